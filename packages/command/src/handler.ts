@@ -1,0 +1,75 @@
+import {
+  type AppendMetadata,
+  type DomainEvent,
+  type DomainEventToAppend,
+  decodeRecorded,
+  toEventToAppend,
+} from '@trec/contracts'
+import { isTrecError } from '@trec/core'
+import type { AppendResult, EventStore, RecordedEvent } from '@trec/eventstore'
+import type { Decider } from './decider.ts'
+
+export interface StreamState<State> {
+  state: State
+  revision: number
+  events: RecordedEvent[]
+}
+
+/** Reads a stream and folds its (upcast, validated) events into the decider's state. */
+export async function loadState<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+): Promise<StreamState<State>> {
+  const events = await store.readStream(stream)
+  let state = decider.initialState()
+  for (const recorded of events) {
+    const { type, data } = decodeRecorded(recorded)
+    state = decider.evolve(state, { type, data } as Event)
+  }
+  return { state, revision: events.length - 1, events }
+}
+
+export interface HandleOptions<Command> {
+  stream: string
+  command: Command
+  /** Who, when, where: the envelope metadata of the events this command appends. */
+  meta: Omit<AppendMetadata, 'id'>
+  /** Event ids to use, in order (from the request's idempotency key); default fresh UUIDv7s. */
+  nextId?: () => string
+  /** How often to re-read and decide again after a concurrent writer moved the stream. */
+  retries?: number
+}
+
+export interface HandleResult<Event> {
+  events: Event[]
+  ids: string[]
+  append: AppendResult
+}
+
+/**
+ * Load, decide, append with the revision that was read, and decide again if another writer got
+ * in between: the decision is always made on the state it is appended to.
+ */
+export async function handleCommand<State, Command, Event extends DomainEventToAppend>(
+  store: EventStore,
+  decider: Decider<State, Command, Event>,
+  options: HandleOptions<Command>,
+): Promise<HandleResult<Event>> {
+  const retries = options.retries ?? 3
+  for (let attempt = 0; ; attempt++) {
+    const { state, revision } = await loadState(store, options.stream, decider as never)
+    const events = decider.decide(options.command, state as State)
+    const toAppend = events.map((event) =>
+      toEventToAppend(event, { ...options.meta, ...(options.nextId ? { id: options.nextId() } : {}) }),
+    )
+    try {
+      const append = await store.append(options.stream, toAppend, {
+        expectedRevision: revision < 0 ? 'no_stream' : revision,
+      })
+      return { events, ids: toAppend.map((e) => e.id), append }
+    } catch (error) {
+      if (!isTrecError(error, 'TREC_STREAM_CONFLICT') || attempt >= retries) throw error
+    }
+  }
+}

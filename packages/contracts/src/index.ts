@@ -1,0 +1,151 @@
+export { accessEvents, accessFlags, accessPurposes, accessViews, recordAccessed } from './catalogue/access.ts'
+export {
+  assessmentEvents,
+  assessmentResultRecorded,
+  certificateIssued,
+  certificateKinds,
+  certificateRevoked,
+  certificateSerialRegistered,
+  evaluatorKinds,
+  issuerSerialSchema,
+  trainingCompleted,
+} from './catalogue/assessment.ts'
+export {
+  attendanceEvents,
+  devicePublicKeySchema,
+  deviceRegistered,
+  deviceRevoked,
+  deviceSigningAlgorithms,
+  faceCheckRecorded,
+  faceCheckRecordedV1Schema,
+  livenessMethods,
+  onlineLearningSegmentRecorded,
+  placeSchema,
+} from './catalogue/attendance.ts'
+export { auditEvents, exportSelectionSchema, recordsExported } from './catalogue/audit.ts'
+export {
+  employmentEvents,
+  employmentOutcomeObserved,
+  employmentOutcomes,
+  employmentSources,
+  populationGroups,
+  workerGroupAttested,
+} from './catalogue/employment.ts'
+export {
+  alertIdSchema,
+  alertSubjectKinds,
+  alertSubjectSchema,
+  caseClosed,
+  caseConclusions,
+  caseEvidenceLinked,
+  caseFindingsRecorded,
+  caseIdSchema,
+  caseOpened,
+  caseSanctionDecided,
+  clawbackRequested,
+  fraudAlertRaised,
+  fraudAlertResolved,
+  fraudRuleIdSchema,
+  inspectionSampleSelected,
+  oversightEvents,
+  samplingAlgorithms,
+  samplingRunIdSchema,
+  sanctionKinds,
+} from './catalogue/oversight.ts'
+export {
+  advanceApplied,
+  advancePaid,
+  contributionHistoryAttested,
+  payeeSchema,
+  subsidyClaimDecided,
+  subsidyClaimReviewed,
+  subsidyClaimSubmitted,
+  subsidyClawedBack,
+  subsidyEvents,
+  subsidyPaid,
+} from './catalogue/subsidy.ts'
+export {
+  classClosed,
+  classOpened,
+  classOpeningApplied,
+  classOpeningAppliedV1Schema,
+  identityVerified,
+  institutionDelisted,
+  institutionDesignated,
+  institutionKinds,
+  preTrainingReviewDecided,
+  programmePublished,
+  reviewerSchema,
+  rosterEntryAdded,
+  sessionSchema,
+  teacherSchema,
+  trainingEvents,
+  voucherExpired,
+  voucherIssued,
+  voucherRedeemed,
+  workerEnrolled,
+} from './catalogue/training.ts'
+export type { Context, EventDefinition, EventSpec, StreamCategory, Upcaster } from './definition.ts'
+export { contexts, defineEvent, streamCategories, upcaster } from './definition.ts'
+export type {
+  Actor,
+  AppendMetadata,
+  Codec,
+  Envelope,
+  EnvelopeFields,
+  EnvelopeMetadata,
+  EventForStore,
+  StoredEvent,
+  UntypedEnvelope,
+} from './envelope.ts'
+export {
+  actorKinds,
+  actorSchema,
+  createCodec,
+  decodeRecorded,
+  envelopeMetadataSchema,
+  sourceSchema,
+  toEventToAppend,
+} from './envelope.ts'
+export { toIssues } from './issues.ts'
+export {
+  dateSchema,
+  entityIdSchema,
+  eventIdSchema,
+  fenSchema,
+  instantSchema,
+  noteSchema,
+  occupationCodeSchema,
+  positiveFenSchema,
+  pseudonymSchema,
+  regionCodeSchema,
+  ruleSetRefSchema,
+  sha256HexSchema,
+  skillLevelSchema,
+  subsidyKindSchema,
+  subsidyKinds,
+  unitIntervalSchema,
+  usccSchema,
+} from './primitives.ts'
+export type {
+  CatalogueEntry,
+  DomainEvent,
+  DomainEventToAppend,
+  EventData,
+  EventDataToAppend,
+  EventDefinitions,
+  EventType,
+} from './registry.ts'
+export {
+  currentVersion,
+  definitionOf,
+  describeCatalogue,
+  eventDefinitions,
+  eventTypes,
+  isEventType,
+  schemaFor,
+  streamFor,
+} from './registry.ts'
+export type { SealedValue } from './sealed.ts'
+export { sealedValueSchema } from './sealed.ts'
+export { isValidUscc, usccCheckCharacter } from './uscc.ts'

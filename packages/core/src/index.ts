@@ -1,0 +1,5 @@
+export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
+export { errorCodes, isTrecError, TrecError } from './errors.ts'
+export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'
+export { isJsonObject, jsonIssues } from './json.ts'
+export { uuidPattern, uuidv7 } from './uuid.ts'

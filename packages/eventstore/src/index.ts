@@ -1,0 +1,26 @@
+export { pollFeed } from './feed.ts'
+export type { Query, SqlExecutor } from './sql/executor.ts'
+export type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  FeedBatch,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+  SubscribeOptions,
+} from './types.ts'
+export type { Limits, PreparedEvents } from './validate.ts'
+export {
+  assertEvents,
+  assertExpectedRevision,
+  assertStreamAppends,
+  assertStreamName,
+  categoryOf,
+  defaultLimits,
+  prepareEvents,
+} from './validate.ts'
+export { Wake } from './wake.ts'

@@ -1,0 +1,38 @@
+import { PGlite } from '@electric-sql/pglite'
+import type { SqlExecutor } from '../sql/executor.ts'
+import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store.ts'
+
+export interface PGliteEventStoreOptions extends SqlEventStoreOptions {
+  /** Directory to persist to; omitted = in memory. */
+  dataDir?: string
+  /** An open PGlite to share (the embedded app keeps its read models and keys in the same one). */
+  db?: PGlite
+}
+
+export function pgliteExecutor(db: PGlite): SqlExecutor {
+  return {
+    query: async (sql, params) => (await db.query(sql, params)).rows as never,
+    transaction: (fn) =>
+      db.transaction((tx) => fn(async (sql, params) => (await tx.query(sql, params)).rows as never)),
+    async script(sql) {
+      await db.transaction(async (tx) => {
+        await tx.exec(sql)
+      })
+    },
+    close: () => db.close(),
+  }
+}
+
+/**
+ * The embedded event store: PostgreSQL compiled to WebAssembly, in this process, persisted to
+ * a directory. Same SQL as the server adapter; one connection, so transactions run one at a time.
+ */
+export async function openPGliteEventStore(options: PGliteEventStoreOptions = {}): Promise<SqlEventStore> {
+  const db = options.db ?? (options.dataDir ? new PGlite(options.dataDir) : new PGlite())
+  await db.waitReady
+  const store = new SqlEventStore(pgliteExecutor(db), options)
+  await store.migrate()
+  return store
+}
+
+export { PGlite, SqlEventStore }

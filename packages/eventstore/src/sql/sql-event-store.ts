@@ -1,0 +1,292 @@
+import { TrecError } from '@trec/core'
+import { pollFeed } from '../feed.ts'
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  FeedBatch,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+  SubscribeOptions,
+} from '../types.ts'
+import {
+  assertExpectedRevision,
+  assertStreamAppends,
+  assertStreamName,
+  categoryOf,
+  defaultLimits,
+  type Limits,
+  type PreparedEvents,
+  prepareEvents,
+} from '../validate.ts'
+import { Wake } from '../wake.ts'
+import type { Query, SqlExecutor } from './executor.ts'
+import { quoteIdent, schemaSql } from './schema.ts'
+
+export interface SqlEventStoreOptions {
+  /** PostgreSQL schema holding the store's tables (default `trec`). */
+  schema?: string
+  limits?: Partial<Limits>
+}
+
+interface EventRow {
+  pos: string
+  id: string
+  stream: string
+  rev: number
+  type: string
+  data: RecordedEvent['data']
+  metadata: RecordedEvent['metadata']
+  recorded_at: string
+}
+
+// Output names differ from column names on purpose: ORDER BY resolves a bare name to an output
+// column first, and ordering by `position::text` would sort positions as strings.
+const columns = `e.position::text as pos, e.id::text as id, e.stream, e.revision::int4 as rev, e.type, e.data, e.metadata,
+  to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at`
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    stream: row.stream,
+    revision: row.rev,
+    position: BigInt(row.pos),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  }
+}
+
+/** Marks an error thrown by the caller's `beforeCommit`, which is passed on untouched. */
+class HookError extends Error {}
+
+const unavailableCodes = /^(08|53|57|ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)/
+
+interface Part {
+  stream: string
+  expectedRevision: ExpectedRevision
+  prepared: PreparedEvents
+}
+
+/** The append function's answer: [revision, written (1 or 0), position, ...]. */
+function toAppendResult(r: string[]): AppendResult {
+  return { revision: Number(r[0]), written: r[1] === '1', positions: r.slice(2).map(BigInt) }
+}
+
+interface DbError {
+  code?: string
+  detail?: string
+  hint?: string
+  constraint?: string
+  message?: string
+}
+
+/** The event store over PostgreSQL SQL; the pg and PGlite adapters differ only in the executor. */
+export class SqlEventStore implements EventStore {
+  readonly schema: string
+  readonly #db: SqlExecutor
+  readonly #limits: Limits
+  readonly #wake = new Wake()
+  readonly #s: string
+  #closed = false
+
+  constructor(db: SqlExecutor, options: SqlEventStoreOptions = {}) {
+    this.#db = db
+    this.schema = options.schema ?? 'trec'
+    this.#s = quoteIdent(this.schema)
+    this.#limits = { ...defaultLimits, ...options.limits }
+  }
+
+  /** Creates or updates the schema; safe to run from several processes at once. */
+  async migrate(): Promise<void> {
+    await this.#db.script(`select pg_advisory_xact_lock(7406001); ${schemaSql(this.schema)}`)
+  }
+
+  async append(stream: string, events: EventToAppend[], options: AppendOptions = {}): Promise<AppendResult> {
+    assertStreamName(stream)
+    const expectedRevision = options.expectedRevision ?? 'any'
+    assertExpectedRevision(expectedRevision)
+    const prepared = prepareEvents(events, this.#limits)
+    const [result] = await this.#appendParts([{ stream, expectedRevision, prepared }], options.beforeCommit)
+    return result!
+  }
+
+  async appendMany(
+    appends: StreamAppend[],
+    options: Pick<AppendOptions, 'beforeCommit'> = {},
+  ): Promise<AppendResult[]> {
+    const prepared = assertStreamAppends(appends, this.#limits)
+    const parts = appends.map((a, i) => ({
+      stream: a.stream,
+      expectedRevision: a.expectedRevision ?? 'any',
+      prepared: prepared[i]!,
+    }))
+    return this.#appendParts(parts, options.beforeCommit)
+  }
+
+  async #appendParts(parts: Part[], beforeCommit?: () => Promise<void>): Promise<AppendResult[]> {
+    const one = `select ${this.#s}.append($1, $2, $3, $4::uuid[], $5::text[], $6::json[], $7::json[], false)::text[] as r`
+    const many = `select r::text[] as r from ${this.#s}.append_many($1::text[], $2::text[], $3::int8[], $4::int[], $5::int[],
+      $6::uuid[], $7::text[], $8::json[], $9::json[]) as r`
+    const expectedOf = ({ expectedRevision: e }: Part) => (e === 'any' ? null : e === 'no_stream' ? -1 : e)
+    const run = async (query: Query) => {
+      let answers: string[][]
+      if (parts.length === 1) {
+        const part = parts[0]!
+        const { ids, types, data, metadata } = part.prepared
+        const [row] = await query<{ r: string[] }>(one, [
+          part.stream,
+          categoryOf(part.stream),
+          expectedOf(part),
+          ids,
+          types,
+          data,
+          metadata,
+        ])
+        answers = [row!.r]
+      } else {
+        const flat = {
+          ids: [] as string[],
+          types: [] as string[],
+          data: [] as string[],
+          metadata: [] as string[],
+        }
+        const lo: number[] = []
+        const hi: number[] = []
+        for (const { prepared } of parts) {
+          lo.push(flat.ids.length + 1)
+          flat.ids.push(...prepared.ids)
+          flat.types.push(...prepared.types)
+          flat.data.push(...prepared.data)
+          flat.metadata.push(...prepared.metadata)
+          hi.push(flat.ids.length)
+        }
+        const rows = await query<{ r: string[] }>(many, [
+          parts.map((p) => p.stream),
+          parts.map((p) => categoryOf(p.stream)),
+          parts.map(expectedOf),
+          lo,
+          hi,
+          flat.ids,
+          flat.types,
+          flat.data,
+          flat.metadata,
+        ])
+        answers = rows.map((row) => row.r)
+      }
+      if (beforeCommit)
+        await beforeCommit().catch((e: unknown) => {
+          throw new HookError('beforeCommit failed', { cause: e })
+        })
+      return answers
+    }
+    try {
+      // One part alone is one statement, its own transaction; several share one transaction.
+      // One statement either way: its own transaction, unless the caller holds it open.
+      const answers = beforeCommit ? await this.#db.transaction(run) : await run(this.#db.query)
+      const results = answers.map(toAppendResult)
+      if (results.some((r) => r.written)) this.#wake.notify()
+      return results
+    } catch (error) {
+      if (error instanceof HookError) throw error.cause
+      const e = error as DbError
+      // An event id is already stored: answer from the store if this is a retry of that append.
+      if (e.code === '23505' && e.constraint?.endsWith('_id_key')) return this.#storedAnswer(parts)
+      const part = parts.find((p) => p.stream === e.hint) ?? parts[0]!
+      throw this.#translate(e, part.stream, part.expectedRevision)
+    }
+  }
+
+  async #storedAnswer(parts: Part[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = []
+    for (const part of parts) {
+      const { ids, types, data, metadata } = part.prepared
+      try {
+        const [row] = await this.#db.query<{ r: string[] | null }>(
+          `select ${this.#s}.stored_append($1, $2::uuid[], $3::text[], $4::json[], $5::json[])::text[] as r`,
+          [part.stream, ids, types, data, metadata],
+        )
+        if (!row?.r) throw { code: 'TR410', detail: ids[0] } satisfies DbError
+        results.push(toAppendResult(row.r))
+      } catch (error) {
+        throw this.#translate(error as DbError, part.stream, part.expectedRevision)
+      }
+    }
+    return results
+  }
+
+  #translate(e: DbError, stream: string, expected: unknown): unknown {
+    if (e instanceof TrecError) return e
+    if (e.code === 'TR409' || (e.code === '23505' && e.constraint?.endsWith('stream_revision_key')))
+      return new TrecError('TREC_STREAM_CONFLICT', `stream ${stream} is not at the expected revision`, {
+        details: { stream, expected, actual: e.detail === undefined ? undefined : Number(e.detail) },
+      })
+    if (e.code === 'TR410')
+      return new TrecError('TREC_EVENT_ID_REUSED', 'an event id is already stored with different content', {
+        details: { stream, id: e.detail },
+      })
+    if ((e.code && unavailableCodes.test(e.code)) || /connection|terminat/i.test(e.message ?? ''))
+      return new TrecError('TREC_STORE_UNAVAILABLE', 'the event store is unavailable', {
+        canRetry: true,
+        cause: e,
+      })
+    return e
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    assertStreamName(stream)
+    const backwards = options.direction === 'backwards'
+    const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0)
+    const limit = options.maxCount ?? null
+    const rows = await this.#db.query<EventRow>(
+      `select ${columns} from ${this.#s}.events e where e.stream = $1 and e.revision ${backwards ? '<=' : '>='} $2
+       order by e.revision ${backwards ? 'desc' : 'asc'} limit $3`,
+      [stream, from, limit],
+    )
+    return rows.map(toRecorded)
+  }
+
+  async streamRevision(stream: string): Promise<number> {
+    assertStreamName(stream)
+    const [row] = await this.#db.query<{ revision: string }>(
+      `select revision::text as revision from ${this.#s}.streams where name = $1`,
+      [stream],
+    )
+    return row ? Number(row.revision) : -1
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (this.#closed) return []
+    const rows = await this.#db.query<EventRow>(
+      `select ${columns} from ${this.#s}.events e
+       where e.position > $1::int8 and e.position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)
+       order by e.position limit $2`,
+      [(options.after ?? 0n).toString(), options.maxCount ?? 1000],
+    )
+    return rows.map(toRecorded)
+  }
+
+  async headPosition(): Promise<bigint> {
+    const [row] = await this.#db.query<{ position: string | null }>(
+      `select max(position)::text as position from ${this.#s}.events
+       where position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)`,
+    )
+    return BigInt(row?.position ?? 0)
+  }
+
+  subscribe(options: SubscribeOptions = {}): AsyncIterable<FeedBatch> {
+    return pollFeed((o) => this.readAll(o), this.#wake, options)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#wake.notify()
+    await this.#db.close()
+  }
+}

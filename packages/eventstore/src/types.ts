@@ -1,0 +1,109 @@
+import type { JsonObject } from '@trec/core'
+
+/**
+ * What the writer expects of the stream before its events go in:
+ * - `'any'`: no check;
+ * - `'no_stream'`: the stream must not exist yet;
+ * - a number: the stream's last revision must be exactly this (revisions count from 0).
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | number
+
+export interface EventToAppend {
+  /** Globally unique; re-appending the same id with the same content is a no-op success. */
+  id: string
+  type: string
+  data: JsonObject
+  metadata?: JsonObject
+}
+
+export interface RecordedEvent {
+  id: string
+  stream: string
+  /** Position in its stream, from 0, dense. */
+  revision: number
+  /**
+   * Position in the global feed. Strictly increasing in feed order; not dense (adapters may
+   * leave holes). A subscriber that checkpoints a position never sees a smaller one later.
+   */
+  position: bigint
+  type: string
+  data: JsonObject
+  metadata: JsonObject
+  /** When the store recorded it: ISO 8601, UTC, millisecond precision. */
+  recordedAt: string
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision
+  /**
+   * Runs inside the append's transaction after the events are written and before it
+   * commits; if it throws, nothing is written. Adapters without transactions run it before
+   * sending. Used to hold a transaction open (tests of the feed's gap safety) or to roll back.
+   */
+  beforeCommit?: () => Promise<void>
+}
+
+export interface AppendResult {
+  /** The stream's last revision after the append. */
+  revision: number
+  /** Global positions of the appended events, in order. */
+  positions: bigint[]
+  /** False when every event id was already stored with the same content (a retry). */
+  written: boolean
+}
+
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  stream: string
+  events: EventToAppend[]
+  expectedRevision?: ExpectedRevision
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards'
+  /** Inclusive. Forwards default 0; backwards default the last revision. */
+  fromRevision?: number
+  maxCount?: number
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Default: from the start. */
+  after?: bigint
+  maxCount?: number
+}
+
+export interface SubscribeOptions {
+  /** Resume after this checkpoint (exclusive). Default: from the start. */
+  after?: bigint
+  batchSize?: number
+  signal?: AbortSignal
+  /** Longest wait between polls when idle and no local append signalled (ms). */
+  idlePollMs?: number
+}
+
+export interface FeedBatch {
+  events: RecordedEvent[]
+  /** True when, after this batch, the subscriber has read everything committed so far. */
+  caughtUp: boolean
+}
+
+export interface EventStore {
+  append(stream: string, events: EventToAppend[], options?: AppendOptions): Promise<AppendResult>
+  /**
+   * Appends to several streams atomically: every stream's expected revision holds and all
+   * events are written, or nothing is. Results are in the order of `appends`.
+   */
+  appendMany(appends: StreamAppend[], options?: Pick<AppendOptions, 'beforeCommit'>): Promise<AppendResult[]>
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>
+  /** The stream's last revision, or -1 when it does not exist. */
+  streamRevision(stream: string): Promise<number>
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>
+  /** Position of the last event a reader of the feed can see now (0n when empty). */
+  headPosition(): Promise<bigint>
+  /**
+   * Catch up from a checkpoint, then follow live. Yields batches in global order; an empty
+   * batch with `caughtUp: true` marks each transition to live. Ends when `signal` aborts.
+   */
+  subscribe(options?: SubscribeOptions): AsyncIterable<FeedBatch>
+  close(): Promise<void>
+}

@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto'
+import { openPostgresEventStore } from '@trec/eventstore/postgres'
+import pg from 'pg'
+import { afterAll, describe } from 'vitest'
+import { runEventStoreContract } from '../test-support/contract.ts'
+import { postgresForTests } from '../test-support/servers.ts'
+
+const server = await postgresForTests()
+
+if ('skip' in server) {
+  describe.skip(`event store contract: PostgreSQL (skipped: ${server.skip})`, () => {})
+} else {
+  const schema = `contract_${randomUUID().slice(0, 8)}`
+  runEventStoreContract('PostgreSQL (pg)', () =>
+    openPostgresEventStore({ connectionString: server.url, schema, maxConnections: 24 }),
+  )
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: server.url })
+    await client.connect()
+    await client.query(`drop schema if exists "${schema}" cascade`)
+    await client.end()
+  })
+}

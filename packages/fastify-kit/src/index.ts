@@ -1,0 +1,24 @@
+export type { AuthOptions, RouteAuth, RouteAuthEntry } from './auth.ts'
+export { authenticate, authPlugin, keySource, principal, routeCatalogue, VerifiedTokens } from './auth.ts'
+export type { IdempotencyOptions } from './idempotency.ts'
+export { commandEventIds, idempotencyPlugin } from './idempotency.ts'
+export type { LineSink } from './logger.ts'
+export { loggerOptions, scrubLine } from './logger.ts'
+export { openapiPlugin } from './openapi.ts'
+export type { Platform, PlatformOptions, RequestSample } from './platform.ts'
+export { buildPlatform } from './platform.ts'
+export type { Claims, Principal, Role } from './principal.ts'
+export {
+  assertClass,
+  assertInstitution,
+  assertRegion,
+  claimsSchema,
+  principalOf,
+  roles,
+} from './principal.ts'
+export type { Problem } from './problem.ts'
+export { problemContentType, problemOf, problemPlugin, sendProblem, toTrecError } from './problem.ts'
+export type { RateLimitOptions } from './protection.ts'
+export { rateLimitKey, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
+export type { TokenIssuer } from './tokens.ts'
+export { createTokenIssuer } from './tokens.ts'

@@ -1,0 +1,68 @@
+import type { SqlExecutor } from '@trec/eventstore'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { type AuthOptions, authPlugin } from './auth.ts'
+import { idempotencyPlugin } from './idempotency.ts'
+import { type LineSink, loggerOptions } from './logger.ts'
+import { openapiPlugin } from './openapi.ts'
+import { problemPlugin } from './problem.ts'
+import { type RateLimitOptions, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
+
+/** One answered request, for metrics: `route` is the route's template, never the URL sent. */
+export interface RequestSample {
+  method: string
+  route: string
+  status: number
+  seconds: number
+}
+
+export interface PlatformOptions {
+  auth: AuthOptions
+  /** Database for idempotency records (the store's own database in embedded mode). */
+  db: SqlExecutor
+  logLevel?: string
+  logSink?: LineSink
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number
+  title?: string
+  version?: string
+  /** Security response headers (helmet); off unless asked, so that existing answers stay as they are. */
+  securityHeaders?: boolean
+  /** Per-caller request budget (keyed by the token's client and subject); none unless given. */
+  rateLimit?: RateLimitOptions
+  /** Called once per answered request, e.g. to feed latency histograms. */
+  observeRequest?: (sample: RequestSample) => void
+}
+
+/**
+ * The HTTP platform every service is registered on, in one process or alone: problem+json
+ * errors, OpenAPI from the zod schemas, bearer auth on every route, idempotency keys.
+ */
+export async function buildPlatform(options: PlatformOptions) {
+  const app: FastifyInstance = Fastify({
+    logger: loggerOptions(options.logLevel ?? 'info', options.logSink),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+  })
+  const observe = options.observeRequest
+  if (observe)
+    app.addHook('onResponse', async (request, reply) => {
+      observe({
+        method: request.method,
+        // A URL that matched no route is one label, whatever was asked for.
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      })
+    })
+  await app.register(problemPlugin)
+  // Before any route exists, so that every route gets their hooks.
+  if (options.securityHeaders) await app.register(securityHeadersPlugin)
+  if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit)
+  await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
+  await app.register(authPlugin, options.auth)
+  await app.register(idempotencyPlugin, { db: options.db })
+  return app.withTypeProvider<ZodTypeProvider>()
+}
+
+export type Platform = Awaited<ReturnType<typeof buildPlatform>>

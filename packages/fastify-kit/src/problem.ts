@@ -1,0 +1,133 @@
+import { type Issue, isTrecError, TrecError, type TrecErrorCode } from '@trec/core'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+
+/** RFC 9457 problem details, with our stable `code` and the failing fields in `errors`. */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  code: TrecErrorCode
+  detail: string
+  instance: string
+  requestId: string
+  errors?: Issue[]
+  [extension: string]: unknown
+}
+
+export const problemContentType = 'application/problem+json; charset=utf-8'
+
+// The `type` is a relative URI (RFC 9457 §3.1.1 allows it), resolved against the API's own
+// origin, where `GET /errors` serves docs/errors.md with one anchor per code.
+const typeUri = (code: TrecErrorCode) => `/errors#${code.toLowerCase()}`
+
+const validationPart = (context: string | undefined) =>
+  context === 'querystring' ? 'query' : (context ?? 'body')
+
+/**
+ * Turns fastify's schema-validation failures into our issue list, paths rooted at the part of
+ * the request. A custom zod issue that carries `params.reason` (e.g. `cardNumberSchema`'s
+ * `invalid_check_digit`) keeps that reason as its code rather than the generic `custom`.
+ */
+function validationIssues(error: FastifyError): Issue[] {
+  const part = validationPart(error.validationContext)
+  return (error.validation ?? []).map((v) => ({
+    path: [
+      part,
+      ...v.instancePath
+        .split('/')
+        .filter((p) => p !== '')
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    ],
+    code: reasonOf(v.params) ?? v.keyword,
+    message: v.message ?? 'invalid',
+  }))
+}
+
+function reasonOf(params: unknown): string | undefined {
+  const reason = (params as { params?: { reason?: unknown } } | undefined)?.params?.reason
+  return typeof reason === 'string' ? reason : undefined
+}
+
+/** Maps anything thrown by a route or by fastify itself onto one of our codes. */
+export function toTrecError(error: unknown): TrecError {
+  if (isTrecError(error)) return error
+  const e = error as FastifyError & { statusCode?: number }
+  if (e.validation)
+    return new TrecError('TREC_VALIDATION', 'the request is invalid', { issues: validationIssues(e) })
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TrecError('TREC_PAYLOAD_TOO_LARGE', 'the request body is too large')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new TrecError('TREC_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
+    // Fastify 5 answers a body that does not parse (or carries `__proto__`) with this code, not a SyntaxError.
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new TrecError('TREC_VALIDATION', 'the request body is not valid JSON', {
+        issues: [{ path: ['body'], code: 'invalid_json', message: e.message }],
+      })
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TrecError('TREC_VALIDATION', 'the request body is empty', {
+        issues: [{ path: ['body'], code: 'required', message: 'a JSON body is required' }],
+      })
+  }
+  if (e.statusCode === 400 && e instanceof SyntaxError)
+    return new TrecError('TREC_VALIDATION', 'the request body is not valid JSON', {
+      issues: [{ path: ['body'], code: 'invalid_json', message: e.message }],
+    })
+  if (e.statusCode === 429) return new TrecError('TREC_RATE_LIMITED', 'too many requests')
+  if (e.statusCode === 404) return new TrecError('TREC_NOT_FOUND', 'not found')
+  if (e.statusCode === 415) return new TrecError('TREC_UNSUPPORTED_MEDIA_TYPE', 'unsupported media type')
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
+    return new TrecError('TREC_VALIDATION', e.message)
+  return new TrecError('TREC_INTERNAL', 'internal error', { cause: error })
+}
+
+export function problemOf(error: TrecError, request: FastifyRequest): Problem {
+  const internal = error.status >= 500 && error.code !== 'TREC_STORE_UNAVAILABLE'
+  return {
+    ...(internal ? {} : error.details),
+    type: typeUri(error.code),
+    title: error.code
+      .replace(/^TREC_/, '')
+      .toLowerCase()
+      .replaceAll('_', ' '),
+    status: error.status,
+    code: error.code,
+    // Internal failures are logged with their cause, not shown to the caller.
+    detail: internal ? `internal error; quote request id ${request.id}` : error.message,
+    instance: request.url.split('?')[0]!,
+    requestId: String(request.id),
+    ...(error.issues.length > 0 ? { errors: error.issues } : {}),
+    ...(error.canRetry ? { canRetry: true } : {}),
+  }
+}
+
+export function sendProblem(reply: FastifyReply, error: TrecError): FastifyReply {
+  return reply.code(error.status).type(problemContentType).send(problemOf(error, reply.request))
+}
+
+/** Every error leaves as application/problem+json; no stack, no internals, the request id to quote. */
+export const problemPlugin = fp(
+  async (app: FastifyInstance) => {
+    // The API speaks JSON only: a text body is refused with 415 instead of reaching a schema as a string.
+    app.removeContentTypeParser('text/plain')
+    app.setErrorHandler((error, request, reply) => {
+      const trec = toTrecError(error)
+      if (trec.status >= 500) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ code: trec.code }, 'request refused')
+      if (trec.code === 'TREC_RATE_LIMITED') {
+        const retryAfter = reply.getHeader('retry-after')
+        if (retryAfter !== undefined) reply.header('retry-after', retryAfter)
+      }
+      return sendProblem(reply, trec)
+    })
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(
+        reply,
+        new TrecError('TREC_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+      ),
+    )
+  },
+  { name: 'trec-problem', fastify: '5.x' },
+)

@@ -1,0 +1,186 @@
+import { PGlite } from '@electric-sql/pglite'
+import { pgliteExecutor } from '@trec/eventstore/pglite'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import {
+  authPlugin,
+  commandEventIds,
+  idempotencyPlugin,
+  loggerOptions,
+  openapiPlugin,
+  principal,
+  problemPlugin,
+} from '../src/index.ts'
+import { type TestTokens, testTokens } from '../test-support/index.ts'
+
+const card = '11010519491231002X' // a valid citizen ID number (GB 11643 example)
+
+describe('fastify kit', () => {
+  let app: FastifyInstance
+  let tokens: TestTokens
+  let db: PGlite
+  const lines: string[] = []
+  let runs = 0
+
+  beforeAll(async () => {
+    tokens = await testTokens()
+    db = new PGlite()
+    app = Fastify({ logger: loggerOptions('info', { write: (l) => lines.push(l) }), bodyLimit: 64 * 1024 })
+    await app.register(problemPlugin)
+    await app.register(openapiPlugin, { title: 'test', version: '1' })
+    await app.register(authPlugin, {
+      issuer: tokens.issuer,
+      audience: tokens.audience,
+      keys: { jwks: tokens.jwks },
+    })
+    await app.register(idempotencyPlugin, { db: pgliteExecutor(db) })
+    const typed = app.withTypeProvider<ZodTypeProvider>()
+    typed.post(
+      '/v1/things',
+      {
+        config: { auth: { roles: ['institution_staff'] } },
+        schema: {
+          body: z.strictObject({
+            name: z.string().min(1),
+            count: z.int().min(0),
+            tags: z.array(z.string()).max(3),
+          }),
+        },
+      },
+      async (request, reply) => {
+        runs++
+        const ids = commandEventIds(request)
+        return reply.code(201).send({ by: principal(request).subject, id: ids(), run: runs })
+      },
+    )
+    typed.get('/v1/public', { config: { auth: { public: true } } }, async () => ({ ok: true }))
+    await app.ready()
+  })
+  afterAll(async () => {
+    await app.close()
+    await db.close()
+  })
+
+  const staff = () => tokens.mint({ sub: 'staff-1', role: 'institution_staff', institution: 'inst-1' })
+  const post = async (body: unknown, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/things',
+      headers: { authorization: `Bearer ${await staff()}`, ...headers },
+      payload: body as object,
+    })
+
+  it('lets a valid token with an allowed role through', async () => {
+    const res = await post({ name: 'a', count: 1, tags: [] })
+    expect(res.statusCode).toBe(201)
+    expect(res.json().by).toBe('staff-1')
+  })
+
+  it('answers every kind of bad token with 401 problem+json', async () => {
+    const bad = await tokens.bad({ sub: 'staff-1', role: 'institution_staff' })
+    for (const [why, token] of Object.entries(bad)) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/things',
+        headers: token ? { authorization: token.startsWith('Bearer') ? token : `Bearer ${token}` } : {},
+        payload: { name: 'a', count: 1, tags: [] },
+      })
+      expect(res.statusCode, why).toBe(401)
+      expect(res.headers['content-type'], why).toMatch(/^application\/problem\+json/)
+      expect(res.json().code, why).toBe('TREC_UNAUTHENTICATED')
+    }
+  })
+
+  it('answers a valid token with the wrong role with 403', async () => {
+    const token = await tokens.mint({ sub: 'dev-1', role: 'device', class: 'c1' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/things',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    })
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toMatchObject({ code: 'TREC_FORBIDDEN', reason: 'role' })
+  })
+
+  it('reports every failing field of an invalid body, never a 5xx', async () => {
+    const res = await post({ name: '', count: 'x', extra: 1 })
+    expect(res.statusCode).toBe(400)
+    const problem = res.json()
+    expect(problem).toMatchObject({ code: 'TREC_VALIDATION', status: 400, type: '/errors#trec_validation' })
+    const paths = problem.errors.map((e: { path: unknown[] }) => e.path.join('.'))
+    expect(paths).toEqual(expect.arrayContaining(['body.name', 'body.count', 'body.tags']))
+    expect(problem.errors.some((e: { code: string }) => e.code === 'unrecognized_keys')).toBe(true)
+  })
+
+  it('answers malformed JSON 400, an oversized body 413, a wrong media type 415 and an unknown route 404', async () => {
+    const auth = { authorization: `Bearer ${await staff()}` }
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/things',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"name":',
+    })
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'TREC_VALIDATION'])
+    const big = await post({ name: 'x'.repeat(100_000), count: 1, tags: [] })
+    expect([big.statusCode, big.json().code]).toEqual([413, 'TREC_PAYLOAD_TOO_LARGE'])
+    const text = await app.inject({
+      method: 'POST',
+      url: '/v1/things',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      payload: 'hi',
+    })
+    expect([text.statusCode, text.json().code]).toEqual([415, 'TREC_UNSUPPORTED_MEDIA_TYPE'])
+    const none = await app.inject({ method: 'GET', url: '/v1/nothing' })
+    expect([none.statusCode, none.json().code]).toEqual([404, 'TREC_NOT_FOUND'])
+  })
+
+  it('answers a retried command with the first answer and runs it once', async () => {
+    const before = runs
+    const body = { name: 'retry', count: 2, tags: ['a'] }
+    const first = await post(body, { 'idempotency-key': 'k-123' })
+    const second = await post(body, { 'idempotency-key': 'k-123' })
+    expect(second.statusCode).toBe(first.statusCode)
+    expect(second.json()).toEqual(first.json())
+    expect(second.headers['idempotent-replayed']).toBe('true')
+    expect(runs).toBe(before + 1)
+    const other = await post({ ...body, count: 3 }, { 'idempotency-key': 'k-123' })
+    expect([other.statusCode, other.json().code]).toEqual([422, 'TREC_IDEMPOTENCY_KEY_REUSED'])
+    // Event ids follow from the key, so even racing copies would append the same events.
+    const third = await post(body, { 'idempotency-key': 'k-456' })
+    expect(third.json().id).not.toBe(first.json().id)
+  })
+
+  it('serves the OpenAPI document and the error catalogue', async () => {
+    const doc = await app.inject({ method: 'GET', url: '/docs/json' })
+    expect(doc.statusCode).toBe(200)
+    expect(doc.json().paths['/v1/things'].post.requestBody).toBeDefined()
+    const errors = await app.inject({ method: 'GET', url: '/errors' })
+    expect(errors.body).toContain('## TREC_VALIDATION')
+  })
+
+  it('refuses to register a route that does not say who may call it', async () => {
+    const bare = Fastify()
+    await bare.register(authPlugin, { issuer: 'i', audience: 'a', keys: { jwks: tokens.jwks } })
+    await bare.ready()
+    expect(() => bare.get('/open', async () => 'oops')).toThrow(/declares no config.auth/)
+  })
+
+  it('never writes a card number or a token into a log line', async () => {
+    lines.length = 0
+    const token = await staff()
+    await app.inject({
+      method: 'GET',
+      url: `/v1/public?card=${card}`,
+      headers: { authorization: `Bearer ${token}` },
+    })
+    app.log.info({ note: `looked up ${card}` }, `message with ${card} and ${token}`)
+    const all = lines.join('')
+    expect(lines.length).toBeGreaterThan(0)
+    expect(all).not.toContain(card)
+    expect(all).not.toContain(token)
+    expect(all).toContain('[card]')
+  })
+})

@@ -1,0 +1,43 @@
+// The hashes of an RFC 9162 Merkle tree (RFC 9162 §2.1.1, same as RFC 6962 §2.1), with SHA-256
+// as the tree's hash (RFC 6962 fixes it; RFC 9162 §4.1 makes it a log parameter, we fix it).
+//
+//   MTH({})     = SHA-256()                            empty tree: the hash of the empty string
+//   MTH({d})    = SHA-256(0x00 || d)                   leaf hash
+//   MTH(D_n)    = SHA-256(0x01 || MTH(left) || MTH(right))  node hash
+//
+// The 0x00 / 0x01 prefixes are domain separation: a node can never be passed off as a leaf
+// (second-preimage resistance, RFC 9162 §2.1.1). Note MTH({}) is SHA-256(""), not SHA-256(0x00).
+
+import { createHash } from 'node:crypto'
+
+/** Bytes in every hash of the tree (SHA-256). */
+export const HASH_SIZE = 32
+
+const leafPrefix = Uint8Array.of(0x00)
+const nodePrefix = Uint8Array.of(0x01)
+
+/** RFC 9162 §2.1.1: the hash of a leaf, SHA-256(0x00 || leaf). */
+export function leafHash(leaf: Uint8Array): Uint8Array {
+  return createHash('sha256').update(leafPrefix).update(leaf).digest()
+}
+
+/**
+ * RFC 9162 §2.1.1: the hash of an interior node, SHA-256(0x01 || left || right). The inputs are
+ * not length-checked here (the published hasher vectors hash short strings); the tree and the
+ * verifiers check that every hash they take is {@link HASH_SIZE} bytes.
+ */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return createHash('sha256').update(nodePrefix).update(left).update(right).digest()
+}
+
+/** RFC 9162 §2.1.1: the root of the empty tree, SHA-256 of the empty string (a fresh copy). */
+export function emptyRoot(): Uint8Array {
+  return createHash('sha256').digest()
+}
+
+/** Byte equality. Everything compared here is public (hashes, roots), so no constant time needed. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

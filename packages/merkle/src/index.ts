@@ -1,0 +1,19 @@
+export type { Checkpoint, CheckpointFailure, CheckpointTrust, CheckpointVerification } from './checkpoint.ts'
+export {
+  CHECKPOINT_JWS_TYPE,
+  formatCheckpoint,
+  parseCheckpoint,
+  signCheckpointJws,
+  signCheckpointNote,
+  verifyCheckpointJws,
+  verifyCheckpointNote,
+} from './checkpoint.ts'
+export { emptyRoot, equalBytes, HASH_SIZE, leafHash, nodeHash } from './hash.ts'
+export type { CheckpointKey, CheckpointKeyInput, CheckpointSigner, PublishedJwk } from './keys.ts'
+export { createCheckpointSigner, isKeyValidAt, KeySet, noteKeyId, parseVerifierKey } from './keys.ts'
+export type { NoteFailure, NoteVerification } from './note.ts'
+export { MAX_NOTE_SIGNATURES, signNote, verifyNote } from './note.ts'
+export type { NodeId, NodeReader, NodeStore, TreeNode } from './tree.ts'
+export { CompactTree, consistencyProof, inclusionProof, MemoryNodeStore, rootAt } from './tree.ts'
+export type { ProofFailure, ProofVerification } from './verify.ts'
+export { verifyConsistency, verifyInclusion } from './verify.ts'

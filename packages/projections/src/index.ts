@@ -1,0 +1,7 @@
+export type { RebuildOptions } from './rebuild.ts'
+export { rebuild } from './rebuild.ts'
+export type { ProjectionStatus, RunnerOptions } from './runner.ts'
+export { feedLane, ProjectionRunner } from './runner.ts'
+export type { ProjectionSource } from './source.ts'
+export { storeFeedSource } from './source.ts'
+export type { Projection, ProjectionCheckpoint, ProjectionContext } from './types.ts'

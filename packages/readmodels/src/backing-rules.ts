@@ -1,0 +1,29 @@
+// What the read side needs of a subsidy rule set to judge a payment afterwards: which evidence a
+// kind of subsidy requires, which certificate kinds qualify, and the attendance minimum. The
+// subsidy service's rule sets (services/subsidy/rules/*.json, its `RuleSet` type) have this shape
+// and more; pass the same sets, so a payment is judged by the exact `{ id, version }` it names.
+
+export interface BackingKindRule {
+  requires: { enrolment: boolean; attendance: boolean; completion: boolean; certificate: boolean }
+  /** The certificate kinds that qualify; any kind when absent. */
+  certificateKinds?: readonly string[]
+}
+
+export interface BackingRuleSet {
+  id: string
+  version: number
+  kinds: Partial<Record<string, BackingKindRule | undefined>>
+  practice: {
+    /** NOT IN SEEDS: a configurable minimum attendance share (e.g. 0.8). */
+    minAttendanceShare?: number | undefined
+    /** Also count the scheduled sessions with a passing, live face check. */
+    countFaceChecks?: boolean | undefined
+  }
+}
+
+export function ruleSetFor(
+  sets: readonly BackingRuleSet[],
+  ref: { id: string; version: number },
+): BackingRuleSet | undefined {
+  return sets.find((s) => s.id === ref.id && s.version === ref.version)
+}

@@ -1,0 +1,292 @@
+import type { EventData } from '@trec/contracts'
+import { type BackingRuleSet, ruleSetFor } from './backing-rules.ts'
+import { allOf, canonical, type FoldEvent, is, lastOf, workerOf } from './events.ts'
+import { type BackingReason, type CitedEvidence, paymentBacking } from './payment-backing.ts'
+import { addDays, chinaDay, quarterOf } from './time.ts'
+
+// One worker's part of the compliance read model: every payment with its backing (凡补必进), and
+// every completion with the facts the KPIs count (D2, D3 绩效评估: 培训合格率, 取证率 by the five
+// certificate kinds, 就业创业成功率). A pure function of the worker's record and the facts about
+// the classes and programmes it names, so the projection recomputes a worker whenever any of
+// them arrives, in any order, and ends with the same rows as a rebuild.
+
+/** NOT IN SEEDS (brief §4): the window after completion in which employment counts. */
+export const defaultEmploymentWindowDays = 180
+
+export interface ComplianceOptions {
+  /** The subsidy rule sets payments name (`{ id, version }`). */
+  rules: readonly BackingRuleSet[]
+  employmentWindowDays?: number
+}
+
+export interface PaymentRecord {
+  /** The SubsidyPaid event's id. */
+  payment: string
+  position: string
+  worker: string
+  claim: string
+  paymentRef: string
+  /** The whole subsidy the payment settles, in fen. */
+  amount: number
+  /** The part the class's advance had already paid (AdvanceApplied); the transfer is the rest. */
+  advanceApplied: number
+  /** Fen actually transferred for this payment: amount − advanceApplied. */
+  transfer: number
+  payee: { kind: string; id: string }
+  kind: string | null
+  class: string | null
+  institution: string | null
+  /** The claim's region (GB/T 2260), else the payment envelope's. */
+  region: string | null
+  paidAt: string
+  paidOn: string
+  quarter: string
+  ruleSet: { id: string; version: number }
+  fundSource: string | null
+  /** Fen recovered from the claim so far, set against its payments in order. */
+  clawedBack: number
+  /** Population groups attested for the worker on the day paid. */
+  groups: string[]
+  backed: boolean
+  reasons: BackingReason[]
+  warnings: BackingReason[]
+  cited: CitedEvidence[]
+}
+
+export interface CompletionRecord {
+  /** The TrainingCompleted event's id (the latest for the worker and class). */
+  completion: string
+  position: string
+  worker: string
+  class: string
+  institution: string | null
+  region: string | null
+  programme: string | null
+  occupationCode: string | null
+  completedAt: string
+  completedOn: string
+  quarter: string
+  passed: boolean
+  /** Kinds of the worker's unrevoked certificates that come from this training (sorted). */
+  certificateKinds: string[]
+  /** Employed or self-employed within the window after completion (就业创业). */
+  employed: boolean
+  employment: { outcome: string; source: string; observedAt: string } | null
+}
+
+export interface WorkerCompliance {
+  payments: PaymentRecord[]
+  completions: CompletionRecord[]
+}
+
+/** The event types this fold reads about the worker (all carry `data.worker`). */
+export const complianceWorkerTypes = [
+  'WorkerEnrolled',
+  'IdentityVerified',
+  'FaceCheckRecorded',
+  'OnlineLearningSegmentRecorded',
+  'TrainingCompleted',
+  'AssessmentResultRecorded',
+  'CertificateIssued',
+  'CertificateRevoked',
+  'SubsidyClaimSubmitted',
+  'SubsidyClaimReviewed',
+  'SubsidyClaimDecided',
+  'ContributionHistoryAttested',
+  'SubsidyPaid',
+  'AdvanceApplied',
+  'SubsidyClawedBack',
+  'EmploymentOutcomeObserved',
+  'WorkerGroupAttested',
+] as const
+/** Facts about classes and programmes it reads. */
+export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', 'ProgrammePublished'] as const
+
+export function foldWorkerCompliance(
+  worker: string,
+  events: readonly FoldEvent[],
+  options: ComplianceOptions,
+): WorkerCompliance {
+  const record = canonical(events)
+  const own = record.filter(
+    (e) => workerOf(e) === worker && (complianceWorkerTypes as readonly string[]).includes(e.type),
+  )
+  const classes = new Map<string, EventData<'ClassOpeningApplied'>>()
+  const schedules = new Map<string, string[]>()
+  const programmes = new Map<string, EventData<'ProgrammePublished'>>()
+  for (const e of record) {
+    if (is(e, 'ClassOpeningApplied')) classes.set(e.data.class, e.data)
+    else if (is(e, 'ClassOpened'))
+      schedules.set(
+        e.data.class,
+        e.data.sessions.map((s) => s.session),
+      )
+    else if (is(e, 'ProgrammePublished')) programmes.set(e.data.programme, e.data)
+  }
+  return {
+    payments: paymentsOf(worker, own, classes, schedules, options),
+    completions: completionsOf(worker, own, classes, programmes, options),
+  }
+}
+
+function paymentsOf(
+  worker: string,
+  own: readonly FoldEvent[],
+  classes: ReadonlyMap<string, EventData<'ClassOpeningApplied'>>,
+  schedules: ReadonlyMap<string, string[]>,
+  options: ComplianceOptions,
+): PaymentRecord[] {
+  const paid = allOf(own, 'SubsidyPaid')
+  const applied = new Map<string, number>()
+  // An AdvanceApplied is appended with its SubsidyPaid, after it: it belongs to the claim's latest
+  // payment before it.
+  for (const a of allOf(own, 'AdvanceApplied')) {
+    const p = paid.filter((x) => x.data.claim === a.data.claim && x.position < a.position).at(-1)
+    if (p) applied.set(p.id, (applied.get(p.id) ?? 0) + a.data.amount)
+  }
+  const clawed = new Map<string, number>()
+  const clawbacks = allOf(own, 'SubsidyClawedBack')
+  for (const c of clawbacks) {
+    let left = c.data.amount
+    for (const p of paid)
+      if (p.data.claim === c.data.claim && left > 0) {
+        const take = Math.min(left, p.data.amount - (clawed.get(p.id) ?? 0))
+        clawed.set(p.id, (clawed.get(p.id) ?? 0) + take)
+        left -= take
+      }
+  }
+  const groups = allOf(own, 'WorkerGroupAttested')
+  return paid.map((p) => {
+    const claim = lastOf(
+      own.filter((e) => e.position < p.position),
+      'SubsidyClaimSubmitted',
+      (c) => c.claim === p.data.claim,
+    )
+    const cls = claim?.data.class
+    const applied0 = cls ? classes.get(cls) : undefined
+    const sessions = cls ? schedules.get(cls) : undefined
+    const rules = ruleSetFor(options.rules, p.data.ruleSet)
+    const backing = paymentBacking(p, own, {
+      ...(rules ? { rules } : {}),
+      ...(sessions ? { sessions } : {}),
+    })
+    const earlier = paid.find((x) => x.data.claim === p.data.claim && x.position < p.position)
+    if (earlier)
+      backing.reasons.push({
+        code: 'claim-paid-before',
+        message: 'the claim was already paid',
+        details: { earlier: earlier.id, paymentRef: earlier.data.paymentRef },
+      })
+    const paidOn = chinaDay(p.occurredAt)
+    const advance = applied.get(p.id) ?? 0
+    const institution = applied0?.institution ?? (p.data.payee.kind === 'worker' ? null : p.data.payee.id)
+    return {
+      payment: p.id,
+      position: p.position.toString(),
+      worker,
+      claim: p.data.claim,
+      paymentRef: p.data.paymentRef,
+      amount: p.data.amount,
+      advanceApplied: advance,
+      transfer: p.data.amount - advance,
+      payee: p.data.payee,
+      kind: claim?.data.kind ?? null,
+      class: cls ?? null,
+      institution,
+      region: claim?.data.region ?? p.region ?? null,
+      paidAt: p.occurredAt,
+      paidOn,
+      quarter: quarterOf(paidOn),
+      ruleSet: p.data.ruleSet,
+      fundSource: p.data.fundSource ?? null,
+      clawedBack: clawed.get(p.id) ?? 0,
+      groups: [
+        ...new Set(
+          groups
+            .filter(
+              (g) => g.data.validFrom <= paidOn && (g.data.validTo === undefined || g.data.validTo >= paidOn),
+            )
+            .map((g) => g.data.group),
+        ),
+      ].sort(),
+      backed: backing.reasons.length === 0,
+      reasons: backing.reasons,
+      warnings: backing.warnings,
+      cited: backing.cited,
+    }
+  })
+}
+
+function completionsOf(
+  worker: string,
+  own: readonly FoldEvent[],
+  classes: ReadonlyMap<string, EventData<'ClassOpeningApplied'>>,
+  programmes: ReadonlyMap<string, EventData<'ProgrammePublished'>>,
+  options: ComplianceOptions,
+): CompletionRecord[] {
+  const window = options.employmentWindowDays ?? defaultEmploymentWindowDays
+  const latest = new Map<
+    string,
+    FoldEvent & { type: 'TrainingCompleted'; data: EventData<'TrainingCompleted'> }
+  >()
+  for (const t of allOf(own, 'TrainingCompleted')) latest.set(t.data.class, t)
+  const revoked = new Set(allOf(own, 'CertificateRevoked').map((r) => r.data.certificate))
+  const certificates = allOf(own, 'CertificateIssued').filter((c) => !revoked.has(c.data.certificate))
+  const assessedIn = new Map<string, string>()
+  for (const a of allOf(own, 'AssessmentResultRecorded'))
+    if (a.data.class !== undefined) assessedIn.set(a.data.assessment, a.data.class)
+  const claimedFor = allOf(own, 'SubsidyClaimSubmitted').filter((c) => c.data.class && c.data.certificate)
+  const outcomes = allOf(own, 'EmploymentOutcomeObserved').filter(
+    (o) => o.data.outcome === 'employed' || o.data.outcome === 'self_employed',
+  )
+
+  return [...latest.values()].map((t) => {
+    const cls = t.data.class
+    const applied = classes.get(cls)
+    const programme = applied ? programmes.get(applied.programme) : undefined
+    const completedOn = chinaDay(t.occurredAt)
+    // A certificate comes from this training when its assessment was the class's, when a claim
+    // named both, or when it certifies the programme's occupation and was issued on or after
+    // the completion day.
+    const kinds = new Set<string>()
+    for (const c of certificates) {
+      const viaAssessment = c.data.assessment !== undefined && assessedIn.get(c.data.assessment) === cls
+      const viaClaim = claimedFor.some(
+        (k) => k.data.class === cls && k.data.certificate === c.data.certificate,
+      )
+      const viaOccupation =
+        programme !== undefined &&
+        c.data.occupationCode === programme.occupationCode &&
+        c.data.issuedOn >= completedOn
+      if (viaAssessment || viaClaim || viaOccupation) kinds.add(c.data.kind)
+    }
+    const until = addDays(completedOn, window)
+    const employment = outcomes.find((o) => {
+      const day = chinaDay(o.data.observedAt)
+      return (o.data.class === undefined || o.data.class === cls) && day >= completedOn && day <= until
+    })
+    return {
+      completion: t.id,
+      position: t.position.toString(),
+      worker,
+      class: cls,
+      institution: applied?.institution ?? null,
+      region: applied?.region ?? null,
+      programme: applied?.programme ?? null,
+      occupationCode: programme?.occupationCode ?? null,
+      completedAt: t.occurredAt,
+      completedOn,
+      quarter: quarterOf(completedOn),
+      passed: t.data.passed,
+      certificateKinds: [...kinds].sort(),
+      employed: employment !== undefined,
+      employment: employment
+        ? {
+            outcome: employment.data.outcome,
+            source: employment.data.source,
+            observedAt: employment.data.observedAt,
+          }
+        : null,
+    }
+  })
+}

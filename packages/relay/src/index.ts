@@ -1,0 +1,8 @@
+export type { CheckpointStore } from './checkpoints.ts'
+export { SqlCheckpointStore } from './checkpoints.ts'
+export type { KafkaProjectionOptions } from './consume.ts'
+export { kafkaSource, runFromKafka } from './consume.ts'
+export type { EventMessage } from './message.ts'
+export { fromMessage, partitionKey, toMessage } from './message.ts'
+export type { RelayOptions } from './relay.ts'
+export { runRelay } from './relay.ts'

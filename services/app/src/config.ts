@@ -1,0 +1,89 @@
+import { z } from 'zod'
+
+export const serviceNames = [
+  'training',
+  'attendance',
+  'assessment',
+  'subsidy',
+  'archive',
+  'compliance',
+  'oversight',
+] as const
+export type ServiceName = (typeof serviceNames)[number]
+
+// Configuration comes only from the environment, validated once at start so that a bad value
+// stops the process with every problem listed before anything is opened or written.
+export const configSchema = z
+  .object({
+    TREC_STORE: z.enum(['pglite', 'postgres', 'kurrentdb']).default('pglite'),
+    TREC_DATA_DIR: z.string().min(1).default('.data'),
+    DATABASE_URL: z.url().optional(),
+    KURRENTDB_URL: z.string().min(1).optional(),
+    TREC_HOST: z.string().min(1).default('127.0.0.1'),
+    TREC_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    TREC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Which write-side services this process runs (comma list), default all. */
+    TREC_SERVICES: z
+      .string()
+      .default(serviceNames.join(','))
+      .transform((s) => s.split(',').map((x) => x.trim()))
+      .pipe(z.array(z.enum(serviceNames)).min(1)),
+    /** Token verification; without a JWKS the process runs with development keys in TREC_DATA_DIR. */
+    TREC_JWT_ISSUER: z.string().min(1).default('trec-dev'),
+    TREC_JWT_AUDIENCE: z.string().min(1).default('trec-api'),
+    TREC_JWKS_URL: z.url().optional(),
+    TREC_JWKS_FILE: z.string().min(1).optional(),
+    /** HMAC secret of worker pseudonyms (≥ 32 bytes); development default in TREC_DATA_DIR. */
+    TREC_PSEUDONYM_SECRET: z.string().min(32).optional(),
+    /** Master key wrapping workers' data keys: 32 bytes, base64, with its id. */
+    TREC_MASTER_KEY: z
+      .string()
+      .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+    TREC_MASTER_KEY_ID: z.string().min(1).max(64).default('master-1'),
+    /** Largest request body in bytes. */
+    TREC_BODY_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** Requests per caller (token client and subject; address on public routes) per window; 0 turns it off. */
+    TREC_RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(1200),
+    TREC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, /metrics is public. */
+    TREC_METRICS_TOKEN: z.string().min(16).optional(),
+    /** Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway. */
+    TREC_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TREC_STORE === 'postgres' && !c.DATABASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when TREC_STORE=postgres' })
+    if (c.TREC_STORE === 'kurrentdb' && !c.KURRENTDB_URL)
+      ctx.addIssue({ code: 'custom', path: ['KURRENTDB_URL'], message: 'required when TREC_STORE=kurrentdb' })
+    if (c.TREC_STORE === 'kurrentdb' && !c.DATABASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'required with KurrentDB too: keys, idempotency records and read models live in PostgreSQL',
+      })
+  })
+
+export type Config = z.infer<typeof configSchema>
+
+/**
+ * An empty variable counts as unset: compose files and orchestrators pass `VAR=` for a value
+ * nobody gave, and an empty secret or URL must fall back to its default, not fail validation.
+ */
+export function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  )
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(withoutEmpty(env))
+  if (parsed.success) return parsed.data
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+  throw new Error(`invalid configuration:\n${lines.join('\n')}`)
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import type { Config } from './config.ts'
+
+/** What the process runs on: the event store and the SQL database for keys, idempotency and read models. */
+export interface Runtime {
+  store: EventStore
+  /** The SQL database beside the store (the same one in embedded mode and on PostgreSQL). */
+  sql: SqlExecutor
+  /** The same database for libraries that take a `{ query }` client (the key store). */
+  client: { query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }> }
+  close(): Promise<void>
+}
+
+/** Opens the configured store; each adapter is imported only when chosen. */
+export async function openRuntime(config: Config): Promise<Runtime> {
+  if (config.TREC_STORE === 'pglite') {
+    const { openPGliteEventStore, pgliteExecutor, PGlite } = await import('@trec/eventstore/pglite')
+    const db = new PGlite(join(config.TREC_DATA_DIR, 'pglite'))
+    const store = await openPGliteEventStore({ db })
+    return { store, sql: pgliteExecutor(db), client: db, close: () => store.close() }
+  }
+  const pg = (await import('pg')).default
+  const { pgExecutor, SqlEventStore } = await import('@trec/eventstore/postgres')
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20, application_name: 'trec' })
+  pool.on('error', () => undefined)
+  const sql = pgExecutor(pool)
+  if (config.TREC_STORE === 'postgres') {
+    const store = new SqlEventStore(sql)
+    await store.migrate()
+    return { store, sql, client: pool, close: () => store.close() }
+  }
+  const { openKurrentDbEventStore } = await import('@trec/eventstore/kurrentdb')
+  const store = await openKurrentDbEventStore({ connectionString: config.KURRENTDB_URL! })
+  return {
+    store,
+    sql,
+    client: pool,
+    close: async () => {
+      await store.close()
+      await pool.end()
+    },
+  }
+}

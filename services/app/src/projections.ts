@@ -1,0 +1,54 @@
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { type Projection, ProjectionRunner, storeFeedSource } from '@trec/projections'
+import type { Metrics } from './metrics.ts'
+import { type Readiness, trackProjectionLag } from './readiness.ts'
+
+export interface RunningProjections {
+  stop(): Promise<void>
+}
+
+/**
+ * Runs read models in this process from the store's feed (embedded mode): each projection
+ * catches up from its checkpoint, then follows live; its lag shows in /health/ready and
+ * /metrics. A projection that fails is restarted from its checkpoint after a pause, since its
+ * rows and checkpoint commit together nothing is lost or applied twice.
+ */
+export async function runProjections(
+  store: EventStore,
+  db: SqlExecutor,
+  projections: readonly Projection[],
+  into: { metrics: Metrics; readiness: Readiness },
+  log: { error(obj: unknown, msg: string): void },
+): Promise<RunningProjections> {
+  const controller = new AbortController()
+  const running: Promise<void>[] = []
+  const untrack: (() => void)[] = []
+  for (const projection of projections) {
+    const runner = new ProjectionRunner(db, projection)
+    await runner.setup()
+    untrack.push(trackProjectionLag({ name: projection.name, lag: () => runner.lag(store) }, into))
+    running.push(
+      (async () => {
+        while (!controller.signal.aborted) {
+          try {
+            await storeFeedSource(store).run(runner, { signal: controller.signal })
+          } catch (error) {
+            if (controller.signal.aborted) return
+            log.error(
+              { err: error, projection: projection.name },
+              'projection failed; restarting from its checkpoint',
+            )
+            await new Promise((r) => setTimeout(r, 1000))
+          }
+        }
+      })(),
+    )
+  }
+  return {
+    async stop() {
+      controller.abort()
+      for (const u of untrack) u()
+      await Promise.allSettled(running)
+    },
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { loadRelayConfig } from '../src/relay-config.ts'
+
+describe('production settings', () => {
+  it('default to a 1 MiB body, 1,200 requests a minute per caller, a public /metrics and a 10 s shutdown', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      TREC_BODY_LIMIT: 1024 * 1024,
+      TREC_RATE_LIMIT_MAX: 1200,
+      TREC_RATE_LIMIT_WINDOW_MS: 60_000,
+      TREC_SHUTDOWN_TIMEOUT_MS: 10_000,
+    })
+    expect(config.TREC_METRICS_TOKEN).toBeUndefined()
+  })
+
+  it('take an empty variable for an unset one, as compose passes it', () => {
+    const config = loadConfig({
+      TREC_PSEUDONYM_SECRET: '',
+      TREC_JWKS_URL: '',
+      TREC_PORT: '',
+      TREC_METRICS_TOKEN: '',
+    })
+    expect(config.TREC_PORT).toBe(3000)
+    expect(config.TREC_PSEUDONYM_SECRET).toBeUndefined()
+    expect(config.TREC_JWKS_URL).toBeUndefined()
+    expect(config.TREC_METRICS_TOKEN).toBeUndefined()
+  })
+
+  it('refuse a short scrape token, a tiny body limit and a negative rate, all at once', () => {
+    expect(() =>
+      loadConfig({ TREC_METRICS_TOKEN: 'short', TREC_BODY_LIMIT: '10', TREC_RATE_LIMIT_MAX: '-1' }),
+    ).toThrow(/TREC_BODY_LIMIT[\s\S]*TREC_RATE_LIMIT_MAX[\s\S]*TREC_METRICS_TOKEN/)
+  })
+
+  it('turn the rate limit off with 0', () => {
+    expect(loadConfig({ TREC_RATE_LIMIT_MAX: '0' }).TREC_RATE_LIMIT_MAX).toBe(0)
+  })
+})
+
+describe('the relay’s settings', () => {
+  const store = { TREC_STORE: 'postgres', DATABASE_URL: 'postgres://trec@db:5432/trec' }
+
+  it('read the brokers as a list, with the topic, partitions and checkpoint schema defaults', () => {
+    expect(loadRelayConfig({ ...store, KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092' })).toMatchObject({
+      TREC_STORE: 'postgres',
+      KAFKA_BROKERS: ['kafka-1:9092', 'kafka-2:9092'],
+      TREC_TOPIC: 'trec.events',
+      TREC_TOPIC_PARTITIONS: 12,
+      TREC_RELAY_SCHEMA: 'trec_relay',
+      TREC_RELAY_BATCH_SIZE: 1000,
+    })
+  })
+
+  it('list the store’s problems and the relay’s together', () => {
+    expect(() => loadRelayConfig({ TREC_STORE: 'postgres', KAFKA_BROKERS: 'kafka' })).toThrow(
+      /DATABASE_URL: required when TREC_STORE=postgres[\s\S]*KAFKA_BROKERS/,
+    )
+    expect(() => loadRelayConfig(store)).toThrow(/KAFKA_BROKERS/)
+  })
+})

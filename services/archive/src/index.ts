@@ -1,0 +1,25 @@
+import type { Platform } from '@trec/fastify-kit'
+import { type ArchiveOptions, resolveOptions } from './options.ts'
+import { accessLogRoute } from './routes/access-log.ts'
+import { lookupRoute } from './routes/lookup.ts'
+
+export { AccessLog, accessSource, readAccessLog } from './access-log.ts'
+export { ArchiveReads } from './archive-reads.ts'
+export type { ArchiveOptions } from './options.ts'
+export { archiveProjection, loadFacts, readArchive, readArchiveAsOf } from './projection.ts'
+export { lookupPurposes } from './purposes.ts'
+
+/**
+ * The lifelong archive for social-security-card services, as a fastify plugin:
+ * `POST /v1/archive/lookup` (card_service, investigator) and `GET /v1/archive/access-log`
+ * (auditor). It reads the `archiveProjection` read model, which the caller runs (a
+ * `ProjectionRunner` fed by `storeFeedSource` or `kafkaSource`); this plugin creates its tables if
+ * they are missing, so reads never fail on a fresh database.
+ * `await app.register(archiveService, { store, db, pseudonymSecret, region })`.
+ */
+export async function archiveService(app: Platform, options: ArchiveOptions): Promise<void> {
+  const resolved = resolveOptions(options)
+  await resolved.runner.setup()
+  lookupRoute(app, resolved)
+  accessLogRoute(app, resolved)
+}

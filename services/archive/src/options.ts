@@ -1,0 +1,78 @@
+import { regionCodeSchema } from '@trec/contracts'
+import { TrecError } from '@trec/core'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
+import { ProjectionRunner } from '@trec/projections'
+import { z } from 'zod'
+import { AccessLog } from './access-log.ts'
+import { ArchiveReads } from './archive-reads.ts'
+import { archiveProjection } from './projection.ts'
+
+export interface ArchiveOptions {
+  /** The event store: access events are appended to it and the access log read from it. */
+  store: EventStore
+  /** The read model's database (where the archive projection runs). */
+  db: SqlExecutor
+  /** The secret worker pseudonyms are keyed with (the training service's, so they match). */
+  pseudonymSecret: string | Uint8Array
+  /** The six-digit region code put on access events' envelopes (the deployment's province or city). */
+  region: string
+  /** The read model's schema (default `trec_read`, as the projection runner's). */
+  schema?: string
+  clock?: () => Date
+}
+
+export interface ResolvedOptions {
+  store: EventStore
+  db: SqlExecutor
+  pseudonymizer: Pseudonymizer
+  region: string
+  clock: () => Date
+  accessLog: AccessLog
+  /** The archive projection's tables, for reading. */
+  runner: ProjectionRunner
+  /** Current archives, read in shared batches. */
+  reads: ArchiveReads
+}
+
+const optionsSchema = z.object({
+  store: z.custom<EventStore>(
+    (s) => typeof (s as EventStore | undefined)?.appendMany === 'function',
+    'must be an EventStore',
+  ),
+  db: z.custom<SqlExecutor>(
+    (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
+    'must be a SqlExecutor',
+  ),
+  pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
+  region: regionCodeSchema,
+  schema: z.string().optional(),
+  clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),
+})
+
+export function resolveOptions(options: ArchiveOptions): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options)
+  if (!parsed.success)
+    throw new TrecError('TREC_VALIDATION', 'invalid archive service options', {
+      issues: parsed.error.issues.map((i) => ({
+        path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
+        code: i.code,
+        message: i.message,
+      })),
+    })
+  const runner = new ProjectionRunner(
+    options.db,
+    archiveProjection,
+    options.schema ? { schema: options.schema } : {},
+  )
+  return {
+    store: options.store,
+    db: options.db,
+    pseudonymizer: createPseudonymizer(options.pseudonymSecret),
+    region: options.region,
+    clock: options.clock ?? (() => new Date()),
+    accessLog: new AccessLog(options.store),
+    runner,
+    reads: new ArchiveReads(options.db.query, () => runner.table('archives')),
+  }
+}

@@ -1,0 +1,96 @@
+import { accessPurposes, entityIdSchema, instantSchema } from '@trec/contracts'
+import { TrecError } from '@trec/core'
+import { type Platform, principal } from '@trec/fastify-kit'
+import { cardNumberSchema } from '@trec/privacy'
+import { foldWorkerArchive } from '@trec/readmodels'
+import { z } from 'zod'
+import { accessSource } from '../access-log.ts'
+import type { ResolvedOptions } from '../options.ts'
+import { readArchiveAsOf } from '../projection.ts'
+import { lookupPurposes, purposesNeedingCase } from '../purposes.ts'
+import { refuseIdempotencyKey } from './no-idempotency.ts'
+import { archiveSchema } from './schemas.ts'
+
+const lookupBody = z
+  .strictObject({
+    /** The social-security card number, in any spelling people type. Only ever in a POST body. */
+    cardNumber: cardNumberSchema,
+    purpose: z.enum(accessPurposes),
+    caseRef: entityIdSchema.optional(),
+    consentRef: entityIdSchema.optional(),
+    /** Show the archive as the record stood at this instant (transaction time). */
+    asOf: instantSchema.optional(),
+  })
+  .refine((b) => b.purpose !== 'consented_disclosure' || b.consentRef !== undefined, {
+    message: 'a consented disclosure names the consent (consentRef)',
+    path: ['consentRef'],
+  })
+
+/**
+ * POST /v1/archive/lookup (card_service, investigator): the lifelong archive of the worker whose
+ * card number is in the body. The number becomes the pseudonym as the body is validated and is
+ * not kept, logged or answered. The read is appended to `access-{worker}` before the answer.
+ */
+export function lookupRoute(app: Platform, options: ResolvedOptions): void {
+  // The card number is replaced by its pseudonym during validation: nothing after sees it.
+  const body = lookupBody.transform(({ cardNumber, ...rest }) => ({
+    worker: options.pseudonymizer.pseudonym(cardNumber),
+    ...rest,
+  }))
+  const table = (name: string) => options.runner.table(name)
+  app.post(
+    '/v1/archive/lookup',
+    {
+      config: { auth: { roles: ['card_service', 'investigator'] } },
+      onRequest: refuseIdempotencyKey,
+      schema: {
+        tags: ['archive'],
+        summary: 'The lifelong archive of a worker, by card number, for a stated purpose',
+        body,
+        response: {
+          200: z.object({
+            worker: z.string(),
+            archive: archiveSchema,
+            /** The RecordAccessed event that logged this read. */
+            access: z.object({ event: z.string(), flags: z.array(z.string()) }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const p = principal(request)
+      const { worker, purpose, caseRef, consentRef, asOf } = request.body
+      if (!lookupPurposes[p.role]?.includes(purpose))
+        throw new TrecError('TREC_FORBIDDEN', `a ${p.role} may not read a record for ${purpose}`, {
+          details: { reason: 'purpose not allowed for role', purpose, allowed: lookupPurposes[p.role] ?? [] },
+        })
+      const archive =
+        asOf === undefined
+          ? ((await options.reads.read(worker)) ?? foldWorkerArchive(worker, []))
+          : await readArchiveAsOf(options.db.query, table, worker, asOf)
+      const flags =
+        purposesNeedingCase.includes(purpose) && caseRef === undefined ? (['no_case_ref'] as const) : []
+      const event = await options.accessLog.record(
+        {
+          worker,
+          view: 'archive',
+          purpose,
+          ...(caseRef === undefined ? {} : { caseRef }),
+          ...(consentRef === undefined ? {} : { consentRef }),
+          ...(asOf === undefined ? {} : { asOf }),
+          client: p.clientId,
+          requestId: String(request.id),
+          found: archive.found,
+          flags: [...flags],
+        },
+        {
+          occurredAt: options.clock().toISOString(),
+          actor: { kind: p.role, id: p.subject, ...(p.institution ? { institution: p.institution } : {}) },
+          source: accessSource,
+          region: options.region,
+        },
+      )
+      return { worker, archive, access: { event, flags: [...flags] } }
+    },
+  )
+}

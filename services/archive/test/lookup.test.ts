@@ -1,0 +1,379 @@
+import { decodeRecorded, type Envelope } from '@trec/contracts'
+import type { EventStore } from '@trec/eventstore'
+import { foldWorkerArchive } from '@trec/readmodels'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cardNumber, cards, type Harness, harness, pseudonymizer, storedEvents } from './harness.ts'
+
+// The card-service lookup: by card number in a POST body, for a stated purpose, every read
+// logged in `access-{worker}` before the answer is sent; the number never in a log line.
+
+async function lookup(
+  h: Harness,
+  token: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  return h.app.inject({
+    method: 'POST',
+    url: '/v1/archive/lookup',
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    payload: body,
+  })
+}
+
+const accessEvents = async (h: Harness, worker: string) =>
+  (await h.store.readStream(`access-${worker}`)).map((e) => decodeRecorded(e) as Envelope<'RecordAccessed'>)
+
+/** The access events `act` added for `worker`. */
+async function logged(h: Harness, worker: string, act: () => Promise<unknown>) {
+  const before = (await accessEvents(h, worker)).length
+  await act()
+  return (await accessEvents(h, worker)).slice(before)
+}
+
+describe('POST /v1/archive/lookup', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await harness()
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+  const card = cards[0]!
+  const worker = pseudonymizer.pseudonym(card)
+
+  it('answers a card service with the worker’s archive, the same as the fold of the record', async () => {
+    const response = await lookup(h, await h.token('cardService'), {
+      cardNumber: card,
+      purpose: 'card_holder_request',
+    })
+    expect(response.statusCode).toBe(200)
+    const body = response.json()
+    expect(body.worker).toBe(worker)
+    expect(body.archive).toEqual(
+      JSON.parse(JSON.stringify(foldWorkerArchive(worker, await storedEvents(h.store)))),
+    )
+    expect(body.archive.found).toBe(true)
+    expect(body.archive.trainings.length).toBeGreaterThan(0)
+  })
+
+  it('lets an investigator read without a case, and flags the read for review', async () => {
+    const events = await logged(h, worker, async () => {
+      expect(
+        (await lookup(h, await h.token('investigator'), { cardNumber: card, purpose: 'fraud_case' }))
+          .statusCode,
+      ).toBe(200)
+    })
+    expect(events.map((e) => e.data.flags)).toEqual([['no_case_ref']])
+    const withCase = await logged(h, worker, () =>
+      lookup(h, '', {}).then(async () =>
+        lookup(h, await h.token('investigator'), {
+          cardNumber: card,
+          purpose: 'supervision_inspection',
+          caseRef: 'run-2021-07',
+        }),
+      ),
+    )
+    expect(withCase.map((e) => [e.data.purpose, e.data.caseRef, e.data.flags])).toEqual([
+      ['supervision_inspection', 'run-2021-07', []],
+    ])
+  })
+
+  it('logs a read of a card with no record, as not found', async () => {
+    const number = cardNumber('11010119900307999')
+    const response = await lookup(h, await h.token('cardService'), {
+      cardNumber: number,
+      purpose: 'card_holder_request',
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.json().archive).toMatchObject({ found: false, trainings: [] })
+    expect((await accessEvents(h, pseudonymizer.pseudonym(number))).map((e) => e.data.found)).toEqual([false])
+  })
+
+  it('shows the archive as of a past instant by what had been recorded then', async () => {
+    const other = cards[1]!
+    const stored = await h.store.readAll({ maxCount: 100_000 })
+    const completion = stored.find(
+      (e) =>
+        e.type === 'TrainingCompleted' &&
+        (e.data as { worker?: string }).worker === pseudonymizer.pseudonym(other),
+    )!
+    const before = new Date(Date.parse(completion.recordedAt) - 1).toISOString()
+    const events = await logged(h, pseudonymizer.pseudonym(other), async () => {
+      const response = await lookup(h, await h.token('cardService'), {
+        cardNumber: other,
+        purpose: 'card_holder_request',
+        asOf: before,
+      })
+      expect(response.statusCode).toBe(200)
+      const archive = response.json().archive
+      expect(archive.asOf).toBe(before)
+      expect(archive.trainings[0].status).toBe('enrolled')
+      expect(archive.trainings[0].completion).toBeUndefined()
+    })
+    expect(events.map((e) => e.data.asOf)).toEqual([before])
+  })
+
+  describe('who may read, and why', () => {
+    const subject = cards[2]!
+    const subjectWorker = pseudonymizer.pseudonym(subject)
+
+    it('refuses a caller without a valid token (401), and logs nothing', async () => {
+      const bad = await h.tokens.bad({ sub: 'ssc-platform', role: 'card_service' })
+      const events = await logged(h, subjectWorker, async () => {
+        for (const [name, token] of Object.entries(bad)) {
+          const response = await h.app.inject({
+            method: 'POST',
+            url: '/v1/archive/lookup',
+            headers: token ? { authorization: token.startsWith('Bearer') ? token : `Bearer ${token}` } : {},
+            payload: { cardNumber: subject, purpose: 'card_holder_request' },
+          })
+          expect([name, response.statusCode]).toEqual([name, 401])
+        }
+      })
+      expect(events).toEqual([])
+    })
+
+    it('refuses roles that do not serve card holders or investigate (403)', async () => {
+      const events = await logged(h, subjectWorker, async () => {
+        for (const who of ['auditor', 'finance'] as const) {
+          const response = await lookup(h, await h.token(who), {
+            cardNumber: subject,
+            purpose: 'card_holder_request',
+          })
+          expect([who, response.statusCode, response.json().code]).toEqual([who, 403, 'TREC_FORBIDDEN'])
+        }
+      })
+      expect(events).toEqual([])
+    })
+
+    it('refuses a purpose the role does not have (403)', async () => {
+      const events = await logged(h, subjectWorker, async () => {
+        const asService = await lookup(h, await h.token('cardService'), {
+          cardNumber: subject,
+          purpose: 'fraud_case',
+          caseRef: 'case-1',
+        })
+        expect(asService.statusCode).toBe(403)
+        expect(asService.json()).toMatchObject({
+          reason: 'purpose not allowed for role',
+          purpose: 'fraud_case',
+        })
+        const asInvestigator = await lookup(h, await h.token('investigator'), {
+          cardNumber: subject,
+          purpose: 'card_holder_request',
+        })
+        expect(asInvestigator.statusCode).toBe(403)
+      })
+      expect(events).toEqual([])
+    })
+
+    it('needs the consent for a consented disclosure (400)', async () => {
+      const events = await logged(h, subjectWorker, async () => {
+        const response = await lookup(h, await h.token('cardService'), {
+          cardNumber: subject,
+          purpose: 'consented_disclosure',
+        })
+        expect(response.statusCode).toBe(400)
+        expect(response.json().errors).toEqual([expect.objectContaining({ path: ['body', 'consentRef'] })])
+      })
+      expect(events).toEqual([])
+      const ok = await logged(h, subjectWorker, async () => {
+        const response = await lookup(h, await h.token('cardService'), {
+          cardNumber: subject,
+          purpose: 'consented_disclosure',
+          consentRef: 'consent-77',
+        })
+        expect(response.statusCode).toBe(200)
+      })
+      expect(ok.map((e) => [e.data.purpose, e.data.consentRef])).toEqual([
+        ['consented_disclosure', 'consent-77'],
+      ])
+    })
+
+    it('refuses an Idempotency-Key: a read is never replayed without being logged', async () => {
+      const events = await logged(h, subjectWorker, async () => {
+        const response = await lookup(
+          h,
+          await h.token('cardService'),
+          { cardNumber: subject, purpose: 'card_holder_request' },
+          { 'idempotency-key': 'k-1' },
+        )
+        expect(response.statusCode).toBe(400)
+      })
+      expect(events).toEqual([])
+    })
+  })
+
+  it('never writes the card number to a log line or an answer, in any spelling, valid or not', async () => {
+    const fullWidth = card.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0))
+    const spaced = `${card.slice(0, 6)} ${card.slice(6, 14)} ${card.slice(14)}`
+    const invalid = `${card.slice(0, 17)}${card.endsWith('0') ? '1' : '0'}`
+    const responses = []
+    for (const cardNumber of [card, fullWidth, spaced, invalid])
+      for (const who of ['cardService', 'investigator'] as const)
+        responses.push(
+          await lookup(h, await h.token(who), {
+            cardNumber,
+            purpose: who === 'cardService' ? 'card_holder_request' : 'fraud_case',
+          }),
+        )
+    // A malformed body and a body with an unknown field echo nothing either.
+    responses.push(
+      await h.app.inject({
+        method: 'POST',
+        url: '/v1/archive/lookup',
+        headers: {
+          authorization: `Bearer ${await h.token('cardService')}`,
+          'content-type': 'application/json',
+        },
+        payload: `{"cardNumber": "${card}", "purpose": `,
+      }),
+    )
+    responses.push(
+      await lookup(h, await h.token('cardService'), {
+        cardNumber: card,
+        purpose: 'card_holder_request',
+        note: card,
+      }),
+    )
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 400, 400, 400, 400])
+    expect(h.lines.length).toBeGreaterThan(10)
+    const log = h.lines.join('\n')
+    for (const spelling of [card, fullWidth, spaced, invalid, card.slice(0, 17)]) {
+      expect(log).not.toContain(spelling)
+      for (const r of responses) expect(r.body).not.toContain(spelling)
+    }
+  })
+})
+
+describe('the access event is stored before the answer is sent', () => {
+  const card = cards[3]!
+  const worker = pseudonymizer.pseudonym(card)
+
+  it('is in the store when the response leaves, naming who, why, the pseudonym and the request', async () => {
+    let storedWhenSent = -1
+    const h = await harness({
+      beforeReady: (app, store) =>
+        app.addHook('onSend', async (request, _reply, payload) => {
+          if (request.url === '/v1/archive/lookup')
+            storedWhenSent = (await store.readStream(`access-${worker}`)).length
+          return payload
+        }),
+    })
+    try {
+      const response = await lookup(
+        h,
+        await h.token('investigator'),
+        { cardNumber: card, purpose: 'fraud_case', caseRef: 'case-2021-0091' },
+        { 'x-request-id': 'req-abc-123' },
+      )
+      expect(response.statusCode).toBe(200)
+      expect(storedWhenSent).toBe(1)
+      const [event] = await accessEvents(h, worker)
+      expect(event).toMatchObject({
+        type: 'RecordAccessed',
+        actor: { kind: 'investigator', id: 'inv-1' },
+        source: 'trec.archive',
+        region: '130000',
+        data: {
+          worker,
+          view: 'archive',
+          purpose: 'fraud_case',
+          caseRef: 'case-2021-0091',
+          client: 'inv-1',
+          requestId: 'req-abc-123',
+          found: true,
+          flags: [],
+        },
+      })
+      expect(response.json().access).toEqual({ event: event!.id, flags: [] })
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('fails closed: when the access event cannot be appended, nothing is answered', async () => {
+    const failing = (store: EventStore): EventStore => ({
+      append: async () => {
+        throw new Error('disk full')
+      },
+      appendMany: async () => {
+        throw new Error('disk full')
+      },
+      readStream: store.readStream.bind(store),
+      readAll: store.readAll.bind(store),
+      subscribe: store.subscribe.bind(store),
+      streamRevision: store.streamRevision.bind(store),
+      headPosition: store.headPosition.bind(store),
+      close: store.close.bind(store),
+    })
+    const h = await harness({ store: failing })
+    try {
+      const response = await lookup(h, await h.token('cardService'), {
+        cardNumber: card,
+        purpose: 'card_holder_request',
+      })
+      expect(response.statusCode).toBe(503)
+      expect(response.headers['content-type']).toContain('application/problem+json')
+      expect(response.json()).toMatchObject({ code: 'TREC_STORE_UNAVAILABLE' })
+      expect(response.body).not.toContain('trainings')
+      expect(response.body).not.toContain(worker)
+    } finally {
+      await h.close()
+    }
+  })
+})
+
+describe('GET /v1/archive/access-log', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await harness()
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+  const card = cards[4]!
+  const worker = pseudonymizer.pseudonym(card)
+
+  it('tells an auditor who read the worker’s record, and logs the auditor’s read too', async () => {
+    await lookup(h, await h.token('cardService'), { cardNumber: card, purpose: 'card_holder_request' })
+    await lookup(h, await h.token('investigator'), { cardNumber: card, purpose: 'fraud_case' })
+    const response = await h.app.inject({
+      method: 'GET',
+      url: `/v1/archive/access-log?worker=${worker}`,
+      headers: { authorization: `Bearer ${await h.token('auditor')}` },
+    })
+    expect(response.statusCode).toBe(200)
+    const { entries } = response.json()
+    expect(
+      entries.map((e: { actor: { kind: string }; purpose: string; flags: string[] }) => [
+        e.actor.kind,
+        e.purpose,
+        e.flags,
+      ]),
+    ).toEqual([
+      ['card_service', 'card_holder_request', []],
+      ['investigator', 'fraud_case', ['no_case_ref']],
+    ])
+    const log = await accessEvents(h, worker)
+    expect(log.map((e) => [e.actor.kind, e.data.view, e.data.purpose])).toEqual([
+      ['card_service', 'archive', 'card_holder_request'],
+      ['investigator', 'archive', 'fraud_case'],
+      ['auditor', 'access_log', 'audit'],
+    ])
+  })
+
+  it('is for auditors only', async () => {
+    for (const who of ['cardService', 'investigator'] as const) {
+      const response = await h.app.inject({
+        method: 'GET',
+        url: `/v1/archive/access-log?worker=${worker}`,
+        headers: { authorization: `Bearer ${await h.token(who)}` },
+      })
+      expect(response.statusCode).toBe(403)
+    }
+    const anonymous = await h.app.inject({ method: 'GET', url: `/v1/archive/access-log?worker=${worker}` })
+    expect(anonymous.statusCode).toBe(401)
+  })
+})

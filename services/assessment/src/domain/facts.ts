@@ -1,0 +1,122 @@
+import type { DomainEvent, EventData } from '@trec/contracts'
+
+// What the assessment context reads from streams other contexts own (ARCHITECTURE.md: services
+// never write each other's streams; they may read them). Each fold is pure: the route reads and
+// decodes the streams, these functions turn the events into the facts a command carries.
+
+export type ScheduledSession = Pick<
+  EventData<'ClassOpened'>['sessions'][number],
+  'session' | 'start' | 'end' | 'mode'
+>
+export type ClosingReason = EventData<'ClassClosed'>['reason']
+
+export interface ClassFacts {
+  class: string
+  /** 行政区划代码 of the class, from its 开班申请. */
+  region?: string
+  institution?: string
+  opened: boolean
+  sessions: ScheduledSession[]
+  closed?: ClosingReason
+}
+
+/** The class as `class-{id}` records it: application, opening (with its schedule), closing. */
+export function classFacts(classId: string, events: readonly DomainEvent[]): ClassFacts {
+  const facts: ClassFacts = { class: classId, opened: false, sessions: [] }
+  for (const event of events) {
+    switch (event.type) {
+      case 'ClassOpeningApplied':
+        facts.region = event.data.region
+        facts.institution = event.data.institution
+        break
+      case 'ClassOpened':
+        facts.opened = true
+        facts.institution = event.data.institution
+        facts.sessions = event.data.sessions.map(({ session, start, end, mode }) => ({
+          session,
+          start,
+          end,
+          mode,
+        }))
+        break
+      case 'ClassClosed':
+        facts.closed = event.data.reason
+        break
+    }
+  }
+  return facts
+}
+
+export type IdentityOutcome = EventData<'IdentityVerified'>['result'] | 'none'
+
+export interface TrainingFacts {
+  /** Classes the worker is enrolled in (WorkerEnrolled). */
+  enrolledClasses: string[]
+  /** The latest 实名认证 outcome that applies to the class (or to the worker at large). */
+  identity: IdentityOutcome
+}
+
+/**
+ * The worker's `training-{worker}` record. An identity check names a class or none; for a class,
+ * the latest check that names it or none decides, so a later mismatch overrides an earlier match.
+ */
+export function trainingFacts(events: readonly DomainEvent[], classId?: string): TrainingFacts {
+  const enrolled = new Set<string>()
+  let identity: IdentityOutcome = 'none'
+  for (const event of events) {
+    if (event.type === 'WorkerEnrolled') enrolled.add(event.data.class)
+    else if (
+      event.type === 'IdentityVerified' &&
+      (event.data.class === undefined || event.data.class === classId)
+    )
+      identity = event.data.result
+  }
+  return { enrolledClasses: [...enrolled], identity }
+}
+
+export interface FaceCheckFact {
+  /** The event id: it goes into the completion's evidence. */
+  id: string
+  session: string
+  checkedAt: string
+  result: 'pass' | 'fail'
+  livenessPassed: boolean
+}
+
+export interface SegmentFact {
+  id: string
+  start: string
+  end: string
+  playbackRate: number
+}
+
+export interface AttendanceFacts {
+  faceChecks: FaceCheckFact[]
+  segments: SegmentFact[]
+}
+
+/** The worker's face checks and online-learning segments for one class, from `attendance-{worker}`. */
+export function attendanceFacts(
+  events: readonly (DomainEvent & { id: string })[],
+  classId: string,
+): AttendanceFacts {
+  const facts: AttendanceFacts = { faceChecks: [], segments: [] }
+  for (const event of events) {
+    if (event.type === 'FaceCheckRecorded' && event.data.class === classId)
+      facts.faceChecks.push({
+        id: event.id,
+        session: event.data.session,
+        checkedAt: event.data.checkedAt,
+        result: event.data.result,
+        livenessPassed: event.data.liveness.passed,
+      })
+    else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
+      facts.segments.push({
+        id: event.id,
+        start: event.data.start,
+        end: event.data.end,
+        playbackRate: event.data.playbackRate,
+      })
+  }
+  return facts
+}

@@ -1,0 +1,35 @@
+import { type AppendMetadata, decodeRecorded, type Envelope } from '@trec/contracts'
+import type { EventStore } from '@trec/eventstore'
+import type { Principal } from '@trec/fastify-kit'
+import { z } from 'zod'
+
+// What every route of the service shares: reading and decoding a stream, the envelope metadata
+// of what it appends, and the answer a command gives.
+
+export const source = 'trec.assessment'
+
+/** A stream's events, upcast to their current versions and checked against their contracts. */
+export async function readEvents(store: EventStore, stream: string): Promise<Envelope[]> {
+  return (await store.readStream(stream)).map(decodeRecorded)
+}
+
+/** Who did it and where: the actor is the caller, named by its own ids, never by a person's name. */
+export function metaFor(p: Principal, region: string, occurredAt: Date): Omit<AppendMetadata, 'id'> {
+  return {
+    occurredAt: occurredAt.toISOString(),
+    actor: {
+      kind: p.role,
+      id: p.subject,
+      ...(p.institution === undefined ? {} : { institution: p.institution }),
+    },
+    source,
+    region,
+  }
+}
+
+export const commandAnswer = z.object({
+  /** Ids of the events appended (or, on a retry, already stored). */
+  ids: z.array(z.string()),
+  /** The revision of the worker's `assessment-{worker}` stream after the append. */
+  revision: z.int(),
+})

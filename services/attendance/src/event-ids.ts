@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto'
+
+// Event ids derived from what names a check for ever: the device, its batch id and the check's
+// index in the batch. A resent batch (the device timed out and tried again) derives the same ids,
+// so the store recognises the events as already written and the resend is a no-op that answers
+// the same. The ids are UUIDv8 (RFC 9562 §5.8: custom, here the first 122 bits of a SHA-256);
+// a label in front keeps them apart from ids derived the same way for anything else.
+
+function uuidv8(label: string, parts: readonly (string | number)[]): string {
+  const h = createHash('sha256')
+    .update(`${label}\n${parts.join('\n')}`)
+    .digest()
+  h[6] = (h[6]! & 0x0f) | 0x80
+  h[8] = (h[8]! & 0x3f) | 0x80
+  const x = h.toString('hex', 0, 16)
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`
+}
+
+/** The id of the `index`-th check of a device's batch. */
+export function faceCheckEventId(device: string, batchId: string, index: number): string {
+  return uuidv8('trec.attendance.face-check', [device, batchId, index])
+}
+
+/** The correlation id shared by every check of one batch. */
+export function batchCorrelationId(device: string, batchId: string): string {
+  return uuidv8('trec.attendance.face-check-batch', [device, batchId])
+}

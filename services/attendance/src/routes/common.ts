@@ -1,0 +1,23 @@
+import type { Actor } from '@trec/contracts'
+import { entityIdSchema, eventIdSchema } from '@trec/contracts'
+import { TrecError } from '@trec/core'
+import type { Principal } from '@trec/fastify-kit'
+import { z } from 'zod'
+
+// What every route of the service shares: the source name on its events, the actor built from
+// the caller's token, and the shape of a command's answer.
+
+export const source = 'trec.attendance'
+
+export function actorOf(p: Principal, institution = p.institution): Actor {
+  return { kind: p.role, id: p.subject, ...(institution === undefined ? {} : { institution }) }
+}
+
+export function forbidden(reason: string, details: Record<string, unknown> = {}): TrecError {
+  return new TrecError('TREC_FORBIDDEN', reason, { details: { reason, ...details } })
+}
+
+/** `201 { ids, revision }`: the events appended and the stream's revision after them. */
+export const commandAnswer = z.object({ ids: z.array(eventIdSchema), revision: z.int() })
+
+export const deviceParams = z.strictObject({ device: entityIdSchema })

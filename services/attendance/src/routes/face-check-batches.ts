@@ -1,0 +1,107 @@
+import { check } from '@trec/command'
+import { type EventForStore, eventIdSchema } from '@trec/contracts'
+import type { StreamAppend } from '@trec/eventstore'
+import { type Platform, principal } from '@trec/fastify-kit'
+import { z } from 'zod'
+import { parseBatch, verifyBatch } from '../batch-signature.ts'
+import { emptyClassView } from '../domain/class-view.ts'
+import {
+  decideFaceCheckBatch,
+  type RecordFaceCheckBatch,
+  signerViolations,
+} from '../domain/face-check-batch.ts'
+import { faceCheckEventsForStore } from '../face-check-events.ts'
+import type { ResolvedOptions } from '../options.ts'
+import type { Views } from '../views.ts'
+import { actorOf, forbidden, source } from './common.ts'
+
+// POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
+// batch is verified once, decided against the class read once, and appended in one atomic
+// multi-stream append, one part per worker's `attendance-{worker}` stream. Event ids come from
+// (device, batchId, index), so a resent batch writes nothing and answers the same.
+
+/** Compact JWS serialisation (RFC 7515 §7.1): three base64url parts; the signature may be empty (`alg: none`). */
+const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+const maxBodyBytes = 4 * 1024 * 1024
+
+const body = z.strictObject({
+  jws: z.string().max(maxBodyBytes).regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
+})
+
+const answer = z.object({
+  batchId: z.string(),
+  ids: z.array(eventIdSchema),
+  streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
+})
+
+export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, views: Views): void {
+  app.post(
+    '/v1/face-check-batches',
+    {
+      bodyLimit: maxBodyBytes,
+      config: { auth: { roles: ['device'] } },
+      schema: {
+        summary: 'Record a signed batch of face checks (all or nothing)',
+        body,
+        response: { 201: answer },
+      },
+    },
+    async (request, reply) => {
+      const p = principal(request)
+      if (p.device === undefined || p.classId === undefined)
+        throw forbidden('a device token must name its device and class')
+      const { signed, payload } = await verifyBatch(request.body.jws, views)
+      const command: RecordFaceCheckBatch = {
+        kind: 'RecordFaceCheckBatch',
+        caller: { device: p.device, class: p.classId },
+        ...signed,
+        now: options.clock().getTime(),
+        tolerance: options.tolerance,
+        maxSkewMs: options.maxSkewMs,
+      }
+      if (payload !== undefined) {
+        try {
+          command.batch = parseBatch(payload)
+        } catch (invalid) {
+          // A revoked or foreign signer is refused as such (422) before its payload's shape (400).
+          check(...signerViolations(command))
+          throw invalid
+        }
+      }
+      const batch = command.batch
+      // The class is read only for a batch that names the signer's own class; any other is refused unread.
+      const sameClass = batch !== undefined && batch.class === signed.signer.registration?.class
+      const classView = sameClass ? (await views.classes.get(batch.class)).view : emptyClassView()
+      const events = decideFaceCheckBatch(command, classView)
+      // The decider refused anything without a verified batch and a registered, opened class.
+      const { device, batchId } = batch!
+      const stored = faceCheckEventsForStore(events, {
+        device,
+        batchId,
+        actor: actorOf(p, signed.signer.registration!.institution),
+        region: classView.region!,
+        source,
+      })
+      const byStream = new Map<string, EventForStore[]>()
+      stored.forEach((event, index) => {
+        const stream = `attendance-${events[index]!.data.worker}`
+        const list = byStream.get(stream)
+        if (list) list.push(event)
+        else byStream.set(stream, [event])
+      })
+      // Streams in one order everywhere, so two batches touching the same workers lock them in
+      // the same order and cannot deadlock. Face checks do not depend on what the worker's
+      // stream holds, so no revision is expected of it.
+      const parts: StreamAppend[] = [...byStream.keys()]
+        .sort()
+        .map((stream) => ({ stream, events: byStream.get(stream)!, expectedRevision: 'any' }))
+      const results = await options.store.appendMany(parts)
+      return reply.code(201).send({
+        batchId,
+        ids: stored.map((e) => e.id),
+        streams: parts.map((part, i) => ({ stream: part.stream, revision: results[i]!.revision })),
+      })
+    },
+  )
+}

@@ -1,0 +1,59 @@
+// What one leaf of the audit log is: the stored envelope of one event, as RFC 8785 (JSON
+// Canonicalization Scheme) text, UTF-8 encoded. The envelope is everything the store keeps about
+// the event, with the global position as a decimal string (a JSON number cannot carry 64 bits
+// exactly, RFC 8785 §3.2.2.3 serialises numbers as IEEE 754 doubles):
+//
+//   { data, id, metadata, position, recordedAt, revision, stream, type }   (JCS sorts the keys)
+//
+// The store holds no plaintext personal data (pseudonyms, and ciphertext for sealed fields), so
+// neither does a leaf. JCS comes from the `canonicalize` package (5.1.0, Apache-2.0), written by
+// one of the RFC's authors: it sorts keys by UTF-16 code units (§3.2.3) and serialises strings and
+// numbers as ECMAScript's JSON.stringify does (§3.2.2), which is what the RFC prescribes, and it
+// refuses lone surrogates, NaN and Infinity.
+
+import type { RecordedEvent } from '@trec/eventstore'
+import { leafHash } from '@trec/merkle'
+import canonicalize from 'canonicalize'
+
+/** The envelope a leaf commits to. */
+export interface LeafEnvelope {
+  id: string
+  stream: string
+  revision: number
+  /** The global feed position, as a decimal string. */
+  position: string
+  type: string
+  data: unknown
+  metadata: unknown
+  recordedAt: string
+}
+
+export function envelopeOf(event: RecordedEvent): LeafEnvelope {
+  return {
+    id: event.id,
+    stream: event.stream,
+    revision: event.revision,
+    position: event.position.toString(),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt,
+  }
+}
+
+/** The leaf as text: the JCS form of the envelope. */
+export function leafText(event: RecordedEvent): string {
+  const text = canonicalize(envelopeOf(event))
+  if (text === undefined) throw new Error(`event ${event.id} has no JSON form`)
+  return text
+}
+
+/** The leaf bytes: UTF-8 of {@link leafText}. */
+export function leafBytes(event: RecordedEvent): Uint8Array {
+  return Buffer.from(leafText(event), 'utf8')
+}
+
+/** RFC 9162 §2.1.1 leaf hash of the event's leaf. */
+export function eventLeafHash(event: RecordedEvent): Uint8Array {
+  return leafHash(leafBytes(event))
+}

@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { EventStore, RecordedEvent } from '@trec/eventstore'
+import { CompactTree } from '@trec/merkle'
+import type { Signing } from '../signing.ts'
+import type { AuditDb, LogState, StoredCheckpoint } from '../sql/audit-db.ts'
+import { buildBatch, type DueHead } from './batch.ts'
+
+// The notary: follows the store's global feed in order and appends every event as the next leaf
+// of the audit tree. One feed batch is one transaction holding the leaves (with the nodes they complete), the
+// references, the new tree size and feed position, and any checkpoint that fell due, so after a
+// crash the notary resumes exactly after the last committed event: no leaf twice, none skipped,
+// and leaf order is feed order. Checkpoints are signed every `leaves` leaves, and after
+// `seconds` seconds when the tree grew less than that.
+
+export interface NotaryRuntimeOptions {
+  store: EventStore
+  log: AuditDb
+  signing: Signing
+  everyLeaves: number
+  everySeconds: number
+  batchSize: number
+  clock: () => Date
+  signal?: AbortSignal
+  retryDelayMs: number
+  onError: (error: unknown) => void
+  beforeCommit?: (batch: { from: number; to: number }) => Promise<void>
+}
+
+export interface NotaryStatus {
+  size: number
+  feedPosition: bigint
+  lastCheckpoint?: { size: number; timestamp: number }
+}
+
+export interface Notary {
+  status(): NotaryStatus
+  /** Resolves once every event the store held when called is in the tree. */
+  sync(): Promise<void>
+  /** Signs a checkpoint of the current tree now if it grew since the last one; returns the newest. */
+  checkpoint(): Promise<StoredCheckpoint | undefined>
+  /** Stops following the feed; resolves when the notary has stopped. */
+  stop(): Promise<void>
+  /** Settles when the notary stops. */
+  readonly done: Promise<void>
+}
+
+export class NotaryRunner implements Notary {
+  readonly #o: NotaryRuntimeOptions
+  readonly #stop = new AbortController()
+  readonly #signal: AbortSignal
+  #tree: CompactTree = CompactTree.empty()
+  #state: LogState = { size: 0, feedPosition: 0n }
+  #last: { size: number; timestamp: number } | undefined
+  #lock: Promise<unknown> = Promise.resolve()
+  #waiters: { target: bigint; resolve: () => void; reject: (e: unknown) => void }[] = []
+  readonly done: Promise<void>
+
+  constructor(options: NotaryRuntimeOptions) {
+    this.#o = options
+    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal
+    this.done = Promise.all([this.#follow(), this.#timer()]).then(() => {
+      for (const w of this.#waiters.splice(0)) w.reject(new Error('the notary has stopped'))
+    })
+  }
+
+  status(): NotaryStatus {
+    return {
+      size: this.#state.size,
+      feedPosition: this.#state.feedPosition,
+      ...(this.#last ? { lastCheckpoint: { ...this.#last } } : {}),
+    }
+  }
+
+  async sync(): Promise<void> {
+    const target = await this.#o.store.headPosition()
+    if (this.#state.feedPosition >= target) return
+    if (this.#signal.aborted) throw new Error('the notary has stopped')
+    await new Promise<void>((resolve, reject) => this.#waiters.push({ target, resolve, reject }))
+  }
+
+  async checkpoint(): Promise<StoredCheckpoint | undefined> {
+    await this.#exclusive(() => this.#checkpointIfGrown())
+    return this.#o.log.checkpoint()
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort()
+    await this.done
+  }
+
+  /** Runs `fn` after everything queued before it: batches and timed checkpoints never interleave. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn)
+    this.#lock = run.catch(() => undefined)
+    return run
+  }
+
+  async #reload(): Promise<void> {
+    const { log } = this.#o
+    this.#state = await log.state()
+    this.#tree = await CompactTree.load(log.nodes(), this.#state.size)
+    const last = await log.checkpoint()
+    this.#last = last && { size: last.size, timestamp: last.timestamp }
+  }
+
+  async #follow(): Promise<void> {
+    const { store, batchSize } = this.#o
+    while (!this.#signal.aborted) {
+      try {
+        await this.#exclusive(() => this.#reload())
+        const feed = readAhead(
+          store.subscribe({ after: this.#state.feedPosition, batchSize, signal: this.#signal }),
+        )
+        for await (const batch of feed) {
+          if (batch.events.length > 0) await this.#exclusive(() => this.#append(batch.events))
+          this.#notify()
+        }
+      } catch (error) {
+        if (this.#signal.aborted) break
+        this.#o.onError(error)
+        await sleep(this.#o.retryDelayMs, undefined, { signal: this.#signal }).catch(() => undefined)
+      }
+    }
+  }
+
+  async #timer(): Promise<void> {
+    const period = Math.min(1000, (this.#o.everySeconds * 1000) / 4)
+    while (!this.#signal.aborted) {
+      await sleep(period, undefined, { signal: this.#signal }).catch(() => undefined)
+      if (this.#signal.aborted) break
+      const last = this.#last
+      const age = this.#o.clock().getTime() - (last?.timestamp ?? 0)
+      if (this.#state.size > (last?.size ?? 0) && age >= this.#o.everySeconds * 1000) {
+        await this.#exclusive(() => this.#checkpointIfGrown()).catch((e: unknown) => this.#o.onError(e))
+      }
+    }
+  }
+
+  #notify(): void {
+    const position = this.#state.feedPosition
+    this.#waiters = this.#waiters.filter((w) => {
+      if (w.target > position) return true
+      w.resolve()
+      return false
+    })
+  }
+
+  async #append(events: RecordedEvent[]): Promise<void> {
+    const { log, everyLeaves, beforeCommit } = this.#o
+    const from = this.#state.size
+    const rows = buildBatch(this.#tree, events, everyLeaves, this.#last?.size ?? 0)
+    const to: LogState = { size: this.#tree.size, feedPosition: rows.feedPosition }
+    const signed = await this.#sign(rows.heads)
+    try {
+      await log.db.transaction(async (query) => {
+        await log.appendBatch(query, from, to, rows.leaves, rows.refs)
+        for (const checkpoint of signed) await log.insertCheckpoint(query, checkpoint)
+        await beforeCommit?.({ from, to: to.size })
+      })
+    } catch (error) {
+      // The tree in memory went ahead of the database: start again from what is committed.
+      await this.#reload()
+      throw error
+    }
+    this.#state = to
+    const newest = signed.at(-1)
+    if (newest) this.#last = { size: newest.size, timestamp: newest.timestamp }
+  }
+
+  /** Signs due tree heads before the transaction; a head that cannot be signed is reported and skipped. */
+  async #sign(heads: readonly DueHead[]): Promise<StoredCheckpoint[]> {
+    const signed: StoredCheckpoint[] = []
+    let after = this.#last?.timestamp ?? 0
+    for (const head of heads) {
+      // RFC 9162 §4.10: tree head timestamps strictly increase.
+      const timestamp = Math.max(this.#o.clock().getTime(), after + 1)
+      try {
+        const { note, jws } = await this.#o.signing.sign({
+          origin: this.#o.signing.origin,
+          size: head.size,
+          root: head.root,
+          timestamp,
+        })
+        signed.push({ size: head.size, root: head.root, timestamp, note, jws })
+        after = timestamp
+      } catch (error) {
+        this.#o.onError(error)
+      }
+    }
+    return signed
+  }
+
+  async #checkpointIfGrown(): Promise<void> {
+    const size = this.#state.size
+    if (size === 0 || size === this.#last?.size) return
+    const [checkpoint] = await this.#sign([{ size, root: this.#tree.root() }])
+    if (!checkpoint) return
+    await this.#o.log.db.transaction(async (query) => {
+      const state = await this.#o.log.state(query)
+      if (state.size !== size) throw new Error(`the audit tree moved from ${size} to ${state.size}`)
+      await this.#o.log.insertCheckpoint(query, checkpoint)
+    })
+    this.#last = { size, timestamp: checkpoint.timestamp }
+  }
+}
+
+/**
+ * Asks for the next item as soon as the current one is handed out, so the feed read of batch
+ * n + 1 runs while batch n is being written: the two use different connections (PostgreSQL) or
+ * queue behind each other (PGlite), never block each other.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]()
+  let pending = it.next()
+  try {
+    for (;;) {
+      const result = await pending
+      if (result.done) return
+      pending = it.next()
+      pending.catch(() => undefined)
+      yield result.value
+    }
+  } finally {
+    await pending.catch(() => undefined)
+    await it.return?.()
+  }
+}

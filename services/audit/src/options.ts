@@ -1,0 +1,114 @@
+import { accessPurposes, regionCodeSchema, toIssues } from '@trec/contracts'
+import { TrecError } from '@trec/core'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { KeySet } from '@trec/merkle'
+import type { JWK } from 'jose'
+import { z } from 'zod'
+import { AuditDb } from './sql/audit-db.ts'
+
+// The options of the audit API and of the notary, checked once when they start.
+
+const storeSchema = z.custom<EventStore>(
+  (v) =>
+    typeof (v as EventStore)?.readAll === 'function' && typeof (v as EventStore)?.subscribe === 'function',
+  'must be an EventStore',
+)
+const executorSchema = z.custom<SqlExecutor>(
+  (v) =>
+    typeof (v as SqlExecutor)?.query === 'function' && typeof (v as SqlExecutor)?.transaction === 'function',
+  'must be a SqlExecutor (pgExecutor or pgliteExecutor)',
+)
+const fn = <T>(message: string) => z.custom<T>((v) => typeof v === 'function', message)
+export const sqlNameSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL name')
+/** A checkpoint origin: one line of printable text without spaces (C2SP tlog-checkpoint). */
+export const originSchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'printable ASCII without spaces')
+
+const jwkSchema = z.custom<JWK>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a JWK')
+
+const serviceSchema = z.object({
+  store: storeSchema,
+  /** The database holding the audit tables (the store's own in embedded mode). */
+  db: executorSchema,
+  schema: sqlNameSchema.optional(),
+  /** The log's origin, as its checkpoints name it. */
+  origin: originSchema,
+  /** The published checkpoint keys (a JWKS with windows, `KeySet.toJwks()`), served to auditors. */
+  publishedKeys: z.object({ keys: z.array(jwkSchema).min(1) }),
+  /** 行政区划代码 of the authority running the log: the region of the access events it appends. */
+  region: regionCodeSchema,
+  clock: fn<() => Date>('must be a function returning a Date').optional(),
+  /** Purposes an export may declare (default: audit, fraud_case, supervision_inspection). */
+  exportPurposes: z.array(z.enum(accessPurposes)).min(1).optional(),
+  /** Largest number of events one export may hold (default 2,000,000). */
+  maxExportEvents: z.int().min(1).optional(),
+})
+
+export type AuditOptions = z.input<typeof serviceSchema>
+
+export interface ResolvedAuditOptions {
+  store: EventStore
+  log: AuditDb
+  origin: string
+  keys: KeySet
+  region: string
+  clock: () => Date
+  exportPurposes: readonly (typeof accessPurposes)[number][]
+  maxExportEvents: number
+}
+
+export function invalidOptions(error: z.ZodError, root: string): TrecError {
+  return new TrecError('TREC_VALIDATION', `invalid ${root} options`, {
+    issues: toIssues(error.issues, [root]),
+  })
+}
+
+export async function resolveAuditOptions(input: AuditOptions): Promise<ResolvedAuditOptions> {
+  const parsed = serviceSchema.safeParse(input)
+  if (!parsed.success) throw invalidOptions(parsed.error, 'audit')
+  const o = parsed.data
+  return {
+    store: o.store,
+    log: new AuditDb(o.db, o.schema),
+    origin: o.origin,
+    keys: await KeySet.fromJwks(o.publishedKeys),
+    region: o.region,
+    clock: o.clock ?? (() => new Date()),
+    exportPurposes: o.exportPurposes ?? ['audit', 'fraud_case', 'supervision_inspection'],
+    maxExportEvents: o.maxExportEvents ?? 2_000_000,
+  }
+}
+
+const signingKeySchema = z.object({
+  privateKey: z.custom<object>((v) => typeof v === 'object' && v !== null, 'an Ed25519 private key'),
+  publicKey: z.custom<object>((v) => typeof v === 'object' && v !== null).optional(),
+  name: z.string().optional(),
+  notBefore: z.date(),
+  notAfter: z.date().optional(),
+})
+
+export const notarySchema = z.object({
+  store: storeSchema,
+  db: executorSchema,
+  schema: sqlNameSchema.optional(),
+  signing: z.object({
+    origin: originSchema,
+    keys: z.array(signingKeySchema).min(1),
+    published: z.object({ keys: z.array(jwkSchema) }).optional(),
+  }),
+  /** Sign a checkpoint every `leaves` leaves, and after `seconds` when fewer came (defaults 1,000 and 10). */
+  checkpointEvery: z
+    .strictObject({
+      leaves: z.int().min(1).optional(),
+      seconds: z.number().positive().max(86_400).optional(),
+    })
+    .optional(),
+  /** Events per feed batch, one transaction each (default 1,000). */
+  batchSize: z.int().min(1).max(10_000).optional(),
+  clock: fn<() => Date>('must be a function returning a Date').optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'an AbortSignal').optional(),
+  /** Errors the notary survives (a failed batch, retried; a checkpoint no key could sign). */
+  onError: fn<(error: unknown) => void>('a function').optional(),
+  retryDelayMs: z.int().min(0).optional(),
+  /** Runs in each batch's transaction before it commits (crash tests): throwing rolls it back. */
+  beforeCommit: fn<(batch: { from: number; to: number }) => Promise<void>>('an async function').optional(),
+})

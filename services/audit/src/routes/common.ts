@@ -1,0 +1,67 @@
+import { TrecError } from '@trec/core'
+import type { Role } from '@trec/fastify-kit'
+import { parseCheckpoint } from '@trec/merkle'
+import { z } from 'zod'
+import type { ResolvedAuditOptions } from '../options.ts'
+import type { StoredCheckpoint } from '../sql/audit-db.ts'
+
+// What the audit routes share: who may call them, the checkpoint view, and finding a checkpoint.
+
+/** Proofs and checkpoints: the auditor, and the investigator tracing a claim (brief). */
+export const proofReaders: readonly Role[] = ['auditor', 'investigator']
+/** Exports of records with proofs: the auditor only. */
+export const exporters: readonly Role[] = ['auditor']
+
+export const sizeSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+
+export const checkpointView = z.object({
+  origin: z.string(),
+  size: z.int(),
+  /** RFC 9162 root hash, base64. */
+  rootHash: z.string(),
+  /** When the log signed it (the checkpoint's timestamp line). */
+  timestamp: z.string(),
+  /** The C2SP signed note: the checkpoint text and its signature lines. */
+  note: z.string(),
+  /** A compact JWS (Ed25519) over the same checkpoint text. */
+  jws: z.string(),
+})
+
+export function viewOf(checkpoint: StoredCheckpoint): z.infer<typeof checkpointView> {
+  const body = parseCheckpoint(checkpoint.note.slice(0, checkpoint.note.lastIndexOf('\n\n') + 1))
+  return {
+    origin: body.origin,
+    size: checkpoint.size,
+    rootHash: Buffer.from(checkpoint.root).toString('base64'),
+    timestamp: new Date(checkpoint.timestamp).toISOString(),
+    note: checkpoint.note,
+    jws: checkpoint.jws,
+  }
+}
+
+/** The newest checkpoint, or the newest of `size`; 404 when there is none. */
+export async function findCheckpoint(o: ResolvedAuditOptions, size?: number): Promise<StoredCheckpoint> {
+  const checkpoint = await o.log.checkpoint(size)
+  if (!checkpoint)
+    throw new TrecError(
+      'TREC_NOT_FOUND',
+      size === undefined
+        ? 'The log has signed no checkpoint yet.'
+        : `No checkpoint of size ${size} was signed.`,
+      { details: { reason: 'no-checkpoint', ...(size === undefined ? {} : { size }) } },
+    )
+  return checkpoint
+}
+
+/** Refuses a tree size the log has not reached. */
+export async function assertTreeHas(o: ResolvedAuditOptions, path: string, size: number): Promise<void> {
+  const { size: current } = await o.log.state()
+  if (size > current)
+    throw new TrecError('TREC_VALIDATION', 'The log is not that large yet.', {
+      issues: [{ path: [path], code: 'too_big', message: `the tree has ${current} leaves` }],
+      details: { treeSize: current },
+    })
+}
+
+export const b64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')

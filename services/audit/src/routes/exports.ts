@@ -1,0 +1,196 @@
+import { Readable } from 'node:stream'
+import {
+  accessPurposes,
+  entityIdSchema,
+  instantSchema,
+  pseudonymSchema,
+  streamFor,
+  toEventToAppend,
+} from '@trec/contracts'
+import { type Issue, TrecError } from '@trec/core'
+import { type Platform, principal } from '@trec/fastify-kit'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { selectLeaves } from '../export/select.ts'
+import { exportHeader, exportLines } from '../export/stream.ts'
+import type { ResolvedAuditOptions } from '../options.ts'
+import type { Selection } from '../selection.ts'
+import { assertTreeHas, exporters, findCheckpoint, sizeSchema } from './common.ts'
+
+// Exports as NDJSON (application/x-ndjson), streamed: line 1 names the checkpoint (signed note
+// and JWS) and the selection, then one line per event with its leaf index and inclusion proof
+// against that checkpoint (export/stream.ts). Every export is first recorded as a
+// RecordsExported access event — who (the token), when, what, and the declared purpose — in
+// `access-{worker}` for a worker's history and `access-audit` otherwise. The append happens
+// before the first byte is sent, and an export whose access event cannot be written is not sent
+// (research note anchors-audit §4.3: fail closed).
+
+const common = {
+  /** Why the records are exported; investigations and inspections also name their case. */
+  purpose: z.enum(accessPurposes),
+  case: entityIdSchema.optional(),
+  /** The checkpoint size to prove against (default: the newest checkpoint). */
+  size: sizeSchema.optional(),
+  /** Tree sizes (e.g. of checkpoints you hold) to include consistency proofs from, comma-separated. */
+  consistencyWith: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}(,[1-9][0-9]{0,15}){0,31}$/, 'up to 32 tree sizes, comma-separated')
+    .optional(),
+}
+const query = z.strictObject(common)
+const periodQuery = z.strictObject({ ...common, from: instantSchema, to: instantSchema })
+
+type ExportQuery = z.infer<typeof query>
+
+const routeSchema = (summary: string) => ({ summary, tags: ['audit'], produces: ['application/x-ndjson'] })
+
+export function exportRoutes(app: Platform, o: ResolvedAuditOptions): void {
+  const config = { auth: { roles: exporters } }
+  app.get(
+    '/v1/audit/exports/workers/:worker',
+    {
+      config,
+      schema: {
+        ...routeSchema("A worker's history with proofs"),
+        params: z.strictObject({ worker: pseudonymSchema }),
+        querystring: query,
+      },
+    },
+    async (request, reply) =>
+      exportSelection(o, request, reply, request.query, { kind: 'worker', worker: request.params.worker }),
+  )
+  app.get(
+    '/v1/audit/exports/claims/:claim',
+    {
+      config,
+      schema: {
+        ...routeSchema("A claim's trace with its evidence and proofs"),
+        params: z.strictObject({ claim: entityIdSchema }),
+        querystring: query,
+      },
+    },
+    async (request, reply) =>
+      exportSelection(o, request, reply, request.query, { kind: 'claim', claim: request.params.claim }),
+  )
+  app.get(
+    '/v1/audit/exports/classes/:class',
+    {
+      config,
+      schema: {
+        ...routeSchema("A class's record with proofs"),
+        params: z.strictObject({ class: entityIdSchema }),
+        querystring: query,
+      },
+    },
+    async (request, reply) =>
+      exportSelection(o, request, reply, request.query, { kind: 'class', class: request.params.class }),
+  )
+  app.get(
+    '/v1/audit/exports/regions/:region',
+    {
+      config,
+      schema: {
+        ...routeSchema('The events of a region (行政区划代码 prefix) that happened in a period, with proofs'),
+        params: z.strictObject({
+          region: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a 2-, 4- or 6-digit 行政区划代码 prefix'),
+        }),
+        querystring: periodQuery,
+      },
+    },
+    async (request, reply) => {
+      const { from, to, ...rest } = request.query
+      const period = { from: new Date(from).toISOString(), to: new Date(to).toISOString() }
+      if (period.from >= period.to)
+        throw new TrecError('TREC_VALIDATION', 'The period is empty.', {
+          issues: [{ path: ['querystring', 'to'], code: 'too_small', message: 'to must be after from' }],
+        })
+      return exportSelection(o, request, reply, rest, {
+        kind: 'region',
+        region: request.params.region,
+        ...period,
+      })
+    },
+  )
+}
+
+async function exportSelection(
+  o: ResolvedAuditOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  q: ExportQuery,
+  selection: Selection,
+) {
+  const caller = principal(request)
+  const issues: Issue[] = []
+  if (!o.exportPurposes.includes(q.purpose))
+    issues.push({
+      path: ['querystring', 'purpose'],
+      code: 'not_allowed',
+      message: `one of ${o.exportPurposes.join(', ')}`,
+    })
+  if ((q.purpose === 'fraud_case' || q.purpose === 'supervision_inspection') && q.case === undefined)
+    issues.push({
+      path: ['querystring', 'case'],
+      code: 'required',
+      message: `a ${q.purpose} export names its case`,
+    })
+  if (issues.length > 0)
+    throw new TrecError('TREC_VALIDATION', 'The export request is incomplete.', { issues })
+  const checkpoint = await findCheckpoint(o, q.size)
+  const others = q.consistencyWith?.split(',').map(Number) ?? []
+  for (const size of others) await assertTreeHas(o, 'consistencyWith', size)
+  const leaves = await selectLeaves(o.log, o.store, selection, checkpoint.size)
+  if (leaves.length > o.maxExportEvents)
+    throw new TrecError('TREC_VALIDATION', 'The selection is too large for one export.', {
+      issues: [
+        {
+          path: ['querystring'],
+          code: 'too_big',
+          message: `${leaves.length} events, at most ${o.maxExportEvents}: narrow it`,
+        },
+      ],
+    })
+  const now = o.clock()
+  const event = toEventToAppend(
+    {
+      type: 'RecordsExported',
+      data: {
+        log: selection.kind === 'worker' ? selection.worker : 'audit',
+        selection,
+        purpose: q.purpose,
+        ...(q.case === undefined ? {} : { caseRef: q.case }),
+        checkpointSize: checkpoint.size,
+        events: leaves.length,
+        client: caller.clientId,
+        requestId: request.id,
+      },
+    },
+    {
+      occurredAt: now.toISOString(),
+      actor: {
+        kind: caller.role,
+        id: caller.subject,
+        ...(caller.institution ? { institution: caller.institution } : {}),
+      },
+      source: 'trec.audit',
+      region: o.region,
+    },
+  )
+  const stream = streamFor({ type: 'RecordsExported', data: event.data as never })
+  await o.store.append(stream, [event])
+  const header = await exportHeader(
+    o.log,
+    checkpoint,
+    selection,
+    leaves,
+    others,
+    { eventId: event.id, stream },
+    now,
+  )
+  const name = `trec-${selection.kind}-export-${checkpoint.size}.ndjson`
+  reply
+    .type('application/x-ndjson')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('x-trec-access-event', event.id)
+  return reply.send(Readable.from(exportLines(o.log, o.store, header, leaves)))
+}

@@ -1,0 +1,223 @@
+import type { Query, SqlExecutor } from '@trec/eventstore'
+import { SqlNodeStore, toBytes } from './node-store.ts'
+import { auditSchemaSql, quoteIdent } from './schema.ts'
+
+// Every statement the audit service runs, in one place. Sizes and indexes are JavaScript numbers
+// (safe integers, as in @trec/merkle); positions are bigints, sent and read as decimal text.
+
+export interface LogState {
+  /** Leaves in the tree. */
+  size: number
+  /** Global position of the last event appended (0n when none). */
+  feedPosition: bigint
+}
+
+export interface StoredCheckpoint {
+  size: number
+  timestamp: number
+  root: Uint8Array
+  note: string
+  jws: string
+}
+
+export interface LeafRow {
+  idx: number
+  eventId: string
+  position: bigint
+}
+
+/** One batch of leaves as columns, ready for `unnest`. */
+export interface LeafColumns {
+  idx: string[]
+  eventId: string[]
+  position: string[]
+  hash: string[]
+  /** Hex of the hashes the leaf's append completed, level 1 first (may be empty). */
+  parents: string[]
+  worker: (string | null)[]
+  class: (string | null)[]
+  claim: (string | null)[]
+  region: (string | null)[]
+  occurredAt: (string | null)[]
+}
+
+export interface RefColumns {
+  kind: string[]
+  key: string[]
+  idx: string[]
+}
+
+/** The notary's transaction found the tree moved under it: another notary runs on the same log. */
+export class NotaryConflict extends Error {}
+
+export type RefKind = 'w' | 'c' | 'e'
+
+export class AuditDb {
+  readonly db: SqlExecutor
+  readonly schema: string
+  readonly #s: string
+
+  constructor(db: SqlExecutor, schema = 'trec_audit') {
+    this.db = db
+    this.schema = schema
+    this.#s = quoteIdent(schema)
+  }
+
+  /** Creates the tables; safe to run from several processes at once. */
+  async migrate(): Promise<void> {
+    await this.db.script(`select pg_advisory_xact_lock(7406003); ${auditSchemaSql(this.schema)}`)
+  }
+
+  nodes(query: Query = this.db.query): SqlNodeStore {
+    return new SqlNodeStore(query, this.schema)
+  }
+
+  async state(query: Query = this.db.query): Promise<LogState> {
+    const [row] = await query<{ size: string; feed: string }>(
+      `select size::text as size, feed_position::text as feed from ${this.#s}.state where id = 1`,
+    )
+    return { size: Number(row!.size), feedPosition: BigInt(row!.feed) }
+  }
+
+  /**
+   * Moves the state from `from` to `to` and writes the batch's rows, inside the caller's
+   * transaction. Throws NotaryConflict if the tree is not at `from` (another writer moved it).
+   */
+  async appendBatch(
+    query: Query,
+    from: number,
+    to: LogState,
+    leaves: LeafColumns,
+    refs: RefColumns,
+  ): Promise<void> {
+    const moved = await query(
+      `update ${this.#s}.state set size = $2, feed_position = $3, updated_at = now()
+        where id = 1 and size = $1 returning 1 as ok`,
+      [from, to.size, to.feedPosition.toString()],
+    )
+    if (moved.length !== 1) throw new NotaryConflict(`the audit tree is no longer at size ${from}`)
+    await query(
+      `insert into ${this.#s}.leaves (idx, event_id, position, hash, parents, worker, class, claim, region, occurred_at)
+       select i, e, p, decode(h, 'hex'), decode(n, 'hex'), w, c, l, r, o
+         from unnest($1::int8[], $2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::timestamptz[]) as t(i, e, p, h, n, w, c, l, r, o)`,
+      [
+        leaves.idx,
+        leaves.eventId,
+        leaves.position,
+        leaves.hash,
+        leaves.parents,
+        leaves.worker,
+        leaves.class,
+        leaves.claim,
+        leaves.region,
+        leaves.occurredAt,
+      ],
+    )
+    if (refs.kind.length > 0)
+      await query(
+        `insert into ${this.#s}.refs (kind, key, idx)
+         select k::"char", r, i from unnest($1::text[], $2::text[], $3::int8[]) as t(k, r, i)`,
+        [refs.kind, refs.key, refs.idx],
+      )
+  }
+
+  async insertCheckpoint(query: Query, checkpoint: StoredCheckpoint): Promise<void> {
+    await query(
+      `insert into ${this.#s}.checkpoints (size, timestamp_ms, root, note, jws)
+       values ($1, $2, decode($3, 'hex'), $4, $5)`,
+      [
+        checkpoint.size,
+        checkpoint.timestamp,
+        Buffer.from(checkpoint.root).toString('hex'),
+        checkpoint.note,
+        checkpoint.jws,
+      ],
+    )
+  }
+
+  /** The newest checkpoint, or the newest of a given size. */
+  async checkpoint(size?: number): Promise<StoredCheckpoint | undefined> {
+    const rows = await this.db.query<CheckpointRow>(
+      `select size::text as size, timestamp_ms::text as ts, root, note, jws from ${this.#s}.checkpoints
+        ${size === undefined ? '' : 'where size = $1'} order by seq desc limit 1`,
+      size === undefined ? [] : [size],
+    )
+    return rows[0] && toCheckpoint(rows[0])
+  }
+
+  /** The leaf of an event, if the notary has appended it. */
+  async leafOfEvent(eventId: string): Promise<LeafRow | undefined> {
+    const [row] = await this.db.query<{ idx: string; position: string }>(
+      `select idx::text as idx, position::text as position from ${this.#s}.leaves where event_id = $1`,
+      [eventId],
+    )
+    return row && { idx: Number(row.idx), eventId, position: BigInt(row.position) }
+  }
+
+  /** The leaves of the given events that lie below `size`. */
+  async leavesOfEvents(eventIds: readonly string[], size: number): Promise<LeafRow[]> {
+    if (eventIds.length === 0) return []
+    return this.#leafRows(`where event_id = any($1::uuid[]) and idx < $2`, [eventIds, size])
+  }
+
+  /** The leaves about a worker, class or claim, below `size`, in leaf order. */
+  async leavesAbout(column: 'worker' | 'class' | 'claim', key: string, size: number): Promise<LeafRow[]> {
+    const second = column === 'worker' ? 'w' : column === 'class' ? 'c' : undefined
+    const more = second
+      ? ` union select r.idx from ${this.#s}.refs r where r.kind = '${second}' and r.key = $1 and r.idx < $2`
+      : ''
+    return this.#leafRows(
+      `where idx in (select l.idx from ${this.#s}.leaves l where l.${column} = $1 and l.idx < $2${more})`,
+      [key, size],
+    )
+  }
+
+  /** The leaves of a region (a code prefix) whose events happened in [from, to), below `size`. */
+  async leavesByRegion(prefix: string, from: string, to: string, size: number): Promise<LeafRow[]> {
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+    return this.#leafRows(
+      `where region >= $1 and region < $2 and idx < $3
+         and occurred_at >= $4::timestamptz and occurred_at < $5::timestamptz`,
+      [prefix, upper, size, from, to],
+    )
+  }
+
+  /** Ids of the events that the given leaves cite as evidence. */
+  async citedBy(indexes: readonly number[]): Promise<string[]> {
+    if (indexes.length === 0) return []
+    const rows = await this.db.query<{ key: string }>(
+      `select distinct key from ${this.#s}.refs where kind = 'e' and idx = any($1::int8[])`,
+      [indexes.map(String)],
+    )
+    return rows.map((r) => r.key)
+  }
+
+  async #leafRows(where: string, params: unknown[]): Promise<LeafRow[]> {
+    // Output names differ from the columns: ORDER BY would take `idx::text as idx` as text.
+    const rows = await this.db.query<{ i: string; e: string; p: string }>(
+      `select idx::text as i, event_id::text as e, position::text as p
+         from ${this.#s}.leaves ${where} order by leaves.idx`,
+      params,
+    )
+    return rows.map((r) => ({ idx: Number(r.i), eventId: r.e, position: BigInt(r.p) }))
+  }
+}
+
+interface CheckpointRow {
+  size: string
+  ts: string
+  root: unknown
+  note: string
+  jws: string
+}
+
+function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
+  return {
+    size: Number(row.size),
+    timestamp: Number(row.ts),
+    root: toBytes(row.root),
+    note: row.note,
+    jws: row.jws,
+  }
+}

@@ -1,0 +1,85 @@
+// The audit log's tables. PostgreSQL and PGlite run the same SQL.
+//
+// - leaves: one row per leaf, in feed order: the event it is (id and global position), its leaf
+//   hash (level 0 of the tree), and what it is about for export selections — the worker, class,
+//   claim and region it names (notary/refs.ts) and when it happened. Partial indexes serve the
+//   selections; they are the main cost of a leaf after its hash, so there are as few as can be.
+//   Each leaf row also holds the hashes of the perfect subtrees its append completed (RFC 9162
+//   §2.1.2: one per trailing 1-bit of the old size, levels 1, 2, … in `parents`, 32 bytes each).
+//   Node (level L, index j) is completed by leaf (j + 1)·2^L − 1, so every perfect-subtree hash
+//   of the tree is found by primary key, written once and never changed, without a row of its
+//   own: one row per leaf is half the writes of a separate node table. With them, root(m),
+//   inclusion and consistency proofs for every m need O(log n) reads (node-store.ts).
+// - refs: the rarer facts: the events a leaf cites as evidence, and a second worker or class
+//   when an event names two.
+// - state: the tree size and the feed position it covers, moved in the same transaction as the
+//   rows above, so a restart resumes exactly where the last commit ended.
+// - checkpoints: every signed checkpoint, in the order they were signed.
+//
+// Everything but `state` is append-only: a statement trigger refuses UPDATE, DELETE and
+// TRUNCATE. It does not make tampering impossible (an owner can drop the trigger); it makes it
+// deliberate, and the signed checkpoints make it visible.
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid SQL name: ${name}`)
+  return `"${name}"`
+}
+
+export function auditSchemaSql(schema: string): string {
+  const s = quoteIdent(schema)
+  const appendOnly = (table: string) => `
+create or replace trigger ${table}_append_only before update or delete or truncate on ${s}.${table}
+  for each statement execute function ${s}.refuse_change();`
+  return `
+create schema if not exists ${s};
+
+create table if not exists ${s}.leaves (
+  idx bigint primary key,
+  event_id uuid not null unique,
+  position bigint not null,
+  hash bytea not null,
+  parents bytea not null,
+  worker text collate "C",
+  class text collate "C",
+  claim text collate "C",
+  region text collate "C",
+  occurred_at timestamptz
+);
+create index if not exists leaves_by_worker on ${s}.leaves (worker) where worker is not null;
+create index if not exists leaves_by_class on ${s}.leaves (class) where class is not null;
+create index if not exists leaves_by_claim on ${s}.leaves (claim) where claim is not null;
+create index if not exists leaves_by_region on ${s}.leaves (region, occurred_at) where region is not null;
+
+-- kind: e an event it cites as evidence, w a second worker, c a second class
+create table if not exists ${s}.refs (
+  kind "char" not null,
+  key text collate "C" not null,
+  idx bigint not null,
+  primary key (kind, key, idx)
+);
+
+create table if not exists ${s}.state (
+  id int primary key check (id = 1),
+  size bigint not null,
+  feed_position bigint not null,
+  updated_at timestamptz not null default now()
+);
+insert into ${s}.state (id, size, feed_position) values (1, 0, 0) on conflict do nothing;
+
+create table if not exists ${s}.checkpoints (
+  seq bigint generated always as identity primary key,
+  size bigint not null,
+  timestamp_ms bigint not null unique,
+  root bytea not null,
+  note text not null,
+  jws text not null
+);
+create index if not exists checkpoints_by_size on ${s}.checkpoints (size, seq);
+
+create or replace function ${s}.refuse_change() returns trigger language plpgsql as $$
+begin
+  raise exception 'the audit log is append-only: % on %', tg_op, tg_table_name using errcode = '55000';
+end $$;
+${['leaves', 'refs', 'checkpoints'].map(appendOnly).join('\n')}
+`
+}

@@ -1,0 +1,116 @@
+import { exportSelectionSchema } from '@trec/contracts'
+import {
+  type Checkpoint,
+  type CheckpointTrust,
+  type CheckpointVerification,
+  verifyCheckpointJws,
+  verifyCheckpointNote,
+  verifyConsistency,
+} from '@trec/merkle'
+import { z } from 'zod'
+import type { Selection } from '../selection.ts'
+import { type FailureReason, fail } from './failure.ts'
+
+// Line 1 of an export: which checkpoint every proof is against (its signed note and its JWS, the
+// same bytes signed twice), what was selected, how many events follow and which leaves (by
+// digest), consistency proofs from other tree sizes, and the access event that recorded the
+// export. The header is not itself signed: everything in it that matters is checked, the
+// checkpoint by its signatures, the count and digest against the lines, the selection against
+// every event.
+
+export const EXPORT_FORMAT = 'trec-audit-export/1'
+
+const base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/)
+
+export const exportHeaderSchema = z.strictObject({
+  format: z.literal(EXPORT_FORMAT),
+  checkpoint: z.strictObject({ size: z.int().min(1), note: z.string(), jws: z.string() }),
+  selection: exportSelectionSchema,
+  events: z.int().min(0),
+  /** SHA-256 (hex) over the leaf indexes in order, each as 8 bytes big-endian. */
+  leafIndexDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  consistency: z.array(
+    z.strictObject({ from: z.int().min(1), to: z.int().min(1), proof: z.array(base64Hash).max(128) }),
+  ),
+  access: z.strictObject({ eventId: z.string(), stream: z.string() }),
+  exportedAt: z.string(),
+})
+
+export type ExportHeader = z.output<typeof exportHeaderSchema>
+
+export interface VerifiedHeader {
+  header: ExportHeader
+  checkpoint: Checkpoint
+  selection: Selection
+}
+
+function checkpointFailure(result: CheckpointVerification & { ok: false }, form: string): never {
+  return fail(1, `checkpoint-${result.reason}` as FailureReason, `${form}: ${result.message}`)
+}
+
+/** Parses and checks line 1; throws VerificationFailed naming what is wrong. */
+export async function verifyHeader(line: string, trust: CheckpointTrust): Promise<VerifiedHeader> {
+  let json: unknown
+  try {
+    json = JSON.parse(line)
+  } catch {
+    fail(1, 'header-malformed', 'line 1 is not JSON')
+  }
+  const parsed = exportHeaderSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    fail(1, 'header-malformed', `${issue.path.join('.') || 'header'}: ${issue.message}`)
+  }
+  const header = parsed.data
+  const note = verifyCheckpointNote(header.checkpoint.note, trust)
+  if (!note.ok) checkpointFailure(note, 'signed note')
+  const jws = await verifyCheckpointJws(header.checkpoint.jws, trust)
+  if (!jws.ok) checkpointFailure(jws, 'JWS')
+  if (jws.body !== note.body)
+    fail(1, 'checkpoint-mismatch', 'the JWS and the signed note sign different checkpoints')
+  if (note.checkpoint.size !== header.checkpoint.size)
+    fail(
+      1,
+      'checkpoint-mismatch',
+      `the header says size ${header.checkpoint.size}, the checkpoint ${note.checkpoint.size}`,
+    )
+  return { header, checkpoint: note.checkpoint, selection: header.selection }
+}
+
+/**
+ * Checks the export's checkpoint against checkpoints the auditor saw before: same size, same
+ * root; otherwise the export must carry a consistency proof between the two sizes that holds
+ * (RFC 9162 §2.1.4.2). This is what catches a log that was rewritten, or shown differently to
+ * different auditors, since the earlier checkpoint.
+ */
+export function checkConsistency(verified: VerifiedHeader, seen: readonly Checkpoint[]): void {
+  const current = verified.checkpoint
+  for (const earlier of seen) {
+    const b64 = (root: Uint8Array) => Buffer.from(root).toString('base64')
+    if (earlier.size === current.size) {
+      if (!Buffer.from(earlier.root).equals(Buffer.from(current.root)))
+        fail(
+          1,
+          'consistency-failed',
+          `two different roots were signed for size ${current.size}: ${b64(earlier.root)} and ${b64(current.root)}`,
+        )
+      continue
+    }
+    const [small, large] = earlier.size < current.size ? [earlier, current] : [current, earlier]
+    const entry = verified.header.consistency.find((c) => c.from === small.size && c.to === large.size)
+    if (!entry)
+      fail(
+        1,
+        'consistency-missing',
+        `no consistency proof between sizes ${small.size} and ${large.size} (a checkpoint seen before)`,
+      )
+    const proof = entry.proof.map((h) => Buffer.from(h, 'base64'))
+    const result = verifyConsistency(small.size, large.size, proof, small.root, large.root)
+    if (!result.ok)
+      fail(
+        1,
+        'consistency-failed',
+        `sizes ${small.size} → ${large.size}: ${result.reason}: ${result.message}`,
+      )
+  }
+}

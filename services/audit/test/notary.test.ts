@@ -1,0 +1,83 @@
+import {
+  inclusionProof,
+  leafHash,
+  parseCheckpoint,
+  rootAt,
+  verifyCheckpointNote,
+  verifyInclusion,
+} from '@trec/merkle'
+import { describe, expect, it } from 'vitest'
+import { leafText } from '../src/leaf.ts'
+import { AuditDb } from '../src/sql/audit-db.ts'
+import {
+  allEvents,
+  ed25519,
+  notary,
+  openLog,
+  origin,
+  pinned,
+  rootFromScratch,
+  seedHistory,
+  signing,
+} from './support.ts'
+
+describe('the notary', () => {
+  it('appends every stored event as a leaf, in feed order, and its roots equal @trec/merkle from scratch', async () => {
+    const log = await openLog()
+    await seedHistory(log.store)
+    const n = await notary(log, { batchSize: 37 })
+    await n.sync()
+    const events = await allEvents(log.store)
+    expect(n.status().size).toBe(events.length)
+    const audit = new AuditDb(log.db, log.schema)
+    const nodes = audit.nodes()
+    for (const size of [1, 2, 3, 37, 64, events.length - 1, events.length]) {
+      expect(Buffer.from(await rootAt(nodes, size)).toString('hex')).toBe(
+        Buffer.from(rootFromScratch(events, size)).toString('hex'),
+      )
+    }
+    for (const [i, e] of events.entries()) {
+      expect((await audit.leafOfEvent(e.id))?.idx).toBe(i)
+    }
+    await n.stop()
+  })
+
+  it('signs a checkpoint every N leaves whose root is the root of that many events', async () => {
+    const log = await openLog()
+    await seedHistory(log.store)
+    const key = ed25519()
+    const n = await notary(log, { checkpointEvery: { leaves: 50, seconds: 3600 }, batchSize: 20 }, key)
+    await n.sync()
+    const events = await allEvents(log.store)
+    const rows = await log.db.query<{ size: string; note: string }>(
+      `select size::text as size, note from ${log.schema}.checkpoints order by seq`,
+    )
+    expect(rows.map((r) => Number(r.size))).toEqual(
+      Array.from({ length: Math.floor(events.length / 50) }, (_, i) => (i + 1) * 50),
+    )
+    const keys = await pinned(signing(key))
+    for (const row of rows) {
+      const verified = verifyCheckpointNote(row.note, { origin, keys })
+      expect(verified.ok).toBe(true)
+      const cp = parseCheckpoint(row.note.slice(0, row.note.lastIndexOf('\n\n') + 1))
+      expect(Buffer.from(cp.root).equals(Buffer.from(rootFromScratch(events, cp.size)))).toBe(true)
+    }
+    await n.stop()
+  })
+
+  it('serves inclusion proofs that verify against a recomputed root', async () => {
+    const log = await openLog()
+    await seedHistory(log.store, 2)
+    const n = await notary(log)
+    await n.sync()
+    const events = await allEvents(log.store)
+    const nodes = new AuditDb(log.db, log.schema).nodes()
+    const root = rootFromScratch(events)
+    for (const i of [0, 1, events.length - 1, Math.floor(events.length / 2)]) {
+      const proof = await inclusionProof(nodes, i, events.length)
+      const leaf = leafHash(Buffer.from(leafText(events[i]!), 'utf8'))
+      expect(verifyInclusion(leaf, i, events.length, proof, root)).toEqual({ ok: true })
+    }
+    await n.stop()
+  })
+})

@@ -1,0 +1,96 @@
+import { TrecError } from '@trec/core'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
+import { ProjectionRunner } from '@trec/projections'
+import { type BackingRuleSet, type PlanTarget, quarterPattern } from '@trec/readmodels'
+import { z } from 'zod'
+import { complianceProjection } from './projection.ts'
+
+export interface ComplianceServiceOptions {
+  /** The event store: employment facts are appended to it. */
+  store: EventStore
+  /** The read model's database (where the compliance projection runs). */
+  db: SqlExecutor
+  /** The subsidy rule sets payments are judged by (pass the subsidy service's). */
+  rules: readonly BackingRuleSet[]
+  /** Plan targets per region and quarter (台账, D0 专栏1), as configured data. */
+  planTargets?: readonly PlanTarget[]
+  /** NOT IN SEEDS: days after completion in which employment counts (default 180). */
+  employmentWindowDays?: number
+  /** The projection's version; raise it when the rules or the window change. */
+  projectionVersion?: number
+  /** The secret worker pseudonyms are keyed with, to accept card numbers for employment facts. */
+  pseudonymSecret: string | Uint8Array
+  schema?: string
+  clock?: () => Date
+}
+
+export interface ResolvedOptions {
+  store: EventStore
+  db: SqlExecutor
+  planTargets: readonly PlanTarget[]
+  pseudonymizer: Pseudonymizer
+  clock: () => Date
+  runner: ProjectionRunner
+}
+
+const planTargetSchema = z.strictObject({
+  region: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a 行政区划代码 prefix of 2, 4 or 6 digits'),
+  quarter: z.string().regex(quarterPattern, 'YYYYQn'),
+  personTimes: z.int().min(0),
+  byGroup: z.record(z.string(), z.int().min(0)).optional(),
+  byKind: z.record(z.string(), z.int().min(0)).optional(),
+  source: z.string().min(1).max(1000),
+})
+
+const optionsSchema = z.object({
+  store: z.custom<EventStore>(
+    (s) => typeof (s as EventStore | undefined)?.append === 'function',
+    'must be an EventStore',
+  ),
+  db: z.custom<SqlExecutor>(
+    (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
+    'must be a SqlExecutor',
+  ),
+  rules: z.array(
+    z.object({
+      id: z.string().min(1),
+      version: z.int().min(1),
+      kinds: z.record(z.string(), z.unknown()),
+      practice: z.object({}).loose(),
+    }),
+  ),
+  planTargets: z.array(planTargetSchema).optional(),
+  employmentWindowDays: z.int().min(1).max(3650).optional(),
+  projectionVersion: z.int().min(1).optional(),
+  pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
+  schema: z.string().optional(),
+  clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),
+})
+
+export function resolveOptions(options: ComplianceServiceOptions): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options)
+  if (!parsed.success)
+    throw new TrecError('TREC_VALIDATION', 'invalid compliance service options', {
+      issues: parsed.error.issues.map((i) => ({
+        path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
+        code: i.code,
+        message: i.message,
+      })),
+    })
+  const projection = complianceProjection({
+    rules: options.rules,
+    ...(options.employmentWindowDays === undefined
+      ? {}
+      : { employmentWindowDays: options.employmentWindowDays }),
+    ...(options.projectionVersion === undefined ? {} : { version: options.projectionVersion }),
+  })
+  return {
+    store: options.store,
+    db: options.db,
+    planTargets: options.planTargets ?? [],
+    pseudonymizer: createPseudonymizer(options.pseudonymSecret),
+    clock: options.clock ?? (() => new Date()),
+    runner: new ProjectionRunner(options.db, projection, options.schema ? { schema: options.schema } : {}),
+  }
+}

@@ -1,0 +1,271 @@
+import { decodeRecorded, isEventType } from '@trec/contracts'
+import type { Query, RecordedEvent } from '@trec/eventstore'
+import type { Projection, ProjectionContext } from '@trec/projections'
+import {
+  type ComplianceOptions,
+  chinaDay,
+  complianceReferenceTypes,
+  complianceWorkerTypes,
+  type FoldEvent,
+  foldEventOfRow,
+  foldWorkerCompliance,
+  type StoredFoldRow,
+  slimData,
+} from '@trec/readmodels'
+
+// The compliance read model: every payment with its backing (凡补必进), every completion with
+// the facts the KPIs count, and every advance, for reconciliation. Like the archive, it keeps the
+// facts its folds read (the worker's events slimmed of sealed fields, and the class and programme
+// facts) and folds a worker again (`foldWorkerCompliance`) whenever any fact it reads arrives, so
+// the rows depend only on which events have arrived, never on their order or on redelivery.
+//
+// The subsidy rule sets payments are judged by are part of the projection's definition: when they
+// change, raise `version` and rebuild (blue/green), so every payment is judged by the same rules.
+
+const workerTypes = new Set<string>(complianceWorkerTypes)
+const referenceTypes = new Set<string>(complianceReferenceTypes)
+
+export interface ComplianceProjectionOptions extends ComplianceOptions {
+  /** Bump when the rules or the window change (default 1). */
+  version?: number
+}
+
+export function complianceProjection(options: ComplianceProjectionOptions): Projection {
+  return {
+    name: 'compliance',
+    version: options.version ?? 1,
+    tables: {
+      worker_events: `worker text not null, position int8 not null, id uuid not null unique, type text not null,
+        recorded_at text not null, occurred_at text not null, region text not null, data jsonb not null,
+        primary key (worker, position)`,
+      reference_events: `kind text not null, key text not null, position int8 not null, id uuid not null unique,
+        type text not null, recorded_at text not null, occurred_at text not null, region text not null,
+        data jsonb not null, primary key (kind, key, position)`,
+      members: 'class text not null, worker text not null, primary key (class, worker)',
+      programme_classes: 'programme text not null, class text not null, primary key (programme, class)',
+      // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
+      payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
+        quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
+        primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment), unique (quarter, payment)`,
+      completions: `worker text not null, completion uuid not null unique, class text not null, quarter text not null,
+        region text, record jsonb not null, primary key (worker, completion), unique (quarter, completion)`,
+      advances: `id uuid primary key, class text not null, provider text not null, payment_ref text not null,
+        amount int8 not null, paid_on text not null, region text not null, unique (payment_ref, id)`,
+    },
+    async apply(events, ctx) {
+      await applyCompliance(events, ctx, options)
+    },
+  }
+}
+
+interface Row {
+  position: string
+  id: string
+  type: string
+  recorded_at: string
+  occurred_at: string
+  region: string
+  data: Record<string, unknown>
+}
+
+function row(e: ReturnType<typeof decodeRecorded>): Row {
+  return {
+    position: e.position.toString(),
+    id: e.id,
+    type: e.type,
+    recorded_at: e.recordedAt,
+    occurred_at: e.occurredAt,
+    region: e.region,
+    data: slimData(e.type, e.data),
+  }
+}
+
+const rowColumns =
+  'position text, id uuid, type text, recorded_at text, occurred_at text, region text, data jsonb'
+
+async function insertRows(query: Query, into: string, keyColumns: string, rows: object[]): Promise<void> {
+  if (rows.length === 0) return
+  const keys = keyColumns
+    .split(',')
+    .map((c) => c.trim().split(' ')[0])
+    .join(', ')
+  await query(
+    `insert into ${into} (${keys}, position, id, type, recorded_at, occurred_at, region, data)
+     select ${keys}, position::int8, id, type, recorded_at, occurred_at, region, data
+       from jsonb_to_recordset($1::jsonb) as x(${keyColumns}, ${rowColumns})
+     on conflict do nothing`,
+    [JSON.stringify(rows)],
+  )
+}
+
+async function applyCompliance(
+  events: RecordedEvent[],
+  { query, table }: ProjectionContext,
+  options: ComplianceOptions,
+): Promise<void> {
+  const workerRows: (Row & { worker: string })[] = []
+  const referenceRows: (Row & { kind: string; key: string })[] = []
+  const members: { class: string; worker: string }[] = []
+  const programmeClasses: { programme: string; class: string }[] = []
+  const advances: object[] = []
+  for (const recorded of events) {
+    if (!isEventType(recorded.type)) continue
+    if (recorded.type === 'AdvancePaid') {
+      const e = decodeRecorded(recorded)
+      if (e.type !== 'AdvancePaid') continue
+      advances.push({
+        id: e.id,
+        class: e.data.class,
+        provider: e.data.provider,
+        payment_ref: e.data.paymentRef,
+        amount: e.data.amount,
+        paid_on: chinaDay(e.occurredAt),
+        region: e.region,
+      })
+      continue
+    }
+    if (!(workerTypes.has(recorded.type) || referenceTypes.has(recorded.type))) continue
+    const e = decodeRecorded(recorded)
+    if (e.type === 'ClassOpeningApplied') {
+      referenceRows.push({ ...row(e), kind: 'class', key: e.data.class })
+      programmeClasses.push({ programme: e.data.programme, class: e.data.class })
+    } else if (e.type === 'ClassOpened') referenceRows.push({ ...row(e), kind: 'class', key: e.data.class })
+    else if (e.type === 'ProgrammePublished')
+      referenceRows.push({ ...row(e), kind: 'programme', key: e.data.programme })
+    else {
+      const data = e.data as { worker: string; class?: string }
+      workerRows.push({ ...row(e), worker: data.worker })
+      if (typeof data.class === 'string') members.push({ class: data.class, worker: data.worker })
+    }
+  }
+  if (advances.length > 0)
+    await query(
+      `insert into ${table('advances')}
+       select * from jsonb_to_recordset($1::jsonb) as x(id uuid, class text, provider text, payment_ref text,
+         amount int8, paid_on text, region text)
+       on conflict do nothing`,
+      [JSON.stringify(advances)],
+    )
+  if (workerRows.length + referenceRows.length === 0) return
+
+  await insertRows(query, table('worker_events'), 'worker text', workerRows)
+  await insertRows(query, table('reference_events'), 'kind text, key text', referenceRows)
+  if (members.length > 0)
+    await query(
+      `insert into ${table('members')} select * from jsonb_to_recordset($1::jsonb) as x(class text, worker text)
+       on conflict do nothing`,
+      [JSON.stringify(members)],
+    )
+  if (programmeClasses.length > 0)
+    await query(
+      `insert into ${table('programme_classes')} select * from jsonb_to_recordset($1::jsonb) as x(programme text, class text)
+       on conflict do nothing`,
+      [JSON.stringify(programmeClasses)],
+    )
+
+  const affected = new Set(workerRows.map((r) => r.worker))
+  const classes = referenceRows.filter((r) => r.kind === 'class').map((r) => r.key)
+  const programmes = referenceRows.filter((r) => r.kind === 'programme').map((r) => r.key)
+  if (classes.length + programmes.length > 0) {
+    const rows = await query<{ worker: string }>(
+      `select distinct worker from ${table('members')}
+        where class = any($1::text[])
+           or class in (select class from ${table('programme_classes')} where programme = any($2::text[]))`,
+      [classes, programmes],
+    )
+    for (const r of rows) affected.add(r.worker)
+  }
+  const workers = [...affected].sort()
+  for (let i = 0; i < workers.length; i += 500) {
+    const chunk = workers.slice(i, i + 500)
+    const facts = await loadFacts(query, table, chunk)
+    const payments: object[] = []
+    const completions: object[] = []
+    for (const worker of chunk) {
+      const folded = foldWorkerCompliance(worker, facts.get(worker) ?? [], options)
+      for (const p of folded.payments)
+        payments.push({
+          worker,
+          payment: p.payment,
+          claim: p.claim,
+          payment_ref: p.paymentRef,
+          quarter: p.quarter,
+          region: p.region,
+          paid_on: p.paidOn,
+          backed: p.backed,
+          record: p,
+        })
+      for (const c of folded.completions)
+        completions.push({
+          worker,
+          completion: c.completion,
+          class: c.class,
+          quarter: c.quarter,
+          region: c.region,
+          record: c,
+        })
+    }
+    await query(`delete from ${table('payments')} where worker = any($1::text[])`, [chunk])
+    await query(`delete from ${table('completions')} where worker = any($1::text[])`, [chunk])
+    if (payments.length > 0)
+      await query(
+        `insert into ${table('payments')}
+         select * from jsonb_to_recordset($1::jsonb) as x(worker text, payment uuid, claim text, payment_ref text,
+           quarter text, region text, paid_on text, backed boolean, record jsonb)`,
+        [JSON.stringify(payments)],
+      )
+    if (completions.length > 0)
+      await query(
+        `insert into ${table('completions')}
+         select * from jsonb_to_recordset($1::jsonb) as x(worker text, completion uuid, class text, quarter text,
+           region text, record jsonb)`,
+        [JSON.stringify(completions)],
+      )
+  }
+}
+
+type StoredRow = StoredFoldRow
+const toFold = foldEventOfRow
+
+/** The facts each worker's fold reads: their events, and the facts of their classes and those classes' programmes. */
+export async function loadFacts(
+  query: Query,
+  table: (name: string) => string,
+  workers: readonly string[],
+): Promise<Map<string, FoldEvent[]>> {
+  const own = await query<StoredRow>(
+    `select worker, position::text as position, id::text as id, type, recorded_at, occurred_at, region, data
+       from ${table('worker_events')} where worker = any($1::text[])`,
+    [workers],
+  )
+  const refs = await query<StoredRow>(
+    `with classes as (select distinct class from ${table('members')} where worker = any($1::text[]))
+     select r.kind, r.key, r.position::text as position, r.id::text as id, r.type, r.recorded_at, r.occurred_at, r.region, r.data
+       from ${table('reference_events')} r
+      where (r.kind = 'class' and r.key in (select class from classes))
+         or (r.kind = 'programme' and r.key in (
+               select programme from ${table('programme_classes')} where class in (select class from classes)))`,
+    [workers],
+  )
+  const memberRows = await query<{ worker: string; class: string }>(
+    `select worker, class from ${table('members')} where worker = any($1::text[])`,
+    [workers],
+  )
+  const byKey = new Map<string, FoldEvent[]>()
+  const programmesOf = new Map<string, Set<string>>()
+  for (const r of refs) {
+    byKey.set(`${r.kind}:${r.key}`, [...(byKey.get(`${r.kind}:${r.key}`) ?? []), toFold(r)])
+    const programme = (r.data as { programme?: unknown }).programme
+    if (r.kind === 'class' && typeof programme === 'string')
+      programmesOf.set(r.key!, (programmesOf.get(r.key!) ?? new Set()).add(programme))
+  }
+  const out = new Map<string, FoldEvent[]>()
+  for (const r of own) out.set(r.worker!, [...(out.get(r.worker!) ?? []), toFold(r)])
+  for (const m of memberRows) {
+    const list = out.get(m.worker) ?? []
+    list.push(...(byKey.get(`class:${m.class}`) ?? []))
+    for (const p of programmesOf.get(m.class) ?? []) list.push(...(byKey.get(`programme:${p}`) ?? []))
+    out.set(m.worker, list)
+  }
+  return out
+}

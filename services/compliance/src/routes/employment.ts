@@ -1,0 +1,139 @@
+import {
+  type AppendMetadata,
+  type DomainEventToAppend,
+  dateSchema,
+  employmentOutcomes,
+  employmentSources,
+  entityIdSchema,
+  instantSchema,
+  populationGroups,
+  pseudonymSchema,
+  regionCodeSchema,
+  streamFor,
+  toEventToAppend,
+} from '@trec/contracts'
+import { assertRegion, commandEventIds, type Platform, type Principal, principal } from '@trec/fastify-kit'
+import { cardNumberSchema } from '@trec/privacy'
+import { z } from 'zod'
+import type { ResolvedOptions } from '../options.ts'
+
+// The facts 就业创业成功率 and the plan's groups need, from other departments' systems (就业登记,
+// 参保, 工商登记; 教育, 退役军人, 乡村振兴, 残联, 民政: brief §5.1), entered by a subsidy officer of
+// the region or by the exchange acting as one. A worker is named by pseudonym or, when the source
+// only knows the person, by card number, which becomes the pseudonym during validation.
+
+const source = 'trec.compliance'
+
+const identity = { worker: pseudonymSchema.optional(), cardNumber: cardNumberSchema.optional() }
+
+/** Exactly one of `worker` (pseudonym) and `cardNumber`. */
+const oneWorker = {
+  check: (b: { worker?: string | undefined; cardNumber?: string | undefined }) =>
+    (b.worker === undefined) !== (b.cardNumber === undefined),
+  params: {
+    message: 'name the worker by pseudonym (worker) or by card number (cardNumber), one of them',
+    path: ['worker'],
+  },
+}
+
+/** Replaces the card number by its pseudonym: the output has only `worker`. */
+function toWorker<T extends { worker?: string | undefined; cardNumber?: string | undefined }>(
+  pseudonym: (card: string) => string,
+) {
+  return ({ cardNumber, worker, ...rest }: T) => ({ ...rest, worker: worker ?? pseudonym(cardNumber!) })
+}
+
+const answer = z.object({ ids: z.array(z.string()), revision: z.int() })
+
+function meta(p: Principal, region: string, at: string, id: string): AppendMetadata {
+  return {
+    id,
+    occurredAt: at,
+    actor: { kind: p.role, id: p.subject, ...(p.institution ? { institution: p.institution } : {}) },
+    source,
+    region,
+  }
+}
+
+async function append(options: ResolvedOptions, event: DomainEventToAppend, m: AppendMetadata) {
+  const stored = toEventToAppend(event, m)
+  const result = await options.store.append(streamFor(event), [stored])
+  return { ids: [stored.id], revision: result.revision }
+}
+
+/**
+ * POST /v1/employment/outcomes and POST /v1/employment/groups (subsidy_officer, in the region
+ * named): append EmploymentOutcomeObserved and WorkerGroupAttested to `employment-{worker}`.
+ */
+export function employmentRoutes(app: Platform, options: ResolvedOptions): void {
+  const pseudonym = (card: string) => options.pseudonymizer.pseudonym(card)
+  app.post(
+    '/v1/employment/outcomes',
+    {
+      config: { auth: { roles: ['subsidy_officer'] } },
+      schema: {
+        tags: ['employment'],
+        summary: 'Record a worker’s employment outcome from 就业登记, 参保 or another source',
+        body: z
+          .strictObject({
+            ...identity,
+            region: regionCodeSchema,
+            class: entityIdSchema.optional(),
+            outcome: z.enum(employmentOutcomes),
+            source: z.enum(employmentSources),
+            sourceRef: z.string().min(1).max(128),
+            observedAt: instantSchema,
+          })
+          .refine(oneWorker.check, oneWorker.params)
+          .transform(toWorker(pseudonym)),
+        response: { 201: answer },
+      },
+    },
+    async (request, reply) => {
+      const p = principal(request)
+      const { region, ...data } = request.body
+      assertRegion(p, region)
+      const id = commandEventIds(request)()
+      const result = await append(
+        options,
+        { type: 'EmploymentOutcomeObserved', data },
+        meta(p, region, options.clock().toISOString(), id),
+      )
+      return reply.code(201).send(result)
+    },
+  )
+  app.post(
+    '/v1/employment/groups',
+    {
+      config: { auth: { roles: ['subsidy_officer'] } },
+      schema: {
+        tags: ['employment'],
+        summary: 'Record that a department’s system attests a worker’s population group for a period',
+        body: z
+          .strictObject({
+            ...identity,
+            region: regionCodeSchema,
+            group: z.enum(populationGroups),
+            source: z.strictObject({ system: entityIdSchema, ref: z.string().min(1).max(128) }),
+            validFrom: dateSchema,
+            validTo: dateSchema.optional(),
+          })
+          .refine(oneWorker.check, oneWorker.params)
+          .transform(toWorker(pseudonym)),
+        response: { 201: answer },
+      },
+    },
+    async (request, reply) => {
+      const p = principal(request)
+      const { region, ...data } = request.body
+      assertRegion(p, region)
+      const id = commandEventIds(request)()
+      const result = await append(
+        options,
+        { type: 'WorkerGroupAttested', data },
+        meta(p, region, options.clock().toISOString(), id),
+      )
+      return reply.code(201).send(result)
+    },
+  )
+}

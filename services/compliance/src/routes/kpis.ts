@@ -1,0 +1,105 @@
+import { type Platform, principal } from '@trec/fastify-kit'
+import {
+  aggregateKpis,
+  type CompletionRecord,
+  type KpiDimension,
+  kpiDimensions,
+  type PaymentRecord,
+  planProgress,
+  quarterPattern,
+} from '@trec/readmodels'
+import { z } from 'zod'
+import type { ResolvedOptions } from '../options.ts'
+import { regionQuery, regionScope } from './scope.ts'
+
+const readers = ['auditor', 'investigator', 'subsidy_officer', 'finance'] as const
+
+const byList = z
+  .string()
+  .default('')
+  .transform((s, ctx) => {
+    const list = s === '' ? [] : s.split(',')
+    for (const d of list)
+      if (!(kpiDimensions as readonly string[]).includes(d)) {
+        ctx.addIssue({ code: 'custom', message: `group by ${kpiDimensions.join(', ')}` })
+        return z.NEVER
+      }
+    return [...new Set(list)] as KpiDimension[]
+  })
+
+/**
+ * GET /v1/compliance/kpis: 培训合格率, 取证率 by certificate kind and 就业创业成功率 (D2, D3) per
+ * institution, class, region and quarter (D0 「每季度…开展绩效评估」).
+ * GET /v1/compliance/plan-progress: subsidised 人次 by group and kind against the plan target.
+ */
+export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
+  const table = (name: string) => options.runner.table(name)
+  app.get(
+    '/v1/compliance/kpis',
+    {
+      config: { auth: { roles: readers } },
+      schema: {
+        tags: ['compliance'],
+        summary: 'Performance KPIs over completions',
+        querystring: z.strictObject({
+          by: byList,
+          region: regionQuery.optional(),
+          quarter: z.string().regex(quarterPattern, 'YYYYQn').optional(),
+          institution: z.string().min(1).max(64).optional(),
+          class: z.string().min(1).max(64).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const q = request.query
+      const region = regionScope(principal(request), q.region)
+      const rows = await options.db.query<{ record: CompletionRecord }>(
+        `select record from ${table('completions')}
+          where ($1::text is null or region like $1 || '%') and ($2::text is null or quarter = $2)
+            and ($3::text is null or record->>'institution' = $3) and ($4::text is null or class = $4)`,
+        [region ?? null, q.quarter ?? null, q.institution ?? null, q.class ?? null],
+      )
+      return {
+        by: q.by,
+        filter: {
+          region: region ?? null,
+          quarter: q.quarter ?? null,
+          institution: q.institution ?? null,
+          class: q.class ?? null,
+        },
+        rows: aggregateKpis(
+          rows.map((r) => r.record),
+          q.by,
+        ),
+      }
+    },
+  )
+  app.get(
+    '/v1/compliance/plan-progress',
+    {
+      config: { auth: { roles: readers } },
+      schema: {
+        tags: ['compliance'],
+        summary: 'Subsidised person-times against the plan target (台账)',
+        querystring: z.strictObject({
+          region: regionQuery,
+          quarter: z.string().regex(quarterPattern, 'YYYYQn'),
+        }),
+      },
+    },
+    async (request) => {
+      const { quarter } = request.query
+      const region = regionScope(principal(request), request.query.region)!
+      const rows = await options.db.query<{ record: PaymentRecord }>(
+        `select record from ${table('payments')} where quarter = $1 and region like $2 || '%'`,
+        [quarter, region],
+      )
+      return planProgress(
+        rows.map((r) => r.record),
+        options.planTargets,
+        region,
+        quarter,
+      )
+    },
+  )
+}

@@ -1,0 +1,69 @@
+import type { Query } from '@trec/eventstore'
+import type { RuleState } from './fraud-rule.ts'
+
+const absent = Symbol('absent')
+
+/**
+ * A rule's state slots in one `key → jsonb` table, read inside the batch's transaction. Slots
+ * are loaded together before the batch (`preload`), or one by one on a miss; every slot read or
+ * written is saved back at the end of the batch, in the same transaction as the checkpoint.
+ */
+export class SqlRuleState implements RuleState {
+  readonly #query: Query
+  readonly #table: string
+  readonly #cache = new Map<string, unknown>()
+  readonly #dirty = new Set<string>()
+
+  constructor(query: Query, table: string) {
+    this.#query = query
+    this.#table = table
+  }
+
+  async preload(keys: Iterable<string>): Promise<void> {
+    const missing = [...new Set(keys)].filter((k) => !this.#cache.has(k))
+    if (missing.length === 0) return
+    for (const k of missing) this.#cache.set(k, absent)
+    const rows = await this.#query<{ key: string; value: unknown }>(
+      `select key, value from ${this.#table} where key = any($1::text[])`,
+      [missing],
+    )
+    for (const row of rows) this.#cache.set(row.key, row.value)
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    if (!this.#cache.has(key)) await this.preload([key])
+    const value = this.#cache.get(key)
+    if (value === absent) return undefined
+    // Handed out by reference: a rule that changes a slot in place still gets it saved.
+    this.#dirty.add(key)
+    return value as T
+  }
+
+  set(key: string, value: unknown): void {
+    this.#cache.set(key, value === undefined ? absent : value)
+    this.#dirty.add(key)
+  }
+
+  delete(key: string): void {
+    this.set(key, undefined)
+  }
+
+  async save(): Promise<void> {
+    const upserts: Record<string, unknown> = {}
+    const deletes: string[] = []
+    for (const key of this.#dirty) {
+      const value = this.#cache.get(key)
+      if (value === absent) deletes.push(key)
+      else upserts[key] = value
+    }
+    if (Object.keys(upserts).length > 0)
+      await this.#query(
+        `insert into ${this.#table} (key, value) select key, value from jsonb_each($1::jsonb)
+         on conflict (key) do update set value = excluded.value`,
+        [JSON.stringify(upserts)],
+      )
+    if (deletes.length > 0)
+      await this.#query(`delete from ${this.#table} where key = any($1::text[])`, [deletes])
+    this.#dirty.clear()
+  }
+}

@@ -1,0 +1,90 @@
+import type { EventStore } from '@trec/eventstore'
+import { loadRuleBook, type RuleBook } from '../rules/parameters.ts'
+import { buildCleanProvince } from './build-clean.ts'
+import { casesFor, type FraudPattern, fraudPatterns, type InjectedCase, injectFraud } from './inject.ts'
+import { ProvinceModel } from './model.ts'
+import { Random } from './random.ts'
+import { finalEvents, writeEvents } from './write.ts'
+
+export interface ProvinceOptions {
+  /** Any text; the same seed and options always give the same province, event ids included. */
+  seed: string
+  institutions?: number
+  classesPerInstitution?: [number, number]
+  classSize?: [number, number]
+  sessionsPerClass?: [number, number]
+  /** Share of classes with online sessions (every third session). */
+  blendedShare?: number
+  year?: number
+  /** The attendance share a completion needs; must not be below R7's `minShare`. */
+  minimumAttendanceShare?: number
+  /** Rate of each fraud pattern among the units it can apply to; any rate above 0 injects at least one case. */
+  fraud?: Partial<Record<FraudPattern, number>>
+  /** The rule book whose thresholds the injected cases must cross (default: the shipped one). */
+  rules?: RuleBook
+}
+
+export interface Manifest {
+  generator: 'trec-province-v1'
+  seed: string
+  options: Omit<Required<ProvinceOptions>, 'rules'>
+  counts: { institutions: number; classes: number; workers: number; enrolments: number; events: number }
+  injected: InjectedCase[]
+}
+
+/** Every pattern at the same rate. */
+export function allFraud(rate: number): Partial<Record<FraudPattern, number>> {
+  return Object.fromEntries(fraudPatterns.map((p) => [p, rate]))
+}
+
+/** Builds a province in memory: its events in feed order and the manifest of injected fraud. */
+export function buildProvince(options: ProvinceOptions) {
+  const o = {
+    seed: options.seed,
+    institutions: options.institutions ?? 8,
+    classesPerInstitution: options.classesPerInstitution ?? [1, 3],
+    classSize: options.classSize ?? [18, 40],
+    sessionsPerClass: options.sessionsPerClass ?? [8, 14],
+    blendedShare: options.blendedShare ?? 0.3,
+    year: options.year ?? 2024,
+    minimumAttendanceShare: options.minimumAttendanceShare ?? 0.8,
+    fraud: options.fraud ?? {},
+  } satisfies Manifest['options']
+  const rules = options.rules ?? loadRuleBook()
+  if (o.minimumAttendanceShare < rules.R7.params.minShare)
+    throw new Error('minimumAttendanceShare is below R7.minShare: honest completions would raise R7')
+  const model = new ProvinceModel(o.seed, new Random(o.seed))
+  buildCleanProvince(model, {
+    ...o,
+    millInstitutions: casesFor(o.fraud['R11-certificate-mill'], o.institutions),
+    millCandidates: rules.R11.params.minResults,
+    needsOnline: fraudPatterns.some((p) => p.startsWith('R10') && (o.fraud[p] ?? 0) > 0),
+  })
+  const injected = injectFraud(model, o.fraud, rules)
+  const events = finalEvents(model.events)
+  const manifest: Manifest = {
+    generator: 'trec-province-v1',
+    seed: o.seed,
+    options: o,
+    counts: {
+      institutions: model.institutions.length,
+      classes: model.classes.length,
+      workers: new Set(model.members.map((m) => m.worker)).size,
+      enrolments: model.members.length,
+      events: events.length,
+    },
+    injected,
+  }
+  return { events, manifest }
+}
+
+/** Builds a province and writes it to `store`; returns its manifest. */
+export async function generateProvince(
+  store: EventStore,
+  options: ProvinceOptions,
+  progress: { batchSize?: number; onProgress?: (written: number, total: number) => void } = {},
+): Promise<Manifest> {
+  const { events, manifest } = buildProvince(options)
+  await writeEvents(store, events, progress)
+  return manifest
+}

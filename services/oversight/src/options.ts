@@ -1,0 +1,54 @@
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { OversightReadSide } from './read-side.ts'
+import type { RuleBook, RuleId } from './rules/parameters.ts'
+
+export interface OversightOptions {
+  store: EventStore
+  /** The database of the read models (in embedded mode the store's own). */
+  db: SqlExecutor
+  /** The fraud rule book (default: the shipped `rules/fraud-rules.json`). */
+  rules?: RuleBook
+  enabledRules?: readonly RuleId[]
+  /** The read side to serve from; built from the options above when absent. */
+  readSide?: OversightReadSide
+  /** Follow the store's feed in the background while the app runs (default true). */
+  follow?: boolean
+  clock?: () => Date
+  /** Largest population a sampling run takes (the event holds every id; default 20,000). */
+  maxPopulation?: number
+}
+
+export interface ResolvedOptions {
+  store: EventStore
+  db: SqlExecutor
+  readSide: OversightReadSide
+  follow: boolean
+  clock: () => Date
+  maxPopulation: number
+}
+
+export function resolveOptions(o: OversightOptions): ResolvedOptions {
+  if (typeof o?.store?.appendMany !== 'function')
+    throw new Error('invalid oversight options: store must be an EventStore')
+  if (typeof o.db?.query !== 'function')
+    throw new Error('invalid oversight options: db must be a SqlExecutor')
+  const readSide =
+    o.readSide ??
+    new OversightReadSide({
+      store: o.store,
+      db: o.db,
+      ...(o.rules ? { rules: o.rules } : {}),
+      ...(o.enabledRules ? { enabled: o.enabledRules } : {}),
+    })
+  const maxPopulation = o.maxPopulation ?? 20_000
+  if (!Number.isInteger(maxPopulation) || maxPopulation < 1 || maxPopulation > 20_000)
+    throw new Error('invalid oversight options: maxPopulation must be 1–20000 (the event holds every id)')
+  return {
+    store: o.store,
+    db: o.db,
+    readSide,
+    follow: o.follow ?? true,
+    clock: o.clock ?? (() => new Date()),
+    maxPopulation,
+  }
+}

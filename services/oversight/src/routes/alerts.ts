@@ -1,0 +1,180 @@
+import { handleCommand, reject } from '@trec/command'
+import {
+  alertIdSchema,
+  alertSubjectKinds,
+  caseIdSchema,
+  fraudRuleIdSchema,
+  noteSchema,
+} from '@trec/contracts'
+import { commandEventIds, type Platform, principal } from '@trec/fastify-kit'
+import { z } from 'zod'
+import type { ResolvedOptions } from '../options.ts'
+import type { AlertRow } from '../read/alerts-projection.ts'
+import { assertScope, commandAnswer, notFound, source } from './common.ts'
+
+const listQuery = z.strictObject({
+  rule: fraudRuleIdSchema.optional(),
+  status: z.enum(['open', 'confirmed', 'dismissed', 'duplicate']).optional(),
+  subjectKind: z.enum(alertSubjectKinds).optional(),
+  subjectId: z.string().min(1).max(64).optional(),
+  /** A 行政区划代码 prefix of the alert's region. */
+  region: z
+    .string()
+    .regex(/^\d{2}(\d{2}){0,2}$/)
+    .optional(),
+  /** Raised at or after / before (ISO 8601). */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  /** Page after this feed position (the `next` of the previous page). */
+  after: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+})
+
+export function alertView(a: AlertRow) {
+  return {
+    alert: a.alert,
+    rule: a.rule,
+    ruleVersion: a.rule_version,
+    subject: { kind: a.subject_kind, id: a.subject_id },
+    summary: a.summary,
+    measures: a.measures,
+    evidence: a.evidence,
+    raisedAt: a.raised_at,
+    region: a.region,
+    event: a.raised_event,
+    position: String(a.position),
+    status: a.status,
+    case: a.case_ref,
+    resolutionNote: a.resolution_note,
+  }
+}
+
+const resolutionBody = z
+  .strictObject({
+    resolution: z.enum(['confirmed', 'dismissed', 'duplicate']),
+    case: caseIdSchema.optional(),
+    note: noteSchema,
+  })
+  .refine((b) => b.resolution !== 'confirmed' || b.case !== undefined, {
+    message: 'a confirmed alert names the case it went to',
+    path: ['case'],
+  })
+
+export function alertRoutes(app: Platform, options: ResolvedOptions): void {
+  const table = () => options.readSide.alerts.table('alerts')
+
+  app.get(
+    '/v1/oversight/alerts',
+    {
+      config: { auth: { roles: ['investigator', 'auditor'] } },
+      schema: {
+        tags: ['oversight'],
+        summary: 'Fraud alerts, filtered, oldest first',
+        querystring: listQuery,
+      },
+    },
+    async (request) => {
+      const p = principal(request)
+      const q = request.query
+      const where: string[] = []
+      const params: unknown[] = []
+      const add = (sql: string, value: unknown) => {
+        params.push(value)
+        where.push(sql.replace('?', `$${params.length}`))
+      }
+      if (q.rule) add('rule = ?', q.rule)
+      if (q.status) add('status = ?', q.status)
+      if (q.subjectKind) add('subject_kind = ?', q.subjectKind)
+      if (q.subjectId) add('subject_id = ?', q.subjectId)
+      if (q.region) add("region like ? || '%'", q.region)
+      if (p.region) add("region like ? || '%'", p.region)
+      if (q.from) add('raised_at::timestamptz >= ?::timestamptz', q.from)
+      if (q.to) add('raised_at::timestamptz < ?::timestamptz', q.to)
+      if (q.after) add('position > ?::int8', q.after)
+      const rows = await options.db.query<AlertRow>(
+        `select * from ${table()} ${where.length ? `where ${where.join(' and ')}` : ''} order by position limit ${q.limit + 1}`,
+        params,
+      )
+      const page = rows.slice(0, q.limit)
+      return {
+        alerts: page.map(alertView),
+        next: rows.length > q.limit ? String(page[page.length - 1]!.position) : null,
+      }
+    },
+  )
+
+  const alertParams = z.strictObject({ alert: alertIdSchema })
+
+  app.get(
+    '/v1/oversight/alerts/:alert',
+    {
+      config: { auth: { roles: ['investigator', 'auditor'] } },
+      schema: { tags: ['oversight'], summary: 'One fraud alert with its evidence', params: alertParams },
+    },
+    async (request) => {
+      const [row] = await options.db.query<AlertRow>(`select * from ${table()} where alert = $1`, [
+        request.params.alert,
+      ])
+      if (!row) throw notFound('alert')
+      assertScope(principal(request), row.region)
+      return alertView(row)
+    },
+  )
+
+  app.post(
+    '/v1/oversight/alerts/:alert/resolution',
+    {
+      config: { auth: { roles: ['investigator'] } },
+      schema: {
+        tags: ['oversight'],
+        summary: 'Resolve an alert: confirmed (naming its case), dismissed, or a duplicate',
+        params: alertParams,
+        body: resolutionBody,
+        response: { 201: commandAnswer },
+      },
+    },
+    async (request, reply) => {
+      const p = principal(request)
+      const { alert } = request.params
+      const stream = `oversight-${alert}`
+      const raised = (await options.store.readStream(stream, { maxCount: 1 }))[0]
+      if (!raised) throw notFound('alert')
+      const region = String((raised.metadata as { region?: unknown }).region)
+      assertScope(p, region)
+      if (request.body.case && (await options.store.streamRevision(`oversight-${request.body.case}`)) < 0)
+        reject({ rule: 'case-exists', message: `case ${request.body.case} does not exist` })
+      const id = commandEventIds(request)()
+      const result = await handleCommand(
+        options.store,
+        {
+          initialState: () => ({ raised: false, resolved: false }),
+          evolve: (s, e) =>
+            e.type === 'FraudAlertRaised'
+              ? { ...s, raised: true }
+              : e.type === 'FraudAlertResolved'
+                ? { ...s, resolved: true }
+                : s,
+          decide: (_c: null, s) => {
+            if (s.resolved) reject({ rule: 'alert-open', message: 'the alert is already resolved' })
+            return [{ type: 'FraudAlertResolved' as const, data: { alert, ...request.body } }]
+          },
+        },
+        {
+          stream,
+          command: null,
+          meta: {
+            occurredAt: options.clock().toISOString(),
+            actor: { kind: 'investigator', id: p.subject },
+            source,
+            region,
+          },
+          nextId: () => id,
+        },
+      )
+      return reply.code(201).send({ ids: result.ids, revision: result.append.revision })
+    },
+  )
+}

@@ -1,0 +1,288 @@
+import { handleCommand, loadState, reject } from '@trec/command'
+import {
+  alertIdSchema,
+  alertSubjectSchema,
+  caseConclusions,
+  caseIdSchema,
+  decodeRecorded,
+  entityIdSchema,
+  eventIdSchema,
+  noteSchema,
+  positiveFenSchema,
+  regionCodeSchema,
+  samplingRunIdSchema,
+  sanctionKinds,
+} from '@trec/contracts'
+import { commandEventIds, type Platform, type Principal, principal } from '@trec/fastify-kit'
+import type { FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { type CaseCommand, type CaseState, caseDecider } from '../cases/case-decider.ts'
+import type { ResolvedOptions } from '../options.ts'
+import type { CaseRow } from '../read/casework-projection.ts'
+import { claimRow } from '../trace/claim-trace.ts'
+import { assertScope, commandAnswer, notFound, source } from './common.ts'
+
+const caseParams = z.strictObject({ case: caseIdSchema })
+const ids = z.array(eventIdSchema).max(10_000)
+const alertIds = z.array(alertIdSchema).max(1000)
+
+const openBody = z.strictObject({
+  title: z.string().min(1).max(200),
+  region: regionCodeSchema,
+  basis: z.enum(['alert', 'sampling', 'tip_off', 'audit_finding', 'other']),
+  subjects: z.array(alertSubjectSchema).max(200).default([]),
+  alerts: alertIds.default([]),
+  samplingRun: samplingRunIdSchema.optional(),
+})
+
+const linkBody = z
+  .strictObject({ evidence: ids.default([]), alerts: alertIds.default([]), note: noteSchema.optional() })
+  .refine((b) => b.evidence.length + b.alerts.length > 0, { message: 'link at least one event or alert' })
+
+const findingsBody = z.strictObject({
+  conclusion: z.enum(caseConclusions),
+  findings: noteSchema,
+  evidence: ids.default([]),
+})
+
+const sanctionBody = z.strictObject({
+  target: z.strictObject({
+    kind: z.enum(['institution', 'evaluator', 'teacher', 'enterprise', 'worker']),
+    id: entityIdSchema,
+  }),
+  sanction: z.enum(sanctionKinds),
+  note: noteSchema,
+})
+
+const clawbackBody = z.strictObject({
+  claim: entityIdSchema,
+  amount: positiveFenSchema,
+  reason: z.enum(['false_training', 'fraudulent_claim', 'duplicate_benefit', 'certificate_revoked', 'other']),
+  evidence: ids.default([]),
+  note: noteSchema.optional(),
+})
+
+const closeBody = z.strictObject({
+  outcome: z.enum(['substantiated', 'unsubstantiated', 'referred', 'withdrawn']),
+  note: noteSchema.optional(),
+})
+
+/** A case's stream folded, with its events: the case file. */
+async function caseFile(options: ResolvedOptions, id: string) {
+  const stream = `oversight-${id}`
+  const loaded = await loadState<CaseState, never>(options.store, stream, caseDecider as never)
+  return { stream, ...loaded }
+}
+
+async function run(
+  options: ResolvedOptions,
+  request: FastifyRequest,
+  p: Principal,
+  id: string,
+  region: string,
+  command: CaseCommand,
+) {
+  const eventId = commandEventIds(request)()
+  const result = await handleCommand(options.store, caseDecider, {
+    stream: `oversight-${id}`,
+    command,
+    meta: {
+      occurredAt: options.clock().toISOString(),
+      actor: { kind: 'investigator', id: p.subject },
+      source,
+      region,
+    },
+    nextId: () => eventId,
+  })
+  return { ids: result.ids, revision: result.append.revision }
+}
+
+/** Checks that every alert named is in the record (and in the caller's region). */
+async function assertAlerts(options: ResolvedOptions, p: Principal, alerts: readonly string[]) {
+  if (alerts.length === 0) return
+  const rows = await options.db.query<{ alert: string; region: string }>(
+    `select alert, region from ${options.readSide.alerts.table('alerts')} where alert = any($1::text[])`,
+    [alerts],
+  )
+  const known = new Map(rows.map((r) => [r.alert, r.region]))
+  const missing = alerts.filter((a) => !known.has(a))
+  if (missing.length > 0)
+    reject({
+      rule: 'alerts-exist',
+      message: 'some alerts are not in the record',
+      details: { alerts: missing },
+    })
+  for (const region of known.values()) assertScope(p, region)
+}
+
+export function caseRoutes(app: Platform, options: ResolvedOptions): void {
+  const roles = { auth: { roles: ['investigator'] as const } }
+
+  app.post(
+    '/v1/oversight/cases',
+    {
+      config: roles,
+      schema: {
+        tags: ['oversight'],
+        summary: 'Open a case (立案)',
+        body: openBody,
+        response: { 201: commandAnswer.extend({ case: caseIdSchema }) },
+      },
+    },
+    async (request, reply) => {
+      const p = principal(request)
+      assertScope(p, request.body.region)
+      await assertAlerts(options, p, request.body.alerts)
+      if (
+        request.body.samplingRun &&
+        (await options.store.streamRevision(`oversight-${request.body.samplingRun}`)) < 0
+      )
+        reject({
+          rule: 'sampling-run-exists',
+          message: `sampling run ${request.body.samplingRun} does not exist`,
+        })
+      // The case id is derived from the request (its Idempotency-Key when there is one), so two
+      // racing copies of one request open one case.
+      const id = `case-${commandEventIds(request)()}`
+      const answer = await run(options, request, p, id, request.body.region, {
+        kind: 'open',
+        data: { case: id, ...request.body, alerts: [...new Set(request.body.alerts)] },
+      })
+      return reply.code(201).send({ ...answer, case: id })
+    },
+  )
+
+  const step = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    body: B,
+    command: (
+      body: z.output<B>,
+      context: { id: string; region: string; p: Principal; state: CaseState },
+    ) => Promise<CaseCommand>,
+  ) =>
+    app.post(
+      `/v1/oversight/cases/:case/${path}`,
+      {
+        config: roles,
+        schema: { tags: ['oversight'], summary, params: caseParams, body, response: { 201: commandAnswer } },
+      },
+      async (request, reply) => {
+        const p = principal(request)
+        const id = (request.params as { case: string }).case
+        const file = await caseFile(options, id)
+        if (!file.state.opened) throw notFound('case')
+        const region = file.state.opened.region
+        assertScope(p, region)
+        const cmd = await command(request.body as z.output<B>, { id, region, p, state: file.state })
+        return reply.code(201).send(await run(options, request, p, id, region, cmd))
+      },
+    )
+
+  step('evidence', 'Link events of the record and alerts to a case', linkBody, async (b, { p }) => {
+    await assertAlerts(options, p, b.alerts)
+    return {
+      kind: 'link',
+      evidence: [...new Set(b.evidence)],
+      alerts: [...new Set(b.alerts)],
+      ...(b.note ? { note: b.note } : {}),
+    }
+  })
+  step('findings', 'Record the findings of a case', findingsBody, async (b) => ({
+    kind: 'findings',
+    data: { ...b, evidence: [...new Set(b.evidence)] },
+  }))
+  step('sanctions', 'Decide a sanction in a case', sanctionBody, async (b) => ({ kind: 'sanction', data: b }))
+  step(
+    'clawback-requests',
+    'Ask the subsidy service to recover a paid subsidy (追回)',
+    clawbackBody,
+    async (b, { p }) => {
+      const claim = await claimRow({ db: options.db, registry: options.readSide.registry }, b.claim)
+      if (!claim) throw notFound('claim')
+      assertScope(p, claim.region)
+      // The amounts from the subsidy stream itself, the source of truth, not the read model.
+      let paid = 0
+      let clawedBack = 0
+      for (const recorded of await options.store.readStream(`subsidy-${claim.worker}`)) {
+        const e = decodeRecorded(recorded)
+        if (e.type === 'SubsidyPaid' && e.data.claim === b.claim) paid += e.data.amount
+        if (e.type === 'SubsidyClawedBack' && e.data.claim === b.claim) clawedBack += e.data.amount
+      }
+      return {
+        kind: 'clawback',
+        data: {
+          claim: b.claim,
+          worker: claim.worker,
+          amount: b.amount,
+          reason: b.reason,
+          evidence: [...new Set(b.evidence)],
+          ...(b.note ? { note: b.note } : {}),
+        },
+        paid,
+        clawedBack,
+      }
+    },
+  )
+  step('closure', 'Close a case', closeBody, async (b) => ({ kind: 'close', data: b }))
+
+  app.get(
+    '/v1/oversight/cases/:case',
+    {
+      config: { auth: { roles: ['investigator', 'auditor'] } },
+      schema: {
+        tags: ['oversight'],
+        summary: 'A case file: where it stands and every event of it',
+        params: caseParams,
+      },
+    },
+    async (request) => {
+      const file = await caseFile(options, request.params.case)
+      const opened = file.state.opened
+      if (!opened) throw notFound('case')
+      assertScope(principal(request), opened.region)
+      return {
+        case: opened.case,
+        title: opened.title,
+        region: opened.region,
+        basis: opened.basis,
+        status: file.state.closed ? 'closed' : 'open',
+        conclusion: file.state.conclusion ?? null,
+        outcome: file.state.closed?.outcome ?? null,
+        alerts: file.state.alerts,
+        evidence: file.state.evidence,
+        requestedClawbacks: file.state.requested,
+        revision: file.revision,
+        events: file.events.map((r) => {
+          const e = decodeRecorded(r)
+          return { id: e.id, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: e.data }
+        }),
+      }
+    },
+  )
+
+  app.get(
+    '/v1/oversight/cases',
+    {
+      config: { auth: { roles: ['investigator', 'auditor'] } },
+      schema: {
+        tags: ['oversight'],
+        summary: 'Cases, newest first',
+        querystring: z.strictObject({
+          status: z.enum(['open', 'closed']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (request) => {
+      const p = principal(request)
+      const rows = await options.db.query<CaseRow>(
+        `select * from ${options.readSide.casework.table('cases')}
+         where ($1::text is null or status = $1) and ($2::text is null or region like $2 || '%')
+         order by opened_at desc, case_id limit ${request.query.limit}`,
+        [request.query.status ?? null, p.region ?? null],
+      )
+      return { cases: rows }
+    },
+  )
+}

@@ -1,0 +1,74 @@
+import { reject } from '@trec/command'
+import { caseIdSchema, entityIdSchema, toEventToAppend } from '@trec/contracts'
+import { type Platform, principal } from '@trec/fastify-kit'
+import { z } from 'zod'
+import type { ResolvedOptions } from '../options.ts'
+import { claimRow, traceClaim } from '../trace/claim-trace.ts'
+import { assertScope, notFound, source } from './common.ts'
+
+const traceQuery = z.strictObject({
+  /**
+   * The case the read is for. Without one the read is break-glass access: answered, but logged
+   * with the `no_case_ref` flag for review, and R13 raises an alert on it.
+   */
+  case: caseIdSchema.optional(),
+})
+
+/**
+ * GET /v1/oversight/claims/:claim/trace (investigator). Reading a claim's trace reads a
+ * person's record, so it is logged first (`RecordAccessed` in `access-{worker}`: who, when,
+ * for which case, which request; ARCHITECTURE.md "Every read … is itself recorded"); if the log
+ * cannot be written, nothing is answered.
+ */
+export function traceRoutes(app: Platform, options: ResolvedOptions): void {
+  app.get(
+    '/v1/oversight/claims/:claim/trace',
+    {
+      config: { auth: { roles: ['investigator'] } },
+      schema: {
+        tags: ['oversight'],
+        summary:
+          "A claim's causal trace: payment, evidence, class, institution, who shares class, device or face",
+        params: z.strictObject({ claim: entityIdSchema }),
+        querystring: traceQuery,
+      },
+    },
+    async (request) => {
+      const p = principal(request)
+      const { readSide } = options
+      const row = await claimRow({ db: options.db, registry: readSide.registry }, request.params.claim)
+      if (!row) throw notFound('claim')
+      assertScope(p, row.region)
+      const caseRef = request.query.case
+      if (caseRef && (await options.store.streamRevision(`oversight-${caseRef}`)) < 0)
+        reject({ rule: 'case-exists', message: `case ${caseRef} does not exist` })
+      const access = toEventToAppend(
+        {
+          type: 'RecordAccessed',
+          data: {
+            worker: row.worker,
+            view: 'archive',
+            purpose: 'fraud_case',
+            ...(caseRef ? { caseRef } : {}),
+            client: p.clientId,
+            requestId: String(request.id).slice(0, 128),
+            found: true,
+            flags: caseRef ? [] : ['no_case_ref'],
+          },
+        },
+        {
+          occurredAt: options.clock().toISOString(),
+          actor: { kind: 'investigator', id: p.subject },
+          source,
+          region: row.region,
+        },
+      )
+      await options.store.append(`access-${row.worker}`, [access])
+      const trace = await traceClaim(
+        { store: options.store, db: options.db, registry: readSide.registry, alerts: readSide.alerts },
+        row,
+      )
+      return { ...trace, access: { event: access.id, caseRef: caseRef ?? null } }
+    },
+  )
+}

@@ -1,0 +1,253 @@
+import { type Decider, reject } from '@trec/command'
+import { TrecError } from '@trec/core'
+import {
+  type AttestContributions,
+  type ClawBack,
+  claimIdFor,
+  type DecideClaim,
+  type PayClaim,
+  type ReviewClaim,
+  type SubmitClaim,
+  type SubsidyCommand,
+} from './claim-commands.ts'
+import type { ClaimFacts } from './claim-facts.ts'
+import {
+  type ClaimState,
+  evolveSubsidy,
+  initialSubsidyState,
+  type SubsidyEvent,
+  type SubsidyState,
+} from './claim-state.ts'
+import { runGate } from './gate.ts'
+import { refOf } from './rule-set.ts'
+
+// A worker's subsidy claims (`subsidy-{worker}`): submit → review (possibly by a 第三方, D0) →
+// approval by the authority → payment through the gate → clawback. Each step refuses with a
+// stable rule id and appends nothing.
+
+const status = (claim: ClaimState, allowed: ClaimState['status'][], action: string) =>
+  allowed.includes(claim.status)
+    ? undefined
+    : reject({
+        rule: 'claim-status',
+        message: `a ${claim.status} claim cannot be ${action}`,
+        details: { status: claim.status },
+      })
+
+function claimOf(state: SubsidyState, id: string): ClaimState {
+  const claim = state.claims[id]
+  if (!claim) throw new TrecError('TREC_NOT_FOUND', `no claim ${id}`, { details: { claim: id } })
+  return claim
+}
+
+function submit(cmd: SubmitClaim, state: SubsidyState): SubsidyEvent[] {
+  if (!cmd.rules)
+    reject({
+      rule: 'rule-set-in-force',
+      message: `no subsidy rule set is in force for region ${cmd.region} on ${cmd.today}`,
+      details: { region: cmd.region, day: cmd.today },
+    })
+  const claim = claimIdFor(cmd.worker, state.count + 1)
+  const facts: ClaimFacts = {
+    claim,
+    worker: cmd.worker,
+    region: cmd.region,
+    kind: cmd.subsidy,
+    payee: cmd.payee,
+    amount: cmd.amount,
+    class: cmd.class,
+    certificate: cmd.certificate,
+    claimedOn: cmd.today,
+  }
+  const gate = runGate({
+    claim: facts,
+    rules: cmd.rules,
+    evidence: cmd.evidence,
+    history: Object.values(state.claims),
+    today: cmd.today,
+  })
+  if (gate.violations.length > 0) reject(...gate.violations)
+  const { occupationCode, level } = gate.basis
+  return [
+    {
+      type: 'SubsidyClaimSubmitted',
+      data: {
+        claim,
+        worker: cmd.worker,
+        region: cmd.region,
+        kind: cmd.subsidy,
+        payee: cmd.payee,
+        amount: cmd.amount,
+        ...(cmd.class === undefined ? {} : { class: cmd.class }),
+        ...(cmd.certificate === undefined ? {} : { certificate: cmd.certificate }),
+        claimedOn: cmd.today,
+        ruleSet: refOf(cmd.rules),
+        ...(occupationCode === undefined ? {} : { occupationCode }),
+        ...(level === undefined ? {} : { level }),
+      },
+    },
+  ]
+}
+
+function review(cmd: ReviewClaim, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  status(claim, ['submitted'], 'reviewed')
+  const amount = claim.submitted.amount
+  if (cmd.approvedAmount !== undefined && cmd.approvedAmount > amount)
+    reject({
+      rule: 'approved-amount',
+      message: 'a review cannot approve more than was claimed',
+      details: { claimed: amount },
+    })
+  const approvedAmount = cmd.outcome === 'approved' ? (cmd.approvedAmount ?? amount) : undefined
+  const { worker, ruleSet } = claim.submitted
+  return [
+    {
+      type: 'SubsidyClaimReviewed',
+      data: {
+        claim: cmd.claim,
+        worker,
+        reviewer: cmd.reviewer,
+        outcome: cmd.outcome,
+        ...(approvedAmount === undefined ? {} : { approvedAmount }),
+        reasons: cmd.reasons,
+        ruleSet,
+      },
+    },
+  ]
+}
+
+function decide(cmd: DecideClaim, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  status(claim, ['submitted'], 'decided')
+  const { worker, ruleSet } = claim.submitted
+  if (cmd.outcome === 'rejected')
+    return [
+      {
+        type: 'SubsidyClaimDecided',
+        data: { claim: cmd.claim, worker, outcome: 'rejected', reasons: cmd.reasons, ruleSet },
+      },
+    ]
+  const last = claim.reviews.at(-1)
+  if (last?.outcome !== 'approved' || last.approvedAmount === undefined)
+    return reject({
+      rule: 'review-approved',
+      message: 'a claim is approved only after a review approved it',
+      details: { lastReview: last?.outcome ?? null },
+    })
+  const approvedAmount = cmd.approvedAmount ?? last.approvedAmount
+  if (approvedAmount > last.approvedAmount)
+    reject({
+      rule: 'approved-amount',
+      message: 'the approval cannot exceed the amount the review approved',
+      details: { reviewed: last.approvedAmount },
+    })
+  return [
+    {
+      type: 'SubsidyClaimDecided',
+      data: { claim: cmd.claim, worker, outcome: 'approved', approvedAmount, reasons: cmd.reasons, ruleSet },
+    },
+  ]
+}
+
+function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  status(claim, ['approved'], 'paid')
+  const s = claim.submitted
+  if (!cmd.rules)
+    reject({
+      rule: 'rule-set-in-force',
+      message: `the rule set ${s.ruleSet.id} version ${s.ruleSet.version} the claim was judged by is not loaded`,
+      details: { ruleSet: s.ruleSet },
+    })
+  if (s.payee.kind === 'worker' && !cmd.account)
+    throw new TrecError('TREC_VALIDATION', 'a payment to a worker names the account it goes to (持卡领补)', {
+      issues: [
+        { path: ['body', 'account'], code: 'required', message: 'required when the payee is the worker' },
+      ],
+    })
+  const amount = claim.decision?.approvedAmount ?? s.amount
+  const gate = runGate({
+    claim: { ...s, amount },
+    rules: cmd.rules,
+    evidence: cmd.evidence,
+    history: Object.values(state.claims),
+    today: cmd.today,
+  })
+  if (gate.violations.length > 0) reject(...gate.violations)
+  return [
+    {
+      type: 'SubsidyPaid',
+      data: {
+        claim: cmd.claim,
+        worker: s.worker,
+        amount,
+        payee: s.payee,
+        ...(cmd.account && s.payee.kind === 'worker' ? { account: cmd.account } : {}),
+        evidence: gate.evidence,
+        ruleSet: refOf(cmd.rules),
+        ...(cmd.fundSource === undefined ? {} : { fundSource: cmd.fundSource }),
+        paymentRef: cmd.paymentRef,
+      },
+    },
+  ]
+}
+
+function clawBack(cmd: ClawBack, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  status(claim, ['paid'], 'clawed back')
+  const outstanding = (claim.payment?.amount ?? 0) - claim.clawedBack
+  const amount = cmd.amount ?? outstanding
+  if (amount > outstanding)
+    reject({
+      rule: 'clawback-amount',
+      message: 'cannot recover more than was paid and is not yet recovered',
+      details: { amount, outstanding },
+    })
+  return [
+    {
+      type: 'SubsidyClawedBack',
+      data: {
+        claim: cmd.claim,
+        worker: claim.submitted.worker,
+        amount,
+        reason: cmd.reason,
+        ...(cmd.case === undefined ? {} : { case: cmd.case }),
+        evidence: cmd.evidence,
+        ...(cmd.note === undefined ? {} : { note: cmd.note }),
+      },
+    },
+  ]
+}
+
+function attest(cmd: AttestContributions): SubsidyEvent[] {
+  if (cmd.asOf > cmd.today)
+    reject({
+      rule: 'attestation-date',
+      message: 'a contribution history cannot describe a day to come',
+      details: { asOf: cmd.asOf },
+    })
+  const { worker, months, asOf, enterpriseEmployee, source } = cmd
+  return [{ type: 'ContributionHistoryAttested', data: { worker, months, asOf, enterpriseEmployee, source } }]
+}
+
+export const subsidyDecider: Decider<SubsidyState, SubsidyCommand, SubsidyEvent> = {
+  initialState: initialSubsidyState,
+  evolve: evolveSubsidy,
+  decide(command, state) {
+    switch (command.kind) {
+      case 'submit':
+        return submit(command, state)
+      case 'review':
+        return review(command, state)
+      case 'decide':
+        return decide(command, state)
+      case 'pay':
+        return pay(command, state)
+      case 'claw-back':
+        return clawBack(command, state)
+      case 'attest':
+        return attest(command)
+    }
+  },
+}

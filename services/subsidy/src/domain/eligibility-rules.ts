@@ -1,0 +1,87 @@
+import type { ClaimBasis } from './basis.ts'
+import type { ClaimFacts } from './claim-facts.ts'
+import { addMonths } from './dates.ts'
+import type { Checked } from './evidence-rules.ts'
+import { type Evidence, factsOf } from './facts.ts'
+import type { KindRule, RuleSet } from './rule-set.ts'
+
+type Fail = (id: string, message: string, details?: Record<string, unknown>) => void
+
+/**
+ * D2: 技能提升补贴 goes to 「累计缴纳失业保险费12个月以上的企业职工」. The months are those the
+ * social-insurance system last attested (`ContributionHistoryAttested`), never the claim's word.
+ */
+export function checkContribution(rule: KindRule, evidence: Evidence, fail: Fail, out: Checked): void {
+  const need = rule.contribution
+  if (!need) return
+  const attested = factsOf(evidence, 'ContributionHistoryAttested').reduce<
+    ReturnType<typeof factsOf<'ContributionHistoryAttested'>>[number] | undefined
+  >((latest, f) => (latest === undefined || f.data.asOf >= latest.data.asOf ? f : latest), undefined)
+  if (!attested) {
+    fail('contribution-months', 'no contribution history from the social-insurance system is on the record', {
+      minimum: need.minMonths,
+    })
+    return
+  }
+  const short = attested.data.months < need.minMonths
+  const notEmployee = need.enterpriseEmployee && !attested.data.enterpriseEmployee
+  if (short || notEmployee)
+    fail('contribution-months', 'the worker is not an enterprise employee with enough contribution months', {
+      months: attested.data.months,
+      minimum: need.minMonths,
+      enterpriseEmployee: attested.data.enterpriseEmployee,
+      asOf: attested.data.asOf,
+    })
+  else out.evidence.push(attested.id)
+}
+
+/**
+ * A provider is paid only while it is a designated institution (D2 定点机构), and never once it
+ * has been delisted (D1 「对违反规定的机构立即清退」). An enterprise need not be designated, but a
+ * delisted one is not paid either.
+ */
+export function checkInstitution(
+  payee: ClaimFacts['payee'],
+  evidence: Evidence,
+  today: string,
+  fail: Fail,
+): void {
+  if (payee.kind === 'worker') return
+  const institution = payee.id
+  let designated = false
+  let delistedOn: string | undefined
+  for (const f of evidence.facts) {
+    if (
+      f.type === 'InstitutionDesignated' &&
+      f.data.institution === institution &&
+      f.data.effectiveFrom <= today
+    ) {
+      designated = true
+      delistedOn = undefined
+    }
+    if (
+      f.type === 'InstitutionDelisted' &&
+      f.data.institution === institution &&
+      f.data.effectiveFrom <= today
+    )
+      delistedOn = f.data.effectiveFrom
+  }
+  if (delistedOn !== undefined)
+    fail('institution-delisted', 'the institution has been delisted (清退)', { institution, delistedOn })
+  else if (payee.kind === 'provider' && !designated)
+    fail('institution-designated', 'the provider is not a designated institution (定点机构)', { institution })
+}
+
+/** NOT IN SEEDS (national practice): a claim is made within N months of the certificate's issue. */
+export function checkDeadline(claim: ClaimFacts, rules: RuleSet, basis: ClaimBasis, fail: Fail): void {
+  const months = rules.practice.claimWithinMonthsOfCertificate
+  const issuedOn = basis.certificate?.data.issuedOn
+  if (months === undefined || issuedOn === undefined) return
+  const deadline = addMonths(issuedOn, months)
+  if (claim.claimedOn > deadline)
+    fail('certificate-deadline', `the claim was made more than ${months} months after the certificate`, {
+      issuedOn,
+      deadline,
+      claimedOn: claim.claimedOn,
+    })
+}

@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url'
+import { TrecError } from '@trec/core'
+import type { EventStore } from '@trec/eventstore'
+import { z } from 'zod'
+import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
+import type { RuleSet } from './domain/rule-set.ts'
+
+export interface SubsidyOptions {
+  store: EventStore
+  /** The time decisions are made at (default: the system clock). */
+  clock?: () => Date
+  /** A directory of rule-set JSON files (default: the package's `rules/`). */
+  rulesDir?: string
+  /** Rule sets given directly; when present, `rulesDir` is not read. */
+  rules?: RuleSet[]
+}
+
+export interface ResolvedOptions {
+  store: EventStore
+  clock: () => Date
+  rules: readonly RuleSet[]
+}
+
+export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
+
+const optionsSchema = z.object({
+  store: z.custom<EventStore>(
+    (s) => typeof s === 'object' && s !== null && typeof (s as EventStore).append === 'function',
+    'must be an EventStore',
+  ),
+  clock: z
+    .custom<() => Date>((c) => typeof c === 'function', 'must be a function returning a Date')
+    .optional(),
+  rulesDir: z.string().min(1).optional(),
+  rules: z.array(z.unknown()).optional(),
+})
+
+/** Checks the options and loads the rule sets; throws TREC_VALIDATION naming what is wrong. */
+export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options)
+  if (!parsed.success)
+    throw new TrecError('TREC_VALIDATION', 'invalid subsidy service options', {
+      issues: parsed.error.issues.map((i) => ({
+        path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
+        code: i.code,
+        message: i.message,
+      })),
+    })
+  const rules = options.rules
+    ? checkRuleSets(options.rules.map((value, i) => ({ source: `rules[${i}]`, value })))
+    : loadRuleSets(options.rulesDir ?? defaultRulesDir)
+  return { store: options.store, clock: options.clock ?? (() => new Date()), rules }
+}

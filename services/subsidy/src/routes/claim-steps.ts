@@ -1,0 +1,162 @@
+import { handleCommand } from '@trec/command'
+import { entityIdSchema, eventIdSchema, noteSchema, positiveFenSchema } from '@trec/contracts'
+import { assertRegion, type Platform, principal } from '@trec/fastify-kit'
+import { z } from 'zod'
+import type { SubsidyCommand } from '../domain/claim-commands.ts'
+import { subsidyDecider } from '../domain/claim-decider.ts'
+import type { ResolvedOptions } from '../options.ts'
+import { claimParams, commandAnswer, forbidden, loadClaim, metaFor, now, singleEventId } from './common.ts'
+
+const reasons = z.array(noteSchema).max(50)
+
+const reviewBody = z
+  .strictObject({
+    outcome: z.enum(['approved', 'rejected', 'returned']),
+    /** Defaults to the amount claimed. */
+    approvedAmount: positiveFenSchema.optional(),
+    reasons: reasons.default([]),
+    /**
+     * A 第三方 reviewing on the authority's behalf (D0 「补贴资金审核」): the caller's token must
+     * name the agency (its `institution` claim), which is recorded as the reviewer.
+     */
+    thirdParty: z.boolean().default(false),
+  })
+  .refine((b) => b.outcome === 'approved' || b.reasons.length > 0, {
+    message: 'a rejection or return gives its reasons',
+    path: ['reasons'],
+  })
+  .refine((b) => b.outcome === 'approved' || b.approvedAmount === undefined, {
+    message: 'only an approval states an amount',
+    path: ['approvedAmount'],
+  })
+
+const decisionBody = z
+  .strictObject({
+    outcome: z.enum(['approved', 'rejected']),
+    /** Defaults to the amount the last review approved. */
+    approvedAmount: positiveFenSchema.optional(),
+    reasons: reasons.default([]),
+  })
+  .refine((b) => b.outcome === 'approved' || b.reasons.length > 0, {
+    message: 'a rejection gives its reasons',
+    path: ['reasons'],
+  })
+  .refine((b) => b.outcome === 'approved' || b.approvedAmount === undefined, {
+    message: 'only an approval states an amount',
+    path: ['approvedAmount'],
+  })
+
+const clawbackBody = z.strictObject({
+  reason: z.enum([
+    'false_training',
+    'fraudulent_claim',
+    'duplicate_benefit',
+    'certificate_revoked',
+    'paid_in_error',
+    'other',
+  ]),
+  /** Defaults to all that is paid and not yet recovered. */
+  amount: positiveFenSchema.optional(),
+  /** The oversight case that found it. */
+  case: entityIdSchema.optional(),
+  /** The events that show why (e.g. the CertificateRevoked). */
+  evidence: z.array(eventIdSchema).max(10_000).default([]),
+  note: noteSchema.optional(),
+})
+
+/** Runs a one-event command on the claim a path names, after checking the caller's region. */
+async function onClaim(
+  options: ResolvedOptions,
+  request: Parameters<typeof principal>[0],
+  id: string,
+  command: SubsidyCommand,
+) {
+  const p = principal(request)
+  const loaded = await loadClaim(options, id)
+  assertRegion(p, loaded.claim.submitted.region)
+  const { at } = now(options)
+  const result = await handleCommand(options.store, subsidyDecider, {
+    stream: `subsidy-${loaded.worker}`,
+    command,
+    meta: metaFor(p, at, loaded.claim.submitted.region, loaded.correlationId),
+    nextId: singleEventId(request),
+  })
+  return { ids: result.ids, revision: result.append.revision }
+}
+
+/** Review (reviewer), approval (subsidy officer) and clawback (subsidy officer) of a claim. */
+export function claimStepRoutes(app: Platform, options: ResolvedOptions): void {
+  app.post(
+    '/v1/claims/:claim/reviews',
+    {
+      config: { auth: { roles: ['reviewer'] } },
+      schema: {
+        tags: ['subsidy'],
+        summary: 'Review a claim (补贴资金审核), by the authority or a third party',
+        params: claimParams,
+        body: reviewBody,
+        response: { 201: commandAnswer },
+      },
+    },
+    async (request, reply) => {
+      const p = principal(request)
+      const { thirdParty, ...review } = request.body
+      if (thirdParty && !p.institution)
+        throw forbidden('a third-party review needs a token that names the agency')
+      const reviewer = thirdParty
+        ? { kind: 'third_party' as const, id: p.institution! }
+        : { kind: 'authority' as const, id: p.subject }
+      const answer = await onClaim(options, request, request.params.claim, {
+        kind: 'review',
+        claim: request.params.claim,
+        reviewer,
+        ...review,
+      })
+      return reply.code(201).send(answer)
+    },
+  )
+
+  app.post(
+    '/v1/claims/:claim/decision',
+    {
+      config: { auth: { roles: ['subsidy_officer'] } },
+      schema: {
+        tags: ['subsidy'],
+        summary: 'Approve a reviewed claim for an amount, or reject it (审批)',
+        params: claimParams,
+        body: decisionBody,
+        response: { 201: commandAnswer },
+      },
+    },
+    async (request, reply) => {
+      const answer = await onClaim(options, request, request.params.claim, {
+        kind: 'decide',
+        claim: request.params.claim,
+        ...request.body,
+      })
+      return reply.code(201).send(answer)
+    },
+  )
+
+  app.post(
+    '/v1/claims/:claim/clawback',
+    {
+      config: { auth: { roles: ['subsidy_officer'] } },
+      schema: {
+        tags: ['subsidy'],
+        summary: 'Recover a paid subsidy (追回), with the reason and the evidence',
+        params: claimParams,
+        body: clawbackBody,
+        response: { 201: commandAnswer },
+      },
+    },
+    async (request, reply) => {
+      const answer = await onClaim(options, request, request.params.claim, {
+        kind: 'claw-back',
+        claim: request.params.claim,
+        ...request.body,
+      })
+      return reply.code(201).send(answer)
+    },
+  )
+}

@@ -1,0 +1,88 @@
+import { spec } from '@trec/command/testing'
+import { isTrecError } from '@trec/core'
+import { describe, expect, it } from 'vitest'
+import { subsidyDecider } from '../../src/domain/claim-decider.ts'
+import type { SubsidyEvent } from '../../src/domain/claim-state.ts'
+import { delisted, fullRecord, revoked, sjz, worker } from '../record.ts'
+import { approved, paid, pastClaim, payment, reviewedOk, skillUpgradeRecord } from './commands.ts'
+
+// Payment: the gate again, on the record as it stands when the money goes out.
+
+const claim = `clm-${worker}-1`
+const ruleSet = { id: sjz.id, version: sjz.version }
+const submitted = pastClaim(1, {
+  class: 'cls-2021-0315',
+  occupationCode: '6-31-01-03',
+  level: 4,
+  claimedOn: '2021-06-15',
+})
+const given = (...history: SubsidyEvent[]) => spec(subsidyDecider).given(submitted, ...history)
+
+describe('payment through the gate', () => {
+  const approvedClaim = () => given(reviewedOk(1), approved(1, 200_000))
+
+  it('pays the approved amount, naming the evidence it was decided on and the rule set', () => {
+    const record = fullRecord()
+    const [event] = approvedClaim().when(payment(record)).events()
+    const byType = (t: string) => record.filter((f) => f.type === t).map((f) => f.id)
+    expect(event).toMatchObject({
+      type: 'SubsidyPaid',
+      data: { claim, amount: 200_000, ruleSet, paymentRef: 'CZ-130100-20210701-5531' },
+    })
+    const evidence = event?.type === 'SubsidyPaid' ? event.data.evidence : []
+    expect(evidence).toEqual([
+      ...byType('WorkerEnrolled'),
+      ...byType('IdentityVerified'),
+      ...byType('FaceCheckRecorded'),
+      ...byType('TrainingCompleted'),
+    ])
+  })
+
+  it('refuses to pay before approval, or twice (claim-status)', () => {
+    given(reviewedOk(1)).when(payment(fullRecord())).rejects('claim-status')
+    given(reviewedOk(1), approved(1), paid(1)).when(payment(fullRecord())).rejects('claim-status')
+  })
+
+  it('judges the record as it is at payment: a provider delisted since approval is not paid (institution-delisted)', () => {
+    approvedClaim()
+      .when(payment([...fullRecord(), delisted('2021-06-20')], 1, { today: '2021-07-01' }))
+      .rejects('institution-delisted')
+  })
+
+  it('refuses when the claim’s rule set is no longer loaded (rule-set-in-force)', () => {
+    approvedClaim()
+      .when(payment(fullRecord(), 1, { rules: undefined }))
+      .rejects('rule-set-in-force')
+  })
+
+  it('pays a worker to a named account, and refuses without one (400)', () => {
+    const s = pastClaim(1, {
+      kind: 'skill_upgrade',
+      payee: { kind: 'worker', id: worker },
+      amount: 150_000,
+      class: undefined,
+      certificate: 'cert-2021-77120',
+      occupationCode: '6-31-01-03',
+      level: 4,
+      claimedOn: '2021-06-15',
+    })
+    const history = spec(subsidyDecider).given(s, reviewedOk(1, 150_000), approved(1, 150_000))
+    const account = {
+      kind: 'ssc_card' as const,
+      bankAccount: { sealed: 'A256GCM' as const, kid: worker, iv: 'aaaa', ct: 'bbbb' },
+    }
+    const [event] = history.when(payment(skillUpgradeRecord(), 1, { account })).events()
+    expect(event?.data).toMatchObject({ amount: 150_000, account })
+    const error = (() => {
+      try {
+        history.when(payment(skillUpgradeRecord())).events()
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(isTrecError(error, 'TREC_VALIDATION')).toBe(true)
+    history
+      .when(payment([...skillUpgradeRecord(), revoked()], 1, { account }))
+      .rejects('certificate-required')
+  })
+})

@@ -1,0 +1,41 @@
+import { isTrecError } from '@trec/core'
+import { openPGliteEventStore } from '@trec/eventstore/pglite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolveOptions } from '../src/options.ts'
+import { sjz } from './record.ts'
+
+describe('service options', () => {
+  let store: Awaited<ReturnType<typeof openPGliteEventStore>>
+  beforeAll(async () => {
+    store = await openPGliteEventStore()
+  })
+  afterAll(() => store.close())
+
+  it('loads the package’s rule sets by default, and given ones instead when passed', () => {
+    expect(
+      resolveOptions({ store })
+        .rules.map((r) => r.id)
+        .sort(),
+    ).toEqual(['hlj-2022', 'sjz-2019'])
+    expect(resolveOptions({ store, rules: [sjz] }).rules).toEqual([sjz])
+  })
+
+  it('refuses a missing store, a clock that is not a function and an invalid rule set', () => {
+    const refusal = (run: () => unknown) => {
+      try {
+        run()
+      } catch (error) {
+        return error
+      }
+    }
+    const noStore = refusal(() => resolveOptions({ store: undefined as never, clock: 'now' as never }))
+    expect(isTrecError(noStore, 'TREC_VALIDATION') && noStore.issues.map((i) => i.path.join('.'))).toEqual([
+      'store',
+      'clock',
+    ])
+    const badRules = refusal(() => resolveOptions({ store, rules: [{ ...sjz, version: 0 }] }))
+    expect(isTrecError(badRules, 'TREC_VALIDATION') && badRules.issues.map((i) => i.path.join('.'))).toEqual([
+      'rules[0].version',
+    ])
+  })
+})

@@ -1,0 +1,131 @@
+import { handleCommand, reject } from '@trec/command'
+import {
+  assertClass,
+  assertInstitution,
+  assertRegion,
+  commandEventIds,
+  type Platform,
+  principal,
+} from '@trec/fastify-kit'
+import { z } from 'zod'
+import { findProgramme } from '../domain/catalogue.ts'
+import { classDecider, type Session } from '../domain/class.ts'
+import { violation } from '../domain/rules.ts'
+import { metaFor } from '../meta.ts'
+import type { TrainingContext } from '../options.ts'
+import { existingClass, loadCatalogues, loadInstitution, streamOf } from '../streams.ts'
+import { applicationBody, classView, sessionId } from './class-schemas.ts'
+import { appended, classParams } from './schemas.ts'
+
+// 开班申请 by the staff of a designated institution, and the class as its readers need it: the
+// institution's staff, officers of its region, assessors of the region, and the face-check
+// devices registered to the class.
+
+export function classRoutes(app: Platform, ctx: TrainingContext): void {
+  app.post(
+    '/v1/classes',
+    {
+      config: { auth: { roles: ['institution_staff'] } },
+      schema: {
+        summary: 'Apply to open a class (开班申请)',
+        tags: ['training'],
+        body: applicationBody,
+        response: { 201: appended.extend({ class: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const caller = principal(request)
+      const body = request.body
+      assertInstitution(caller, body.institution)
+      const institution = await loadInstitution(ctx.store, body.institution)
+      const region = institution.state.designation?.region
+      if (region === undefined)
+        reject(violation('institution-not-designated', 'the institution was never designated'))
+      const catalogues = await loadCatalogues(ctx.store, region)
+      const nextId = commandEventIds(request)
+      // One id names the flow: the class is `cls-<flow>` and every event about it carries the flow as its correlation id.
+      const flow = nextId()
+      const classId = `cls-${flow}`
+      const fallbackMode = body.mode === 'online' ? 'online' : 'offline'
+      const sessions: Session[] = body.sessions.map((s, i) => ({
+        session: s.session ?? sessionId(i),
+        start: s.start,
+        end: s.end,
+        venue: s.venue,
+        mode: s.mode ?? fallbackMode,
+      }))
+      const now = ctx.now()
+      const { ids, append } = await handleCommand(ctx.store, classDecider, {
+        stream: streamOf.class(classId),
+        command: {
+          kind: 'apply',
+          class: classId,
+          institution: body.institution,
+          institutionState: institution.state,
+          programme: body.programme,
+          programmeEntry: findProgramme(catalogues, body.programme),
+          mode: body.mode,
+          route: body.route,
+          plannedHours: body.plannedHours,
+          capacity: body.capacity,
+          sessions,
+          teachers: body.teachers,
+          now: now.toISOString(),
+        },
+        meta: metaFor(caller, region, now, flow),
+        nextId,
+      })
+      return reply.code(201).send({ class: classId, ids, revision: append.revision })
+    },
+  )
+
+  app.get(
+    '/v1/classes/:class',
+    {
+      config: { auth: { roles: ['institution_staff', 'subsidy_officer', 'device', 'assessor'] } },
+      schema: {
+        summary: 'A class: status, schedule, teachers and roster (pseudonyms)',
+        tags: ['training'],
+        params: classParams,
+        response: { 200: classView },
+      },
+    },
+    async (request) => {
+      const caller = principal(request)
+      assertClass(caller, request.params.class)
+      const { state, revision } = await existingClass(ctx.store, request.params.class)
+      const application = state.application!
+      assertInstitution(caller, application.institution)
+      assertRegion(caller, application.region)
+      const {
+        class: id,
+        institution,
+        region,
+        programme,
+        mode,
+        plannedStart,
+        plannedEnd,
+        plannedHours,
+        capacity,
+      } = application
+      return {
+        class: id,
+        institution,
+        region,
+        programme,
+        status: state.status as Exclude<typeof state.status, 'none'>,
+        mode,
+        plannedStart,
+        plannedEnd,
+        plannedHours,
+        capacity,
+        sessions: state.opening?.sessions ?? application.sessions ?? [],
+        teachers: state.opening?.teachers ?? application.teachers ?? [],
+        roster: state.roster,
+        ...(state.review ? { review: { outcome: state.review.outcome, reasons: state.review.reasons } } : {}),
+        ...(state.closing ? { closing: state.closing } : {}),
+        revision,
+      }
+    },
+  )
+}

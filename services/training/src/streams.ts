@@ -1,0 +1,53 @@
+import { loadState, type StreamState } from '@trec/command'
+import { TrecError } from '@trec/core'
+import type { EventStore } from '@trec/eventstore'
+import { type CatalogueState, catalogueDecider } from './domain/catalogue.ts'
+import { type ClassState, classDecider } from './domain/class.ts'
+import { type InstitutionState, institutionDecider } from './domain/institution.ts'
+import { regionChain } from './domain/regions.ts'
+import { workerDecider } from './domain/worker.ts'
+import type { WorkerState } from './domain/worker-state.ts'
+
+// The streams this context owns and how each is read back into its decider's state. Workers are
+// named by pseudonym only (ARCHITECTURE.md, "Identity and personal data").
+
+export const streamOf = {
+  institution: (id: string) => `institution-${id}`,
+  catalogue: (region: string) => `catalogue-${region}`,
+  class: (id: string) => `class-${id}`,
+  training: (worker: string) => `training-${worker}`,
+}
+
+export const loadInstitution = (store: EventStore, id: string): Promise<StreamState<InstitutionState>> =>
+  loadState(store, streamOf.institution(id), institutionDecider)
+
+export const loadWorker = (store: EventStore, worker: string): Promise<StreamState<WorkerState>> =>
+  loadState(store, streamOf.training(worker), workerDecider)
+
+export interface LoadedClass extends StreamState<ClassState> {
+  /** The flow id minted at the application, carried by every later event of the class. */
+  correlationId?: string
+}
+
+export async function loadClass(store: EventStore, id: string): Promise<LoadedClass> {
+  const loaded = await loadState(store, streamOf.class(id), classDecider)
+  const correlationId = loaded.events[0]?.metadata.correlationId
+  return typeof correlationId === 'string' ? { ...loaded, correlationId } : loaded
+}
+
+/** A class that exists, or 404. */
+export async function existingClass(store: EventStore, id: string): Promise<LoadedClass> {
+  const loaded = await loadClass(store, id)
+  if (loaded.state.status === 'none')
+    throw new TrecError('TREC_NOT_FOUND', `no class ${id}`, { details: { class: id } })
+  return loaded
+}
+
+/** The catalogues that apply in a region: its own and those of the divisions above it, nearest first. */
+export async function loadCatalogues(store: EventStore, region: string): Promise<CatalogueState[]> {
+  return Promise.all(
+    regionChain(region).map(
+      async (r) => (await loadState(store, streamOf.catalogue(r), catalogueDecider)).state,
+    ),
+  )
+}

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Harness, harness } from './harness.ts'
+
+describe('the OpenAPI document', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await harness()
+  })
+  afterAll(() => h.close())
+
+  it('describes every route from its zod schemas, card numbers only ever in request bodies', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json' })
+    expect(res.statusCode).toBe(200)
+    const doc = res.json()
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/catalogue/{region}',
+      '/v1/classes',
+      '/v1/classes/{class}',
+      '/v1/classes/{class}/closing',
+      '/v1/classes/{class}/enrolments',
+      '/v1/classes/{class}/opening',
+      '/v1/classes/{class}/review',
+      '/v1/institutions',
+      '/v1/institutions/{institution}',
+      '/v1/institutions/{institution}/delisting',
+      '/v1/programmes',
+      '/v1/vouchers',
+      '/v1/vouchers/{voucher}/expiry',
+    ])
+    const enrolment = doc.paths['/v1/classes/{class}/enrolments'].post
+    expect(enrolment.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['cardNumber', 'name', 'phone', 'identity']),
+    )
+    const parameters = Object.values(doc.paths).flatMap((ops) =>
+      Object.values(ops as Record<string, { parameters?: { name: string }[] }>).flatMap(
+        (op) => op.parameters ?? [],
+      ),
+    )
+    expect(parameters.map((p) => p.name)).not.toContain('cardNumber')
+  })
+})

@@ -1,0 +1,223 @@
+import type { Role } from '@trec/fastify-kit'
+import type { Who } from './client.ts'
+import { card, region, session } from './record.ts'
+
+// What the hardening suite sends when it needs a valid request: path values, callers, and one
+// valid body per route. A route added to the app without an example here fails that suite, on
+// purpose: every body must be probed.
+
+export const institution = 'inst-130100-0042'
+export const worker = '3f9c2a7e5b1d4c6f8a0e2b4d6f8a1c3e'
+const sha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+
+/** Valid-looking path values that name nothing on the record: a valid request reaches its handler and stops there. */
+export const ghost: Record<string, string> = {
+  institution: 'inst-130100-9999',
+  class: 'cls-ghost',
+  voucher: 'vch-ghost',
+  region: '130100',
+  device: 'dev-ghost',
+  claim: `clm-${worker}-9`,
+  worker,
+  issuer: 'eval-130000-0009',
+  serial: 'S0130000099999',
+  payment: '0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+  alert: 'alert-R1-00000000000000000000000000000000',
+  case: 'case-ghost',
+  run: 'sampling-ghost',
+}
+
+/**
+ * Routes whose body is not JSON, so the OpenAPI document states no JSON request body and the
+ * generated JSON probes skip them: each gets a valid body and invalid ones in its own media type,
+ * sent by the suite's own test for them (their auth probes run like every route's).
+ */
+export const nonJsonBodies: Record<
+  string,
+  { contentType: string; valid: string; invalid: Record<string, string> }
+> = {
+  // The finance disbursement file (format in @trec/readmodels disbursement-csv.ts).
+  'POST /v1/compliance/reconciliation': {
+    contentType: 'text/csv',
+    valid: `payment_ref,claim,payee_kind,payee_id,amount_fen\r\nFIN-0001,clm-${worker}-9,worker,${worker},100000\r\n`,
+    invalid: {
+      'an empty file': '',
+      'a header without payment_ref': 'claim,payee_kind,payee_id,amount_fen\r\n',
+      'an amount that is not a number': `payment_ref,claim,payee_kind,payee_id,amount_fen\r\nFIN-0001,,worker,${worker},lots\r\n`,
+      'an unknown payee kind': `payment_ref,claim,payee_kind,payee_id,amount_fen\r\nFIN-0001,,bank,${worker},100\r\n`,
+      'an unclosed quote': `payment_ref,claim,payee_kind,payee_id,amount_fen\r\n"FIN-0001,,worker,${worker},100\r\n`,
+    },
+  },
+}
+
+/** A caller of `role` with every scope claim, so that only what a test varies can refuse it. */
+export const caller = (role: Role): Who => ({
+  sub: `${role}-1`,
+  role,
+  institution,
+  region: '13',
+  class: 'cls-ghost',
+  device: 'dev-ghost',
+})
+
+/** One valid body per route that takes one (valid as the route's schema has it; the handler may still refuse). */
+export function exampleBodies(publicKey: object): Record<string, unknown> {
+  return {
+    'POST /v1/institutions': {
+      institution: 'inst-130100-0500',
+      legalName: '石家庄市新华区启航职业技能培训学校',
+      uscc: '52130100MJ0123456N',
+      region,
+      kinds: ['private_provider'],
+      effectiveFrom: '2021-01-01',
+    },
+    'POST /v1/institutions/{institution}/delisting': { reason: 'false_training', note: '虚假培训' },
+    'POST /v1/programmes': {
+      region: '130100',
+      occupationCode: '6-29-01-03',
+      occupationTitle: '砌筑工',
+      level: 4,
+      subsidyKind: 'training',
+      amount: 200_000,
+      shortage: false,
+      effectiveFrom: '2021-01-01',
+    },
+    'POST /v1/classes': {
+      institution: 'inst-130100-9999',
+      programme: 'prog-ghost',
+      mode: 'offline',
+      plannedHours: 7,
+      capacity: 30,
+      sessions: [session('2021-04-06'), session('2021-04-07')],
+      teachers: [{ teacher: 'tch-130100-1187', role: 'both' }],
+    },
+    'POST /v1/classes/{class}/review': { outcome: 'passed', reasons: [] },
+    'POST /v1/classes/{class}/opening': {},
+    'POST /v1/classes/{class}/closing': { reason: 'completed' },
+    'POST /v1/classes/{class}/enrolments': {
+      cardNumber: card(321),
+      name: '李秀英',
+      phone: '13812345678',
+      identity: {
+        method: 'ssc_platform',
+        platform: 'ssc-national',
+        platformRef: 'SSCP-0001',
+        result: 'passed',
+        verifiedAt: '2021-03-01T08:40:00+08:00',
+      },
+    },
+    'POST /v1/vouchers': { cardNumber: card(322), region, value: 100_000 },
+    'POST /v1/vouchers/{voucher}/expiry': { cardNumber: card(322) },
+    'POST /v1/devices': { device: 'dev-fc-0001', class: 'cls-ghost', publicKey },
+    'POST /v1/devices/{device}/revocation': { reason: 'lost', note: '设备遗失' },
+    'POST /v1/face-check-batches': { jws: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' },
+    'POST /v1/online-segments': {
+      worker,
+      class: 'cls-ghost',
+      lesson: 'lesson-01',
+      start: '2021-04-06T08:30:00+08:00',
+      end: '2021-04-06T09:15:00+08:00',
+      playbackRate: 1,
+      clientFingerprint: sha,
+    },
+    'POST /v1/completions': { worker, class: 'cls-ghost' },
+    'POST /v1/assessment-results': {
+      worker,
+      region,
+      occupationCode: '6-31-01-03',
+      level: 4,
+      score: 81,
+      passed: true,
+      evaluator: { kind: 'social_evaluation_org', id: 'eval-130000-0009' },
+      assessedOn: '2021-03-01',
+    },
+    'POST /v1/certificates': {
+      worker,
+      kind: 'skill_level',
+      issuer: { kind: 'social_evaluation_org', id: 'eval-130000-0009' },
+      serial: 'S0130000092130099',
+      region,
+      occupationCode: '6-31-01-03',
+      level: 4,
+      issuedOn: '2021-03-01',
+    },
+    'POST /v1/certificates/{issuer}/{serial}/revocation': { reason: 'assessment_voided' },
+    'POST /v1/claims': {
+      worker,
+      region,
+      kind: 'training',
+      payee: { kind: 'provider', id: institution },
+      amount: 220_000,
+      class: 'cls-ghost',
+    },
+    'POST /v1/claims/{claim}/reviews': { outcome: 'approved' },
+    'POST /v1/claims/{claim}/decision': { outcome: 'approved' },
+    'POST /v1/claims/{claim}/payment': { paymentRef: 'FIN-0001', fundSource: 'employment_subsidy_fund' },
+    'POST /v1/claims/{claim}/clawback': { reason: 'paid_in_error' },
+    'POST /v1/classes/{class}/advances': { subsidyTotal: 1_000_000, paymentRef: 'FIN-ADV-0001' },
+    'POST /v1/workers/{worker}/contribution-history': {
+      region,
+      months: 27,
+      asOf: '2021-03-01',
+      enterpriseEmployee: true,
+      source: { system: 'hebei-jinbao', ref: 'SI-Q-0001' },
+    },
+    // Read side. The lookup's caller is a card service (the route's first role), so the purpose is one of its own.
+    'POST /v1/archive/lookup': { cardNumber: card(323), purpose: 'card_holder_request' },
+    'POST /v1/employment/outcomes': {
+      worker,
+      region,
+      class: 'cls-ghost',
+      outcome: 'employed',
+      source: 'employment_registration',
+      sourceRef: 'JY-0001',
+      observedAt: '2021-03-01T08:40:00+08:00',
+    },
+    // By card number here, so that the bad card numbers are probed on this route too.
+    'POST /v1/employment/groups': {
+      cardNumber: card(324),
+      region,
+      group: 'migrant_worker',
+      source: { system: 'hebei-rural', ref: 'NMG-0001' },
+      validFrom: '2021-01-01',
+      validTo: '2021-12-31',
+    },
+    'POST /v1/oversight/alerts/{alert}/resolution': { resolution: 'dismissed', note: '核查后排除' },
+    'POST /v1/oversight/cases': {
+      title: '某培训机构虚假培训线索',
+      region,
+      basis: 'tip_off',
+      subjects: [{ kind: 'institution', id: institution }],
+      alerts: ['alert-R1-00000000000000000000000000000000'],
+    },
+    'POST /v1/oversight/cases/{case}/evidence': {
+      evidence: ['0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5c'],
+      alerts: [],
+      note: '签到记录',
+    },
+    'POST /v1/oversight/cases/{case}/findings': {
+      conclusion: 'irregularity',
+      findings: '部分学员未到课',
+      evidence: ['0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5c'],
+    },
+    'POST /v1/oversight/cases/{case}/sanctions': {
+      target: { kind: 'institution', id: institution },
+      sanction: 'warning',
+      note: '警示约谈',
+    },
+    'POST /v1/oversight/cases/{case}/clawback-requests': {
+      claim: `clm-${worker}-9`,
+      amount: 100_000,
+      reason: 'false_training',
+      evidence: ['0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5c'],
+      note: '追回虚报部分',
+    },
+    'POST /v1/oversight/cases/{case}/closure': { outcome: 'substantiated', note: '已处理' },
+    'POST /v1/oversight/sampling-runs': {
+      population: { kind: 'institutions', region, from: '2021-01-01', to: '2021-03-31' },
+      size: 1,
+      seed: sha,
+      inspectors: { pool: ['insp-130100-0001', 'insp-130100-0002'], perTarget: 1 },
+    },
+  }
+}
