@@ -28,13 +28,13 @@ const title = skip
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000) {
+async function waitFor(what: string | (() => string), check: () => Promise<boolean>, ms = 60_000) {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
     if (await check()) return
     await sleep(100)
   }
-  throw new Error(`timed out waiting for ${what}`)
+  throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`)
 }
 
 suite(title, () => {
@@ -134,6 +134,22 @@ suite(title, () => {
     }
   }
 
+  /** Appends small mixed batches until stopped; resolves to every id written. */
+  function keepWriting() {
+    let stopped = false
+    const ids: string[] = []
+    const done = (async () => {
+      while (!stopped) ids.push(...(await appendMixed(store, 20, 2)))
+    })()
+    return {
+      stop: async () => {
+        stopped = true
+        await done
+        return ids
+      },
+    }
+  }
+
   async function expectEqualToRebuild(live: ProjectionRunner, events: number) {
     await waitFor(
       'the projection to apply every event',
@@ -168,8 +184,9 @@ suite(title, () => {
     const relaySchema = schema('relay')
     const topic = await newTopic()
     const projection = await kafkaProjection(topic, schema('read'))
-    const start = (): ChildProcess =>
-      spawn(process.execPath, [join(import.meta.dirname, '../src/cli.ts')], {
+    let relayLog = ''
+    const start = (): ChildProcess => {
+      const child = spawn(process.execPath, [join(import.meta.dirname, '../src/cli.ts')], {
         env: {
           ...process.env,
           DATABASE_URL: url,
@@ -178,9 +195,15 @@ suite(title, () => {
           KAFKA_BROKERS: kafka.brokers.join(','),
           TREC_TOPIC: topic,
         },
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
       })
-    const writing = appendMixed(store, 3000, 2)
+      child.stderr?.on('data', (chunk: Buffer) => {
+        relayLog = (relayLog + chunk.toString()).slice(-4000)
+      })
+      return child
+    }
+    // Writers keep appending until every kill is done, so each relay always has work to publish.
+    const writing = keepWriting()
     const checkpoints = new SqlCheckpointStore(pgExecutor(pool), relaySchema)
     await checkpoints.setup()
     let kills = 0
@@ -188,14 +211,15 @@ suite(title, () => {
       const relay = start()
       const before = await checkpoints.load(`relay:${topic}`)
       await waitFor(
-        'the relay to make progress',
+        () => `the relay to make progress (relay stderr: ${relayLog || 'empty'})`,
         async () => (await checkpoints.load(`relay:${topic}`)) > before,
       )
       relay.kill('SIGKILL')
       await new Promise((r) => relay.once('exit', r))
       kills++
     }
-    const ids = await writing
+    const ids = await writing.stop()
+    expect(ids.length).toBeGreaterThan(0)
     const last = start()
     try {
       await expectEqualToRebuild(projection.runner, ids.length)
