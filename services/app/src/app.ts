@@ -14,6 +14,7 @@ import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import type { Projection } from '@trec/projections'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
+import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
 import { registerHealthRoutes } from './health-routes.ts'
 import { instrumentStore } from './instrumented-store.ts'
@@ -48,8 +49,13 @@ export interface AppOptions {
   storeKind?: string
   /** The 行政区划代码 of this deployment, put on the envelopes of access events (default 130100). */
   region?: string
-  /** Run the read side's projections in this process from the store's feed (default true). */
+  /**
+   * Run the read side's projections in this process from the store's feed (default true); with
+   * the audit service, also its notary.
+   */
   runProjections?: boolean
+  /** Checkpoint signing of the audit log; required when `services` includes `audit`. */
+  audit?: AuditLogOptions
 }
 
 /**
@@ -130,6 +136,18 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     )
     // Added after the runtime's hook, so it runs first: projections stop before the store closes.
     app.addHook('onClose', () => running.stop())
+  }
+  if (services.includes('audit')) {
+    if (!options.audit) throw new Error('the audit service needs its checkpoint signing options (audit)')
+    await registerAuditLog(app, {
+      store: runtime.store,
+      db: runtime.sql,
+      region: options.region ?? '130100',
+      options: options.audit,
+      notarise: options.runProjections !== false,
+      metrics,
+      readiness,
+    })
   }
   return app
 }

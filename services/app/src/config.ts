@@ -8,6 +8,7 @@ export const serviceNames = [
   'archive',
   'compliance',
   'oversight',
+  'audit',
 ] as const
 export type ServiceName = (typeof serviceNames)[number]
 
@@ -53,6 +54,27 @@ export const configSchema = z
     TREC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
     /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, /metrics is public. */
     TREC_METRICS_TOKEN: z.string().min(16).optional(),
+    /** 行政区划代码 of this deployment: the region put on the access events it records. */
+    TREC_REGION: z
+      .string()
+      .regex(/^\d{6}$/, 'six digits (行政区划代码)')
+      .default('130100'),
+    /** The audit log's origin line, as its signed checkpoints name it. */
+    TREC_AUDIT_ORIGIN: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,255}$/, 'printable ASCII without spaces')
+      .default('trec.example/audit-log'),
+    /** Ed25519 private key (PKCS#8 PEM file) signing checkpoints; development key in TREC_DATA_DIR otherwise. */
+    TREC_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    /** Start of that key's validity window (ISO 8601). */
+    TREC_AUDIT_KEY_NOT_BEFORE: z.iso.datetime({ offset: true }).default('2020-01-01T00:00:00Z'),
+    /** The published checkpoint keys (JWKS with windows, retired keys included) when keys were rotated. */
+    TREC_AUDIT_PUBLISHED_KEYS_FILE: z.string().min(1).optional(),
+    /** A signed checkpoint every N leaves, and after T seconds if fewer came. */
+    TREC_AUDIT_CHECKPOINT_LEAVES: z.coerce.number().int().min(1).default(1000),
+    TREC_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).default(10),
+    /** On SIGTERM, how long to keep answering (with `Connection: close`, not ready) before closing. */
+    TREC_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway. */
     TREC_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   })

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createTokenIssuer, type TokenIssuer } from '@trec/fastify-kit'
@@ -13,23 +13,38 @@ export interface DevSecrets {
   issuerJwk: JWK
   pseudonymSecret: string
   masterKey: string
+  /** Ed25519 private key (PKCS#8 PEM) signing the audit log's checkpoints. */
+  auditSigningKey: string
 }
+
+const auditKey = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 
 export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
   const file = join(dataDir, 'dev-secrets.json')
+  let existing: Partial<DevSecrets> | undefined
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as DevSecrets
+    existing = JSON.parse(await readFile(file, 'utf8')) as Partial<DevSecrets>
   } catch {
-    await mkdir(dataDir, { recursive: true })
-    const issuer = await createTokenIssuer('trec-dev', 'trec-api')
-    const secrets: DevSecrets = {
-      issuerJwk: issuer.privateJwk,
-      pseudonymSecret: randomBytes(32).toString('base64url'),
-      masterKey: randomBytes(32).toString('base64'),
-    }
-    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
-    return secrets
+    existing = undefined
   }
+  if (existing?.issuerJwk && existing.pseudonymSecret && existing.masterKey) {
+    if (existing.auditSigningKey) return existing as DevSecrets
+    // A data directory from before the audit log: add its key, keep every other secret.
+    const upgraded = { ...existing, auditSigningKey: auditKey() } as DevSecrets
+    await writeFile(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 })
+    return upgraded
+  }
+  await mkdir(dataDir, { recursive: true })
+  const issuer = await createTokenIssuer('trec-dev', 'trec-api')
+  const secrets: DevSecrets = {
+    issuerJwk: issuer.privateJwk,
+    pseudonymSecret: randomBytes(32).toString('base64url'),
+    masterKey: randomBytes(32).toString('base64'),
+    auditSigningKey: auditKey(),
+  }
+  await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
+  return secrets
 }
 
 export async function devIssuer(dataDir: string, issuer: string, audience: string): Promise<TokenIssuer> {

@@ -1,27 +1,20 @@
 import { buildApp } from './app.ts'
+import { appOptions } from './app-options.ts'
 import { loadConfig } from './config.ts'
 import { openRuntime } from './open-store.ts'
+import { Readiness } from './readiness.ts'
 import { resolveSettings } from './settings.ts'
-import { exitOnSignals } from './shutdown.ts'
+import { drainThenClose, exitOnSignals } from './shutdown.ts'
 
 const config = loadConfig()
 const settings = await resolveSettings(config)
 const runtime = await openRuntime(config)
-const app = await buildApp({
-  runtime,
-  auth: settings.auth,
-  services: config.TREC_SERVICES,
-  pseudonymSecret: settings.pseudonymSecret,
-  masterKey: settings.masterKey,
-  logLevel: config.TREC_LOG_LEVEL,
-  bodyLimit: config.TREC_BODY_LIMIT,
-  ...(config.TREC_RATE_LIMIT_MAX > 0
-    ? { rateLimit: { max: config.TREC_RATE_LIMIT_MAX, timeWindowMs: config.TREC_RATE_LIMIT_WINDOW_MS } }
-    : {}),
-  ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
-  storeKind: config.TREC_STORE,
+const readiness = new Readiness()
+const app = await buildApp({ ...appOptions(config, settings, runtime), readiness })
+exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS), {
+  timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
+  log: (m) => app.log.info(m),
 })
-exitOnSignals(app, { timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS, log: (m) => app.log.info(m) })
 const address = await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
 const where =
   config.TREC_STORE === 'pglite' ? `the embedded store in ${config.TREC_DATA_DIR}` : config.TREC_STORE

@@ -4,6 +4,7 @@
 // environment gives no external keys, the development secrets in TREC_DATA_DIR that every
 // container then shares. Exits 0 when done; running it again changes nothing.
 import { buildApp } from './app.ts'
+import { appOptions } from './app-options.ts'
 import { loadConfig } from './config.ts'
 import { openRuntime } from './open-store.ts'
 import { resolveSettings } from './settings.ts'
@@ -11,14 +12,11 @@ import { resolveSettings } from './settings.ts'
 const config = loadConfig()
 const settings = await resolveSettings(config)
 const runtime = await openRuntime(config)
+// Nothing runs in the background here: schemas are made, then the process ends.
 const app = await buildApp({
-  runtime,
-  auth: settings.auth,
-  services: config.TREC_SERVICES,
-  pseudonymSecret: settings.pseudonymSecret,
-  masterKey: settings.masterKey,
+  ...appOptions(config, settings, runtime),
   logLevel: 'warn',
-  storeKind: config.TREC_STORE,
+  runProjections: false,
 })
 await app.ready()
 await app.close()

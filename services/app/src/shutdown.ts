@@ -1,3 +1,6 @@
+import type { Platform } from '@trec/fastify-kit'
+import type { Readiness } from './readiness.ts'
+
 export interface Closable {
   close(): Promise<unknown>
 }
@@ -66,4 +69,28 @@ export function exitOnSignals(target: Closable, options: ShutdownOptions): void 
         exit(code)
       })
     })
+}
+
+/**
+ * The app's shutdown in two steps. First it drains for `drainMs`: it still answers every
+ * request, but each answer carries `Connection: close` and /health/ready reports unavailable, so
+ * load balancers stop sending and clients move off their keep-alive connections while the
+ * requests they already sent (maybe not yet read, on a busy event loop) are answered. Then it
+ * closes (503 to anything newer, in-flight requests finish, background workers stop, the store
+ * closes). Without the drain, closing drops idle keep-alive connections whose next request is
+ * already on the wire.
+ */
+export function drainThenClose(app: Platform, readiness: Readiness, drainMs: number): Closable {
+  let draining = false
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close')
+  })
+  readiness.add({ name: 'shutdown', check: async () => ({ ready: !draining }) })
+  return {
+    async close() {
+      draining = true
+      await new Promise((resolve) => setTimeout(resolve, drainMs))
+      await app.close()
+    },
+  }
 }

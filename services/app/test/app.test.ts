@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { testTokens } from '@trec/fastify-kit/testing'
 import { describe, expect, it } from 'vitest'
@@ -40,6 +40,13 @@ describe('the embedded app', () => {
       pseudonymSecret: randomBytes(32).toString('hex'),
       masterKey: { kid: 'test', key: randomBytes(32) },
       logLevel: 'silent',
+      audit: {
+        signing: {
+          origin: 'trec.test/audit-log',
+          keys: [{ privateKey: generateKeyPairSync('ed25519').privateKey, notBefore: new Date(0) }],
+        },
+        checkpointEvery: { leaves: 1, seconds: 1 },
+      },
     })
     const ready = await app.inject({ method: 'GET', url: '/health/ready' })
     expect(ready.statusCode).toBe(200)
@@ -62,6 +69,24 @@ describe('the embedded app', () => {
     })
     expect(res.statusCode, res.body).toBe(201)
     expect(await store.headPosition()).toBeGreaterThan(0n)
+    // The notary runs in the same process: the event is logged and a signed checkpoint covers it.
+    const auditor = await tokens.mint({ sub: 'auditor-1', role: 'auditor' })
+    let checkpoint = await app.inject({
+      method: 'GET',
+      url: '/v1/audit/checkpoints/latest',
+      headers: { authorization: `Bearer ${auditor}` },
+    })
+    for (let i = 0; i < 100 && checkpoint.statusCode !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      checkpoint = await app.inject({
+        method: 'GET',
+        url: '/v1/audit/checkpoints/latest',
+        headers: { authorization: `Bearer ${auditor}` },
+      })
+    }
+    expect(checkpoint.statusCode, checkpoint.body).toBe(200)
+    expect(checkpoint.json().size).toBeGreaterThanOrEqual(1)
+    expect(checkpoint.json().note).toContain('trec.test/audit-log')
     await app.close()
   })
 })

@@ -1,0 +1,33 @@
+import type { AppOptions } from './app.ts'
+import type { Config } from './config.ts'
+import type { Settings } from './settings.ts'
+
+/** The app's options from the validated environment and the resolved keys (main and prepare). */
+export function appOptions(config: Config, settings: Settings, runtime: AppOptions['runtime']): AppOptions {
+  return {
+    runtime,
+    auth: settings.auth,
+    services: config.TREC_SERVICES,
+    pseudonymSecret: settings.pseudonymSecret,
+    masterKey: settings.masterKey,
+    logLevel: config.TREC_LOG_LEVEL,
+    bodyLimit: config.TREC_BODY_LIMIT,
+    ...(config.TREC_RATE_LIMIT_MAX > 0
+      ? { rateLimit: { max: config.TREC_RATE_LIMIT_MAX, timeWindowMs: config.TREC_RATE_LIMIT_WINDOW_MS } }
+      : {}),
+    ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
+    storeKind: config.TREC_STORE,
+    region: config.TREC_REGION,
+    ...(settings.auditSigning
+      ? {
+          audit: {
+            signing: settings.auditSigning,
+            checkpointEvery: {
+              leaves: config.TREC_AUDIT_CHECKPOINT_LEAVES,
+              seconds: config.TREC_AUDIT_CHECKPOINT_SECONDS,
+            },
+          },
+        }
+      : {}),
+  }
+}

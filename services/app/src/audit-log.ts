@@ -1,0 +1,61 @@
+import { auditService, type Notary, publishedKeys, type SigningOptions, startNotary } from '@trec/audit'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import type { Platform } from '@trec/fastify-kit'
+import { type Metrics, trackMerkleTreeSize } from './metrics.ts'
+import type { Readiness } from './readiness.ts'
+
+export interface AuditLogOptions {
+  signing: SigningOptions
+  /** A signed checkpoint every `leaves` leaves, and after `seconds` if fewer came. */
+  checkpointEvery?: { leaves?: number; seconds?: number }
+}
+
+/**
+ * The audit service in this process: its API for auditors and, when `notarise` is set, the
+ * notary that appends every stored event to the Merkle log. The notary's tree size is a metric,
+ * and /health/ready reports how far it trails the store's head.
+ */
+export async function registerAuditLog(
+  app: Platform,
+  parts: {
+    store: EventStore
+    db: SqlExecutor
+    region: string
+    options: AuditLogOptions
+    notarise: boolean
+    metrics: Metrics
+    readiness: Readiness
+  },
+): Promise<void> {
+  const { store, db, options } = parts
+  await app.register(auditService, {
+    store,
+    db,
+    origin: options.signing.origin,
+    publishedKeys: await publishedKeys(options.signing),
+    region: parts.region,
+  })
+  if (!parts.notarise) return
+  const notary: Notary = await startNotary({
+    store,
+    db,
+    signing: options.signing,
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    onError: (error) => app.log.error({ err: error }, 'audit notary: batch failed; retrying'),
+  })
+  const untrack = [
+    trackMerkleTreeSize(parts.metrics, () => notary.status().size),
+    parts.readiness.add({
+      name: 'audit-notary',
+      async check() {
+        const { size, feedPosition } = notary.status()
+        const head = await store.headPosition()
+        return { ready: true, treeSize: size, caughtUp: feedPosition >= head }
+      },
+    }),
+  ]
+  app.addHook('onClose', async () => {
+    for (const u of untrack) u()
+    await notary.stop()
+  })
+}
