@@ -36,16 +36,22 @@ interface LoadResult {
 }
 
 if (process.env.TREC_BENCH_ROLE === 'client') {
-  // The load generator: `concurrency` loops, each sending one lookup after another.
-  const { port, token, workers, seconds, warmup, concurrency } = JSON.parse(process.env.TREC_BENCH_LOAD!) as {
+  // The load generator. Closed loop (`rate` 0): `concurrency` loops, each sending one lookup after
+  // another, to find the capacity. Open loop (`rate` > 0): lookups sent on a fixed schedule of
+  // `rate` per second whatever the answers do, each timed from when it was due (so a stall
+  // counts against every lookup it delayed), to measure latency at that rate.
+  const { port, token, workers, seconds, warmup, concurrency, rate } = JSON.parse(
+    process.env.TREC_BENCH_LOAD!,
+  ) as {
     port: number
     token: string
     workers: number
     seconds: number
     warmup: number
     concurrency: number
+    rate: number
   }
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  const agent = new Agent({ keepAlive: true, maxSockets: rate > 0 ? 256 : concurrency })
   const latencies: number[] = []
   const statuses: Record<string, number> = {}
   let errors = 0
@@ -82,19 +88,41 @@ if (process.env.TREC_BENCH_ROLE === 'client') {
   const measureFrom = started + warmup * 1000
   setTimeout(() => process.send!('measuring'), warmup * 1000)
   const end = measureFrom + seconds * 1000
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now()
-        const status = await one()
-        const done = performance.now()
-        if (t < measureFrom) continue
-        latencies.push(done - t)
-        statuses[status] = (statuses[status] ?? 0) + 1
-        if (status !== 200) errors++
+  const record = (due: number, status: number) => {
+    if (due < measureFrom || due >= end) return
+    latencies.push(performance.now() - due)
+    statuses[status] = (statuses[status] ?? 0) + 1
+    if (status !== 200) errors++
+  }
+  if (rate > 0) {
+    const interval = 1000 / rate
+    const inFlight = new Set<Promise<void>>()
+    let k = 0
+    while (performance.now() < end) {
+      for (
+        let due = started + k * interval;
+        due <= performance.now() && due < end;
+        due = started + ++k * interval
+      ) {
+        const sent: Promise<void> = one().then((status) => {
+          record(due, status)
+          inFlight.delete(sent)
+        })
+        inFlight.add(sent)
       }
-    }),
-  )
+      await new Promise((r) => setTimeout(r, 1))
+    }
+    await Promise.all(inFlight)
+  } else {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) {
+          const t = performance.now()
+          record(t, await one())
+        }
+      }),
+    )
+  }
   agent.destroy()
   process.send!({ latencies, errors, statuses, seconds } satisfies LoadResult, () => process.exit(0))
 } else {
@@ -120,6 +148,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 8)
   const warmup = Number(process.env.BENCH_WARMUP ?? 2)
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
+  const targetRate = Number(process.env.BENCH_RATE ?? 2100)
 
   const server = await postgresForTests()
   if ('skip' in server) throw new Error(server.skip)
@@ -166,6 +195,7 @@ async function main(): Promise<void> {
   const results: {
     size: number
     loadSeconds: number
+    rate: number
     rps: number
     p50: number
     p99: number
@@ -190,13 +220,20 @@ async function main(): Promise<void> {
     await pool.query(`analyze ${archives}`)
     const loadSeconds = (performance.now() - t0) / 1000
     const token = await tokens.mint({ sub: 'ssc-bench', role: 'card_service' })
+    for (const rate of [0, targetRate]) {
+      const row = { size, loadSeconds: Math.round(loadSeconds), rate, ...(await drive(size, token, rate)) }
+      results.push(row)
+      console.log(JSON.stringify(row))
+    }
+  }
+  async function drive(size: number, token: string, rate: number) {
     let cpuFrom = process.cpuUsage()
     const result = await new Promise<LoadResult>((resolve, reject) => {
       const child = fork(new URL(import.meta.url), [], {
         env: {
           ...process.env,
           TREC_BENCH_ROLE: 'client',
-          TREC_BENCH_LOAD: JSON.stringify({ port, token, workers: size, seconds, warmup, concurrency }),
+          TREC_BENCH_LOAD: JSON.stringify({ port, token, workers: size, seconds, warmup, concurrency, rate }),
         },
       })
       child.on('message', (m) => {
@@ -209,9 +246,7 @@ async function main(): Promise<void> {
     const sorted = Float64Array.from(result.latencies).sort()
     const at = (q: number) =>
       Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 100) / 100
-    const row = {
-      size,
-      loadSeconds: Math.round(loadSeconds),
+    return {
       rps: Math.round(sorted.length / result.seconds),
       p50: at(0.5),
       p99: at(0.99),
@@ -221,8 +256,6 @@ async function main(): Promise<void> {
       // Server CPU (user + system, this process) per lookup over the measured window.
       cpuMicros: Math.round((cpu.user + cpu.system) / Math.max(1, sorted.length)),
     }
-    results.push(row)
-    console.log(JSON.stringify(row))
   }
   const [{ count }] = (
     await pool
@@ -238,20 +271,20 @@ async function main(): Promise<void> {
   await writeSection('archive-bench', [
     '### Card-service archive lookups',
     '',
-    `Command: \`node services/archive/bench/lookup.bench.ts\` (PostgreSQL 127.0.0.1:5432; the archive service listening on 127.0.0.1, its read model in PostgreSQL; a load generator in a child process keeping ${concurrency} requests in flight over keep-alive connections, ${warmup} s warm-up then ${seconds} s measured per size; archive rows generated in bulk SQL, one ${docBytes}-byte document per worker).`,
+    `Command: \`pnpm bench:archive\` (PostgreSQL 127.0.0.1:5432; the archive service listening on 127.0.0.1, its read model in PostgreSQL; archive rows generated in bulk SQL, one ${docBytes}-byte document per worker). A load generator in a child process drives it twice per size, each time ${warmup} s warm-up then ${seconds} s measured: **closed loop**, ${concurrency} requests in flight over keep-alive connections, one after another (the capacity); and **open loop at ${targetRate.toLocaleString('en')}/s**, lookups sent on a fixed schedule whatever the answers do, each timed from when it was due (latency at that rate, without coordinated omission).`,
     '',
-    'Each lookup: EdDSA bearer-token check, card number validated and turned into its pseudonym (HMAC-SHA256), one primary-key read of the archive, the `RecordAccessed` event appended to the PostgreSQL event store, and only then the answer. Concurrent lookups share both: reads and appends arriving while one is in flight go together in the next (`worker = any($1)`, one multi-stream append). Server CPU is the server process’s user + system time over the measured window per lookup: at about 0.5 ms a lookup, one core serves about 2,000 lookups/s before PostgreSQL and the load generator take their share of the two.',
+    'Each lookup: EdDSA bearer-token check, card number validated and turned into its pseudonym (HMAC-SHA256), one primary-key read of the archive, the `RecordAccessed` event appended to the PostgreSQL event store, and only then the answer. Concurrent lookups share both: reads and appends arriving while one is in flight go together in the next (`worker = any($1)`, one multi-stream append). Server CPU is the server process’s user + system time over the measured window per lookup.',
     '',
-    '| workers in the read model | rows loaded in | lookups/s | p50 | p99 | max | server CPU | non-200 | target p99 ≤ 10 ms at ≥ 2,000/s |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| workers in the read model | rows loaded in | load | lookups/s | p50 | p99 | max | server CPU | non-200 | target p99 ≤ 10 ms at ≥ 2,000/s |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
-        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds} s | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpuMicros} µs/lookup | ${r.errors} | ${target(r)} |`,
+        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds} s | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpuMicros} µs/lookup | ${r.errors} | ${target(r)} |`,
     ),
     '',
     `Run ${new Date().toISOString()} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load average (1/5/15 min) before ${load(loadBefore)}, after ${load(loadAfter)}; Node ${process.version}. Access events appended during the run: ${count}.`,
     '',
-    'Caveat: a short run on a 2-core machine shared with other work; client, server and PostgreSQL share the cores. By Little’s law, 8 requests in flight at 2,000/s leave a mean of 4 ms per lookup. Read the figures as a floor, not as a measurement of the design; rerun on a quiet machine before comparing.',
+    'Client, server and PostgreSQL share the two cores. The target is judged on each row: the open-loop rows are the ones that ask the question (p99 at 2,000 lookups/s); a closed-loop row meets it only if its capacity run happens to stay under 10 ms at the 99th percentile.',
     '',
   ])
   await app.close()
