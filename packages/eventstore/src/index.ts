@@ -1,3 +1,4 @@
+export { type CoalescingOptions, coalesceAppends } from './coalesce.ts'
 export { pollFeed } from './feed.ts'
 export type { Query, SqlExecutor } from './sql/executor.ts'
 export type {

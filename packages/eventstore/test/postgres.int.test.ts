@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { openPostgresEventStore } from '@trec/eventstore/postgres'
 import pg from 'pg'
 import { afterAll, describe } from 'vitest'
+import { coalesceAppends } from '../src/coalesce.ts'
 import { runEventStoreContract } from '../test-support/contract.ts'
 import { postgresForTests } from '../test-support/servers.ts'
 
@@ -14,10 +15,22 @@ if ('skip' in server) {
   runEventStoreContract('PostgreSQL (pg)', () =>
     openPostgresEventStore({ connectionString: server.url, schema, maxConnections: 24 }),
   )
+  // The same contract through the group-commit decorator the app puts in front of the store.
+  const coalescedSchema = `contract_${randomUUID().slice(0, 8)}`
+  runEventStoreContract('PostgreSQL (pg) with appends coalesced', async () =>
+    coalesceAppends(
+      await openPostgresEventStore({
+        connectionString: server.url,
+        schema: coalescedSchema,
+        maxConnections: 24,
+      }),
+    ),
+  )
   afterAll(async () => {
     const client = new pg.Client({ connectionString: server.url })
     await client.connect()
     await client.query(`drop schema if exists "${schema}" cascade`)
+    await client.query(`drop schema if exists "${coalescedSchema}" cascade`)
     await client.end()
   })
 }

@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import { TrecError } from '@trec/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import helmet from 'helmet'
 
 export interface RateLimitOptions {
   /** Requests one caller may make per window. */
@@ -59,8 +59,9 @@ export const rateLimitPlugin = fp(
  */
 export const securityHeadersPlugin = fp(
   async (app: FastifyInstance) => {
-    await app.register(helmet, {
-      global: true,
+    // Helmet's middleware, built once: it sets the same headers on every response. (The fastify
+    // wrapper rebuilds it, parsing the policy again, on every request.)
+    const setHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -81,6 +82,9 @@ export const securityHeadersPlugin = fp(
       frameguard: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },
     })
+    app.addHook('onRequest', (request, reply, done) =>
+      setHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
+    )
     app.addHook('onSend', async (_request, reply, payload) => {
       const type = String(reply.getHeader('content-type') ?? '')
       if (/json/.test(type) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')

@@ -9,6 +9,7 @@ import {
   type Platform,
   type RateLimitOptions,
 } from '@trec/fastify-kit'
+import { coalesceAppends } from '@trec/eventstore'
 import { oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import type { Projection } from '@trec/projections'
@@ -83,7 +84,9 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     observeRequest: metrics.observeRequest,
     title: 'trec',
   })
-  const store = instrumentStore(runtime.store, metrics)
+  // Appends of commands handled at the same time share one transaction (group commit; see
+  // @trec/eventstore coalesce.ts); each command still gets its own outcome.
+  const store = instrumentStore(coalesceAppends(runtime.store), metrics)
   readiness.add(storeCheck(runtime.store, options.storeKind ?? 'unknown'))
   const clock = options.clock ? { clock: options.clock } : {}
   registerHealthRoutes(app, {
