@@ -1,10 +1,19 @@
-import type { AppendOptions, AppendResult, EventStore, EventToAppend, StreamAppend } from './types.ts'
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+} from './types.ts'
 
-// Group commit for independent appends. Commands handled at the same time append to different
-// streams, each in its own transaction: one round trip and one commit each. Through this
-// decorator, appends that arrive while one is being written wait for it and then go together in
-// one `appendMany`: one round trip and one commit for all of them. Nothing waits on a timer; an
-// append that finds nothing in flight is sent at once, alone.
+// Group commit for independent commands. Commands handled at the same time read their streams
+// and append to them each on its own: a round trip per read and a round trip and a commit per
+// append. Through this decorator, reads and appends that arrive while one of their kind is in
+// flight wait for it and then go together: the reads in one `readStreams`, the appends in one
+// `appendMany` (one transaction). Nothing waits on a timer; a call that finds nothing of its
+// kind in flight is sent at once, alone.
 //
 // Each caller still gets exactly its own outcome. A shared `appendMany` is atomic, so when it
 // fails (one stream moved, one event id reused…) nothing of it was written, and every part is
@@ -12,93 +21,124 @@ import type { AppendOptions, AppendResult, EventStore, EventToAppend, StreamAppe
 // failure came after the commit (a connection lost before the answer), the retries find their
 // event ids stored and answer as retries do (`written: false`), so nothing is written twice.
 //
-// Appends with a `beforeCommit` hook, and `appendMany` calls, are passed straight through. A
-// stream appears at most once per group (as `appendMany` requires); a second append to a stream
-// already in the group waits for the next one, so appends to one stream keep their order.
+// Passed straight through: appends with a `beforeCommit` hook, `appendMany`, partial reads
+// (from a revision, backwards, a maximum count), and reads when the store has no `readStreams`.
+// A stream appears at most once per group of appends (as `appendMany` requires); a second append
+// to a stream already in the group waits for the next one, so appends to a stream keep their order.
 
-interface Pending {
-  part: StreamAppend
-  resolve: (result: AppendResult) => void
+interface Waiting<In, Out> {
+  input: In
+  resolve: (out: Out) => void
   reject: (error: unknown) => void
 }
 
+/** Calls that arrive while a group is in flight form the next group. */
+class Groups<In, Out> {
+  #queue: Waiting<In, Out>[] = []
+  #busy = false
+  readonly #take: (queue: Waiting<In, Out>[]) => [Waiting<In, Out>[], Waiting<In, Out>[]]
+  readonly #run: (group: Waiting<In, Out>[]) => Promise<void>
+
+  constructor(
+    run: (group: Waiting<In, Out>[]) => Promise<void>,
+    take: (queue: Waiting<In, Out>[]) => [Waiting<In, Out>[], Waiting<In, Out>[]] = (q) => [q, []],
+  ) {
+    this.#run = run
+    this.#take = take
+  }
+
+  call(input: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject })
+      if (!this.#busy) void this.#drain()
+    })
+  }
+
+  async #drain(): Promise<void> {
+    this.#busy = true
+    try {
+      while (this.#queue.length > 0) {
+        const [group, rest] = this.#take(this.#queue)
+        this.#queue = rest
+        await this.#run(group).catch((error: unknown) => {
+          for (const w of group) w.reject(error)
+        })
+      }
+    } finally {
+      this.#busy = false
+    }
+  }
+}
+
 export interface CoalescingOptions {
-  /** Most events in one group (default 2,000). */
+  /** Most events in one group of appends (default 2,000). */
   maxEvents?: number
 }
 
 export function coalesceAppends(inner: EventStore, options: CoalescingOptions = {}): EventStore {
   const maxEvents = options.maxEvents ?? 2000
-  let queue: Pending[] = []
-  let writing = false
+  const alone = (part: StreamAppend) =>
+    inner.append(
+      part.stream,
+      part.events,
+      part.expectedRevision === undefined ? {} : { expectedRevision: part.expectedRevision },
+    )
 
-  async function writeGroup(group: Pending[]): Promise<void> {
-    if (group.length === 1) {
-      const [only] = group
-      await inner
-        .append(only!.part.stream, only!.part.events, appendOptionsOf(only!.part))
-        .then(only!.resolve, only!.reject)
-      return
-    }
-    try {
-      const results = await inner.appendMany(group.map((p) => p.part))
-      for (const [i, p] of group.entries()) p.resolve(results[i]!)
-    } catch {
-      await Promise.all(
-        group.map((p) =>
-          inner.append(p.part.stream, p.part.events, appendOptionsOf(p.part)).then(p.resolve, p.reject),
-        ),
-      )
-    }
-  }
+  const appends = new Groups<StreamAppend, AppendResult>(
+    async (group) => {
+      if (group.length > 1) {
+        const results = await inner.appendMany(group.map((w) => w.input)).catch(() => undefined)
+        if (results) {
+          for (const [i, w] of group.entries()) w.resolve(results[i]!)
+          return
+        }
+      }
+      await Promise.all(group.map((w) => alone(w.input).then(w.resolve, w.reject)))
+    },
+    (queue) => {
+      const group: Waiting<StreamAppend, AppendResult>[] = []
+      const rest: Waiting<StreamAppend, AppendResult>[] = []
+      const streams = new Set<string>()
+      let events = 0
+      for (const w of queue) {
+        const fits = group.length === 0 || events + w.input.events.length <= maxEvents
+        if (fits && !streams.has(w.input.stream)) {
+          group.push(w)
+          streams.add(w.input.stream)
+          events += w.input.events.length
+        } else rest.push(w)
+      }
+      return [group, rest]
+    },
+  )
 
-  function takeGroup(): Pending[] {
-    const group: Pending[] = []
-    const rest: Pending[] = []
-    const streams = new Set<string>()
-    let events = 0
-    for (const p of queue) {
-      const fits = group.length === 0 || events + p.part.events.length <= maxEvents
-      if (fits && !streams.has(p.part.stream)) {
-        group.push(p)
-        streams.add(p.part.stream)
-        events += p.part.events.length
-      } else rest.push(p)
-    }
-    queue = rest
-    return group
-  }
-
-  async function drain(): Promise<void> {
-    writing = true
-    try {
-      while (queue.length > 0) await writeGroup(takeGroup())
-    } finally {
-      writing = false
-    }
-  }
+  const readStreams = inner.readStreams?.bind(inner)
+  const reads =
+    readStreams &&
+    new Groups<string, RecordedEvent[]>(async (group) => {
+      const results = await readStreams(group.map((w) => w.input)).catch(() => undefined)
+      if (results) for (const [i, w] of group.entries()) w.resolve(results[i]!)
+      // One bad stream name fails the shared read: each asks again alone, for its own answer.
+      else await Promise.all(group.map((w) => inner.readStream(w.input).then(w.resolve, w.reject)))
+    })
+  const whole = (o: ReadStreamOptions | undefined) =>
+    !o || (o.direction !== 'backwards' && !o.fromRevision && o.maxCount === undefined)
 
   return {
     append(stream: string, events: EventToAppend[], appendOptions: AppendOptions = {}) {
       if (appendOptions.beforeCommit) return inner.append(stream, events, appendOptions)
-      return new Promise<AppendResult>((resolve, reject) => {
-        const part: StreamAppend = { stream, events }
-        if (appendOptions.expectedRevision !== undefined)
-          part.expectedRevision = appendOptions.expectedRevision
-        queue.push({ part, resolve, reject })
-        if (!writing) void drain()
-      })
+      const part: StreamAppend = { stream, events }
+      if (appendOptions.expectedRevision !== undefined) part.expectedRevision = appendOptions.expectedRevision
+      return appends.call(part)
     },
-    appendMany: (appends, appendOptions) => inner.appendMany(appends, appendOptions),
-    readStream: (stream, readOptions) => inner.readStream(stream, readOptions),
+    appendMany: (parts, appendOptions) => inner.appendMany(parts, appendOptions),
+    readStream: (stream, readOptions) =>
+      reads && whole(readOptions) ? reads.call(stream) : inner.readStream(stream, readOptions),
+    ...(readStreams ? { readStreams } : {}),
     streamRevision: (stream) => inner.streamRevision(stream),
     readAll: (readOptions) => inner.readAll(readOptions),
     headPosition: () => inner.headPosition(),
     subscribe: (subscribeOptions) => inner.subscribe(subscribeOptions),
     close: () => inner.close(),
   }
-}
-
-function appendOptionsOf(part: StreamAppend): AppendOptions {
-  return part.expectedRevision === undefined ? {} : { expectedRevision: part.expectedRevision }
 }

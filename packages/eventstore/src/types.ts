@@ -95,6 +95,11 @@ export interface EventStore {
    */
   appendMany(appends: StreamAppend[], options?: Pick<AppendOptions, 'beforeCommit'>): Promise<AppendResult[]>
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>
+  /**
+   * Several whole streams forwards in one read (optional; adapters that cannot do it in one
+   * round trip leave it out). Results are in the order of `streams`; a missing stream is `[]`.
+   */
+  readStreams?(streams: readonly string[]): Promise<RecordedEvent[][]>
   /** The stream's last revision, or -1 when it does not exist. */
   streamRevision(stream: string): Promise<number>
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>

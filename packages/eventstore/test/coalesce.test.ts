@@ -9,11 +9,18 @@ const event = (n: number): EventToAppend => ({ id: randomUUID(), type: 'Counted'
 /** A real store that counts the calls that reach it (and can lose the answer of one appendMany). */
 async function countedStore(options: { loseAnswerOfFirstGroup?: boolean } = {}) {
   const store = await openPGliteEventStore()
-  const calls = { append: 0, appendMany: 0 }
+  const calls = { append: 0, appendMany: 0, readStream: 0, readStreams: 0 }
   let lose = options.loseAnswerOfFirstGroup ?? false
   const counted: EventStore = {
     ...store,
-    readStream: store.readStream.bind(store),
+    readStream(...args) {
+      calls.readStream++
+      return store.readStream(...args)
+    },
+    readStreams(streams) {
+      calls.readStreams++
+      return store.readStreams(streams)
+    },
     streamRevision: store.streamRevision.bind(store),
     readAll: store.readAll.bind(store),
     headPosition: store.headPosition.bind(store),
@@ -47,7 +54,7 @@ describe('coalesced appends (group commit)', () => {
       Array.from({ length: 20 }, (_, i) => coalesced.append(`counter-${i}`, [event(i), event(i)])),
     )
     // The first went alone; the other 19 waited for it and went as one group.
-    expect(calls).toEqual({ append: 1, appendMany: 1 })
+    expect(calls).toMatchObject({ append: 1, appendMany: 1 })
     results.forEach((r) => {
       expect(r.revision).toBe(1)
       expect(r.written).toBe(true)
@@ -104,6 +111,44 @@ describe('coalesced appends (group commit)', () => {
     expect(await store.readAll()).toHaveLength(5)
   })
 
+  it('reads whole streams asked for at the same time in one read, each caller getting its own stream', async () => {
+    const { store, calls, coalesced } = await countedStore()
+    close = () => store.close()
+    for (let i = 0; i < 6; i++) await store.append(`read-${i}`, [event(i), event(i + 10)])
+    const streams = await Promise.all(
+      ['read-0', 'read-1', 'missing-1', 'read-2', 'read-3', 'read-4', 'read-5'].map((s) =>
+        coalesced.readStream(s),
+      ),
+    )
+    expect(streams.map((events) => events.map((e) => e.data.n))).toEqual([
+      [0, 10],
+      [1, 11],
+      [],
+      [2, 12],
+      [3, 13],
+      [4, 14],
+      [5, 15],
+    ])
+    expect(calls).toMatchObject({ readStream: 0, readStreams: 2 })
+    // Partial reads are not grouped.
+    expect((await coalesced.readStream('read-1', { direction: 'backwards', maxCount: 1 }))[0]!.data.n).toBe(
+      11,
+    )
+    expect(calls.readStream).toBe(1)
+  })
+
+  it('answers a bad stream name with its own error, not the other reads of its group', async () => {
+    const { store, coalesced } = await countedStore()
+    close = () => store.close()
+    await store.append('good-1', [event(1)])
+    const settled = await Promise.allSettled([
+      coalesced.readStream('good-1'),
+      coalesced.readStream('good-1'),
+      coalesced.readStream(''),
+    ])
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected'])
+  })
+
   it('passes appends with a beforeCommit hook straight through', async () => {
     const { store, calls, coalesced } = await countedStore()
     close = () => store.close()
@@ -114,6 +159,6 @@ describe('coalesced appends (group commit)', () => {
       },
     })
     expect(ran).toBe(true)
-    expect(calls).toEqual({ append: 1, appendMany: 0 })
+    expect(calls).toMatchObject({ append: 1, appendMany: 0 })
   })
 })

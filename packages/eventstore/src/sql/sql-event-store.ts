@@ -251,6 +251,17 @@ export class SqlEventStore implements EventStore {
     return rows.map(toRecorded)
   }
 
+  async readStreams(streams: readonly string[]): Promise<RecordedEvent[][]> {
+    for (const stream of streams) assertStreamName(stream)
+    const rows = await this.#db.query<EventRow>(
+      `select ${columns} from ${this.#s}.events e where e.stream = any($1::text[]) order by e.stream, e.revision`,
+      [streams],
+    )
+    const byStream = new Map<string, RecordedEvent[]>(streams.map((s) => [s, []]))
+    for (const row of rows) byStream.get(row.stream)!.push(toRecorded(row))
+    return streams.map((s) => byStream.get(s)!)
+  }
+
   async streamRevision(stream: string): Promise<number> {
     assertStreamName(stream)
     const [row] = await this.#db.query<{ revision: string }>(
