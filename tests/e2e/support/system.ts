@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { buildApp, type Runtime, serviceNames } from '@trec/app'
 import type { EventStore } from '@trec/eventstore'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
@@ -42,6 +42,12 @@ async function compose(runtime: Runtime, start: Date) {
     // Background projections and detectors append (alerts, for one) on their own time; these
     // suites assert exactly what each request appends, so nothing else may write meanwhile.
     runProjections: false,
+    audit: {
+      signing: {
+        origin: 'trec.e2e/audit-log',
+        keys: [{ privateKey: generateKeyPairSync('ed25519').privateKey, notBefore: new Date(0) }],
+      },
+    },
   })
   return { app, tokens, clock, pseudonymSecret, masterKey }
 }
