@@ -1,6 +1,15 @@
 // Prints one closing line, `tests: N passed, N failed, N skipped`, that any CI can read, and
-// lists every skipped suite with the reason it gives in its name.
-import type { Reporter, TestModule } from 'vitest/node'
+// lists every skipped suite with the reason it gives in its name. Tests that never ran because
+// their set-up failed count as failed.
+import type { Reporter, TestCase, TestModule } from 'vitest/node'
+
+/** A test that never ran because its suite's or file's set-up failed counts as failed, not skipped. */
+function setUpFailed(test: TestCase): boolean {
+  for (let p = test.parent; ; p = p.parent) {
+    if (p.type === 'module') return p.errors().length > 0
+    if (p.state() === 'failed') return true
+  }
+}
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -9,6 +18,8 @@ export default class SummaryReporter implements Reporter {
     let skipped = 0
     const reasons = new Set<string>()
     for (const mod of testModules) {
+      // A file that failed to load or whose set-up threw before any test.
+      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++
       // A suite skipped as a whole (its server is absent) may hold no test at all; list it too.
       for (const suite of mod.children.allSuites())
         if (suite.state() === 'skipped' && [...suite.children.allTests()].length === 0)
@@ -16,7 +27,7 @@ export default class SummaryReporter implements Reporter {
       for (const test of mod.children.allTests()) {
         const state = test.result().state
         if (state === 'passed') passed++
-        else if (state === 'failed') failed++
+        else if (state === 'failed' || setUpFailed(test)) failed++
         else {
           skipped++
           const suite = test.parent.type === 'suite' ? test.parent.name : test.name
