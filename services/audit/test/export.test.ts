@@ -121,6 +121,10 @@ describe('exports', () => {
       },
       metadata: { actor: { kind: 'auditor', id: 'auditor-7' }, source: 'trec.audit', region: '130000' },
     })
+    // The log commits to what the (unsigned) header claims: the same count and leaf-index digest.
+    const header = JSON.parse(res.body.slice(0, res.body.indexOf('\n')))
+    expect(recorded!.data).toMatchObject({ events: header.events, leafIndexDigest: header.leafIndexDigest })
+    expect(header.leafIndexDigest).toMatch(/^[0-9a-f]{64}$/)
     const claim = ctx.record.payments[1]!.claim
     await verified(`/v1/audit/exports/claims/${claim}?purpose=audit`)
     const [other] = (await ctx.log.store.readStream('access-audit')).slice(-1)

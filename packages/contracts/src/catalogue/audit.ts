@@ -44,6 +44,14 @@ export const recordsExported = defineEvent({
     checkpointSize: z.int().min(1),
     /** How many events the export holds. */
     events: z.int().min(0),
+    /**
+     * SHA-256 (hex) of the leaf indexes the export holds, 8 bytes big-endian each: the same
+     * digest as the export's header, so the log itself commits to what the header claims.
+     */
+    leafIndexDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     /** The calling system (the token's client id). */
     client: z.string().min(1).max(128),
     /** The request id of the HTTP exchange that carried the export. */

@@ -12,7 +12,7 @@ import { type Platform, principal } from '@trec/fastify-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { selectLeaves } from '../export/select.ts'
-import { exportHeader, exportLines } from '../export/stream.ts'
+import { exportHeader, exportLines, leafIndexDigest } from '../export/stream.ts'
 import type { ResolvedAuditOptions } from '../options.ts'
 import type { Selection } from '../selection.ts'
 import { assertTreeHas, exporters, findCheckpoint, sizeSchema } from './common.ts'
@@ -161,6 +161,7 @@ async function exportSelection(
         ...(q.case === undefined ? {} : { caseRef: q.case }),
         checkpointSize: checkpoint.size,
         events: leaves.length,
+        leafIndexDigest: leafIndexDigest(leaves),
         client: caller.clientId,
         requestId: request.id,
       },
