@@ -1,0 +1,119 @@
+import { archiveProjection } from '@trec/archive'
+import { complianceProjection } from '@trec/compliance'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { OversightReadSide } from '@trec/oversight'
+import { type Projection, type ProjectionRunner, rebuild } from '@trec/projections'
+import { defaultRulesDir, loadRuleSets } from '@trec/subsidy'
+import type pg from 'pg'
+import { dropSchemas, schemaBytes } from './disk.ts'
+import { progress } from './progress.ts'
+
+export interface ProjectionFigures {
+  name: string
+  /** Events read from the feed. */
+  events: number
+  ms: number
+  /** Of the oversight read side: the time each of its projections spent applying batches. */
+  parts?: { name: string; applyMs: number }[]
+  /** Alerts the detectors appended to the store on the way. */
+  alerts?: number
+  /** Its tables' bytes on disk (with indexes) once caught up. */
+  bytes: number
+}
+
+/** One projection rebuilt from zero (`rebuild`: feed batches of 1,000, one transaction each), as the app's. */
+async function catchUp(
+  name: string,
+  db: SqlExecutor,
+  store: EventStore,
+  projection: Projection,
+  schema: string,
+  total: number,
+): Promise<ProjectionFigures> {
+  const bar = progress(`projection ${name}`)
+  let events = 0
+  const started = performance.now()
+  await rebuild(db, store, projection, {
+    schema,
+    onProgress: (applied) => {
+      events = applied
+      bar.update(applied, total)
+    },
+  })
+  const ms = performance.now() - started
+  bar.finish()
+  return { name, events, ms, bytes: 0 }
+}
+
+/** Times every `applyBatch` of a runner into `into.applyMs`. */
+function timed(runner: ProjectionRunner, into: { applyMs: number }): void {
+  const apply = runner.applyBatch.bind(runner)
+  runner.applyBatch = async (...args) => {
+    const started = performance.now()
+    try {
+      return await apply(...args)
+    } finally {
+      into.applyMs += performance.now() - started
+    }
+  }
+}
+
+/**
+ * The oversight read side from zero, as the app runs it: one read of the feed (batches of 2,000)
+ * applied to every fraud detector, the registry, the alerts and the case work; the detectors'
+ * alerts are appended to the store and read in turn.
+ */
+async function oversight(
+  db: SqlExecutor,
+  store: EventStore,
+  schema: string,
+  total: number,
+): Promise<ProjectionFigures> {
+  const side = new OversightReadSide({ store, db, schema })
+  await side.setup()
+  const parts = side.runners.map((runner) => {
+    const part = { name: runner.projection.name, applyMs: 0 }
+    timed(runner, part)
+    return part
+  })
+  const bar = progress(`oversight read side (${parts.length} projections)`)
+  const started = performance.now()
+  const events = await side.catchUp((read) => bar.update(read, total))
+  const ms = performance.now() - started
+  bar.finish()
+  return { name: 'oversight', events, ms, parts, alerts: Math.max(0, events - total), bytes: 0 }
+}
+
+/**
+ * The app's projections, each caught up from zero over the whole store, one after another, each
+ * in a schema of its own (`schemaOf(name)`): measured once caught up, then dropped unless `keep`,
+ * so the disk holds the store and one read model at a time.
+ */
+export async function projectionStages(input: {
+  db: SqlExecutor
+  pool: pg.Pool
+  store: EventStore
+  schemaOf: (name: string) => string
+  total: number
+  keep: boolean
+}): Promise<ProjectionFigures[]> {
+  const { db, pool, store, schemaOf, total } = input
+  const rules = loadRuleSets(defaultRulesDir)
+  const stages: [string, (schema: string) => Promise<ProjectionFigures>][] = [
+    ['archive', (schema) => catchUp('archive', db, store, archiveProjection, schema, total)],
+    [
+      'compliance',
+      (schema) => catchUp('compliance', db, store, complianceProjection({ rules }), schema, total),
+    ],
+    ['oversight', (schema) => oversight(db, store, schema, total)],
+  ]
+  const out: ProjectionFigures[] = []
+  for (const [name, run] of stages) {
+    const schema = schemaOf(name)
+    const figures = await run(schema)
+    figures.bytes = await schemaBytes(pool, schema)
+    if (!input.keep) await dropSchemas(pool, [schema])
+    out.push(figures)
+  }
+  return out
+}
