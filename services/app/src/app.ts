@@ -2,6 +2,7 @@ import { archiveProjection, archiveService } from '@trec/archive'
 import { assessmentService } from '@trec/assessment'
 import { attendanceService } from '@trec/attendance'
 import { complianceProjection, complianceService } from '@trec/compliance'
+import { coalesceAppends } from '@trec/eventstore'
 import {
   type AuthOptions,
   buildPlatform,
@@ -9,7 +10,6 @@ import {
   type Platform,
   type RateLimitOptions,
 } from '@trec/fastify-kit'
-import { coalesceAppends } from '@trec/eventstore'
 import { oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import type { Projection } from '@trec/projections'

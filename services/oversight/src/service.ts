@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Platform } from '@trec/fastify-kit'
 import { type OversightOptions, resolveOptions } from './options.ts'
+import type { OversightReadSide } from './read-side.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { caseRoutes } from './routes/cases.ts'
 import { samplingRoutes } from './routes/sampling.ts'
@@ -23,12 +25,39 @@ export async function oversightService(app: Platform, options: OversightOptions)
   const stop = new AbortController()
   let running: Promise<void> | undefined
   app.addHook('onReady', async () => {
-    running = resolved.readSide.follow(stop.signal).catch((error: unknown) => {
-      app.log.error({ err: error }, 'oversight projections stopped')
-    })
+    running = followUntilStopped(resolved.readSide, stop.signal, app.log)
   })
   app.addHook('onClose', async () => {
     stop.abort()
     await running
   })
+}
+
+/**
+ * Follows the feed until `signal` aborts. A failure (the database restarting, a connection
+ * reset) is logged and the read side resumes from its checkpoints after a pause, first
+ * appending the alerts a batch committed but could not append. Rows and checkpoints commit
+ * together, so resuming applies nothing twice and skips nothing.
+ */
+export async function followUntilStopped(
+  readSide: OversightReadSide,
+  signal: AbortSignal,
+  log: { error(obj: unknown, msg: string): void },
+  pauseMs = 1000,
+): Promise<void> {
+  let failed = false
+  while (!signal.aborted) {
+    try {
+      if (failed) for (const detector of readSide.detectors) await detector.flush()
+      await readSide.follow(signal)
+    } catch (error) {
+      if (signal.aborted) return
+      failed = true
+      log.error(
+        { err: error },
+        `oversight projections failed; resuming from their checkpoints in ${pauseMs} ms`,
+      )
+      await sleep(pauseMs, undefined, { signal }).catch(() => undefined)
+    }
+  }
 }

@@ -26,21 +26,41 @@ function named(sql: string, values: unknown[] | undefined): pg.QueryConfig | str
 }
 
 export function pgExecutor(pool: pg.Pool): SqlExecutor {
-  const query: Query = async (sql, params) => (await pool.query(named(sql, params))).rows
+  // Not `pool.query`: it closes the connection after any error, and an error the server answers
+  // with (a stream not at the expected revision, which deciders meet and retry) says nothing
+  // against the connection. Closing it would cost a new connection and re-preparing every
+  // statement. Only a connection-level error discards the client.
+  const query: Query = async (sql, params) => {
+    const { client, release } = await checkOut(pool)
+    let failure: unknown
+    try {
+      return (await client.query(named(sql, params))).rows
+    } catch (error) {
+      failure = error
+      throw error
+    } finally {
+      release(failure)
+    }
+  }
   return {
     query,
     async transaction(fn) {
-      const client = await pool.connect()
+      const { client, release } = await checkOut(pool)
+      let failure: unknown
       try {
         await client.query('begin')
         const result = await fn(async (sql, params) => (await client.query(named(sql, params))).rows)
         await client.query('commit')
         return result
       } catch (error) {
-        await client.query('rollback').catch(() => undefined)
+        // Rolled back, the connection is as good as before whatever failed; if even the
+        // rollback fails, the connection is what failed.
+        await client.query('rollback').catch((e: unknown) => {
+          failure = e
+        })
         throw error
       } finally {
-        client.release()
+        release(failure)
       }
     },
     async script(sql) {
@@ -50,6 +70,39 @@ export function pgExecutor(pool: pg.Pool): SqlExecutor {
     },
     close: () => pool.end(),
   }
+}
+
+/**
+ * A client from the pool, and how to give it back. While it is checked out the pool's error
+ * listener is not on it: a connection lost between two statements (the server restarting) would
+ * be an unhandled 'error' event, ending the process, so one is kept here. The client goes back
+ * to the pool unless the connection was lost or failed below the SQL level (an error the server
+ * answered a statement with leaves it usable); then it is discarded.
+ */
+async function checkOut(
+  pool: pg.Pool,
+): Promise<{ client: pg.PoolClient; release: (failure?: unknown) => void }> {
+  const client = await pool.connect()
+  let lost: Error | undefined
+  const onError = (error: Error) => {
+    lost = error
+  }
+  client.on('error', onError)
+  return {
+    client,
+    release(failure) {
+      client.removeListener('error', onError)
+      const broken = lost ?? (failure !== undefined && !statementLevel(failure) ? failure : undefined)
+      client.release(broken as Error | undefined)
+    },
+  }
+}
+
+/** An error the server answered a statement with, the session going on (not FATAL, not a shutdown). */
+function statementLevel(error: unknown): boolean {
+  if (!(error instanceof pg.DatabaseError)) return false
+  const sqlClass = error.code?.slice(0, 2)
+  return error.severity !== 'FATAL' && error.severity !== 'PANIC' && sqlClass !== '57' && sqlClass !== '08'
 }
 
 /** The event store on a PostgreSQL server, through `pg`. */
