@@ -46,11 +46,11 @@ export function httpBenchSection(run: HttpBenchRun): string[] {
     '',
     'The write side as a client sees it: the composed app (training, attendance, assessment and',
     'subsidy in one process) listening on 127.0.0.1 in a child process, on PostgreSQL, called with',
-    '`fetch` over keep-alive connections. Every request carries a signed access token (Ed25519) and',
+    '`node:http` over keep-alive connections. Every request carries a signed access token (Ed25519) and',
     'passes the whole platform: authentication and roles, zod validation, the decider, the append.',
     '',
     'Reproduce: `npx pnpm@10.34.9 run bench:http` (set `DATABASE_URL` for another server;',
-    '`-- --batches 40 --commands 3000 --concurrency 32,64` for the sizes).',
+    '`-- --batches 40 --commands 10000 --concurrency 32,64` for the sizes).',
     '',
     ...table(
       ['run', ''],
