@@ -67,50 +67,56 @@ function payloadIssues(root: unknown, rootPath: (string | number)[]): Issue[] {
     return [{ path: rootPath, code: 'not_object', message: 'must be a JSON object' }]
   const issues: Issue[] = []
   const seen = new Set<object>()
-  const text = (value: string, path: (string | number)[]) => {
-    if (value.includes('\u0000'))
-      issues.push({ path, code: 'nul_character', message: 'text must not contain U+0000' })
-    else if (!value.isWellFormed())
-      issues.push({ path, code: 'lone_surrogate', message: 'text must be well-formed Unicode' })
+  // One path, pushed and popped on the way down; copied only for an issue (most payloads have none).
+  const path: (string | number)[] = [...rootPath]
+  const issue = (code: string, message: string) => issues.push({ path: [...path], code, message })
+  const text = (value: string) => {
+    if (value.includes('\u0000')) issue('nul_character', 'text must not contain U+0000')
+    else if (!value.isWellFormed()) issue('lone_surrogate', 'text must be well-formed Unicode')
   }
-  const visit = (value: unknown, path: (string | number)[]): void => {
+  const visit = (value: unknown): void => {
     switch (typeof value) {
       case 'string':
-        text(value, path)
+        text(value)
         return
       case 'boolean':
         return
       case 'number':
-        if (!Number.isFinite(value))
-          issues.push({ path, code: 'not_finite', message: 'number must be finite' })
+        if (!Number.isFinite(value)) issue('not_finite', 'number must be finite')
         return
       case 'object':
         break
       default:
-        issues.push({ path, code: 'not_json', message: `${typeof value} is not a JSON value` })
+        issue('not_json', `${typeof value} is not a JSON value`)
         return
     }
     if (value === null) return
     if (seen.has(value)) {
-      issues.push({ path, code: 'cycle', message: 'value refers to itself' })
+      issue('cycle', 'value refers to itself')
       return
     }
     seen.add(value)
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) visit(value[i], [...path, i])
+      for (let i = 0; i < value.length; i++) {
+        path.push(i)
+        visit(value[i])
+        path.pop()
+      }
     } else {
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null)
-        issues.push({ path, code: 'not_plain_object', message: 'only plain objects are JSON' })
+        issue('not_plain_object', 'only plain objects are JSON')
       else
         for (const key in value) {
-          text(key, [...path, key])
-          visit((value as Record<string, unknown>)[key], [...path, key])
+          path.push(key)
+          text(key)
+          visit((value as Record<string, unknown>)[key])
+          path.pop()
         }
     }
     seen.delete(value)
   }
-  visit(root, rootPath)
+  visit(root)
   return issues
 }
 
