@@ -15,13 +15,14 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { loadavg } from 'node:os'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { postgresForTests } from '@trec/eventstore/testing'
 import { CompactSign, importJWK } from 'jose'
 import pg from 'pg'
+import { type Answer, sendJson } from './http-client.ts'
 import type { ServerInfo } from './http-commands-server.ts'
 import { httpBenchSection, writeSection } from './report.ts'
 
@@ -80,7 +81,7 @@ async function drive(
         const send = requests[next++]!
         const t = performance.now()
         const res = await send()
-        const text = await res.text()
+        const text = res.text
         latencies.push(performance.now() - t)
         if (res.status !== expected && ++failed === 1)
           console.error(`  first failure: ${res.status} ${text.slice(0, 300)}`)
@@ -149,42 +150,9 @@ async function signedBatches(
   return out
 }
 
-interface Answer {
-  status: number
-  text(): Promise<string>
-}
-
-// node:http with keep-alive rather than fetch: the load generator shares the two cores with the
-// server and PostgreSQL, and fetch costs it several times the CPU per request.
+// node:http with keep-alive rather than fetch (see http-client.ts).
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
-
-function post(url: string, token: string, body: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          resolve({ status: res.statusCode ?? 0, text: async () => text })
-        })
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
+const post = (url: string, token: string, body: string) => sendJson(agent, url, 'POST', token, body)
 
 function batchRequests(info: ServerInfo, batches: string[]) {
   return batches.map(

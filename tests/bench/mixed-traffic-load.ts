@@ -4,8 +4,9 @@
 // time whatever the answers before it did, its latency timed from that due time (so a stall
 // counts against every request it delayed, no coordinated omission).
 
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { CompactSign, importJWK } from 'jose'
+import { sendJson } from './http-client.ts'
 import { type EndpointKey, endpoints, type MixPlan } from './mixed-traffic-mix.ts'
 import { card, type ServerInfo } from './mixed-traffic-server.ts'
 
@@ -236,28 +237,9 @@ export async function runLoad(
         if (r.samples.length < 3) r.samples.push(`${label} ${text.slice(0, 300)}`)
       }
     }
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: endpoint.method,
-        path,
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')))
-        res.on('error', (error) => done(0, error.message))
-      },
+    void sendJson(agent, new URL(path, url).href, endpoint.method, token, body).then((a) =>
+      done(a.status, a.text),
     )
-    req.on('error', (error) => done(0, error.message))
-    req.end(body)
   }
 
   let i = 0
