@@ -11,6 +11,7 @@ import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
 import { cardNumberCheckCharacter } from '@trec/privacy'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import pg from 'pg'
+import { programmeBody } from '../e2e/support/programme.ts'
 import { readSideLag, storeSchema } from './mixed-traffic-lag.ts'
 import { classSize, runningSessions, type World } from './mixed-traffic-mix.ts'
 
@@ -227,19 +228,8 @@ async function setUpWorld(
   const programmes: string[] = []
   for (const o of occupations)
     programmes.push(
-      (
-        await send('POST', '/v1/programmes', await officer(), {
-          region: '130100',
-          occupationCode: o.code,
-          occupationTitle: o.title,
-          level: o.level,
-          subsidyKind: 'training',
-          amount: 220_000,
-          shortage: false,
-          effectiveFrom: '2021-01-01',
-          effectiveTo: '2021-12-31',
-        })
-      ).programme,
+      (await send('POST', '/v1/programmes', await officer(), programmeBody(o, '2021-01-01', '2021-12-31')))
+        .programme,
     )
 
   type Opened = {

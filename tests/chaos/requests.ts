@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { cardNumberCheckCharacter } from '@trec/privacy'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { programmeBody } from '../e2e/support/programme.ts'
 import type { Who } from './client.ts'
 
 // The bodies of the commands the load sends: the subsidised-training flow of the e2e suite
@@ -60,17 +61,7 @@ export function designation(institution: string, now: number) {
 }
 
 export function programme(o: Occupation, now: number) {
-  return {
-    region: '130100',
-    occupationCode: o.code,
-    occupationTitle: o.title,
-    level: o.level,
-    subsidyKind: 'training',
-    amount: 220_000,
-    shortage: false,
-    effectiveFrom: chinaDate(now - 2 * dayMs),
-    effectiveTo: chinaDate(now + 60 * dayMs),
-  }
+  return programmeBody(o, chinaDate(now - 2 * dayMs), chinaDate(now + 60 * dayMs))
 }
 
 export interface Schedule {

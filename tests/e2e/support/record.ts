@@ -4,6 +4,7 @@ import { CompactSign, exportJWK, generateKeyPair } from 'jose'
 import { expect } from 'vitest'
 import type { Client, Who } from './client.ts'
 import type { Answer, Json } from './http.ts'
+import { type Occupation, programmeBody } from './programme.ts'
 
 // The steps of a subsidised training as the parties take them over HTTP, each asserting that it
 // was accepted so a broken step fails where it happens. Places and names are 石家庄 (130102,
@@ -48,11 +49,7 @@ export function accepted(res: Answer, status = 201): Json {
   return res.body
 }
 
-export interface Occupation {
-  code: string
-  title: string
-  level: number
-}
+export type { Occupation }
 
 export const occupations = {
   electrician: { code: '6-31-01-03', title: '电工', level: 4 },
@@ -76,17 +73,7 @@ export async function designate(http: Client, institution: string, uscc: string)
 
 export async function publish(http: Client, o: Occupation): Promise<string> {
   return accepted(
-    await http.post('/v1/programmes', people.officer, {
-      region: '130100',
-      occupationCode: o.code,
-      occupationTitle: o.title,
-      level: o.level,
-      subsidyKind: 'training',
-      amount: 220_000,
-      shortage: false,
-      effectiveFrom: '2021-01-01',
-      effectiveTo: '2021-12-31',
-    }),
+    await http.post('/v1/programmes', people.officer, programmeBody(o, '2021-01-01', '2021-12-31')),
   ).programme
 }
 
