@@ -1,4 +1,5 @@
 import { type Issue, isTrecError, TrecError, type TrecErrorCode } from '@trec/core'
+import { isDatabaseUnavailable } from '@trec/eventstore'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -14,6 +15,9 @@ export interface Problem {
   errors?: Issue[]
   [extension: string]: unknown
 }
+
+/** What a 503 asks the client to wait before retrying (RFC 9110 §10.2.3). */
+const retryAfterSeconds = 1
 
 export const problemContentType = 'application/problem+json; charset=utf-8'
 
@@ -80,6 +84,13 @@ export function toTrecError(error: unknown): TrecError {
   if (e.statusCode === 415) return new TrecError('TREC_UNSUPPORTED_MEDIA_TYPE', 'unsupported media type')
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
     return new TrecError('TREC_VALIDATION', e.message)
+  // The database went away under a read model, the idempotency table or the key store: tell the
+  // client to retry (503), as the event store itself does, rather than report a fault of ours.
+  if (isDatabaseUnavailable(error) || isDatabaseUnavailable((error as { cause?: unknown })?.cause))
+    return new TrecError('TREC_STORE_UNAVAILABLE', 'the database is unavailable; retry later', {
+      canRetry: true,
+      cause: error,
+    })
   return new TrecError('TREC_INTERNAL', 'internal error', { cause: error })
 }
 
@@ -116,6 +127,7 @@ export const problemPlugin = fp(
       const trec = toTrecError(error)
       if (trec.status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: trec.code }, 'request refused')
+      if (trec.code === 'TREC_STORE_UNAVAILABLE') reply.header('retry-after', String(retryAfterSeconds))
       if (trec.code === 'TREC_RATE_LIMITED') {
         const retryAfter = reply.getHeader('retry-after')
         if (retryAfter !== undefined) reply.header('retry-after', retryAfter)

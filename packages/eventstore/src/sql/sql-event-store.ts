@@ -26,6 +26,7 @@ import {
 import { Wake } from '../wake.ts'
 import type { Query, SqlExecutor } from './executor.ts'
 import { quoteIdent, schemaSql } from './schema.ts'
+import { isDatabaseUnavailable } from './unavailable.ts'
 
 export interface SqlEventStoreOptions {
   /** PostgreSQL schema holding the store's tables (default `trec`). */
@@ -64,8 +65,6 @@ function toRecorded(row: EventRow): RecordedEvent {
 
 /** Marks an error thrown by the caller's `beforeCommit`, which is passed on untouched. */
 class HookError extends Error {}
-
-const unavailableCodes = /^(08|53|57|ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)/
 
 interface Part {
   stream: string
@@ -230,7 +229,7 @@ export class SqlEventStore implements EventStore {
       return new TrecError('TREC_EVENT_ID_REUSED', 'an event id is already stored with different content', {
         details: { stream, id: e.detail },
       })
-    if ((e.code && unavailableCodes.test(e.code)) || /connection|terminat/i.test(e.message ?? ''))
+    if (isDatabaseUnavailable(e) || /connection|terminat/i.test(e.message ?? ''))
       return new TrecError('TREC_STORE_UNAVAILABLE', 'the event store is unavailable', {
         canRetry: true,
         cause: e,
