@@ -63,6 +63,14 @@ function toRecorded(row: EventRow): RecordedEvent {
   }
 }
 
+// Event payloads travel as one JSON array text per column, split by the server, rather than as a
+// PostgreSQL array literal: the driver would otherwise escape every quote and backslash of every
+// payload (a regex pass and a copy per event, and a fifth more bytes on the wire). The `json`
+// type keeps each element's text exactly as sent, so what is stored is still what was appended.
+const jsonElements = (n: number) =>
+  `array(select e.v from json_array_elements($${n}::json) with ordinality as e(v, o) order by e.o)`
+const jsonArray = (texts: readonly string[]) => `[${texts.join(',')}]`
+
 /** Marks an error thrown by the caller's `beforeCommit`, which is passed on untouched. */
 class HookError extends Error {}
 
@@ -129,9 +137,9 @@ export class SqlEventStore implements EventStore {
   }
 
   async #appendParts(parts: Part[], beforeCommit?: () => Promise<void>): Promise<AppendResult[]> {
-    const one = `select ${this.#s}.append($1, $2, $3, $4::uuid[], $5::text[], $6::json[], $7::json[], false)::text[] as r`
+    const one = `select ${this.#s}.append($1, $2, $3, $4::uuid[], $5::text[], ${jsonElements(6)}, ${jsonElements(7)}, false)::text[] as r`
     const many = `select r::text[] as r from ${this.#s}.append_many($1::text[], $2::text[], $3::int8[], $4::int[], $5::int[],
-      $6::uuid[], $7::text[], $8::json[], $9::json[]) as r`
+      $6::uuid[], $7::text[], ${jsonElements(8)}, ${jsonElements(9)}) as r`
     const expectedOf = ({ expectedRevision: e }: Part) => (e === 'any' ? null : e === 'no_stream' ? -1 : e)
     const run = async (query: Query) => {
       let answers: string[][]
@@ -144,8 +152,8 @@ export class SqlEventStore implements EventStore {
           expectedOf(part),
           ids,
           types,
-          data,
-          metadata,
+          jsonArray(data),
+          jsonArray(metadata),
         ])
         answers = [row!.r]
       } else {
@@ -173,8 +181,8 @@ export class SqlEventStore implements EventStore {
           hi,
           flat.ids,
           flat.types,
-          flat.data,
-          flat.metadata,
+          jsonArray(flat.data),
+          jsonArray(flat.metadata),
         ])
         answers = rows.map((row) => row.r)
       }
