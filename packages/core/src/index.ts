@@ -1,3 +1,5 @@
+export type { TakeGroup, WaitingCall } from './call-groups.ts'
+export { CallGroups, firstCalls } from './call-groups.ts'
 export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
 export { errorCodes, isTrecError, TrecError } from './errors.ts'
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'

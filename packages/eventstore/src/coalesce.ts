@@ -1,3 +1,4 @@
+import { CallGroups, type WaitingCall } from '@trec/core'
 import type {
   AppendOptions,
   AppendResult,
@@ -26,50 +27,6 @@ import type {
 // A stream appears at most once per group of appends (as `appendMany` requires); a second append
 // to a stream already in the group waits for the next one, so appends to a stream keep their order.
 
-interface Waiting<In, Out> {
-  input: In
-  resolve: (out: Out) => void
-  reject: (error: unknown) => void
-}
-
-/** Calls that arrive while a group is in flight form the next group. */
-class Groups<In, Out> {
-  #queue: Waiting<In, Out>[] = []
-  #busy = false
-  readonly #take: (queue: Waiting<In, Out>[]) => [Waiting<In, Out>[], Waiting<In, Out>[]]
-  readonly #run: (group: Waiting<In, Out>[]) => Promise<void>
-
-  constructor(
-    run: (group: Waiting<In, Out>[]) => Promise<void>,
-    take: (queue: Waiting<In, Out>[]) => [Waiting<In, Out>[], Waiting<In, Out>[]] = (q) => [q, []],
-  ) {
-    this.#run = run
-    this.#take = take
-  }
-
-  call(input: In): Promise<Out> {
-    return new Promise<Out>((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject })
-      if (!this.#busy) void this.#drain()
-    })
-  }
-
-  async #drain(): Promise<void> {
-    this.#busy = true
-    try {
-      while (this.#queue.length > 0) {
-        const [group, rest] = this.#take(this.#queue)
-        this.#queue = rest
-        await this.#run(group).catch((error: unknown) => {
-          for (const w of group) w.reject(error)
-        })
-      }
-    } finally {
-      this.#busy = false
-    }
-  }
-}
-
 export interface CoalescingOptions {
   /** Most events in one group of appends (default 2,000). */
   maxEvents?: number
@@ -84,7 +41,7 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
       part.expectedRevision === undefined ? {} : { expectedRevision: part.expectedRevision },
     )
 
-  const appends = new Groups<StreamAppend, AppendResult>(
+  const appends = new CallGroups<StreamAppend, AppendResult>(
     async (group) => {
       if (group.length > 1) {
         const results = await inner.appendMany(group.map((w) => w.input)).catch(() => undefined)
@@ -96,8 +53,8 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
       await Promise.all(group.map((w) => alone(w.input).then(w.resolve, w.reject)))
     },
     (queue) => {
-      const group: Waiting<StreamAppend, AppendResult>[] = []
-      const rest: Waiting<StreamAppend, AppendResult>[] = []
+      const group: WaitingCall<StreamAppend, AppendResult>[] = []
+      const rest: WaitingCall<StreamAppend, AppendResult>[] = []
       const streams = new Set<string>()
       let events = 0
       for (const w of queue) {
@@ -115,7 +72,7 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
   const readStreams = inner.readStreams?.bind(inner)
   const reads =
     readStreams &&
-    new Groups<string, RecordedEvent[]>(async (group) => {
+    new CallGroups<string, RecordedEvent[]>(async (group) => {
       const results = await readStreams(group.map((w) => w.input)).catch(() => undefined)
       if (results) for (const [i, w] of group.entries()) w.resolve(results[i]!)
       // One bad stream name fails the shared read: each asks again alone, for its own answer.

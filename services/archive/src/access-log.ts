@@ -5,7 +5,7 @@ import {
   type EventDataToAppend,
   toEventToAppend,
 } from '@trec/contracts'
-import { isTrecError, TrecError } from '@trec/core'
+import { CallGroups, firstCalls, isTrecError, TrecError, type WaitingCall } from '@trec/core'
 import type { EventStore, EventToAppend, StreamAppend } from '@trec/eventstore'
 
 // Every read of a person's record appends a RecordAccessed to `access-{worker}` before the answer
@@ -16,22 +16,18 @@ import type { EventStore, EventToAppend, StreamAppend } from '@trec/eventstore'
 
 export const accessSource = 'trec.archive'
 
-interface Pending {
+interface Access {
   stream: string
   event: EventToAppend
-  resolve: () => void
-  reject: (error: unknown) => void
 }
 
 export class AccessLog {
   readonly #store: EventStore
-  readonly #maxBatch: number
-  #pending: Pending[] = []
-  #flushing = false
+  readonly #groups: CallGroups<Access, void>
 
   constructor(store: EventStore, options: { maxBatch?: number } = {}) {
     this.#store = store
-    this.#maxBatch = options.maxBatch ?? 256
+    this.#groups = new CallGroups((group) => this.#append(group), firstCalls(options.maxBatch ?? 256))
   }
 
   /** Appends one access event; resolves when it is stored, with its id. */
@@ -50,37 +46,27 @@ export class AccessLog {
         },
       )
     }
-    await new Promise<void>((resolve, reject) => {
-      this.#pending.push({ stream: `access-${data.worker}`, event, resolve, reject })
-      if (!this.#flushing) void this.#flush()
-    })
+    await this.#groups.call({ stream: `access-${data.worker}`, event })
     return event.id
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true
+  async #append(group: WaitingCall<Access, void>[]): Promise<void> {
+    const byStream = new Map<string, EventToAppend[]>()
+    for (const { input } of group)
+      byStream.set(input.stream, [...(byStream.get(input.stream) ?? []), input.event])
+    const appends: StreamAppend[] = [...byStream].map(([stream, events]) => ({
+      stream,
+      events,
+      expectedRevision: 'any',
+    }))
     try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.#maxBatch)
-        const byStream = new Map<string, EventToAppend[]>()
-        for (const p of batch) byStream.set(p.stream, [...(byStream.get(p.stream) ?? []), p.event])
-        const appends: StreamAppend[] = [...byStream].map(([stream, events]) => ({
-          stream,
-          events,
-          expectedRevision: 'any',
-        }))
-        try {
-          if (appends.length === 1) await this.#store.append(appends[0]!.stream, appends[0]!.events)
-          else await this.#store.appendMany(appends)
-          for (const p of batch) p.resolve()
-        } catch (error) {
-          // Whatever went wrong, the reads in this group were not recorded: none is answered.
-          for (const p of batch) p.reject(unavailable(error))
-        }
-      }
-    } finally {
-      this.#flushing = false
+      if (appends.length === 1) await this.#store.append(appends[0]!.stream, appends[0]!.events)
+      else await this.#store.appendMany(appends)
+    } catch (error) {
+      // Whatever went wrong, the reads in this group were not recorded: none is answered.
+      throw unavailable(error)
     }
+    for (const w of group) w.resolve()
   }
 }
 

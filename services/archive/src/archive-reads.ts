@@ -1,3 +1,4 @@
+import { CallGroups, firstCalls, type WaitingCall } from '@trec/core'
 import type { Query } from '@trec/eventstore'
 import type { WorkerArchive } from '@trec/readmodels'
 
@@ -6,58 +7,36 @@ import type { WorkerArchive } from '@trec/readmodels'
 // for many readers under load, none added when idle. The same pattern as the access log's group
 // commit; together they keep a lookup to about one shared read and one shared append.
 
-interface Waiting {
-  worker: string
-  resolve: (doc: WorkerArchive | undefined) => void
-  reject: (error: unknown) => void
-}
-
+/** One primary-key read per group of concurrent lookups. */
 export class ArchiveReads {
   readonly #query: Query
   readonly #table: () => string
-  readonly #maxBatch: number
-  #pending: Waiting[] = []
-  #reading = false
+  readonly #groups: CallGroups<string, WorkerArchive | undefined>
 
   constructor(query: Query, table: () => string, options: { maxBatch?: number } = {}) {
     this.#query = query
     this.#table = table
-    this.#maxBatch = options.maxBatch ?? 256
+    this.#groups = new CallGroups((group) => this.#read(group), firstCalls(options.maxBatch ?? 256))
   }
 
   /** The stored archive of `worker`, or undefined when the read model has none. */
   read(worker: string): Promise<WorkerArchive | undefined> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ worker, resolve, reject })
-      if (!this.#reading) void this.#drain()
-    })
+    return this.#groups.call(worker)
   }
 
-  async #drain(): Promise<void> {
-    this.#reading = true
-    try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.#maxBatch)
-        try {
-          const workers = [...new Set(batch.map((w) => w.worker))]
-          const rows =
-            workers.length === 1
-              ? await this.#query<{ worker: string; doc: WorkerArchive }>(
-                  `select worker, doc from ${this.#table()} where worker = $1`,
-                  workers,
-                )
-              : await this.#query<{ worker: string; doc: WorkerArchive }>(
-                  `select worker, doc from ${this.#table()} where worker = any($1::text[])`,
-                  [workers],
-                )
-          const docs = new Map(rows.map((r) => [r.worker, r.doc]))
-          for (const w of batch) w.resolve(docs.get(w.worker))
-        } catch (error) {
-          for (const w of batch) w.reject(error)
-        }
-      }
-    } finally {
-      this.#reading = false
-    }
+  async #read(group: WaitingCall<string, WorkerArchive | undefined>[]): Promise<void> {
+    const workers = [...new Set(group.map((w) => w.input))]
+    const rows =
+      workers.length === 1
+        ? await this.#query<{ worker: string; doc: WorkerArchive }>(
+            `select worker, doc from ${this.#table()} where worker = $1`,
+            workers,
+          )
+        : await this.#query<{ worker: string; doc: WorkerArchive }>(
+            `select worker, doc from ${this.#table()} where worker = any($1::text[])`,
+            [workers],
+          )
+    const docs = new Map(rows.map((r) => [r.worker, r.doc]))
+    for (const w of group) w.resolve(docs.get(w.input))
   }
 }
