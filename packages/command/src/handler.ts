@@ -8,6 +8,7 @@ import {
 import { isTrecError } from '@trec/core'
 import type { AppendResult, EventStore, RecordedEvent } from '@trec/eventstore'
 import type { Decider } from './decider.ts'
+import { appendedBefore, idList, isResumed, resultsByStream } from './resume.ts'
 
 export interface StreamState<State> {
   state: State
@@ -23,11 +24,14 @@ export async function loadState<State, Event extends DomainEvent>(
 ): Promise<StreamState<State>> {
   const events = await store.readStream(stream)
   let state = decider.initialState()
-  for (const recorded of events) {
-    const { type, data } = decodeRecorded(recorded)
-    state = decider.evolve(state, { type, data } as Event)
-  }
+  for (const recorded of events) state = decider.evolve(state, typeAndData(recorded) as Event)
   return { state, revision: events.length - 1, events }
+}
+
+/** A stored event as the decider decided it: its type and (upcast, validated) data. */
+function typeAndData(recorded: RecordedEvent) {
+  const { type, data } = decodeRecorded(recorded)
+  return { type, data }
 }
 
 export interface HandleOptions<Command> {
@@ -35,7 +39,11 @@ export interface HandleOptions<Command> {
   command: Command
   /** Who, when, where: the envelope metadata of the events this command appends. */
   meta: Omit<AppendMetadata, 'id'>
-  /** Event ids to use, in order (from the request's idempotency key); default fresh UUIDv7s. */
+  /**
+   * Event ids to use, in order (from the request's idempotency key); default fresh UUIDv7s. The
+   * same ids serve every attempt. When marked `resumed` (a retry of an attempt that may have
+   * appended), events already stored under them are the answer and nothing is decided again.
+   */
   nextId?: () => string
   /** How often to re-read and decide again after a concurrent writer moved the stream. */
   retries?: number
@@ -57,11 +65,22 @@ export async function handleCommand<State, Command, Event extends DomainEventToA
   options: HandleOptions<Command>,
 ): Promise<HandleResult<Event>> {
   const retries = options.retries ?? 3
+  const ids = options.nextId && idList(options.nextId)
+  if (ids && isResumed(options.nextId)) {
+    const prior = await appendedBefore(store, ids)
+    const append = prior && resultsByStream(prior).get(options.stream)
+    if (prior && append)
+      return {
+        events: prior.map(typeAndData) as unknown as Event[],
+        ids: prior.map((e) => e.id),
+        append,
+      }
+  }
   for (let attempt = 0; ; attempt++) {
     const { state, revision } = await loadState(store, options.stream, decider as never)
     const events = decider.decide(options.command, state as State)
-    const toAppend = events.map((event) =>
-      toEventToAppend(event, { ...options.meta, ...(options.nextId ? { id: options.nextId() } : {}) }),
+    const toAppend = events.map((event, i) =>
+      toEventToAppend(event, { ...options.meta, ...(ids ? { id: ids(i) } : {}) }),
     )
     try {
       const append = await store.append(options.stream, toAppend, {

@@ -2,7 +2,7 @@ import type { EventData } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import { openPGliteEventStore } from '@trec/eventstore/pglite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Decider, handleCommand, reject } from '../src/index.ts'
+import { appendedBefore, type Decider, handleCommand, idList, reject } from '../src/index.ts'
 import { spec } from '../src/specification.ts'
 
 // A small institution lifecycle, enough to exercise load → decide → append → retry.
@@ -104,5 +104,60 @@ describe('handling a command against the store', () => {
     const failed = race.find((r) => r.status === 'rejected') as PromiseRejectedResult
     expect(isTrecError(failed.reason, 'TREC_RULE_FAILED')).toBe(true)
     expect(await store.streamRevision(stream)).toBe(1)
+  })
+})
+
+describe('a command retried after its answer was lost', () => {
+  let store: Awaited<ReturnType<typeof openPGliteEventStore>>
+  beforeAll(async () => {
+    store = await openPGliteEventStore()
+  })
+  afterAll(() => store.close())
+
+  /** Derived ids, as an Idempotency-Key gives them: the same sequence for every attempt. */
+  const keyed = (key: string, resumed: boolean) => {
+    let n = 0
+    return Object.assign(
+      () => `00000000-0000-8000-8000-${key.padStart(8, '0')}${String(n++).padStart(4, '0')}`,
+      {
+        resumed,
+      },
+    )
+  }
+  const designate = (institutionId: string, nextId: () => string, occurredAt: string) =>
+    handleCommand(store, institution, {
+      stream: `institution-${institutionId}`,
+      command: { kind: 'designate', data: { ...designated, institution: institutionId } },
+      meta: { ...meta, occurredAt },
+      nextId,
+    })
+
+  it('answers from the events its first attempt stored, without deciding again', async () => {
+    const first = await designate('inst-r1', keyed('1', false), '2024-03-01T09:00:00+08:00')
+    const retry = await designate('inst-r1', keyed('1', true), '2024-03-01T09:05:00+08:00')
+    expect(retry.ids).toEqual(first.ids)
+    expect(retry.append).toEqual({ ...first.append, written: false })
+    expect(retry.events).toEqual([
+      { type: 'InstitutionDesignated', data: { ...designated, institution: 'inst-r1' } },
+    ])
+    expect(await store.streamRevision('institution-inst-r1')).toBe(0)
+  })
+
+  it('decides as usual when the first attempt stored nothing, or when the retry is not marked resumed', async () => {
+    const fresh = await designate('inst-r2', keyed('2', true), '2024-03-01T09:00:00+08:00')
+    expect(fresh.append.written).toBe(true)
+    const error = await designate('inst-r2', keyed('2', false), '2024-03-01T09:05:00+08:00').catch((e) => e)
+    expect(isTrecError(error)).toBe(true)
+  })
+
+  it('finds the events by their ids in order, and stops at the first id not stored', async () => {
+    const ids = idList(keyed('3', true))
+    await store.append('institution-inst-r3', [
+      { id: ids(0), type: 'InstitutionDesignated', data: { ...designated, institution: 'inst-r3' } },
+    ] as never)
+    expect((await appendedBefore(store, ids))?.map((e) => e.id)).toEqual([ids(0)])
+    expect(await appendedBefore(store, idList(keyed('4', true)))).toBeUndefined()
+    // A one-event command draws one id again and again.
+    expect((await appendedBefore(store, () => ids(0)))?.map((e) => e.id)).toEqual([ids(0)])
   })
 })

@@ -92,6 +92,7 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
     readStream: (stream, readOptions) =>
       reads && whole(readOptions) ? reads.call(stream) : inner.readStream(stream, readOptions),
     ...(readStreams ? { readStreams } : {}),
+    ...(inner.readEvents ? { readEvents: inner.readEvents.bind(inner) } : {}),
     streamRevision: (stream) => inner.streamRevision(stream),
     readAll: (readOptions) => inner.readAll(readOptions),
     headPosition: () => inner.headPosition(),

@@ -100,6 +100,12 @@ export interface EventStore {
    * round trip leave it out). Results are in the order of `streams`; a missing stream is `[]`.
    */
   readStreams?(streams: readonly string[]): Promise<RecordedEvent[][]>
+  /**
+   * The stored events among `ids` (UUIDs), in feed order; ids not stored are left out. For a
+   * command retried after its answer was lost, to find what its first attempt appended
+   * (optional; an adapter without an index by event id leaves it out).
+   */
+  readEvents?(ids: readonly string[]): Promise<RecordedEvent[]>
   /** The stream's last revision, or -1 when it does not exist. */
   streamRevision(stream: string): Promise<number>
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>

@@ -274,6 +274,17 @@ export function runEventStoreContract(
         for (let i = 1; i < seen.length; i++) expect(seen[i]!.position > seen[i - 1]!.position).toBe(true)
         expect(await store.headPosition()).toBe(seen[seen.length - 1]!.position)
       })
+      it('finds stored events by id, in feed order, leaving out ids it does not hold (where supported)', async (ctx) => {
+        if (!store.readEvents) ctx.skip()
+        const a = [ev('I', { i: 0 }), ev('I', { i: 1 })]
+        const b = ev('I', { i: 2 })
+        await store.append(newStream(), a)
+        await store.append(newStream(), [b])
+        const found = await store.readEvents!([b.id, uuidv7(), a[1]!.id, a[0]!.id])
+        expect(found.map((e) => e.id)).toEqual([a[0]!.id, a[1]!.id, b.id])
+        expect(found.map((e) => e.data.i)).toEqual([0, 1, 2])
+        expect(await store.readEvents!([uuidv7()])).toEqual([])
+      })
     })
 
     describe('subscribing', () => {

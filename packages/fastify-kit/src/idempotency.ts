@@ -15,6 +15,11 @@ export interface IdempotencyOptions {
 interface Claim {
   caller: string
   key: string
+  /**
+   * This request took over the key from an earlier attempt that never recorded its answer (its
+   * process died, or the database went away, after it may have appended its events).
+   */
+  resumed: boolean
 }
 
 declare module 'fastify' {
@@ -39,21 +44,36 @@ function requestHash(request: FastifyRequest): string {
 }
 
 /**
+ * The ids of a command's events, drawn in order. `resumed` is set when the request retries an
+ * attempt that may have appended events with these very ids but never answered: the command
+ * should then look for them (`@trec/command`'s `appendedBefore`) and answer from them.
+ */
+export type CommandIds = (() => string) & { readonly resumed?: boolean }
+
+/**
  * Event ids for a command: derived from the caller and its Idempotency-Key when there is one
  * (UUIDv8, RFC 9562 §5.8), so that even two racing copies of one request append the same
  * events and the store keeps one; otherwise fresh UUIDv7s.
  */
-export function commandEventIds(request: FastifyRequest): () => string {
+export function commandEventIds(request: FastifyRequest): CommandIds {
   const claim = request.idempotency
   if (!claim) return () => uuidv7()
   let n = 0
-  return () => {
+  const next = () => {
     const h = createHash('sha256').update(`${claim.caller}\n${claim.key}\n${n++}`).digest()
     h[6] = (h[6]! & 0x0f) | 0x80
     h[8] = (h[8]! & 0x3f) | 0x80
     const x = h.subarray(0, 16).toString('hex')
     return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
   }
+  return Object.assign(next, { resumed: claim.resumed })
+}
+
+/** One id for a command that appends one event (and uses the id for it, too), keeping `resumed`. */
+export function singleEventId(request: FastifyRequest): CommandIds {
+  const ids = commandEventIds(request)
+  const id = ids()
+  return Object.assign(() => id, { resumed: ids.resumed })
 }
 
 /**
@@ -93,15 +113,17 @@ export const idempotencyPlugin = fp(
         })
       const caller = callerOf(request)
       const hash = requestHash(request)
-      const [claimed] = await options.db.query(
+      // xmax is 0 on a row this statement inserted, and set on one it took over (updated).
+      const [claimed] = await options.db.query<{ resumed: boolean }>(
         `insert into ${table} (caller, key, request_hash) values ($1, $2, $3)
          on conflict (caller, key) do update set request_hash = excluded.request_hash, created_at = now()
            where ${table}.status is null and ${table}.created_at < now() - interval '${abandonAfter}'
-         returning 1`,
+             and ${table}.request_hash = excluded.request_hash
+         returning xmax <> 0 as resumed`,
         [caller, key, hash],
       )
       if (claimed) {
-        request.idempotency = { caller, key }
+        request.idempotency = { caller, key, resumed: claimed.resumed }
         return
       }
       const [row] = await options.db.query<{

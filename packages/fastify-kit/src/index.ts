@@ -1,7 +1,7 @@
 export type { AuthOptions, RouteAuth, RouteAuthEntry } from './auth.ts'
 export { authenticate, authPlugin, keySource, principal, routeCatalogue, VerifiedTokens } from './auth.ts'
 export type { IdempotencyOptions } from './idempotency.ts'
-export { commandEventIds, idempotencyPlugin } from './idempotency.ts'
+export { type CommandIds, commandEventIds, idempotencyPlugin, singleEventId } from './idempotency.ts'
 export type { LineSink } from './logger.ts'
 export { loggerOptions, scrubLine } from './logger.ts'
 export { openapiPlugin } from './openapi.ts'

@@ -41,6 +41,7 @@ export function instrumentStore(store: EventStore, metrics: Metrics): EventStore
         (rs) => rs.reduce((n, r) => n + (r.written ? r.positions.length : 0), 0),
       ),
     readStream: (stream, options) => store.readStream(stream, options),
+    ...(store.readEvents ? { readEvents: store.readEvents.bind(store) } : {}),
     streamRevision: (stream) => store.streamRevision(stream),
     readAll: (options) => store.readAll(options),
     headPosition: () => store.headPosition(),

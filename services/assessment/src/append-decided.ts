@@ -1,3 +1,4 @@
+import { appendedBefore, idList, isResumed, resultsByStream } from '@trec/command'
 import { type AppendMetadata, streamFor, toEventToAppend } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import type { AppendResult, EventStore } from '@trec/eventstore'
@@ -6,7 +7,8 @@ import type { AssessmentEvent } from './domain/state.ts'
 // Commands whose events go to more than one stream (a certificate and its serial's registry
 // stream). Like `handleCommand`, but every stream it read is guarded by the revision it read,
 // and all the events go in one atomic `appendMany`: either the certificate and its serial are
-// both recorded, or neither is. A conflict on any stream re-reads and decides again.
+// both recorded, or neither is. A conflict on any stream re-reads and decides again, with the
+// same event ids; a resumed retry answers from the events its first attempt stored.
 
 export interface Decision {
   events: AssessmentEvent[]
@@ -27,12 +29,17 @@ export async function appendDecided(
   nextId?: () => string,
   retries = 3,
 ): Promise<DecidedAppend> {
+  const idAt = nextId && idList(nextId)
+  if (idAt && isResumed(nextId)) {
+    const prior = await appendedBefore(store, idAt)
+    if (prior) return { ids: prior.map((e) => e.id), results: resultsByStream(prior) }
+  }
   for (let attempt = 0; ; attempt++) {
     const { events, revisions } = await decide()
     const byStream = new Map<string, ReturnType<typeof toEventToAppend>[]>()
     const ids: string[] = []
-    for (const event of events) {
-      const stored = toEventToAppend(event, { ...meta, ...(nextId ? { id: nextId() } : {}) })
+    for (const [i, event] of events.entries()) {
+      const stored = toEventToAppend(event, { ...meta, ...(idAt ? { id: idAt(i) } : {}) })
       const stream = streamFor(event)
       if (!revisions.has(stream)) throw new Error(`decided an event for ${stream}, which was not read`)
       byStream.set(stream, [...(byStream.get(stream) ?? []), stored])

@@ -1,3 +1,4 @@
+import { appendedBefore, idList, isResumed, resultsByStream } from '@trec/command'
 import { type DomainEventToAppend, streamFor, toEventToAppend } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import type { AppendResult, EventStore, StreamAppend } from '@trec/eventstore'
@@ -6,7 +7,8 @@ import type { Meta } from './meta.ts'
 // A decision whose events go to more than one stream (an enrolment writes the worker's record
 // and the class roster), appended atomically with `appendMany`, each stream at the revision the
 // decision was made on. When another writer moved one of them, everything is read and decided
-// again, as handleCommand does for one stream.
+// again, as handleCommand does for one stream, with the same event ids; a resumed retry answers
+// from the events its first attempt stored (`@trec/command`'s resume.ts).
 
 export interface Decision {
   events: DomainEventToAppend[]
@@ -27,11 +29,16 @@ export async function appendDecision(
   nextId: () => string,
   retries = 3,
 ): Promise<Appended> {
+  const idAt = idList(nextId)
+  if (isResumed(nextId)) {
+    const prior = await appendedBefore(store, idAt)
+    if (prior) return { ids: prior.map((e) => e.id), streams: Object.fromEntries(resultsByStream(prior)) }
+  }
   for (let attempt = 0; ; attempt++) {
     const decision = await decide()
     const ids: string[] = []
     const parts = new Map<string, StreamAppend>()
-    for (const event of decision.events) {
+    for (const [i, event] of decision.events.entries()) {
       const stream = streamFor(event)
       const revision = decision.revisions[stream]
       if (revision === undefined) throw new Error(`the decision did not read ${stream}`)
@@ -40,7 +47,7 @@ export async function appendDecision(
         events: [],
         expectedRevision: revision < 0 ? 'no_stream' : revision,
       }
-      const stored = toEventToAppend(event, { ...decision.meta(event), id: nextId() })
+      const stored = toEventToAppend(event, { ...decision.meta(event), id: idAt(i) })
       part.events.push(stored)
       ids.push(stored.id)
       parts.set(stream, part)

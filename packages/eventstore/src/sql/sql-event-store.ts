@@ -269,6 +269,14 @@ export class SqlEventStore implements EventStore {
     return streams.map((s) => byStream.get(s)!)
   }
 
+  async readEvents(ids: readonly string[]): Promise<RecordedEvent[]> {
+    const rows = await this.#db.query<EventRow>(
+      `select ${columns} from ${this.#s}.events e where e.id = any($1::uuid[]) order by e.position`,
+      [ids],
+    )
+    return rows.map(toRecorded)
+  }
+
   async streamRevision(stream: string): Promise<number> {
     assertStreamName(stream)
     const [row] = await this.#db.query<{ revision: string }>(

@@ -55,7 +55,15 @@ function meta(p: Principal, region: string, at: string, id: string): AppendMetad
   }
 }
 
-async function append(options: ResolvedOptions, event: DomainEventToAppend, m: AppendMetadata) {
+/** Appends one event; a resumed retry whose first attempt stored it answers from that instead. */
+async function append(
+  options: ResolvedOptions,
+  event: DomainEventToAppend,
+  m: AppendMetadata,
+  resumed = false,
+) {
+  const [prior] = (resumed && m.id !== undefined && (await options.store.readEvents?.([m.id]))) || []
+  if (prior) return { ids: [prior.id], revision: prior.revision }
   const stored = toEventToAppend(event, m)
   const result = await options.store.append(streamFor(event), [stored])
   return { ids: [stored.id], revision: result.revision }
@@ -93,11 +101,12 @@ export function employmentRoutes(app: Platform, options: ResolvedOptions): void 
       const p = principal(request)
       const { region, ...data } = request.body
       assertRegion(p, region)
-      const id = commandEventIds(request)()
+      const ids = commandEventIds(request)
       const result = await append(
         options,
         { type: 'EmploymentOutcomeObserved', data },
-        meta(p, region, options.clock().toISOString(), id),
+        meta(p, region, options.clock().toISOString(), ids()),
+        ids.resumed,
       )
       return reply.code(201).send(result)
     },
@@ -127,11 +136,12 @@ export function employmentRoutes(app: Platform, options: ResolvedOptions): void 
       const p = principal(request)
       const { region, ...data } = request.body
       assertRegion(p, region)
-      const id = commandEventIds(request)()
+      const ids = commandEventIds(request)
       const result = await append(
         options,
         { type: 'WorkerGroupAttested', data },
-        meta(p, region, options.clock().toISOString(), id),
+        meta(p, region, options.clock().toISOString(), ids()),
+        ids.resumed,
       )
       return reply.code(201).send(result)
     },

@@ -13,7 +13,7 @@ import {
   samplingRunIdSchema,
   sanctionKinds,
 } from '@trec/contracts'
-import { commandEventIds, type Platform, type Principal, principal } from '@trec/fastify-kit'
+import { commandEventIds, type Platform, type Principal, principal, singleEventId } from '@trec/fastify-kit'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { type CaseCommand, type CaseState, caseDecider } from '../cases/case-decider.ts'
@@ -82,7 +82,7 @@ async function run(
   region: string,
   command: CaseCommand,
 ) {
-  const eventId = commandEventIds(request)()
+  const nextId = singleEventId(request)
   const result = await handleCommand(options.store, caseDecider, {
     stream: `oversight-${id}`,
     command,
@@ -92,7 +92,7 @@ async function run(
       source,
       region,
     },
-    nextId: () => eventId,
+    nextId,
   })
   return { ids: result.ids, revision: result.append.revision }
 }

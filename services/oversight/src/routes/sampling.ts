@@ -3,6 +3,7 @@ import { reject } from '@trec/command'
 import {
   dateSchema,
   decodeRecorded,
+  type EventDataToAppend,
   entityIdSchema,
   regionCodeSchema,
   samplingRunIdSchema,
@@ -41,6 +42,24 @@ const runBody = z
   })
 
 /** 双随机 sampling runs: drawn, recorded, and re-derivable by anyone from the recorded inputs. */
+type SampleData = EventDataToAppend<'InspectionSampleSelected'>
+
+/** The answer to a sampling request, from the event that records the run. */
+function answerOf(data: SampleData, id: string, revision: number) {
+  return {
+    run: data.run,
+    ids: [id],
+    revision,
+    seed: data.seed,
+    algorithm: data.algorithm,
+    asOfPosition: data.asOfPosition,
+    populationSize: data.populationIds.length,
+    populationDigest: data.populationDigest,
+    selected: data.selected,
+    assignments: data.inspectors?.assignments ?? null,
+  }
+}
+
 export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
   app.post(
     '/v1/oversight/sampling-runs',
@@ -66,9 +85,15 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       const inspectors = b.inspectors
         ? { pool: b.inspectors.pool, perTarget: b.inspectors.perTarget }
         : undefined
-      const sample = recomputeSample(seed, ids, b.size, inspectors)
-      const eventId = commandEventIds(request)()
+      const nextId = commandEventIds(request)
+      const eventId = nextId()
       const run = `sampling-${eventId}`
+      // A resumed retry whose first attempt recorded the run answers with that run (its seed, when
+      // drawn here, was random: deciding again would select another sample).
+      const [prior] = (nextId.resumed && (await options.store.readEvents?.([eventId]))) || []
+      if (prior?.type === 'InspectionSampleSelected')
+        return reply.code(201).send(answerOf(prior.data as SampleData, prior.id, prior.revision))
+      const sample = recomputeSample(seed, ids, b.size, inspectors)
       const event = toEventToAppend(
         {
           type: 'InspectionSampleSelected',
@@ -104,18 +129,7 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       const result = await options.store.append(`oversight-${run}`, [event], {
         expectedRevision: 'no_stream',
       })
-      return reply.code(201).send({
-        run,
-        ids: [event.id],
-        revision: result.revision,
-        seed,
-        algorithm: samplingAlgorithm,
-        asOfPosition,
-        populationSize: sample.populationIds.length,
-        populationDigest: sample.populationDigest,
-        selected: sample.selected,
-        assignments: sample.assignments ?? null,
-      })
+      return reply.code(201).send(answerOf(event.data as SampleData, event.id, result.revision))
     },
   )
 

@@ -1,5 +1,5 @@
-import { loadState } from '@trec/command'
-import { type AppendMetadata, toEventToAppend } from '@trec/contracts'
+import { appendedBefore, isResumed, loadState } from '@trec/command'
+import { type AppendMetadata, decodeRecorded, toEventToAppend } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import type { EventStore, StreamAppend } from '@trec/eventstore'
 import { advanceDecider } from '../domain/advance-decider.ts'
@@ -30,6 +30,20 @@ export async function payClaim(
 ): Promise<PaymentResult> {
   const subsidyStream = `subsidy-${worker}`
   const ids = Array.from({ length: 2 }, nextId)
+  if (isResumed(nextId)) {
+    // The first attempt may have paid: its SubsidyPaid (and AdvanceApplied) are then the answer.
+    const prior = await appendedBefore(store, (i) => ids[i] ?? nextId())
+    const paid = prior?.[0] && decodeRecorded(prior[0])
+    if (prior && paid?.type === 'SubsidyPaid') {
+      const applied = prior[1] && decodeRecorded(prior[1])
+      return {
+        ids: prior.map((e) => e.id),
+        revision: prior[0]!.revision,
+        amount: paid.data.amount,
+        advanceApplied: applied?.type === 'AdvanceApplied' ? applied.data.amount : 0,
+      }
+    }
+  }
   for (let attempt = 0; ; attempt++) {
     const subsidy = await loadState(store, subsidyStream, subsidyDecider)
     const [paid] = subsidyDecider.decide(command, subsidy.state)

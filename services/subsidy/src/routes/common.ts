@@ -1,8 +1,7 @@
 import { loadState } from '@trec/command'
 import { type AppendMetadata, eventIdSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { commandEventIds, type Principal, principal } from '@trec/fastify-kit'
-import type { FastifyRequest } from 'fastify'
+import { type Principal, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { workerOfClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
@@ -56,10 +55,7 @@ export function metaFor(
  * One event id for a one-event command, the same on every retry of the decision: derived from
  * the Idempotency-Key when there is one, so a repeated request appends nothing new.
  */
-export function singleEventId(request: FastifyRequest): () => string {
-  const id = commandEventIds(request)()
-  return () => id
-}
+export { singleEventId } from '@trec/fastify-kit'
 
 export interface LoadedClaim {
   worker: string
