@@ -80,7 +80,7 @@ export function singleEventId(request: FastifyRequest): CommandIds {
  * `Idempotency-Key` on unsafe methods: the first request with a key runs and its response is
  * kept; a retry with the same key and the same request gets that response again (with
  * `Idempotent-Replayed: true`) and runs nothing; the same key with a different request is
- * refused. A response of 5xx is not kept, so the retry runs.
+ * refused. A response of 5xx is not kept, so the retry runs, as a resumed attempt (see above).
  */
 export const idempotencyPlugin = fp(
   async (app: FastifyInstance, options: IdempotencyOptions) => {
@@ -157,11 +157,14 @@ export const idempotencyPlugin = fp(
     app.addHook('onSend', async (request, reply, payload) => {
       const claim = request.idempotency
       if (!claim) return payload
+      // A 5xx is not kept, but the key stays claimed and is marked abandoned at once: the attempt
+      // may have committed its events before failing, so the retry (same request only) takes the
+      // key over as a resumed attempt and answers from what this one stored.
       if (reply.statusCode >= 500)
-        await options.db.query(`delete from ${table} where caller = $1 and key = $2 and status is null`, [
-          claim.caller,
-          claim.key,
-        ])
+        await options.db.query(
+          `update ${table} set created_at = '-infinity' where caller = $1 and key = $2 and status is null`,
+          [claim.caller, claim.key],
+        )
       else
         await options.db.query(
           `update ${table} set status = $3, content_type = $4, body = $5 where caller = $1 and key = $2`,

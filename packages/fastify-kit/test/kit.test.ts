@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite'
+import { TrecError } from '@trec/core'
 import { pgliteExecutor } from '@trec/eventstore/pglite'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -53,6 +54,24 @@ describe('fastify kit', () => {
         runs++
         const ids = commandEventIds(request)
         return reply.code(201).send({ by: principal(request).subject, id: ids(), run: runs })
+      },
+    )
+    // Fails with a 5xx the first time each name is sent, as if after committing its events.
+    const failed = new Set<string>()
+    typed.post(
+      '/v1/flaky',
+      {
+        config: { auth: { roles: ['institution_staff'] } },
+        schema: { body: z.strictObject({ name: z.string() }) },
+      },
+      async (request, reply) => {
+        const ids = commandEventIds(request)
+        const id = ids()
+        if (!failed.has(request.body.name)) {
+          failed.add(request.body.name)
+          throw new TrecError('TREC_STORE_UNAVAILABLE', 'the answer was lost', { canRetry: true })
+        }
+        return reply.code(201).send({ id, resumed: ids.resumed === true })
       },
     )
     typed.get('/v1/public', { config: { auth: { public: true } } }, async () => ({ ok: true }))
@@ -151,6 +170,30 @@ describe('fastify kit', () => {
     // Event ids follow from the key, so even racing copies would append the same events.
     const third = await post(body, { 'idempotency-key': 'k-456' })
     expect(third.json().id).not.toBe(first.json().id)
+  })
+
+  it('lets the retry of a 5xx take its key over as a resumed attempt, with the same event ids', async () => {
+    const flaky = async (body: unknown, key: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/flaky',
+        headers: { authorization: `Bearer ${await staff()}`, 'idempotency-key': key },
+        payload: body as object,
+      })
+    const failed = await flaky({ name: 'a' }, 'k-flaky')
+    expect(failed.statusCode).toBe(503)
+    const other = await flaky({ name: 'b' }, 'k-flaky')
+    expect([other.statusCode, other.json().code]).toEqual([422, 'TREC_IDEMPOTENCY_KEY_REUSED'])
+    const retry = await flaky({ name: 'a' }, 'k-flaky')
+    expect(retry.statusCode).toBe(201)
+    expect(retry.json().resumed).toBe(true)
+    const fresh = await flaky({ name: 'c' }, 'k-flaky-2')
+    const freshRetry = await flaky({ name: 'c' }, 'k-flaky-2')
+    expect([fresh.statusCode, freshRetry.statusCode]).toEqual([503, 201])
+    expect(freshRetry.json().id).not.toBe(retry.json().id)
+    const replayed = await flaky({ name: 'a' }, 'k-flaky')
+    expect(replayed.headers['idempotent-replayed']).toBe('true')
+    expect(replayed.json()).toEqual(retry.json())
   })
 
   it('serves the OpenAPI document and the error catalogue', async () => {

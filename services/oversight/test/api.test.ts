@@ -204,6 +204,25 @@ describe('alerts', () => {
     const after = (await call(h.app, 'GET', `/v1/oversight/alerts/${alert.alert}`, investigator)).json()
     expect(after).toMatchObject({ status: 'confirmed', case: opened.json().case })
   })
+
+  it('answers a resolution retried after its answer was lost as the first attempt did', async () => {
+    const { alerts } = (await call(h.app, 'GET', '/v1/oversight/alerts?status=open', investigator)).json()
+    const alert = alerts.find((a: { rule: string }) => a.rule !== 'R6') ?? alerts[0]
+    const url = `/v1/oversight/alerts/${alert.alert}/resolution`
+    const body = { resolution: 'dismissed', note: '核查后排除' }
+    const key = { 'idempotency-key': 'resolve-lost-1' }
+    const first = await call(h.app, 'POST', url, investigator, body, key)
+    expect(first.statusCode, first.body).toBe(201)
+    // What a crash between the commit and the recording of the answer leaves.
+    await h.db.query(
+      `update trec_http.idempotency set status = null, body = null, created_at = '-infinity' where key = $1`,
+      [key['idempotency-key']],
+    )
+    const retry = await call(h.app, 'POST', url, investigator, body, key)
+    expect(retry.statusCode, retry.body).toBe(201)
+    expect(retry.json()).toEqual(first.json())
+    expect(await h.store.readStream(`oversight-${alert.alert}`)).toHaveLength(2)
+  })
 })
 
 describe('case files', () => {

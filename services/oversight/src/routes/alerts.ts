@@ -6,7 +6,7 @@ import {
   fraudRuleIdSchema,
   noteSchema,
 } from '@trec/contracts'
-import { commandEventIds, type Platform, principal } from '@trec/fastify-kit'
+import { type Platform, principal, singleEventId } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import type { AlertRow } from '../read/alerts-projection.ts'
@@ -146,7 +146,6 @@ export function alertRoutes(app: Platform, options: ResolvedOptions): void {
       assertScope(p, region)
       if (request.body.case && (await options.store.streamRevision(`oversight-${request.body.case}`)) < 0)
         reject({ rule: 'case-exists', message: `case ${request.body.case} does not exist` })
-      const id = commandEventIds(request)()
       const result = await handleCommand(
         options.store,
         {
@@ -171,7 +170,7 @@ export function alertRoutes(app: Platform, options: ResolvedOptions): void {
             source,
             region,
           },
-          nextId: () => id,
+          nextId: singleEventId(request),
         },
       )
       return reply.code(201).send({ ids: result.ids, revision: result.append.revision })
