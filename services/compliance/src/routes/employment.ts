@@ -1,3 +1,4 @@
+import { appendedBefore } from '@trec/command'
 import {
   type AppendMetadata,
   type DomainEventToAppend,
@@ -62,7 +63,8 @@ async function append(
   m: AppendMetadata,
   resumed = false,
 ) {
-  const [prior] = (resumed && m.id !== undefined && (await options.store.readEvents?.([m.id]))) || []
+  const id = m.id
+  const [prior] = (resumed && id !== undefined && (await appendedBefore(options.store, () => id))) || []
   if (prior) return { ids: [prior.id], revision: prior.revision }
   const stored = toEventToAppend(event, m)
   const result = await options.store.append(streamFor(event), [stored])

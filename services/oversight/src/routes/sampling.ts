@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { reject } from '@trec/command'
+import { appendedBefore, reject } from '@trec/command'
 import {
   dateSchema,
   decodeRecorded,
@@ -41,7 +41,6 @@ const runBody = z
     path: ['population', 'to'],
   })
 
-/** 双随机 sampling runs: drawn, recorded, and re-derivable by anyone from the recorded inputs. */
 type SampleData = EventDataToAppend<'InspectionSampleSelected'>
 
 /** The answer to a sampling request, from the event that records the run. */
@@ -60,6 +59,7 @@ function answerOf(data: SampleData, id: string, revision: number) {
   }
 }
 
+/** 双随机 sampling runs: drawn, recorded, and re-derivable by anyone from the recorded inputs. */
 export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
   app.post(
     '/v1/oversight/sampling-runs',
@@ -75,6 +75,15 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       const p = principal(request)
       const b = request.body
       assertScope(p, b.population.region)
+      const nextId = commandEventIds(request)
+      const eventId = nextId()
+      const run = `sampling-${eventId}`
+      // A resumed retry whose first attempt recorded the run answers with that run (its seed, when
+      // drawn here, was random: deciding again would select another sample), whatever the
+      // population has become since.
+      const [prior] = (nextId.resumed && (await appendedBefore(options.store, () => eventId))) || []
+      if (prior?.type === 'InspectionSampleSelected')
+        return reply.code(201).send(answerOf(prior.data as SampleData, prior.id, prior.revision))
       const { ids, asOfPosition } = await readPopulation(options.db, options.readSide.registry, b.population)
       if (ids.length > options.maxPopulation)
         reject({
@@ -85,14 +94,6 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       const inspectors = b.inspectors
         ? { pool: b.inspectors.pool, perTarget: b.inspectors.perTarget }
         : undefined
-      const nextId = commandEventIds(request)
-      const eventId = nextId()
-      const run = `sampling-${eventId}`
-      // A resumed retry whose first attempt recorded the run answers with that run (its seed, when
-      // drawn here, was random: deciding again would select another sample).
-      const [prior] = (nextId.resumed && (await options.store.readEvents?.([eventId]))) || []
-      if (prior?.type === 'InspectionSampleSelected')
-        return reply.code(201).send(answerOf(prior.data as SampleData, prior.id, prior.revision))
       const sample = recomputeSample(seed, ids, b.size, inspectors)
       const event = toEventToAppend(
         {
