@@ -139,5 +139,8 @@ describe('trec-verify (the command)', () => {
       (await verify(join(dir, 'export.ndjson'), '--keys', join(dir, 'pinned.jwks'), '--fold', 'nonsense'))
         .code,
     ).toBe(2)
+    expect(
+      (await verify(join(dir, 'export.ndjson'), '--keys', join(dir, 'pinned.jwks'), '--threads', '0')).code,
+    ).toBe(2)
   })
 })

@@ -69,6 +69,9 @@ describe('exports', () => {
     const expected = JSON.parse(JSON.stringify(report.replay!.result))
     const res = await ctx.get(url)
     expect((await verifyText(res.body, ctx.keys, { expect: expected })).ok).toBe(true)
+    // The same replay when the lines are decoded on worker threads, in runs of a few lines.
+    const threaded = await verifyText(res.body, ctx.keys, { expect: expected, threads: 2, runBytes: 2048 })
+    expect(threaded.ok ? threaded.report.replay : threaded.failure).toMatchObject({ matchesExpected: true })
     expected.totals.subsidyNet += 100
     const result = await verifyText(res.body, ctx.keys, { expect: expected })
     expect(result.ok ? undefined : result.failure).toMatchObject({

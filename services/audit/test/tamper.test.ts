@@ -19,7 +19,8 @@ import {
 // (and, where the mutation sits on one line, that line). Mutations: byte flips in events, in
 // leaf indexes and in proofs; reordered, deleted and inserted lines; truncation; altered proofs;
 // altered checkpoints and header fields; a checkpoint re-signed with a foreign key; altered or
-// missing consistency proofs.
+// missing consistency proofs. One mutation in 25 is also verified on worker threads in small
+// runs, which must name the same first failure.
 
 interface Mutation {
   kind: string
@@ -39,6 +40,20 @@ const checkpointFailures: FailureReason[] = [
   'checkpoint-wrong-origin',
   'checkpoint-key-not-valid-at-time',
 ]
+
+/** Runs of about two lines, spread over two worker threads. */
+const threaded = { threads: 2, runBytes: 2048 }
+
+/**
+ * What must not depend on how the lines were split: the report but for the count of node hashes
+ * (each thread proves its own paths), or the failure's line, reason and event (an inclusion
+ * failure's wording tells which check caught it, which depends on the paths proven before).
+ */
+function outcome(result: Awaited<ReturnType<typeof verifyText>>) {
+  if (result.ok) return { ...result.report, nodeHashes: undefined }
+  const { line, reason, eventId } = result.failure
+  return { line, reason, eventId }
+}
 
 describe('the tamper suite', () => {
   const key = ed25519()
@@ -78,6 +93,8 @@ describe('the tamper suite', () => {
   it('accepts the genuine export (with the earlier checkpoint seen)', async () => {
     const result = await verifyText(base, keys, { seen: [earlier] })
     expect(result.ok ? result.report.events : result.failure).toBeGreaterThan(20)
+    // Checked in many small runs by worker threads, merged in order: the same report.
+    expect(outcome(await verifyText(base, keys, { seen: [earlier], ...threaded }))).toEqual(outcome(result))
   })
 
   it('rejects each of 1,200 random single mutations, naming what is wrong', async () => {
@@ -321,10 +338,16 @@ describe('the tamper suite', () => {
       expect(failure, `${kind} (#${total}) was not detected`).toBeDefined()
       expect(mutation.reasons, `${kind} (#${total}): ${JSON.stringify(failure)}`).toContain(failure!.reason)
       if (mutation.line !== undefined) expect(failure!.line, `${kind} (#${total})`).toBe(mutation.line)
+      // One in 25 also in small runs on worker threads: the same first failure, named alike.
+      if (total % 25 === 0)
+        expect(
+          outcome(await verifyText(text, keys, { seen: [earlier], ...threaded })),
+          `${kind} (#${total})`,
+        ).toEqual(outcome(result))
       counts.set(kind, (counts.get(kind) ?? 0) + 1)
       total += 1
     }
     expect(total).toBeGreaterThanOrEqual(1000)
     for (const kind of kinds) expect(counts.get(kind) ?? 0, kind).toBeGreaterThanOrEqual(40)
-  })
+  }, 120_000)
 })

@@ -3,7 +3,7 @@
 //
 //   node services/audit/src/verify/cli.ts export.ndjson --keys pinned.jwks
 //        [--seen checkpoints.txt] [--update-seen] [--expect result.json] [--fold name]
-//        [--origin origin] [--progress]
+//        [--origin origin] [--threads n] [--progress]
 //
 // Exit 0: everything verified (a JSON report on stdout). Exit 1: the first item that fails is
 // named on stderr (line, event id, reason) and as JSON on stdout. Exit 2: wrong usage.
@@ -19,7 +19,7 @@ import { verifyExport } from './run.ts'
 
 const usage = `usage: trec-verify <export.ndjson> --keys <pinned.jwks | keys.note>
   [--seen <checkpoints.txt>] [--update-seen] [--expect <result.json>]
-  [--fold ${Object.keys(folds).join('|')}|none] [--origin <origin>] [--progress]`
+  [--fold ${Object.keys(folds).join('|')}|none] [--origin <origin>] [--threads <n>] [--progress]`
 
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parse>
@@ -31,8 +31,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = args.positionals[0]
   const { keys: keysFile, seen: seenFile, expect: expectFile, fold, origin } = args.values
+  const threads = args.values.threads === undefined ? undefined : Number(args.values.threads)
   if (!file || !keysFile || args.positionals.length > 1) {
     process.stderr.write(`${usage}\n`)
+    return 2
+  }
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    process.stderr.write(`--threads takes a whole number from 1 to 64\n${usage}\n`)
     return 2
   }
   if (fold !== undefined && fold !== 'none' && !(fold in folds)) {
@@ -60,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       seen,
       ...(foldName === undefined ? {} : { fold: foldName }),
       ...(expect === undefined ? {} : { expect }),
+      ...(threads === undefined ? {} : { threads }),
     },
     bar?.update,
   )
@@ -96,6 +102,7 @@ function parse(argv: string[]) {
       expect: { type: 'string' },
       fold: { type: 'string' },
       origin: { type: 'string' },
+      threads: { type: 'string' },
       progress: { type: 'boolean' },
     },
   })

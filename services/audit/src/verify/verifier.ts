@@ -1,23 +1,16 @@
 import { createHash } from 'node:crypto'
 import type { Checkpoint, CheckpointTrust } from '@trec/merkle'
-import { citedBy, isSelected, type Selection } from '../selection.ts'
+import type { Selection } from '../selection.ts'
 import { type FailureReason, fail, VerificationFailed, type VerifyFailure } from './failure.ts'
-import {
-  defaultFold,
-  type ExportedEnvelope,
-  type FoldFactory,
-  folds,
-  type ReplayFold,
-  toFoldEvent,
-} from './folds.ts'
+import { defaultFold, type FoldFactory, folds, type ReplayFold } from './folds.ts'
 import { checkConsistency, type ExportHeader, verifyHeader } from './header.ts'
-import { InclusionChecker, leafHashInPlace } from './inclusion.ts'
-import { parseEventLine } from './line.ts'
+import { type Citation, isObject, type RunResult, type RunSetup } from './lines.ts'
 
-// The offline verifier, line by line: the header's checkpoint against the pinned keys (signed
-// note and JWS), consistency with checkpoints seen before, then each event line — its leaf index
-// in order and below the tree size, its leaf hash and inclusion proof up to the signed root, its
-// place in the selection — and at the end the count and digest of the leaves, the evidence every
+// The offline verifier: the header's checkpoint against the pinned keys (signed note and JWS),
+// consistency with checkpoints seen before, then each event line — its leaf index in order and
+// below the tree size, its leaf hash and inclusion proof up to the signed root, its place in the
+// selection (checked in runs of lines by `RunChecker`, lines.ts, merged here in file order) — and
+// at the end the count and digest of the leaves, the evidence every
 // event cites (in the export, at a lower leaf index), and the replay of the events through a
 // read-model fold compared with the expected result. The first failure stops it.
 
@@ -29,6 +22,10 @@ export interface VerifyOptions {
   fold?: string | FoldFactory | null
   /** The result the replay must give (what the API answered). */
   expect?: unknown
+  /** Threads checking runs of lines (default: the cores available, at most 8); 1: this one only. */
+  threads?: number
+  /** Bytes of lines per run (default 4 MiB); an export within one run is checked in this thread. */
+  runBytes?: number
 }
 
 export interface VerifyReport {
@@ -42,25 +39,17 @@ export interface VerifyReport {
   nodeHashes: number
 }
 
-interface Citation {
-  line: number
-  eventId: string
-  index: number
-  cited: string
-}
-
 export class ExportVerifier {
   readonly #options: VerifyOptions
   #line = 0
   #header?: ExportHeader
   #checkpoint?: Checkpoint
   #selection?: Selection
-  #checker?: InclusionChecker
   #fold?: ReplayFold
   #lastIndex = -1
   #events = 0
   readonly #digest = createHash('sha256')
-  readonly #indexBytes = Buffer.alloc(8)
+  #hashes = 0
   readonly #ids = new Map<string, number>()
   readonly #pending: Citation[] = []
   readonly #cited = new Set<string>()
@@ -82,7 +71,6 @@ export class ExportVerifier {
     this.#header = verified.header
     this.#checkpoint = verified.checkpoint
     this.#selection = verified.selection
-    this.#checker = new InclusionChecker(verified.checkpoint.size, verified.checkpoint.root)
     const fold = this.#options.fold === undefined ? defaultFold(verified.selection) : this.#options.fold
     if (fold !== null) {
       const factory = typeof fold === 'string' ? folds[fold] : fold
@@ -91,52 +79,63 @@ export class ExportVerifier {
     }
   }
 
-  /** Every line after the header. */
-  event(raw: Buffer): void {
-    const line = ++this.#line
-    const checker = this.#checker
-    if (!checker) throw new Error('the header comes first')
-    const parsed = parseEventLine(raw)
-    if (typeof parsed === 'string') fail(line, 'line-malformed', parsed)
-    const { index } = parsed
-    if (index <= this.#lastIndex)
-      fail(line, 'leaf-order', `leaf ${index} comes after leaf ${this.#lastIndex}`, claimedId(parsed.event))
-    if (index >= checker.size)
-      fail(
-        line,
-        'leaf-out-of-range',
-        `leaf ${index} is not in the tree of size ${checker.size}`,
-        claimedId(parsed.event),
-      )
-    const leaf = leafHashInPlace(raw, parsed.event.byteOffset - raw.byteOffset, parsed.event.length)
-    const failure = checker.check(leaf, index, parsed.proof, parsed.proofLength)
-    if (failure !== undefined)
-      fail(line, 'inclusion-failed', `leaf ${index}: ${inclusionMessage[failure]}`, claimedId(parsed.event))
-    this.#lastIndex = index
-    this.#indexBytes.writeBigUInt64BE(BigInt(index))
-    this.#digest.update(this.#indexBytes)
-    const envelope = toEnvelope(parsed.event)
-    if (typeof envelope === 'string') fail(line, 'event-malformed', envelope)
-    this.#ids.set(envelope.id, index)
-    for (const cited of citedBy(envelope)) {
-      this.#cited.add(cited)
-      if (!this.#ids.has(cited)) this.#pending.push({ line, eventId: envelope.id, index, cited })
-    }
-    if (!isSelected(this.#selection!, envelope)) this.#outside.push({ line, eventId: envelope.id })
+  /** What every run of event lines is checked against; set by the header. */
+  get runSetup(): RunSetup {
+    const checkpoint = this.#checkpoint
+    if (!checkpoint || !this.#selection) throw new Error('the header comes first')
     const fold = this.#fold
-    if (fold && (fold.types === undefined || fold.types.has(envelope.type))) {
-      try {
-        fold.step(toFoldEvent(envelope))
-      } catch (error) {
-        fail(
-          line,
-          'event-malformed',
-          `the event does not match its contract: ${(error as Error).message}`,
-          envelope.id,
-        )
-      }
+    return {
+      size: checkpoint.size,
+      root: checkpoint.root,
+      selection: this.#selection,
+      foldTypes: fold ? (fold.types ? [...fold.types] : 'all') : null,
     }
-    this.#events += 1
+  }
+
+  /**
+   * The result of the next run of event lines (`RunChecker`), in file order: what spans runs —
+   * leaf order across them, the leaf digest, citations of earlier runs' events, the replay — and
+   * then the run's own first failure, if any. Line numbers become the file's.
+   */
+  merge(run: RunResult): void {
+    const base = this.#line + 1
+    const failure = run.failure && { ...run.failure, line: base + run.failure.line }
+    if (failure?.line === base && failure.reason === 'line-malformed') throw new VerificationFailed(failure)
+    if (run.first && run.first.index <= this.#lastIndex)
+      fail(
+        base,
+        'leaf-order',
+        `leaf ${run.first.index} comes after leaf ${this.#lastIndex}`,
+        run.first.claimedId,
+      )
+    // Citations the run could not resolve itself: of an earlier run's event, or still pending.
+    for (const c of run.citations)
+      if (!this.#ids.has(c.cited)) this.#pending.push({ ...c, line: base + c.line })
+    const indexes = Buffer.from(run.indexBytes.buffer, run.indexBytes.byteOffset, run.indexBytes.byteLength)
+    for (let k = 0; k < run.ids.length; k++)
+      this.#ids.set(run.ids[k]!, indexes.readUInt32BE(8 * k) * 2 ** 32 + indexes.readUInt32BE(8 * k + 4))
+    for (const cited of run.cited) this.#cited.add(cited)
+    for (const o of run.outside) this.#outside.push({ line: base + o.line, eventId: o.eventId })
+    const fold = this.#fold
+    if (fold)
+      for (const { line, event } of run.foldEvents) {
+        try {
+          fold.step(event)
+        } catch (error) {
+          fail(
+            base + line,
+            'event-malformed',
+            `the event does not match its contract: ${(error as Error).message}`,
+            event.id,
+          )
+        }
+      }
+    this.#digest.update(indexes)
+    this.#events += run.lines
+    this.#line += run.lines
+    this.#hashes += run.hashes
+    if (run.lines > 0) this.#lastIndex = run.lastIndex
+    if (failure) throw new VerificationFailed(failure)
   }
 
   /** After the last line; `truncated` when the file did not end with a newline. */
@@ -183,7 +182,7 @@ export class ExportVerifier {
       events: this.#events,
       seenCheckpoints: this.#options.seen?.length ?? 0,
       accessEventId: header.access.eventId,
-      nodeHashes: this.#checker!.hashes,
+      nodeHashes: this.#hashes,
     }
     if (this.#fold) {
       const result = this.#fold.result()
@@ -201,50 +200,6 @@ export class ExportVerifier {
     }
     return report
   }
-}
-
-const inclusionMessage: Record<string, string> = {
-  'bad-proof-element': 'a proof element is not a base64 SHA-256 hash',
-  'proof-too-long': 'the proof is longer than the path to the root',
-  'proof-too-short': 'the proof is shorter than the path to the root',
-  'root-mismatch': 'the proof does not lead to the checkpoint root',
-  'path-mismatch': 'the upper proof differs from the path already verified for this tree',
-}
-
-/** For failure messages only: the id the (unverified) event claims. */
-function claimedId(event: Buffer): string | undefined {
-  try {
-    const id = (JSON.parse(event.toString('utf8')) as { id?: unknown }).id
-    return typeof id === 'string' ? id : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-function toEnvelope(bytes: Buffer): ExportedEnvelope | string {
-  let e: unknown
-  try {
-    e = JSON.parse(bytes.toString('utf8'))
-  } catch {
-    return 'the event is not JSON'
-  }
-  if (
-    !isObject(e) ||
-    typeof e.id !== 'string' ||
-    typeof e.stream !== 'string' ||
-    typeof e.type !== 'string' ||
-    typeof e.position !== 'string' ||
-    !/^[0-9]+$/.test(e.position) ||
-    typeof e.revision !== 'number' ||
-    typeof e.recordedAt !== 'string' ||
-    !isObject(e.data) ||
-    !isObject(e.metadata)
-  )
-    return 'the event is not a stored envelope {id, stream, revision, position, type, data, metadata, recordedAt}'
-  return e as unknown as ExportedEnvelope
 }
 
 function toJson(value: unknown): unknown {

@@ -1,0 +1,194 @@
+import type { FoldEvent } from '@trec/readmodels'
+import { citedBy, isSelected, type Selection } from '../selection.ts'
+import { fail, VerificationFailed, type VerifyFailure } from './failure.ts'
+import { type ExportedEnvelope, toFoldEvent } from './folds.ts'
+import { InclusionChecker, leafHashInPlace } from './inclusion.ts'
+import { parseEventLine } from './line.ts'
+
+// The checks each event line gets on its own, over a run of consecutive lines (a chunk): the line
+// format, leaf order within the run and range, the leaf hash and inclusion proof up to the signed
+// root, the envelope, its citations and selection membership, and the decoding the replay fold
+// needs. What spans runs (order across them, the leaf digest, evidence cited from another run,
+// the fold itself) is left to the caller, which merges the results in file order
+// (`ExportVerifier.merge`). The same code runs in the verifying thread or in worker threads.
+//
+// Line numbers in a result are counted from the run's first line, which is 0.
+
+/** What every run of one export is checked against: the verified header's tree and selection. */
+export interface RunSetup {
+  size: number
+  root: Uint8Array
+  selection: Selection
+  /** Event types the replay fold reads (decoded for it); 'all'; or null when nothing is replayed. */
+  foldTypes: readonly string[] | 'all' | null
+}
+
+export interface Citation {
+  line: number
+  eventId: string
+  index: number
+  cited: string
+}
+
+export interface RunResult {
+  /** Event lines checked, the failing one excluded. */
+  lines: number
+  /** The leaf index and claimed id of the run's first line, when it parses. */
+  first?: { index: number; claimedId?: string }
+  lastIndex: number
+  /** Each checked event's leaf index, 8 bytes big-endian: the leaf digest's input. */
+  indexBytes: Uint8Array
+  ids: string[]
+  /** Citations of events not earlier in this run. */
+  citations: Citation[]
+  cited: string[]
+  /** Events outside the selection (allowed only if something cites them). */
+  outside: { line: number; eventId: string }[]
+  /** The decoded events the fold reads, in order. */
+  foldEvents: { line: number; event: FoldEvent }[]
+  /** Node hashes computed for inclusion proofs. */
+  hashes: number
+  /** The first failing line of the run; nothing after it was checked. */
+  failure?: VerifyFailure
+}
+
+const NEWLINE = 0x0a
+
+export class RunChecker {
+  readonly #setup: RunSetup
+  readonly #inclusion: InclusionChecker
+  readonly #foldTypes: ReadonlySet<string> | 'all' | null
+
+  constructor(setup: RunSetup) {
+    this.#setup = setup
+    this.#inclusion = new InclusionChecker(setup.size, setup.root)
+    this.#foldTypes = Array.isArray(setup.foldTypes)
+      ? new Set(setup.foldTypes)
+      : (setup.foldTypes as 'all' | null)
+  }
+
+  /** Checks the lines of `run`, each ending with a newline. */
+  check(run: Buffer): RunResult {
+    // An event line is longer than 34 bytes, so this holds 8 bytes for each.
+    const indexBytes = Buffer.allocUnsafe((Math.floor(run.length / 34) + 1) * 8)
+    const result: RunResult = {
+      lines: 0,
+      lastIndex: -1,
+      indexBytes,
+      ids: [],
+      citations: [],
+      cited: [],
+      outside: [],
+      foldEvents: [],
+      hashes: 0,
+    }
+    const seen = new Set<string>()
+    const hashesBefore = this.#inclusion.hashes
+    try {
+      for (let start = 0, line = 0; start < run.length; line++) {
+        const end = run.indexOf(NEWLINE, start)
+        this.#line(run.subarray(start, end), line, result, seen)
+        start = end + 1
+      }
+    } catch (error) {
+      if (!(error instanceof VerificationFailed)) throw error
+      result.failure = error.failure
+    }
+    result.indexBytes = indexBytes.subarray(0, result.lines * 8)
+    result.hashes = this.#inclusion.hashes - hashesBefore
+    return result
+  }
+
+  #line(raw: Buffer, line: number, r: RunResult, seen: Set<string>): void {
+    const parsed = parseEventLine(raw)
+    if (typeof parsed === 'string') fail(line, 'line-malformed', parsed)
+    const { index } = parsed
+    if (line === 0) r.first = { index, claimedId: claimedId(parsed.event) }
+    else if (index <= r.lastIndex)
+      fail(line, 'leaf-order', `leaf ${index} comes after leaf ${r.lastIndex}`, claimedId(parsed.event))
+    const checker = this.#inclusion
+    if (index >= checker.size)
+      fail(
+        line,
+        'leaf-out-of-range',
+        `leaf ${index} is not in the tree of size ${checker.size}`,
+        claimedId(parsed.event),
+      )
+    const leaf = leafHashInPlace(raw, parsed.event.byteOffset - raw.byteOffset, parsed.event.length)
+    const failure = checker.check(leaf, index, parsed.proof, parsed.proofLength)
+    if (failure !== undefined)
+      fail(line, 'inclusion-failed', `leaf ${index}: ${inclusionMessage[failure]}`, claimedId(parsed.event))
+    const envelope = toEnvelope(parsed.event)
+    if (typeof envelope === 'string') fail(line, 'event-malformed', envelope)
+    seen.add(envelope.id)
+    for (const cited of citedBy(envelope)) {
+      r.cited.push(cited)
+      if (!seen.has(cited)) r.citations.push({ line, eventId: envelope.id, index, cited })
+    }
+    if (!isSelected(this.#setup.selection, envelope)) r.outside.push({ line, eventId: envelope.id })
+    const types = this.#foldTypes
+    if (types === 'all' || types?.has(envelope.type)) {
+      try {
+        r.foldEvents.push({ line, event: toFoldEvent(envelope) })
+      } catch (error) {
+        fail(
+          line,
+          'event-malformed',
+          `the event does not match its contract: ${(error as Error).message}`,
+          envelope.id,
+        )
+      }
+    }
+    r.ids.push(envelope.id)
+    const at = r.lines * 8
+    const bytes = r.indexBytes as Buffer
+    bytes.writeUInt32BE(Math.floor(index / 2 ** 32), at)
+    bytes.writeUInt32BE(index >>> 0, at + 4)
+    r.lastIndex = index
+    r.lines += 1
+  }
+}
+
+const inclusionMessage: Record<string, string> = {
+  'bad-proof-element': 'a proof element is not a base64 SHA-256 hash',
+  'proof-too-long': 'the proof is longer than the path to the root',
+  'proof-too-short': 'the proof is shorter than the path to the root',
+  'root-mismatch': 'the proof does not lead to the checkpoint root',
+  'path-mismatch': 'the upper proof differs from the path already verified for this tree',
+}
+
+/** For failure messages only: the id the (unverified) event claims. */
+function claimedId(event: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(event.toString('utf8')) as { id?: unknown }).id
+    return typeof id === 'string' ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function toEnvelope(bytes: Buffer): ExportedEnvelope | string {
+  let e: unknown
+  try {
+    e = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    return 'the event is not JSON'
+  }
+  if (
+    !isObject(e) ||
+    typeof e.id !== 'string' ||
+    typeof e.stream !== 'string' ||
+    typeof e.type !== 'string' ||
+    typeof e.position !== 'string' ||
+    !/^[0-9]+$/.test(e.position) ||
+    typeof e.revision !== 'number' ||
+    typeof e.recordedAt !== 'string' ||
+    !isObject(e.data) ||
+    !isObject(e.metadata)
+  )
+    return 'the event is not a stored envelope {id, stream, revision, position, type, data, metadata, recordedAt}'
+  return e as unknown as ExportedEnvelope
+}
