@@ -6,6 +6,8 @@ import type { Projection, ProjectionCheckpoint, ProjectionContext } from './type
 export interface RunnerOptions {
   /** Schema of the runtime's own tables and of every projection table (default `trec_read`). */
   schema?: string
+  /** Events applied before the tables' statistics are first refreshed (default 10,000). */
+  analyzeFrom?: number
 }
 
 export interface ProjectionStatus {
@@ -29,11 +31,14 @@ export class ProjectionRunner {
   readonly projection: Projection
   readonly #db: SqlExecutor
   readonly #schema: string
+  #applied = 0
+  #analyzeAt: number
 
   constructor(db: SqlExecutor, projection: Projection, options: RunnerOptions = {}) {
     this.#db = db
     this.projection = projection
     this.#schema = quoteIdent(options.schema ?? 'trec_read')
+    this.#analyzeAt = options.analyzeFrom ?? 10_000
   }
 
   table(name: string): string {
@@ -75,7 +80,7 @@ export class ProjectionRunner {
     source: Record<string, string> = {},
   ): Promise<number> {
     const { name, version } = this.projection
-    return this.#db.transaction(async (query) => {
+    const applied = await this.#db.transaction(async (query) => {
       const [row] = await query<{ lanes: Record<string, string> }>(
         `select lanes from ${this.#schema}.checkpoints where name = $1 and version = $2 for update`,
         [name, version],
@@ -100,6 +105,21 @@ export class ProjectionRunner {
       )
       return fresh.length
     })
+    // Tables filled from zero (a rebuild, a catch-up) are planned as if nearly empty until they
+    // have statistics, and lookups by a list of keys then scan the whole table. Whatever autovacuum
+    // does, the statistics are refreshed each time the events this runner applied double.
+    this.#applied += applied
+    if (this.#applied >= this.#analyzeAt) {
+      this.#analyzeAt = 2 * this.#applied
+      await this.analyze().catch(() => undefined) // best effort: the batch is committed
+    }
+    return applied
+  }
+
+  /** Refreshes the planner's statistics of this version's tables (ANALYZE). */
+  async analyze(): Promise<void> {
+    const tables = Object.keys(this.projection.tables).map((t) => this.table(t))
+    if (tables.length > 0) await this.#db.query(`analyze ${tables.join(', ')}`)
   }
 
   /** Makes this version the one readers use. */

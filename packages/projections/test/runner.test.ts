@@ -93,6 +93,35 @@ describe('projection runtime', () => {
     expect((await twice.status()).eventsApplied).toBe(40)
   })
 
+  it("refreshes its tables' statistics when the events it applied reach analyzeFrom, then each time they double", async () => {
+    await appendSome(store, 30)
+    const db = pgliteExecutor(readDb)
+    const runner = new ProjectionRunner(db, countsV1, { analyzeFrom: 8 })
+    await runner.setup()
+    const events = await store.readAll({ after: 0n, maxCount: 30 })
+    // reltuples is -1 until a table's statistics exist, then its row count as last analyzed.
+    const analyzedRows = async () =>
+      Number(
+        (
+          await db.query<{ n: number }>(`select reltuples as n from pg_class where oid = $1::regclass`, [
+            runner.table('last_type').replaceAll('"', ''),
+          ])
+        )[0]!.n,
+      )
+    const rows = async () =>
+      Number((await db.query<{ n: string }>(`select count(*) as n from ${runner.table('last_type')}`))[0]!.n)
+    await runner.applyBatch('feed', events.slice(0, 5))
+    expect(await analyzedRows()).toBe(-1)
+    await runner.applyBatch('feed', events.slice(5, 9)) // 9 applied: analyzed, next at 18
+    const at9 = await rows()
+    expect(await analyzedRows()).toBe(at9)
+    await runner.applyBatch('feed', events.slice(9, 17))
+    expect(await rows()).toBeGreaterThan(at9)
+    expect(await analyzedRows()).toBe(at9)
+    await runner.applyBatch('feed', events.slice(17, 20)) // 20 applied: analyzed again
+    expect(await analyzedRows()).toBe(await rows())
+  })
+
   it('rolls back the rows and the checkpoint together when a batch fails', async () => {
     await appendSome(store, 10)
     const all = await store.readAll()
