@@ -50,6 +50,7 @@ export type {
   WorkerCompliance,
 } from './worker-compliance.ts'
 export {
+  complianceRecordTypes,
   complianceReferenceTypes,
   complianceWorkerTypes,
   defaultEmploymentWindowDays,

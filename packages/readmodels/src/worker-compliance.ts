@@ -99,6 +99,11 @@ export const complianceWorkerTypes = [
   'EmploymentOutcomeObserved',
   'WorkerGroupAttested',
 ] as const
+/**
+ * The types a worker's rows come from: a payment record per SubsidyPaid, a completion record per
+ * TrainingCompleted. The fold of a worker with neither yields no rows, whatever else they have.
+ */
+export const complianceRecordTypes = ['TrainingCompleted', 'SubsidyPaid'] as const
 /** Facts about classes and programmes it reads. */
 export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', 'ProgrammePublished'] as const
 

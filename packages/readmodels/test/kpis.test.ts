@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { aggregateKpis, type CompletionRecord, foldWorkerCompliance, planProgress } from '../src/index.ts'
+import {
+  aggregateKpis,
+  type CompletionRecord,
+  complianceRecordTypes,
+  foldWorkerCompliance,
+  planProgress,
+} from '../src/index.ts'
 import { envelopes, generateRecord, testRuleSet } from '../test-support/index.ts'
 import { certificate, cls, completed, fact, references, worker } from './given.ts'
 
@@ -182,5 +188,26 @@ describe('plan progress (台账)', () => {
       actual: 0,
       share: null,
     })
+  })
+})
+
+describe('which workers have compliance rows', () => {
+  it('yields rows only for a worker with a completion or a payment (complianceRecordTypes)', () => {
+    const record = generateRecord({ workers: 40, seed: 11 })
+    const events = envelopes(record.appends)
+    const options = { rules: [testRuleSet] }
+    const recordTypes = new Set<string>(complianceRecordTypes)
+    let withRows = 0
+    for (const w of record.workers) {
+      const all = foldWorkerCompliance(w, events, options)
+      if (all.payments.length + all.completions.length > 0) withRows += 1
+      const without = foldWorkerCompliance(
+        w,
+        events.filter((e) => !recordTypes.has(e.type)),
+        options,
+      )
+      expect([w, without]).toEqual([w, { payments: [], completions: [] }])
+    }
+    expect(withRows).toBeGreaterThan(10)
   })
 })

@@ -4,6 +4,7 @@ import type { Projection, ProjectionContext } from '@trec/projections'
 import {
   type ComplianceOptions,
   chinaDay,
+  complianceRecordTypes,
   complianceReferenceTypes,
   complianceWorkerTypes,
   type FoldEvent,
@@ -18,22 +19,29 @@ import {
 // facts its folds read (the worker's events slimmed of sealed fields, and the class and programme
 // facts) and folds a worker again (`foldWorkerCompliance`) whenever any fact it reads arrives, so
 // the rows depend only on which events have arrived, never on their order or on redelivery.
+// Only workers with a completion or a payment have rows (`complianceRecordTypes`), so only they
+// are folded: the face checks and enrolments that come before a worker's first completion, most
+// of the feed, are stored as facts without a fold each.
 //
 // The subsidy rule sets payments are judged by are part of the projection's definition: when they
 // change, raise `version` and rebuild (blue/green), so every payment is judged by the same rules.
 
 const workerTypes = new Set<string>(complianceWorkerTypes)
+const recordTypes = new Set<string>(complianceRecordTypes)
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 
 export interface ComplianceProjectionOptions extends ComplianceOptions {
-  /** Bump when the rules or the window change (default 1). */
+  /**
+   * Bump when the rules or the window change (default 2; version 2 added `recorded_workers`, so a
+   * version 1 read model is rebuilt).
+   */
   version?: number
 }
 
 export function complianceProjection(options: ComplianceProjectionOptions): Projection {
   return {
     name: 'compliance',
-    version: options.version ?? 1,
+    version: options.version ?? 2,
     tables: {
       worker_events: `worker text not null, position int8 not null, id uuid not null unique, type text not null,
         recorded_at text not null, occurred_at text not null, region text not null, data jsonb not null,
@@ -41,8 +49,11 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
       reference_events: `kind text not null, key text not null, position int8 not null, id uuid not null unique,
         type text not null, recorded_at text not null, occurred_at text not null, region text not null,
         data jsonb not null, primary key (kind, key, position)`,
-      members: 'class text not null, worker text not null, primary key (class, worker)',
+      // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
+      members: 'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: 'programme text not null, class text not null, primary key (programme, class)',
+      // Workers with a completion or a payment: the only ones whose fold yields rows.
+      recorded_workers: 'worker text primary key',
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
@@ -163,6 +174,12 @@ async function applyCompliance(
       [JSON.stringify(programmeClasses)],
     )
 
+  const recorded = [...new Set(workerRows.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
+  if (recorded.length > 0)
+    await query(`insert into ${table('recorded_workers')} select unnest($1::text[]) on conflict do nothing`, [
+      recorded,
+    ])
+
   const affected = new Set(workerRows.map((r) => r.worker))
   const classes = referenceRows.filter((r) => r.kind === 'class').map((r) => r.key)
   const programmes = referenceRows.filter((r) => r.kind === 'programme').map((r) => r.key)
@@ -175,7 +192,12 @@ async function applyCompliance(
     )
     for (const r of rows) affected.add(r.worker)
   }
-  const workers = [...affected].sort()
+  const workers = (
+    await query<{ worker: string }>(
+      `select worker from ${table('recorded_workers')} where worker = any($1::text[]) order by worker`,
+      [[...affected]],
+    )
+  ).map((r) => r.worker)
   for (let i = 0; i < workers.length; i += 500) {
     const chunk = workers.slice(i, i + 500)
     const facts = await loadFacts(query, table, chunk)
