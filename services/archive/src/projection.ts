@@ -25,7 +25,8 @@ const referenceTypes = new Set<string>(archiveReferenceTypes)
 
 export const archiveProjection: Projection = {
   name: 'archive',
-  version: 1,
+  // 2: members indexed by worker as well.
+  version: 2,
   tables: {
     worker_events: `worker text not null, position int8 not null, id uuid not null unique, type text not null,
       recorded_at text not null, occurred_at text not null, region text not null, data jsonb not null,
@@ -33,8 +34,10 @@ export const archiveProjection: Projection = {
     reference_events: `kind text not null, key text not null, position int8 not null, id uuid not null unique,
       type text not null, recorded_at text not null, occurred_at text not null, region text not null,
       data jsonb not null, primary key (kind, key, position)`,
-    // Which workers' archives read a class's or an institution's facts, and which classes a programme's.
-    members: 'kind text not null, key text not null, worker text not null, primary key (kind, key, worker)',
+    // Which workers' archives read a class's or an institution's facts, and which classes a programme's;
+    // looked up both ways (a fact's workers, a worker's facts).
+    members: `kind text not null, key text not null, worker text not null, primary key (kind, key, worker),
+      unique (worker, kind, key)`,
     programme_classes: 'programme text not null, class text not null, primary key (programme, class)',
     archives: 'worker text primary key, doc jsonb not null',
   },
