@@ -10,7 +10,8 @@
 
 import { fork } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
+import { sendJson } from '../../../tests/bench/http-client.ts'
 
 const first17 = (i: number) => {
   // 130102 (石家庄长安区), a birth date from 1960-01-01 on, a sequence code: unique for i < 15,000,000.
@@ -60,30 +61,11 @@ if (process.env.TREC_BENCH_ROLE === 'client') {
     seed = (seed * 1103515245 + 12345) >>> 0
     return seed % workers
   }
-  const one = () =>
-    new Promise<number>((resolve) => {
-      const body = JSON.stringify({ cardNumber: cardNumberOf(next()), purpose: 'card_holder_request' })
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/v1/archive/lookup',
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.statusCode ?? 0))
-        },
-      )
-      req.on('error', () => resolve(0))
-      req.end(body)
-    })
+  const url = `http://127.0.0.1:${port}/v1/archive/lookup`
+  const one = async () => {
+    const body = JSON.stringify({ cardNumber: cardNumberOf(next()), purpose: 'card_holder_request' })
+    return (await sendJson(agent, url, 'POST', token, body)).status
+  }
   const started = performance.now()
   const measureFrom = started + warmup * 1000
   setTimeout(() => process.send!('measuring'), warmup * 1000)
