@@ -50,7 +50,8 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
         type text not null, recorded_at text not null, occurred_at text not null, region text not null,
         data jsonb not null, primary key (kind, key, position)`,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
-      members: 'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
+      members:
+        'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: 'programme text not null, class text not null, primary key (programme, class)',
       // Workers with a completion or a payment: the only ones whose fold yields rows.
       recorded_workers: 'worker text primary key',
