@@ -17,7 +17,7 @@ export interface ComplianceServiceOptions {
   planTargets?: readonly PlanTarget[]
   /** NOT IN SEEDS: days after completion in which employment counts (default 180). */
   employmentWindowDays?: number
-  /** The projection's version; raise it when the rules or the window change. */
+  /** The projection's version (2 or more); raise it when the rules or the window change. */
   projectionVersion?: number
   /** The secret worker pseudonyms are keyed with, to accept card numbers for employment facts. */
   pseudonymSecret: string | Uint8Array
@@ -62,7 +62,8 @@ const optionsSchema = z.object({
   ),
   planTargets: z.array(planTargetSchema).optional(),
   employmentWindowDays: z.int().min(1).max(3650).optional(),
-  projectionVersion: z.int().min(1).optional(),
+  // Version 1 had no `recorded_workers`: its tables would lack the workers recorded so far.
+  projectionVersion: z.int().min(2).optional(),
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   schema: z.string().optional(),
   clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),

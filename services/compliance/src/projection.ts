@@ -39,6 +39,10 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
 }
 
 export function complianceProjection(options: ComplianceProjectionOptions): Projection {
+  // Version 1's tables have no `recorded_workers`: under that name, a worker recorded before would
+  // never be folded again.
+  if (options.version !== undefined && options.version < 2)
+    throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
     version: options.version ?? 2,
