@@ -31,13 +31,12 @@ export interface Citation {
 }
 
 export interface RunResult {
-  /** Event lines checked, the failing one excluded. */
-  lines: number
   /** The leaf index and claimed id of the run's first line, when it parses. */
   first?: { index: number; claimedId?: string }
   lastIndex: number
   /** Each checked event's leaf index, 8 bytes big-endian: the leaf digest's input. */
   indexBytes: Uint8Array
+  /** The ids of the events checked, in order (the failing line's excluded). */
   ids: string[]
   /** Citations of events not earlier in this run. */
   citations: Citation[]
@@ -72,7 +71,6 @@ export class RunChecker {
     // An event line is longer than 34 bytes, so this holds 8 bytes for each.
     const indexBytes = Buffer.allocUnsafe((Math.floor(run.length / 34) + 1) * 8)
     const result: RunResult = {
-      lines: 0,
       lastIndex: -1,
       indexBytes,
       ids: [],
@@ -94,7 +92,7 @@ export class RunChecker {
       if (!(error instanceof VerificationFailed)) throw error
       result.failure = error.failure
     }
-    result.indexBytes = indexBytes.subarray(0, result.lines * 8)
+    result.indexBytes = indexBytes.subarray(0, result.ids.length * 8)
     result.hashes = this.#inclusion.hashes - hashesBefore
     return result
   }
@@ -139,13 +137,12 @@ export class RunChecker {
         )
       }
     }
+    const at = r.ids.length * 8
     r.ids.push(envelope.id)
-    const at = r.lines * 8
     const bytes = r.indexBytes as Buffer
     bytes.writeUInt32BE(Math.floor(index / 2 ** 32), at)
     bytes.writeUInt32BE(index >>> 0, at + 4)
     r.lastIndex = index
-    r.lines += 1
   }
 }
 

@@ -27,12 +27,18 @@ export async function verifyExport(
   const runBytes = options.runBytes ?? 4 << 20
   const threads = Math.max(1, options.threads ?? Math.min(8, availableParallelism()))
   let pool: RunPool | undefined
+  let local: RunChecker | undefined
+  /** Checks a run in this thread. */
+  const here = (run: Buffer) => {
+    local ??= new RunChecker(verifier.runSetup)
+    verifier.merge(local.check(run))
+  }
   let held: Buffer | undefined
   const inFlight: Promise<RunResult>[] = []
 
   /** A run of whole lines: checked here, or by the pool once there is more than one. */
   const dispatch = async (run: Buffer) => {
-    if (threads === 1) return verifier.merge(new RunChecker(verifier.runSetup).check(run))
+    if (threads === 1) return here(run)
     if (!pool && !held) {
       held = run
       return
@@ -83,7 +89,7 @@ export async function verifyExport(
     const rest = Buffer.concat(parts)
     const last = rest.lastIndexOf(NEWLINE)
     if (last !== -1) await dispatch(rest.subarray(0, last + 1))
-    if (held) verifier.merge(new RunChecker(verifier.runSetup).check(held))
+    if (held) here(held)
     while (inFlight.length > 0) verifier.merge(await inFlight.shift()!)
     if (last + 1 < rest.length)
       fail(

@@ -131,10 +131,10 @@ export class ExportVerifier {
         }
       }
     this.#digest.update(indexes)
-    this.#events += run.lines
-    this.#line += run.lines
+    this.#events += run.ids.length
+    this.#line += run.ids.length
     this.#hashes += run.hashes
-    if (run.lines > 0) this.#lastIndex = run.lastIndex
+    if (run.ids.length > 0) this.#lastIndex = run.lastIndex
     if (failure) throw new VerificationFailed(failure)
   }
 
