@@ -25,6 +25,8 @@ export async function writeSyntheticExport(
   count: number,
   origin: string,
   privateKey: KeyObject,
+  /** Tests: changes leaf `k`'s text (given the texts of the leaves before it) before it is logged. */
+  leaf?: (k: number, text: string, earlier: readonly string[]) => string,
 ): Promise<{ bytes: number }> {
   const store = new MemoryNodeStore()
   const tree = CompactTree.empty()
@@ -40,7 +42,7 @@ export async function writeSyntheticExport(
       metadata: event.metadata ?? {},
       recordedAt: new Date(t0 + k).toISOString(),
     }
-    const text = leafText(recorded)
+    const text = leaf ? leaf(k, leafText(recorded), texts) : leafText(recorded)
     texts.push(text)
     await store.putNodes(tree.append(leafHash(Buffer.from(text))))
   }

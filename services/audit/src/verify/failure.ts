@@ -34,6 +34,8 @@ export const failureReasons = [
   'inclusion-failed',
   /** The (included) event is not an event envelope. */
   'event-malformed',
+  /** The same event (by id) is at two leaves of the log. */
+  'event-repeated',
   /** An event does not belong to the selection the header names. */
   'selection-mismatch',
   /** The export holds more or fewer events than its header says: lines deleted, inserted or cut. */

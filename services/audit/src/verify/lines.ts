@@ -1,3 +1,4 @@
+import { uuidPattern } from '@trec/core'
 import type { FoldEvent } from '@trec/readmodels'
 import { citedBy, isSelected, type Selection } from '../selection.ts'
 import { fail, VerificationFailed, type VerifyFailure } from './failure.ts'
@@ -187,5 +188,6 @@ function toEnvelope(bytes: Buffer): ExportedEnvelope | string {
     !isObject(e.metadata)
   )
     return 'the event is not a stored envelope {id, stream, revision, position, type, data, metadata, recordedAt}'
+  if (!uuidPattern.test(e.id)) return 'the event id is not a lowercase UUID, which every stored event has'
   return e as unknown as ExportedEnvelope
 }

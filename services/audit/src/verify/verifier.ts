@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto'
+import { uuidPattern } from '@trec/core'
 import type { Checkpoint, CheckpointTrust } from '@trec/merkle'
 import type { Selection } from '../selection.ts'
 import { type FailureReason, fail, VerificationFailed, type VerifyFailure } from './failure.ts'
 import { defaultFold, type FoldFactory, folds, type ReplayFold } from './folds.ts'
 import { checkConsistency, type ExportHeader, verifyHeader } from './header.ts'
 import { type Citation, isObject, type RunResult, type RunSetup } from './lines.ts'
+import { UuidSet } from './uuid-set.ts'
 
 // The offline verifier: the header's checkpoint against the pinned keys (signed note and JWS),
 // consistency with checkpoints seen before, then each event line — its leaf index in order and
@@ -50,9 +52,12 @@ export class ExportVerifier {
   #events = 0
   readonly #digest = createHash('sha256')
   #hashes = 0
-  readonly #ids = new Map<string, number>()
+  /** Every event id shown so far. */
+  readonly #ids = new UuidSet()
   readonly #pending: Citation[] = []
-  readonly #cited = new Set<string>()
+  /** The ids pending citations wait for, and the leaf each was logged at once it shows up. */
+  readonly #later = new Map<string, number | undefined>()
+  readonly #cited = new UuidSet()
   readonly #outside: { line: number; eventId: string }[] = []
 
   constructor(options: VerifyOptions) {
@@ -110,15 +115,28 @@ export class ExportVerifier {
       )
     // Citations the run could not resolve itself: of an earlier run's event, or still pending.
     for (const c of run.citations)
-      if (!this.#ids.has(c.cited)) this.#pending.push({ ...c, line: base + c.line })
+      if (!this.#ids.has(c.cited)) {
+        this.#pending.push({ ...c, line: base + c.line })
+        this.#later.set(c.cited, undefined)
+      }
     const indexes = Buffer.from(run.indexBytes.buffer, run.indexBytes.byteOffset, run.indexBytes.byteLength)
-    for (let k = 0; k < run.ids.length; k++)
-      this.#ids.set(run.ids[k]!, indexes.readUInt32BE(8 * k) * 2 ** 32 + indexes.readUInt32BE(8 * k + 4))
-    for (const cited of run.cited) this.#cited.add(cited)
+    const leafAt = (k: number) => indexes.readUInt32BE(8 * k) * 2 ** 32 + indexes.readUInt32BE(8 * k + 4)
+    // An event at two leaves: the store and the notary never write one twice.
+    let repeated = run.ids.length
+    for (let k = 0; k < run.ids.length; k++) {
+      const id = run.ids[k]!
+      if (!this.#ids.add(id)) {
+        repeated = k
+        break
+      }
+      if (this.#later.size > 0 && this.#later.has(id)) this.#later.set(id, leafAt(k))
+    }
+    for (const cited of run.cited) if (uuidPattern.test(cited)) this.#cited.add(cited)
     for (const o of run.outside) this.#outside.push({ line: base + o.line, eventId: o.eventId })
     const fold = this.#fold
     if (fold)
       for (const { line, event } of run.foldEvents) {
+        if (line >= repeated) break
         try {
           fold.step(event)
         } catch (error) {
@@ -130,6 +148,13 @@ export class ExportVerifier {
           )
         }
       }
+    if (repeated < run.ids.length)
+      fail(
+        base + repeated,
+        'event-repeated',
+        `the event is in the log twice (again at leaf ${leafAt(repeated)})`,
+        run.ids[repeated],
+      )
     this.#digest.update(indexes)
     this.#events += run.ids.length
     this.#line += run.ids.length
@@ -153,7 +178,7 @@ export class ExportVerifier {
     if (digest !== header.leafIndexDigest)
       fail(0, 'leaf-digest', `the leaf indexes are not the ones the header lists (digest ${digest})`)
     for (const c of this.#pending) {
-      const at = this.#ids.get(c.cited)
+      const at = this.#later.get(c.cited)
       if (at === undefined)
         fail(c.line, 'evidence-missing', `cites ${c.cited}, which is not in the export`, c.eventId)
       fail(
