@@ -96,6 +96,7 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
     streamRevision: (stream) => inner.streamRevision(stream),
     readAll: (readOptions) => inner.readAll(readOptions),
     headPosition: () => inner.headPosition(),
+    lastPosition: () => inner.lastPosition(),
     subscribe: (subscribeOptions) => inner.subscribe(subscribeOptions),
     close: () => inner.close(),
   }

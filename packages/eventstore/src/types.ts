@@ -112,6 +112,12 @@ export interface EventStore {
   /** Position of the last event a reader of the feed can see now (0n when empty). */
   headPosition(): Promise<bigint>
   /**
+   * Position of the last event committed (0n when empty): what a reader waits for to have seen
+   * everything stored so far. It can be ahead of `headPosition` while a transaction that began
+   * before that event's is still open; the feed reaches it when that transaction ends.
+   */
+  lastPosition(): Promise<bigint>
+  /**
    * Catch up from a checkpoint, then follow live. Yields batches in global order; an empty
    * batch with `caughtUp: true` marks each transition to live. Ends when `signal` aborts.
    */

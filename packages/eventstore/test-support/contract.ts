@@ -273,6 +273,7 @@ export function runEventStoreContract(
         expect(seen.map((e) => e.id)).toEqual(ids)
         for (let i = 1; i < seen.length; i++) expect(seen[i]!.position > seen[i - 1]!.position).toBe(true)
         expect(await store.headPosition()).toBe(seen[seen.length - 1]!.position)
+        expect(await store.lastPosition()).toBe(seen[seen.length - 1]!.position)
       })
       it('finds stored events by id, in feed order, leaving out ids it does not hold (where supported)', async (ctx) => {
         if (!store.readEvents) ctx.skip()

@@ -24,6 +24,7 @@ async function countedStore(options: { loseAnswerOfFirstGroup?: boolean } = {}) 
     streamRevision: store.streamRevision.bind(store),
     readAll: store.readAll.bind(store),
     headPosition: store.headPosition.bind(store),
+    lastPosition: store.lastPosition.bind(store),
     subscribe: store.subscribe.bind(store),
     close: store.close.bind(store),
     append(...args) {

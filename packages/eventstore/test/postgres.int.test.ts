@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { openPostgresEventStore } from '@trec/eventstore/postgres'
 import pg from 'pg'
-import { afterAll, describe } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { coalesceAppends } from '../src/coalesce.ts'
 import { runEventStoreContract } from '../test-support/contract.ts'
 import { postgresForTests } from '../test-support/servers.ts'
@@ -26,6 +26,25 @@ if ('skip' in server) {
       }),
     ),
   )
+  it('lastPosition shows an event the feed holds back while an older transaction is open', async () => {
+    const store = await openPostgresEventStore({ connectionString: server.url, schema, maxConnections: 4 })
+    const other = new pg.Client({ connectionString: server.url })
+    await other.connect()
+    try {
+      await other.query('begin')
+      await other.query('select pg_current_xact_id()') // takes a transaction id, older than the append's
+      const [position] = (
+        await store.append(`gap-${randomUUID()}`, [{ id: randomUUID(), type: 'G', data: {} }])
+      ).positions
+      expect(await store.headPosition()).toBeLessThan(position!)
+      expect(await store.lastPosition()).toBe(position)
+      await other.query('commit')
+      expect(await store.headPosition()).toBe(position)
+    } finally {
+      await other.end()
+      await store.close()
+    }
+  })
   afterAll(async () => {
     const client = new pg.Client({ connectionString: server.url })
     await client.connect()

@@ -45,6 +45,7 @@ export function instrumentStore(store: EventStore, metrics: Metrics): EventStore
     streamRevision: (stream) => store.streamRevision(stream),
     readAll: (options) => store.readAll(options),
     headPosition: () => store.headPosition(),
+    lastPosition: () => store.lastPosition(),
     subscribe: (options) => store.subscribe(options),
     close: () => store.close(),
   }

@@ -306,6 +306,7 @@ describe('the access event is stored before the answer is sent', () => {
       subscribe: store.subscribe.bind(store),
       streamRevision: store.streamRevision.bind(store),
       headPosition: store.headPosition.bind(store),
+      lastPosition: store.lastPosition.bind(store),
       close: store.close.bind(store),
     })
     const h = await harness({ store: failing })

@@ -55,6 +55,7 @@ describe('paying a provider for a class with an advance', () => {
       streamRevision: (...args) => store.streamRevision(...args),
       readAll: (...args) => store.readAll(...args),
       headPosition: () => store.headPosition(),
+      lastPosition: () => store.lastPosition(),
       subscribe: (...args) => store.subscribe(...args),
       close: () => store.close(),
       async appendMany(...args) {

@@ -449,6 +449,11 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
+  /** KurrentDB's $all shows an event once it is committed: the last committed is the head. */
+  lastPosition(): Promise<bigint> {
+    return this.headPosition()
+  }
+
   subscribe(options: SubscribeOptions = {}): AsyncIterable<FeedBatch> {
     return pollFeed((o) => this.readAll(o), this.#wake, options)
   }

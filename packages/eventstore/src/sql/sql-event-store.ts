@@ -305,6 +305,13 @@ export class SqlEventStore implements EventStore {
     return BigInt(row?.position ?? 0)
   }
 
+  async lastPosition(): Promise<bigint> {
+    const [row] = await this.#db.query<{ position: string | null }>(
+      `select max(position)::text as position from ${this.#s}.events`,
+    )
+    return BigInt(row?.position ?? 0)
+  }
+
   subscribe(options: SubscribeOptions = {}): AsyncIterable<FeedBatch> {
     return pollFeed((o) => this.readAll(o), this.#wake, options)
   }

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@trec/eventstore'
-import { type CompactTree, leafHash } from '@trec/merkle'
-import { leafText } from '../leaf.ts'
+import type { CompactTree } from '@trec/merkle'
+import { eventLeafHash } from '../leaf.ts'
 import type { LeafColumns, RefColumns } from '../sql/audit-db.ts'
 import { refsOf } from './refs.ts'
 
@@ -49,7 +49,7 @@ export function buildBatch(
   let last = lastHeadSize
   for (const event of events) {
     const index = String(tree.size)
-    const completed = tree.append(leafHash(Buffer.from(leafText(event), 'utf8')))
+    const completed = tree.append(eventLeafHash(event))
     leaves.idx.push(index)
     leaves.eventId.push(event.id)
     leaves.position.push(event.position.toString())

@@ -3,7 +3,7 @@ import type { EventStore, RecordedEvent } from '@trec/eventstore'
 import { CompactTree } from '@trec/merkle'
 import type { Signing } from '../signing.ts'
 import type { AuditDb, LogState, StoredCheckpoint } from '../sql/audit-db.ts'
-import { buildBatch, type DueHead } from './batch.ts'
+import { type BatchRows, buildBatch, type DueHead } from './batch.ts'
 
 // The notary: follows the store's global feed in order and appends every event as the next leaf
 // of the audit tree. One feed batch is one transaction holding the leaves (with the nodes they complete), the
@@ -11,6 +11,12 @@ import { buildBatch, type DueHead } from './batch.ts'
 // crash the notary resumes exactly after the last committed event: no leaf twice, none skipped,
 // and leaf order is feed order. Checkpoints are signed every `leaves` leaves, and after
 // `seconds` seconds when the tree grew less than that.
+//
+// Two batches are in flight at most: while batch n's transaction inserts its rows and commits,
+// batch n + 1 is hashed and its rows are inserted on another connection. Batch n + 1 moves the
+// tree's state (size `from` → `to`, the transaction's last statement) only after batch n has
+// committed, and only if the state is still at its `from`: batches commit in feed order, and a
+// batch whose predecessor failed rolls back too.
 
 export interface NotaryRuntimeOptions {
   store: EventStore
@@ -50,7 +56,12 @@ export class NotaryRunner implements Notary {
   readonly #signal: AbortSignal
   #tree: CompactTree = CompactTree.empty()
   #state: LogState = { size: 0, feedPosition: 0n }
+  /** The newest committed checkpoint. */
   #last: { size: number; timestamp: number } | undefined
+  /** The newest tree head signed, committed or in flight: the next one comes `everyLeaves` after it, later in time. */
+  #head: { size: number; timestamp: number } | undefined
+  /** The transaction of the last batch prepared, while it is in flight. */
+  #writing: Promise<void> | undefined
   #lock: Promise<unknown> = Promise.resolve()
   #waiters: { target: bigint; resolve: () => void; reject: (e: unknown) => void }[] = []
   readonly done: Promise<void>
@@ -72,7 +83,9 @@ export class NotaryRunner implements Notary {
   }
 
   async sync(): Promise<void> {
-    const target = await this.#o.store.headPosition()
+    // Not headPosition: while any transaction that began earlier is open (one of this notary's
+    // own, on the same server), the feed does not show the newest events yet.
+    const target = await this.#o.store.lastPosition()
     if (this.#state.feedPosition >= target) return
     if (this.#signal.aborted) throw new Error('the notary has stopped')
     await new Promise<void>((resolve, reject) => this.#waiters.push({ target, resolve, reject }))
@@ -95,12 +108,29 @@ export class NotaryRunner implements Notary {
     return run
   }
 
+  /** Starts again from what is committed, once the batch in flight has settled. */
   async #reload(): Promise<void> {
+    await this.#writing?.catch(() => undefined)
+    this.#writing = undefined
     const { log } = this.#o
     this.#state = await log.state()
     this.#tree = await CompactTree.load(log.nodes(), this.#state.size)
     const last = await log.checkpoint()
     this.#last = last && { size: last.size, timestamp: last.timestamp }
+    this.#head = this.#last
+  }
+
+  /** Waits for the batch in flight to commit; if it failed, reloads and throws its error. */
+  async #drain(): Promise<void> {
+    const writing = this.#writing
+    if (!writing) return
+    try {
+      await writing
+    } catch (error) {
+      await this.#reload()
+      throw error
+    }
+    if (this.#writing === writing) this.#writing = undefined
   }
 
   async #follow(): Promise<void> {
@@ -111,16 +141,15 @@ export class NotaryRunner implements Notary {
         const feed = readAhead(
           store.subscribe({ after: this.#state.feedPosition, batchSize, signal: this.#signal }),
         )
-        for await (const batch of feed) {
+        for await (const batch of feed)
           if (batch.events.length > 0) await this.#exclusive(() => this.#append(batch.events))
-          this.#notify()
-        }
       } catch (error) {
         if (this.#signal.aborted) break
         this.#o.onError(error)
         await sleep(this.#o.retryDelayMs, undefined, { signal: this.#signal }).catch(() => undefined)
       }
     }
+    await this.#exclusive(() => this.#drain()).catch((error: unknown) => this.#o.onError(error))
   }
 
   async #timer(): Promise<void> {
@@ -145,32 +174,48 @@ export class NotaryRunner implements Notary {
     })
   }
 
+  /**
+   * Hashes a batch into the tree and starts its transaction, then waits for the batch before it
+   * to commit (so it returns with at most this one in flight).
+   */
   async #append(events: RecordedEvent[]): Promise<void> {
-    const { log, everyLeaves, beforeCommit } = this.#o
-    const from = this.#state.size
-    const rows = buildBatch(this.#tree, events, everyLeaves, this.#last?.size ?? 0)
+    const from = this.#tree.size
+    const rows = buildBatch(this.#tree, events, this.#o.everyLeaves, this.#head?.size ?? 0)
     const to: LogState = { size: this.#tree.size, feedPosition: rows.feedPosition }
     const signed = await this.#sign(rows.heads)
-    try {
-      await log.db.transaction(async (query) => {
-        await log.appendBatch(query, from, to, rows.leaves, rows.refs)
-        for (const checkpoint of signed) await log.insertCheckpoint(query, checkpoint)
-        await beforeCommit?.({ from, to: to.size })
-      })
-    } catch (error) {
-      // The tree in memory went ahead of the database: start again from what is committed.
-      await this.#reload()
-      throw error
-    }
+    const previous = this.#writing
+    const writing = this.#write(from, to, rows.leaves, rows.refs, signed, previous)
+    writing.catch(() => undefined) // seen by the next batch, a checkpoint, or the reload
+    this.#writing = writing
+    await previous
+  }
+
+  async #write(
+    from: number,
+    to: LogState,
+    leaves: BatchRows['leaves'],
+    refs: BatchRows['refs'],
+    signed: readonly StoredCheckpoint[],
+    previous: Promise<void> | undefined,
+  ): Promise<void> {
+    const { log, beforeCommit } = this.#o
+    await log.db.transaction(async (query) => {
+      await log.insertLeaves(query, leaves, refs)
+      await previous
+      await log.moveState(query, from, to)
+      for (const checkpoint of signed) await log.insertCheckpoint(query, checkpoint)
+      await beforeCommit?.({ from, to: to.size })
+    })
     this.#state = to
     const newest = signed.at(-1)
     if (newest) this.#last = { size: newest.size, timestamp: newest.timestamp }
+    this.#notify()
   }
 
   /** Signs due tree heads before the transaction; a head that cannot be signed is reported and skipped. */
   async #sign(heads: readonly DueHead[]): Promise<StoredCheckpoint[]> {
     const signed: StoredCheckpoint[] = []
-    let after = this.#last?.timestamp ?? 0
+    let after = this.#head?.timestamp ?? 0
     for (const head of heads) {
       // RFC 9162 §4.10: tree head timestamps strictly increase.
       const timestamp = Math.max(this.#o.clock().getTime(), after + 1)
@@ -182,6 +227,7 @@ export class NotaryRunner implements Notary {
           timestamp,
         })
         signed.push({ size: head.size, root: head.root, timestamp, note, jws })
+        this.#head = { size: head.size, timestamp }
         after = timestamp
       } catch (error) {
         this.#o.onError(error)
@@ -191,6 +237,7 @@ export class NotaryRunner implements Notary {
   }
 
   async #checkpointIfGrown(): Promise<void> {
+    await this.#drain()
     const size = this.#state.size
     if (size === 0 || size === this.#last?.size) return
     const [checkpoint] = await this.#sign([{ size, root: this.#tree.root() }])

@@ -79,23 +79,8 @@ export class AuditDb {
     return { size: Number(row!.size), feedPosition: BigInt(row!.feed) }
   }
 
-  /**
-   * Moves the state from `from` to `to` and writes the batch's rows, inside the caller's
-   * transaction. Throws NotaryConflict if the tree is not at `from` (another writer moved it).
-   */
-  async appendBatch(
-    query: Query,
-    from: number,
-    to: LogState,
-    leaves: LeafColumns,
-    refs: RefColumns,
-  ): Promise<void> {
-    const moved = await query(
-      `update ${this.#s}.state set size = $2, feed_position = $3, updated_at = now()
-        where id = 1 and size = $1 returning 1 as ok`,
-      [from, to.size, to.feedPosition.toString()],
-    )
-    if (moved.length !== 1) throw new NotaryConflict(`the audit tree is no longer at size ${from}`)
+  /** Inserts the rows of a feed batch (leaves and references), inside the notary's transaction. */
+  async insertLeaves(query: Query, leaves: LeafColumns, refs: RefColumns): Promise<void> {
     await query(
       `insert into ${this.#s}.leaves (idx, event_id, position, hash, parents, worker, class, claim, region, occurred_at)
        select i, e, p, decode(h, 'hex'), decode(n, 'hex'), w, c, l, r, o
@@ -120,6 +105,20 @@ export class AuditDb {
          select k::"char", r, i from unnest($1::text[], $2::text[], $3::int8[]) as t(k, r, i)`,
         [refs.kind, refs.key, refs.idx],
       )
+  }
+
+  /**
+   * Moves the tree from size `from` to `to`, inside the transaction that inserted its leaves.
+   * Throws NotaryConflict if the tree is not at `from` (another writer moved it, or the batch
+   * before this one did not commit).
+   */
+  async moveState(query: Query, from: number, to: LogState): Promise<void> {
+    const moved = await query(
+      `update ${this.#s}.state set size = $2, feed_position = $3, updated_at = now()
+        where id = 1 and size = $1 returning 1 as ok`,
+      [from, to.size, to.feedPosition.toString()],
+    )
+    if (moved.length !== 1) throw new NotaryConflict(`the audit tree is no longer at size ${from}`)
   }
 
   async insertCheckpoint(query: Query, checkpoint: StoredCheckpoint): Promise<void> {
