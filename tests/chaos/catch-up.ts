@@ -19,7 +19,7 @@ interface Lag {
 }
 
 async function lag(pool: pg.Pool, store: SqlEventStore, topic: string, withAudit: boolean): Promise<Lag> {
-  const head = await store.headPosition()
+  const head = await store.lastPosition()
   const one = async <T>(sql: string, params: unknown[] = []) =>
     (await pool.query(sql, params)).rows[0] as T | undefined
   const events = Number(

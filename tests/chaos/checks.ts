@@ -272,7 +272,7 @@ async function projectionsEqualRebuild(
   log: CheckInputs['log'],
 ): Promise<CheckResult> {
   const db = pgExecutor(pool)
-  const head = await store.headPosition()
+  const head = await store.lastPosition()
   const schema = 'chaos_rebuild'
   const results: string[] = []
   const problems: string[] = []
@@ -304,7 +304,7 @@ async function projectionsEqualRebuild(
       if (!same) problems.push(`${name}: digest differs from a rebuild`)
       if (status.position < head) problems.push(`${name}: at position ${status.position}, head ${head}`)
     }
-    const after = await store.headPosition()
+    const after = await store.lastPosition()
     if (after !== head) problems.push(`rebuilding oversight appended to the store (head ${head} → ${after})`)
   } finally {
     await pool.query(
