@@ -6,14 +6,13 @@
 //   { data, id, metadata, position, recordedAt, revision, stream, type }   (JCS sorts the keys)
 //
 // The store holds no plaintext personal data (pseudonyms, and ciphertext for sealed fields), so
-// neither does a leaf. JCS comes from the `canonicalize` package (5.1.0, Apache-2.0), written by
-// one of the RFC's authors: it sorts keys by UTF-16 code units (§3.2.3) and serialises strings and
-// numbers as ECMAScript's JSON.stringify does (§3.2.2), which is what the RFC prescribes, and it
-// refuses lone surrogates, NaN and Infinity.
+// neither does a leaf. The JCS text comes from `canonicalJson` (jcs.ts): keys sorted by UTF-16
+// code units (§3.2.3), strings and numbers as ECMAScript's JSON.stringify writes them (§3.2.2);
+// lone surrogates, NaN and Infinity refused.
 
 import type { RecordedEvent } from '@trec/eventstore'
 import { leafHash } from '@trec/merkle'
-import canonicalize from 'canonicalize'
+import { canonicalJson } from './jcs.ts'
 
 /** The envelope a leaf commits to. */
 export interface LeafEnvelope {
@@ -43,9 +42,7 @@ export function envelopeOf(event: RecordedEvent): LeafEnvelope {
 
 /** The leaf as text: the JCS form of the envelope. */
 export function leafText(event: RecordedEvent): string {
-  const text = canonicalize(envelopeOf(event))
-  if (text === undefined) throw new Error(`event ${event.id} has no JSON form`)
-  return text
+  return canonicalJson(envelopeOf(event))
 }
 
 /** The leaf bytes: UTF-8 of {@link leafText}. */
