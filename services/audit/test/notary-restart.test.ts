@@ -82,6 +82,31 @@ describe('the notary across restarts', () => {
     await expectExactLeaves(log)
   })
 
+  it('retries a failed batch at once, even when no new event comes to wake it', async () => {
+    const log = await openLog()
+    await seedHistory(log.store, 2)
+    const total = (await allEvents(log.store)).length
+    const errors: unknown[] = []
+    let failed = false
+    const n = await notary(log, {
+      batchSize: 7,
+      onError: (e) => errors.push(e),
+      // Timed checkpoints every second: they must not sign, reload or report around the failure.
+      checkpointEvery: { leaves: 1_000_000, seconds: 1 },
+      beforeCommit: async ({ to }) => {
+        if (to !== total || failed) return
+        failed = true
+        throw new Error('the last batch fails once')
+      },
+    })
+    await n.sync()
+    await n.checkpoint()
+    await n.stop()
+    expect(failed).toBe(true)
+    expect(errors.map(String)).toEqual(['Error: the last batch fails once'])
+    await expectExactLeaves(log)
+  })
+
   it('resumes after being stopped right after a commit, while writers keep appending', async () => {
     const log = await openLog()
     await seedHistory(log.store, 2)

@@ -60,7 +60,7 @@ export class NotaryRunner implements Notary {
   #last: { size: number; timestamp: number } | undefined
   /** The newest tree head signed, committed or in flight: the next one comes `everyLeaves` after it, later in time. */
   #head: { size: number; timestamp: number } | undefined
-  /** The transaction of the last batch prepared, while it is in flight. */
+  /** The transaction of the last batch prepared, while it is in flight (or failed, until the next reload). */
   #writing: Promise<void> | undefined
   #lock: Promise<unknown> = Promise.resolve()
   #waiters: { target: bigint; resolve: () => void; reject: (e: unknown) => void }[] = []
@@ -120,29 +120,30 @@ export class NotaryRunner implements Notary {
     this.#head = this.#last
   }
 
-  /** Waits for the batch in flight to commit; if it failed, reloads and throws its error. */
+  /**
+   * Waits for the batch in flight to commit, and throws its error if it failed. Only the feed
+   * loop reloads after a failure, as it starts a new round: the tree must never fall back under a
+   * round that has read past the failed batch.
+   */
   async #drain(): Promise<void> {
     const writing = this.#writing
     if (!writing) return
-    try {
-      await writing
-    } catch (error) {
-      await this.#reload()
-      throw error
-    }
+    await writing
     if (this.#writing === writing) this.#writing = undefined
   }
 
   async #follow(): Promise<void> {
     const { store, batchSize } = this.#o
     while (!this.#signal.aborted) {
+      // Ends this round of following the feed when a batch fails, so a new round retries it.
+      const round = new AbortController()
       try {
         await this.#exclusive(() => this.#reload())
-        const feed = readAhead(
-          store.subscribe({ after: this.#state.feedPosition, batchSize, signal: this.#signal }),
-        )
+        const signal = AbortSignal.any([this.#signal, round.signal])
+        const feed = readAhead(store.subscribe({ after: this.#state.feedPosition, batchSize, signal }))
         for await (const batch of feed)
-          if (batch.events.length > 0) await this.#exclusive(() => this.#append(batch.events))
+          if (batch.events.length > 0) await this.#exclusive(() => this.#append(batch.events, round))
+        if (round.signal.aborted && !this.#signal.aborted) throw round.signal.reason
       } catch (error) {
         if (this.#signal.aborted) break
         this.#o.onError(error)
@@ -178,14 +179,16 @@ export class NotaryRunner implements Notary {
    * Hashes a batch into the tree and starts its transaction, then waits for the batch before it
    * to commit (so it returns with at most this one in flight).
    */
-  async #append(events: RecordedEvent[]): Promise<void> {
+  async #append(events: RecordedEvent[], round: AbortController): Promise<void> {
+    if (round.signal.aborted) throw round.signal.reason
     const from = this.#tree.size
     const rows = buildBatch(this.#tree, events, this.#o.everyLeaves, this.#head?.size ?? 0)
     const to: LogState = { size: this.#tree.size, feedPosition: rows.feedPosition }
     const signed = await this.#sign(rows.heads)
     const previous = this.#writing
     const writing = this.#write(from, to, rows.leaves, rows.refs, signed, previous)
-    writing.catch(() => undefined) // seen by the next batch, a checkpoint, or the reload
+    // A failure ends the round at once, even while the feed is idle, so the batch is retried.
+    writing.catch((error: unknown) => round.abort(error))
     this.#writing = writing
     await previous
   }
@@ -237,7 +240,11 @@ export class NotaryRunner implements Notary {
   }
 
   async #checkpointIfGrown(): Promise<void> {
-    await this.#drain()
+    try {
+      await this.#drain()
+    } catch {
+      return // a failed batch is the feed loop's to report and retry: no checkpoint until it has
+    }
     const size = this.#state.size
     if (size === 0 || size === this.#last?.size) return
     const [checkpoint] = await this.#sign([{ size, root: this.#tree.root() }])
