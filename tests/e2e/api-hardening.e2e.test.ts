@@ -58,9 +58,9 @@ describe('the composed app’s routes against bad credentials and bad bodies (em
     code: string,
     check?: (res: Answer) => string | undefined,
   ): Promise<string | undefined> {
-    const before = await sys.store.headPosition()
+    const before = await sys.store.lastPosition()
     const res = await send()
-    const after = await sys.store.headPosition()
+    const after = await sys.store.lastPosition()
     const problems: string[] = []
     if (res.status !== status) problems.push(`status ${res.status}, not ${status}`)
     if (!/^application\/problem\+json/.test(res.headers['content-type'] ?? ''))

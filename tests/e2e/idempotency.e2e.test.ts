@@ -44,21 +44,21 @@ describe('Idempotency-Key across the composed app (embedded store)', () => {
     changed: Record<string, unknown>,
   ) {
     const key = `idem-${randomUUID()}`
-    const start = await sys.store.headPosition()
+    const start = await sys.store.lastPosition()
     const first = await sys.http.post(url, who, body, { 'idempotency-key': key })
     expect(first.status, first.text).toBe(201)
-    const afterFirst = await sys.store.headPosition()
+    const afterFirst = await sys.store.lastPosition()
     expect(afterFirst).toBeGreaterThan(start)
     const second = await sys.http.post(url, who, body, { 'idempotency-key': key })
     expect(second.status).toBe(first.status)
     expect(second.text).toBe(first.text)
     expect(second.headers['idempotent-replayed']).toBe('true')
-    expect(await sys.store.headPosition()).toBe(afterFirst)
+    expect(await sys.store.lastPosition()).toBe(afterFirst)
     // The same key for another (valid) request is refused, and appends nothing either.
     const other = await sys.http.post(url, who, { ...body, ...changed }, { 'idempotency-key': key })
     expect(other.status, other.text).toBe(422)
     expect(other.body.code).toBe('TREC_IDEMPOTENCY_KEY_REUSED')
-    expect(await sys.store.headPosition()).toBe(afterFirst)
+    expect(await sys.store.lastPosition()).toBe(afterFirst)
     return first.body
   }
 

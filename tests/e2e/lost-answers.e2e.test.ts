@@ -69,14 +69,14 @@ suite(title, () => {
     const key = `lost-${randomUUID()}`
     const first = await sys.http.post(url, who, body, { 'idempotency-key': key })
     expect(first.status, first.text).toBe(201)
-    const head = await sys.store.headPosition()
+    const head = await sys.store.lastPosition()
     await loseAnswer(key)
     sys.clock.now = new Date(sys.clock.now.getTime() + 60_000)
     const retry = await sys.http.post(url, who, body, { 'idempotency-key': key })
     expect(retry.status, retry.text).toBe(201)
     expect(retry.headers['idempotent-replayed']).toBeUndefined()
     expect(retry.body).toEqual(first.body)
-    expect(await sys.store.headPosition()).toBe(head)
+    expect(await sys.store.lastPosition()).toBe(head)
     // The retry's answer is now the recorded one: a third send replays it.
     const third = await sys.http.post(url, who, body, { 'idempotency-key': key })
     expect(third.headers['idempotent-replayed']).toBe('true')

@@ -135,7 +135,7 @@ suite(title, () => {
 
   /** The command is refused with 422 naming `rule` among its reasons, and the store's head does not move. */
   async function refused(send: () => Promise<Answer>, rule: string) {
-    const before = await sys.store.headPosition()
+    const before = await sys.store.lastPosition()
     const res = await send()
     expect(res.status, res.text).toBe(422)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -143,7 +143,7 @@ suite(title, () => {
     const rules = (res.body.reasons as { rule: string }[]).map((r) => r.rule)
     expect(rules).toContain(rule)
     for (const reason of res.body.reasons) expect(typeof reason.message).toBe('string')
-    expect(await sys.store.headPosition()).toBe(before)
+    expect(await sys.store.lastPosition()).toBe(before)
     return { rules, body: res.body }
   }
 
@@ -219,7 +219,7 @@ suite(title, () => {
   })
 
   it('takes a batch the device sends again without writing it twice, and answers as before', async () => {
-    const before = await sys.store.headPosition()
+    const before = await sys.store.lastPosition()
     const again = await uploadChecks(
       sys.http,
       devices.c1!,
@@ -227,7 +227,7 @@ suite(title, () => {
       firstBatch.checks,
     )
     expect(again).toEqual(firstBatch.ids)
-    expect(await sys.store.headPosition()).toBe(before)
+    expect(await sys.store.lastPosition()).toBe(before)
   })
 
   it('identity-verified: refuses a claim for a worker with no real-name check on the record', async () => {

@@ -93,7 +93,7 @@ describe('device registry routes', () => {
       [{ ...key.publicJwk, kid: 'dev-other' }, 'body.publicKey.kid'],
       [{ ...key.publicJwk, alg: 'ES256' }, 'body.publicKey.alg'],
     ]
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     for (const [publicKey, path] of cases) {
       const res = await register({ device: 'dev-d', class: classId, publicKey })
       expect(res.statusCode, path).toBe(400)
@@ -102,7 +102,7 @@ describe('device registry routes', () => {
       expect(errors.map((e) => e.path.join('.'))).toContain(path)
       if ('d' in (publicKey as object)) expect(errors[0]?.message).toContain('"d"')
     }
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('answers 401 without a token, 403 to another role and to staff of another institution', async () => {
@@ -157,13 +157,13 @@ describe('device registry routes', () => {
       institution: 'inst-other',
     })
     expect((await revoke('dev-a', { reason: 'lost' }, other)).statusCode).toBe(403)
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const bad = await revoke('dev-a', { reason: 'stolen-ish', extra: 1 })
     expect(bad.statusCode).toBe(400)
     expect(bad.json().errors.map((e: { path: unknown[] }) => e.path.join('.'))).toEqual(
       expect.arrayContaining(['body.reason']),
     )
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('refuses to register a device to a class that has closed (422 class-not-closed)', async () => {

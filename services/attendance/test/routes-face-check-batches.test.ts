@@ -53,7 +53,7 @@ describe('face-check batch route', () => {
 
   it('records a batch of 500 checks atomically, one part per worker stream, ids from (device, batch, index)', async () => {
     const batch = batchOf('dev-a', 'b-0001', 500)
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const res = await send(await keys['dev-a']!.sign(batch))
     expect(res.statusCode).toBe(201)
     const body = res.json()
@@ -82,19 +82,19 @@ describe('face-check batch route', () => {
     const batch = batchOf('dev-a', 'b-0002', 20)
     const jws = await keys['dev-a']!.sign(batch)
     const first = await send(jws)
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const again = await send(await keys['dev-a']!.sign(batch))
     expect(again.statusCode).toBe(first.statusCode)
     expect(again.json()).toEqual(first.json())
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('refuses a batch id reused for other checks (409), writing nothing', async () => {
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const res = await send(await keys['dev-a']!.sign(batchOf('dev-a', 'b-0002', 20, 100)))
     expect(res.statusCode).toBe(409)
     expect(res.json().code).toBe('TREC_EVENT_ID_REUSED')
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('takes ES256 batches from a P-256 device', async () => {
@@ -105,10 +105,10 @@ describe('face-check batch route', () => {
   describe('refuses with 422 and its rule, appending nothing,', () => {
     let head: bigint
     beforeAll(async () => {
-      head = await h.store.headPosition()
+      head = await h.store.lastPosition()
     })
     afterAll(async () => {
-      expect(await h.store.headPosition()).toBe(head)
+      expect(await h.store.lastPosition()).toBe(head)
     })
 
     it('an unsigned batch (alg none): batch-signed', async () => {
@@ -165,7 +165,7 @@ describe('face-check batch route', () => {
   })
 
   it('refuses a check carrying an image, and other malformed batches, with 400 naming the field', async () => {
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const withImage = batchOf('dev-a', 'b-img', 2)
     ;(withImage.checks[1] as Record<string, unknown>).image = 'data:image/jpeg;base64,/9j/4AAQ'
     const res = await send(await keys['dev-a']!.sign(withImage))
@@ -187,7 +187,7 @@ describe('face-check batch route', () => {
     expect(notJws.json().errors[0].path).toEqual(['body', 'jws'])
     const extra = await post(h.app, '/v1/face-check-batches', await token('dev-a'), { jws: 'a.b.c', more: 1 })
     expect(extra.statusCode).toBe(400)
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('answers 401 without a token, 403 to another role and to a device token without its class', async () => {
@@ -202,11 +202,11 @@ describe('face-check batch route', () => {
   it('appends once for one Idempotency-Key and answers the retry the same', async () => {
     const jws = await keys['dev-a']!.sign(batchOf('dev-a', 'b-idem', 5))
     const first = await send(jws, 'dev-a', classId, { 'idempotency-key': 'batch-idem' })
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const second = await send(jws, 'dev-a', classId, { 'idempotency-key': 'batch-idem' })
     expect(second.json()).toEqual(first.json())
     expect(second.headers['idempotent-replayed']).toBe('true')
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('takes a worker who joined the roster after the class state was last read', async () => {

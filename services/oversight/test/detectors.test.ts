@@ -63,11 +63,11 @@ describe('detectors over the store', () => {
     await side.setup()
     await side.catchUp()
     const digests = await Promise.all(side.runners.map((r) => r.digest()))
-    const head = await env.store.headPosition()
+    const head = await env.store.lastPosition()
     const events = await allEvents(env.store)
     for (const runner of side.runners) expect(await runner.applyBatch('feed', events)).toBe(0)
     expect(await Promise.all(side.runners.map((r) => r.digest()))).toEqual(digests)
-    expect(await env.store.headPosition()).toBe(head)
+    expect(await env.store.lastPosition()).toBe(head)
   })
 
   it('appends alerts queued by a run that stopped between its commit and its append, once', async () => {
@@ -98,12 +98,12 @@ describe('detectors over the store', () => {
     claim(late, bob, 'clm-b1')
     await late.appendTo(env.store)
     await live.catchUp()
-    const head = await env.store.headPosition()
+    const head = await env.store.lastPosition()
 
     const rebuilt = env.readSide({ schema: `${env.readSchema}_rebuild`, batchSize: 3 })
     await rebuilt.setup()
     await rebuilt.catchUp()
-    expect(await env.store.headPosition()).toBe(head)
+    expect(await env.store.lastPosition()).toBe(head)
     for (const [i, runner] of live.runners.entries())
       expect([runner.projection.name, await rebuilt.runners[i]!.digest()]).toEqual([
         runner.projection.name,

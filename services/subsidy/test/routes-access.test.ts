@@ -160,13 +160,13 @@ describe('access to the subsidy routes', () => {
 
   describe.each(routes.map((r) => [r.name, r] as const))('%s', (_, route) => {
     it('answers 401 without a token or with one not signed by a trusted key', async () => {
-      const before = await h.store.headPosition()
+      const before = await h.store.lastPosition()
       expect((await send(route, null)).statusCode).toBe(401)
       const bad = await h.tokens.bad(callers[route.allowed])
       const res = await send(route, bad['wrong key']!)
       expect(res.statusCode).toBe(401)
       expect(res.json().code).toBe('TREC_UNAUTHENTICATED')
-      expect(await h.store.headPosition()).toBe(before)
+      expect(await h.store.lastPosition()).toBe(before)
     })
 
     it('answers 403 to a role that may not call it', async () => {
@@ -178,25 +178,25 @@ describe('access to the subsidy routes', () => {
     })
 
     it('answers 403 to a caller outside the institution or region, appending nothing', async () => {
-      const before = await h.store.headPosition()
+      const before = await h.store.lastPosition()
       for (const { who, body } of route.outOfScope) {
         const res = await send(route, await h.token(who), body ?? route.body)
         expect(res.statusCode, `${who}: ${res.body}`).toBe(403)
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
       }
-      expect(await h.store.headPosition()).toBe(before)
+      expect(await h.store.lastPosition()).toBe(before)
     })
 
     if (route.invalid) {
       const invalid = route.invalid
       it('answers 400 naming each invalid field, appending nothing', async () => {
-        const before = await h.store.headPosition()
+        const before = await h.store.lastPosition()
         const res = await send(route, await h.token(route.allowed), invalid.body)
         expect(res.statusCode, res.body).toBe(400)
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
         const paths = res.json().errors.map((e: { path: unknown[] }) => e.path.join('.'))
         expect(paths).toEqual(expect.arrayContaining(invalid.paths))
-        expect(await h.store.headPosition()).toBe(before)
+        expect(await h.store.lastPosition()).toBe(before)
       })
     }
   })

@@ -133,7 +133,7 @@ describe('subsidy claim routes', () => {
   })
 
   it('refuses a claim the record does not support with 422 and its reasons, appending nothing', async () => {
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const stranger = '00000000000000000000000000000abc'
     const res = await call('POST', '/v1/claims', 'staff', { ...providerClaim, worker: stranger })
     expect(res.statusCode).toBe(422)
@@ -143,7 +143,7 @@ describe('subsidy claim routes', () => {
       expect.arrayContaining(['enrolled', 'identity-verified', 'completion', 'attendance-minimum']),
     )
     expect(res.json().reasons[0].ruleSet).toEqual({ id: 'sjz-2019', version: 1 })
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
   })
 
   it('appends a claim once for one Idempotency-Key and answers the same twice', async () => {
@@ -171,12 +171,12 @@ describe('subsidy claim routes', () => {
     const key = { 'idempotency-key': 'claim-other-1' }
     const first = await call('POST', '/v1/claims', 'officer', body, key)
     expect(first.statusCode, first.body).toBe(201)
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const second = await call('POST', '/v1/claims', 'officer', body, key)
     expect(second.statusCode).toBe(201)
     expect(second.headers['idempotent-replayed']).toBe('true')
     expect(second.json()).toEqual(first.json())
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
     expect(await h.store.streamRevision(`subsidy-${other}`)).toBe(1)
 
     // …and pays it to the sealed card account (持卡领补).

@@ -55,7 +55,7 @@ describe('POST /v1/assessment-results', () => {
   })
 
   it('answers 400 naming each bad field, and appends nothing', async () => {
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const res = await post({
       ...result,
       occupationCode: '电工',
@@ -66,7 +66,7 @@ describe('POST /v1/assessment-results', () => {
     expect(errorPaths(res)).toEqual(
       expect.arrayContaining(['body.occupationCode', 'body.level', 'body.evaluator.kind']),
     )
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
   })
 
   it('answers 401 without a token, 403 for another role and 403 outside the assessor’s region', async () => {

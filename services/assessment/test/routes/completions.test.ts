@@ -65,7 +65,7 @@ describe('POST /v1/completions', () => {
   })
 
   it('refuses hours or shares sent by the client: the body names only worker and class', async () => {
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const res = await complete({
       worker: otherWorker,
       class: 'cls-2024-0316',
@@ -79,15 +79,15 @@ describe('POST /v1/completions', () => {
     const [issue] = res.json().errors
     expect(issue).toMatchObject({ path: ['body'], code: 'unrecognized_keys' })
     expect(issue.message).toMatch(/"attendanceShare", "passed"/)
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
   })
 
   it('answers 400 naming each bad field, and appends nothing', async () => {
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const res = await complete({ worker: '130102199003071234', class: '' })
     expect(res.statusCode).toBe(400)
     expect(errorPaths(res)).toEqual(expect.arrayContaining(['body.worker', 'body.class']))
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
   })
 
   it('answers 401 without a token and 403 for another role', async () => {

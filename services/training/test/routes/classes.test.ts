@@ -65,7 +65,7 @@ describe('classes over HTTP: 开班申请 → 培训前审核 → 开班 → clo
   })
 
   it('answers an invalid application 400 naming the fields, appending nothing', async () => {
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const bad = applicationBody(programme, {
       capacity: 0,
       mode: 'blended',
@@ -83,7 +83,7 @@ describe('classes over HTTP: 开班申请 → 培训前审核 → 开班 → clo
         'body.teachers.1.teacher',
       ]),
     )
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
   })
 
   it('lets only the institution’s own staff apply, open and complete; officers of the region review and stop', async () => {
@@ -134,10 +134,10 @@ describe('classes over HTTP: 开班申请 → 培训前审核 → 开班 → clo
   it('answers a retried application with the same class, appended once', async () => {
     const body = applicationBody(programme, { capacity: 12 })
     const first = await h.post('/v1/classes', people.staff, body, 'apply-12')
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const second = await h.post('/v1/classes', people.staff, body, 'apply-12')
     expect(second.json()).toEqual(first.json())
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('refuses a delisted institution’s application and opening', async () => {

@@ -37,7 +37,7 @@ describe('institutions and the catalogue over HTTP', () => {
   })
 
   it('answers an invalid designation 400 naming each field, appending nothing', async () => {
-    const before = await h.store.headPosition()
+    const before = await h.store.lastPosition()
     const res = await h.post('/v1/institutions', people.admin, {
       ...designation,
       institution: 'inst-c',
@@ -49,7 +49,7 @@ describe('institutions and the catalogue over HTTP', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     const paths = res.json().errors.map((e: { path: unknown[] }) => e.path.join('.'))
     expect(paths).toEqual(expect.arrayContaining(['body.uscc', 'body.kinds', 'body']))
-    expect(await h.store.headPosition()).toBe(before)
+    expect(await h.store.lastPosition()).toBe(before)
   })
 
   it('shows an institution to any caller, and 404 for one never designated', async () => {
@@ -87,11 +87,11 @@ describe('institutions and the catalogue over HTTP', () => {
   it('answers a retried designation with the first answer and appends once', async () => {
     const body = { ...designation, institution: 'inst-r' }
     const first = await h.post('/v1/institutions', people.admin, body, 'designate-inst-r')
-    const head = await h.store.headPosition()
+    const head = await h.store.lastPosition()
     const second = await h.post('/v1/institutions', people.admin, body, 'designate-inst-r')
     expect(second.statusCode).toBe(201)
     expect(second.json()).toEqual(first.json())
-    expect(await h.store.headPosition()).toBe(head)
+    expect(await h.store.lastPosition()).toBe(head)
   })
 
   it('publishes programmes and refuses one whose validity overlaps the same entry', async () => {
