@@ -12,8 +12,8 @@ import canonicalize from 'canonicalize'
 // by piece and refuses what JCS cannot express.
 //
 // Why not `canonicalize` for everything: the notary canonicalises every event it logs, and the
-// package took about 15% of the notary's CPU (a stored envelope about 15 µs, the fast path about
-// half that); the test suite checks that both give the same text for any JSON value.
+// package took about 15% of the notary's CPU: 7 µs for a stored envelope, against 4.4 µs on the
+// fast path. The test suite checks that both give the same text for any JSON value.
 
 const SLOW = Symbol('not on the fast path')
 
