@@ -297,17 +297,17 @@ export class SqlEventStore implements EventStore {
     return rows.map(toRecorded)
   }
 
-  async headPosition(): Promise<bigint> {
-    const [row] = await this.#db.query<{ position: string | null }>(
-      `select max(position)::text as position from ${this.#s}.events
-       where position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)`,
-    )
-    return BigInt(row?.position ?? 0)
+  headPosition(): Promise<bigint> {
+    return this.#maxPosition('where position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)')
   }
 
-  async lastPosition(): Promise<bigint> {
+  lastPosition(): Promise<bigint> {
+    return this.#maxPosition('')
+  }
+
+  async #maxPosition(where: string): Promise<bigint> {
     const [row] = await this.#db.query<{ position: string | null }>(
-      `select max(position)::text as position from ${this.#s}.events`,
+      `select max(position)::text as position from ${this.#s}.events ${where}`,
     )
     return BigInt(row?.position ?? 0)
   }

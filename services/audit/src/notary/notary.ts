@@ -186,7 +186,7 @@ export class NotaryRunner implements Notary {
     const to: LogState = { size: this.#tree.size, feedPosition: rows.feedPosition }
     const signed = await this.#sign(rows.heads)
     const previous = this.#writing
-    const writing = this.#write(from, to, rows.leaves, rows.refs, signed, previous)
+    const writing = this.#write(from, to, rows, signed, previous)
     // A failure ends the round at once, even while the feed is idle, so the batch is retried.
     writing.catch((error: unknown) => round.abort(error))
     this.#writing = writing
@@ -196,14 +196,13 @@ export class NotaryRunner implements Notary {
   async #write(
     from: number,
     to: LogState,
-    leaves: BatchRows['leaves'],
-    refs: BatchRows['refs'],
+    rows: BatchRows,
     signed: readonly StoredCheckpoint[],
     previous: Promise<void> | undefined,
   ): Promise<void> {
     const { log, beforeCommit } = this.#o
     await log.db.transaction(async (query) => {
-      await log.insertLeaves(query, leaves, refs)
+      await log.insertLeaves(query, rows.leaves, rows.refs)
       await previous
       await log.moveState(query, from, to)
       for (const checkpoint of signed) await log.insertCheckpoint(query, checkpoint)
