@@ -84,16 +84,34 @@ function startsWith(line: Buffer, prefix: Buffer, at: number): boolean {
 
 // Strict base64 of 32 bytes: 43 characters of the standard alphabet, then '='; the last
 // character before '=' carries 2 unused bits, which must be zero (RFC 4648 §3.5, canonical).
-const alphabet = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
-  alphabet[c.charCodeAt(0)] = 1
-const lastBeforePad = new Uint8Array(256)
-for (const c of 'AEIMQUYcgkosw048') lastBeforePad[c.charCodeAt(0)] = 1
+const INVALID = 0xff
+const sextets = new Uint8Array(256).fill(INVALID)
+for (const [v, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries())
+  sextets[c.charCodeAt(0)] = v
 
-/** Decodes proof element `j` (a 32-byte hash), or undefined when it is not canonical base64. */
-export function proofElement(proof: Buffer, j: number): Buffer | undefined {
+/**
+ * Decodes proof element `j` (a 32-byte hash) into `into` at `offset`; false when it is not
+ * canonical base64. Decoded in place: a verifier reads a few of these per event.
+ */
+export function decodeProofElement(proof: Buffer, j: number, into: Uint8Array, offset: number): boolean {
   const at = j * PROOF_STRIDE + 1
-  for (let i = 0; i < 42; i++) if (alphabet[proof[at + i]!] !== 1) return undefined
-  if (lastBeforePad[proof[at + 42]!] !== 1 || proof[at + 43] !== 0x3d) return undefined
-  return Buffer.from(proof.toString('latin1', at, at + 44), 'base64')
+  let out = offset
+  let bad = 0
+  for (let i = at; i < at + 40; i += 4) {
+    const a = sextets[proof[i]!]!
+    const b = sextets[proof[i + 1]!]!
+    const c = sextets[proof[i + 2]!]!
+    const d = sextets[proof[i + 3]!]!
+    bad |= a | b | c | d
+    into[out++] = (a << 2) | (b >> 4)
+    into[out++] = ((b & 15) << 4) | (c >> 2)
+    into[out++] = ((c & 3) << 6) | d
+  }
+  const a = sextets[proof[at + 40]!]!
+  const b = sextets[proof[at + 41]!]!
+  const c = sextets[proof[at + 42]!]!
+  into[out++] = (a << 2) | (b >> 4)
+  into[out] = ((b & 15) << 4) | (c >> 2)
+  // An invalid character has the bit 0x80 (no sextet has it); canonical: c's low 2 bits are 0.
+  return ((bad | a | b | c) & 0x80) === 0 && (c & 3) === 0 && proof[at + 43] === 0x3d
 }
