@@ -6,8 +6,8 @@
 // Run: npx pnpm@10.34.9 exec node services/audit/bench/notary.bench.ts
 //   BENCH_EVENTS (default 100,000) events per notary phase; BENCH_VERIFY_EVENTS (default 200,000).
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { enableCompileCache } from 'node:module'
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -18,7 +18,7 @@ import { postgresForTests } from '@trec/eventstore/testing'
 import { KeySet } from '@trec/merkle'
 import pg from 'pg'
 import { startNotary } from '../src/notary/start.ts'
-import { verifyExport } from '../src/verify/run.ts'
+import { verifyFile } from '../src/verify/run.ts'
 import { faceCheck } from './events.ts'
 import { writeSection } from './report.ts'
 import { writeSyntheticExport } from './synthetic-export.ts'
@@ -138,6 +138,7 @@ async function verifyFigures(): Promise<{
   threaded: VerifyRate
   floor: { hash: number; hashAndDecode: number }
 }> {
+  enableCompileCache() // as the verify command does
   const dir = await mkdtemp(join(tmpdir(), 'trec-audit-bench-'))
   try {
     const file = join(dir, 'export.ndjson')
@@ -146,7 +147,7 @@ async function verifyFigures(): Promise<{
     // Three runs per thread count, alternating; the median is reported.
     const timed = async (threads: number) => {
       const started = performance.now()
-      const result = await verifyExport(createReadStream(file, { highWaterMark: 1 << 20 }), {
+      const result = await verifyFile(file, {
         trust: { origin, keys },
         threads,
       })

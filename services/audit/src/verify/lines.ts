@@ -1,15 +1,14 @@
 import { uuidPattern } from '@trec/core'
-import type { FoldEvent } from '@trec/readmodels'
 import { citedBy, isSelected, type Selection } from '../selection.ts'
 import { fail, VerificationFailed, type VerifyFailure } from './failure.ts'
-import { type ExportedEnvelope, toFoldEvent } from './folds.ts'
+import type { ExportedEnvelope } from './folds.ts'
 import { InclusionChecker, leafHashInPlace } from './inclusion.ts'
 import { parseEventLine } from './line.ts'
 
 // The checks each event line gets on its own, over a run of consecutive lines (a chunk): the line
 // format, leaf order within the run and range, the leaf hash and inclusion proof up to the signed
-// root, the envelope, its citations and selection membership, and the decoding the replay fold
-// needs. What spans runs (order across them, the leaf digest, evidence cited from another run,
+// root, the envelope, its citations and selection membership, and picking out the events the
+// replay fold reads. What spans runs (order across them, the leaf digest, evidence cited from another run,
 // the fold itself) is left to the caller, which merges the results in file order
 // (`ExportVerifier.merge`). The same code runs in the verifying thread or in worker threads.
 //
@@ -44,8 +43,8 @@ export interface RunResult {
   cited: string[]
   /** Events outside the selection (allowed only if something cites them). */
   outside: { line: number; eventId: string }[]
-  /** The decoded events the fold reads, in order. */
-  foldEvents: { line: number; event: FoldEvent }[]
+  /** The events the fold reads, in order (decoded for it where they are merged). */
+  foldEvents: { line: number; envelope: ExportedEnvelope }[]
   /** Node hashes computed for inclusion proofs. */
   hashes: number
   /** The first failing line of the run; nothing after it was checked. */
@@ -93,6 +92,7 @@ export class RunChecker {
       if (!(error instanceof VerificationFailed)) throw error
       result.failure = error.failure
     }
+    this.#inclusion.keepPaths()
     result.indexBytes = indexBytes.subarray(0, result.ids.length * 8)
     result.hashes = this.#inclusion.hashes - hashesBefore
     return result
@@ -126,18 +126,7 @@ export class RunChecker {
     }
     if (!isSelected(this.#setup.selection, envelope)) r.outside.push({ line, eventId: envelope.id })
     const types = this.#foldTypes
-    if (types === 'all' || types?.has(envelope.type)) {
-      try {
-        r.foldEvents.push({ line, event: toFoldEvent(envelope) })
-      } catch (error) {
-        fail(
-          line,
-          'event-malformed',
-          `the event does not match its contract: ${(error as Error).message}`,
-          envelope.id,
-        )
-      }
-    }
+    if (types === 'all' || types?.has(envelope.type)) r.foldEvents.push({ line, envelope })
     const at = r.ids.length * 8
     r.ids.push(envelope.id)
     const bytes = r.indexBytes as Buffer

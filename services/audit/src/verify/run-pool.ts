@@ -1,19 +1,30 @@
+import { getCompileCacheDir } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { RunResult, RunSetup } from './lines.ts'
 
 // Worker threads that check runs of lines of one export (`RunChecker`, lines.ts), each run on the
 // next thread in turn; the answers come back as promises, which the caller merges in file order.
+// A run's whole buffer is handed over to the thread and comes back with the answer.
+
+/** A run's result, and the run, back in this thread. */
+export interface Checked {
+  result: RunResult
+  run: Uint8Array
+}
 
 export class RunPool {
   readonly #workers: Worker[]
-  readonly #waiting = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>()
+  readonly #waiting = new Map<number, { resolve: (c: Checked) => void; reject: (e: Error) => void }>()
   #next = 0
 
   constructor(threads: number, setup: RunSetup) {
+    // A thread loads its modules from the compile cache too, when this one has one.
+    const cache = getCompileCacheDir()
+    const env = cache === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: cache }
     this.#workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(new URL('./run-worker.ts', import.meta.url), { workerData: setup })
-      worker.on('message', ({ id, result }: { id: number; result: RunResult }) => {
-        this.#waiting.get(id)?.resolve(result)
+      const worker = new Worker(new URL('./run-worker.ts', import.meta.url), { workerData: setup, env })
+      worker.on('message', ({ id, ...checked }: Checked & { id: number }) => {
+        this.#waiting.get(id)?.resolve(checked)
         this.#waiting.delete(id)
       })
       worker.on('error', (error) => this.#failAll(error))
@@ -24,14 +35,13 @@ export class RunPool {
     })
   }
 
-  /** Checks one run on the next thread. The run's memory is handed over when it owns it whole. */
-  check(run: Buffer): Promise<RunResult> {
+  /** Checks one run on the next thread. Its buffer is unusable here until the answer comes. */
+  check(run: Buffer): Promise<Checked> {
     const id = this.#next++
     const worker = this.#workers[id % this.#workers.length]!
-    const whole = run.byteOffset === 0 && run.byteLength === run.buffer.byteLength
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject })
-      worker.postMessage({ id, run }, whole ? [run.buffer as ArrayBuffer] : [])
+      worker.postMessage({ id, run }, [run.buffer as ArrayBuffer])
     })
   }
 

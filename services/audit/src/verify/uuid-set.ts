@@ -22,8 +22,9 @@ export class UuidSet {
   readonly #seed = randomBytes(4).readUInt32LE(0)
   readonly #key = new Uint32Array(4)
 
-  constructor(capacity = 1 << 12) {
-    const slots = 2 ** Math.max(4, Math.ceil(Math.log2(capacity)))
+  /** `expected`: how many ids it holds before it first grows. */
+  constructor(expected = 3 << 10) {
+    const slots = 2 ** Math.max(4, Math.ceil(Math.log2((expected * 4) / 3 + 1)))
     this.#slots = new Uint32Array(slots * 4)
     this.#mask = slots - 1
   }

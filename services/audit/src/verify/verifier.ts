@@ -3,7 +3,7 @@ import { uuidPattern } from '@trec/core'
 import type { Checkpoint, CheckpointTrust } from '@trec/merkle'
 import type { Selection } from '../selection.ts'
 import { type FailureReason, fail, VerificationFailed, type VerifyFailure } from './failure.ts'
-import { defaultFold, type FoldFactory, folds, type ReplayFold } from './folds.ts'
+import { defaultFold, type FoldFactory, folds, type ReplayFold, toFoldEvent } from './folds.ts'
 import { checkConsistency, type ExportHeader, verifyHeader } from './header.ts'
 import { type Citation, isObject, type RunResult, type RunSetup } from './lines.ts'
 import { UuidSet } from './uuid-set.ts'
@@ -52,8 +52,8 @@ export class ExportVerifier {
   #events = 0
   readonly #digest = createHash('sha256')
   #hashes = 0
-  /** Every event id shown so far. */
-  readonly #ids = new UuidSet()
+  /** Every event id shown so far; sized by the header. */
+  #ids = new UuidSet()
   readonly #pending: Citation[] = []
   /** The ids pending citations wait for, and the leaf each was logged at once it shows up. */
   readonly #later = new Map<string, number | undefined>()
@@ -74,6 +74,8 @@ export class ExportVerifier {
     const verified = await verifyHeader(line.toString('utf8'), this.#options.trust)
     checkConsistency(verified, this.#options.seen ?? [])
     this.#header = verified.header
+    // The count is not proven yet, so a header cannot make it reserve more than 64 MiB.
+    this.#ids = new UuidSet(Math.min(verified.header.events, 1 << 21))
     this.#checkpoint = verified.checkpoint
     this.#selection = verified.selection
     const fold = this.#options.fold === undefined ? defaultFold(verified.selection) : this.#options.fold
@@ -135,16 +137,16 @@ export class ExportVerifier {
     for (const o of run.outside) this.#outside.push({ line: base + o.line, eventId: o.eventId })
     const fold = this.#fold
     if (fold)
-      for (const { line, event } of run.foldEvents) {
+      for (const { line, envelope } of run.foldEvents) {
         if (line >= repeated) break
         try {
-          fold.step(event)
+          fold.step(toFoldEvent(envelope))
         } catch (error) {
           fail(
             base + line,
             'event-malformed',
             `the event does not match its contract: ${(error as Error).message}`,
-            event.id,
+            envelope.id,
           )
         }
       }
