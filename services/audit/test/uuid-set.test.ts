@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { uuidPattern } from '@trec/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { UuidSet } from '../src/verify/uuid-set.ts'
+import { eventIdWords, UuidSet, uuidText, uuidWords } from '../src/verify/uuid-set.ts'
 
 // The verifier's set of event ids (16 bytes a UUID, off the JavaScript heap) must answer as a
 // JavaScript Set of the same strings would, through every growth of its table.
@@ -15,9 +16,14 @@ describe('UuidSet', () => {
         (pool, picks) => {
           const ids = new UuidSet(16)
           const expected = new Set<string>()
-          for (const p of picks) {
+          const words = new Uint32Array(8)
+          for (const [n, p] of picks.entries()) {
             const id = pool[p % pool.length]!
-            expect(ids.add(id)).toBe(!expected.has(id))
+            // Half of them as the words a verifying thread sends (`addWords`), at either slot.
+            const at = 4 * (p % 2)
+            expect(uuidWords(id, words, at)).toBe(true)
+            expect(uuidText(words, at)).toBe(id)
+            expect(n % 2 === 0 ? ids.add(id) : ids.addWords(words, at)).toBe(!expected.has(id))
             expected.add(id)
           }
           for (const id of pool) expect(ids.has(id)).toBe(expected.has(id))
@@ -26,6 +32,25 @@ describe('UuidSet', () => {
       ),
       { numRuns: 200 },
     )
+  })
+
+  it('takes for an event id exactly what uuidPattern takes', () => {
+    // A UUID of any version and variant with one character changed, most often the version's or
+    // the variant's.
+    const char = fc.constantFrom(...'0123456789abcdefABx-')
+    const at = fc.oneof(fc.constantFrom(14, 19), fc.nat(35))
+    const nearly = fc
+      .tuple(fc.uuid(), at, char)
+      .map(([id, i, c]) => `${id.slice(0, i)}${c}${id.slice(i + 1)}`)
+    let valid = 0
+    fc.assert(
+      fc.property(fc.oneof(nearly, fc.uuid(), fc.string({ maxLength: 40 })), (id) => {
+        if (uuidPattern.test(id)) valid += 1
+        expect(eventIdWords(id, new Uint32Array(4), 0)).toBe(uuidPattern.test(id))
+      }),
+      { numRuns: 5000 },
+    )
+    expect(valid).toBeGreaterThan(500)
   })
 
   it('holds 300,000 random ids through many doublings, and none it was not given', () => {

@@ -67,7 +67,8 @@ export function parseEventLine(line: Buffer): EventLine | string {
   const width = proofStart - digits
   if (width === 0 || width > 16 || (width > 1 && line[digits] === ZERO))
     return 'the index is not a decimal integer'
-  const index = Number(line.toString('latin1', digits, proofStart))
+  let index = 0
+  for (let i = digits; i < proofStart; i++) index = index * 10 + (line[i]! - ZERO)
   if (!Number.isSafeInteger(index)) return 'the index is not a safe integer'
   const indexStart = digits - indexKey.length
   if (indexStart < head.length || !startsWith(line, indexKey, indexStart)) return 'no "index" member'

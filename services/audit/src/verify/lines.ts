@@ -1,9 +1,9 @@
-import { uuidPattern } from '@trec/core'
 import { citedBy, isSelected, type Selection } from '../selection.ts'
 import { fail, VerificationFailed, type VerifyFailure } from './failure.ts'
 import type { ExportedEnvelope } from './folds.ts'
 import { InclusionChecker, leafHashInPlace } from './inclusion.ts'
 import { parseEventLine } from './line.ts'
+import { eventIdWords } from './uuid-set.ts'
 
 // The checks each event line gets on its own, over a run of consecutive lines (a chunk): the line
 // format, leaf order within the run and range, the leaf hash and inclusion proof up to the signed
@@ -36,8 +36,10 @@ export interface RunResult {
   lastIndex: number
   /** Each checked event's leaf index, 8 bytes big-endian: the leaf digest's input. */
   indexBytes: Uint8Array
-  /** The ids of the events checked, in order (the failing line's excluded). */
-  ids: string[]
+  /** How many events were checked (the failing line's excluded). */
+  count: number
+  /** Their ids, in order, each as 4 words (`uuidWords`). */
+  idWords: Uint32Array
   /** Citations of events not earlier in this run. */
   citations: Citation[]
   cited: string[]
@@ -57,6 +59,9 @@ export class RunChecker {
   readonly #setup: RunSetup
   readonly #inclusion: InclusionChecker
   readonly #foldTypes: ReadonlySet<string> | 'all' | null
+  /** Where a run's leaf indexes (8 bytes big-endian each) and ids are written; reused. */
+  #indexes = Buffer.alloc(0)
+  #ids = new Uint32Array(0)
 
   constructor(setup: RunSetup) {
     this.#setup = setup
@@ -68,12 +73,17 @@ export class RunChecker {
 
   /** Checks the lines of `run`, each ending with a newline. */
   check(run: Buffer): RunResult {
-    // An event line is longer than 34 bytes, so this holds 8 bytes for each.
-    const indexBytes = Buffer.allocUnsafe((Math.floor(run.length / 34) + 1) * 8)
+    // An event line is longer than 34 bytes: room for each line's leaf index and id.
+    const most = Math.floor(run.length / 34) + 1
+    if (this.#indexes.length < most * 8) {
+      this.#indexes = Buffer.allocUnsafe(most * 8)
+      this.#ids = new Uint32Array(most * 4)
+    }
     const result: RunResult = {
       lastIndex: -1,
-      indexBytes,
-      ids: [],
+      count: 0,
+      indexBytes: this.#indexes,
+      idWords: this.#ids,
       citations: [],
       cited: [],
       outside: [],
@@ -93,7 +103,9 @@ export class RunChecker {
       result.failure = error.failure
     }
     this.#inclusion.keepPaths()
-    result.indexBytes = indexBytes.subarray(0, result.ids.length * 8)
+    // Copies of what was filled, so the result owns its memory (it may go to another thread).
+    result.indexBytes = new Uint8Array(this.#indexes.subarray(0, result.count * 8))
+    result.idWords = this.#ids.slice(0, result.count * 4)
     result.hashes = this.#inclusion.hashes - hashesBefore
     return result
   }
@@ -119,6 +131,9 @@ export class RunChecker {
       fail(line, 'inclusion-failed', `leaf ${index}: ${inclusionMessage[failure]}`, claimedId(parsed.event))
     const envelope = toEnvelope(parsed.event)
     if (typeof envelope === 'string') fail(line, 'event-malformed', envelope)
+    const k = r.count
+    if (!eventIdWords(envelope.id, this.#ids, 4 * k))
+      fail(line, 'event-malformed', 'the event id is not a lowercase UUID, which every stored event has')
     seen.add(envelope.id)
     for (const cited of citedBy(envelope)) {
       r.cited.push(cited)
@@ -127,11 +142,9 @@ export class RunChecker {
     if (!isSelected(this.#setup.selection, envelope)) r.outside.push({ line, eventId: envelope.id })
     const types = this.#foldTypes
     if (types === 'all' || types?.has(envelope.type)) r.foldEvents.push({ line, envelope })
-    const at = r.ids.length * 8
-    r.ids.push(envelope.id)
-    const bytes = r.indexBytes as Buffer
-    bytes.writeUInt32BE(Math.floor(index / 2 ** 32), at)
-    bytes.writeUInt32BE(index >>> 0, at + 4)
+    this.#indexes.writeUInt32BE(Math.floor(index / 2 ** 32), 8 * k)
+    this.#indexes.writeUInt32BE(index >>> 0, 8 * k + 4)
+    r.count = k + 1
     r.lastIndex = index
   }
 }
@@ -177,6 +190,5 @@ function toEnvelope(bytes: Buffer): ExportedEnvelope | string {
     !isObject(e.metadata)
   )
     return 'the event is not a stored envelope {id, stream, revision, position, type, data, metadata, recordedAt}'
-  if (!uuidPattern.test(e.id)) return 'the event id is not a lowercase UUID, which every stored event has'
   return e as unknown as ExportedEnvelope
 }

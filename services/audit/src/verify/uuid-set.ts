@@ -14,6 +14,44 @@ import { randomBytes } from 'node:crypto'
 const HEX = new Int8Array(128).fill(-1)
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i
 
+/** Reads a lowercase UUID into 4 words of `into` from `at`; false when `id` is not 8-4-4-4-12 hex. */
+export function uuidWords(id: string, into: Uint32Array, at: number): boolean {
+  if (id.length !== 36) return false
+  let word = 0
+  let nibbles = 0
+  for (let i = 0; i < 36; i++) {
+    const c = id.charCodeAt(i)
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false
+      continue
+    }
+    const v = c < 128 ? HEX[c]! : -1
+    if (v < 0) return false
+    word = (word << 4) | v
+    if (++nibbles % 8 === 0) {
+      into[at + nibbles / 8 - 1] = word >>> 0
+      word = 0
+    }
+  }
+  return true
+}
+
+/**
+ * `uuidWords`, true only for an id as the store writes them: as `uuidPattern` of @trec/core,
+ * version 1 to 8 and the RFC 9562 variant.
+ */
+export function eventIdWords(id: string, into: Uint32Array, at: number): boolean {
+  if (!uuidWords(id, into, at)) return false
+  const version = (into[at + 1]! >>> 12) & 0xf
+  return version >= 1 && version <= 8 && into[at + 2]! >>> 30 === 2
+}
+
+/** The UUID text of the 4 words at `at`. */
+export function uuidText(words: Uint32Array, at: number): string {
+  const hex = [0, 1, 2, 3].map((i) => words[at + i]!.toString(16).padStart(8, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
 export class UuidSet {
   #slots: Uint32Array
   #mask: number
@@ -37,7 +75,19 @@ export class UuidSet {
   add(id: string): boolean {
     // Grown first: growing moves every key through the key words.
     if ((this.#size + 1) * 4 > (this.#mask + 1) * 3) this.#grow()
-    if (!this.#parse(id)) throw new Error(`not a lowercase UUID: ${id}`)
+    if (!uuidWords(id, this.#key, 0)) throw new Error(`not a lowercase UUID: ${id}`)
+    return this.#addKey()
+  }
+
+  /** Adds the UUID held in 4 words of `words` from `at` (`uuidWords`); false when already in. */
+  addWords(words: Uint32Array, at: number): boolean {
+    if ((this.#size + 1) * 4 > (this.#mask + 1) * 3) this.#grow()
+    const k = this.#key
+    for (let i = 0; i < 4; i++) k[i] = words[at + i]!
+    return this.#addKey()
+  }
+
+  #addKey(): boolean {
     const k = this.#key
     if ((k[0]! | k[1]! | k[2]! | k[3]!) === 0) {
       const added = !this.#nil
@@ -53,7 +103,7 @@ export class UuidSet {
 
   /** Whether the set holds `id`; false for anything that is not a lowercase UUID. */
   has(id: string): boolean {
-    if (!this.#parse(id)) return false
+    if (!uuidWords(id, this.#key, 0)) return false
     const k = this.#key
     if ((k[0]! | k[1]! | k[2]! | k[3]!) === 0) return this.#nil
     return this.#find(this.#slots, this.#mask) >= 0
@@ -100,28 +150,5 @@ export class UuidSet {
     }
     this.#slots = slots
     this.#mask = mask
-  }
-
-  /** Reads `id` into the key words; false when it is not 8-4-4-4-12 lowercase hex. */
-  #parse(id: string): boolean {
-    if (id.length !== 36) return false
-    const k = this.#key
-    let word = 0
-    let nibbles = 0
-    for (let i = 0; i < 36; i++) {
-      const c = id.charCodeAt(i)
-      if (i === 8 || i === 13 || i === 18 || i === 23) {
-        if (c !== 0x2d) return false
-        continue
-      }
-      const v = c < 128 ? HEX[c]! : -1
-      if (v < 0) return false
-      word = (word << 4) | v
-      if (++nibbles % 8 === 0) {
-        k[nibbles / 8 - 1] = word >>> 0
-        word = 0
-      }
-    }
-    return true
   }
 }

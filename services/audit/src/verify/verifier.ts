@@ -6,7 +6,7 @@ import { type FailureReason, fail, VerificationFailed, type VerifyFailure } from
 import { defaultFold, type FoldFactory, folds, type ReplayFold, toFoldEvent } from './folds.ts'
 import { checkConsistency, type ExportHeader, verifyHeader } from './header.ts'
 import { type Citation, isObject, type RunResult, type RunSetup } from './lines.ts'
-import { UuidSet } from './uuid-set.ts'
+import { UuidSet, uuidText } from './uuid-set.ts'
 
 // The offline verifier: the header's checkpoint against the pinned keys (signed note and JWS),
 // consistency with checkpoints seen before, then each event line — its leaf index in order and
@@ -124,14 +124,17 @@ export class ExportVerifier {
     const indexes = Buffer.from(run.indexBytes.buffer, run.indexBytes.byteOffset, run.indexBytes.byteLength)
     const leafAt = (k: number) => indexes.readUInt32BE(8 * k) * 2 ** 32 + indexes.readUInt32BE(8 * k + 4)
     // An event at two leaves: the store and the notary never write one twice.
-    let repeated = run.ids.length
-    for (let k = 0; k < run.ids.length; k++) {
-      const id = run.ids[k]!
-      if (!this.#ids.add(id)) {
+    const words = run.idWords
+    let repeated = run.count
+    for (let k = 0; k < run.count; k++) {
+      if (!this.#ids.addWords(words, 4 * k)) {
         repeated = k
         break
       }
-      if (this.#later.size > 0 && this.#later.has(id)) this.#later.set(id, leafAt(k))
+      if (this.#later.size > 0) {
+        const id = uuidText(words, 4 * k)
+        if (this.#later.has(id)) this.#later.set(id, leafAt(k))
+      }
     }
     for (const cited of run.cited) if (uuidPattern.test(cited)) this.#cited.add(cited)
     for (const o of run.outside) this.#outside.push({ line: base + o.line, eventId: o.eventId })
@@ -150,18 +153,18 @@ export class ExportVerifier {
           )
         }
       }
-    if (repeated < run.ids.length)
+    if (repeated < run.count)
       fail(
         base + repeated,
         'event-repeated',
         `the event is in the log twice (again at leaf ${leafAt(repeated)})`,
-        run.ids[repeated],
+        uuidText(words, 4 * repeated),
       )
     this.#digest.update(indexes)
-    this.#events += run.ids.length
-    this.#line += run.ids.length
+    this.#events += run.count
+    this.#line += run.count
     this.#hashes += run.hashes
-    if (run.ids.length > 0) this.#lastIndex = run.lastIndex
+    if (run.count > 0) this.#lastIndex = run.lastIndex
     if (failure) throw new VerificationFailed(failure)
   }
 
