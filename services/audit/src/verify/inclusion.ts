@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto'
 import { decodeProofElement, PROOF_STRIDE } from './line.ts'
+import { sha256Of65 } from './node-hash.ts'
 
 // RFC 9162 §2.1.3.2 inclusion verification for many proofs against one tree head, in leaf order.
 //
@@ -103,7 +104,7 @@ export class InclusionChecker {
     const last = this.#hashed[level]
     if (last?.input.equals(input)) return last.hash
     this.hashes += 1
-    const digest = hash('sha256', input, 'buffer')
+    const digest = sha256Of65(input)
     if (last) {
       input.copy(last.input)
       last.hash = digest
