@@ -17,7 +17,7 @@ import { EXPORT_FORMAT, type ExportHeader } from '../src/verify/header.ts'
 import { faceCheck } from './events.ts'
 
 // A large export written the way the service writes one (same header, same line format, proofs
-// from @trec/merkle), but from a tree built in memory, so the verifier can be timed on 200,000
+// from @trec/merkle), but from a tree built in memory, so the verifier can be timed on a million
 // events without first appending them to a store.
 
 export async function writeSyntheticExport(

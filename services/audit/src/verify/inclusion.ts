@@ -65,11 +65,11 @@ export class InclusionChecker {
       if (sn === 0) return 'proof-too-long'
       // The node's input, 0x01 ‖ left ‖ right: the proof hash goes left of r or right of it.
       const input = this.#input
-      const left = fn % 2 === 1 || fn === sn
-      if (!decodeProofElement(proof, j, input, left ? 1 : 33)) return 'bad-proof-element'
-      input.set(r, left ? 33 : 1)
+      const proofLeft = fn % 2 === 1 || fn === sn
+      if (!decodeProofElement(proof, j, input, proofLeft ? 1 : 33)) return 'bad-proof-element'
+      input.set(r, proofLeft ? 33 : 1)
       r = this.#nodeHash(level)
-      if (left)
+      if (proofLeft)
         while (fn % 2 === 0 && fn !== 0) {
           fn = half(fn)
           sn = half(sn)

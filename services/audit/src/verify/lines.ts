@@ -7,10 +7,11 @@ import { eventIdWords } from './uuid-set.ts'
 
 // The checks each event line gets on its own, over a run of consecutive lines (a chunk): the line
 // format, leaf order within the run and range, the leaf hash and inclusion proof up to the signed
-// root, the envelope, its citations and selection membership, and picking out the events the
-// replay fold reads. What spans runs (order across them, the leaf digest, evidence cited from another run,
-// the fold itself) is left to the caller, which merges the results in file order
-// (`ExportVerifier.merge`). The same code runs in the verifying thread or in worker threads.
+// root, the envelope and its id, its citations and selection membership, and picking out the
+// events the replay fold reads. What spans runs (order across them, the leaf digest, evidence
+// cited from another run, the fold and its decoding) is left to the caller, which merges the
+// results in file order (`ExportVerifier.merge`). The same code runs in the verifying thread or
+// in worker threads.
 //
 // Line numbers in a result are counted from the run's first line, which is 0.
 
