@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto'
+import { sha256Of65 } from '@trec/merkle/sha256-65'
 import { decodeProofElement, PROOF_STRIDE } from './line.ts'
-import { sha256Of65 } from './node-hash.ts'
 
 // RFC 9162 §2.1.3.2 inclusion verification for many proofs against one tree head, in leaf order.
 //

@@ -1,9 +1,11 @@
 import { hash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sha256Of65 } from '../src/verify/node-hash.ts'
+import { nodeHash } from '../src/hash.ts'
+import { sha256Of65 } from '../src/sha256-65.ts'
 
-// The verifier's own SHA-256 of 65 bytes (a node hash's input) must be node:crypto's, for any bytes.
+// The SHA-256 of 65 bytes (a node hash's input) must be node:crypto's, for any bytes; so must
+// nodeHash, which uses it for two 32-byte hashes.
 
 describe('sha256Of65', () => {
   it("equals node:crypto's SHA-256 on any 65 bytes", () => {
@@ -17,6 +19,20 @@ describe('sha256Of65', () => {
       const input = new Uint8Array(65).fill(fill)
       expect(sha256Of65(input)).toEqual(hash('sha256', input, 'buffer'))
     }
+  })
+
+  it('gives nodeHash the node hash of node:crypto for any two hashes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (left, right) => {
+          const expected = hash('sha256', Buffer.concat([Uint8Array.of(1), left, right]), 'buffer')
+          expect(Buffer.from(nodeHash(left, right))).toEqual(expected)
+        },
+      ),
+      { numRuns: 2000 },
+    )
   })
 
   it('hashes only 65 bytes', () => {

@@ -4,8 +4,10 @@
 // Why not node:crypto: a one-shot `hash('sha256', …)` of 65 bytes costs about 1.5 µs here, almost
 // all of it the call itself (creating and freeing a digest context); this runs in about 0.65 µs
 // and allocates only the result. @noble/hashes, a pure JavaScript SHA-256, measured 1.6 µs for
-// the same input: its generic update/digest path is the cost. The verifier computes about one
-// node hash per event, so this is a tenth of its work. The property test holds it to node:crypto.
+// the same input: its generic update/digest path is the cost. The notary and the offline verifier
+// each compute about one node hash per event; for the verifier that was a tenth of its work. The
+// property test holds it to node:crypto. Its own export (`@trec/merkle/sha256-65`) lets the
+// verifier's threads load it alone.
 
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
