@@ -62,6 +62,15 @@ describe('canonicalJson', () => {
     )
   })
 
+  it('takes a backslash before "ud" and surrogate pairs as they are, and sorts many keys alike', () => {
+    for (const value of [
+      { a: '\\ud800', b: 'x\\udfff\\' },
+      { '\\ud83d': ['😀', '\u{1f600}'] },
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7919) % 97}é`, i])),
+    ])
+      expect(canonicalJson(value)).toBe(canonicalize(value))
+  })
+
   it('refuses what JCS cannot express', () => {
     expect(() => canonicalJson({ a: Number.NaN })).toThrow()
     expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow()
