@@ -131,14 +131,6 @@ export class InclusionChecker {
   }
 }
 
-/** RFC 9162 §2.1.1 leaf hash, SHA-256(0x00 ‖ leaf). */
-export function leafHashOf(leaf: Buffer): Buffer {
-  const buffer = Buffer.allocUnsafe(leaf.length + 1)
-  buffer[0] = 0x00
-  leaf.copy(buffer, 1)
-  return hash('sha256', buffer, 'buffer')
-}
-
 /**
  * The leaf hash of bytes that sit inside a larger buffer at `offset` ≥ 1, without copying them:
  * the byte before them is set to 0x00 for the hash and restored after.
