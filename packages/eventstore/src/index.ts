@@ -1,6 +1,6 @@
 export { type CoalescingOptions, coalesceAppends } from './coalesce.ts'
 export { pollFeed } from './feed.ts'
-export type { Query, SqlExecutor } from './sql/executor.ts'
+export type { CopyIn, Query, SqlExecutor } from './sql/executor.ts'
 export { isDatabaseUnavailable } from './sql/unavailable.ts'
 export type {
   AppendOptions,

@@ -13,7 +13,14 @@ export function pgliteExecutor(db: PGlite): SqlExecutor {
   return {
     query: async (sql, params) => (await db.query(sql, params)).rows as never,
     transaction: (fn) =>
-      db.transaction((tx) => fn(async (sql, params) => (await tx.query(sql, params)).rows as never)),
+      db.transaction((tx) =>
+        fn(
+          async (sql, params) => (await tx.query(sql, params)).rows as never,
+          async (target, rows) => {
+            await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([rows]) })
+          },
+        ),
+      ),
     async script(sql) {
       await db.transaction(async (tx) => {
         await tx.exec(sql)

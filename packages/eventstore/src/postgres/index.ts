@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import type { Query, SqlExecutor } from '../sql/executor.ts'
 import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store.ts'
 
@@ -49,7 +52,11 @@ export function pgExecutor(pool: pg.Pool): SqlExecutor {
       let failure: unknown
       try {
         await client.query('begin')
-        const result = await fn(async (sql, params) => (await client.query(named(sql, params))).rows)
+        const result = await fn(
+          async (sql, params) => (await client.query(named(sql, params))).rows,
+          (target, rows) =>
+            pipeline(Readable.from([rows]), client.query(copyFrom(`copy ${target} from stdin`))),
+        )
         await client.query('commit')
         return result
       } catch (error) {

@@ -1,10 +1,17 @@
 /** The little the SQL event store needs from a PostgreSQL connection: pg and PGlite both fit. */
 export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>
 
+/**
+ * Loads rows into `target` (`schema.table (column, ...)`) with COPY, given in its text format
+ * (one line per row, columns separated by tabs, `\N` for null): for bulk inserts, about a third
+ * cheaper for the server than parsing the same rows out of array parameters.
+ */
+export type CopyIn = (target: string, rows: string) => Promise<void>
+
 export interface SqlExecutor {
   query: Query
   /** Runs `fn` on one connection between BEGIN and COMMIT; rolls back if it throws. */
-  transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>
+  transaction<T>(fn: (query: Query, copyIn: CopyIn) => Promise<T>): Promise<T>
   /** Runs a multi-statement script (no parameters) in one transaction. */
   script(sql: string): Promise<void>
   close(): Promise<void>

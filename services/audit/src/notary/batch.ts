@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@trec/eventstore'
 import type { CompactTree } from '@trec/merkle'
 import { eventLeafHash } from '../leaf.ts'
-import type { LeafColumns, RefColumns } from '../sql/audit-db.ts'
+import { copyBytea, copyRow, copyText } from '../sql/copy-rows.ts'
 import { refsOf } from './refs.ts'
 
 // One feed batch turned into rows: each event appended to the in-memory tree as a leaf (RFC 9162
@@ -15,8 +15,10 @@ export interface DueHead {
 }
 
 export interface BatchRows {
-  leaves: LeafColumns
-  refs: RefColumns
+  /** The leaf rows, in COPY text format (sql/copy-rows.ts). */
+  leaves: string
+  /** The reference rows, in COPY text format; empty when the batch has none. */
+  refs: string
   /** Tree heads to sign: one each time `every` leaves have gone in since the last. */
   heads: DueHead[]
   /** Position of the batch's last event. */
@@ -32,42 +34,29 @@ export function buildBatch(
   every: number,
   lastHeadSize: number,
 ): BatchRows {
-  const leaves: LeafColumns = {
-    idx: [],
-    eventId: [],
-    position: [],
-    hash: [],
-    parents: [],
-    worker: [],
-    class: [],
-    claim: [],
-    region: [],
-    occurredAt: [],
-  }
-  const refs: RefColumns = { kind: [], key: [], idx: [] }
+  let leaves = ''
+  let refs = ''
   const heads: DueHead[] = []
   let last = lastHeadSize
   for (const event of events) {
     const index = String(tree.size)
     const completed = tree.append(eventLeafHash(event))
-    leaves.idx.push(index)
-    leaves.eventId.push(event.id)
-    leaves.position.push(event.position.toString())
-    leaves.hash.push(hex(completed[0]!.hash))
-    const about = refsOf(event)
-    leaves.worker.push(about.worker)
-    leaves.class.push(about.class)
-    leaves.claim.push(about.claim)
-    leaves.region.push(about.region)
-    leaves.occurredAt.push(about.occurredAt)
     let parents = ''
     for (let i = 1; i < completed.length; i++) parents += hex(completed[i]!.hash)
-    leaves.parents.push(parents)
-    for (const [kind, key] of about.refs) {
-      refs.kind.push(kind)
-      refs.key.push(key)
-      refs.idx.push(index)
-    }
+    const about = refsOf(event)
+    leaves += copyRow(
+      index,
+      event.id,
+      event.position.toString(),
+      copyBytea(hex(completed[0]!.hash)),
+      copyBytea(parents),
+      copyText(about.worker),
+      copyText(about.class),
+      copyText(about.claim),
+      copyText(about.region),
+      copyText(about.occurredAt),
+    )
+    for (const [kind, key] of about.refs) refs += copyRow(kind, copyText(key), index)
     if (tree.size - last >= every) {
       heads.push({ size: tree.size, root: tree.root() })
       last = tree.size

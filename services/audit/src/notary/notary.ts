@@ -201,8 +201,8 @@ export class NotaryRunner implements Notary {
     previous: Promise<void> | undefined,
   ): Promise<void> {
     const { log, beforeCommit } = this.#o
-    await log.db.transaction(async (query) => {
-      await log.insertLeaves(query, rows.leaves, rows.refs)
+    await log.db.transaction(async (query, copyIn) => {
+      await log.insertLeaves(copyIn, rows.leaves, rows.refs)
       await previous
       await log.moveState(query, from, to)
       for (const checkpoint of signed) await log.insertCheckpoint(query, checkpoint)

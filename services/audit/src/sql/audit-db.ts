@@ -1,4 +1,4 @@
-import type { Query, SqlExecutor } from '@trec/eventstore'
+import type { CopyIn, Query, SqlExecutor } from '@trec/eventstore'
 import { SqlNodeStore, toBytes } from './node-store.ts'
 import { auditSchemaSql, quoteIdent } from './schema.ts'
 
@@ -24,27 +24,6 @@ export interface LeafRow {
   idx: number
   eventId: string
   position: bigint
-}
-
-/** One batch of leaves as columns, ready for `unnest`. */
-export interface LeafColumns {
-  idx: string[]
-  eventId: string[]
-  position: string[]
-  hash: string[]
-  /** Hex of the hashes the leaf's append completed, level 1 first (may be empty). */
-  parents: string[]
-  worker: (string | null)[]
-  class: (string | null)[]
-  claim: (string | null)[]
-  region: (string | null)[]
-  occurredAt: (string | null)[]
-}
-
-export interface RefColumns {
-  kind: string[]
-  key: string[]
-  idx: string[]
 }
 
 /** The notary's transaction found the tree moved under it: another notary runs on the same log. */
@@ -79,32 +58,13 @@ export class AuditDb {
     return { size: Number(row!.size), feedPosition: BigInt(row!.feed) }
   }
 
-  /** Inserts the rows of a feed batch (leaves and references), inside the notary's transaction. */
-  async insertLeaves(query: Query, leaves: LeafColumns, refs: RefColumns): Promise<void> {
-    await query(
-      `insert into ${this.#s}.leaves (idx, event_id, position, hash, parents, worker, class, claim, region, occurred_at)
-       select i, e, p, decode(h, 'hex'), decode(n, 'hex'), w, c, l, r, o
-         from unnest($1::int8[], $2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::timestamptz[]) as t(i, e, p, h, n, w, c, l, r, o)`,
-      [
-        leaves.idx,
-        leaves.eventId,
-        leaves.position,
-        leaves.hash,
-        leaves.parents,
-        leaves.worker,
-        leaves.class,
-        leaves.claim,
-        leaves.region,
-        leaves.occurredAt,
-      ],
+  /** Loads the rows of a feed batch (leaves and references, COPY text), inside the notary's transaction. */
+  async insertLeaves(copyIn: CopyIn, leaves: string, refs: string): Promise<void> {
+    await copyIn(
+      `${this.#s}.leaves (idx, event_id, position, hash, parents, worker, class, claim, region, occurred_at)`,
+      leaves,
     )
-    if (refs.kind.length > 0)
-      await query(
-        `insert into ${this.#s}.refs (kind, key, idx)
-         select k::"char", r, i from unnest($1::text[], $2::text[], $3::int8[]) as t(k, r, i)`,
-        [refs.kind, refs.key, refs.idx],
-      )
+    if (refs !== '') await copyIn(`${this.#s}.refs (kind, key, idx)`, refs)
   }
 
   /**

@@ -2,8 +2,12 @@
 //
 // - leaves: one row per leaf, in feed order: the event it is (id and global position), its leaf
 //   hash (level 0 of the tree), and what it is about for export selections — the worker, class,
-//   claim and region it names (notary/refs.ts) and when it happened. Partial indexes serve the
-//   selections; they are the main cost of a leaf after its hash, so there are as few as can be.
+//   claim and region it names (notary/refs.ts) and when it happened. Indexes serve the
+//   selections, and are the main cost of a leaf after its hash, so they are as cheap as can be:
+//   hash indexes for the worker, class and claim (the selections only ask for equality), and a
+//   BRIN index over when the event happened, which follows leaf order closely (a region's period
+//   is read through it, the region filtered). Loading 300,000 leaves took about a quarter less time with
+//   these than with B-trees over worker, class, claim, and region and time.
 //   Each leaf row also holds the hashes of the perfect subtrees its append completed (RFC 9162
 //   §2.1.2: one per trailing 1-bit of the old size, levels 1, 2, … in `parents`, 32 bytes each).
 //   Node (level L, index j) is completed by leaf (j + 1)·2^L − 1, so every perfect-subtree hash
@@ -45,10 +49,12 @@ create table if not exists ${s}.leaves (
   region text collate "C",
   occurred_at timestamptz
 );
-create index if not exists leaves_by_worker on ${s}.leaves (worker) where worker is not null;
-create index if not exists leaves_by_class on ${s}.leaves (class) where class is not null;
-create index if not exists leaves_by_claim on ${s}.leaves (claim) where claim is not null;
-create index if not exists leaves_by_region on ${s}.leaves (region, occurred_at) where region is not null;
+-- the B-trees of earlier versions
+drop index if exists ${s}.leaves_by_worker, ${s}.leaves_by_class, ${s}.leaves_by_claim, ${s}.leaves_by_region;
+create index if not exists leaves_worker_hash on ${s}.leaves using hash (worker) where worker is not null;
+create index if not exists leaves_class_hash on ${s}.leaves using hash (class) where class is not null;
+create index if not exists leaves_claim_hash on ${s}.leaves using hash (claim) where claim is not null;
+create index if not exists leaves_occurred_brin on ${s}.leaves using brin (occurred_at timestamptz_minmax_multi_ops);
 
 -- kind: e an event it cites as evidence, w a second worker, c a second class
 create table if not exists ${s}.refs (
