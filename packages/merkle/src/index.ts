@@ -8,7 +8,7 @@ export {
   verifyCheckpointJws,
   verifyCheckpointNote,
 } from './checkpoint.ts'
-export { emptyRoot, equalBytes, HASH_SIZE, leafHash, nodeHash } from './hash.ts'
+export { emptyRoot, equalBytes, HASH_SIZE, leafHash, leafHashOfText, nodeHash } from './hash.ts'
 export type { CheckpointKey, CheckpointKeyInput, CheckpointSigner, PublishedJwk } from './keys.ts'
 export { createCheckpointSigner, isKeyValidAt, KeySet, noteKeyId, parseVerifierKey } from './keys.ts'
 export type { NoteFailure, NoteVerification } from './note.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyRoot, leafHash, nodeHash } from '../src/hash.ts'
+import { emptyRoot, leafHash, leafHashOfText, nodeHash } from '../src/hash.ts'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 const text = (s: string) => new TextEncoder().encode(s)
@@ -20,6 +20,20 @@ describe('RFC 9162 §2.1.1 hashes', () => {
     expect(hex(leafHash(text('L123456')))).toBe(
       '395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56',
     )
+  })
+
+  it('a leaf given as text is hashed over its UTF-8 bytes', () => {
+    expect(hex(leafHashOfText('L123456'))).toBe(
+      '395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56',
+    )
+    expect(hex(leafHashOfText(''))).toBe(hex(leafHash(new Uint8Array())))
+    for (const s of [
+      '培训记录 {"k":"\\u0000"}',
+      '\u0000 leading NUL',
+      '🚀 outside the BMP',
+      'é'.repeat(5000),
+    ])
+      expect(hex(leafHashOfText(s))).toBe(hex(leafHash(text(s))))
   })
 
   it('a node is SHA-256(0x01 || left || right)', () => {

@@ -11,7 +11,7 @@
 // lone surrogates, NaN and Infinity refused.
 
 import type { RecordedEvent } from '@trec/eventstore'
-import { leafHash } from '@trec/merkle'
+import { leafHashOfText } from '@trec/merkle'
 import { canonicalJson } from './jcs.ts'
 
 /** The envelope a leaf commits to. */
@@ -45,12 +45,7 @@ export function leafText(event: RecordedEvent): string {
   return canonicalJson(envelopeOf(event))
 }
 
-/** The leaf bytes: UTF-8 of {@link leafText}. */
-export function leafBytes(event: RecordedEvent): Uint8Array {
-  return Buffer.from(leafText(event), 'utf8')
-}
-
-/** RFC 9162 §2.1.1 leaf hash of the event's leaf. */
+/** RFC 9162 §2.1.1 leaf hash of the event's leaf (UTF-8 of {@link leafText}, well-formed by JCS). */
 export function eventLeafHash(event: RecordedEvent): Uint8Array {
-  return leafHash(leafBytes(event))
+  return leafHashOfText(leafText(event))
 }

@@ -29,14 +29,20 @@ describe('utcInstant', () => {
         )
         .map((n) => String(Math.max(0, n)).padStart(2, '0'))
     const year = fc.oneof(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 0, max: 999 }))
+    const zone = fc.oneof(
+      fc.constant('Z'),
+      fc
+        .tuple(fc.constantFrom('+', '-'), field(0, 23), field(0, 59))
+        .map(([sign, h, m]) => `${sign}${h}:${m}`),
+    )
     const shaped = fc
-      .tuple(year, field(1, 12), field(1, 31), field(0, 23), field(0, 59), field(0, 59), fc.nat(999))
+      .tuple(year, field(1, 12), field(1, 31), field(0, 23), field(0, 59), field(0, 59), fc.nat(999), zone)
       .map(
-        ([y, mo, d, h, mi, s, ms]) =>
-          `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}Z`,
+        ([y, mo, d, h, mi, s, ms, z]) =>
+          `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${z}`,
       )
     const mutated = fc
-      .tuple(shaped, fc.nat(23), fc.constantFrom(...'0123456789-:.TZ+ x'))
+      .tuple(shaped, fc.nat(28), fc.constantFrom(...'0123456789-:.TZ+ x'))
       .map(([s, i, c]) => `${s.slice(0, i)}${c}${s.slice(i + 1)}`)
     fc.assert(
       fc.property(fc.oneof(shaped, mutated, fc.string({ maxLength: 30 })), (s) => {
@@ -45,5 +51,11 @@ describe('utcInstant', () => {
       }),
       { numRuns: 20_000 },
     )
+  })
+
+  it('reads an instant with an offset as Date.parse does', () => {
+    expect(utcInstant('2024-04-08T08:27:00.000+08:00')).toBe(Date.parse('2024-04-08T00:27:00.000Z'))
+    expect(utcInstant('2024-04-07T19:30:00.000-04:57')).toBe(Date.parse('2024-04-08T00:27:00.000Z'))
+    expect(utcInstant('2024-04-08T00:27:00.000+24:00')).toBeUndefined()
   })
 })

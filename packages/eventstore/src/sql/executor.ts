@@ -6,7 +6,7 @@ export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[
  * (one line per row, columns separated by tabs, `\N` for null): for bulk inserts, about a third
  * cheaper for the server than parsing the same rows out of array parameters.
  */
-export type CopyIn = (target: string, rows: string) => Promise<void>
+export type CopyIn = (target: string, rows: string | Uint8Array) => Promise<void>
 
 export interface SqlExecutor {
   query: Query

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@trec/eventstore'
 import type { CompactTree } from '@trec/merkle'
 import { eventLeafHash } from '../leaf.ts'
-import { copyBytea, copyRow, copyText } from '../sql/copy-rows.ts'
+import { CopyRows, copyBytea, copyText } from '../sql/copy-rows.ts'
 import { refsOf } from './refs.ts'
 
 // One feed batch turned into rows: each event appended to the in-memory tree as a leaf (RFC 9162
@@ -16,9 +16,9 @@ export interface DueHead {
 
 export interface BatchRows {
   /** The leaf rows, in COPY text format (sql/copy-rows.ts). */
-  leaves: string
-  /** The reference rows, in COPY text format; empty when the batch has none. */
-  refs: string
+  leaves: CopyRows
+  /** The reference rows, in COPY text format. */
+  refs: CopyRows
   /** Tree heads to sign: one each time `every` leaves have gone in since the last. */
   heads: DueHead[]
   /** Position of the batch's last event. */
@@ -34,8 +34,8 @@ export function buildBatch(
   every: number,
   lastHeadSize: number,
 ): BatchRows {
-  let leaves = ''
-  let refs = ''
+  const leaves = new CopyRows()
+  const refs = new CopyRows()
   const heads: DueHead[] = []
   let last = lastHeadSize
   for (const event of events) {
@@ -44,7 +44,7 @@ export function buildBatch(
     let parents = ''
     for (let i = 1; i < completed.length; i++) parents += hex(completed[i]!.hash)
     const about = refsOf(event)
-    leaves += copyRow(
+    leaves.add(
       index,
       event.id,
       event.position.toString(),
@@ -56,7 +56,7 @@ export function buildBatch(
       copyText(about.region),
       copyText(about.occurredAt),
     )
-    for (const [kind, key] of about.refs) refs += copyRow(kind, copyText(key), index)
+    for (const [kind, key] of about.refs) refs.add(kind, copyText(key), index)
     if (tree.size - last >= every) {
       heads.push({ size: tree.size, root: tree.root() })
       last = tree.size

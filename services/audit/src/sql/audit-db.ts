@@ -1,4 +1,5 @@
 import type { CopyIn, Query, SqlExecutor } from '@trec/eventstore'
+import type { CopyRows } from './copy-rows.ts'
 import { SqlNodeStore, toBytes } from './node-store.ts'
 import { auditSchemaSql, quoteIdent } from './schema.ts'
 
@@ -59,12 +60,12 @@ export class AuditDb {
   }
 
   /** Loads the rows of a feed batch (leaves and references, COPY text), inside the notary's transaction. */
-  async insertLeaves(copyIn: CopyIn, leaves: string, refs: string): Promise<void> {
+  async insertLeaves(copyIn: CopyIn, leaves: CopyRows, refs: CopyRows): Promise<void> {
     await copyIn(
       `${this.#s}.leaves (idx, event_id, position, hash, parents, worker, class, claim, region, occurred_at)`,
-      leaves,
+      leaves.bytes(),
     )
-    if (refs !== '') await copyIn(`${this.#s}.refs (kind, key, idx)`, refs)
+    if (refs.rows > 0) await copyIn(`${this.#s}.refs (kind, key, idx)`, refs.bytes())
   }
 
   /**

@@ -2,6 +2,10 @@
 // which the notary loads its batches with: the server reads it with less work than the same
 // rows sent as array parameters and unnested. Only backslash, tab, newline and carriage return
 // need escaping in a value; `\N` is null.
+//
+// The lines are written as UTF-8 straight into a buffer that grows as needed: a batch's text
+// built as one string and encoded at the end took four times as long (V8 flattens the string
+// of a thousand concatenated lines before it can encode it).
 
 const special = /[\\\t\n\r]/
 const specials = /[\\\t\n\r]/g
@@ -18,7 +22,31 @@ export function copyBytea(hex: string): string {
   return `\\\\x${hex}`
 }
 
-/** One line: the values, already escaped, tab-separated. */
-export function copyRow(...values: string[]): string {
-  return `${values.join('\t')}\n`
+/** COPY lines, UTF-8, in one growing buffer. */
+export class CopyRows {
+  #buffer = Buffer.allocUnsafe(1 << 16)
+  #length = 0
+  #rows = 0
+
+  /** Adds one line: the values, already escaped, tab-separated. */
+  add(...values: string[]): void {
+    const line = `${values.join('\t')}\n`
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.#length + line.length * 3 > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + line.length * 3))
+      this.#buffer.copy(grown, 0, 0, this.#length)
+      this.#buffer = grown
+    }
+    this.#length += this.#buffer.write(line, this.#length)
+    this.#rows++
+  }
+
+  get rows(): number {
+    return this.#rows
+  }
+
+  /** The lines so far (a view of the buffer, valid until the next `add`). */
+  bytes(): Buffer {
+    return this.#buffer.subarray(0, this.#length)
+  }
 }
