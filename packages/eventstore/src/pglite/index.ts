@@ -33,11 +33,12 @@ export function pgliteExecutor(db: PGlite): SqlExecutor {
 /**
  * The embedded event store: PostgreSQL compiled to WebAssembly, in this process, persisted to
  * a directory. Same SQL as the server adapter; one connection, so transactions run one at a time.
+ * Feed batches come back as one JSON text each (`feedAs`), which PGlite reads in about half the time.
  */
 export async function openPGliteEventStore(options: PGliteEventStoreOptions = {}): Promise<SqlEventStore> {
   const db = options.db ?? (options.dataDir ? new PGlite(options.dataDir) : new PGlite())
   await db.waitReady
-  const store = new SqlEventStore(pgliteExecutor(db), options)
+  const store = new SqlEventStore(pgliteExecutor(db), { feedAs: 'json', ...options })
   await store.migrate()
   return store
 }

@@ -32,6 +32,14 @@ export interface SqlEventStoreOptions {
   /** PostgreSQL schema holding the store's tables (default `trec`). */
   schema?: string
   limits?: Partial<Limits>
+  /**
+   * How `readAll` brings a feed batch back: a row per event (default), or the whole batch as one
+   * JSON array text. PGlite's protocol parser copies every field of every row into a buffer of its
+   * own before decoding it; one field per batch read 100,000 events in 14 µs each against 25 µs.
+   * Over a socket to PostgreSQL the single large field is slower (22 against 6 µs), so the
+   * PostgreSQL adapter reads rows.
+   */
+  feedAs?: 'rows' | 'json'
 }
 
 interface EventRow {
@@ -49,6 +57,23 @@ interface EventRow {
 // column first, and ordering by `position::text` would sort positions as strings.
 const columns = `e.position::text as pos, e.id::text as id, e.stream, e.revision::int4 as rev, e.type, e.data, e.metadata,
   to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at`
+
+/** One event of a feed batch read as JSON: the values of `columns`, in that order. */
+type FeedTuple = [
+  pos: string,
+  id: string,
+  stream: string,
+  rev: number,
+  type: string,
+  data: RecordedEvent['data'],
+  metadata: RecordedEvent['metadata'],
+  recordedAt: string,
+]
+const feedTuple = columns.replaceAll(/ as \w+/g, '')
+
+function fromTuple([pos, id, stream, revision, type, data, metadata, recordedAt]: FeedTuple): RecordedEvent {
+  return { id, stream, revision, position: BigInt(pos), type, data, metadata, recordedAt }
+}
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
@@ -100,6 +125,7 @@ export class SqlEventStore implements EventStore {
   readonly #limits: Limits
   readonly #wake = new Wake()
   readonly #s: string
+  readonly #feedAsJson: boolean
   #closed = false
 
   constructor(db: SqlExecutor, options: SqlEventStoreOptions = {}) {
@@ -107,6 +133,7 @@ export class SqlEventStore implements EventStore {
     this.schema = options.schema ?? 'trec'
     this.#s = quoteIdent(this.schema)
     this.#limits = { ...defaultLimits, ...options.limits }
+    this.#feedAsJson = options.feedAs === 'json'
   }
 
   /** Creates or updates the schema; safe to run from several processes at once. */
@@ -288,12 +315,18 @@ export class SqlEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     if (this.#closed) return []
-    const rows = await this.#db.query<EventRow>(
-      `select ${columns} from ${this.#s}.events e
+    const from = `from ${this.#s}.events e
        where e.position > $1::int8 and e.position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)
-       order by e.position limit $2`,
-      [(options.after ?? 0n).toString(), options.maxCount ?? 1000],
-    )
+       order by e.position limit $2`
+    const params = [(options.after ?? 0n).toString(), options.maxCount ?? 1000]
+    if (this.#feedAsJson) {
+      const [row] = await this.#db.query<{ batch: string | null }>(
+        `select json_agg(json_build_array(${feedTuple}) order by e.position)::text as batch from (select * ${from}) e`,
+        params,
+      )
+      return row?.batch ? (JSON.parse(row.batch) as FeedTuple[]).map(fromTuple) : []
+    }
+    const rows = await this.#db.query<EventRow>(`select ${columns} ${from}`, params)
     return rows.map(toRecorded)
   }
 
