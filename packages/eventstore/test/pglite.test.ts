@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { JsonObject } from '@trec/core'
 import { openPGliteEventStore, PGlite, pgliteExecutor, SqlEventStore } from '@trec/eventstore/pglite'
 import { expect, it } from 'vitest'
 import { runEventStoreContract } from '../test-support/contract.ts'
@@ -11,7 +12,7 @@ it('reads the same feed whether a batch comes back as rows or as one JSON text',
   const asRows = new SqlEventStore(pgliteExecutor(db), { feedAs: 'rows' })
   // Payloads whose text a JSON round trip could change: escapes, line separators, astral
   // characters, numbers in unusual spellings, empty containers, deep nesting.
-  const awkward = [
+  const awkward: JsonObject[] = [
     { s: 'quote " backslash \\ tab \t nul-free \u0001', n: 1e21, f: 0.1, neg: -0, big: 2 ** 53 },
     { s: '\u2028\u2029 行 🀄', nested: { a: [[], {}, [{ z: null }]] }, e: 1.5e-7 },
     { s: '', t: true, u: false, k: { 'key with "quotes"': '\\' } },
