@@ -31,10 +31,11 @@ async function expectCode(promise: Promise<unknown>, code: TrecErrorCode) {
   return error
 }
 
-async function collect(store: EventStore, after = 0n): Promise<RecordedEvent[]> {
+/** Every event after `after`, read from the feed in batches of `maxCount`. */
+export async function collect(store: EventStore, after = 0n, maxCount = 5000): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = []
   for (;;) {
-    const batch = await store.readAll({ after, maxCount: 5000 })
+    const batch = await store.readAll({ after, maxCount })
     if (batch.length === 0) return all
     all.push(...batch)
     after = batch[batch.length - 1]!.position

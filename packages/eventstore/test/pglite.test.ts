@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { JsonObject } from '@trec/core'
 import { openPGliteEventStore, PGlite, pgliteExecutor, SqlEventStore } from '@trec/eventstore/pglite'
 import { expect, it } from 'vitest'
-import { runEventStoreContract } from '../test-support/contract.ts'
+import { collect, runEventStoreContract } from '../test-support/contract.ts'
 
 runEventStoreContract('PGlite (embedded, in memory)', () => openPGliteEventStore())
 
@@ -27,19 +27,10 @@ it('reads the same feed whether a batch comes back as rows or as one JSON text',
         metadata: { n: i },
       })),
     )
-  const all = async (store: SqlEventStore, maxCount: number) => {
-    const out = []
-    for (let after = 0n; ; ) {
-      const batch = await store.readAll({ after, maxCount })
-      if (batch.length === 0) return out
-      out.push(...batch)
-      after = batch.at(-1)!.position
-    }
-  }
-  const rows = await all(asRows, 4)
+  const rows = await collect(asRows, 0n, 4)
   expect(rows).toHaveLength(21)
-  expect(await all(asJson, 4)).toEqual(rows)
-  expect(await all(asJson, 1000)).toEqual(rows)
+  expect(await collect(asJson, 0n, 4)).toEqual(rows)
+  expect(await collect(asJson, 0n, 1000)).toEqual(rows)
   expect(await asJson.readAll({ after: rows.at(-1)!.position })).toEqual([])
   await asJson.close()
 })

@@ -58,9 +58,9 @@ async function appendAll(store: EventStore, from: number, count: number, writers
         next = Math.min(end, next + 100)
         const batch = Array.from({ length: next - first }, (_, i) => faceCheck(first + i).event)
         // Between appends the writer lets the event loop run, as a server does between requests.
-        // PGlite writes its files synchronously, so its appends never leave the microtask queue:
-        // a writer that did not yield would leave the notary beside it no turn at all (it logged
-        // 900 of 100,000 events while one such writer appended).
+        // A PGlite append does no asynchronous I/O, so a writer that never yielded kept the event
+        // loop from everything else: the notary beside it logged 900 of 100,000 events while one
+        // such writer appended.
         await new Promise<void>((resolve) => setImmediate(resolve))
         await store.append(`bench-${randomUUID().replaceAll('-', '')}`, batch)
       }
