@@ -30,7 +30,14 @@ export async function auditService(app: Platform, options: AuditOptions): Promis
   exportRoutes(app, resolved)
 }
 
-/** Creates the audit tables ahead of time (both entry points also do it when they start). */
-export async function migrateAudit(db: AuditOptions['db'], schema?: string): Promise<void> {
-  await new AuditDb(db, schema).migrate()
+/**
+ * Creates the audit tables ahead of time (both entry points also do it when they start). Pass
+ * the store the log is over: whether it can look events up by id decides the log's indexes.
+ */
+export async function migrateAudit(
+  db: AuditOptions['db'],
+  store: AuditOptions['store'],
+  schema?: string,
+): Promise<void> {
+  await new AuditDb(db, schema, store).migrate()
 }

@@ -68,7 +68,7 @@ export async function resolveAuditOptions(input: AuditOptions): Promise<Resolved
   const o = parsed.data
   return {
     store: o.store,
-    log: new AuditDb(o.db, o.schema),
+    log: new AuditDb(o.db, o.schema, o.store),
     origin: o.origin,
     keys: await KeySet.fromJwks(o.publishedKeys),
     region: o.region,

@@ -1,6 +1,6 @@
 import type { EventStore } from '@trec/eventstore'
 import { classesOf, type Selection, workerReferenceTypes } from '../selection.ts'
-import type { AuditDb, LeafRow } from '../sql/audit-db.ts'
+import type { AuditDb, EventAt, LeafRow } from '../sql/audit-db.ts'
 import { readLeafEvents } from './events.ts'
 
 // Which leaves an export holds (selection.ts has the rules; the verifier checks them): the
@@ -62,12 +62,12 @@ async function workerReferences(
     const institution = (event.data as { institution?: unknown }).institution
     if (typeof institution === 'string') institutions.add(institution)
   }
-  const ids: string[] = []
+  const facts: EventAt[] = []
   const programmes = new Map<string, string>()
   for (const c of classes) {
     for (const e of await store.readStream(`class-${c}`).catch(() => [])) {
       if (e.type !== 'ClassOpeningApplied') continue
-      ids.push(e.id)
+      facts.push(e)
       const { programme, region, institution } = e.data as Record<string, unknown>
       if (typeof programme === 'string' && typeof region === 'string') programmes.set(programme, region)
       if (typeof institution === 'string') institutions.add(institution)
@@ -79,10 +79,10 @@ async function workerReferences(
     for (const r of candidates)
       for (const e of await store.readStream(`catalogue-${r}`).catch(() => []))
         if (e.type === 'ProgrammePublished' && (e.data as { programme?: unknown }).programme === programme)
-          ids.push(e.id)
+          facts.push(e)
   }
   for (const i of institutions)
     for (const e of await store.readStream(`institution-${i}`).catch(() => []))
-      if (workerReferenceTypes.has(e.type)) ids.push(e.id)
-  return log.leavesOfEvents(ids, size)
+      if (workerReferenceTypes.has(e.type)) facts.push(e)
+  return log.leavesAt(facts, size)
 }

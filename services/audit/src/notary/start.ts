@@ -35,7 +35,7 @@ export async function startNotary(options: NotaryOptions): Promise<Notary> {
   const parsed = notarySchema.safeParse(options)
   if (!parsed.success) throw invalidOptions(parsed.error, 'notary')
   const signing = await resolveSigning(options.signing)
-  const log = new AuditDb(options.db, options.schema)
+  const log = new AuditDb(options.db, options.schema, options.store)
   await log.migrate()
   return new NotaryRunner({
     store: options.store,

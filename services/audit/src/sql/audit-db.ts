@@ -1,4 +1,4 @@
-import type { CopyIn, Query, SqlExecutor } from '@trec/eventstore'
+import type { CopyIn, EventStore, Query, SqlExecutor } from '@trec/eventstore'
 import type { CopyRows } from './copy-rows.ts'
 import { SqlNodeStore, toBytes } from './node-store.ts'
 import { auditSchemaSql, quoteIdent } from './schema.ts'
@@ -32,20 +32,34 @@ export class NotaryConflict extends Error {}
 
 export type RefKind = 'w' | 'c' | 'e'
 
+/** An event's place in the store's feed. */
+export interface EventAt {
+  id: string
+  position: bigint
+}
+
 export class AuditDb {
   readonly db: SqlExecutor
   readonly schema: string
   readonly #s: string
+  readonly #readEvents: ((ids: readonly string[]) => Promise<readonly EventAt[]>) | undefined
 
-  constructor(db: SqlExecutor, schema = 'trec_audit') {
+  /**
+   * `store`: the log's event store. When it can look events up by id (`readEvents`), the log
+   * keeps no index over event ids of its own and finds an event's leaf by its position
+   * (schema.ts); without it, the log indexes event ids.
+   */
+  constructor(db: SqlExecutor, schema = 'trec_audit', store?: Pick<EventStore, 'readEvents'>) {
     this.db = db
     this.schema = schema
     this.#s = quoteIdent(schema)
+    this.#readEvents = store?.readEvents?.bind(store)
   }
 
   /** Creates the tables; safe to run from several processes at once. */
   async migrate(): Promise<void> {
-    await this.db.script(`select pg_advisory_xact_lock(7406003); ${auditSchemaSql(this.schema)}`)
+    const sql = auditSchemaSql(this.schema, this.#readEvents === undefined)
+    await this.db.script(`select pg_advisory_xact_lock(7406003); ${sql}`)
   }
 
   nodes(query: Query = this.db.query): SqlNodeStore {
@@ -108,17 +122,23 @@ export class AuditDb {
 
   /** The leaf of an event, if the notary has appended it. */
   async leafOfEvent(eventId: string): Promise<LeafRow | undefined> {
-    const [row] = await this.db.query<{ idx: string; position: string }>(
-      `select idx::text as idx, position::text as position from ${this.#s}.leaves where event_id = $1`,
-      [eventId],
-    )
-    return row && { idx: Number(row.idx), eventId, position: BigInt(row.position) }
+    return (await this.leavesOfEvents([eventId]))[0]
   }
 
-  /** The leaves of the given events that lie below `size`. */
-  async leavesOfEvents(eventIds: readonly string[], size: number): Promise<LeafRow[]> {
+  /** The leaves of the given events (below `size` when given), in leaf order. */
+  async leavesOfEvents(eventIds: readonly string[], size?: number): Promise<LeafRow[]> {
     if (eventIds.length === 0) return []
-    return this.#leafRows(`where event_id = any($1::uuid[]) and idx < $2`, [eventIds, size])
+    if (this.#readEvents) return this.leavesAt(await this.#readEvents(eventIds), size)
+    return this.#leafRows(`where event_id = any($1::uuid[])${below(size, 2)}`, [eventIds, ...upTo(size)])
+  }
+
+  /** The leaves of events whose feed positions are known (below `size` when given), in leaf order. */
+  async leavesAt(events: readonly EventAt[], size?: number): Promise<LeafRow[]> {
+    if (events.length === 0) return []
+    return this.#leafRows(
+      `where position = any($1::int8[]) and event_id = any($2::uuid[])${below(size, 3)}`,
+      [events.map((e) => e.position.toString()), events.map((e) => e.id), ...upTo(size)],
+    )
   }
 
   /** The leaves about a worker, class or claim, below `size`, in leaf order. */
@@ -163,6 +183,9 @@ export class AuditDb {
     return rows.map((r) => ({ idx: Number(r.i), eventId: r.e, position: BigInt(r.p) }))
   }
 }
+
+const below = (size: number | undefined, param: number) => (size === undefined ? '' : ` and idx < $${param}`)
+const upTo = (size: number | undefined) => (size === undefined ? [] : [size])
 
 interface CheckpointRow {
   size: string
