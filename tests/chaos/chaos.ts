@@ -1,15 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
-import { createTokenIssuer } from '@trec/fastify-kit'
 import { type KafkaBroker, startKafkaBroker } from '@trec/infra-kafka'
 import pg from 'pg'
 import { waitCaughtUp } from './catch-up.ts'
 import { type CheckResult, type Findings, runChecks } from './checks.ts'
-import { type CommandRecord, LoadClient } from './client.ts'
+import type { CommandRecord } from './client.ts'
 import { FaultInjector, type FaultRecord } from './faults.ts'
-import { Load, type LoadStats } from './load.ts'
+import { chaosLoad, type LoadStats } from './load.ts'
 import { type ChaosPostgres, startPostgres } from './postgres-cluster.ts'
 import type { ProcessStats } from './processes.ts'
 import { people } from './requests.ts'
@@ -103,38 +102,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       )
     lap('services', t)
 
-    const secrets = JSON.parse(await readFile(join(system.dataDir, 'dev-secrets.json'), 'utf8'))
-    const issuer = await createTokenIssuer('trec-dev', 'trec-api', secrets.issuerJwk)
-    const client = new LoadClient({
-      issuer,
-      baseOf: system.baseOf,
-      // A request cut off mid-way leaves its key "in progress" for 60 s before a retry may run it.
-      retryForMs: 240_000,
-      attemptTimeoutMs: 20_000,
-    })
     const windowMs = Math.round(options.minutes * 60_000)
-    // A session may not have begun at 开班申请, which a retry held up for the 60 s an interrupted
-    // request keeps its key must still find true.
-    const sessionLeadMs = Math.min(80_000, Math.max(20_000, windowMs / 3))
-    const sessionLengthMs = 20_000
-    const load = new Load(client, {
-      lanes: options.lanes,
-      institutions: 4,
-      pauseMs: 80,
-      classPauseMs: 1000,
-      sessionLeadMs,
-      sessionLengthMs,
-      workersPerClass: [3, 5],
-    })
+    const {
+      client,
+      load,
+      newClassesUntil: classesUntil,
+    } = await chaosLoad(system.dataDir, system.baseOf, options.lanes, windowMs)
     t = Date.now()
     await load.setup()
     lap('load setup', t)
 
     t = Date.now()
-    const endAt = Date.now() + windowMs
-    const classSpan = sessionLeadMs + 2 * sessionLengthMs + 10_000
-    // Classes started later would be completed after the faults end; a short run still starts some.
-    const newClassesUntil = Math.max(endAt - classSpan, t + Math.min(20_000, windowMs / 2))
+    const endAt = t + windowMs
+    const newClassesUntil = classesUntil(t)
     const faults = new FaultInjector(
       {
         kills: options.kills,

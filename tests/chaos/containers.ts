@@ -11,16 +11,14 @@
 //   runtime may not raise limits.
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { parseArgs, promisify } from 'node:util'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
-import { createTokenIssuer } from '@trec/fastify-kit'
 import { startKafkaBroker } from '@trec/infra-kafka'
 import pg from 'pg'
 import { waitCaughtUp } from './catch-up.ts'
 import { runChecks } from './checks.ts'
-import { LoadClient } from './client.ts'
-import { Load } from './load.ts'
+import { chaosLoad } from './load.ts'
+import { answersReady } from './processes.ts'
 import { people } from './requests.ts'
 import { layout } from './system.ts'
 
@@ -42,7 +40,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 // Each service alone in its container, as in docker-compose.yml (the chaos run groups the read side).
 const services = Object.values(layout).flat()
-const port = (name: string) => 4001 + [...services, 'relay'].indexOf(name)
+const containers = [...services, 'relay']
+const base = (name: string) => `http://127.0.0.1:${4001 + containers.indexOf(name)}`
 const tag = randomUUID().slice(0, 8)
 const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
 const database = `trec_containers_${tag}`
@@ -73,7 +72,7 @@ const containerRun = (service: string, env: Record<string, string>, command: str
       DATABASE_URL: databaseUrl,
       TREC_DATA_DIR: '/var/lib/trec',
       TREC_HOST: '127.0.0.1',
-      TREC_PORT: String(port(service)),
+      TREC_PORT: new URL(base(service)).port,
       TREC_AUDIT_CHECKPOINT_SECONDS: '2',
       ...env,
     }).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
@@ -93,55 +92,35 @@ try {
     true,
   )
   const ready = async (service: string) => {
-    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500)) {
-      const res = await fetch(`http://127.0.0.1:${port(service)}/health/ready`).catch(() => undefined)
-      if (res?.status === 200) return
-    }
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500))
+      if (await answersReady(base(service))) return
     throw new Error(`${name(service)} was not ready within 120 s`)
   }
-  await Promise.all([...services, 'relay'].map(ready))
-  log(
-    `${services.length + 1} containers ready: ${[...services, 'relay'].map((s) => `${s} :${port(s)}`).join(', ')}`,
-  )
+  await Promise.all(containers.map(ready))
+  log(`${containers.length} containers ready: ${containers.map((s) => `${s} ${base(s)}`).join(', ')}`)
 
   const mount = (await cli('volume', 'inspect', volume, '--format', '{{.Mountpoint}}')).stdout.trim()
-  const secrets = JSON.parse(await readFile(`${mount}/dev-secrets.json`, 'utf8'))
-  const client = new LoadClient({
-    issuer: await createTokenIssuer('trec-dev', 'trec-api', secrets.issuerJwk),
-    baseOf: (process) => `http://127.0.0.1:${port(process)}`,
-    retryForMs: 240_000,
-    attemptTimeoutMs: 20_000,
-  })
   const windowMs = Number(values.minutes) * 60_000
-  const load = new Load(client, {
-    lanes: 6,
-    institutions: 4,
-    pauseMs: 80,
-    classPauseMs: 1000,
-    sessionLeadMs: 30_000,
-    sessionLengthMs: 20_000,
-    workersPerClass: [3, 5],
-  })
+  const { client, load, newClassesUntil } = await chaosLoad(mount, base, 6, windowMs)
   await load.setup()
   const t = Date.now()
   const endAt = t + windowMs
-  const kills: string[] = []
+  let kills = 0
   const killing = (async () => {
-    const targets = [...services, 'relay']
     while (Date.now() < endAt - 15_000) {
       await sleep(Number(values['kill-every']) * 1000)
-      const victim = targets[Math.floor(Math.random() * targets.length)]!
+      const victim = containers[Math.floor(Math.random() * containers.length)]!
       await cli('kill', '-s', 'KILL', name(victim))
       await sleep(300 + Math.random() * 3000)
       await cli('start', name(victim))
-      kills.push(victim)
+      kills += 1
       const acked = client.ledger.filter((r) => r.outcome === 'acknowledged').length
       log(`  killed -9 and started again: ${victim}; commands ${client.ledger.length}, acknowledged ${acked}`)
     }
   })()
-  await Promise.all([load.run(Math.max(endAt - 70_000, t + 20_000), endAt), killing])
-  log(`load over: ${client.ledger.length} commands, ${kills.length} containers killed`)
-  await Promise.all([...services, 'relay'].map(ready))
+  await Promise.all([load.run(newClassesUntil(t), endAt), killing])
+  log(`load over: ${client.ledger.length} commands, ${kills} containers killed`)
+  await Promise.all(containers.map(ready))
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 })
   try {
     const store = new SqlEventStore(pgExecutor(pool))
@@ -151,7 +130,7 @@ try {
       pool,
       store,
       ledger: client.ledger,
-      audit: { base: `http://127.0.0.1:${port('audit')}`, token: await client.token(people.auditor) },
+      audit: { base: base('audit'), token: await client.token(people.auditor) },
       kafka: { brokers: broker.brokers, topic },
       log,
     })
@@ -161,7 +140,7 @@ try {
     await pool.end()
   }
 } finally {
-  await cli('rm', '-f', ...[...services, 'relay'].map(name)).catch(() => undefined)
+  await cli('rm', '-f', ...containers.map(name)).catch(() => undefined)
   await cli('volume', 'rm', '-f', volume).catch(() => undefined)
   await broker.stop()
   await admin.query(`drop database if exists ${database} with (force)`).catch(() => undefined)

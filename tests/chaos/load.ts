@@ -1,4 +1,7 @@
-import type { CommandRecord, LoadClient } from './client.ts'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createTokenIssuer } from '@trec/fastify-kit'
+import { type CommandRecord, LoadClient } from './client.ts'
 import {
   application,
   assessmentResult,
@@ -58,6 +61,45 @@ export interface LoadStats {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * The chaos runs' load over a window of `windowMs`: a client with tokens signed by the
+ * development issuer key in `dataDir`, its lanes of classes, and until when new classes start
+ * (`newClassesUntil(start)`, so that the classes started are completed inside the window).
+ */
+export async function chaosLoad(
+  dataDir: string,
+  baseOf: (process: string) => string,
+  lanes: number,
+  windowMs: number,
+): Promise<{ client: LoadClient; load: Load; newClassesUntil: (start: number) => number }> {
+  const secrets = JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8'))
+  const client = new LoadClient({
+    issuer: await createTokenIssuer('trec-dev', 'trec-api', secrets.issuerJwk),
+    baseOf,
+    // A request cut off mid-way leaves its key "in progress" for 60 s before a retry may run it.
+    retryForMs: 240_000,
+    attemptTimeoutMs: 20_000,
+  })
+  // A session may not have begun at 开班申请, which a retry held up for the 60 s an interrupted
+  // request keeps its key must still find true.
+  const sessionLeadMs = Math.min(80_000, Math.max(20_000, windowMs / 3))
+  const sessionLengthMs = 20_000
+  const load = new Load(client, {
+    lanes,
+    institutions: 4,
+    pauseMs: 80,
+    classPauseMs: 1000,
+    sessionLeadMs,
+    sessionLengthMs,
+    workersPerClass: [3, 5],
+  })
+  const classSpan = sessionLeadMs + 2 * sessionLengthMs + 10_000
+  // Classes started later would be completed after the window; a short run still starts some.
+  const newClassesUntil = (start: number) =>
+    Math.max(start + windowMs - classSpan, start + Math.min(20_000, windowMs / 2))
+  return { client, load, newClassesUntil }
+}
 
 export class Load {
   readonly stats: LoadStats = { classesStarted: 0, classesOpened: 0, classesCompleted: 0, abandoned: {} }

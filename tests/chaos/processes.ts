@@ -100,14 +100,8 @@ export class Supervised {
   }
 
   /** Whether it answers /health/ready with 200. */
-  async ready(): Promise<boolean> {
-    try {
-      const res = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3000) })
-      await res.text()
-      return res.status === 200
-    } catch {
-      return false
-    }
+  ready(): Promise<boolean> {
+    return answersReady(this.url)
   }
 
   async waitReady(timeoutMs: number): Promise<boolean> {
@@ -131,5 +125,16 @@ export class Supervised {
       clearTimeout(timer)
     }
     await new Promise<void>((resolve) => this.#log.end(() => resolve()))
+  }
+}
+
+/** Whether the process serving `baseUrl` answers /health/ready with 200. */
+export async function answersReady(baseUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(3000) })
+    await res.text()
+    return res.status === 200
+  } catch {
+    return false
   }
 }

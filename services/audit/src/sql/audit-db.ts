@@ -125,20 +125,21 @@ export class AuditDb {
     return (await this.leavesOfEvents([eventId]))[0]
   }
 
-  /** The leaves of the given events (below `size` when given), in leaf order. */
-  async leavesOfEvents(eventIds: readonly string[], size?: number): Promise<LeafRow[]> {
+  /** The leaves of the given events that lie below `size` (default: all), in leaf order. */
+  async leavesOfEvents(eventIds: readonly string[], size = Number.MAX_SAFE_INTEGER): Promise<LeafRow[]> {
     if (eventIds.length === 0) return []
     if (this.#readEvents) return this.leavesAt(await this.#readEvents(eventIds), size)
-    return this.#leafRows(`where event_id = any($1::uuid[])${below(size, 2)}`, [eventIds, ...upTo(size)])
+    return this.#leafRows(`where event_id = any($1::uuid[]) and idx < $2`, [eventIds, size])
   }
 
-  /** The leaves of events whose feed positions are known (below `size` when given), in leaf order. */
-  async leavesAt(events: readonly EventAt[], size?: number): Promise<LeafRow[]> {
+  /** The leaves of events whose feed positions are known, below `size`, in leaf order. */
+  async leavesAt(events: readonly EventAt[], size: number): Promise<LeafRow[]> {
     if (events.length === 0) return []
-    return this.#leafRows(
-      `where position = any($1::int8[]) and event_id = any($2::uuid[])${below(size, 3)}`,
-      [events.map((e) => e.position.toString()), events.map((e) => e.id), ...upTo(size)],
-    )
+    return this.#leafRows(`where position = any($1::int8[]) and event_id = any($2::uuid[]) and idx < $3`, [
+      events.map((e) => e.position.toString()),
+      events.map((e) => e.id),
+      size,
+    ])
   }
 
   /** The leaves about a worker, class or claim, below `size`, in leaf order. */
@@ -183,9 +184,6 @@ export class AuditDb {
     return rows.map((r) => ({ idx: Number(r.i), eventId: r.e, position: BigInt(r.p) }))
   }
 }
-
-const below = (size: number | undefined, param: number) => (size === undefined ? '' : ` and idx < $${param}`)
-const upTo = (size: number | undefined) => (size === undefined ? [] : [size])
 
 interface CheckpointRow {
   size: string

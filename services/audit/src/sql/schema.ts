@@ -62,8 +62,13 @@ drop index if exists ${s}.leaves_by_worker, ${s}.leaves_by_class, ${s}.leaves_by
 create index if not exists leaves_worker_hash on ${s}.leaves using hash (worker) where worker is not null;
 create index if not exists leaves_class_hash on ${s}.leaves using hash (class) where class is not null;
 create index if not exists leaves_claim_hash on ${s}.leaves using hash (claim) where claim is not null;
--- the unique index over event ids of earlier versions
-alter table ${s}.leaves drop constraint if exists leaves_event_id_key;
+-- the unique index over event ids of earlier versions (looked up first: ALTER TABLE would lock
+-- the table against readers at every start)
+do $$ begin
+  if exists (select from pg_constraint where conname = 'leaves_event_id_key' and conrelid = '${s}.leaves'::regclass) then
+    alter table ${s}.leaves drop constraint leaves_event_id_key;
+  end if;
+end $$;
 ${eventIndex ? `create index if not exists leaves_by_event on ${s}.leaves (event_id);` : `drop index if exists ${s}.leaves_by_event;`}
 create unique index if not exists leaves_by_position on ${s}.leaves (position);
 create index if not exists leaves_occurred_brin on ${s}.leaves using brin (occurred_at timestamptz_minmax_multi_ops);
