@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LeanHttpClient } from './lean-http.ts'
+
+// The load generator's client against a real node:http server: answers matched to their
+// requests over few connections, bodies split across reads, a closed connection reported.
+
+let server: Server
+let port: number
+let connections = 0
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8')
+    })
+    req.on('end', () => {
+      const { n, pad, close, chunked } = JSON.parse(body) as {
+        n: number
+        pad: number
+        close?: boolean
+        chunked?: boolean
+      }
+      if (close) {
+        req.socket.destroy()
+        return
+      }
+      if (chunked) {
+        res.write('{}')
+        res.end()
+        return
+      }
+      const answer = JSON.stringify({ n, auth: req.headers.authorization, pad: '档'.repeat(pad) })
+      // Delay some answers so that later requests overtake them on other connections.
+      setTimeout(() => {
+        res.writeHead(n % 2 === 0 ? 200 : 201, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(answer),
+        })
+        res.end(answer)
+      }, n % 3)
+    })
+  })
+  server.on('connection', () => {
+    connections++
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  port = (server.address() as AddressInfo).port
+})
+
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+describe('LeanHttpClient', () => {
+  it('answers each request with its own status and body, over no more connections than allowed', async () => {
+    const client = new LeanHttpClient('127.0.0.1', port, 3)
+    const before = connections
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, n) =>
+        client.sendJson('POST', '/x', 'tok', JSON.stringify({ n, pad: n * 1000 })),
+      ),
+    )
+    client.close()
+    for (const [n, a] of answers.entries()) {
+      expect(a.status).toBe(n % 2 === 0 ? 200 : 201)
+      const body = JSON.parse(a.text) as { n: number; auth: string; pad: string }
+      expect(body).toMatchObject({ n, auth: 'Bearer tok' })
+      // Bodies of up to 177 kB (split across many reads) arrive whole.
+      expect(body.pad.length).toBe(n * 1000)
+    }
+    expect(connections - before).toBe(3)
+  })
+
+  it('reports a connection closed under a request as status 0 and carries on with a new one', async () => {
+    const client = new LeanHttpClient('127.0.0.1', port, 1)
+    const lost = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 0, pad: 0, close: true }))
+    expect(lost).toEqual({ status: 0, text: 'connection closed' })
+    const next = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 2, pad: 1 }))
+    expect(next.status).toBe(200)
+    client.close()
+  })
+
+  it('refuses an answer it cannot delimit (no Content-Length) rather than guess', async () => {
+    const client = new LeanHttpClient('127.0.0.1', port, 1)
+    const answer = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 0, pad: 0, chunked: true }))
+    expect(answer).toEqual({ status: 0, text: 'answer without Content-Length' })
+    const next = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 4, pad: 0 }))
+    expect(next.status).toBe(200)
+    client.close()
+  })
+})
