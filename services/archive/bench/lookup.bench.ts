@@ -8,7 +8,7 @@
 // is measured over the same window. Before the load, the machine's floor: one PostgreSQL round
 // trip and one durable commit, timed one after another on the idle server.
 // Run: node services/archive/bench/lookup.bench.ts
-//   BENCH_SIZES=10000,100000,1000000  BENCH_SECONDS=8  BENCH_CONCURRENCY=8  BENCH_RATES=1000,1500,2100
+//   BENCH_SIZES=10000,100000,1000000  BENCH_SECONDS=8  BENCH_CONCURRENCY=1,8  BENCH_RATES=250,1000,1500,2100
 
 import { fork } from 'node:child_process'
 import { createHmac } from 'node:crypto'
@@ -51,7 +51,8 @@ if (process.env.TREC_BENCH_ROLE === 'client') {
   // The load generator. Closed loop (`rate` 0): `concurrency` loops, each sending one lookup after
   // another, to find the capacity. Open loop (`rate` > 0): lookups sent on a fixed schedule of
   // `rate` per second whatever the answers do, each timed from when it was due (so a stall
-  // counts against every lookup it delayed), to measure latency at that rate.
+  // counts against every lookup it delayed), to measure latency at that rate, over at most
+  // `concurrency` connections.
   const { port, token, workers, seconds, warmup, concurrency, rate } = JSON.parse(
     process.env.TREC_BENCH_LOAD!,
   ) as {
@@ -63,7 +64,7 @@ if (process.env.TREC_BENCH_ROLE === 'client') {
     concurrency: number
     rate: number
   }
-  const client = new LeanHttpClient('127.0.0.1', port, rate > 0 ? 256 : concurrency)
+  const client = new LeanHttpClient('127.0.0.1', port, concurrency)
   const latencies: number[] = []
   const statuses: Record<string, number> = {}
   let errors = 0
@@ -149,8 +150,14 @@ async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number)
   const seconds = Number(process.env.BENCH_SECONDS ?? 8)
   const warmup = Number(process.env.BENCH_WARMUP ?? 2)
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
-  const rates = (process.env.BENCH_RATES ?? '1000,1500,2100').split(',').map(Number)
+  const list = (text: string) => text.split(',').map(Number)
+  const concurrencies = list(process.env.BENCH_CONCURRENCY ?? '1,8')
+  const rates = list(process.env.BENCH_RATES ?? '250,1000,1500,2100')
+  // Closed loops (rate 0) at each concurrency, then open loops (concurrency bounds connections).
+  const loads = [
+    ...concurrencies.map((concurrency) => ({ concurrency, rate: 0 })),
+    ...rates.map((rate) => ({ concurrency: 256, rate })),
+  ]
 
   const server = await postgresForTests()
   if ('skip' in server) throw new Error(server.skip)
@@ -202,6 +209,7 @@ async function main(): Promise<void> {
   const results: {
     size: number
     loadSeconds: number
+    concurrency: number
     rate: number
     rps: number
     p50: number
@@ -251,13 +259,13 @@ async function main(): Promise<void> {
     await pool.query('checkpoint').catch(() => undefined)
     const loadSeconds = (performance.now() - t0) / 1000
     const token = await tokens.mint({ sub: 'ssc-bench', role: 'card_service' })
-    for (const rate of [0, ...rates]) {
-      const row = { size, loadSeconds: Math.round(loadSeconds), rate, ...(await drive(size, token, rate)) }
+    for (const load of loads) {
+      const row = { size, loadSeconds: Math.round(loadSeconds), ...load, ...(await drive(size, token, load)) }
       results.push(row)
       console.log(JSON.stringify(row))
     }
   }
-  async function drive(size: number, token: string, rate: number) {
+  async function drive(size: number, token: string, { concurrency, rate }: (typeof loads)[number]) {
     let cpuFrom = process.cpuUsage()
     let postgresFrom = postgresCpu(postmaster)
     const result = await new Promise<LoadResult>((resolve, reject) => {
@@ -306,14 +314,14 @@ async function main(): Promise<void> {
   const met = (r: (typeof results)[number]) => r.p99 <= 10 && r.errors === 0
   const knee = sizes.map((size) => {
     const held = results.filter((r) => r.size === size && r.rate > 0 && met(r)).map((r) => r.rate)
-    return `${size.toLocaleString('en')} workers: ${held.length > 0 ? `${Math.max(...held).toLocaleString('en')}/s` : `none of ${rates.join(', ')}/s`}`
+    return `${size.toLocaleString('en')} workers: ${held.length > 0 ? `${Math.max(...held).toLocaleString('en')}/s` : `none of ${rates.map((r) => r.toLocaleString('en')).join(', ')}/s`}`
   })
   const targetMet = results.some((r) => r.rate >= 2000 && r.rps >= 2000 && met(r))
   const ms = (q: { p50: number; p99: number }) => `p50 ${q.p50} ms, p99 ${q.p99} ms`
   await writeSection('archive-bench', [
     '### Card-service archive lookups',
     '',
-    `Command: \`pnpm bench:archive\` (PostgreSQL 127.0.0.1:5432; the archive service listening on 127.0.0.1, its read model in PostgreSQL; archive rows generated in bulk SQL, one ${docBytes}-byte document per worker). A load generator in a child process drives it per size, each time ${warmup} s warm-up then ${seconds} s measured: **closed loop**, ${concurrency} requests in flight over keep-alive connections, one after another (the capacity); and **open loop** at ${rates.map((r) => r.toLocaleString('en')).join(', ')} lookups/s, sent on a fixed schedule whatever the answers do, each timed from when it was due (latency at that rate, without coordinated omission).`,
+    `Command: \`pnpm bench:archive\` (PostgreSQL 127.0.0.1:5432; the archive service listening on 127.0.0.1, its read model in PostgreSQL; archive rows generated in bulk SQL, one ${docBytes}-byte document per worker). A load generator in a child process drives it per size, each time ${warmup} s warm-up then ${seconds} s measured: **closed loop**, ${concurrencies.join(' and ')} requests in flight over keep-alive connections, each sending one lookup after another (one in flight: a lookup's own latency with nothing queued; more: the capacity); and **open loop** at ${rates.map((r) => r.toLocaleString('en')).join(', ')} lookups/s, sent on a fixed schedule whatever the answers do, each timed from when it was due (latency at that rate, without coordinated omission).`,
     '',
     'Each lookup: EdDSA bearer-token check, card number validated and turned into its pseudonym (HMAC-SHA256), one primary-key read of the archive, the `RecordAccessed` event appended to the PostgreSQL event store, and only then the answer. Concurrent lookups share both: reads and appends arriving while one is in flight go together in the next (`worker = any($1)`, one multi-stream append). CPU per lookup is user + system time over the measured window divided by the lookups answered in it: the server process, the load generator, and the whole PostgreSQL server.',
     '',
@@ -321,7 +329,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
-        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds} s | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpu.server} / ${r.cpu.client} / ${r.cpu.postgres} µs | ${r.errors} | ${met(r) ? 'yes' : 'no'} |`,
+        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds} s | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${r.concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpu.server} / ${r.cpu.client} / ${r.cpu.postgres} µs | ${r.errors} | ${met(r) ? 'yes' : 'no'} |`,
     ),
     '',
     `**Target p99 ≤ 10 ms at ≥ 2,000 lookups/s: ${targetMet ? 'met' : 'not met'}.** Highest open-loop rate with p99 ≤ 10 ms, by size: ${knee.join('; ')}.`,
@@ -330,7 +338,7 @@ async function main(): Promise<void> {
     '',
     `Run ${new Date().toISOString()} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load average (1/5/15 min) before ${load(loadBefore)}, after ${load(loadAfter)}; Node ${process.version}; PostgreSQL ${serverVersion}. Access events appended during the run: ${count}.`,
     '',
-    'Client, server and PostgreSQL share the two cores, so the CPU a lookup costs all three together is what sets the rate the machine can answer with a short tail.',
+    'Client, server and PostgreSQL share the cores, so what a lookup costs the three together sets the rate the machine can answer with a short tail. That cost is highest at low rates, where each lookup has a read and an append statement of its own and wakes each process from idle, and falls as more lookups share each statement.',
     '',
   ])
   await admin.end()
