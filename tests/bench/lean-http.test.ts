@@ -17,11 +17,18 @@ beforeAll(async () => {
       body += c.toString('utf8')
     })
     req.on('end', () => {
-      const { n, pad, close, chunked } = JSON.parse(body) as {
+      const { n, pad, close, chunked, trailing } = JSON.parse(body) as {
         n: number
         pad: number
         close?: boolean
         chunked?: boolean
+        trailing?: boolean
+      }
+      if (trailing) {
+        // A whole answer, then bytes nobody asked for.
+        res.writeHead(200, { 'content-length': 2 })
+        res.end('{}', () => req.socket.write('HTTP/1.1 408 Request Timeout\r\n\r\n'))
+        return
       }
       if (close) {
         req.socket.destroy()
@@ -85,6 +92,19 @@ describe('LeanHttpClient', () => {
     expect(failed).toEqual({ status: 0, text: reason })
     const next = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 2, pad: 1 }))
     expect(next.status).toBe(200)
+    client.close()
+  })
+
+  it('drops a connection that sends bytes nobody asked for, and answers the next request on a new one', async () => {
+    const client = new LeanHttpClient('127.0.0.1', port, 1)
+    const before = connections
+    const first = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 0, pad: 0, trailing: true }))
+    expect(first).toEqual({ status: 200, text: '{}' })
+    await new Promise((r) => setTimeout(r, 50))
+    const next = await client.sendJson('POST', '/x', 't', JSON.stringify({ n: 2, pad: 3 }))
+    expect(next.status).toBe(200)
+    expect(JSON.parse(next.text)).toMatchObject({ n: 2 })
+    expect(connections - before).toBe(2)
     client.close()
   })
 })

@@ -51,9 +51,14 @@ class Connection {
   }
 
   #read(chunk: Buffer): void {
+    if (!this.#current) {
+      // Bytes nobody asked for (a server's timeout notice): the connection is out of step.
+      this.close()
+      return
+    }
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
     const headEnd = this.#buffer.indexOf(endOfHead)
-    if (headEnd < 0 || !this.#current) return
+    if (headEnd < 0) return
     const head = this.#buffer.toString('latin1', 0, headEnd)
     const length = /\r\ncontent-length: *(\d+)/i.exec(head)
     if (!length) {
@@ -72,7 +77,9 @@ class Connection {
     const done = this.#current
     this.#current = undefined
     done.resolve(answer)
-    this.onFree(this)
+    // One request in flight per connection: bytes beyond its answer were not asked for.
+    if (this.#buffer.length > 0) this.close()
+    else this.onFree(this)
   }
 }
 
