@@ -112,20 +112,21 @@ export class LeanHttpClient {
     for (const c of this.#all) c.close()
   }
 
+  /** A connection is free again: idle if still open, forgotten if closed; either way the queue moves. */
+  #freed(connection: Connection): void {
+    if (connection.usable) this.#idle.push(connection)
+    else this.#all.delete(connection)
+    this.#dispatch()
+  }
+
   #dispatch(): void {
     while (this.#queue.length > 0) {
+      // One that closed while idle is still in the list: skip it (its close already forgot it).
       let connection = this.#idle.pop()
-      while (connection && !connection.usable) {
-        this.#all.delete(connection)
-        connection = this.#idle.pop()
-      }
+      while (connection && !connection.usable) connection = this.#idle.pop()
       if (!connection) {
-        for (const c of this.#all) if (!c.usable) this.#all.delete(c)
         if (this.#all.size >= this.maxConnections) return
-        connection = new Connection(this.host, this.port, (c) => {
-          this.#idle.push(c)
-          this.#dispatch()
-        })
+        connection = new Connection(this.host, this.port, (c) => this.#freed(c))
         this.#all.add(connection)
       }
       connection.send(this.#queue.shift()!)
