@@ -53,6 +53,13 @@ describe('the embedded app', () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
     for (const path of ['/v1/classes', '/v1/face-check-batches', '/v1/completions', '/v1/claims'])
       expect(Object.keys(doc.paths)).toContain(path)
+    const untagged = Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>)
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ name: `${method} ${path}`, tags: op.tags })),
+      )
+      .filter(({ tags }) => !tags?.length)
+      .map(({ name }) => name)
+    expect(untagged, 'every operation is grouped under a tag in the API docs').toEqual([])
     const officer = await tokens.mint({ sub: 'officer-1', role: 'subsidy_officer', region: '1301' })
     const res = await app.inject({
       method: 'POST',
