@@ -1,5 +1,5 @@
 // The worker key used in stream names, Kafka keys and URLs: a keyed hash of the normalised
-// card number, so the number itself never appears there (ARCHITECTURE.md, "Identity and
+// card number, so the number itself never appears there (docs/architecture.md, "Identity and
 // personal data").
 //
 // Why a keyed hash (HMAC, RFC 2104) and not a plain hash: valid card numbers are few enough
