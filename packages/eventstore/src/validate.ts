@@ -1,5 +1,4 @@
-import { type Issue, TrecError, uuidPattern } from '@trec/core'
-import { looksLikeCardNumber } from '@trec/privacy'
+import { type Issue, looksLikeCardNumber, TrecError, uuidPattern } from '@trec/core'
 import type { EventToAppend, ExpectedRevision } from './types.ts'
 
 export interface Limits {

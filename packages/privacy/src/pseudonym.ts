@@ -15,7 +15,7 @@
 // for n = 1.4e9 people (all of China) the birthday bound gives n^2 / 2^129 ≈ 2.9e-21.
 
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
-import { normaliseCardNumber } from './card-number.ts'
+import { normaliseCardNumber } from '@trec/core'
 
 /** 32 lowercase hex characters: the first 16 bytes of HMAC-SHA256(secret, normalised card number). */
 export const pseudonymPattern = /^[0-9a-f]{32}$/

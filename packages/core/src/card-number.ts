@@ -4,7 +4,7 @@
 // ISO 7064 MOD 11-2. Nothing in this file ever copies the number, or any part of it, into an
 // error: a card number is the person's identity, and errors end up in logs and answers.
 
-import { type Issue, TrecError } from '@trec/core'
+import { type Issue, TrecError } from './errors.ts'
 
 export type CardNumberIssueCode =
   | 'wrong_length'
