@@ -53,13 +53,8 @@ function bound(
   const sized = issue.origin in units
   if (issue.exact) return `must have exactly ${count(n, issue.origin)}`
   if (sized && small && Number(n) === 1) return 'must not be empty'
-  const than = small
-    ? issue.inclusive
-      ? 'at least'
-      : 'more than'
-    : issue.inclusive
-      ? 'at most'
-      : 'less than'
+  const [inclusive, exclusive] = small ? ['at least', 'more than'] : ['at most', 'less than']
+  const than = issue.inclusive ? inclusive : exclusive
   return sized ? `must have ${than} ${count(n, issue.origin)}` : `must be ${than} ${n}`
 }
 

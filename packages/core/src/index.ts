@@ -15,6 +15,7 @@ export {
   validateCardNumber,
 } from './card-number.ts'
 export { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from './card-number-scan.ts'
+export { chinaDay } from './china-time.ts'
 export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
 export { errorCodes, isTrecError, TrecError } from './errors.ts'
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'
