@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { type CpuSample, cpuOver, postmasterOf, sample } from './mixed-traffic-cpu.ts'
-import { readSideLag } from './mixed-traffic-lag.ts'
+import { readSideLag, storeSchema } from './mixed-traffic-lag.ts'
 import type { LoadMessage, LoadResult } from './mixed-traffic-load.ts'
 import { type MixPlan, planMix, type World } from './mixed-traffic-mix.ts'
 import { type MixedRun, mixedTrafficSection, verdict } from './mixed-traffic-report.ts'
@@ -93,6 +93,19 @@ async function drive(
   }
 }
 
+/** How many of the acknowledged event ids the store does not hold (0: none lost). */
+async function missingEvents(db: pg.Client, ids: readonly string[]): Promise<number> {
+  let found = 0
+  for (let i = 0; i < ids.length; i += 50_000) {
+    const { rows } = await db.query<{ n: string }>(
+      `select count(*)::text as n from "${storeSchema}".events where id = any($1::uuid[])`,
+      [ids.slice(i, i + 50_000)],
+    )
+    found += Number(rows[0]!.n)
+  }
+  return new Set(ids).size - found
+}
+
 async function main(): Promise<void> {
   const seconds = env('BENCH_SECONDS', 60)
   const rate = env('BENCH_RATE', 10_000)
@@ -156,6 +169,7 @@ async function main(): Promise<void> {
     const { result, window } = await drive(info, plan, drainSeconds, await postmasterOf(admin))
     const db = new pg.Client({ connectionString: databaseUrl.toString() })
     await db.connect()
+    const lost = await missingEvents(db, result.acknowledged)
     const atEnd = await readSideLag(db)
     const waited = performance.now()
     let caughtUpSeconds: number | undefined
@@ -181,6 +195,8 @@ async function main(): Promise<void> {
       setUp: { seconds: info.setUpSeconds, events: info.events },
       readSide: { atEnd, caughtUpSeconds, limitSeconds: catchUpLimit },
       drainSeconds,
+      acknowledged: { events: result.acknowledged.length, lost },
+      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}`,
     }
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)

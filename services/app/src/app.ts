@@ -4,6 +4,7 @@ import { attendanceService } from '@trec/attendance'
 import { complianceProjection, complianceService } from '@trec/compliance'
 import { coalesceAppends } from '@trec/eventstore'
 import {
+  type AdmissionOptions,
   type AuthOptions,
   buildPlatform,
   type LineSink,
@@ -37,6 +38,8 @@ export interface AppOptions {
   bodyLimit?: number
   /** Per-caller request budget; none unless given (main.ts gives the configured one). */
   rateLimit?: RateLimitOptions
+  /** Admission control of writes (503 with Retry-After past the budget); none unless given. */
+  admission?: Omit<AdmissionOptions, 'onRefuse'>
   /**
    * Where this process's metrics go; pass one to register more gauges into it (a projection's
    * lag, the notary's tree size). Made here when not given.
@@ -80,10 +83,15 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     ...(options.logSink ? { logSink: options.logSink } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.admission ? { admission: { ...options.admission, onRefuse: metrics.observeRefusal } } : {}),
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
   })
+  if (options.admission)
+    metrics
+      .readGauge('trec_admission_in_flight', 'Writes in hand, as admission control counts them.')
+      .track({}, () => app.admission.inFlight())
   // Appends of commands handled at the same time share one transaction (group commit; see
   // @trec/eventstore coalesce.ts); each command still gets its own outcome.
   const store = instrumentStore(coalesceAppends(runtime.store), metrics)

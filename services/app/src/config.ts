@@ -52,6 +52,13 @@ export const configSchema = z
     /** Requests per caller (token client and subject; address on public routes) per window; 0 turns it off. */
     TREC_RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(1200),
     TREC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+    /**
+     * Admission control of writes: past this many writes in hand, or while the oldest has waited
+     * longer than the latency budget (ms), a new write is answered 503 with Retry-After at once.
+     * 0 turns that limit off. Defaults measured with the mixed benchmark (BENCHMARKS.md).
+     */
+    TREC_ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(100_000).default(64),
+    TREC_ADMISSION_MAX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
     /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, /metrics is public. */
     TREC_METRICS_TOKEN: z.string().min(16).optional(),
     /** 行政区划代码 of this deployment: the region put on the access events it records. */
