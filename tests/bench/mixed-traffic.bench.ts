@@ -9,7 +9,9 @@
 //   npx pnpm@10.34.9 bench:mixed                                  (10,000 events/s for 60 s)
 //   BENCH_SECONDS=10 BENCH_RATE=1000 npx pnpm@10.34.9 bench:mixed  (a small run)
 //   BENCH_WARMUP (s, default 5), BENCH_DRAIN (s to wait for answers after the run, default 30),
-//   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report
+//   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report,
+//   BENCH_SECTION (the BENCHMARKS.md section written, default mixed-traffic); the app's admission
+//   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT and TREC_ADMISSION_MAX_LATENCY_MS as for `pnpm serve`
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)
     for (const r of result.endpoints) for (const s of r.samples) console.log(`  ${r.key} refused: ${s}`)
-    if (!args['no-report']) await writeSection('mixed-traffic', section)
+    if (!args['no-report']) await writeSection(process.env.BENCH_SECTION || 'mixed-traffic', section)
     console.log(verdict(run).replaceAll('**', ''))
   } finally {
     await cleanup()

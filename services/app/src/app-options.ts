@@ -18,6 +18,7 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
     ...admissionOptions(config),
     ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
     storeKind: config.TREC_STORE,
+    readModels: config.TREC_READ_MODELS,
     region: config.TREC_REGION,
     ...(settings.auditSigning
       ? {

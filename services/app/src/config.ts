@@ -29,6 +29,12 @@ export const configSchema = z
       .default(serviceNames.join(','))
       .transform((s) => s.split(',').map((x) => x.trim()))
       .pipe(z.array(z.enum(serviceNames)).min(1)),
+    /**
+     * Who keeps the archive and compliance read models: this process, following the store's feed
+     * (`feed`), or read workers consuming Kafka (`kafka`: read-worker-main.ts; this process then
+     * only answers their queries).
+     */
+    TREC_READ_MODELS: z.enum(['feed', 'kafka']).default('feed'),
     /** Token verification; without a JWKS the process runs with development keys in TREC_DATA_DIR. */
     TREC_JWT_ISSUER: z.string().min(1).default('trec-dev'),
     TREC_JWT_AUDIENCE: z.string().min(1).default('trec-api'),
