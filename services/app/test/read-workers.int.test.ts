@@ -1,7 +1,8 @@
 // Distributed mode's read side on a real Kafka broker and a real PostgreSQL: two read-worker
 // processes (services/app/src/read-worker-main.ts) split the topic's partitions in their consumer
 // groups while a synthetic province is written to the store and relayed; one is killed with
-// SIGKILL in the middle, the other takes its partitions over. Afterwards each read model holds
+// SIGKILL in the middle, the other takes its partitions over, and the relay publishes the last two
+// thirds of the feed a second time (as after a crash of its own). Afterwards each read model holds
 // exactly what a clean rebuild from the store holds (same digest), and its checkpoint counts every
 // event once: no event was applied twice, none skipped.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -56,7 +57,7 @@ suite(
     let brokers: string[] = []
     let runtime: Runtime
     const workers: Worker[] = []
-    const relay = new AbortController()
+    let relay = new AbortController()
     let relaying: Promise<void> | undefined
 
     beforeAll(async () => {
@@ -129,11 +130,15 @@ suite(
       await kadmin.disconnect()
       const checkpoints = new SqlCheckpointStore(sql)
       await checkpoints.setup()
-      const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 })
-      await producer.connect()
-      relaying = runRelay({ store, producer, topic, checkpoints, signal: relay.signal }).finally(() =>
-        producer.disconnect(),
-      )
+      const startRelay = async () => {
+        relay = new AbortController()
+        const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 })
+        await producer.connect()
+        relaying = runRelay({ store, producer, topic, checkpoints, signal: relay.signal }).finally(() =>
+          producer.disconnect(),
+        )
+      }
+      await startRelay()
 
       // A first third of the province, then both workers, which split the partitions.
       const third = Math.floor(events.length / 3)
@@ -157,6 +162,15 @@ suite(
         async () => (await applied()) > third + 100,
       )
       a.child.kill('SIGKILL')
+      // And the relay crashes after publishing but before saving its checkpoint: restarted, it
+      // publishes again from a third of the way in, so the workers receive those events twice.
+      relay.abort()
+      await relaying
+      await sql.query(
+        `update trec_relay.checkpoints set position = (select position from trec.events order by position offset $1 limit 1)`,
+        [third],
+      )
+      await startRelay()
       await writing
       const [{ n }] = (await sql.query<{ n: string }>('select count(*)::text as n from trec.events')) as [
         { n: string },
