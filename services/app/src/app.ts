@@ -123,14 +123,11 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
   if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
-  if (services.includes('archive')) {
+  if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })
-  }
-  if (services.includes('compliance')) {
-    // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
-    const rules = loadRuleSets(defaultRulesDir)
-    await app.register(complianceService, { ...readSide, rules })
-  }
+  // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
+  const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
+  if (rules) await app.register(complianceService, { ...readSide, rules })
   if (services.includes('oversight'))
     // Its detectors follow the feed themselves (and append alerts after their checkpoint commits).
     await app.register(oversightService, {
@@ -140,7 +137,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       ...clock,
     })
   app.addHook('onClose', () => runtime.close())
-  const projections = readModelsOf(services)
+  const projections = readModelsOf(services, () => rules!)
   if (projections.length > 0 && options.runProjections !== false && options.readModels !== 'kafka') {
     const running = await runProjections(
       runtime.store,

@@ -10,10 +10,14 @@ import type { ServiceName } from './config.ts'
  * (consuming Kafka). Compliance judges payments by the same rule sets the subsidy gate decides
  * by, so a payment is judged by the set it names.
  */
-export function readModelsOf(services: readonly ServiceName[]): Projection[] {
+export function readModelsOf(
+  services: readonly ServiceName[],
+  rules: () => RuleSets = () => loadRuleSets(defaultRulesDir),
+): Projection[] {
   const projections: Projection[] = []
   if (services.includes('archive')) projections.push(archiveProjection)
-  if (services.includes('compliance'))
-    projections.push(complianceProjection({ rules: loadRuleSets(defaultRulesDir) }))
+  if (services.includes('compliance')) projections.push(complianceProjection({ rules: rules() }))
   return projections
 }
+
+type RuleSets = ReturnType<typeof loadRuleSets>
