@@ -26,16 +26,20 @@ const basePort = Number(process.env.TREC_BASE_PORT ?? 3001)
 const children: { name: string; child: ChildProcess }[] = []
 let stopping = false
 
-function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
+function start(name: string, args: string[], env: Record<string, string>, oneShot = false): ChildProcess {
+  // Each in its own process group, so that a Ctrl-C in the terminal reaches this script only, and
+  // the processes are stopped one by one in order rather than all at once.
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   })
   for (const stream of [child.stdout!, child.stderr!])
     createInterface({ input: stream }).on('line', (line) => console.log(`${name.padEnd(13)} | ${line}`))
   child.once('exit', (code, signal) => {
-    if (!stopping) console.log(`${name.padEnd(13)} | exited (${signal ?? code}); the others keep running`)
+    if (!stopping && !oneShot)
+      console.log(`${name.padEnd(13)} | exited (${signal ?? code}); the others keep running`)
   })
   children.push({ name, child })
   return child
@@ -55,6 +59,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     void stopAll().then(() => process.exit(0))
   })
+// If this script ends any other way, its processes end with it.
+process.once('exit', () => {
+  for (const { child } of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+})
 
 // 1. The broker; its CLI prints KAFKA_BROKERS=host:port once it answers.
 const kafka = start('kafka', [join(root, 'infra/kafka/src/cli.ts'), 'start', '--partitions', '12'], {})
@@ -75,7 +84,7 @@ const shared = {
 const port = (offset: number) => ({ TREC_PORT: String(basePort + offset) })
 
 // 2. Schemas and (without external keys) the development secrets, once.
-const prepare = start('prepare', [app('prepare.ts')], shared)
+const prepare = start('prepare', [app('prepare.ts')], shared, true)
 const [prepared] = (await once(prepare, 'exit')) as [number | null]
 if (prepared !== 0) {
   console.error('the preparation failed (see its output above)')
