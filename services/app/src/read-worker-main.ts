@@ -6,13 +6,11 @@
 // transaction, and an event at or below its partition's checkpoint is dropped, so a redelivered
 // batch is never applied twice (see @trec/relay consume.ts). Health and metrics on
 // TREC_HOST:TREC_PORT; stops on SIGTERM after the batches in flight commit.
-import { loggerOptions, problemPlugin } from '@trec/fastify-kit'
 import { kafkaSource } from '@trec/relay'
-import Fastify from 'fastify'
 import { Kafka, logLevel } from 'kafkajs'
-import { registerHealthRoutes } from './health-routes.ts'
 import { Metrics } from './metrics.ts'
 import { openRuntime } from './open-store.ts'
+import { kafkaCheck, listenForProbes } from './probe-server.ts'
 import { runProjections } from './projections.ts'
 import { readModelsOf } from './read-models.ts'
 import { Readiness, storeCheck } from './readiness.ts'
@@ -36,21 +34,8 @@ await admin.connect()
 const metrics = new Metrics()
 const readiness = new Readiness()
 readiness.add(storeCheck(runtime.store, config.TREC_STORE))
-readiness.add({
-  name: 'kafka',
-  async check() {
-    const cluster = await admin.describeCluster()
-    return { ready: cluster.brokers.length > 0, brokers: cluster.brokers.length }
-  },
-})
-const http = Fastify({ logger: loggerOptions(config.TREC_LOG_LEVEL) })
-await http.register(problemPlugin)
-registerHealthRoutes(http, {
-  readiness,
-  metrics,
-  ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
-})
-await http.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
+readiness.add(kafkaCheck(admin))
+const http = await listenForProbes(config, { readiness, metrics })
 
 const running = await runProjections(
   runtime.store,

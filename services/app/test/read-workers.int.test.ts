@@ -14,11 +14,11 @@ import { buildProvince, writeEvents } from '@trec/oversight'
 import { ProjectionRunner, rebuild } from '@trec/projections'
 import { runRelay, SqlCheckpointStore } from '@trec/relay'
 import { Kafka, logLevel } from 'kafkajs'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { openRuntime, type Runtime } from '../src/open-store.ts'
 import { readModelsOf } from '../src/read-models.ts'
+import { ownDatabase } from './own-database.ts'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 const server = await postgresForTests()
@@ -49,10 +49,9 @@ suite(
     ? `read workers on Kafka (skipped: ${skip})`
     : 'read workers on Kafka: kill -9 one, the other takes over',
   () => {
-    const database = `trec_readers_${randomUUID().slice(0, 8)}`
+    let database: Awaited<ReturnType<typeof ownDatabase>> | undefined
     const topic = `trec.events.${randomUUID().slice(0, 8)}`
     let url = ''
-    let admin: pg.Client
     let kafka: Awaited<ReturnType<typeof kafkaForTests>>
     let brokers: string[] = []
     let runtime: Runtime
@@ -63,12 +62,8 @@ suite(
     beforeAll(async () => {
       kafka = await kafkaForTests()
       brokers = 'brokers' in kafka ? kafka.brokers : []
-      admin = new pg.Client({ connectionString: (server as { url: string }).url })
-      await admin.connect()
-      await admin.query(`create database ${database}`)
-      const u = new URL((server as { url: string }).url)
-      u.pathname = `/${database}`
-      url = u.toString()
+      database = await ownDatabase((server as { url: string }).url, 'trec_readers')
+      url = database.url
       runtime = await openRuntime(loadConfig({ TREC_STORE: 'postgres', DATABASE_URL: url }))
     }, 600_000)
     afterAll(async () => {
@@ -78,8 +73,7 @@ suite(
       await relaying
       await runtime?.close()
       if (kafka && 'stop' in kafka) await kafka.stop()
-      await admin?.query(`drop database if exists ${database} with (force)`)
-      await admin?.end()
+      await database?.drop()
     }, 120_000)
 
     function startWorker(name: string): Worker {
