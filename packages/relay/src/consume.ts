@@ -50,6 +50,8 @@ export function kafkaSource(consumer: Consumer, topic: string): ProjectionSource
   return {
     async run(runner, { signal }) {
       const crashed = Promise.withResolvers<void>()
+      // Handled here too: a crash before the race below starts must not be an unhandled rejection.
+      crashed.promise.catch(() => undefined)
       const off = consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) crashed.reject(payload.error)
       })

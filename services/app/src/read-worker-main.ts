@@ -5,7 +5,9 @@
 // TREC_READ_SESSION_TIMEOUT_MS. Each batch's rows and its partition's checkpoint commit in one
 // transaction, and an event at or below its partition's checkpoint is dropped, so a redelivered
 // batch is never applied twice (see @trec/relay consume.ts). Health and metrics on
-// TREC_HOST:TREC_PORT; stops on SIGTERM after the batches in flight commit.
+// TREC_HOST:TREC_PORT; stops on SIGTERM after the batches in flight commit. The lag each read model
+// reports is counted from its furthest partition, so it can read low while another partition is
+// behind; the consumer group's lag (offsets) is the exact measure.
 import { kafkaSource } from '@trec/relay'
 import { Kafka, logLevel } from 'kafkajs'
 import { Metrics } from './metrics.ts'
