@@ -48,6 +48,8 @@ export const failureReasons = [
   'evidence-missing',
   /** An event cites evidence that was logged after it. */
   'evidence-after-citing-event',
+  /** A proof or checkpoint answer (`trec-verify inclusion|consistency|checkpoint`) is not one. */
+  'proof-malformed',
   /** Replaying the events gives another result than the one expected (--expect). */
   'replay-mismatch',
 ] as const
