@@ -13,6 +13,16 @@ export type { CheckpointKey, CheckpointKeyInput, CheckpointSigner, PublishedJwk 
 export { createCheckpointSigner, isKeyValidAt, KeySet, noteKeyId, parseVerifierKey } from './keys.ts'
 export type { NoteFailure, NoteVerification } from './note.ts'
 export { MAX_NOTE_SIGNATURES, signNote, verifyNote } from './note.ts'
+export type { TileFetcher, TileId } from './tiles.ts'
+export {
+  parseTilePath,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  TileNodeReader,
+  tileNodes,
+  tilePath,
+  tileWidthAt,
+} from './tiles.ts'
 export type { NodeId, NodeReader, NodeStore, TreeNode } from './tree.ts'
 export { CompactTree, consistencyProof, inclusionProof, MemoryNodeStore, rootAt } from './tree.ts'
 export type { ProofFailure, ProofVerification } from './verify.ts'
