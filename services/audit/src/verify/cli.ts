@@ -17,7 +17,7 @@ import {
 } from './answers.ts'
 import { describeFailure, VerificationFailed, type VerifyFailure } from './failure.ts'
 import { folds } from './folds.ts'
-import { pinnedKeys, seenCheckpoints, trustFor } from './inputs.ts'
+import { pinnedKeys, seenCheckpoints, trustFor, witnessKeys } from './inputs.ts'
 import { progressBar } from './progress.ts'
 import { verifyFile } from './run.ts'
 
@@ -29,10 +29,13 @@ const usage = `usage:
   trec-verify inclusion <proof.json> --keys <…> [--checkpoint <file>] [--leaf <event.json>] [--seen <…>]
   trec-verify consistency <proof.json> --keys <…> [--checkpoint <file>] [--seen <checkpoints.txt>]
   trec-verify --help
+  Any checkpoint may be required to carry witness cosignatures: [--witnesses <file>] [--cosignatures <k>]
 
   --keys        the log's keys, pinned out of band: its JWKS (keys.jwks) or note verifier keys
   --origin      the log's origin (default: the name all pinned keys share)
   --seen        checkpoints (signed notes) you saw before: the log must be consistent with them
+  --witnesses   pinned witnesses' verifier keys (name+keyid+key, type 0x04), one per line
+  --cosignatures how many of them must have cosigned each checkpoint (default: all of them)
   --update-seen after success, add the export's checkpoint to the --seen file
   --expect      the result the replay must give: the card service's whole answer from
                 /v1/archive/lookup, or {"fold": name, "result": …}, or the bare result
@@ -79,6 +82,17 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   const trust = trustFor(await pinnedKeys(await readFile(keysFile, 'utf8')), args.values.origin)
+  if (args.values.witnesses) {
+    const keys = witnessKeys(await readFile(args.values.witnesses, 'utf8'))
+    const required = args.values.cosignatures === undefined ? keys.length : Number(args.values.cosignatures)
+    if (!(Number.isInteger(required) && required >= 1 && required <= keys.length)) {
+      process.stderr.write(
+        `--cosignatures takes a whole number from 1 to ${keys.length} (the witnesses pinned)\n`,
+      )
+      return 2
+    }
+    trust.witnesses = { keys, required }
+  }
   try {
     const seen = seenFile ? seenCheckpoints(await readFile(seenFile, 'utf8').catch(() => ''), trust) : []
     const checkpoint = args.values.checkpoint
@@ -166,6 +180,8 @@ function parse(argv: string[]) {
       progress: { type: 'boolean' },
       checkpoint: { type: 'string' },
       leaf: { type: 'string' },
+      witnesses: { type: 'string' },
+      cosignatures: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -6,6 +6,7 @@ import {
   verifyCheckpointJws,
   verifyCheckpointNote,
   verifyConsistency,
+  verifyCosignatures,
 } from '@trec/merkle'
 import { z } from 'zod'
 import type { Selection } from '../selection.ts'
@@ -88,6 +89,17 @@ export async function verifySignedCheckpoint(
 ): Promise<Checkpoint> {
   const note = verifyCheckpointNote(signed.note, trust)
   if (!note.ok) checkpointFailure(note, 'signed note', line)
+  if (trust.witnesses) {
+    const { keys, required } = trust.witnesses
+    const cosigned = verifyCosignatures(signed.note, keys)
+    if (!cosigned.ok) fail(line, 'checkpoint-bad-cosignature', cosigned.message)
+    if (cosigned.cosignedBy.length < required)
+      fail(
+        line,
+        'checkpoint-too-few-cosignatures',
+        `${cosigned.cosignedBy.length} of the pinned witnesses cosigned the checkpoint${cosigned.cosignedBy.length > 0 ? ` (${cosigned.cosignedBy.map((c) => c.name).join(', ')})` : ''}; ${required} required`,
+      )
+  }
   if (signed.jws !== undefined) {
     const jws = await verifyCheckpointJws(signed.jws, trust)
     if (!jws.ok) checkpointFailure(jws, 'JWS', line)
