@@ -16,6 +16,7 @@ import {
   notary,
   openLog,
   origin,
+  runVerify,
   seedHistory,
 } from '../../../services/audit/test/support.ts'
 
@@ -66,15 +67,7 @@ suite(title, () => {
   let closeServer: () => Promise<void>
   const file = (name: string) => join(dir, name)
 
-  async function verify(...args: string[]) {
-    try {
-      const { stdout, stderr } = await run(node, [cli, ...args], { timeout: 60_000 })
-      return { code: 0, stdout, stderr }
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string }
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-    }
-  }
+  const verify = (...args: string[]) => runVerify(args, { node, script: cli })
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trec-packed-'))

@@ -1,8 +1,7 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import {
   CompactTree,
   createCheckpointSigner,
@@ -15,16 +14,24 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { leafText } from '../src/leaf.ts'
 import { requestCosignature, withCosignatures } from '../src/witness/client.ts'
-import { allEvents, ed25519, notary, openLog, origin, pinned, seedHistory, signing } from './support.ts'
+import {
+  allEvents,
+  ed25519,
+  notary,
+  openLog,
+  origin,
+  pinned,
+  runVerify,
+  seedHistory,
+  signing,
+} from './support.ts'
 
 // Witness cosigning (C2SP tlog-witness, tlog-cosignature): two reference witnesses, each its own
 // process, cosign the log's checkpoints after checking consistency with what they cosigned
 // before; the verifier accepts a checkpoint only with the number of cosignatures asked; a forked
 // log shown to one witness is refused by it, and it reports both signed notes as evidence.
 
-const run = promisify(execFile)
 const main = join(import.meta.dirname, '../src/witness/main.ts')
-const cli = join(import.meta.dirname, '../src/verify/cli.ts')
 
 interface Running {
   url: string
@@ -54,15 +61,7 @@ function startWitness(args: string[]): Promise<Running> {
   })
 }
 
-async function verify(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const verify = (...args: string[]) => runVerify(args)
 
 describe('witness cosigning', () => {
   const key = ed25519()
