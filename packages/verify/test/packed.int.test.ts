@@ -172,6 +172,14 @@ suite(title, () => {
     expect(wrong.stderr).toMatch(/replay-mismatch: worker-archive: .*\$\.totals\.certificates/)
   })
 
+  it('checks the lines on worker threads too (the bundled thread module), naming the same result', async () => {
+    const args = [file('worker.ndjson'), '--keys', file('keys.jwks'), '--expect', file('card-answer.json')]
+    const threaded = await verify(...args, '--threads', '2', '--run-kib', '1')
+    expect(threaded.code, threaded.stderr).toBe(0)
+    const single = JSON.parse((await verify(...args, '--threads', '1')).stdout)
+    expect({ ...JSON.parse(threaded.stdout), nodeHashes: 0 }).toEqual({ ...single, nodeHashes: 0 })
+  })
+
   it("verifies a claim's export", async () => {
     const ok = await verify(file('claim.ndjson'), '--keys', file('keys.jwks'), '--seen', file('seen.txt'))
     expect(ok.code, ok.stderr).toBe(0)

@@ -24,7 +24,7 @@ import { verifyFile } from './run.ts'
 const usage = `usage:
   trec-verify [export] <export.ndjson> --keys <pinned.jwks | keys.note>
       [--seen <checkpoints.txt>] [--update-seen] [--expect <answer.json>]
-      [--fold ${Object.keys(folds).join('|')}|none] [--threads <n>] [--progress]
+      [--fold ${Object.keys(folds).join('|')}|none] [--threads <n>] [--run-kib <k>] [--progress]
   trec-verify checkpoint <checkpoint.json | checkpoint.note> --keys <…> [--seen <checkpoints.txt>]
   trec-verify inclusion <proof.json> --keys <…> [--checkpoint <file>] [--leaf <event.json>] [--seen <…>]
   trec-verify consistency <proof.json> --keys <…> [--checkpoint <file>] [--seen <checkpoints.txt>]
@@ -44,6 +44,7 @@ const usage = `usage:
   --checkpoint  the signed checkpoint a proof is checked against, when the answer has none
   --leaf        the event's leaf bytes (its JCS envelope, as in an export line's "event")
   --threads     threads checking an export's lines (1 to 64; default: cores, at most 8)
+  --run-kib     size of the runs of lines handed to the threads, in KiB (1 to 65536; default 4096)
   --progress    a progress bar on stderr (the default on a terminal)
 
 exit codes: 0 verified, 1 verification failed (reason on stderr), 2 wrong usage or unreadable input`
@@ -77,11 +78,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--threads takes a whole number from 1 to 64\n${usage}\n`)
     return 2
   }
+  const runKib = args.values['run-kib'] === undefined ? undefined : Number(args.values['run-kib'])
+  if (runKib !== undefined && !(Number.isInteger(runKib) && runKib >= 1 && runKib <= 65536)) {
+    process.stderr.write(`--run-kib takes a whole number from 1 to 65536\n${usage}\n`)
+    return 2
+  }
   if (fold !== undefined && fold !== 'none' && !(fold in folds)) {
     process.stderr.write(`unknown fold ${fold}\n${usage}\n`)
     return 2
   }
   const trust = trustFor(await pinnedKeys(await readFile(keysFile, 'utf8')), args.values.origin)
+  if (args.values.cosignatures !== undefined && !args.values.witnesses) {
+    process.stderr.write(`--cosignatures counts the witnesses pinned with --witnesses\n${usage}\n`)
+    return 2
+  }
   if (args.values.witnesses) {
     const keys = witnessKeys(await readFile(args.values.witnesses, 'utf8'))
     const required = args.values.cosignatures === undefined ? keys.length : Number(args.values.cosignatures)
@@ -131,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
         ...(foldName === undefined ? {} : { fold: foldName }),
         ...('result' in expected ? { expect: expected.result } : {}),
         ...(threads === undefined ? {} : { threads }),
+        ...(runKib === undefined ? {} : { runBytes: runKib * 1024 }),
       },
       bar?.update,
     )
@@ -177,6 +188,7 @@ function parse(argv: string[]) {
       fold: { type: 'string' },
       origin: { type: 'string' },
       threads: { type: 'string' },
+      'run-kib': { type: 'string' },
       progress: { type: 'boolean' },
       checkpoint: { type: 'string' },
       leaf: { type: 'string' },
