@@ -94,7 +94,8 @@ export function toTrecError(error: unknown): TrecError {
 }
 
 export function problemOf(error: TrecError, request: FastifyRequest): Problem {
-  const internal = error.status >= 500 && error.code !== 'TREC_STORE_UNAVAILABLE'
+  // A 503 (store unavailable, overloaded) is the client's to act on: it keeps its message and details.
+  const internal = error.status >= 500 && error.status !== 503
   return {
     ...(internal ? {} : error.details),
     type: typeUri(error.code),

@@ -1,9 +1,10 @@
-import { archiveProjection, archiveService } from '@trec/archive'
+import { archiveService } from '@trec/archive'
 import { assessmentService } from '@trec/assessment'
 import { attendanceService } from '@trec/attendance'
-import { complianceProjection, complianceService } from '@trec/compliance'
+import { complianceService } from '@trec/compliance'
 import { coalesceAppends } from '@trec/eventstore'
 import {
+  type AdmissionOptions,
   type AuthOptions,
   buildPlatform,
   type LineSink,
@@ -12,7 +13,6 @@ import {
 } from '@trec/fastify-kit'
 import { oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
-import type { Projection } from '@trec/projections'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
 import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
@@ -22,6 +22,7 @@ import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { runProjections } from './projections.ts'
+import { readModelsOf } from './read-models.ts'
 import { Readiness, storeCheck } from './readiness.ts'
 
 export interface AppOptions {
@@ -37,6 +38,8 @@ export interface AppOptions {
   bodyLimit?: number
   /** Per-caller request budget; none unless given (main.ts gives the configured one). */
   rateLimit?: RateLimitOptions
+  /** Admission control of writes (503 with Retry-After past the budget); none unless given. */
+  admission?: Omit<AdmissionOptions, 'onRefuse'>
   /**
    * Where this process's metrics go; pass one to register more gauges into it (a projection's
    * lag, the notary's tree size). Made here when not given.
@@ -55,6 +58,12 @@ export interface AppOptions {
    * the audit service, also its notary.
    */
   runProjections?: boolean
+  /**
+   * Who keeps the archive and compliance read models: this process from the store's feed
+   * (`feed`, default; only while `runProjections` is not false) or read workers from Kafka
+   * (`kafka`: this process only answers their queries).
+   */
+  readModels?: 'feed' | 'kafka'
   /** Checkpoint signing of the audit log; required when `services` includes `audit`. */
   audit?: AuditLogOptions
 }
@@ -80,10 +89,15 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     ...(options.logSink ? { logSink: options.logSink } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.admission ? { admission: { ...options.admission, onRefuse: metrics.observeRefusal } } : {}),
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
   })
+  if (options.admission)
+    metrics
+      .readGauge('trec_admission_in_flight', 'Writes in hand, as admission control counts them.')
+      .track({}, () => app.admission.inFlight())
   // Appends of commands handled at the same time share one transaction (group commit; see
   // @trec/eventstore coalesce.ts); each command still gets its own outcome.
   const store = instrumentStore(coalesceAppends(runtime.store), metrics)
@@ -108,18 +122,12 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   if (services.includes('attendance')) await app.register(attendanceService, { store, ...clock })
   if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
   if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
-  const projections: Projection[] = []
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
-  if (services.includes('archive')) {
+  if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })
-    projections.push(archiveProjection)
-  }
-  if (services.includes('compliance')) {
-    // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
-    const rules = loadRuleSets(defaultRulesDir)
-    await app.register(complianceService, { ...readSide, rules })
-    projections.push(complianceProjection({ rules }))
-  }
+  // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
+  const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
+  if (rules) await app.register(complianceService, { ...readSide, rules })
   if (services.includes('oversight'))
     // Its detectors follow the feed themselves (and append alerts after their checkpoint commits).
     await app.register(oversightService, {
@@ -129,7 +137,8 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       ...clock,
     })
   app.addHook('onClose', () => runtime.close())
-  if (projections.length > 0 && options.runProjections !== false) {
+  const projections = readModelsOf(services, () => rules!)
+  if (projections.length > 0 && options.runProjections !== false && options.readModels !== 'kafka') {
     const running = await runProjections(
       runtime.store,
       runtime.sql,
