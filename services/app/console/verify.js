@@ -96,12 +96,18 @@ export async function verifyCheckpoint(note, trust) {
     const keyId = [...blob.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')
     if (sig[1] !== trust.key.name || keyId !== trust.key.keyId) continue
     const ok =
-      blob.length === 68 && (await subtle.verify('Ed25519', trust.key.key, blob.subarray(4), enc.encode(text)))
-    if (!ok) fail('bad-signature', `the signature of pinned key ${trust.key.name} does not verify: the checkpoint was altered`)
+      blob.length === 68 &&
+      (await subtle.verify('Ed25519', trust.key.key, blob.subarray(4), enc.encode(text)))
+    if (!ok)
+      fail(
+        'bad-signature',
+        `the signature of pinned key ${trust.key.name} does not verify: the checkpoint was altered`,
+      )
     trusted = true
   }
   if (!trusted) fail('no-trusted-signature', 'the pinned key did not sign this checkpoint')
-  if (lines[0] !== trust.origin) fail('wrong-origin', `the checkpoint is of log ${lines[0]}, not ${trust.origin}`)
+  if (lines[0] !== trust.origin)
+    fail('wrong-origin', `the checkpoint is of log ${lines[0]}, not ${trust.origin}`)
   return { origin: lines[0], size: Number(lines[1]), root, timestamp: Number(lines[3].slice(10)) }
 }
 
@@ -127,9 +133,13 @@ export async function verifyCheckpointJws(jws, note, trust) {
     payload = fromBase64url(parts[1])
     signature = fromBase64url(parts[2])
   } catch {}
-  if (parts.length !== 3 || !header) throw new VerifyError('checkpoint-malformed', 'the JWS is not a compact JWS')
+  if (parts.length !== 3 || !header)
+    throw new VerifyError('checkpoint-malformed', 'the JWS is not a compact JWS')
   if (header.alg !== 'EdDSA' || header.typ !== 'tlog-checkpoint+jws' || typeof header.kid !== 'string')
-    throw new VerifyError('checkpoint-unsupported-header', 'the JWS header is not EdDSA, tlog-checkpoint+jws, with a kid')
+    throw new VerifyError(
+      'checkpoint-unsupported-header',
+      'the JWS header is not EdDSA, tlog-checkpoint+jws, with a kid',
+    )
   const signed = enc.encode(`${parts[0]}.${parts[1]}`)
   if (signature.length !== 64 || !(await subtle.verify('Ed25519', trust.key.key, signature, signed)))
     throw new VerifyError('checkpoint-bad-signature', 'the JWS signature does not verify with the pinned key')
@@ -204,14 +214,23 @@ function decodeProof(proof, reason, line) {
  * The leaf hash is the server's word unless `leaf` (the event's leaf bytes) is given.
  */
 export async function verifyInclusionAnswer(answer, trust, leaf) {
-  if (!answer?.checkpoint?.note) throw new VerifyError('proof-malformed', 'the answer has no signed checkpoint')
+  if (!answer?.checkpoint?.note)
+    throw new VerifyError('proof-malformed', 'the answer has no signed checkpoint')
   const checkpoint = await verifyCheckpoint(answer.checkpoint.note, trust)
   if (checkpoint.size !== answer.treeSize)
-    throw new VerifyError('checkpoint-mismatch', 'the checkpoint is not of the proof\'s tree size')
+    throw new VerifyError('checkpoint-mismatch', "the checkpoint is not of the proof's tree size")
   const hash = leaf ? await leafHash(leaf) : fromBase64(answer.leafHash)
-  const root = await rootFromInclusion(answer.leafIndex, answer.treeSize, hash, decodeProof(answer.proof, 'proof-malformed'))
+  const root = await rootFromInclusion(
+    answer.leafIndex,
+    answer.treeSize,
+    hash,
+    decodeProof(answer.proof, 'proof-malformed'),
+  )
   if (!root || !same(root, checkpoint.root))
-    throw new VerifyError('inclusion-failed', `the proof does not lead from leaf ${answer.leafIndex} to the signed root`)
+    throw new VerifyError(
+      'inclusion-failed',
+      `the proof does not lead from leaf ${answer.leafIndex} to the signed root`,
+    )
   return { checkpoint, leafIndex: answer.leafIndex }
 }
 
@@ -224,7 +243,10 @@ export async function verifyConsistencyAnswer(answer, older, newer) {
     throw new VerifyError('proof-malformed', 'the proof is not between these two checkpoints')
   const proof = decodeProof(answer.proof, 'proof-malformed')
   if (!(await consistencyHolds(older.size, newer.size, older.root, newer.root, proof)))
-    throw new VerifyError('consistency-failed', `the tree of ${newer.size} leaves does not extend the tree of ${older.size}: the log was rewritten`)
+    throw new VerifyError(
+      'consistency-failed',
+      `the tree of ${newer.size} leaves does not extend the tree of ${older.size}: the log was rewritten`,
+    )
   return { from: older.size, to: newer.size }
 }
 
@@ -272,15 +294,31 @@ export async function verifyExportText(text, trust, onProgress) {
     const { index } = parsed
     if (index <= last) throw new VerifyError('leaf-order', `leaf ${index} does not follow leaf ${last}`, at)
     if (index >= checkpoint.size)
-      throw new VerifyError('leaf-out-of-range', `leaf ${index} is not below the tree size ${checkpoint.size}`, at)
+      throw new VerifyError(
+        'leaf-out-of-range',
+        `leaf ${index} is not below the tree size ${checkpoint.size}`,
+        at,
+      )
     const leaf = enc.encode(line.slice(EVENT_HEAD.length, split))
-    const root = await rootFromInclusion(index, checkpoint.size, await leafHash(leaf), decodeProof(parsed.proof, 'line-malformed', at))
+    const root = await rootFromInclusion(
+      index,
+      checkpoint.size,
+      await leafHash(leaf),
+      decodeProof(parsed.proof, 'line-malformed', at),
+    )
     if (!root || !same(root, checkpoint.root))
-      throw new VerifyError('inclusion-failed', `the event at leaf ${index} is not in the signed tree: it was altered`, at)
+      throw new VerifyError(
+        'inclusion-failed',
+        `the event at leaf ${index} is not in the signed tree: it was altered`,
+        at,
+      )
     last = index
     if (onProgress && n % 256 === 0) onProgress(n)
   }
   if (lines.length - 1 !== header.events)
-    throw new VerifyError('event-count', `the header announces ${header.events} events, the export holds ${lines.length - 1}`)
+    throw new VerifyError(
+      'event-count',
+      `the header announces ${header.events} events, the export holds ${lines.length - 1}`,
+    )
   return { checkpoint, events: header.events, selection: header.selection }
 }

@@ -17,6 +17,7 @@ import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
 import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
+import { registerConsole } from './console-routes.ts'
 import { registerHealthRoutes } from './health-routes.ts'
 import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
@@ -108,6 +109,8 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     metrics,
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   })
+  // The web console (static, public files; it calls the API with the user's token).
+  registerConsole(app)
   if (services.includes('training')) {
     const keys = new SqlKeyStore(runtime.client)
     await keys.migrate()

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { TrecError } from '@trec/core'
 import type { Platform } from '@trec/fastify-kit'
 
 // The web console (services/app/console, docs/console.md): static files on the API's origin,
@@ -95,7 +96,7 @@ export function registerConsole(app: Platform): void {
     { config: { auth: { public: true } }, schema: hidden },
     async (request, reply) => {
       const file = served.get(request.params['*'])
-      if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('not found')
+      if (!file) throw new TrecError('TREC_NOT_FOUND', 'The console has no such file.')
       return reply
         .header('cache-control', file.vendor ? 'public, max-age=86400' : 'no-cache')
         .type(file.type)

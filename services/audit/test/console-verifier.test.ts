@@ -1,5 +1,13 @@
 import { createCheckpointSigner, parseCheckpoint } from '@trec/merkle'
 import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  pinKey,
+  VerifyError,
+  verifyCheckpoint,
+  verifyConsistencyAnswer,
+  verifyExportText,
+  verifyInclusionAnswer,
+} from '../../app/console/verify.js'
 import { exportMutations } from './mutations.ts'
 import {
   auditApp,
@@ -12,14 +20,6 @@ import {
   signing,
   verifyText,
 } from './support.ts'
-import {
-  pinKey,
-  VerifyError,
-  verifyCheckpoint,
-  verifyConsistencyAnswer,
-  verifyExportText,
-  verifyInclusionAnswer,
-} from '../../app/console/verify.js'
 
 // The console's in-browser verifier (services/app/console/verify.js, WebCrypto) against trec-verify (the Node
 // verifier of services/audit) on the same data: a genuine export, checkpoint, inclusion and
@@ -92,8 +92,13 @@ describe('the console verifier, beside trec-verify', () => {
     expect(browser.ok && browser.report.events).toBe(node.ok && node.report.events)
     const older = await verifyCheckpoint(ctx.first.note, ctx.trust)
     const newer = await verifyCheckpoint(ctx.second.note, ctx.trust)
-    const consistency = JSON.parse(await ctx.get(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`))
-    expect(await verifyConsistencyAnswer(consistency, older, newer)).toEqual({ from: older.size, to: newer.size })
+    const consistency = JSON.parse(
+      await ctx.get(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`),
+    )
+    expect(await verifyConsistencyAnswer(consistency, older, newer)).toEqual({
+      from: older.size,
+      to: newer.size,
+    })
     const line = ctx.base.split('\n')[5]!
     const eventId = JSON.parse(line).event.id
     const inclusion = JSON.parse(await ctx.get(`/v1/audit/proofs/inclusion?eventId=${eventId}`))
@@ -104,14 +109,25 @@ describe('the console verifier, beside trec-verify', () => {
   it('rejects a tampered proof or checkpoint with the reason', async () => {
     const older = await verifyCheckpoint(ctx.first.note, ctx.trust)
     const newer = await verifyCheckpoint(ctx.second.note, ctx.trust)
-    const consistency = JSON.parse(await ctx.get(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`))
-    const flipped = consistency.proof.map((h: string, i: number) => (i === 0 ? `${h[0] === 'A' ? 'B' : 'A'}${h.slice(1)}` : h))
-    await expect(verifyConsistencyAnswer({ ...consistency, proof: flipped }, older, newer)).rejects.toMatchObject({
+    const consistency = JSON.parse(
+      await ctx.get(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`),
+    )
+    const flipped = consistency.proof.map((h: string, i: number) =>
+      i === 0 ? `${h[0] === 'A' ? 'B' : 'A'}${h.slice(1)}` : h,
+    )
+    await expect(
+      verifyConsistencyAnswer({ ...consistency, proof: flipped }, older, newer),
+    ).rejects.toMatchObject({
       reason: 'consistency-failed',
     })
     const altered = ctx.second.note.replace(`\n${ctx.second.size}\n`, `\n${ctx.second.size + 1}\n`)
-    await expect(verifyCheckpoint(altered, ctx.trust)).rejects.toMatchObject({ reason: 'checkpoint-bad-signature' })
-    const stranger = { origin, key: await pinKey((await pinned(signing(ed25519()))).toNoteVerifierKeys()[0]!) }
+    await expect(verifyCheckpoint(altered, ctx.trust)).rejects.toMatchObject({
+      reason: 'checkpoint-bad-signature',
+    })
+    const stranger = {
+      origin,
+      key: await pinKey((await pinned(signing(ed25519()))).toNoteVerifierKeys()[0]!),
+    }
     await expect(verifyCheckpoint(ctx.second.note, stranger)).rejects.toMatchObject({
       reason: 'checkpoint-no-trusted-signature',
     })
@@ -129,12 +145,17 @@ describe('the console verifier, beside trec-verify', () => {
       const text = Buffer.from(mutation.text as string | Buffer).toString('utf8')
       if (text === ctx.base) continue
       total += 1
-      const node = await verifyText(Buffer.from(mutation.text as string | Buffer), ctx.keys, { seen: [ctx.earlier] })
+      const node = await verifyText(Buffer.from(mutation.text as string | Buffer), ctx.keys, {
+        seen: [ctx.earlier],
+      })
       expect(node.ok, kind).toBe(false)
       const nodeReason = node.ok ? '' : node.failure.reason
       const browser = await browserOutcome(text, ctx.trust)
       if (browser.ok) {
-        expect(browserReasons.has(nodeReason), `${kind}: trec-verify says ${nodeReason}, the console passed it`).toBe(false)
+        expect(
+          browserReasons.has(nodeReason),
+          `${kind}: trec-verify says ${nodeReason}, the console passed it`,
+        ).toBe(false)
         continue
       }
       caught += 1
