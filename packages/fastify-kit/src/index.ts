@@ -9,11 +9,15 @@ export type { Platform, PlatformOptions, RequestSample } from './platform.ts'
 export { buildPlatform } from './platform.ts'
 export type { Claims, Principal, Role } from './principal.ts'
 export {
+  actorOf,
   assertClass,
   assertInstitution,
   assertRegion,
   claimsSchema,
+  inRegionScope,
+  principalKey,
   principalOf,
+  readerOf,
   roles,
 } from './principal.ts'
 export type { Problem } from './problem.ts'

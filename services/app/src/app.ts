@@ -106,7 +106,8 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     })
   }
   if (services.includes('attendance')) await app.register(attendanceService, { store, ...clock })
-  if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
+  if (services.includes('assessment'))
+    await app.register(assessmentService, { store, region: options.region ?? '130100', ...clock })
   if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
   const projections: Projection[] = []
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }

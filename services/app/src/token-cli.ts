@@ -1,5 +1,8 @@
 // Mints a development access token with the embedded default's key:
 //   npm run token -- --role institution_staff --institution inst-130100-0001 [--sub staff-1] [--ttl 3600]
+// Without --sub each token gets a subject of its own (`<role>-<random>`): tokens that share a
+// subject are one caller to the access log, and tokens of different people must not be.
+import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { roles } from '@trec/fastify-kit'
 import { loadConfig } from './config.ts'
@@ -34,7 +37,7 @@ if (config.TREC_JWKS_URL || config.TREC_JWKS_FILE) {
 const issuer = await devIssuer(config.TREC_DATA_DIR, config.TREC_JWT_ISSUER, config.TREC_JWT_AUDIENCE)
 const token = await issuer.mint(
   {
-    sub: values.sub ?? `${values.role}-dev`,
+    sub: values.sub ?? `${values.role}-${randomUUID().slice(0, 8)}`,
     role: values.role as (typeof roles)[number],
     ...(values.institution ? { institution: values.institution } : {}),
     ...(values.region ? { region: values.region } : {}),

@@ -266,7 +266,7 @@ describe('the access event is stored before the answer is sent', () => {
         h,
         await h.token('investigator'),
         { cardNumber: card, purpose: 'fraud_case', caseRef: 'case-2021-0091' },
-        { 'x-request-id': 'req-abc-123' },
+        { 'x-request-id': '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5a' },
       )
       expect(response.statusCode).toBe(200)
       expect(storedWhenSent).toBe(1)
@@ -282,7 +282,7 @@ describe('the access event is stored before the answer is sent', () => {
           purpose: 'fraud_case',
           caseRef: 'case-2021-0091',
           client: 'inv-1',
-          requestId: 'req-abc-123',
+          requestId: '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5a',
           found: true,
           flags: [],
         },

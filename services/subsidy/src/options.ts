@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
@@ -19,6 +20,8 @@ export interface ResolvedOptions {
   store: EventStore
   clock: () => Date
   rules: readonly RuleSet[]
+  /** Reads of a worker's claim are recorded here before they are answered. */
+  accessLog: AccessLog
 }
 
 export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
@@ -49,5 +52,10 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
   const rules = options.rules
     ? checkRuleSets(options.rules.map((value, i) => ({ source: `rules[${i}]`, value })))
     : loadRuleSets(options.rulesDir ?? defaultRulesDir)
-  return { store: options.store, clock: options.clock ?? (() => new Date()), rules }
+  return {
+    store: options.store,
+    clock: options.clock ?? (() => new Date()),
+    rules,
+    accessLog: new AccessLog(options.store),
+  }
 }

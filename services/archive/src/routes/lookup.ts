@@ -1,11 +1,11 @@
 import { accessPurposes, entityIdSchema, instantSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, type Platform, principal } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { foldWorkerArchive } from '@trec/readmodels'
 import { z } from 'zod'
-import { accessSource } from '../access-log.ts'
 import type { ResolvedOptions } from '../options.ts'
+import { accessSource } from '../options.ts'
 import { readArchiveAsOf } from '../projection.ts'
 import { lookupPurposes, purposesNeedingCase } from '../purposes.ts'
 import { refuseIdempotencyKey } from './no-idempotency.ts'
@@ -85,7 +85,7 @@ export function lookupRoute(app: Platform, options: ResolvedOptions): void {
         },
         {
           occurredAt: options.clock().toISOString(),
-          actor: { kind: p.role, id: p.subject, ...(p.institution ? { institution: p.institution } : {}) },
+          actor: actorOf(p),
           source: accessSource,
           region: options.region,
         },

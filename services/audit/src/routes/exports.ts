@@ -8,7 +8,7 @@ import {
   toEventToAppend,
 } from '@trec/contracts'
 import { type Issue, TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, type Platform, principal } from '@trec/fastify-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { selectLeaves } from '../export/select.ts'
@@ -168,11 +168,7 @@ async function exportSelection(
     },
     {
       occurredAt: now.toISOString(),
-      actor: {
-        kind: caller.role,
-        id: caller.subject,
-        ...(caller.institution ? { institution: caller.institution } : {}),
-      },
+      actor: actorOf(caller),
       source: 'trec.audit',
       region: o.region,
     },
