@@ -8,6 +8,7 @@ import { type LineSink, loggerOptions } from './logger.ts'
 import { openapiPlugin } from './openapi.ts'
 import { problemPlugin } from './problem.ts'
 import { type RateLimitOptions, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
+import { cardScreeningPlugin } from './screening.ts'
 
 /** One answered request, for metrics: `route` is the route's template, never the URL sent. */
 export interface RequestSample {
@@ -73,6 +74,7 @@ export async function buildPlatform(options: PlatformOptions) {
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit)
   await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
   await app.register(authPlugin, options.auth)
+  await app.register(cardScreeningPlugin)
   await app.register(idempotencyPlugin, { db: options.db })
   return app.withTypeProvider<ZodTypeProvider>()
 }

@@ -12,7 +12,12 @@ export {
   normaliseCardNumber,
   validateCardNumber,
 } from './card-number.ts'
-export { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from './card-number-scan.ts'
+export {
+  containsCardNumber,
+  findCardNumbers,
+  looksLikeCardNumber,
+  redactCardNumbers,
+} from './card-number-scan.ts'
 export { cardNumberSchema } from './card-number-schema.ts'
 export { KeyCache } from './key-cache.ts'
 export type {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
+import type { KeyRing } from '@trec/privacy'
 import { z } from 'zod'
 import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
 import type { RuleSet } from './domain/rule-set.ts'
@@ -14,6 +15,8 @@ export interface SubsidyOptions {
   rulesDir?: string
   /** Rule sets given directly; when present, `rulesDir` is not read. */
   rules?: RuleSet[]
+  /** The workers' data keys: a payment's account must open under its worker's key. */
+  keyRing: KeyRing
 }
 
 export interface ResolvedOptions {
@@ -22,6 +25,7 @@ export interface ResolvedOptions {
   rules: readonly RuleSet[]
   /** Reads of a worker's claim are recorded here before they are answered. */
   accessLog: AccessLog
+  keyRing: KeyRing
 }
 
 export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
@@ -36,6 +40,10 @@ const optionsSchema = z.object({
     .optional(),
   rulesDir: z.string().min(1).optional(),
   rules: z.array(z.unknown()).optional(),
+  keyRing: z.custom<KeyRing>(
+    (k) => typeof (k as KeyRing | undefined)?.open === 'function',
+    'must be a KeyRing',
+  ),
 })
 
 /** Checks the options and loads the rule sets; throws TREC_VALIDATION naming what is wrong. */
@@ -57,5 +65,6 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
     clock: options.clock ?? (() => new Date()),
     rules,
     accessLog: new AccessLog(options.store),
+    keyRing: options.keyRing,
   }
 }
