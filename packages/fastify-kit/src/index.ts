@@ -13,6 +13,7 @@ export {
   assertClass,
   assertInstitution,
   assertRegion,
+  assertRegionNamed,
   claimsSchema,
   inRegionScope,
   principalKey,

@@ -95,6 +95,12 @@ export function assertRegion(principal: Principal, region: string): void {
     })
 }
 
+/** Throws 403 when a region-bound role's token names no region (it then reaches nothing). */
+export function assertRegionNamed(principal: Principal): void {
+  if (principal.region === undefined && regionBound.has(principal.role))
+    throw forbidden('the token names no region')
+}
+
 /** Who acted, as events record it: the role as `kind`, the token's subject, the institution if any. */
 export function actorOf(principal: Principal): { kind: Role; id: string; institution?: string } {
   return {

@@ -1,5 +1,5 @@
 import { certificateIssued, certificateRevoked, pseudonymSchema } from '@trec/contracts'
-import { inRegionScope, type Platform, principal, readerOf } from '@trec/fastify-kit'
+import { assertRegionNamed, inRegionScope, type Platform, principal, readerOf } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { chinaDate } from '../domain/dates.ts'
 import type { ResolvedOptions } from '../options.ts'
@@ -47,6 +47,7 @@ export function workerCertificateRoutes(app: Platform, o: ResolvedOptions): void
     },
     async (request) => {
       const p = principal(request)
+      assertRegionNamed(p)
       const { worker } = request.params
       const today = chinaDate(o.clock())
       const byId = new Map<string, CertificateView>()

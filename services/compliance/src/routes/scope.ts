@@ -1,5 +1,5 @@
 import { TrecError } from '@trec/core'
-import { assertRegion, type Principal } from '@trec/fastify-kit'
+import { assertRegion, assertRegionNamed, type Principal } from '@trec/fastify-kit'
 import { regionPrefix } from '@trec/readmodels'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -14,7 +14,8 @@ export const regionQuery = z
 /** The region prefix a request may see: the one asked for, inside the caller's own if bound. */
 export function regionScope(p: Principal, requested: string | undefined): string | undefined {
   const asked = requested === undefined ? undefined : regionPrefix(requested)
-  assertRegion(p, asked ?? p.region ?? '')
+  assertRegionNamed(p)
+  if (asked !== undefined) assertRegion(p, asked)
   return asked ?? p.region
 }
 
