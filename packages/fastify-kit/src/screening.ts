@@ -9,7 +9,8 @@ import fp from 'fastify-plugin'
 // client-chosen ids, query and path values) is screened before validation: a value that holds a
 // valid card number, however it is spaced, dashed or written in full-width digits, is refused 400
 // naming the field, so it can reach neither the event store nor a read model, where shredding a
-// worker's key could not reach it.
+// worker's key could not reach it. The screen runs after the schema (so a body's other mistakes
+// are named too) and before the idempotency record and the handler (so nothing is written).
 
 /** The one field name that carries a card number on purpose. */
 const cardField = 'cardNumber'
@@ -39,7 +40,7 @@ export function cardNumberIssues(value: unknown, path: (string | number)[], out:
 /** Screens the JSON body, query string, path and Idempotency-Key of every request (see above). */
 export const cardScreeningPlugin = fp(
   async (app: FastifyInstance) => {
-    app.addHook('preValidation', async (request) => {
+    app.addHook('preHandler', async (request) => {
       const issues = [
         // A text body (the reconciliation CSV) is the finance file itself, read and not stored.
         ...(typeof request.body === 'object' ? cardNumberIssues(request.body, ['body']) : []),

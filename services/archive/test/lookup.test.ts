@@ -1,6 +1,6 @@
 import { openTestCase } from '@trec/command/testing'
-import { decodeRecorded, type Envelope } from '@trec/contracts'
-import type { EventStore } from '@trec/eventstore'
+import { decodeRecorded, type Envelope, toEventToAppend } from '@trec/contracts'
+import type { EventStore, EventToAppend } from '@trec/eventstore'
 import { foldWorkerArchive } from '@trec/readmodels'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cardNumber, cards, type Harness, harness, pseudonymizer, storedEvents } from './harness.ts'
@@ -420,6 +420,58 @@ describe('GET /v1/archive/access-log', () => {
       ['card_service', 'archive', 'card_holder_request'],
       ['investigator', 'archive', 'fraud_case'],
       ['auditor', 'access_log', 'audit'],
+    ])
+  })
+
+  it('reads back every kind of event in the stream: exports, and reads by other services (issue 20, finding 5)', async () => {
+    const meta = (kind: 'auditor' | 'subsidy_officer', source: string) => ({
+      occurredAt: '2021-07-01T09:00:00+08:00',
+      actor: { kind, id: `${kind}-1` },
+      source,
+      region: '130102',
+    })
+    await h.store.append(`access-${worker}`, [
+      toEventToAppend(
+        {
+          type: 'RecordsExported',
+          data: {
+            log: worker,
+            selection: { kind: 'worker', worker },
+            purpose: 'audit',
+            checkpointSize: 12,
+            events: 7,
+            client: 'auditor-1',
+            requestId: '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5b',
+          },
+        },
+        meta('auditor', 'trec.audit'),
+      ) as EventToAppend,
+      toEventToAppend(
+        {
+          type: 'RecordAccessed',
+          data: {
+            worker,
+            view: 'claim',
+            purpose: 'administration',
+            client: 'subsidy_officer-1',
+            requestId: '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5c',
+            found: true,
+            flags: [],
+          },
+        },
+        meta('subsidy_officer', 'trec.subsidy'),
+      ) as EventToAppend,
+    ])
+    const response = await h.app.inject({
+      method: 'GET',
+      url: `/v1/archive/access-log?worker=${worker}`,
+      headers: { authorization: `Bearer ${await h.token('auditor')}` },
+    })
+    expect(response.statusCode, response.body).toBe(200)
+    const entries = response.json().entries as { type: string; view: string; exported?: unknown }[]
+    expect(entries.slice(-2)).toMatchObject([
+      { type: 'RecordsExported', view: 'export', exported: { events: 7, checkpointSize: 12 } },
+      { type: 'RecordAccessed', view: 'claim' },
     ])
   })
 
