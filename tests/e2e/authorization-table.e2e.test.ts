@@ -95,7 +95,9 @@ describe('SECURITY.md’s authorization table against the served routes (embedde
     // A token of Guangdong (44) against the ghost values, all of Hebei (13) or naming nothing:
     // each region-scoped read answers 403 or 404 (nothing of 44 exists), never 200 with data.
     const failures: string[] = []
-    for (const route of routes.filter((r) => r.method === 'GET' && /^region|region$/.test(rows.get(r.name)!.scope)))
+    for (const route of routes.filter(
+      (r) => r.method === 'GET' && /^region|region$/.test(rows.get(r.name)!.scope),
+    ))
       for (const role of route.roles.filter((r) =>
         ['subsidy_officer', 'finance', 'reviewer', 'assessor'].includes(r),
       )) {

@@ -3,8 +3,11 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { decodeRecorded } from '@trec/contracts'
+import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Who } from './support/client.ts'
+import { caller, exampleBodies, ghost } from './support/example-requests.ts'
+import type { JsonSchema } from './support/invalid-bodies.ts'
 import {
   accepted,
   attestContributions,
@@ -18,6 +21,7 @@ import {
   publish,
   skillUpgradeClaim,
 } from './support/record.ts'
+import { routesOf, urlOf } from './support/routes.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
 describe('issue 20: reads and writes outside the token’s scope (embedded store)', () => {
@@ -124,6 +128,48 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
     }
     expect(await sys.store.lastPosition()).toBe(before)
     expect(everything(await sys.store.readAll({ maxCount: 100_000 }))).not.toContain(number)
+  })
+
+  it('finding 4: every route refuses a card number in every free-text and client-chosen field, and no table holds one', async () => {
+    const doc = (await sys.http.get('/docs/json', undefined)).body as JsonSchema
+    const examples = exampleBodies(
+      await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).publicKey),
+    )
+    const number = card(779)
+    const spaced = `${number.slice(0, 6)} ${number.slice(6, 14)} ${number.slice(14)}`
+    const failures: string[] = []
+    let probes = 0
+    const before = await sys.store.lastPosition()
+    for (const route of routesOf(sys.app, doc).filter((r) => r.body)) {
+      const example = examples[route.name]
+      for (const path of textFields(example)) {
+        probes++
+        const body = replaced(example, path, `见 ${spaced} 号`)
+        const res = await sys.http.call(route.method, urlOf(route, ghost), caller(route.roles[0]!), body)
+        const named = (res.body?.errors ?? []).some(
+          (e: { path: (string | number)[] }) => e.path.join('.') === ['body', ...path].join('.'),
+        )
+        if (res.status !== 400 || !named) failures.push(`${route.name} body.${path.join('.')}: ${res.status}`)
+      }
+      // Path values a client chooses are screened too.
+      for (const param of route.params) {
+        probes++
+        const res = await sys.http.call(
+          route.method,
+          urlOf(route, { ...ghost, [param]: number }),
+          caller(route.roles[0]!),
+          example,
+        )
+        if (res.status !== 400) failures.push(`${route.name} params.${param}: ${res.status}`)
+      }
+    }
+    expect(failures).toEqual([])
+    expect(probes).toBeGreaterThan(100)
+    expect(await sys.store.lastPosition()).toBe(before)
+    const rows = await allRows(sys.sql)
+    for (const spelling of [number, spaced, card(777), card(778)]) expect(rows).not.toContain(spelling)
+    // Nor is any enrolled person's card number, name or phone anywhere in clear.
+    for (const personal of [card(101), '张建国', '13912345678']) expect(rows).not.toContain(personal)
   })
 
   it('finding 4: request ids are the server’s own unless the client’s is a UUID or ULID', async () => {
@@ -240,6 +286,36 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
 /** The store's events as one text, to search for what must not be there. */
 const everything = (events: unknown[]) =>
   JSON.stringify(events, (_key, value) => (typeof value === 'bigint' ? String(value) : value))
+
+/** Every string leaf of a JSON value with its path, except `cardNumber` fields and sealed values. */
+function textFields(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'string') return path.at(-1) === 'cardNumber' ? [] : [path]
+  if (Array.isArray(value)) return value.flatMap((v, i) => textFields(v, [...path, i]))
+  if (value !== null && typeof value === 'object' && (value as { sealed?: unknown }).sealed === undefined)
+    return Object.entries(value).flatMap(([k, v]) => textFields(v, [...path, k]))
+  return []
+}
+
+function replaced(value: unknown, path: (string | number)[], text: string): unknown {
+  if (path.length === 0) return text
+  const [head, ...rest] = path
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaced(v, rest, text) : v))
+  const o = value as Record<string, unknown>
+  return { ...o, [head!]: replaced(o[head!], rest, text) }
+}
+
+/** Every row of every table outside the catalogues, as text. */
+async function allRows(sql: System['sql']): Promise<string> {
+  const tables = await sql.query<{ s: string; t: string }>(
+    `select table_schema as s, table_name as t from information_schema.tables
+      where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'`,
+  )
+  const out: string[] = []
+  for (const { s, t } of tables)
+    for (const row of await sql.query<{ r: string }>(`select x::text as r from "${s}"."${t}" x`))
+      out.push(row.r)
+  return out.join('\n')
+}
 
 interface AccessEvent {
   type: string

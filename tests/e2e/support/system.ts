@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { buildApp, type Runtime, serviceNames } from '@trec/app'
-import type { EventStore } from '@trec/eventstore'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import type { Platform } from '@trec/fastify-kit'
@@ -26,6 +26,8 @@ export interface System {
   http: Client
   /** The workers' data keys, as the finance system seals accounts with them. */
   keyRing: KeyRing
+  /** The database of the store, keys, idempotency records and read models. */
+  sql: SqlExecutor
   close(): Promise<void>
 }
 
@@ -53,7 +55,7 @@ async function compose(runtime: Runtime, start: Date) {
     },
   })
   const keyRing = new KeyRing({ store: new SqlKeyStore(runtime.client), masterKey })
-  return { app, tokens, clock, pseudonymSecret, masterKey, keyRing }
+  return { app, tokens, clock, pseudonymSecret, masterKey, keyRing, sql: runtime.sql }
 }
 
 /** In-process, on the embedded store: for the many small requests of the hardening suites. */
