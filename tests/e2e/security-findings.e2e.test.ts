@@ -269,13 +269,14 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
           host: '127.0.0.1',
           port,
           path: `/v1/claims/${claim}`,
-          headers: { authorization: [`Bearer ${theirs}`, `Bearer ${mine}`] },
         },
         (res) => {
           res.resume()
           resolve(res.statusCode ?? 0)
         },
       )
+      // Two header lines of the same name, as a confused or malicious proxy might send.
+      req.setHeader('authorization', [`Bearer ${theirs}`, `Bearer ${mine}`])
       req.on('error', reject)
       req.end()
     })
