@@ -17,14 +17,8 @@ export function notFound(what: string, details: Record<string, unknown> = {}): T
   return new TrecError('TREC_NOT_FOUND', `no such ${what}`, { details: { reason: what, ...details } })
 }
 
+export { regionPrefix } from '@trec/contracts'
 export { assertRegion as assertScope, inRegionScope as inScope } from '@trec/fastify-kit'
-
-/** The 行政区划代码 prefix a code stands for: 130000 → 13, 130100 → 1301, 130102 → 130102. */
-export function regionPrefix(code: string): string {
-  if (code.endsWith('0000')) return code.slice(0, 2)
-  if (code.endsWith('00')) return code.slice(0, 4)
-  return code
-}
 
 /** `201 { ids, revision }`: the events appended and the stream's revision after them. */
 export const commandAnswer = z.object({ ids: z.array(z.string()), revision: z.int() })
