@@ -119,6 +119,7 @@ export {
   positiveFenSchema,
   pseudonymSchema,
   regionCodeSchema,
+  regionPrefix,
   ruleSetRefSchema,
   sha256HexSchema,
   skillLevelSchema,

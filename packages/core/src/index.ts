@@ -14,7 +14,12 @@ export {
   normaliseCardNumber,
   validateCardNumber,
 } from './card-number.ts'
-export { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from './card-number-scan.ts'
+export {
+  containsCardNumber,
+  findCardNumbers,
+  looksLikeCardNumber,
+  redactCardNumbers,
+} from './card-number-scan.ts'
 export { chinaDay } from './china-time.ts'
 export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
 export { errorCodes, isTrecError, TrecError } from './errors.ts'

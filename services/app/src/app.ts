@@ -108,10 +108,15 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     metrics,
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   })
-  if (services.includes('training')) {
+  // One key ring for the workers' data keys: training seals with it, subsidy checks that a
+  // payment's account opens under its worker's key.
+  let keyRing: KeyRing | undefined
+  if (services.includes('training') || services.includes('subsidy')) {
     const keys = new SqlKeyStore(runtime.client)
     await keys.migrate()
-    const keyRing = new KeyRing({ store: keys, masterKey: options.masterKey })
+    keyRing = new KeyRing({ store: keys, masterKey: options.masterKey })
+  }
+  if (keyRing && services.includes('training')) {
     await app.register(trainingService, {
       store,
       keyRing,
@@ -120,8 +125,10 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     })
   }
   if (services.includes('attendance')) await app.register(attendanceService, { store, ...clock })
-  if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
-  if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
+  if (services.includes('assessment'))
+    await app.register(assessmentService, { store, region: options.region ?? '130100', ...clock })
+  if (keyRing && services.includes('subsidy'))
+    await app.register(subsidyService, { store, keyRing, ...clock })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })

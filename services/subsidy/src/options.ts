@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url'
+import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
+import type { KeyRing } from '@trec/privacy'
 import { z } from 'zod'
 import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
 import type { RuleSet } from './domain/rule-set.ts'
@@ -13,12 +15,17 @@ export interface SubsidyOptions {
   rulesDir?: string
   /** Rule sets given directly; when present, `rulesDir` is not read. */
   rules?: RuleSet[]
+  /** The workers' data keys: a payment's account must open under its worker's key. */
+  keyRing: KeyRing
 }
 
 export interface ResolvedOptions {
   store: EventStore
   clock: () => Date
   rules: readonly RuleSet[]
+  /** Reads of a worker's claim are recorded here before they are answered. */
+  accessLog: AccessLog
+  keyRing: KeyRing
 }
 
 export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
@@ -33,6 +40,10 @@ const optionsSchema = z.object({
     .optional(),
   rulesDir: z.string().min(1).optional(),
   rules: z.array(z.unknown()).optional(),
+  keyRing: z.custom<KeyRing>(
+    (k) => typeof (k as KeyRing | undefined)?.open === 'function',
+    'must be a KeyRing',
+  ),
 })
 
 /** Checks the options and loads the rule sets; throws TREC_VALIDATION naming what is wrong. */
@@ -49,5 +60,11 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
   const rules = options.rules
     ? checkRuleSets(options.rules.map((value, i) => ({ source: `rules[${i}]`, value })))
     : loadRuleSets(options.rulesDir ?? defaultRulesDir)
-  return { store: options.store, clock: options.clock ?? (() => new Date()), rules }
+  return {
+    store: options.store,
+    clock: options.clock ?? (() => new Date()),
+    rules,
+    accessLog: new AccessLog(options.store),
+    keyRing: options.keyRing,
+  }
 }
