@@ -2,7 +2,7 @@ import type { SqlExecutor } from '@trec/eventstore'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { type AuthOptions, authPlugin } from './auth.ts'
-import { idempotencyPlugin } from './idempotency.ts'
+import { type IdempotencyOptions, idempotencyPlugin } from './idempotency.ts'
 import { type LineSink, loggerOptions } from './logger.ts'
 import { openapiPlugin } from './openapi.ts'
 import { problemPlugin } from './problem.ts'
@@ -32,6 +32,8 @@ export interface PlatformOptions {
   rateLimit?: RateLimitOptions
   /** Called once per answered request, e.g. to feed latency histograms. */
   observeRequest?: (sample: RequestSample) => void
+  /** When an unfinished request's key is released (see IdempotencyOptions). */
+  idempotency?: Pick<IdempotencyOptions, 'abandonAfterMs' | 'releaseAtStart'>
 }
 
 /**
@@ -61,7 +63,7 @@ export async function buildPlatform(options: PlatformOptions) {
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit)
   await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
   await app.register(authPlugin, options.auth)
-  await app.register(idempotencyPlugin, { db: options.db })
+  await app.register(idempotencyPlugin, { ...options.idempotency, db: options.db })
   return app.withTypeProvider<ZodTypeProvider>()
 }
 

@@ -17,6 +17,10 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
       : {}),
     ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
     storeKind: config.TREC_STORE,
+    idempotency: {
+      abandonAfterMs: config.TREC_IDEMPOTENCY_ABANDON_MS,
+      releaseAtStart: config.TREC_STORE === 'pglite',
+    },
     region: config.TREC_REGION,
     ...(settings.auditSigning
       ? {
