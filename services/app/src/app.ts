@@ -8,9 +8,10 @@ import {
   buildPlatform,
   type LineSink,
   type Platform,
+  type PlatformOptions,
   type RateLimitOptions,
 } from '@trec/fastify-kit'
-import { oversightService } from '@trec/oversight'
+import { OversightReadSide, oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import type { Projection } from '@trec/projections'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
@@ -22,7 +23,7 @@ import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { runProjections } from './projections.ts'
-import { Readiness, storeCheck } from './readiness.ts'
+import { followerCheck, Readiness, storeCheck } from './readiness.ts'
 
 export interface AppOptions {
   runtime: Runtime
@@ -37,6 +38,8 @@ export interface AppOptions {
   bodyLimit?: number
   /** Per-caller request budget; none unless given (main.ts gives the configured one). */
   rateLimit?: RateLimitOptions
+  /** When a request left unfinished releases its Idempotency-Key (main.ts: from the settings). */
+  idempotency?: PlatformOptions['idempotency']
   /**
    * Where this process's metrics go; pass one to register more gauges into it (a projection's
    * lag, the notary's tree size). Made here when not given.
@@ -80,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     ...(options.logSink ? { logSink: options.logSink } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
@@ -120,14 +124,20 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     await app.register(complianceService, { ...readSide, rules })
     projections.push(complianceProjection({ rules }))
   }
-  if (services.includes('oversight'))
-    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits).
+  if (services.includes('oversight')) {
+    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits);
+    // the process is ready while the slowest of them is within a second of the head.
+    const readSide = new OversightReadSide({ store, db: runtime.sql })
     await app.register(oversightService, {
       store,
       db: runtime.sql,
+      readSide,
       follow: options.runProjections !== false,
       ...clock,
     })
+    if (options.runProjections !== false)
+      readiness.add(followerCheck('oversight', runtime.store, () => readSide.lowestPosition()))
+  }
   app.addHook('onClose', () => runtime.close())
   if (projections.length > 0 && options.runProjections !== false) {
     const running = await runProjections(

@@ -1,7 +1,7 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { type Projection, ProjectionRunner, storeFeedSource } from '@trec/projections'
 import type { Metrics } from './metrics.ts'
-import { type Readiness, trackProjectionLag } from './readiness.ts'
+import { behindHeadMs, type Readiness, trackProjectionLag } from './readiness.ts'
 
 export interface RunningProjections {
   stop(): Promise<void>
@@ -10,7 +10,7 @@ export interface RunningProjections {
 /**
  * Runs read models in this process from the store's feed (embedded mode): each projection
  * catches up from its checkpoint, then follows live; its lag shows in /health/ready and
- * /metrics. A projection that fails is restarted from its checkpoint after a pause, since its
+ * /metrics, and the process is ready only while it is within a second of the feed's head. A projection that fails is restarted from its checkpoint after a pause, since its
  * rows and checkpoint commit together nothing is lost or applied twice.
  */
 export async function runProjections(
@@ -26,7 +26,16 @@ export async function runProjections(
   for (const projection of projections) {
     const runner = new ProjectionRunner(db, projection)
     await runner.setup()
-    untrack.push(trackProjectionLag({ name: projection.name, lag: () => runner.lag(store) }, into))
+    untrack.push(
+      trackProjectionLag(
+        {
+          name: projection.name,
+          lag: () => runner.lag(store),
+          behindMs: async () => behindHeadMs(store, (await runner.status()).position),
+        },
+        into,
+      ),
+    )
     running.push(
       (async () => {
         while (!controller.signal.aborted) {
