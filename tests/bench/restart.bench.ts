@@ -11,13 +11,13 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { openPGliteEventStore, PGlite } from '@trec/eventstore/pglite'
 import { freePorts } from '../chaos/ports.ts'
 import { answersReady } from '../chaos/processes.ts'
-import { writeSection } from './report.ts'
+import { loadAverage as load, writeSection } from './report.ts'
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -29,10 +29,6 @@ const { values: args } = parseArgs({
 })
 const total = Number(args.events)
 const root = join(import.meta.dirname, '../..')
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function fill(dir: string): Promise<void> {

@@ -10,7 +10,7 @@
 // --profile adds one embedded run under `node --cpu-prof` and reports where its time went.
 
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { postgresForTests } from '@trec/eventstore/testing'
@@ -30,7 +30,7 @@ import {
 } from '../chaos/requests.ts'
 import { type ProfileSummary, summariseDir } from './cpu-profile.ts'
 import { processCpu } from './mixed-traffic-cpu.ts'
-import { writeSection } from './report.ts'
+import { loadAverage as load, writeSection } from './report.ts'
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -48,10 +48,6 @@ const seconds = Number(args.seconds)
 const warmup = Number(args.warmup)
 const clients = Number(args.clients)
 const root = join(import.meta.dirname, '../..')
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ')
 
 type Mode = 'pglite' | 'postgres'
 
