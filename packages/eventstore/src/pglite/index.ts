@@ -37,7 +37,7 @@ export function pgliteExecutor(db: PGlite): SqlExecutor {
  *
  * Followers of the feed (read models, detectors, the notary) share that one connection with the
  * commands. Every append in the database comes through this process and wakes them, so they need
- * no frequent poll (`idlePollMs` 1 s); and each waits `settleMs` (50 ms) after a wake, so that it
+ * no frequent poll (`idlePollMs` 1 s); and each waits `settleMs` (100 ms) after a wake, so that it
  * reads the events of many commands at once rather than running its reads and transaction once
  * per command: with 8 clients this cut the statements per command from about 55 to about 19.
  */
