@@ -23,8 +23,10 @@ export interface EndpointResult {
   /** Accepted answers that arrived in the measured window, and the events they appended. */
   acceptedInWindow: number
   eventsInWindow: number
-  /** Latency from the due time of each request due in the window and answered (ms, sorted). */
+  /** Latency from the due time of each request due in the window and accepted (ms). */
   latencies: number[]
+  /** The same for those refused 503 by admission control (shed at once, to retry later). */
+  shedLatencies: number[]
   /** Requests due in the window answered with another status, by status. */
   refused: Record<string, number>
   /** Requests due in the window still unanswered when the drain time ran out. */
@@ -41,6 +43,8 @@ export interface LoadResult {
   perSecond: number[]
   /** Requests due by the end of the window but not answered then. */
   backlogAtEnd: number
+  /** Ids of every event an accepted answer acknowledged (in the window or not), to check none is lost. */
+  acknowledged: string[]
   /** CPU seconds (user + system) of the load generator over the window. */
   cpuSeconds: number
   buildSeconds: number
@@ -143,14 +147,14 @@ async function prepare(info: ServerInfo, plan: MixPlan): Promise<Record<Endpoint
   return { faceChecks, enrolments, completions, claims, lookups }
 }
 
-/** Events an accepted answer says were appended. */
-function eventsOf(key: EndpointKey, body: string): number {
+/** The ids of the events an accepted answer says were appended. */
+function eventsOf(key: EndpointKey, body: string): string[] {
   try {
-    const parsed = JSON.parse(body) as { ids?: unknown[]; access?: { event?: string } }
-    if (key === 'lookups') return parsed.access?.event ? 1 : 0
-    return parsed.ids?.length ?? 0
+    const parsed = JSON.parse(body) as { ids?: string[]; access?: { event?: string } }
+    if (key === 'lookups') return parsed.access?.event ? [parsed.access.event] : []
+    return parsed.ids ?? []
   } catch {
-    return 0
+    return []
   }
 }
 
@@ -186,12 +190,14 @@ export async function runLoad(
     acceptedInWindow: 0,
     eventsInWindow: 0,
     latencies: [],
+    shedLatencies: [],
     refused: {},
     unanswered: 0,
     late: 0,
     samples: [],
   }))
   const perSecond = new Array<number>(plan.seconds).fill(0)
+  const acknowledged: string[] = []
   let cpuFrom = process.cpuUsage()
   let cpuSeconds = 0
   let backlogAtEnd = 0
@@ -222,14 +228,16 @@ export async function runLoad(
       if (!outstanding.delete(mark)) return
       const at = performance.now()
       const ok = status === endpoint.ok
+      const ids = ok ? eventsOf(endpoint.key, text) : []
+      for (const id of ids) acknowledged.push(id)
       if (ok && at >= from && at < end) {
-        const events = eventsOf(endpoint.key, text)
         r.acceptedInWindow++
-        r.eventsInWindow += events
-        perSecond[Math.floor((at - from) / 1000)]! += events
+        r.eventsInWindow += ids.length
+        perSecond[Math.floor((at - from) / 1000)]! += ids.length
       }
       if (!inWindow) return
-      r.latencies.push(at - due)
+      if (ok) r.latencies.push(at - due)
+      else if (status === 503 && text.includes('TREC_OVERLOADED')) r.shedLatencies.push(at - due)
       if (at >= end) r.late++
       if (!ok) {
         const label = status === 0 ? 'error' : String(status)
@@ -259,5 +267,5 @@ export async function runLoad(
   for (const o of outstanding) if (o.due >= from && o.due < end) results[o.e]!.unanswered++
   outstanding.clear()
   agent.destroy()
-  return { endpoints: results, perSecond, backlogAtEnd, cpuSeconds, buildSeconds }
+  return { endpoints: results, perSecond, backlogAtEnd, acknowledged, cpuSeconds, buildSeconds }
 }

@@ -17,6 +17,10 @@ export interface MixedRun {
   /** The read side when the load stopped, and how long it then took to catch up (undefined: not within the limit). */
   readSide: { atEnd: ReadSideLag; caughtUpSeconds: number | undefined; limitSeconds: number }
   drainSeconds: number
+  /** Events acknowledged by accepted answers, and how many of them the store does not hold. */
+  acknowledged: { events: number; lost: number }
+  /** The admission budget the app ran with, as set. */
+  admission: string
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en')
@@ -37,7 +41,12 @@ export interface Totals {
   achievedEvents: number
   sustained: boolean
   refused: number
+  /** Of the refused, those shed by admission control (503 TREC_OVERLOADED). */
+  shed: number
   unanswered: number
+  /** p99 of accepted requests and of shed ones, over every endpoint (ms). */
+  acceptedP99: number | undefined
+  shedP99: number | undefined
 }
 
 export function totals(run: MixedRun): Totals {
@@ -47,18 +56,29 @@ export function totals(run: MixedRun): Totals {
   let refused = 0
   let unanswered = 0
   let offeredRequests = 0
+  let shed = 0
+  const accepted: number[] = []
+  const shedLatencies: number[] = []
   load.endpoints.forEach((r, e) => {
+    shed += r.shedLatencies.length
+    accepted.push(...r.latencies)
+    shedLatencies.push(...r.shedLatencies)
     offeredRequests += r.offered / plan.seconds
     offeredEvents += (r.offered * endpoints[e]!.eventsPerRequest) / plan.seconds
     achievedEvents += r.eventsInWindow / plan.seconds
     refused += Object.values(r.refused).reduce((a, b) => a + b, 0)
     unanswered += r.unanswered
   })
+  accepted.sort((a, b) => a - b)
+  shedLatencies.sort((a, b) => a - b)
   return {
     offeredEvents,
     achievedEvents,
     refused,
+    shed,
     unanswered,
+    acceptedP99: at(accepted, 0.99),
+    shedP99: at(shedLatencies, 0.99),
     // Kept up: the accepted rate, nothing refused or lost, and less than a second's requests queued at the end.
     sustained:
       achievedEvents >= 0.98 * offeredEvents &&
@@ -78,6 +98,11 @@ export function verdict(run: MixedRun): string {
     `the load generator ${pct(cpu.loadGenerator)}`,
     `the machine's ${cpus().length} cores were ${pct(cpu.machineBusy)} busy (all processes, other work included)`,
   ].join('; ')
+  const shedding = `Admission control (${run.admission}): accepted requests p99 ${ms(t.acceptedP99)}; ${n(t.shed)} shed with 503 and Retry-After, p99 ${ms(t.shedP99)}; ${n(t.unanswered)} unanswered; ${n(run.acknowledged.events)} events acknowledged, ${n(run.acknowledged.lost)} of them missing from the store.`
+  return `${sustainedOrNot(run, t, where)} ${shedding}`
+}
+
+function sustainedOrNot(run: MixedRun, t: Totals, where: string): string {
   if (t.sustained)
     return `**Sustained**: offered ${n(t.offeredEvents)} events/s, accepted ${n(t.achievedEvents)} events/s within the window, none refused or lost, less than a second's requests queued when it closed (${n(run.load.backlogAtEnd)}). Over the window ${where}.`
   return `**Not sustained**: offered ${n(t.offeredEvents)} events/s, achieved ${n(t.achievedEvents)} events/s (${pct(t.achievedEvents / t.offeredEvents)}), ${n(t.refused)} requests refused, ${n(t.unanswered)} unanswered ${run.drainSeconds} s after the run, ${n(run.load.backlogAtEnd)} still waiting when the window closed. This machine saturates at about ${n(t.achievedEvents)} events/s of this mix: over the window ${where}.`
@@ -99,6 +124,12 @@ export function mixedTrafficSection(run: MixedRun): string[] {
       ms(at(sorted, 0.5)),
       ms(at(sorted, 0.99)),
       ms(sorted[sorted.length - 1]),
+      ms(
+        at(
+          [...r.shedLatencies].sort((a, b) => a - b),
+          0.99,
+        ),
+      ),
       refused || '0',
       `${n(r.late)} / ${n(r.unanswered)}`,
     ]
@@ -123,13 +154,14 @@ export function mixedTrafficSection(run: MixedRun): string[] {
     `| load average (1/5/15 min) before / after | ${run.loadBefore} — ${run.loadAfter} |`,
     `| PostgreSQL | ${run.postgres} |`,
     `| Node | ${process.version}; app, load generator and PostgreSQL share the cores |`,
+    `| admission control | ${run.admission} |`,
     `| offered | ${n(plan.rate)} events/s for ${plan.seconds} s after ${plan.warmup} s warm-up at the same rate |`,
     `| set up before the run (through the API) | ${n(run.setUp.events)} events in ${n(run.setUp.seconds)} s: ${plan.world.runningClasses} classes whose devices upload (${plan.world.runningClasses * 50} workers), ${n(plan.world.completionTargets)} workers to complete, ${n(plan.world.claimTargets)} to claim for, ${plan.world.enrollingClasses} classes enrolling |`,
     '',
-    '| endpoint | requests/s offered / accepted | events/s offered / accepted | p50 | p99 | max | refused | late / unanswered |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| endpoint | requests/s offered / accepted | events/s offered / accepted | accepted p50 | p99 | max | shed (503) p99 | refused | late / unanswered |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
-    `| **all** | | **${n(t.offeredEvents)} / ${n(t.achievedEvents)}** | | | | ${n(t.refused)} | ${n(load.endpoints.reduce((s, r) => s + r.unanswered, 0))} |`,
+    `| **all** | | **${n(t.offeredEvents)} / ${n(t.achievedEvents)}** | | ${ms(t.acceptedP99)} | | ${ms(t.shedP99)} | ${n(t.refused)} | ${n(load.endpoints.reduce((s, r) => s + r.unanswered, 0))} |`,
     '',
     verdict(run),
     '',

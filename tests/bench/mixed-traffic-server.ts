@@ -5,7 +5,7 @@
 // line for the bench (ServerInfo), and runs until SIGTERM.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { buildApp, type Runtime, serviceNames } from '@trec/app'
+import { admissionOptions, buildApp, loadConfig, type Runtime, serviceNames } from '@trec/app'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
 import { cardNumberCheckCharacter } from '@trec/privacy'
@@ -126,6 +126,8 @@ export async function serve(connectionString: string, world: World): Promise<voi
     logLevel: 'warn',
     clock: () => clock.now,
     region: '130100',
+    // As `pnpm serve` configures it: TREC_ADMISSION_* from the environment, else the defaults.
+    ...admissionOptions(loadConfig()),
     audit: {
       signing: {
         origin: 'bench.trec.example/audit-log',
@@ -209,7 +211,12 @@ async function setUpWorld(
   const staff = (institution: string) =>
     bearer({ sub: `staff-${institution}`, role: 'institution_staff', institution })
   const send = async (method: 'GET' | 'POST', url: string, authorization: string, payload?: object) => {
-    const res = await app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) })
+    let res = await app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) })
+    // Refused by admission control (the machine is busy): wait as told, then send it again.
+    while (res.statusCode === 503 && res.json().code === 'TREC_OVERLOADED') {
+      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers['retry-after'] ?? 1)))
+      res = await app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) })
+    }
     if (res.statusCode !== (method === 'GET' ? 200 : 201))
       throw new Error(`set-up step ${method} ${url} answered ${res.statusCode}: ${res.body}`)
     return res.json()

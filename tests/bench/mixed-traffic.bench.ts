@@ -9,7 +9,9 @@
 //   npx pnpm@10.34.9 bench:mixed                                  (10,000 events/s for 60 s)
 //   BENCH_SECONDS=10 BENCH_RATE=1000 npx pnpm@10.34.9 bench:mixed  (a small run)
 //   BENCH_WARMUP (s, default 5), BENCH_DRAIN (s to wait for answers after the run, default 30),
-//   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report
+//   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report,
+//   BENCH_SECTION (the BENCHMARKS.md section written, default mixed-traffic); the app's admission
+//   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT and TREC_ADMISSION_MAX_LATENCY_MS as for `pnpm serve`
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -19,7 +21,7 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { type CpuSample, cpuOver, postmasterOf, sample } from './mixed-traffic-cpu.ts'
-import { readSideLag } from './mixed-traffic-lag.ts'
+import { readSideLag, storeSchema } from './mixed-traffic-lag.ts'
 import type { LoadMessage, LoadResult } from './mixed-traffic-load.ts'
 import { type MixPlan, planMix, type World } from './mixed-traffic-mix.ts'
 import { type MixedRun, mixedTrafficSection, verdict } from './mixed-traffic-report.ts'
@@ -93,6 +95,19 @@ async function drive(
   }
 }
 
+/** How many of the acknowledged event ids the store does not hold (0: none lost). */
+async function missingEvents(db: pg.Client, ids: readonly string[]): Promise<number> {
+  let found = 0
+  for (let i = 0; i < ids.length; i += 50_000) {
+    const { rows } = await db.query<{ n: string }>(
+      `select count(*)::text as n from "${storeSchema}".events where id = any($1::uuid[])`,
+      [ids.slice(i, i + 50_000)],
+    )
+    found += Number(rows[0]!.n)
+  }
+  return new Set(ids).size - found
+}
+
 async function main(): Promise<void> {
   const seconds = env('BENCH_SECONDS', 60)
   const rate = env('BENCH_RATE', 10_000)
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
     const { result, window } = await drive(info, plan, drainSeconds, await postmasterOf(admin))
     const db = new pg.Client({ connectionString: databaseUrl.toString() })
     await db.connect()
+    const lost = await missingEvents(db, result.acknowledged)
     const atEnd = await readSideLag(db)
     const waited = performance.now()
     let caughtUpSeconds: number | undefined
@@ -181,11 +197,13 @@ async function main(): Promise<void> {
       setUp: { seconds: info.setUpSeconds, events: info.events },
       readSide: { atEnd, caughtUpSeconds, limitSeconds: catchUpLimit },
       drainSeconds,
+      acknowledged: { events: result.acknowledged.length, lost },
+      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}`,
     }
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)
     for (const r of result.endpoints) for (const s of r.samples) console.log(`  ${r.key} refused: ${s}`)
-    if (!args['no-report']) await writeSection('mixed-traffic', section)
+    if (!args['no-report']) await writeSection(process.env.BENCH_SECTION || 'mixed-traffic', section)
     console.log(verdict(run).replaceAll('**', ''))
   } finally {
     await cleanup()

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { chinaDay } from '@trec/core'
 import { cardNumberCheckCharacter } from '@trec/privacy'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { programmeBody } from '../e2e/support/programme.ts'
@@ -37,7 +38,7 @@ export const evaluator = { kind: 'social_evaluation_org', id: 'eval-130000-0009'
 
 const dayMs = 86_400_000
 /** The calendar day in China (UTC+8) of an instant. */
-export const chinaDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10)
+export const chinaDate = (ms: number) => chinaDay(ms)
 
 /** A valid citizen ID number (GB 11643) of someone born in 130102; distinct for each n. */
 export function card(n: number): string {

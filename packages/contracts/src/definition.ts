@@ -2,7 +2,7 @@ import type { z } from 'zod'
 
 // What one event type is: its name, the context that owns it, the stream family it lives in,
 // the zod schema of its data at the current version, and how data stored under older versions
-// is brought up to date. Stored events are never rewritten (ARCHITECTURE.md, "Corrections");
+// is brought up to date. Stored events are never rewritten (docs/architecture.md, "Corrections");
 // old shapes are upcast on read, step by step, each step checked against the shape it expects.
 
 export const contexts = [
@@ -16,24 +16,24 @@ export const contexts = [
 ] as const
 export type Context = (typeof contexts)[number]
 
-/** Stream categories and the context that owns (alone writes) each (ARCHITECTURE.md, "Streams"). */
+/** Stream categories and the context that owns (alone writes) each (docs/architecture.md, "Streams"). */
 export const streamCategories = {
   institution: 'training',
   class: 'training',
-  // Not in the suggested table: the published 培训项目目录 and its subsidy standards, per region.
+  // the published 培训项目目录 and its subsidy standards, per region.
   catalogue: 'training',
   training: 'training',
   attendance: 'attendance',
-  // Not in the suggested table: face-check devices and the keys their batches are signed with.
+  // face-check devices and the keys their batches are signed with.
   device: 'attendance',
   assessment: 'assessment',
-  // Not in the suggested table: one stream per issuer and certificate serial, to keep serials unique.
+  // one stream per issuer and certificate serial, to keep serials unique.
   certificate: 'assessment',
   subsidy: 'subsidy',
   advance: 'subsidy',
-  // Who read a person's record, when and why (anchors-audit §4.3); written by the reading services.
+  // Who read a person's record, when and why (docs/architecture.md, "Reads are recorded"); written by the reading services.
   access: 'access',
-  // Not in the suggested table: employment outcomes and population groups from other departments.
+  // employment outcomes and population groups from other departments.
   employment: 'employment',
   // Alerts, cases and 双随机 sampling runs: `oversight-alert-…`, `oversight-case-…`, `oversight-sampling-…`.
   oversight: 'oversight',

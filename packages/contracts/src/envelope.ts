@@ -5,7 +5,7 @@ import { toIssues } from './issues.ts'
 import { entityIdSchema, eventIdSchema, instantSchema, regionCodeSchema } from './primitives.ts'
 import { type DomainEventToAppend, type EventData, type EventType, eventDefinitions } from './registry.ts'
 
-// The envelope: what the store keeps beside an event's data (brief §7 item 3: id, stream,
+// The envelope: what the store keeps beside an event's data (docs/architecture.md, "Streams": id, stream,
 // sequence, occurred-at, recorded-at, actor, source system, region, causation and correlation).
 // The store assigns stream, revision, position and recordedAt; everything else travels in the
 // event's `metadata`, whose shape is defined here.

@@ -7,7 +7,7 @@ import { isValidUscc } from './uscc.ts'
 
 /**
  * A worker's pseudonym: the keyed hash of the normalised card number, 128 bits as 32 lowercase
- * hex characters. The card number itself never appears in an event (ARCHITECTURE.md, "Identity").
+ * hex characters. The card number itself never appears in an event (docs/architecture.md, "Identity").
  */
 export const pseudonymSchema = z
   .string()
@@ -92,11 +92,11 @@ export const usccSchema = z
 /** Free text written by staff (reasons, notes). Never personal data: that is sealed. */
 export const noteSchema = z.string().min(1).max(2000)
 
-/** Subsidy kinds named in the seeds (brief §3): 职业培训补贴, 技能提升补贴, 新型学徒制, 生活费补贴. */
+/** Subsidy kinds named in the seeds (docs/domain.md §3): 职业培训补贴, 技能提升补贴, 新型学徒制, 生活费补贴. */
 export const subsidyKinds = ['training', 'skill_upgrade', 'apprenticeship', 'living_allowance'] as const
 export const subsidyKindSchema = z.enum(subsidyKinds)
 
-/** A versioned rule set that a decision was made under (ARCHITECTURE.md, "Rules come from data"). */
+/** A versioned rule set that a decision was made under (docs/architecture.md, "Rules come from data"). */
 export const ruleSetRefSchema = z.strictObject({ id: entityIdSchema, version: z.int().min(1) })
 
 /** A list without repeats, compared by value (ids, pseudonyms). */

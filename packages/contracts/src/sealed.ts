@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 // Mirrors `sealedValueSchema` of @trec/privacy: personal data (a worker's name, ID number, phone,
 // bank or card account) is sealed with AES-256-GCM under a per-worker data key `kid` before it
-// goes into an event, so deleting the key ("crypto-shredding", ARCHITECTURE.md "Identity and
+// goes into an event, so deleting the key ("crypto-shredding", docs/architecture.md "Identity and
 // personal data") makes it unreadable everywhere while the log still verifies. Kept local so the
 // contracts do not wait on that package; a test walks every event schema to check that no field
 // named like personal data accepts anything but this shape.

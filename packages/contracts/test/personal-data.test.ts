@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { eventDefinitions, sealedValueSchema } from '../src/index.ts'
 
-// ARCHITECTURE.md, "Identity and personal data": names, ID numbers, phone numbers and bank
+// docs/architecture.md, "Identity and personal data": names, ID numbers, phone numbers and bank
 // accounts inside events are sealed under the worker's data key. This walks every schema in the
 // catalogue (current, append and every older version an upcaster reads) and finds each field
 // named like personal data; each must accept only the sealed shape.

@@ -1,5 +1,21 @@
 export type { TakeGroup, WaitingCall } from './call-groups.ts'
 export { CallGroups, firstCalls } from './call-groups.ts'
+export type {
+  CardNumberIssue,
+  CardNumberIssueCode,
+  CardNumberOptions,
+  CardNumberResult,
+} from './card-number.ts'
+export {
+  canonicalCardNumber,
+  cardNumberCheckCharacter,
+  cardNumberLength,
+  isCardNumber,
+  normaliseCardNumber,
+  validateCardNumber,
+} from './card-number.ts'
+export { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from './card-number-scan.ts'
+export { chinaDay } from './china-time.ts'
 export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
 export { errorCodes, isTrecError, TrecError } from './errors.ts'
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'

@@ -2,7 +2,7 @@
 //
 // Shape: `FaceCheckRecorded` version 2 of the contracts catalogue (attendance context) with the
 // envelope metadata every event carries (actor, source, region, occurredAt, correlation id).
-// Stream names follow ARCHITECTURE.md, "Streams": `attendance-{worker pseudonym}`, the
+// Stream names follow docs/architecture.md, "Streams": `attendance-{worker pseudonym}`, the
 // pseudonym being 32 hex characters. Everything is derived from a counter through SHA-256, so
 // two runs (and the three systems within a run) see byte-identical data.
 

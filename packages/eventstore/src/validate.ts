@@ -1,5 +1,4 @@
-import { type Issue, TrecError, uuidPattern } from '@trec/core'
-import { looksLikeCardNumber } from '@trec/privacy'
+import { type Issue, looksLikeCardNumber, TrecError, uuidPattern } from '@trec/core'
 import type { EventToAppend, ExpectedRevision } from './types.ts'
 
 export interface Limits {
@@ -11,7 +10,7 @@ export interface Limits {
 
 export const defaultLimits: Limits = { maxEventBytes: 1024 * 1024, maxEventsPerAppend: 10_000 }
 
-// `category-id`: the category names the owning context's stream family (ARCHITECTURE.md,
+// `category-id`: the category names the owning context's stream family (docs/architecture.md,
 // "Streams"); the id is an institution/class id or a worker pseudonym. `$` is reserved by
 // KurrentDB for system streams, so it is refused everywhere to keep the adapters alike.
 const streamPattern = /^[a-z][a-z0-9_]{0,39}-[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
@@ -32,7 +31,7 @@ export function assertStreamName(stream: unknown): asserts stream is string {
       message: 'must be `category-id`: category [a-z][a-z0-9_]{0,39}, id [A-Za-z0-9][A-Za-z0-9_.:-]{0,127}',
     })
   // A card number in a stream name would leak into every log, Kafka key and URL that names
-  // the stream (ARCHITECTURE.md, "Identity and personal data"). The message never echoes it.
+  // the stream (docs/architecture.md, "Identity and personal data"). The message never echoes it.
   else if (looksLikeCardNumber(stream))
     issues.push({
       path: ['stream'],

@@ -1,3 +1,5 @@
+export type { AdmissionOptions, AdmissionReason, AdmissionState } from './admission.ts'
+export { admissionPlugin, isAdmitted } from './admission.ts'
 export type { AuthOptions, RouteAuth, RouteAuthEntry } from './auth.ts'
 export { authenticate, authPlugin, keySource, principal, routeCatalogue, VerifiedTokens } from './auth.ts'
 export type { IdempotencyOptions } from './idempotency.ts'

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@trec/eventstore'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { type AdmissionOptions, admissionPlugin } from './admission.ts'
 import { type AuthOptions, authPlugin } from './auth.ts'
 import { type IdempotencyOptions, idempotencyPlugin } from './idempotency.ts'
 import { type LineSink, loggerOptions } from './logger.ts'
@@ -30,6 +31,8 @@ export interface PlatformOptions {
   securityHeaders?: boolean
   /** Per-caller request budget (keyed by the token's client and subject); none unless given. */
   rateLimit?: RateLimitOptions
+  /** Admission control of writes (503 past a queue depth or latency budget); none unless given. */
+  admission?: AdmissionOptions
   /** Called once per answered request, e.g. to feed latency histograms. */
   observeRequest?: (sample: RequestSample) => void
   /** When an unfinished request's key is released (see IdempotencyOptions). */
@@ -60,6 +63,8 @@ export async function buildPlatform(options: PlatformOptions) {
   await app.register(problemPlugin)
   // Before any route exists, so that every route gets their hooks.
   if (options.securityHeaders) await app.register(securityHeadersPlugin)
+  // Before auth and rate limits: an overloaded server refuses a write before verifying its token.
+  if (options.admission) await app.register(admissionPlugin, options.admission)
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit)
   await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
   await app.register(authPlugin, options.auth)

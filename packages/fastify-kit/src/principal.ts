@@ -1,7 +1,7 @@
 import { TrecError } from '@trec/core'
 import { z } from 'zod'
 
-// Who may call what (research note anchors-audit §4.1): institution staff act for their own
+// Who may call what (docs/architecture.md, "Access"): institution staff act for their own
 // institution, a face-check device for its own class, officers and finance for their region
 // (a 行政区划代码 prefix: 2 digits = province, 4 = city, 6 = county).
 export const roles = [

@@ -1,7 +1,9 @@
+import { toIssues } from '@trec/contracts'
 import { type Issue, isTrecError, TrecError, type TrecErrorCode } from '@trec/core'
 import { isDatabaseUnavailable } from '@trec/eventstore'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { z } from 'zod'
 
 /** RFC 9457 problem details, with our stable `code` and the failing fields in `errors`. */
 export interface Problem {
@@ -29,28 +31,25 @@ const validationPart = (context: string | undefined) =>
   context === 'querystring' ? 'query' : (context ?? 'body')
 
 /**
- * Turns fastify's schema-validation failures into our issue list, paths rooted at the part of
- * the request. A custom zod issue that carries `params.reason` (e.g. `cardNumberSchema`'s
- * `invalid_check_digit`) keeps that reason as its code rather than the generic `custom`.
+ * Turns fastify's schema-validation failures (zod issues, as fastify-type-provider-zod hands
+ * them over) into our issue list, paths rooted at the part of the request, through the same
+ * conversion every other zod failure goes through.
  */
 function validationIssues(error: FastifyError): Issue[] {
   const part = validationPart(error.validationContext)
-  return (error.validation ?? []).map((v) => ({
-    path: [
-      part,
-      ...v.instancePath
-        .split('/')
-        .filter((p) => p !== '')
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
-    ],
-    code: reasonOf(v.params) ?? v.keyword,
-    message: v.message ?? 'invalid',
-  }))
-}
-
-function reasonOf(params: unknown): string | undefined {
-  const reason = (params as { params?: { reason?: unknown } } | undefined)?.params?.reason
-  return typeof reason === 'string' ? reason : undefined
+  const issues = (error.validation ?? []).map(
+    (v) =>
+      ({
+        ...v.params,
+        code: v.keyword,
+        path: v.instancePath
+          .split('/')
+          .filter((p) => p !== '')
+          .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        message: v.message ?? 'invalid',
+      }) as unknown as z.core.$ZodIssue,
+  )
+  return toIssues(issues, [part])
 }
 
 /** Maps anything thrown by a route or by fastify itself onto one of our codes. */
@@ -95,7 +94,8 @@ export function toTrecError(error: unknown): TrecError {
 }
 
 export function problemOf(error: TrecError, request: FastifyRequest): Problem {
-  const internal = error.status >= 500 && error.code !== 'TREC_STORE_UNAVAILABLE'
+  // A 503 (store unavailable, overloaded) is the client's to act on: it keeps its message and details.
+  const internal = error.status >= 500 && error.status !== 503
   return {
     ...(internal ? {} : error.details),
     type: typeUri(error.code),

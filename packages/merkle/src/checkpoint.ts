@@ -21,6 +21,7 @@
 
 import { type Issue, TrecError } from '@trec/core'
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose'
+import type { WitnessKey } from './cosignature.ts'
 import { HASH_SIZE } from './hash.ts'
 import {
   type CheckpointKey,
@@ -70,6 +71,12 @@ export interface CheckpointTrust {
   origin: string
   /** The keys the caller pinned out of band for that log. */
   keys: KeySet
+  /**
+   * Witnesses the caller pinned, and how many of them must have cosigned a checkpoint
+   * (cosignature.ts) for it to be accepted. Checked by the audit verifier, not by the functions
+   * of this file.
+   */
+  witnesses?: { keys: readonly WitnessKey[]; required: number }
 }
 
 /** The checkpoint body (the note text), ending in a newline. Throws TREC_VALIDATION if unwritable. */

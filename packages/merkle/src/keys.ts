@@ -191,18 +191,27 @@ export async function createCheckpointSigner(options: {
   return { ...described, privateKey, sign }
 }
 
-/** C2SP signed-note key ID of an Ed25519 key, as 8 lowercase hex digits. */
-export function noteKeyId(name: string, rawPublicKey: Uint8Array): string {
+/** Signature type of a witness cosignature key (C2SP tlog-cosignature: timestamped Ed25519). */
+export const COSIGNATURE_TYPE = 0x04
+
+/** C2SP signed-note key ID of an Ed25519 key (of a signature type), as 8 lowercase hex digits. */
+export function noteKeyId(name: string, rawPublicKey: Uint8Array, type = ED25519_TYPE): string {
   const digest = createHash('sha256')
     .update(name, 'utf8')
-    .update(Uint8Array.of(0x0a, ED25519_TYPE))
+    .update(Uint8Array.of(0x0a, type))
     .update(rawPublicKey)
     .digest()
   return digest.subarray(0, 4).toString('hex')
 }
 
-/** Reads a note verifier key `<name>+<hex key ID>+<base64(0x01 || public key)>`, checking its ID. */
-export function parseVerifierKey(verifierKey: string): {
+/**
+ * Reads a note verifier key `<name>+<hex key ID>+<base64(type || public key)>`, checking its ID;
+ * the type is 0x01 (a log's Ed25519 key) unless asked for another (COSIGNATURE_TYPE).
+ */
+export function parseVerifierKey(
+  verifierKey: string,
+  type = ED25519_TYPE,
+): {
   name: string
   noteKeyId: string
   publicKey: KeyObject
@@ -216,11 +225,11 @@ export function parseVerifierKey(verifierKey: string): {
   const material = decodeBase64Strict(verifierKey.slice(second + 1))
   checkKeyName(name, ['verifierKey', 'name'])
   if (!/^[0-9a-f]{8}$/.test(id)) throw invalid(['verifierKey', 'keyId'], 'malformed', 'want 8 hex digits')
-  if (material === undefined || material.length !== 33 || material[0] !== ED25519_TYPE) {
-    throw invalid(['verifierKey', 'key'], 'malformed', 'want base64 of 0x01 and a 32-byte Ed25519 key')
+  if (material === undefined || material.length !== 33 || material[0] !== type) {
+    throw invalid(['verifierKey', 'key'], 'malformed', `want base64 of 0x0${type} and a 32-byte Ed25519 key`)
   }
   const raw = material.subarray(1)
-  if (noteKeyId(name, raw) !== id)
+  if (noteKeyId(name, raw, type) !== id)
     throw invalid(['verifierKey', 'keyId'], 'kid_mismatch', 'key ID does not match')
   const publicKey = createPublicKey({
     key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },

@@ -67,13 +67,13 @@ export function verifyNote(note: string, keys: KeySet): NoteVerification {
   return { ok: true, text: parsed.text, signedBy }
 }
 
-interface ParsedSignature {
+export interface ParsedSignature {
   name: string
   keyId: string
   signature: Buffer
 }
 
-function parseNote(
+export function parseNote(
   note: string,
 ): { ok: true; text: string; signatures: ParsedSignature[] } | { ok: false; issues: Issue[] } {
   const issue = (path: (string | number)[], code: string, message: string) => ({

@@ -3,8 +3,8 @@
 // issue whose `params.reason` is the card-number issue code; zod leaves the input out of its
 // issues unless `reportInput` is asked for, and the messages never quote the number.
 
+import { validateCardNumber } from '@trec/core'
 import { z } from 'zod'
-import { validateCardNumber } from './card-number.ts'
 
 export const cardNumberSchema = z.string().transform((raw, ctx) => {
   const result = validateCardNumber(raw)

@@ -1,18 +1,22 @@
+// Card-number recognition lives in @trec/core (the event store needs it and must not depend on
+// this package); it is re-exported here beside the pseudonyms and sealing that build on it.
 export type {
   CardNumberIssue,
   CardNumberIssueCode,
   CardNumberOptions,
   CardNumberResult,
-} from './card-number.ts'
+} from '@trec/core'
 export {
   canonicalCardNumber,
   cardNumberCheckCharacter,
   cardNumberLength,
+  findCardNumbers,
   isCardNumber,
+  looksLikeCardNumber,
   normaliseCardNumber,
+  redactCardNumbers,
   validateCardNumber,
-} from './card-number.ts'
-export { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from './card-number-scan.ts'
+} from '@trec/core'
 export { cardNumberSchema } from './card-number-schema.ts'
 export { KeyCache } from './key-cache.ts'
 export type {

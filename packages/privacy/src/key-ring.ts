@@ -2,7 +2,7 @@
 // KeyStore, unwrapped into a bounded in-memory cache. Deleting a worker's key (the shred) makes
 // every value sealed under it unreadable wherever copies went (event store, Kafka, exports),
 // while the events themselves, and the hash chain over them, stay intact
-// (ARCHITECTURE.md, "Identity and personal data").
+// (docs/architecture.md, "Identity and personal data").
 
 import type { KeyObject } from 'node:crypto'
 import { isTrecError, TrecError } from '@trec/core'

@@ -1,5 +1,5 @@
 // The worker key used in stream names, Kafka keys and URLs: a keyed hash of the normalised
-// card number, so the number itself never appears there (ARCHITECTURE.md, "Identity and
+// card number, so the number itself never appears there (docs/architecture.md, "Identity and
 // personal data").
 //
 // Why a keyed hash (HMAC, RFC 2104) and not a plain hash: valid card numbers are few enough
@@ -15,7 +15,7 @@
 // for n = 1.4e9 people (all of China) the birthday bound gives n^2 / 2^129 ≈ 2.9e-21.
 
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
-import { normaliseCardNumber } from './card-number.ts'
+import { normaliseCardNumber } from '@trec/core'
 
 /** 32 lowercase hex characters: the first 16 bytes of HMAC-SHA256(secret, normalised card number). */
 export const pseudonymPattern = /^[0-9a-f]{32}$/

@@ -1,8 +1,8 @@
 import type { DisbursementRow } from './disbursement-csv.ts'
 
 // 对账 (D0: 「通过建账、对账、交账、算账」) between the finance department's disbursements and the
-// record (brief §4 资金监管: 「Reconcile against bank and finance files. Guard against double
-// payment」). A row is matched to the record by its payment reference, else by its claim. Found:
+// record (docs/domain.md §4, ledgers: reconcile with the finance side's files and guard against
+// paying twice). A row is matched to the record by its payment reference, else by its claim. Found:
 //   unrecorded            money went out with no payment in the record (补而未进, the breach)
 //   duplicateDisbursements one payment disbursed by two or more rows
 //   claimsPaidTwice       one claim paid by two payments (in the record, or two rows with different references)

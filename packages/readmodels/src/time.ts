@@ -1,14 +1,7 @@
-// Calendar facts are judged in China Standard Time (UTC+8, no daylight saving since 1991): a
-// payment made at 2021-03-31T23:30+08:00 belongs to the first quarter, whatever the server's zone.
+// Calendar facts are judged in China Standard Time (`chinaDay` of @trec/core says how).
+import { chinaDay } from '@trec/core'
 
-const chinaOffsetMs = 8 * 60 * 60 * 1000
-
-/** The calendar day in China of an instant with an offset: `YYYY-MM-DD`. */
-export function chinaDay(instant: string): string {
-  const ms = Date.parse(instant)
-  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${instant}`)
-  return new Date(ms + chinaOffsetMs).toISOString().slice(0, 10)
-}
+export { chinaDay }
 
 export function chinaYear(instant: string): number {
   return Number(chinaDay(instant).slice(0, 4))

@@ -10,7 +10,7 @@ import { addDays, chinaDay, quarterOf } from './time.ts'
 // the classes and programmes it names, so the projection recomputes a worker whenever any of
 // them arrives, in any order, and ends with the same rows as a rebuild.
 
-/** NOT IN SEEDS (brief §4): the window after completion in which employment counts. */
+/** NOT IN SEEDS (docs/domain.md §4): the window after completion in which employment counts. */
 export const defaultEmploymentWindowDays = 180
 
 export interface ComplianceOptions {

@@ -43,18 +43,32 @@ export async function runFromKafka(options: KafkaProjectionOptions): Promise<voi
 
 /**
  * The Kafka side of the one projection-source interface: a consumer group member that feeds the
- * runner until the signal aborts, then leaves the group.
+ * runner until the signal aborts, then leaves the group. If the consumer crashes for good
+ * (kafkajs gives up restarting it), `run` rejects, so the caller can start a new member.
  */
 export function kafkaSource(consumer: Consumer, topic: string): ProjectionSource {
   return {
     async run(runner, { signal }) {
-      await consumer.connect()
-      await runFromKafka({ consumer, topic, runner })
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve()
-        else signal.addEventListener('abort', () => resolve(), { once: true })
+      const crashed = Promise.withResolvers<void>()
+      // Handled here too: a crash before the race below starts must not be an unhandled rejection.
+      crashed.promise.catch(() => undefined)
+      const off = consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) crashed.reject(payload.error)
       })
-      await consumer.disconnect()
+      try {
+        await consumer.connect()
+        await runFromKafka({ consumer, topic, runner })
+        await Promise.race([
+          crashed.promise,
+          new Promise<void>((resolve) => {
+            if (signal.aborted) resolve()
+            else signal.addEventListener('abort', () => resolve(), { once: true })
+          }),
+        ])
+      } finally {
+        off()
+        await consumer.disconnect()
+      }
     },
   }
 }

@@ -238,7 +238,8 @@ suite(title, () => {
     const topic = await newTopic()
     const relay = await relayInProcess(topic, schema('relay'))
     const writing = appendMixed(store, 4000, 2)
-    await sleep(300)
+    // Restart while appends are under way, not before the first one lands.
+    await waitFor('the first appends', async () => (await store.headPosition()) > 0n)
     await kafka.restart!()
     const ids = await writing
     const projection = await kafkaProjection(topic, schema('read'))

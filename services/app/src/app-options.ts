@@ -15,12 +15,14 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
     ...(config.TREC_RATE_LIMIT_MAX > 0
       ? { rateLimit: { max: config.TREC_RATE_LIMIT_MAX, timeWindowMs: config.TREC_RATE_LIMIT_WINDOW_MS } }
       : {}),
+    ...admissionOptions(config),
     ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
     storeKind: config.TREC_STORE,
     idempotency: {
       abandonAfterMs: config.TREC_IDEMPOTENCY_ABANDON_MS,
       releaseAtStart: config.TREC_STORE === 'pglite',
     },
+    readModels: config.TREC_READ_MODELS,
     region: config.TREC_REGION,
     ...(settings.auditSigning
       ? {
@@ -33,5 +35,18 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
           },
         }
       : {}),
+  }
+}
+
+/** The admission budget from the configuration: none when both limits are 0. */
+export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> {
+  const maxInFlight = config.TREC_ADMISSION_MAX_IN_FLIGHT
+  const maxLatencyMs = config.TREC_ADMISSION_MAX_LATENCY_MS
+  if (maxInFlight === 0 && maxLatencyMs === 0) return {}
+  return {
+    admission: {
+      maxInFlight: maxInFlight === 0 ? Number.POSITIVE_INFINITY : maxInFlight,
+      maxLatencyMs: maxLatencyMs === 0 ? Number.POSITIVE_INFINITY : maxLatencyMs,
+    },
   }
 }

@@ -1,9 +1,10 @@
-import { archiveProjection, archiveService } from '@trec/archive'
+import { archiveService } from '@trec/archive'
 import { assessmentService } from '@trec/assessment'
 import { attendanceService } from '@trec/attendance'
-import { complianceProjection, complianceService } from '@trec/compliance'
+import { complianceService } from '@trec/compliance'
 import { coalesceAppends } from '@trec/eventstore'
 import {
+  type AdmissionOptions,
   type AuthOptions,
   buildPlatform,
   type LineSink,
@@ -13,7 +14,6 @@ import {
 } from '@trec/fastify-kit'
 import { OversightReadSide, oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
-import type { Projection } from '@trec/projections'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
 import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
@@ -23,6 +23,7 @@ import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { runProjections } from './projections.ts'
+import { readModelsOf } from './read-models.ts'
 import { followerCheck, Readiness, storeCheck } from './readiness.ts'
 
 export interface AppOptions {
@@ -38,6 +39,8 @@ export interface AppOptions {
   bodyLimit?: number
   /** Per-caller request budget; none unless given (main.ts gives the configured one). */
   rateLimit?: RateLimitOptions
+  /** Admission control of writes (503 with Retry-After past the budget); none unless given. */
+  admission?: Omit<AdmissionOptions, 'onRefuse'>
   /** When a request left unfinished releases its Idempotency-Key (main.ts: from the settings). */
   idempotency?: PlatformOptions['idempotency']
   /**
@@ -58,6 +61,12 @@ export interface AppOptions {
    * the audit service, also its notary.
    */
   runProjections?: boolean
+  /**
+   * Who keeps the archive and compliance read models: this process from the store's feed
+   * (`feed`, default; only while `runProjections` is not false) or read workers from Kafka
+   * (`kafka`: this process only answers their queries).
+   */
+  readModels?: 'feed' | 'kafka'
   /** Checkpoint signing of the audit log; required when `services` includes `audit`. */
   audit?: AuditLogOptions
 }
@@ -83,11 +92,16 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     ...(options.logSink ? { logSink: options.logSink } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.admission ? { admission: { ...options.admission, onRefuse: metrics.observeRefusal } } : {}),
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
   })
+  if (options.admission)
+    metrics
+      .readGauge('trec_admission_in_flight', 'Writes in hand, as admission control counts them.')
+      .track({}, () => app.admission.inFlight())
   // Appends of commands handled at the same time share one transaction (group commit; see
   // @trec/eventstore coalesce.ts); each command still gets its own outcome.
   const store = instrumentStore(coalesceAppends(runtime.store), metrics)
@@ -112,34 +126,29 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   if (services.includes('attendance')) await app.register(attendanceService, { store, ...clock })
   if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
   if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
-  const projections: Projection[] = []
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
-  if (services.includes('archive')) {
+  if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })
-    projections.push(archiveProjection)
-  }
-  if (services.includes('compliance')) {
-    // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
-    const rules = loadRuleSets(defaultRulesDir)
-    await app.register(complianceService, { ...readSide, rules })
-    projections.push(complianceProjection({ rules }))
-  }
+  // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
+  const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
+  if (rules) await app.register(complianceService, { ...readSide, rules })
   if (services.includes('oversight')) {
     // Its detectors follow the feed themselves (and append alerts after their checkpoint commits);
     // the process is ready while the slowest of them is within a second of the head.
-    const readSide = new OversightReadSide({ store, db: runtime.sql })
+    const oversight = new OversightReadSide({ store, db: runtime.sql })
     await app.register(oversightService, {
       store,
       db: runtime.sql,
-      readSide,
+      readSide: oversight,
       follow: options.runProjections !== false,
       ...clock,
     })
     if (options.runProjections !== false)
-      readiness.add(followerCheck('oversight', runtime.store, () => readSide.lowestPosition()))
+      readiness.add(followerCheck('oversight', runtime.store, () => oversight.lowestPosition()))
   }
   app.addHook('onClose', () => runtime.close())
-  if (projections.length > 0 && options.runProjections !== false) {
+  const projections = readModelsOf(services, () => rules!)
+  if (projections.length > 0 && options.runProjections !== false && options.readModels !== 'kafka') {
     const running = await runProjections(
       runtime.store,
       runtime.sql,

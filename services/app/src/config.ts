@@ -29,6 +29,12 @@ export const configSchema = z
       .default(serviceNames.join(','))
       .transform((s) => s.split(',').map((x) => x.trim()))
       .pipe(z.array(z.enum(serviceNames)).min(1)),
+    /**
+     * Who keeps the archive and compliance read models: this process, following the store's feed
+     * (`feed`), or read workers consuming Kafka (`kafka`: read-worker-main.ts; this process then
+     * only answers their queries).
+     */
+    TREC_READ_MODELS: z.enum(['feed', 'kafka']).default('feed'),
     /** Token verification; without a JWKS the process runs with development keys in TREC_DATA_DIR. */
     TREC_JWT_ISSUER: z.string().min(1).default('trec-dev'),
     TREC_JWT_AUDIENCE: z.string().min(1).default('trec-api'),
@@ -52,6 +58,13 @@ export const configSchema = z
     /** Requests per caller (token client and subject; address on public routes) per window; 0 turns it off. */
     TREC_RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(1200),
     TREC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+    /**
+     * Admission control of writes: past this many writes in hand, or while the oldest has waited
+     * longer than the latency budget (ms), a new write is answered 503 with Retry-After at once.
+     * 0 turns that limit off. Defaults measured with the mixed benchmark (BENCHMARKS.md).
+     */
+    TREC_ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(100_000).default(64),
+    TREC_ADMISSION_MAX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
     /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, /metrics is public. */
     TREC_METRICS_TOKEN: z.string().min(16).optional(),
     /** 行政区划代码 of this deployment: the region put on the access events it records. */

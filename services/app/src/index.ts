@@ -1,5 +1,6 @@
 export type { AppOptions } from './app.ts'
 export { buildApp } from './app.ts'
+export { admissionOptions } from './app-options.ts'
 export type { Config, ServiceName } from './config.ts'
 export { configSchema, loadConfig, serviceNames, withoutEmpty } from './config.ts'
 export { eventsAfter } from './feed-lag.ts'

@@ -27,6 +27,7 @@ export class Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>
   readonly storeDuration: Histogram<'operation' | 'outcome'>
   readonly storeEvents: Counter<'operation'>
+  readonly refusedWrites: Counter<'reason'>
   readonly #gauges = new Map<string, ReadGauge>()
   readonly #sourceFailures: Counter<'gauge'>
 
@@ -52,6 +53,12 @@ export class Metrics {
       labelNames: ['gauge'],
       registers: [this.registry],
     })
+    this.refusedWrites = new Counter({
+      name: 'trec_admission_refused_total',
+      help: 'Writes refused 503 by admission control, by reason (queue_depth, latency).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    })
     this.storeEvents = new Counter({
       name: 'trec_store_appended_events_total',
       help: 'Events written by appends that succeeded (an idempotent retry writes none).',
@@ -66,6 +73,11 @@ export class Metrics {
       { method: sample.method, route: sample.route, status: String(sample.status) },
       sample.seconds,
     )
+  }
+
+  /** For the platform's admission control. */
+  readonly observeRefusal = (reason: string): void => {
+    this.refusedWrites.inc({ reason })
   }
 
   /**

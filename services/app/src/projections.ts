@@ -1,5 +1,5 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
-import { type Projection, ProjectionRunner, storeFeedSource } from '@trec/projections'
+import { type Projection, ProjectionRunner, type ProjectionSource, storeFeedSource } from '@trec/projections'
 import type { Metrics } from './metrics.ts'
 import { behindHeadMs, type Readiness, trackProjectionLag } from './readiness.ts'
 
@@ -8,10 +8,12 @@ export interface RunningProjections {
 }
 
 /**
- * Runs read models in this process from the store's feed (embedded mode): each projection
- * catches up from its checkpoint, then follows live; its lag shows in /health/ready and
- * /metrics, and the process is ready only while it is within a second of the feed's head. A projection that fails is restarted from its checkpoint after a pause, since its
- * rows and checkpoint commit together nothing is lost or applied twice.
+ * Runs read models in this process, each from its source: the store's feed by default (embedded
+ * mode), or a Kafka consumer group (read workers, see read-worker-main.ts). Each projection
+ * catches up from its checkpoint, then follows live; its lag behind the store shows in
+ * /health/ready and /metrics, and the process is ready only while it is within a second of the
+ * feed's head. A projection that fails is restarted from its checkpoint after a
+ * pause, since its rows and checkpoint commit together nothing is lost or applied twice.
  */
 export async function runProjections(
   store: EventStore,
@@ -19,6 +21,7 @@ export async function runProjections(
   projections: readonly Projection[],
   into: { metrics: Metrics; readiness: Readiness },
   log: { error(obj: unknown, msg: string): void },
+  sourceOf: (projection: Projection) => ProjectionSource = () => storeFeedSource(store),
 ): Promise<RunningProjections> {
   const controller = new AbortController()
   const running: Promise<void>[] = []
@@ -40,7 +43,7 @@ export async function runProjections(
       (async () => {
         while (!controller.signal.aborted) {
           try {
-            await storeFeedSource(store).run(runner, { signal: controller.signal })
+            await sourceOf(projection).run(runner, { signal: controller.signal })
           } catch (error) {
             if (controller.signal.aborted) return
             log.error(

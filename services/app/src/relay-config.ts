@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { type Config, loadConfig, withoutEmpty } from './config.ts'
 
 // The relay process reads the same store variables as the services (TREC_STORE, DATABASE_URL,
-// KURRENTDB_URL, TREC_HOST/PORT for its health and metrics, TREC_METRICS_TOKEN, ...) plus these.
+// KURRENTDB_URL, TREC_HOST/PORT for its health and metrics, TREC_METRICS_TOKEN, ...) plus these;
+// so do the read workers (read-worker-main.ts), which consume what the relay publishes.
 export const relayConfigSchema = z.object({
   /** Comma list of bootstrap brokers, e.g. `kafka:9092`. */
   KAFKA_BROKERS: z
@@ -22,6 +23,16 @@ export const relayConfigSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/)
     .default('trec_relay'),
+  /**
+   * Read workers: the consumer-group prefix (one group per read model, `<prefix>.<name>`), in
+   * which the workers split the topic's partitions between them.
+   */
+  TREC_READ_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/)
+    .default('trec-read'),
+  /** Read workers: how long the group waits for a silent worker before giving its partitions to the others. */
+  TREC_READ_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   /** Events per Kafka produce request. */
   TREC_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
 })

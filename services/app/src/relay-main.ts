@@ -2,15 +2,13 @@
 // once, checkpoint after the broker's ack; see @trec/relay) and answers health probes and
 // Prometheus scrapes on TREC_HOST:TREC_PORT. Stops on SIGTERM after the batch in flight is
 // acknowledged and checkpointed.
-import { loggerOptions, problemPlugin } from '@trec/fastify-kit'
 import { runRelay, SqlCheckpointStore } from '@trec/relay'
-import Fastify from 'fastify'
 import { Kafka, logLevel } from 'kafkajs'
 import { Counter } from 'prom-client'
 import { eventsAfter } from './feed-lag.ts'
-import { registerHealthRoutes } from './health-routes.ts'
 import { Metrics } from './metrics.ts'
 import { openRuntime } from './open-store.ts'
+import { kafkaCheck, listenForProbes } from './probe-server.ts'
 import { Readiness, storeCheck } from './readiness.ts'
 import { loadRelayConfig } from './relay-config.ts'
 import { exitOnSignals } from './shutdown.ts'
@@ -55,13 +53,7 @@ metrics
 
 const readiness = new Readiness()
 readiness.add(storeCheck(runtime.store, config.TREC_STORE))
-readiness.add({
-  name: 'kafka',
-  async check() {
-    const cluster = await admin.describeCluster()
-    return { ready: cluster.brokers.length > 0, brokers: cluster.brokers.length }
-  },
-})
+readiness.add(kafkaCheck(admin))
 readiness.add({
   name: 'relay',
   async check() {
@@ -74,14 +66,7 @@ readiness.add({
   },
 })
 
-const http = Fastify({ logger: loggerOptions(config.TREC_LOG_LEVEL) })
-await http.register(problemPlugin)
-registerHealthRoutes(http, {
-  readiness,
-  metrics,
-  ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
-})
-await http.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
+const http = await listenForProbes(config, { readiness, metrics })
 
 const controller = new AbortController()
 const relaying = runRelay({

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { testTokens } from '@trec/fastify-kit/testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { loadConfig, serviceNames } from '../src/config.ts'
 
@@ -53,6 +53,13 @@ describe('the embedded app', () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
     for (const path of ['/v1/classes', '/v1/face-check-batches', '/v1/completions', '/v1/claims'])
       expect(Object.keys(doc.paths)).toContain(path)
+    const untagged = Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>)
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ name: `${method} ${path}`, tags: op.tags })),
+      )
+      .filter(({ tags }) => !tags?.length)
+      .map(({ name }) => name)
+    expect(untagged, 'every operation is grouped under a tag in the API docs').toEqual([])
     const officer = await tokens.mint({ sub: 'officer-1', role: 'subsidy_officer', region: '1301' })
     const res = await app.inject({
       method: 'POST',
@@ -71,20 +78,18 @@ describe('the embedded app', () => {
     expect(await store.headPosition()).toBeGreaterThan(0n)
     // The notary runs in the same process: the event is logged and a signed checkpoint covers it.
     const auditor = await tokens.mint({ sub: 'auditor-1', role: 'auditor' })
-    let checkpoint = await app.inject({
-      method: 'GET',
-      url: '/v1/audit/checkpoints/latest',
-      headers: { authorization: `Bearer ${auditor}` },
-    })
-    for (let i = 0; i < 100 && checkpoint.statusCode !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 50))
-      checkpoint = await app.inject({
-        method: 'GET',
-        url: '/v1/audit/checkpoints/latest',
-        headers: { authorization: `Bearer ${auditor}` },
-      })
-    }
-    expect(checkpoint.statusCode, checkpoint.body).toBe(200)
+    const checkpoint = await vi.waitFor(
+      async () => {
+        const res = await app.inject({
+          method: 'GET',
+          url: '/v1/audit/checkpoints/latest',
+          headers: { authorization: `Bearer ${auditor}` },
+        })
+        expect(res.statusCode, res.body).toBe(200)
+        return res
+      },
+      { timeout: 10_000, interval: 50 },
+    )
     expect(checkpoint.json().size).toBeGreaterThanOrEqual(1)
     expect(checkpoint.json().note).toContain('trec.test/audit-log')
     await app.close()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { admissionOptions } from '../src/app-options.ts'
 import { loadConfig } from '../src/config.ts'
 import { loadRelayConfig } from '../src/relay-config.ts'
 
@@ -36,6 +37,19 @@ describe('production settings', () => {
   it('turn the rate limit off with 0', () => {
     expect(loadConfig({ TREC_RATE_LIMIT_MAX: '0' }).TREC_RATE_LIMIT_MAX).toBe(0)
   })
+
+  it('shed writes past 64 in hand or 500 ms by default; 0 turns a limit off, both 0 turn admission off', () => {
+    expect(admissionOptions(loadConfig({}))).toEqual({ admission: { maxInFlight: 64, maxLatencyMs: 500 } })
+    expect(admissionOptions(loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '0' }))).toEqual({
+      admission: { maxInFlight: Number.POSITIVE_INFINITY, maxLatencyMs: 500 },
+    })
+    expect(
+      admissionOptions(loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '0', TREC_ADMISSION_MAX_LATENCY_MS: '0' })),
+    ).toEqual({})
+    expect(() =>
+      loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '-1', TREC_ADMISSION_MAX_LATENCY_MS: 'soon' }),
+    ).toThrow(/TREC_ADMISSION_MAX_IN_FLIGHT[\s\S]*TREC_ADMISSION_MAX_LATENCY_MS/)
+  })
 })
 
 describe('the relay’s settings', () => {
@@ -49,6 +63,8 @@ describe('the relay’s settings', () => {
       TREC_TOPIC_PARTITIONS: 12,
       TREC_RELAY_SCHEMA: 'trec_relay',
       TREC_RELAY_BATCH_SIZE: 1000,
+      TREC_READ_GROUP: 'trec-read',
+      TREC_READ_SESSION_TIMEOUT_MS: 10_000,
     })
   })
 

@@ -27,6 +27,8 @@ interface Compose {
 /** What Compose itself would run: the file with its anchors and merge keys resolved. */
 const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose
 
+const readWorkers = Object.keys(compose.services).filter((name) => name.startsWith('read-worker'))
+
 /** Every variable the processes read, from their zod schemas. */
 const processVariables = [
   ...Object.keys(configSchema.shape),
@@ -67,7 +69,7 @@ describe('docker-compose.yml', () => {
     expect(test('postgres')).toContain('pg_isready')
     expect(test('kafka')).toContain('kafka-broker-api-versions.sh')
     expect(test('kurrentdb')).toContain('/health/live')
-    for (const name of [...serviceNames, 'relay'])
+    for (const name of [...serviceNames, 'relay', ...readWorkers])
       expect(test(name)).toBe('["CMD","node","infra/containers/healthcheck.mjs"]')
     expect(read('infra/containers/healthcheck.mjs')).toContain('/health/ready')
   })
@@ -76,6 +78,21 @@ describe('docker-compose.yml', () => {
     for (const name of serviceNames) expect(compose.services[name]!.environment!.TREC_SERVICES).toBe(name)
     expect(compose.services.relay!.command).toEqual(['node', 'services/app/src/relay-main.ts'])
     expect(compose.services.prepare!.command).toEqual(['node', 'services/app/src/prepare.ts'])
+  })
+
+  it('keeps the archive and compliance read models in two read workers consuming Kafka', () => {
+    expect(readWorkers).toHaveLength(2)
+    for (const name of readWorkers) {
+      const s = compose.services[name]!
+      expect(s.command).toEqual(['node', 'services/app/src/read-worker-main.ts'])
+      expect(s.environment).toMatchObject({
+        KAFKA_BROKERS: 'kafka:9092',
+        TREC_SERVICES: 'archive,compliance',
+      })
+      expect(Object.keys(s.depends_on!)).toEqual(expect.arrayContaining(['postgres', 'kafka', 'prepare']))
+    }
+    for (const name of ['archive', 'compliance'])
+      expect(compose.services[name]!.environment!.TREC_READ_MODELS).toBe('kafka')
   })
 
   it('starts a service only once what it needs is healthy or done', () => {
@@ -100,7 +117,7 @@ describe('docker-compose.yml', () => {
   })
 
   it('passes the trec containers only variables the processes know', () => {
-    for (const name of [...serviceNames, 'relay', 'prepare'])
+    for (const name of [...serviceNames, 'relay', 'prepare', ...readWorkers])
       for (const variable of Object.keys(compose.services[name]!.environment!))
         expect(processVariables, `${name}: ${variable}`).toContain(variable)
   })

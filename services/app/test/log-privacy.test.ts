@@ -1,4 +1,4 @@
-// Personal data and credentials never reach a log line (ARCHITECTURE "Identity and personal
+// Personal data and credentials never reach a log line (docs/architecture.md "Identity and personal
 // data"): a whole scenario runs through the composed app at debug level, every line is kept,
 // and none holds a card number, a name, a phone number or a bearer token.
 import { cardNumberCheckCharacter, findCardNumbers, isCardNumber } from '@trec/privacy'

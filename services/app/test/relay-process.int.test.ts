@@ -8,8 +8,8 @@ import { openPostgresEventStore } from '@trec/eventstore/postgres'
 import { postgresForTests } from '@trec/eventstore/testing'
 import { detectKafka, kafkaForTests } from '@trec/infra-kafka'
 import { Kafka, logLevel } from 'kafkajs'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ownDatabase } from './own-database.ts'
 
 const server = await postgresForTests()
 const plan = await detectKafka()
@@ -19,28 +19,22 @@ const suite = skip ? describe.skip : describe
 const relayMain = join(import.meta.dirname, '../src/relay-main.ts')
 
 suite(skip ? `relay process (skipped: ${skip})` : 'relay process on PostgreSQL and Kafka', () => {
-  const database = `trec_relay_${randomUUID().slice(0, 8)}`
+  let database: Awaited<ReturnType<typeof ownDatabase>> | undefined
   const topic = `trec.events.${randomUUID().slice(0, 8)}`
   let url = ''
-  let admin: pg.Client
   let kafka: Awaited<ReturnType<typeof kafkaForTests>>
   let child: ChildProcess | undefined
 
   beforeAll(async () => {
     kafka = await kafkaForTests()
     // A database of its own: the process uses the store's default schema.
-    admin = new pg.Client({ connectionString: (server as { url: string }).url })
-    await admin.connect()
-    await admin.query(`create database ${database}`)
-    const u = new URL((server as { url: string }).url)
-    u.pathname = `/${database}`
-    url = u.toString()
+    database = await ownDatabase((server as { url: string }).url, 'trec_relay')
+    url = database.url
   }, 600_000)
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL')
     if ('stop' in kafka) await kafka.stop()
-    await admin.query(`drop database if exists ${database} with (force)`)
-    await admin.end()
+    await database?.drop()
   })
 
   it('publishes the feed, reports a lag of 0 once caught up, and exits 0 on SIGTERM', async () => {

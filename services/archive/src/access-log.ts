@@ -9,7 +9,7 @@ import { CallGroups, firstCalls, isTrecError, TrecError, type WaitingCall } from
 import type { EventStore, EventToAppend, StreamAppend } from '@trec/eventstore'
 
 // Every read of a person's record appends a RecordAccessed to `access-{worker}` before the answer
-// is sent (fail closed: research note anchors-audit §4.3). Reads arrive concurrently, so the log
+// is sent (fail closed: docs/architecture.md, "Reads are recorded"). Reads arrive concurrently, so the log
 // commits them in groups: while one append is in flight, the next reads queue, and all of them go
 // in the next atomic multi-stream append. A read waits for its own event to be stored; if that
 // append fails, every read in the group fails, and none of them is answered.

@@ -1,7 +1,7 @@
 import type { accessPurposes } from '@trec/contracts'
 import type { Role } from '@trec/fastify-kit'
 
-// Purpose binding (PIPL art. 6: 「处理个人信息应当具有明确、合理的目的」; anchors-audit §4.3): each
+// Purpose binding (PIPL art. 6: 「处理个人信息应当具有明确、合理的目的」; docs/architecture.md, "Reads are recorded"): each
 // role may read a record only for the purposes its work has. A card service answers the holder
 // or discloses on the holder's recorded consent; an investigator reads for a case or an
 // inspection. A read for a case that names no case is allowed (break-glass) and flagged.

@@ -10,12 +10,12 @@ import {
 import type { CompletionPolicy } from './domain/completion.ts'
 
 // The service's options, checked once when it is registered. Every rule that is national
-// practice rather than a seed fact is set here, with a default (ARCHITECTURE.md, "Rules come
+// practice rather than a seed fact is set here, with a default (docs/architecture.md, "Rules come
 // from data").
 
 /**
  * Default least attendance share for a completion to pass. National practice, not in the seeds
- * (brief §3): provincial 实名制 rules commonly require 80% or more of the class hours.
+ * (docs/domain.md §3): provincial 实名制 rules commonly require 80% or more of the class hours.
  */
 export const defaultMinimumAttendanceShare = 0.8
 

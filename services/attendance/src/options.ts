@@ -1,7 +1,7 @@
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
 
-// The service's options. The thresholds are national practice, not in the seeds (brief §2
+// The service's options. The thresholds are national practice, not in the seeds (docs/domain.md §2
 // step 7: offline face-check attendance and its time windows; 倍速 limits of online platforms),
 // so they are settings with defaults, never constants in the rules.
 

@@ -85,8 +85,8 @@ describe('device registry routes', () => {
     const key = await deviceKey('dev-d')
     const x = () => randomBytes(32).toString('base64url')
     const cases: [unknown, string][] = [
-      // The platform reports an unknown field at its object, naming the field in the message.
-      [{ ...key.publicJwk, d: x() }, 'body.publicKey'],
+      // An unknown field is reported at its own path, and named in the message too.
+      [{ ...key.publicJwk, d: x() }, 'body.publicKey.d'],
       [{ kty: 'RSA', n: 'AQAB', e: 'AQAB' }, 'body.publicKey.kty'],
       [{ kty: 'EC', crv: 'P-384', x: x(), y: x() }, 'body.publicKey.crv'],
       [{ kty: 'EC', crv: 'P-256', x: x(), y: x() }, 'body.publicKey'],

@@ -5,6 +5,7 @@ import { checkpointRoutes } from './routes/checkpoints.ts'
 import { exportRoutes } from './routes/exports.ts'
 import { keyRoutes } from './routes/keys.ts'
 import { proofRoutes } from './routes/proofs.ts'
+import { tileRoutes } from './routes/tiles.ts'
 import { AuditDb } from './sql/audit-db.ts'
 
 export { leafText } from './leaf.ts'
@@ -28,6 +29,7 @@ export async function auditService(app: Platform, options: AuditOptions): Promis
   checkpointRoutes(app, resolved)
   proofRoutes(app, resolved)
   exportRoutes(app, resolved)
+  tileRoutes(app, resolved)
 }
 
 /**

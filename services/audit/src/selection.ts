@@ -11,7 +11,7 @@ import type { z } from 'zod'
 export type Selection = z.output<typeof exportSelectionSchema>
 
 export const pseudonymPattern = /^[0-9a-f]{32}$/
-/** Stream categories whose id is a worker's pseudonym (ARCHITECTURE.md, "Streams"). */
+/** Stream categories whose id is a worker's pseudonym (docs/architecture.md, "Streams"). */
 export const workerCategories: ReadonlySet<string> = new Set([
   'training',
   'attendance',

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { KeySet, verifyCheckpointJws, verifyCheckpointNote } from '@trec/merkle'
 import { decodeProtectedHeader } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ed25519, notary, openLog, origin, seedHistory } from './support.ts'
 
 // When checkpoints are signed (every N leaves, or after T seconds when fewer came) and by which
@@ -14,8 +13,10 @@ describe('checkpoints', () => {
     const n = await notary(log, { checkpointEvery: { leaves: 1_000_000, seconds: 0.2 } })
     await n.sync()
     const size = n.status().size
-    for (let i = 0; i < 50 && n.status().lastCheckpoint?.size !== size; i++) await sleep(100)
-    expect(n.status().lastCheckpoint?.size).toBe(size)
+    await vi.waitFor(() => expect(n.status().lastCheckpoint?.size).toBe(size), {
+      timeout: 5_000,
+      interval: 20,
+    })
     await n.stop()
   })
 

@@ -1,26 +1,13 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { auditApp, ed25519, notary, openLog, seedHistory } from './support.ts'
+import { auditApp, ed25519, notary, openLog, runVerify, seedHistory } from './support.ts'
 
 // The verify command as an auditor runs it: `node services/audit/src/verify/cli.ts export.ndjson
 // --keys pinned.jwks [--seen checkpoints.txt] [--expect result.json]`, offline, on files.
 
-const run = promisify(execFile)
-const cli = join(import.meta.dirname, '../src/verify/cli.ts')
-
-async function verify(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const verify = (...args: string[]) => runVerify(args)
 
 describe('trec-verify (the command)', () => {
   let dir: string

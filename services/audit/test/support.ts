@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process'
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { PGlite } from '@electric-sql/pglite'
 import type { EventStore, RecordedEvent, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, pgliteExecutor } from '@trec/eventstore/pglite'
@@ -116,4 +119,23 @@ export async function verifyText(text: string | Buffer, keys: KeySet, options: P
   const chunks: Buffer[] = []
   for (let i = 0; i < bytes.length; i += 4093) chunks.push(bytes.subarray(i, i + 4093))
   return verifyExport(chunks, { trust: { origin, keys }, ...options })
+}
+
+const execFileAsync = promisify(execFile)
+
+/** The verify command's source, as the workspace runs it. */
+export const verifyCommand = join(import.meta.dirname, '../src/verify/cli.ts')
+
+/** Runs the verify command (this one, or `script`, e.g. a packed copy, under `node`): exit code and output. */
+export async function runVerify(
+  args: string[],
+  { node = process.execPath, script = verifyCommand }: { node?: string; script?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(node, [script, ...args], { timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
 }

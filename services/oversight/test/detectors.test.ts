@@ -1,6 +1,6 @@
 import { testPlatform } from '@trec/fastify-kit/testing'
 import { ProjectionRunner } from '@trec/projections'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { alertEventIdOf } from '../src/detectors/alert-event.ts'
 import { oversightService } from '../src/index.ts'
 import { alertsOf, allEvents, type Embedded, embedded } from './support/embedded.ts'
@@ -120,12 +120,10 @@ describe('detectors over the store', () => {
     faceCheck(h, ann, 'cls-a', 's1', '2024-04-08T08:55:00+08:00')
     faceCheck(h, ann, 'cls-b', 's1', '2024-04-08T09:15:00+08:00', { place: baoding })
     await h.appendTo(env.store)
-    let alerts: Awaited<ReturnType<typeof alertsOf>> = []
-    for (let i = 0; i < 100 && alerts.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      alerts = await alertsOf(env.db, side)
-    }
-    expect(alerts.map((a) => a.rule)).toEqual(['R4'])
+    await vi.waitFor(async () => expect((await alertsOf(env.db, side)).map((a) => a.rule)).toEqual(['R4']), {
+      timeout: 10_000,
+      interval: 100,
+    })
     await app.close()
   })
 })

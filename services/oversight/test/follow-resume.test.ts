@@ -1,5 +1,5 @@
 import type { EventStore } from '@trec/eventstore'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { followUntilStopped } from '../src/service.ts'
 import { alertsOf, allEvents, type Embedded, embedded } from './support/embedded.ts'
 import { History, pseudonym } from './support/history.ts'
@@ -58,17 +58,18 @@ describe('the oversight follower', () => {
     const errors: string[] = []
     const stop = new AbortController()
     const running = followUntilStopped(side, stop.signal, { error: (_, msg) => errors.push(msg) }, 10)
-    let alerts: Awaited<ReturnType<typeof alertsOf>> = []
-    for (let i = 0; i < 100 && (alerts.length === 0 || failures.appendMany > 0); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      alerts = await alertsOf(env.db, side)
-    }
+    const deadline = { timeout: 10_000, interval: 50 }
+    const alerts = await vi.waitFor(async () => {
+      expect(failures.appendMany).toBe(0)
+      const found = await alertsOf(env.db, side)
+      expect(found).not.toEqual([])
+      return found
+    }, deadline)
     // Settle: the queued alert is appended on resume, then the follower is live at the head.
-    for (let i = 0; i < 100; i++) {
-      const raised = (await allEvents(env.store)).filter((e) => e.type === 'FraudAlertRaised')
-      if (raised.length > 0) break
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await vi.waitFor(
+      async () => expect((await allEvents(env.store)).map((e) => e.type)).toContain('FraudAlertRaised'),
+      deadline,
+    )
     stop.abort()
     await running
     expect(failures).toEqual({ subscribe: 0, appendMany: 0 })

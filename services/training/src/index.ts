@@ -10,7 +10,7 @@ import { voucherRoutes } from './routes/vouchers.ts'
 export type { TrainingOptions } from './options.ts'
 
 /**
- * The training write side (brief §2 steps 0–6): designated institutions, the programme
+ * The training write side (docs/domain.md §2 steps 0–6): designated institutions, the programme
  * catalogue, classes from 开班申请 to closing, vouchers, and enrolment with real-name
  * verification. Register it on the platform without a prefix: its routes are under `/v1/`.
  */

@@ -9,7 +9,7 @@ import { workerDecider } from './domain/worker.ts'
 import type { WorkerState } from './domain/worker-state.ts'
 
 // The streams this context owns and how each is read back into its decider's state. Workers are
-// named by pseudonym only (ARCHITECTURE.md, "Identity and personal data").
+// named by pseudonym only (docs/architecture.md, "Identity and personal data").
 
 export const streamOf = {
   institution: (id: string) => `institution-${id}`,

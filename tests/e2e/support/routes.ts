@@ -17,10 +17,16 @@ export interface Route {
   name: string
 }
 
-/** Documented routes that are public on purpose: the audit log's public keys. */
-const publicByDesign = new Set(['GET /v1/audit/keys.jwks', 'GET /v1/audit/keys.note'])
+/** Documented routes that are public on purpose: the audit log's public keys, its checkpoint and tiles. */
+const publicByDesign = new Set([
+  'GET /v1/audit/keys.jwks',
+  'GET /v1/audit/keys.note',
+  'GET /v1/audit/tlog/checkpoint',
+  'GET /v1/audit/tlog/tile/{*}',
+])
 
-const fastifyUrl = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1')
+/** The route's URL as fastify registered it: `{name}` is `:name`, and `{*}` the wildcard `*`. */
+const fastifyUrl = (path: string) => path.replace('{*}', '*').replace(/\{([^}]+)\}/g, ':$1')
 
 export function routesOf(app: Platform, doc: JsonSchema, defaultBodyLimit = 1024 * 1024): Route[] {
   const catalogue = routeCatalogue(app)

@@ -3,7 +3,7 @@ import { defineEvent } from '../definition.ts'
 import { entityIdSchema, instantSchema, pseudonymSchema, uniqueList } from '../primitives.ts'
 
 // The access context: every read of a person's record is itself recorded, before the answer is
-// sent (ARCHITECTURE.md, "Identity and personal data"; research note anchors-audit §4.3). The
+// sent (docs/architecture.md, "Identity and personal data"; docs/architecture.md, "Reads are recorded"). The
 // log answers PIPL art. 51 and 55–56 record-keeping and GB/T 22239 「审计覆盖到每个用户」, and the
 // fraud rules read it (reads without a case, one actor reading many subjects). Services that
 // serve a person's data (the archive, oversight) append here; no one else writes it.
@@ -20,7 +20,7 @@ export const accessPurposes = [
 /**
  * Facts about the read that a reviewer should look at. `no_case_ref`: a fraud-case or inspection
  * read that names no case, allowed as break-glass access but marked for mandatory review
- * (anchors-audit §4.3).
+ * (docs/architecture.md, "Reads are recorded").
  */
 export const accessFlags = ['no_case_ref'] as const
 

@@ -13,9 +13,9 @@ import {
 } from '../primitives.ts'
 
 // The assessment context: completion of a training, assessment results and the certificates
-// of the lifelong archive (brief §2 steps 8–10).
+// of the lifelong archive (docs/domain.md §2 steps 8–10).
 
-// The word 结业 is not in the seeds (brief §2 step 8); completion is implied by 「培训主体完成培训
+// The word 结业 is not in the seeds (docs/domain.md §2 step 8); completion is implied by 「培训主体完成培训
 // 任务后申领」 (D3) and the KPI 培训合格率. The attendance share is computed by the attendance rules
 // in force (hours, checks or both); a minimum share is a configurable rule, not a seed fact.
 export const trainingCompleted = defineEvent({
@@ -42,7 +42,7 @@ export const trainingCompleted = defineEvent({
   }),
 })
 
-/** Evaluation bodies named in the seeds (brief §1.3). */
+/** Evaluation bodies named in the seeds (docs/domain.md §1.3). */
 export const evaluatorKinds = [
   'social_evaluation_org', // 社会培训评价组织
   'employer', // 用人单位（企业）评价机构, 技能人才自主评价企业

@@ -11,9 +11,9 @@ import {
 
 // The attendance context: face checks and the online-learning trail. The seeds name face
 // recognition for online training (D0, D1: 「采取实名制管理、人脸识别等技术手段…实现学习过程可查询、
-// 可追溯」); offline face-check attendance is national practice (brief §2 step 7). Face images
+// 可追溯」); offline face-check attendance is national practice (docs/domain.md §2 step 7). Face images
 // are never stored: a check records the verdict, the scores, the device, the time and place, and
-// a hash of the template the device operator holds (ARCHITECTURE.md, "Identity").
+// a hash of the template the device operator holds (docs/architecture.md, "Identity").
 
 export const placeSchema = z.strictObject({
   lat: z.number().min(-90).max(90),

@@ -3,7 +3,7 @@ import { defineEvent } from '../definition.ts'
 import { entityIdSchema, instantSchema, pseudonymSchema } from '../primitives.ts'
 import { accessPurposes } from './access.ts'
 
-// Exports of the audit service (research note anchors-audit §4.3, 「审计覆盖到每个用户」): every
+// Exports of the audit service (docs/architecture.md, "Reads are recorded", 「审计覆盖到每个用户」): every
 // export of records with proofs is itself recorded, before the first byte is sent, in the access
 // log. It lives in the `access` context because that context owns the `access-…` streams: an
 // export of one worker's history goes to `access-{worker}`, next to the other reads of that

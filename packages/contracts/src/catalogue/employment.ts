@@ -3,7 +3,7 @@ import { defineEvent } from '../definition.ts'
 import { dateSchema, entityIdSchema, instantSchema, pseudonymSchema } from '../primitives.ts'
 
 // The employment context: facts about a worker that other departments' systems hold and the
-// performance KPIs need (brief §4 绩效评估, §5.1 数据共享). 就业创业成功率 counts trainees employed or
+// performance KPIs need (docs/domain.md §4 绩效评估, §5.1 数据共享). 就业创业成功率 counts trainees employed or
 // self-employed after training, from 就业登记 or 参保 data (D2, D3); plan indicators are counted
 // by population group (D0 专栏1, the 13th FYP breakdowns: 企业职工, 农民工, 贫困（脱贫）劳动力, 其他).
 // Each fact names the system it came from and that system's reference, so it can be checked there.

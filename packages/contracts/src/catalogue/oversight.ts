@@ -13,14 +13,14 @@ import {
   uniqueList,
 } from '../primitives.ts'
 
-// The oversight context: what supervision adds to the record (brief §4). Fraud alerts raised by
-// rules computed over the history (技防, research note anchors-audit §5.3), the cases
-// investigators open on them (立案, evidence, findings, sanction, clawback request: brief §4
+// The oversight context: what supervision adds to the record (docs/domain.md §4). Fraud alerts raised by
+// rules computed over the history (技防, docs/fraud-rules.md), the cases
+// investigators open on them (立案, evidence, findings, sanction, clawback request: docs/domain.md §4
 // "Penalties"), and 双随机 sampling runs recorded so that anyone can re-derive the sample from
 // the seed (D0 (三十一), D3 (二十六), D4 (二十七)). Every id carries its kind as a prefix, so the
 // streams read `oversight-alert-…`, `oversight-case-…` and `oversight-sampling-…`.
 
-/** A fraud rule of the research note's table: R1–R13. */
+/** A fraud rule of docs/fraud-rules.md: R1–R13. */
 export const fraudRuleIdSchema = z.string().regex(/^R\d{1,2}$/, 'must be a rule id like R4')
 
 /** An alert id: the rule and a digest of what it is about, so one finding always gets one id. */
@@ -154,7 +154,7 @@ export const caseFindingsRecorded = defineEvent({
 })
 
 // D1 「对违反规定的机构立即清退」, D3 「加大对虚假培训、套取骗取资金…的查处力度」. The seeds give no penalty
-// amounts or procedures (brief §4): the sanction is recorded as decided, and carried out by the
+// amounts or procedures (docs/domain.md §4): the sanction is recorded as decided, and carried out by the
 // context that owns it (a delisting by the training service, a clawback by the subsidy service).
 export const sanctionKinds = [
   'warning', // 警示约谈

@@ -20,7 +20,7 @@ import { sealedValueSchema } from '../sealed.ts'
 import { reviewerSchema } from './training.ts'
 
 // The subsidy context, the gate of 「凡补必进、不进不补」 (D1, D3): claims, review, payment,
-// the advance to providers and clawback (brief §2 steps 11–12, §3).
+// the advance to providers and clawback (docs/domain.md §2 steps 11–12, §3).
 
 /**
  * Who is paid: the worker (技能提升补贴, reimbursement), the provider (培训补贴 settled to the
@@ -104,7 +104,7 @@ export const subsidyClaimReviewed = defineEvent({
 })
 
 // The approval (审批) by the authority after review: a 第三方 may review (D0 「补贴资金审核」) but the
-// decision to pay stays with the authority (brief §4, "third-party reviews are kept separate
+// decision to pay stays with the authority (docs/domain.md §4, "third-party reviews are kept separate
 // from government approvals").
 export const subsidyClaimDecided = defineEvent({
   type: 'SubsidyClaimDecided',
@@ -134,7 +134,7 @@ export const subsidyClaimDecided = defineEvent({
 })
 
 // D2: 技能提升补贴 only for 「累计缴纳失业保险费12个月以上的企业职工」. The months come from the
-// social-insurance system (金保, brief §5.1), attested by an officer, never from the claim body.
+// social-insurance system (金保, docs/domain.md §5.1), attested by an officer, never from the claim body.
 export const contributionHistoryAttested = defineEvent({
   type: 'ContributionHistoryAttested',
   context: 'subsidy',

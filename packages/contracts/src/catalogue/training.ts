@@ -17,9 +17,9 @@ import {
 import { sealedValueSchema } from '../sealed.ts'
 
 // The training context: institutions (定点 and 清退), the project catalogue, classes from 开班申请
-// to closing, vouchers, enrolment and real-name verification (brief §2 steps 0–6).
+// to closing, vouchers, enrolment and real-name verification (docs/domain.md §2 steps 0–6).
 
-/** Kinds of provider named in the seeds (brief §1.2). */
+/** Kinds of provider named in the seeds (docs/domain.md §1.2). */
 export const institutionKinds = [
   'vocational_college', // 职业院校
   'technical_school', // 技工院校, 技师学院

@@ -169,7 +169,7 @@ export function contentDigest(type: string, data: JsonObject, metadata: JsonObje
     .digest('base64url')
 }
 
-// gRPC status codes (grpc/doc/statuscodes.md): 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE. The client
+// gRPC status codes (as the gRPC project documents them): 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE. The client
 // leaves some transport failures of unary calls as plain gRPC errors with these codes.
 const unavailableGrpcCodes = new Set([4, 14])
 const unavailableText =

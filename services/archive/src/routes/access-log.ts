@@ -24,7 +24,7 @@ const entrySchema = z.object({
 /**
  * GET /v1/archive/access-log?worker=<pseudonym> (auditor): who read this worker's record, when,
  * for what and under which case (PIPL art. 55–56 record-keeping; the subject-facing report of
- * anchors-audit §4.3). Reading the log of a person is itself a read, logged before the answer.
+ * docs/architecture.md, "Reads are recorded"). Reading the log of a person is itself a read, logged before the answer.
  */
 export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
   app.get(

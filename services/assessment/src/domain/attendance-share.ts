@@ -8,7 +8,7 @@ import { clip, type Interval, overlapLength, totalLength, union } from './interv
 // - A session is attended, for its whole scheduled time, when it has a passing face check: verdict
 //   `pass` and liveness passed, for that session, taken within the session (give or take a grace
 //   period for 签到 before the start and 签退 after the end). Offline face-check attendance is
-//   national practice, not in the seeds (brief §2 step 7); D0/D1 name 人脸识别 for online training.
+//   national practice, not in the seeds (docs/domain.md §2 step 7); D0/D1 name 人脸识别 for online training.
 // - Online sessions without such a check are credited from the online-learning trail
 //   (「学习过程可查询、可追溯」, D0/D1): the time covered by the worker's segments for the class,
 //   counted once however they overlap, inside the class's scheduled period, not overlapping an

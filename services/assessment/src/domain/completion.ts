@@ -9,8 +9,8 @@ import type { AssessmentEvent, AssessmentState } from './state.ts'
 
 export interface CompletionPolicy extends AttendancePolicy {
   /**
-   * The least attendance share that passes. National practice, not in the seeds (brief §3,
-   * "minimum attendance share"; ARCHITECTURE.md, "Rules come from data"): provincial 实名制 rules
+   * The least attendance share that passes. National practice, not in the seeds (docs/domain.md §3,
+   * "minimum attendance share"; docs/architecture.md, "Rules come from data"): provincial 实名制 rules
    * commonly ask for 80% or more, some for 90%. Configured per region.
    */
   minimumAttendanceShare: number

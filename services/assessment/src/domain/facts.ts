@@ -1,6 +1,6 @@
 import type { DomainEvent, EventData } from '@trec/contracts'
 
-// What the assessment context reads from streams other contexts own (ARCHITECTURE.md: services
+// What the assessment context reads from streams other contexts own (docs/architecture.md: services
 // never write each other's streams; they may read them). Each fold is pure: the route reads and
 // decodes the streams, these functions turn the events into the facts a command carries.
 

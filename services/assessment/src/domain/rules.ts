@@ -1,6 +1,6 @@
 // The rules of the assessment context, by stable id. A refusal (422) names the ids of every rule
 // it failed; tests name them too. `source` says where a rule comes from: a seed document (D0–D4,
-// see the seeds brief §0), national practice (configurable, never a constant), or an invariant of
+// see docs/domain.md §0), national practice (configurable, never a constant), or an invariant of
 // the record itself.
 
 export const rules = {

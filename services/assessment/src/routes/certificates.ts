@@ -27,7 +27,7 @@ import { commandAnswer, metaFor, readEvents } from './context.ts'
 
 // The number printed on the certificate (证书编号), as the contract has it. Some kinds print the
 // holder's citizen ID number as the certificate number; such a serial would put a card number in
-// a stream name, a URL and an unsealed field, so it is refused (ARCHITECTURE.md, "Identity").
+// a stream name, a URL and an unsealed field, so it is refused (docs/architecture.md, "Identity").
 const serialSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be 1–64 of [A-Za-z0-9-], starting with a letter or digit')

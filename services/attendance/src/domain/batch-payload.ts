@@ -11,7 +11,7 @@ import { z } from 'zod'
 
 // What a face-check device signs: one batch of checks it took in its class. There is no image
 // field and every object is strict, so a device that sends a photo is refused rather than
-// having it stored (ARCHITECTURE.md, "Identity": face images are never stored).
+// having it stored (docs/architecture.md, "Identity": face images are never stored).
 
 /** Most checks in one batch: keeps a signed batch well under the request body limit. */
 export const maxChecksPerBatch = 1000

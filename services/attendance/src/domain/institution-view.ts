@@ -1,4 +1,5 @@
 import type { EventData } from '@trec/contracts'
+import { chinaDay } from '@trec/core'
 
 // What attendance needs to know about an institution, folded from the training service's
 // `institution-{id}` stream: on a given date, is it designated, and as which kinds of provider.
@@ -59,6 +60,4 @@ export function designationOn(view: InstitutionView, date: string): readonly str
 }
 
 /** The calendar date of an instant in China Standard Time (UTC+8), as the designation dates are. */
-export function chinaDate(epochMs: number): string {
-  return new Date(epochMs + 8 * 3_600_000).toISOString().slice(0, 10)
-}
+export const chinaDate = (epochMs: number): string => chinaDay(epochMs)

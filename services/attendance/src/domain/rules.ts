@@ -1,7 +1,7 @@
 import type { RuleViolation } from '@trec/command'
 
 // Every rule this service can refuse a command by, with where it comes from. `seed` rules
-// rest on the policy documents (brief §0: D0–D4); `practice` rules are national practice the
+// rest on the policy documents (docs/domain.md §0: D0–D4); `practice` rules are national practice the
 // seeds do not state, with their thresholds in the service options; `integrity` rules keep the
 // record trustworthy (who signed what, no contradictions) and have no policy source.
 

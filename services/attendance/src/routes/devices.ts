@@ -56,6 +56,7 @@ export function deviceRoutes(app: Platform, options: ResolvedOptions, views: Vie
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Register a face-check device to a class, with the public key it signs batches with',
+        tags: ['attendance'],
         body: registerBody,
         response: { 201: commandAnswer },
       },
@@ -105,6 +106,7 @@ export function deviceRoutes(app: Platform, options: ResolvedOptions, views: Vie
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Revoke a face-check device: batches signed with its key are refused from then on',
+        tags: ['attendance'],
         params: deviceParams,
         body: revokeBody,
         response: { 201: commandAnswer },

@@ -43,6 +43,7 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
       config: { auth: { roles: ['device'] } },
       schema: {
         summary: 'Record a signed batch of face checks (all or nothing)',
+        tags: ['attendance'],
         body,
         response: { 201: answer },
       },

@@ -52,6 +52,7 @@ export function onlineSegmentRoutes(app: Platform, options: ResolvedOptions, vie
       config: { auth: { roles: ['institution_staff', 'device'] } },
       schema: {
         summary: "Record a segment of a worker's online learning",
+        tags: ['attendance'],
         body,
         response: { 201: commandAnswer },
       },

@@ -23,7 +23,7 @@ import { assertTreeHas, exporters, findCheckpoint, sizeSchema } from './common.t
 // RecordsExported access event — who (the token), when, what, and the declared purpose — in
 // `access-{worker}` for a worker's history and `access-audit` otherwise. The append happens
 // before the first byte is sent, and an export whose access event cannot be written is not sent
-// (research note anchors-audit §4.3: fail closed).
+// (docs/architecture.md, "Reads are recorded": fail closed).
 
 const common = {
   /** Why the records are exported; investigations and inspections also name their case. */

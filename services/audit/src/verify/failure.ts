@@ -16,6 +16,10 @@ export const failureReasons = [
   'checkpoint-wrong-origin',
   /** Signed only by keys whose validity window does not hold the checkpoint's timestamp. */
   'checkpoint-key-not-valid-at-time',
+  /** Fewer of the pinned witnesses cosigned the checkpoint than required (--witnesses). */
+  'checkpoint-too-few-cosignatures',
+  /** A pinned witness's cosignature does not verify: the checkpoint or the cosignature was altered. */
+  'checkpoint-bad-cosignature',
   /** The JWS and the signed note carry different checkpoints, or the header's size disagrees. */
   'checkpoint-mismatch',
   /** A checkpoint seen before (from the --seen file) does not verify against the pinned keys. */
@@ -48,6 +52,8 @@ export const failureReasons = [
   'evidence-missing',
   /** An event cites evidence that was logged after it. */
   'evidence-after-citing-event',
+  /** A proof or checkpoint answer (`trec-verify inclusion|consistency|checkpoint`) is not one. */
+  'proof-malformed',
   /** Replaying the events gives another result than the one expected (--expect). */
   'replay-mismatch',
 ] as const

@@ -6,6 +6,7 @@ import {
   verifyCheckpointJws,
   verifyCheckpointNote,
   verifyConsistency,
+  verifyCosignatures,
 } from '@trec/merkle'
 import { z } from 'zod'
 import type { Selection } from '../selection.ts'
@@ -44,8 +45,12 @@ export interface VerifiedHeader {
   selection: Selection
 }
 
-function checkpointFailure(result: CheckpointVerification & { ok: false }, form: string): never {
-  return fail(1, `checkpoint-${result.reason}` as FailureReason, `${form}: ${result.message}`)
+function checkpointFailure(
+  result: CheckpointVerification & { ok: false },
+  form: string,
+  line: number,
+): never {
+  return fail(line, `checkpoint-${result.reason}` as FailureReason, `${form}: ${result.message}`)
 }
 
 /** Parses and checks line 1; throws VerificationFailed naming what is wrong. */
@@ -62,19 +67,46 @@ export async function verifyHeader(line: string, trust: CheckpointTrust): Promis
     fail(1, 'header-malformed', `${issue.path.join('.') || 'header'}: ${issue.message}`)
   }
   const header = parsed.data
-  const note = verifyCheckpointNote(header.checkpoint.note, trust)
-  if (!note.ok) checkpointFailure(note, 'signed note')
-  const jws = await verifyCheckpointJws(header.checkpoint.jws, trust)
-  if (!jws.ok) checkpointFailure(jws, 'JWS')
-  if (jws.body !== note.body)
-    fail(1, 'checkpoint-mismatch', 'the JWS and the signed note sign different checkpoints')
-  if (note.checkpoint.size !== header.checkpoint.size)
+  const checkpoint = await verifySignedCheckpoint(header.checkpoint, trust)
+  if (checkpoint.size !== header.checkpoint.size)
     fail(
       1,
       'checkpoint-mismatch',
-      `the header says size ${header.checkpoint.size}, the checkpoint ${note.checkpoint.size}`,
+      `the header says size ${header.checkpoint.size}, the checkpoint ${checkpoint.size}`,
     )
-  return { header, checkpoint: note.checkpoint, selection: header.selection }
+  return { header, checkpoint, selection: header.selection }
+}
+
+/**
+ * A checkpoint as the log hands it out (in an export's header, beside a proof, from
+ * `/v1/audit/checkpoints/…`): its signed note, and its JWS when there is one, which must sign the
+ * same body. Throws VerificationFailed (at `line`: 1 for an export's header) naming what is wrong.
+ */
+export async function verifySignedCheckpoint(
+  signed: { note: string; jws?: string | undefined },
+  trust: CheckpointTrust,
+  line = 1,
+): Promise<Checkpoint> {
+  const note = verifyCheckpointNote(signed.note, trust)
+  if (!note.ok) checkpointFailure(note, 'signed note', line)
+  if (trust.witnesses) {
+    const { keys, required } = trust.witnesses
+    const cosigned = verifyCosignatures(signed.note, keys)
+    if (!cosigned.ok) fail(line, 'checkpoint-bad-cosignature', cosigned.message)
+    if (cosigned.cosignedBy.length < required)
+      fail(
+        line,
+        'checkpoint-too-few-cosignatures',
+        `${cosigned.cosignedBy.length} of the pinned witnesses cosigned the checkpoint${cosigned.cosignedBy.length > 0 ? ` (${cosigned.cosignedBy.map((c) => c.name).join(', ')})` : ''}; ${required} required`,
+      )
+  }
+  if (signed.jws !== undefined) {
+    const jws = await verifyCheckpointJws(signed.jws, trust)
+    if (!jws.ok) checkpointFailure(jws, 'JWS', line)
+    if (jws.body !== note.body)
+      fail(line, 'checkpoint-mismatch', 'the JWS and the signed note sign different checkpoints')
+  }
+  return note.checkpoint
 }
 
 /**

@@ -3,7 +3,9 @@ import {
   type CheckpointTrust,
   KeySet,
   parseVerifierKey,
+  parseWitnessKey,
   verifyCheckpointNote,
+  type WitnessKey,
 } from '@trec/merkle'
 import type { JWK } from 'jose'
 import { fail } from './failure.ts'
@@ -27,6 +29,15 @@ export async function pinnedKeys(text: string): Promise<KeySet> {
       return { name: key.name, publicKey: key.publicKey, notBefore: new Date(0) }
     })
   return KeySet.create(keys)
+}
+
+/** Pinned witnesses: their verifier keys (`name+keyid+base64(0x04 || key)`), one per line. */
+export function witnessKeys(text: string): WitnessKey[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'))
+    .map(parseWitnessKey)
 }
 
 /** The origin to expect: given, or the one key name all pinned keys share. */

@@ -1,4 +1,4 @@
-import { getCompileCacheDir } from 'node:module'
+import * as nodeModule from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { RunResult, RunSetup } from './lines.ts'
 
@@ -12,6 +12,15 @@ export interface Checked {
   run: Uint8Array
 }
 
+/**
+ * The thread's module, beside this one: run-worker.ts in the workspace; run-worker.js in the
+ * bundled package (@trec/verify), where this code sits in a `.js` file.
+ */
+const workerModule = new URL(
+  import.meta.url.endsWith('.ts') ? './run-worker.ts' : './run-worker.js',
+  import.meta.url,
+)
+
 export class RunPool {
   readonly #workers: Worker[]
   readonly #waiting = new Map<number, { resolve: (c: Checked) => void; reject: (e: Error) => void }>()
@@ -19,10 +28,11 @@ export class RunPool {
 
   constructor(threads: number, setup: RunSetup) {
     // A thread loads its modules from the compile cache too, when this one has one.
-    const cache = getCompileCacheDir()
+    // (getCompileCacheDir is Node 22.8's; before it, no cache.)
+    const cache = nodeModule.getCompileCacheDir?.()
     const env = cache === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: cache }
     this.#workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(new URL('./run-worker.ts', import.meta.url), { workerData: setup, env })
+      const worker = new Worker(workerModule, { workerData: setup, env })
       worker.on('message', ({ id, ...checked }: Checked & { id: number }) => {
         this.#waiting.get(id)?.resolve(checked)
         this.#waiting.delete(id)

@@ -19,7 +19,7 @@ import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 
 // The facts 就业创业成功率 and the plan's groups need, from other departments' systems (就业登记,
-// 参保, 工商登记; 教育, 退役军人, 乡村振兴, 残联, 民政: brief §5.1), entered by a subsidy officer of
+// 参保, 工商登记; 教育, 退役军人, 乡村振兴, 残联, 民政: docs/domain.md §5.1), entered by a subsidy officer of
 // the region or by the exchange acting as one. A worker is named by pseudonym or, when the source
 // only knows the person, by card number, which becomes the pseudonym during validation.
 

@@ -4,7 +4,7 @@ import { regionPrefix } from '@trec/readmodels'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 
-// Officers and finance act inside their 行政区划代码 prefix (anchors-audit §4.1); auditors and
+// Officers and finance act inside their 行政区划代码 prefix (docs/architecture.md, "Access"); auditors and
 // investigators see the whole province. A region-bound caller who names no region gets theirs.
 
 const boundRoles = new Set(['subsidy_officer', 'finance', 'reviewer', 'assessor'])

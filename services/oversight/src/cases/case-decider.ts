@@ -2,7 +2,7 @@ import { type Decider, reject } from '@trec/command'
 import type { EventData, EventDataToAppend } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 
-// A case file (立案 → evidence → findings → sanction, clawback request → closing; brief §4
+// A case file (立案 → evidence → findings → sanction, clawback request → closing; docs/domain.md §4
 // "Penalties"), one stream `oversight-case-{id}`. Decisions are pure: the command carries what
 // the handler read elsewhere (how much of a claim is still paid) and the decider checks the
 // case's own rules.

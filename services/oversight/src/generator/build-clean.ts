@@ -19,7 +19,7 @@ import { type City, hebeiCities, occupations } from './places.ts'
 
 // The honest province: what a year of subsidised training looks like in the record when nobody
 // cheats. The distributions are plausible, not measured (the seeds give no class sizes or
-// schedules: brief §8.1): classes of 18–40, 8–14 sessions of three hours on weekdays, a queue at
+// schedules: docs/domain.md §8.1): classes of 18–40, 8–14 sessions of three hours on weekdays, a queue at
 // the face-check terminal of one person every 6–18 s, one first attempt in thirty failing, most
 // trainees attending nineteen sessions in twenty and a few about half, pass marks of 60 with
 // scores around 74 ± 9. Claims follow certificates; payments follow approvals.

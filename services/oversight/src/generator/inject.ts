@@ -18,8 +18,8 @@ import {
 } from './model.ts'
 import { occupations } from './places.ts'
 
-// Fraud injected into the honest province, each pattern as the research note describes it
-// (anchors-audit §5.1, §5.3), each case recorded in the manifest with the events that carry it.
+// Fraud injected into the honest province, each pattern as docs/fraud-rules.md describes it
+// (docs/fraud-rules.md), each case recorded in the manifest with the events that carry it.
 // A worker, class or device is used by one injected case at most, so that each case is what its
 // rule should find and nothing else.
 

@@ -17,7 +17,7 @@ const traceQuery = z.strictObject({
 /**
  * GET /v1/oversight/claims/:claim/trace (investigator). Reading a claim's trace reads a
  * person's record, so it is logged first (`RecordAccessed` in `access-{worker}`: who, when,
- * for which case, which request; ARCHITECTURE.md "Every read … is itself recorded"); if the log
+ * for which case, which request; docs/architecture.md "Every read … is itself recorded"); if the log
  * cannot be written, nothing is answered.
  */
 export function traceRoutes(app: Platform, options: ResolvedOptions): void {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { accessPurposes, actorKinds, subsidyKinds } from '@trec/contracts'
 import { z } from 'zod'
 
-// The fraud rules' parameters are data with a version (ARCHITECTURE.md, "Rules come from data,
+// The fraud rules' parameters are data with a version (docs/architecture.md, "Rules come from data,
 // with versions"), never constants in the rule code. The version names the rule's logic and its
 // parameters together: it is stamped on every alert, names the detector's read-model tables,
 // and goes into the alert id, so changing either means a new version, rebuilt from zero beside

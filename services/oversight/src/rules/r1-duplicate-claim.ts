@@ -10,7 +10,7 @@ import {
   workerRecordKey,
 } from './worker-record.ts'
 
-// R1 (anchors-audit §5.3): two standing claims for one qualification — the same worker,
+// R1 (docs/fraud-rules.md): two standing claims for one qualification — the same worker,
 // occupation, level and subsidy kind — across institutions, regions or programmes. 同一职业（工种）
 // 同一等级只能享受一次 is local practice (Shenzhen, Jiangsu), NOT IN SEEDS: the kinds it covers are
 // parameters. Raised when the second claim is made, before any review or payment.

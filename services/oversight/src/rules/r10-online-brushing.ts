@@ -1,7 +1,7 @@
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
 import { localDay } from './time.ts'
 
-// R10 (anchors-audit §5.3; National Audit Office 2023: 「外挂」 software to brush online courses):
+// R10 (docs/fraud-rules.md; National Audit Office 2023: 「外挂」 software to brush online courses):
 // online-learning segments played faster than `maxPlaybackRate`, one worker's segments
 // overlapping in time (two lessons played at once), more than `maxHoursPerDay` of study in a
 // local day, or one client fingerprint used by more than `maxWorkersPerFingerprint` workers.

@@ -1,7 +1,7 @@
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
 import { monthOf, quarterOf } from './time.ts'
 
-// R11 (anchors-audit §5.3; National Audit Office 2023: 334 evaluation agencies issued ~140,000
+// R11 (docs/fraud-rules.md; National Audit Office 2023: 334 evaluation agencies issued ~140,000
 // certificates by lax exams or tampered scores): an evaluator, or the institution whose classes
 // were assessed, with a pass rate of at least `minPassRate` and scores so uniform that their
 // standard deviation is at most `maxScoreStdDev`, over at least `minResults` results in one

@@ -1,7 +1,7 @@
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
 import { localDay } from './time.ts'
 
-// R13 (anchors-audit §4.3, §5.3): internal snooping in the archive. A `RecordAccessed` whose
+// R13 (docs/architecture.md, "Reads are recorded"; docs/fraud-rules.md): internal snooping in the archive. A `RecordAccessed` whose
 // purpose needs a case (a fraud case, an inspection) but names none, or names a case or
 // sampling run that the oversight record does not hold (opened before the read); and an actor of
 // a supervising role reading more than `maxSubjectsPerDay` different people in a day.

@@ -9,7 +9,7 @@ import {
   workerRecordKey,
 } from './worker-record.ts'
 
-// R2 (anchors-audit §5.3): more standing claims in one calendar year than the cap (3 under the
+// R2 (docs/fraud-rules.md): more standing claims in one calendar year than the cap (3 under the
 // Shenzhen and Jiangsu rules; 1 for students under another local rule), NOT IN SEEDS. The year
 // is the claim's `claimedOn` (a day in UTC+8). Raised on the claim that goes over the cap.
 export const r2YearlyCap: FraudRule<'R2'> = {

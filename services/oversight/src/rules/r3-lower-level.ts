@@ -9,7 +9,7 @@ import {
   workerRecordKey,
 } from './worker-record.ts'
 
-// R3 (anchors-audit §5.3): a claim for level L of an occupation while the worker already holds
+// R3 (docs/fraud-rules.md): a claim for level L of an occupation while the worker already holds
 // a certificate of a higher level of it (level 1 = 一级/高级技师 is the highest), issued on or
 // before the claim's day and not revoked. Jiangsu local rule, NOT IN SEEDS.
 export const r3LowerLevel: FraudRule<'R3'> = {

@@ -3,7 +3,7 @@ import { type ScheduleSlot, scheduleKey, scheduleOf } from './class-schedule.ts'
 import { distanceKm } from './geo.ts'
 import { localDay } from './time.ts'
 
-// R4 (anchors-audit §5.3): one worker in two places at once. Two passing face checks of a
+// R4 (docs/fraud-rules.md): one worker in two places at once. Two passing face checks of a
 // worker conflict when (a) they are further apart than `minDistanceKm` and the speed needed to
 // get from one to the other exceeds `maxSpeedKmh` (impossible travel), or (b) they are for two
 // different classes whose sessions overlap in time (two classes at once). Raised as the second

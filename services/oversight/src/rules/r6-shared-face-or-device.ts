@@ -1,7 +1,7 @@
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
 import { localDay } from './time.ts'
 
-// R6 (anchors-audit §5.3; the Haidian case of bought identities): proxy attendance and face
+// R6 (docs/fraud-rules.md; the Haidian case of bought identities): proxy attendance and face
 // spoofing. A face template serves one person, so one template hash matched for more workers
 // than `maxWorkersPerTemplate` means someone's face checks in for others. A terminal checks one
 // person at a time, so more than `burst.workers` workers within `burst.seconds` on one device,

@@ -1,7 +1,7 @@
 import type { FraudRule } from '../detectors/fraud-rule.ts'
 import { type ScheduleSlot, scheduleKey, scheduleOf } from './class-schedule.ts'
 
-// R7 (anchors-audit §5.3; UK NAO, MOHRSS process supervision): a completion recorded as passed
+// R7 (docs/fraud-rules.md; UK NAO, MOHRSS process supervision): a completion recorded as passed
 // when the record's own face checks do not bear it out. The share is recomputed from the
 // class's offline sessions (ClassOpened): a session counts, for its scheduled hours, when the
 // worker has a passing live check for it within `graceMinutes` of it — the same reading as the

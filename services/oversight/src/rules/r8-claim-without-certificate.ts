@@ -10,7 +10,7 @@ import {
   workerRecordKey,
 } from './worker-record.ts'
 
-// R8 (anchors-audit §5.3): a claim of a kind that is paid on a certificate (技能提升补贴: D2
+// R8 (docs/fraud-rules.md): a claim of a kind that is paid on a certificate (技能提升补贴: D2
 // 「取得…证书」) with no such certificate in the record when it is made, a certificate issued after
 // the claim's day, or one since revoked. The certificate is the one the claim names, else one of
 // the claim's occupation and level.

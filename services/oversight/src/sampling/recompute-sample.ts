@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 
-// 双随机 sampling that anyone can re-derive (brief §4: 「Auditors must be able to re-derive the
-// sample from the seed」). Algorithm `sha256-ctr-fisher-yates-v1`, in full:
+// 双随机 sampling that anyone can re-derive (docs/domain.md §4: an auditor must be able to re-derive the
+// sample from its seed). Algorithm `sha256-ctr-fisher-yates-v1`, in full:
 //
 // 1. The population is its ids sorted by UTF-16 code units, without repeats. Its digest is
 //    SHA-256 of the ids joined by "\n" (UTF-8, no trailing newline), in lowercase hex.

@@ -4,7 +4,7 @@ import { feedLane, type ProjectionRunner } from '@trec/projections'
 import type { AlertRow } from '../read/alerts-projection.ts'
 import type { ClaimRow, ClassRow, InstitutionRow } from '../read/registry-projection.ts'
 
-// The investigator's trace of one claim (ARCHITECTURE.md, "is this claim real? who else was in
+// The investigator's trace of one claim (docs/architecture.md, "is this claim real? who else was in
 // that class? same face on two cards?"): the claim and its payments; each piece of evidence a
 // payment names, found in the record with where it sits in the log and whether it was there
 // before the payment; the class and the institution; the other workers who share the class, a

@@ -3,7 +3,7 @@ import type { EventStore } from '@trec/eventstore'
 import type { Evidence, Fact } from '../domain/facts.ts'
 
 // Reads the record the gate judges from the streams other contexts own (the subsidy service only
-// reads them, ARCHITECTURE.md "Services never write each other's streams; they may read them").
+// reads them, docs/architecture.md "Services never write each other's streams; they may read them").
 // The read happens before the decision; a payment names the ids it read, so an auditor can check
 // each was in the log before the payment, and anything written later (a revocation) is caught
 // by the clawback flow, not hidden.

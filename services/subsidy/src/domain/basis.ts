@@ -3,7 +3,7 @@ import { type Evidence, type Fact, factsOf, lastFact } from './facts.ts'
 import { type RuleSet, regionPrefix } from './rule-set.ts'
 
 // What a claim is for, read from the record rather than from the claim: the occupation and level
-// of its certificate, else of its class's programme in the 培训项目目录 (brief §2 step 0), and
+// of its certificate, else of its class's programme in the 培训项目目录 (docs/domain.md §2 step 0), and
 // whether that occupation is on the region's shortage list (D1/D2 急需紧缺工种目录).
 
 export interface ClaimRef {

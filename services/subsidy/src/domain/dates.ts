@@ -1,11 +1,7 @@
-// Calendar days as the authorities count them: in China, UTC+8 all year (no daylight saving).
+// Calendar days as the authorities count them: in China (`chinaDay` of @trec/core).
+import { chinaDay } from '@trec/core'
 
-const chinaOffsetMs = 8 * 60 * 60 * 1000
-
-/** The calendar day in China of an instant, `YYYY-MM-DD`. */
-export function chinaDay(instant: Date): string {
-  return new Date(instant.getTime() + chinaOffsetMs).toISOString().slice(0, 10)
-}
+export { chinaDay }
 
 export const yearOf = (day: string): string => day.slice(0, 4)
 

@@ -5,7 +5,7 @@ import { type Evidence, factsOf, lastFact } from './facts.ts'
 import { type KindRule, type RuleSet, refOf, regionPrefix } from './rule-set.ts'
 
 // 「凡补必进、不进不补」 (D1, D3): nothing is paid unless its training is in the record. The chain
-// (brief §4): enrolment → identity verification → attendance → completion → certificate where
+// (docs/domain.md §4): enrolment → identity verification → attendance → completion → certificate where
 // required. Each check that finds its evidence adds the event's id; each that does not adds a
 // violation with a stable rule id.
 

@@ -1,7 +1,7 @@
 import type { EventData, EventType } from '@trec/contracts'
 
 // The record other contexts wrote, as the gate reads it: each event with its id, so a payment can
-// name the events it was decided on (ARCHITECTURE.md: "a payment event names the evidence it was
+// name the events it was decided on (docs/architecture.md: "a payment event names the evidence it was
 // decided on"). The service reads them from the worker's training, attendance, assessment and
 // subsidy streams, the class, the catalogue and the institution; the domain only filters them.
 

@@ -26,7 +26,7 @@ export function checkHistory(
   const { occupationCode, level } = basis
 
   // Not a practice rule but the record's integrity: one training, or one certificate, is
-  // subsidised once under a kind, whoever is paid (brief §4 「重复享受」).
+  // subsidised once under a kind, whoever is paid (docs/domain.md §4 「重复享受」).
   const duplicates = others.filter(
     (c) =>
       c.submitted.kind === claim.kind &&

@@ -1,7 +1,7 @@
 import { certificateKinds, dateSchema, entityIdSchema, fenSchema, subsidyKinds } from '@trec/contracts'
 import { z } from 'zod'
 
-// Subsidy rules are data, effective-dated per region (ARCHITECTURE.md, "Rules come from data,
+// Subsidy rules are data, effective-dated per region (docs/architecture.md, "Rules come from data,
 // with versions"): amounts, caps, uplifts and eligibility differ by region and change over time.
 // A rule set covers one 行政区划代码 prefix (2 digits a province, 4 a city, 6 a county) for a
 // period; every decision records the `{ id, version }` it was made under. Each section names its
@@ -28,7 +28,7 @@ const amountSchema = z.discriminatedUnion('basis', [
   }),
 ])
 
-/** Which evidence in the record a payment of this kind needs (the 不进不补 chain, brief §4). */
+/** Which evidence in the record a payment of this kind needs (the 不进不补 chain, docs/domain.md §4). */
 const requiresSchema = z.strictObject({
   enrolment: z.boolean(),
   attendance: z.boolean(),
@@ -57,7 +57,7 @@ const kindsSchema = z.strictObject(
 )
 
 /**
- * National practice that no seed states (seeds brief §3, appendix A). Each rule is off when
+ * National practice that no seed states (docs/domain.md §3, §9). Each rule is off when
  * absent, so a region that does not follow it leaves it out.
  */
 export const practiceSchema = z.strictObject({

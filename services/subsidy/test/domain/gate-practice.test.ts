@@ -7,7 +7,7 @@ import type { SubsidyEvent } from '../../src/domain/claim-state.ts'
 import { certificate, enterprise, fullRecord, sjz, worker } from '../record.ts'
 import { pastClaim, skillUpgradeClaim, skillUpgradeRecord, trainingClaim } from './commands.ts'
 
-// National practice the seeds do not state (brief §3, appendix A), configurable per rule set,
+// National practice the seeds do not state (docs/domain.md §3, §9), configurable per rule set,
 // judged over the worker's subsidy history; and the seed's 「每人每年」 for 新型学徒制 (D2).
 
 const claimedBefore = (...history: SubsidyEvent[]) => spec(subsidyDecider).given(...history)

@@ -6,7 +6,7 @@ import { violation } from './rules.ts'
 import { overlapsWithin, scheduleEnd } from './schedule.ts'
 import { chinaDate, dateWithin } from './time.ts'
 
-// A class (`class-{id}`) from 开班申请 to closing (brief §2 steps 3–5; D1 开班申请, D3 培训前审核):
+// A class (`class-{id}`) from 开班申请 to closing (docs/domain.md §2 steps 3–5; D1 开班申请, D3 培训前审核):
 // applied → reviewed (passed or rejected) → opened → closed, with workers joining its roster
 // once it is open. The institution and programme an application names are read by the caller
 // from their own streams and passed in with the command.

@@ -1,7 +1,7 @@
 import type { RuleViolation } from '@trec/command'
 
 // Every rule this context enforces, with where it comes from: a seed document (D0–D4, see the
-// domain brief §0), national practice the seeds do not state (configurable through the
+// docs/domain.md §0), national practice the seeds do not state (configurable through the
 // service options), or the integrity of the record itself (a fact cannot contradict another).
 
 export type RuleSource = 'D0' | 'D1' | 'D2' | 'D3' | 'D4' | 'practice' | 'integrity'

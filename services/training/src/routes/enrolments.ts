@@ -25,7 +25,7 @@ import { classParams } from './schemas.ts'
 //
 // A failed check enrols no one but is recorded (IdentityVerified with result mismatch or
 // not_found) and answered 422 TREC_IDENTITY_NOT_VERIFIED naming what was recorded: someone
-// presenting a card that does not match is evidence an investigator needs (brief §7 items 57–58).
+// presenting a card that does not match is evidence an investigator needs (docs/domain.md §2 step 6).
 // A passed check is recorded only with the enrolment it vouches for; when another rule refuses
 // the enrolment, nothing at all is written.
 

@@ -48,7 +48,7 @@ describe('institutions and the catalogue over HTTP', () => {
     expect(res.statusCode).toBe(400)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     const paths = res.json().errors.map((e: { path: unknown[] }) => e.path.join('.'))
-    expect(paths).toEqual(expect.arrayContaining(['body.uscc', 'body.kinds', 'body']))
+    expect(paths).toEqual(expect.arrayContaining(['body.uscc', 'body.kinds', 'body.surprise']))
     expect(await h.store.lastPosition()).toBe(before)
   })
 

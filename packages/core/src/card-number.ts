@@ -4,7 +4,8 @@
 // ISO 7064 MOD 11-2. Nothing in this file ever copies the number, or any part of it, into an
 // error: a card number is the person's identity, and errors end up in logs and answers.
 
-import { type Issue, TrecError } from '@trec/core'
+import { chinaDay } from './china-time.ts'
+import { type Issue, TrecError } from './errors.ts'
 
 export type CardNumberIssueCode =
   | 'wrong_length'
@@ -146,10 +147,6 @@ function plausibleBirthDate(yyyymmdd: string, now: Date): boolean {
   if (year < 1900 || month < 1 || month > 12 || day < 1) return false
   // Day 0 of the next month is the last day of this one.
   if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return false
-  return yyyymmdd <= todayInChina(now)
-}
-
-/** The calendar date in China Standard Time (UTC+8, no daylight saving), where the birth dates were recorded. */
-function todayInChina(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '')
+  // Not after today in China, where the birth dates were recorded.
+  return yyyymmdd <= chinaDay(now).replaceAll('-', '')
 }

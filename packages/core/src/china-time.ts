@@ -1,0 +1,13 @@
+// Calendar facts in the record are judged in China Standard Time: UTC+8 all year, with no
+// daylight saving since 1991, whatever zone the server runs in or offset an instant was written
+// with. A payment at 2021-03-31T23:30+08:00 falls on 31 March, in the first quarter.
+
+const chinaOffsetMs = 8 * 3_600_000
+
+/** The calendar day in China (`YYYY-MM-DD`) of an instant: ISO 8601 text, epoch milliseconds or a Date. */
+export function chinaDay(instant: string | number | Date): string {
+  const ms =
+    instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant)
+  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${String(instant)}`)
+  return new Date(ms + chinaOffsetMs).toISOString().slice(0, 10)
+}

@@ -1,0 +1,23 @@
+import { archiveProjection } from '@trec/archive'
+import { complianceProjection } from '@trec/compliance'
+import type { Projection } from '@trec/projections'
+import { defaultRulesDir, loadRuleSets } from '@trec/subsidy'
+import type { ServiceName } from './config.ts'
+
+/**
+ * The read models (projections) behind the chosen services' queries: one list whichever
+ * process keeps them, the service's own (following the store's feed) or a read worker
+ * (consuming Kafka). Compliance judges payments by the same rule sets the subsidy gate decides
+ * by, so a payment is judged by the set it names.
+ */
+export function readModelsOf(
+  services: readonly ServiceName[],
+  rules: () => RuleSets = () => loadRuleSets(defaultRulesDir),
+): Projection[] {
+  const projections: Projection[] = []
+  if (services.includes('archive')) projections.push(archiveProjection)
+  if (services.includes('compliance')) projections.push(complianceProjection({ rules: rules() }))
+  return projections
+}
+
+type RuleSets = ReturnType<typeof loadRuleSets>
