@@ -11,6 +11,8 @@ export interface IdempotencyOptions {
   schema?: string
   /** After this long an unfinished request (its process died) no longer blocks a retry. */
   abandonAfterMs?: number
+  /** Only this process uses the table (embedded mode): what an earlier run left unfinished is abandoned now. */
+  releaseAtStart?: boolean
 }
 
 interface Claim {
@@ -101,6 +103,8 @@ export const idempotencyPlugin = fp(
         status int, content_type text, body text,
         created_at timestamptz not null default now(),
         primary key (caller, key));`)
+    if (options.releaseAtStart)
+      await options.db.query(`update ${table} set created_at = '-infinity' where status is null`)
 
     app.decorateRequest('idempotency', undefined)
     app.addHook('preHandler', async (request, reply) => {

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { type AdmissionOptions, admissionPlugin } from './admission.ts'
 import { type AuthOptions, authPlugin } from './auth.ts'
-import { idempotencyPlugin } from './idempotency.ts'
+import { type IdempotencyOptions, idempotencyPlugin } from './idempotency.ts'
 import { type LineSink, loggerOptions } from './logger.ts'
 import { openapiPlugin } from './openapi.ts'
 import { problemPlugin } from './problem.ts'
@@ -37,6 +37,8 @@ export interface PlatformOptions {
   admission?: AdmissionOptions
   /** Called once per answered request, e.g. to feed latency histograms. */
   observeRequest?: (sample: RequestSample) => void
+  /** When an unfinished request's key is released (see IdempotencyOptions). */
+  idempotency?: Pick<IdempotencyOptions, 'abandonAfterMs' | 'releaseAtStart'>
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -80,7 +82,7 @@ export async function buildPlatform(options: PlatformOptions) {
   await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
   await app.register(authPlugin, options.auth)
   await app.register(cardScreeningPlugin)
-  await app.register(idempotencyPlugin, { db: options.db })
+  await app.register(idempotencyPlugin, { ...options.idempotency, db: options.db })
   return app.withTypeProvider<ZodTypeProvider>()
 }
 

@@ -9,9 +9,10 @@ import {
   buildPlatform,
   type LineSink,
   type Platform,
+  type PlatformOptions,
   type RateLimitOptions,
 } from '@trec/fastify-kit'
-import { oversightService } from '@trec/oversight'
+import { OversightReadSide, oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
@@ -23,7 +24,7 @@ import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { runProjections } from './projections.ts'
 import { readModelsOf } from './read-models.ts'
-import { Readiness, storeCheck } from './readiness.ts'
+import { followerCheck, Readiness, storeCheck } from './readiness.ts'
 
 export interface AppOptions {
   runtime: Runtime
@@ -40,6 +41,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions
   /** Admission control of writes (503 with Retry-After past the budget); none unless given. */
   admission?: Omit<AdmissionOptions, 'onRefuse'>
+  /** When a request left unfinished releases its Idempotency-Key (main.ts: from the settings). */
+  idempotency?: PlatformOptions['idempotency']
   /**
    * Where this process's metrics go; pass one to register more gauges into it (a projection's
    * lag, the notary's tree size). Made here when not given.
@@ -90,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.admission ? { admission: { ...options.admission, onRefuse: metrics.observeRefusal } } : {}),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
@@ -135,14 +139,20 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
   if (rules) await app.register(complianceService, { ...readSide, rules })
-  if (services.includes('oversight'))
-    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits).
+  if (services.includes('oversight')) {
+    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits);
+    // the process is ready while the slowest of them is within a second of the head.
+    const oversight = new OversightReadSide({ store, db: runtime.sql })
     await app.register(oversightService, {
       store,
       db: runtime.sql,
+      readSide: oversight,
       follow: options.runProjections !== false,
       ...clock,
     })
+    if (options.runProjections !== false)
+      readiness.add(followerCheck('oversight', runtime.store, () => oversight.lowestPosition()))
+  }
   app.addHook('onClose', () => runtime.close())
   const projections = readModelsOf(services, () => rules!)
   if (projections.length > 0 && options.runProjections !== false && options.readModels !== 'kafka') {
