@@ -65,6 +65,20 @@ export {
   subsidyPaid,
 } from './catalogue/subsidy.ts'
 export {
+  kindRuleSchema,
+  payeeKinds,
+  practiceSchema,
+  type RuleSetBody,
+  ruleAmountSchema,
+  rulePrefixSchema,
+  ruleSetDraftSchema,
+  ruleSetSchema,
+  subsidyRuleEvents,
+  subsidyRuleSetAmended,
+  subsidyRuleSetPublished,
+  subsidyRuleSetWithdrawn,
+} from './catalogue/subsidy-rules.ts'
+export {
   classClosed,
   classOpened,
   classOpeningApplied,

@@ -107,7 +107,10 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   }
   if (services.includes('attendance')) await app.register(attendanceService, { store, ...clock })
   if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
-  if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
+  if (services.includes('subsidy'))
+    // The shipped rule sets are published as events by the system on the first start (a restart
+    // appends nothing), so a fresh deployment can pay a claim made today with no other step.
+    await app.register(subsidyService, { store, publish: loadRuleSets(defaultRulesDir), ...clock })
   const projections: Projection[] = []
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive')) {
