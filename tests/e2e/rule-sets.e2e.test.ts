@@ -272,6 +272,32 @@ describe('subsidy rule sets as events, on the embedded start', () => {
     expect(earlier.data).toMatchObject({ ruleSet: { id: 'changan-2026', version: 1 } })
   })
 
+  it('shows compliance backing every payment by the version it cites, officer-published sets included', async () => {
+    // The compliance projection follows the feed: wait for it to hold the three payments.
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const res = await sys.http.get('/v1/compliance/payments', auditor)
+      const records =
+        res.status === 200
+          ? (res.body.payments as { payment: string; backed: boolean; reasons: unknown[]; ruleSet: Json }[])
+          : []
+      const ours = records.filter((r) => Object.values(paid).includes(r.payment))
+      if (ours.length === Object.keys(paid).length) {
+        for (const r of ours)
+          expect(r, JSON.stringify(r.reasons)).toMatchObject({ backed: true, reasons: [] })
+        expect(ours.map((r) => `${r.ruleSet.id}@${r.ruleSet.version}`).sort()).toEqual([
+          'changan-2026@1',
+          'changan-2026@2',
+          'sjz-2026@1',
+        ])
+        break
+      }
+      if (Date.now() > deadline)
+        throw new Error(`compliance has ${ours.length} of the payments: ${res.text.slice(0, 300)}`)
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  })
+
   it('exports the region with proofs: the rulebook events and the payments that cite their versions', async () => {
     const from = `${day(-7)}T00:00:00+08:00`
     const to = `${day(3)}T00:00:00+08:00`
