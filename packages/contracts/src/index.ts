@@ -141,6 +141,16 @@ export {
   unitIntervalSchema,
   usccSchema,
 } from './primitives.ts'
+export {
+  type Attendance,
+  type AttendancePolicy,
+  computeAttendance,
+  defaultAttendancePolicy,
+  type FaceCheckFact,
+  isPassingCheck,
+  type ScheduledSession,
+  type SegmentFact,
+} from './reading/attendance-hours.ts'
 export type {
   CatalogueEntry,
   DomainEvent,

@@ -1,13 +1,9 @@
-import type { DomainEvent, EventData } from '@trec/contracts'
+import type { DomainEvent, EventData, FaceCheckFact, ScheduledSession, SegmentFact } from '@trec/contracts'
 
 // What the assessment context reads from streams other contexts own (ARCHITECTURE.md: services
 // never write each other's streams; they may read them). Each fold is pure: the route reads and
 // decodes the streams, these functions turn the events into the facts a command carries.
 
-export type ScheduledSession = Pick<
-  EventData<'ClassOpened'>['sessions'][number],
-  'session' | 'start' | 'end' | 'mode'
->
 export type ClosingReason = EventData<'ClassClosed'>['reason']
 
 export interface ClassFacts {
@@ -74,21 +70,7 @@ export function trainingFacts(events: readonly DomainEvent[], classId?: string):
   return { enrolledClasses: [...enrolled], identity }
 }
 
-export interface FaceCheckFact {
-  /** The event id: it goes into the completion's evidence. */
-  id: string
-  session: string
-  checkedAt: string
-  result: 'pass' | 'fail'
-  livenessPassed: boolean
-}
-
-export interface SegmentFact {
-  id: string
-  start: string
-  end: string
-  playbackRate: number
-}
+export type { FaceCheckFact, ScheduledSession, SegmentFact }
 
 export interface AttendanceFacts {
   faceChecks: FaceCheckFact[]
