@@ -143,7 +143,9 @@ export {
 } from './primitives.ts'
 export {
   type Attendance,
+  type AttendanceFacts,
   type AttendancePolicy,
+  attendanceFacts,
   computeAttendance,
   defaultAttendancePolicy,
   type FaceCheckFact,

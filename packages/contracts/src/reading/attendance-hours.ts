@@ -1,4 +1,4 @@
-import type { EventData } from '../registry.ts'
+import type { DomainEvent, EventData } from '../registry.ts'
 import { clip, type Interval, overlapLength, totalLength, union } from './intervals.ts'
 
 // The attendance of one worker in one class, computed from the record alone: the class's schedule
@@ -128,4 +128,35 @@ export function computeAttendance(
     attendanceShare: Math.min(1, share),
     evidence: [...evidence],
   }
+}
+
+export interface AttendanceFacts {
+  faceChecks: FaceCheckFact[]
+  segments: SegmentFact[]
+}
+
+/** The worker's face checks and online-learning segments for one class, from `attendance-{worker}`. */
+export function attendanceFacts(
+  events: readonly (DomainEvent & { id: string })[],
+  classId: string,
+): AttendanceFacts {
+  const facts: AttendanceFacts = { faceChecks: [], segments: [] }
+  for (const event of events) {
+    if (event.type === 'FaceCheckRecorded' && event.data.class === classId)
+      facts.faceChecks.push({
+        id: event.id,
+        session: event.data.session,
+        checkedAt: event.data.checkedAt,
+        result: event.data.result,
+        livenessPassed: event.data.liveness.passed,
+      })
+    else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
+      facts.segments.push({
+        id: event.id,
+        start: event.data.start,
+        end: event.data.end,
+        playbackRate: event.data.playbackRate,
+      })
+  }
+  return facts
 }

@@ -1,4 +1,12 @@
-import type { DomainEvent, EventData, FaceCheckFact, ScheduledSession, SegmentFact } from '@trec/contracts'
+import {
+  type AttendanceFacts,
+  attendanceFacts,
+  type DomainEvent,
+  type EventData,
+  type FaceCheckFact,
+  type ScheduledSession,
+  type SegmentFact,
+} from '@trec/contracts'
 
 // What the assessment context reads from streams other contexts own (ARCHITECTURE.md: services
 // never write each other's streams; they may read them). Each fold is pure: the route reads and
@@ -70,35 +78,5 @@ export function trainingFacts(events: readonly DomainEvent[], classId?: string):
   return { enrolledClasses: [...enrolled], identity }
 }
 
-export type { FaceCheckFact, ScheduledSession, SegmentFact }
-
-export interface AttendanceFacts {
-  faceChecks: FaceCheckFact[]
-  segments: SegmentFact[]
-}
-
-/** The worker's face checks and online-learning segments for one class, from `attendance-{worker}`. */
-export function attendanceFacts(
-  events: readonly (DomainEvent & { id: string })[],
-  classId: string,
-): AttendanceFacts {
-  const facts: AttendanceFacts = { faceChecks: [], segments: [] }
-  for (const event of events) {
-    if (event.type === 'FaceCheckRecorded' && event.data.class === classId)
-      facts.faceChecks.push({
-        id: event.id,
-        session: event.data.session,
-        checkedAt: event.data.checkedAt,
-        result: event.data.result,
-        livenessPassed: event.data.liveness.passed,
-      })
-    else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
-      facts.segments.push({
-        id: event.id,
-        start: event.data.start,
-        end: event.data.end,
-        playbackRate: event.data.playbackRate,
-      })
-  }
-  return facts
-}
+export type { AttendanceFacts, FaceCheckFact, ScheduledSession, SegmentFact }
+export { attendanceFacts }
