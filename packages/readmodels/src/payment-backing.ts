@@ -6,7 +6,7 @@ import {
   type ScheduledSession,
 } from '@trec/contracts'
 import type { BackingKindRule, BackingRuleSet } from './backing-rules.ts'
-import { canonical, type Fact, type FoldEvent, is, lastOf, workerOf } from './events.ts'
+import { canonical, type Fact, type FoldEvent, lastOf, workerOf } from './events.ts'
 
 // 「凡补必进、不进不补」 (D1, D3), checked after the fact: a payment is backed when the record held,
 // before the payment, the real-name chain its rule set required, and the payment cites it (brief
