@@ -451,9 +451,8 @@ function evidenceOfAttendance(m: Member): string[] {
 
 function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
   const cls = m.cls
-  const { offline, online } = attendedSessions(m)
+  const { offline } = attendedSessions(m)
   const offlineCount = cls.sessions.filter((s) => s.mode === 'offline').length
-  void online
   // The one reading of hours, as the assessment service computes a completion: in person by
   // passing checks within their sessions, online by the learning records played at normal speed.
   const hours = computeAttendance(
