@@ -61,6 +61,17 @@ function changanSet(perPerson: number, validFrom: string) {
   }
 }
 
+/** Polls `probe` until it answers a value (a background projection caught up), within 30 s. */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
 describe('subsidy rule sets as events, on the embedded start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trec-rules-e2e-'))
   const clock = { now: at(day(-6)) }
@@ -274,28 +285,19 @@ describe('subsidy rule sets as events, on the embedded start', () => {
 
   it('shows compliance backing every payment by the version it cites, officer-published sets included', async () => {
     // The compliance projection follows the feed: wait for it to hold the three payments.
-    const deadline = Date.now() + 30_000
-    for (;;) {
+    type Row = { payment: string; backed: boolean; reasons: unknown[]; ruleSet: Json }
+    const ours = await eventually('compliance to hold the payments', async () => {
       const res = await sys.http.get('/v1/compliance/payments', auditor)
-      const records =
-        res.status === 200
-          ? (res.body.payments as { payment: string; backed: boolean; reasons: unknown[]; ruleSet: Json }[])
-          : []
-      const ours = records.filter((r) => Object.values(paid).includes(r.payment))
-      if (ours.length === Object.keys(paid).length) {
-        for (const r of ours)
-          expect(r, JSON.stringify(r.reasons)).toMatchObject({ backed: true, reasons: [] })
-        expect(ours.map((r) => `${r.ruleSet.id}@${r.ruleSet.version}`).sort()).toEqual([
-          'changan-2026@1',
-          'changan-2026@2',
-          'sjz-2026@1',
-        ])
-        break
-      }
-      if (Date.now() > deadline)
-        throw new Error(`compliance has ${ours.length} of the payments: ${res.text.slice(0, 300)}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
+      const rows = res.status === 200 ? (res.body.payments as Row[]) : []
+      const mine = rows.filter((r) => Object.values(paid).includes(r.payment))
+      return mine.length === Object.keys(paid).length ? mine : undefined
+    })
+    for (const r of ours) expect(r, JSON.stringify(r.reasons)).toMatchObject({ backed: true, reasons: [] })
+    expect(ours.map((r) => `${r.ruleSet.id}@${r.ruleSet.version}`).sort()).toEqual([
+      'changan-2026@1',
+      'changan-2026@2',
+      'sjz-2026@1',
+    ])
   })
 
   it('exports the region with proofs: the rulebook events and the payments that cite their versions', async () => {
@@ -304,22 +306,17 @@ describe('subsidy rule sets as events, on the embedded start', () => {
     const url = `/v1/audit/exports/regions/1301?purpose=audit&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
     const wanted = new Set(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended', 'SubsidyPaid'])
     // The notary checkpoints about every second: wait for one that covers the last payment.
-    const deadline = Date.now() + 30_000
-    let lines: { event: { id: string; type: string; data: Json }; proof: string[] }[] = []
-    for (;;) {
+    type Line = { event: { id: string; type: string; data: Json }; proof: string[] }
+    const lines = await eventually('a checkpoint that covers the payments', async () => {
       const res = await sys.http.get(url, auditor)
-      if (res.status === 200) {
-        lines = res.text
-          .trim()
-          .split('\n')
-          .slice(1)
-          .map((l) => JSON.parse(l))
-        if (Object.values(paid).every((id) => lines.some((l) => l.event.id === id))) break
-      }
-      if (Date.now() > deadline)
-        throw new Error(`no export covers the payments yet: ${res.status} ${res.text.slice(0, 200)}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
+      if (res.status !== 200) return undefined
+      const all: Line[] = res.text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l))
+      return Object.values(paid).every((id) => all.some((l) => l.event.id === id)) ? all : undefined
+    })
     const rules = lines.filter((l) => wanted.has(l.event.type))
     const published = rules.find(
       (l) => l.event.type === 'SubsidyRuleSetPublished' && l.event.data.ruleSet.id === 'changan-2026',
