@@ -132,7 +132,9 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   if (services.includes('assessment'))
     await app.register(assessmentService, { store, region: options.region ?? '130100', ...clock })
   if (keyRing && services.includes('subsidy'))
-    await app.register(subsidyService, { store, keyRing, ...clock })
+    // The shipped rule sets are published as events by the system on the first start (a restart
+    // appends nothing), so a fresh deployment can pay a claim made today with no other step.
+    await app.register(subsidyService, { store, keyRing, publish: loadRuleSets(defaultRulesDir), ...clock })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })

@@ -2,10 +2,11 @@ import { isTrecError } from '@trec/core'
 import { openPGliteEventStore } from '@trec/eventstore/pglite'
 import { generateMasterKey, KeyRing, MemoryKeyStore } from '@trec/privacy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveOptions } from '../src/options.ts'
+import { defaultRulesDir, resolveOptions } from '../src/options.ts'
 import { sjz } from './record.ts'
 
 const keyRing = new KeyRing({ store: new MemoryKeyStore(), masterKey: generateMasterKey('options-test') })
+const shippedIds = ['hebei-2026', 'hlj-2022', 'hlj-2026', 'sjz-2019', 'sjz-2026']
 
 describe('service options', () => {
   let store: Awaited<ReturnType<typeof openPGliteEventStore>>
@@ -14,13 +15,15 @@ describe('service options', () => {
   })
   afterAll(() => store.close())
 
-  it('loads the package’s rule sets by default, and given ones instead when passed', () => {
+  it('uses no fixed sets by default (they are published as events), given ones when passed, a directory when named', () => {
+    expect(resolveOptions({ store, keyRing }).rules).toEqual([])
+    expect(resolveOptions({ store, keyRing, rules: [sjz] }).rules).toEqual([sjz])
     expect(
-      resolveOptions({ store, keyRing })
+      resolveOptions({ store, keyRing, rulesDir: defaultRulesDir })
         .rules.map((r) => r.id)
         .sort(),
-    ).toEqual(['hlj-2022', 'sjz-2019'])
-    expect(resolveOptions({ store, keyRing, rules: [sjz] }).rules).toEqual([sjz])
+    ).toEqual(shippedIds)
+    expect(resolveOptions({ store, keyRing, publish: [sjz] }).publish).toEqual([sjz])
   })
 
   it('refuses a missing store, a clock that is not a function and an invalid rule set', () => {

@@ -4,6 +4,7 @@ import { assertRegion, commandEventIds, type Platform, principal } from '@trec/f
 import { z } from 'zod'
 import { payClaim } from '../app/pay-claim.ts'
 import { readClaimEvidence } from '../app/read-evidence.ts'
+import { ruleSetsFor } from '../app/rule-source.ts'
 import { ruleSetByRef } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { claimParams, commandAnswer, loadClaim, metaFor, now } from './common.ts'
@@ -89,7 +90,7 @@ export function paymentRoute(app: Platform, options: ResolvedOptions): void {
           kind: 'pay',
           claim: s.claim,
           today,
-          rules: ruleSetByRef(options.rules, s.ruleSet),
+          rules: ruleSetByRef(await ruleSetsFor(options, s.region), s.ruleSet),
           evidence,
           ...request.body,
         },
