@@ -1,8 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 
 const file = join(import.meta.dirname, '../../BENCHMARKS.md')
+
+/** The machine's load average over 1, 5 and 15 minutes, as `a / b / c`. */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')
 
 /** Replaces (or appends) the section between `<!-- name:start -->` and `<!-- name:end -->` in BENCHMARKS.md. */
 export async function writeSection(name: string, lines: string[]): Promise<void> {

@@ -73,14 +73,8 @@ export async function chaosLoad(
   lanes: number,
   windowMs: number,
 ): Promise<{ client: LoadClient; load: Load; newClassesUntil: (start: number) => number }> {
-  const secrets = JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8'))
-  const client = new LoadClient({
-    issuer: await createTokenIssuer('trec-dev', 'trec-api', secrets.issuerJwk),
-    baseOf,
-    // A request cut off mid-way leaves its key "in progress" for 60 s before a retry may run it.
-    retryForMs: 240_000,
-    attemptTimeoutMs: 20_000,
-  })
+  // A request cut off mid-way leaves its key "in progress" for 60 s before a retry may run it.
+  const client = await chaosLoadClient(dataDir, baseOf, 240_000)
   // A session may not have begun at 开班申请, which a retry held up for the 60 s an interrupted
   // request keeps its key must still find true.
   const sessionLeadMs = Math.min(80_000, Math.max(20_000, windowMs / 3))
@@ -99,6 +93,21 @@ export async function chaosLoad(
   const newClassesUntil = (start: number) =>
     Math.max(start + windowMs - classSpan, start + Math.min(20_000, windowMs / 2))
   return { client, load, newClassesUntil }
+}
+
+/** A load client whose tokens are signed by the development issuer key in `dataDir`. */
+export async function chaosLoadClient(
+  dataDir: string,
+  baseOf: (process: string) => string,
+  retryForMs: number,
+): Promise<LoadClient> {
+  const secrets = JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8'))
+  return new LoadClient({
+    issuer: await createTokenIssuer('trec-dev', 'trec-api', secrets.issuerJwk),
+    baseOf,
+    retryForMs,
+    attemptTimeoutMs: 20_000,
+  })
 }
 
 export class Load {

@@ -243,13 +243,13 @@ suite(title, () => {
       () => sys.http.post('/v1/claims', people.staff(instA), trainingClaim(classes.c1, w.d)),
       'attendance-minimum',
     )
-    // The completion's share (one session of two) and the face-checked sessions both fall short,
-    // and the completion itself was recorded as not passed.
+    // The completion's share (one session of two) and the hours the record shows (face checks)
+    // both fall short, and the completion itself was recorded as not passed.
     expect(rules.sort()).toEqual(['attendance-minimum', 'attendance-minimum', 'completion'])
     const shortfalls = body.reasons.filter((r: { rule: string }) => r.rule === 'attendance-minimum')
     expect(shortfalls.map((r: { details: object }) => r.details)).toEqual([
       { share: 0.5, minimum: 0.8 },
-      { faceCheckedSessions: 1, sessions: 2, share: 0.5, minimum: 0.8 },
+      { attendedHours: 3.5, requiredHours: 7, share: 0.5, minimum: 0.8 },
     ])
     expect(body.reasons[0].ruleSet).toMatchObject({ id: 'sjz-2019', version: 1 })
   })

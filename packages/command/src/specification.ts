@@ -48,3 +48,5 @@ function assertEqual(actual: unknown, expected: unknown): void {
   const e = JSON.stringify(expected)
   if (a !== e) throw new Error(`expected ${e}\n     got ${a}`)
 }
+
+export { openTestCase } from './testing-cases.ts'

@@ -31,6 +31,8 @@ export const streamCategories = {
   certificate: 'assessment',
   subsidy: 'subsidy',
   advance: 'subsidy',
+  // Not in the suggested table: the subsidy rule sets of one province-level division, all versions.
+  rulebook: 'subsidy',
   // Who read a person's record, when and why (docs/architecture.md, "Reads are recorded"); written by the reading services.
   access: 'access',
   // employment outcomes and population groups from other departments.

@@ -65,6 +65,20 @@ export {
   subsidyPaid,
 } from './catalogue/subsidy.ts'
 export {
+  kindRuleSchema,
+  payeeKinds,
+  practiceSchema,
+  type RuleSetBody,
+  ruleAmountSchema,
+  rulePrefixSchema,
+  ruleSetDraftSchema,
+  ruleSetSchema,
+  subsidyRuleEvents,
+  subsidyRuleSetAmended,
+  subsidyRuleSetPublished,
+  subsidyRuleSetWithdrawn,
+} from './catalogue/subsidy-rules.ts'
+export {
   classClosed,
   classOpened,
   classOpeningApplied,
@@ -119,6 +133,7 @@ export {
   positiveFenSchema,
   pseudonymSchema,
   regionCodeSchema,
+  regionPrefix,
   ruleSetRefSchema,
   sha256HexSchema,
   skillLevelSchema,
@@ -127,6 +142,18 @@ export {
   unitIntervalSchema,
   usccSchema,
 } from './primitives.ts'
+export {
+  type Attendance,
+  type AttendanceFacts,
+  type AttendancePolicy,
+  attendanceFacts,
+  computeAttendance,
+  defaultAttendancePolicy,
+  type FaceCheckFact,
+  isPassingCheck,
+  type ScheduledSession,
+  type SegmentFact,
+} from './reading/attendance-hours.ts'
 export type {
   CatalogueEntry,
   DomainEvent,

@@ -53,6 +53,16 @@ export const regionCodeSchema = z
     abort: true,
   })
 
+/**
+ * The prefix a 行政区划代码 stands for once its trailing zero pairs are cut: 130000 (a province)
+ * → 13, 130100 (a city) → 1301, 130102 → 130102. A code covers every code that starts with it.
+ */
+export function regionPrefix(code: string): string {
+  let prefix = code
+  while (prefix.length > 2 && prefix.endsWith('00')) prefix = prefix.slice(0, -2)
+  return prefix
+}
+
 /** Money in fen (1 yuan = 100 fen), an exact integer: never a float of yuan. */
 export const fenSchema = z.int().min(0)
 

@@ -7,6 +7,7 @@ import { auditEvents } from './catalogue/audit.ts'
 import { employmentEvents } from './catalogue/employment.ts'
 import { oversightEvents } from './catalogue/oversight.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
+import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
 import { trainingEvents } from './catalogue/training.ts'
 import type { Context, EventDefinition, StreamCategory } from './definition.ts'
 
@@ -17,6 +18,7 @@ const allEvents = [
   ...attendanceEvents,
   ...assessmentEvents,
   ...subsidyEvents,
+  ...subsidyRuleEvents,
   ...accessEvents,
   ...auditEvents,
   ...employmentEvents,

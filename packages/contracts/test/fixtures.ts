@@ -14,6 +14,29 @@ export function sealed(kid = 'wk-3f9c2a7e-1'): SealedValue {
 const hash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 const evidence = ['0190f3a1-7c2e-7a4b-8c3d-1e2f3a4b5c6d', '0190f3a1-7c2e-7a4b-8c3d-1e2f3a4b5c6e']
 
+/** A small rule set of 石家庄 at a version, valid from 2026 (from 2027-01-01 for later versions). */
+export function ruleSetExample(version: number) {
+  return {
+    id: 'sjz-2026',
+    version,
+    title: '石家庄市 职业技能培训补贴',
+    region: '1301',
+    validFrom: version === 1 ? '2026-01-01' : '2027-01-01',
+    validTo: '2027-12-31',
+    source: 'D2',
+    shortageOccupations: { source: 'D2', codes: [] },
+    kinds: {
+      training: {
+        source: 'D2',
+        payees: ['provider' as const],
+        amount: { basis: 'cap' as const, perPerson: 220_000 },
+        requires: { enrolment: true, attendance: true, completion: true, certificate: false },
+      },
+    },
+    practice: { source: 'NOT IN SEEDS', minAttendanceShare: 0.8 },
+  }
+}
+
 export const examples: { [T in EventType]: EventDataToAppend<T> } = {
   InstitutionDesignated: {
     institution: 'inst-130100-0042',
@@ -252,6 +275,18 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     ruleSet: { id: 'sjz-skill-upgrade', version: 3 },
     fundSource: 'unemployment_insurance_fund',
     paymentRef: 'CZ-130100-20240701-5531',
+  },
+  SubsidyRuleSetPublished: { province: '13', ruleSet: ruleSetExample(1) },
+  SubsidyRuleSetAmended: {
+    province: '13',
+    ruleSet: ruleSetExample(2),
+    reason: '市财政局、人社局调整补贴标准',
+  },
+  SubsidyRuleSetWithdrawn: {
+    province: '13',
+    id: 'sjz-2026',
+    effectiveFrom: '2027-07-01',
+    reason: 'replaced by the provincial standard',
   },
   AdvancePaid: {
     class: 'cls-2024-0315',

@@ -26,7 +26,7 @@ describe('the registry', () => {
   })
 
   it('names every event type in PascalCase, in the past tense of what happened', () => {
-    for (const type of eventTypes) expect(type).toMatch(/^[A-Z][a-z]+([A-Z][a-z]+)*(ed|Paid|Back)$/)
+    for (const type of eventTypes) expect(type).toMatch(/^[A-Z][a-z]+([A-Z][a-z]+)*(ed|Paid|Back|Withdrawn)$/)
   })
 
   it('files every event in a stream category its own context owns', () => {

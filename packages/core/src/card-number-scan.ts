@@ -78,3 +78,20 @@ export function redactCardNumbers(text: string): string {
   }
   return out + text.slice(from)
 }
+
+const fillers = /[\s\-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D\u3000]/gu
+
+/**
+ * Screening of free text and client-chosen ids before anything is stored: true when the text,
+ * once full-width forms are folded to ASCII (NFKC) and every space and dash is removed, holds 18
+ * consecutive characters that are a valid card number. Stricter than `findCardNumbers` (which
+ * must not redact hex ids in log lines): a number split by any spacing, or glued to a word
+ * ("ID1101…"), is caught too. Meant for text people type, not for identifiers the server made.
+ */
+export function containsCardNumber(text: string, options: { now?: Date } = {}): boolean {
+  const folded = text.normalize('NFKC').replace(fillers, '')
+  for (const run of folded.matchAll(/[0-9Xx]{18,}/g))
+    for (let i = 0; i + cardNumberLength <= run[0].length; i++)
+      if (isCardNumber(run[0].slice(i, i + cardNumberLength), options)) return true
+  return false
+}

@@ -14,7 +14,12 @@ export {
   normaliseCardNumber,
   validateCardNumber,
 } from './card-number.ts'
-export { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from './card-number-scan.ts'
+export {
+  containsCardNumber,
+  findCardNumbers,
+  looksLikeCardNumber,
+  redactCardNumbers,
+} from './card-number-scan.ts'
 export { chinaDay } from './china-time.ts'
 export type { CursorCodec, CursorPosition } from './cursor.ts'
 export { cursorCodec } from './cursor.ts'

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FeedBatch, ReadAllOptions, RecordedEvent, SubscribeOptions } from './types.ts'
 import type { Wake } from './wake.ts'
 
 /**
  * Catch-up-then-live subscription built on `readAll`: read batches after the checkpoint until
  * a short batch says we are at the head, announce `caughtUp`, then wait for a local append or
- * the idle poll and read again. While catching up, the next batch is already being read while
+ * the idle poll (and `settleMs` more) and read again. While catching up, the next batch is already being read while
  * the consumer handles the current one. Order and gap safety come from `readAll` itself.
  */
 export async function* pollFeed(
@@ -14,6 +15,7 @@ export async function* pollFeed(
 ): AsyncGenerator<FeedBatch> {
   const batchSize = options.batchSize ?? 1000
   const idlePollMs = options.idlePollMs ?? 50
+  const settleMs = options.settleMs ?? 0
   const { signal } = options
   let after = options.after ?? 0n
   let live = false
@@ -38,6 +40,7 @@ export async function* pollFeed(
       yield { events: [], caughtUp: true }
     }
     await wake.wait(idlePollMs, generation, signal)
+    if (settleMs > 0) await sleep(settleMs, undefined, { signal }).catch(() => undefined)
     generation = wake.generation
   }
 }

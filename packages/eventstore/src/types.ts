@@ -79,6 +79,12 @@ export interface SubscribeOptions {
   signal?: AbortSignal
   /** Longest wait between polls when idle and no local append signalled (ms). */
   idlePollMs?: number
+  /**
+   * Once live, how long to let appends gather after a wake before reading them (ms, default 0):
+   * one read then takes many commands' events, instead of one read (and one transaction of the
+   * consumer) per command.
+   */
+  settleMs?: number
 }
 
 export interface FeedBatch {

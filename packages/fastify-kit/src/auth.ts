@@ -125,7 +125,7 @@ export async function authenticate(
   }
   const claims = claimsSchema.safeParse(payload)
   if (!claims.success) throw unauthenticated('token claims are incomplete')
-  const principal = principalOf(claims.data)
+  const principal = principalOf(claims.data, (payload as { iss?: string }).iss)
   const { exp, iat } = payload as { exp: number; iat: number }
   // Reusable until it expires or grows older than maxTokenAge, whichever is first.
   cache?.set(match[1]!, principal, Math.min(exp, iat + ageSeconds(options.maxTokenAge ?? '1h')) * 1000)
@@ -160,6 +160,16 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request: FastifyRequest, reply) => {
       const auth = request.routeOptions.config.auth
       if (!auth || 'public' in auth) return
+      // Node keeps the first of repeated Authorization headers and drops the rest: a request
+      // carrying two is ambiguous about who calls, so it is refused rather than guessed at.
+      if (
+        request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length > 1
+      )
+        throw new TrecError('TREC_VALIDATION', 'send one Authorization header', {
+          issues: [
+            { path: ['headers', 'authorization'], code: 'duplicate', message: 'exactly one bearer token' },
+          ],
+        })
       try {
         request.principal = await authenticate(request.headers.authorization, getKey, options, verified)
       } catch (error) {

@@ -3,6 +3,7 @@ import { TrecError, uuidv7 } from '@trec/core'
 import type { SqlExecutor } from '@trec/eventstore'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { principalKey } from './principal.ts'
 
 export interface IdempotencyOptions {
   db: SqlExecutor
@@ -10,6 +11,8 @@ export interface IdempotencyOptions {
   schema?: string
   /** After this long an unfinished request (its process died) no longer blocks a retry. */
   abandonAfterMs?: number
+  /** Only this process uses the table (embedded mode): what an earlier run left unfinished is abandoned now. */
+  releaseAtStart?: boolean
 }
 
 interface Claim {
@@ -31,10 +34,15 @@ declare module 'fastify' {
 const keyPattern = /^[A-Za-z0-9_.:-]{1,128}$/
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-/** Who is asking: keys are scoped per caller, so two clients cannot collide or replay each other. */
+/**
+ * Who is asking: keys are scoped to the whole principal (issuer, subject, client, role, region,
+ * institution), so two tokens that share a subject cannot collide or replay each other's answers.
+ * A stored answer is therefore only ever replayed to a token with the very scope the request was
+ * authorized for when it ran; the role check runs before this hook on every request.
+ */
 function callerOf(request: FastifyRequest): string {
   const p = request.principal
-  return p ? `${p.clientId}/${p.subject}` : 'anonymous'
+  return p ? principalKey(p) : 'anonymous'
 }
 
 function requestHash(request: FastifyRequest): string {
@@ -95,6 +103,8 @@ export const idempotencyPlugin = fp(
         status int, content_type text, body text,
         created_at timestamptz not null default now(),
         primary key (caller, key));`)
+    if (options.releaseAtStart)
+      await options.db.query(`update ${table} set created_at = '-infinity' where status is null`)
 
     app.decorateRequest('idempotency', undefined)
     app.addHook('preHandler', async (request, reply) => {

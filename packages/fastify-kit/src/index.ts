@@ -11,16 +11,22 @@ export type { Platform, PlatformOptions, RequestSample } from './platform.ts'
 export { buildPlatform } from './platform.ts'
 export type { Claims, Principal, Role } from './principal.ts'
 export {
+  actorOf,
   assertClass,
   assertInstitution,
   assertRegion,
+  assertRegionNamed,
   claimsSchema,
+  inRegionScope,
+  principalKey,
   principalOf,
+  readerOf,
   roles,
 } from './principal.ts'
 export type { Problem } from './problem.ts'
 export { problemContentType, problemOf, problemPlugin, sendProblem, toTrecError } from './problem.ts'
 export type { RateLimitOptions } from './protection.ts'
 export { rateLimitKey, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
+export { cardNumberIssues, cardScreeningPlugin } from './screening.ts'
 export type { TokenIssuer } from './tokens.ts'
 export { createTokenIssuer } from './tokens.ts'

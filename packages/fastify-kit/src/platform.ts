@@ -1,13 +1,15 @@
+import { uuidv7 } from '@trec/core'
 import type { SqlExecutor } from '@trec/eventstore'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { type AdmissionOptions, admissionPlugin } from './admission.ts'
 import { type AuthOptions, authPlugin } from './auth.ts'
-import { idempotencyPlugin } from './idempotency.ts'
+import { type IdempotencyOptions, idempotencyPlugin } from './idempotency.ts'
 import { type LineSink, loggerOptions } from './logger.ts'
 import { openapiPlugin } from './openapi.ts'
 import { problemPlugin } from './problem.ts'
 import { type RateLimitOptions, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
+import { cardScreeningPlugin } from './screening.ts'
 
 /** One answered request, for metrics: `route` is the route's template, never the URL sent. */
 export interface RequestSample {
@@ -35,6 +37,16 @@ export interface PlatformOptions {
   admission?: AdmissionOptions
   /** Called once per answered request, e.g. to feed latency histograms. */
   observeRequest?: (sample: RequestSample) => void
+  /** When an unfinished request's key is released (see IdempotencyOptions). */
+  idempotency?: Pick<IdempotencyOptions, 'abandonAfterMs' | 'releaseAtStart'>
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const ulid = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i
+
+/** A client's X-Request-Id when it is one UUID or ULID; anything else is replaced. */
+export function clientRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && (uuid.test(header) || ulid.test(header)) ? header : undefined
 }
 
 /**
@@ -45,7 +57,10 @@ export async function buildPlatform(options: PlatformOptions) {
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(options.logLevel ?? 'info', options.logSink),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    requestIdHeader: 'x-request-id',
+    // Request ids are the server's own: they are written into access events, so a client's
+    // X-Request-Id is kept only when it is a UUID or a ULID (nothing else, card numbers least).
+    requestIdHeader: false,
+    genReqId: (request) => clientRequestId(request.headers['x-request-id']) ?? uuidv7(),
   })
   const observe = options.observeRequest
   if (observe)
@@ -66,7 +81,8 @@ export async function buildPlatform(options: PlatformOptions) {
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit)
   await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
   await app.register(authPlugin, options.auth)
-  await app.register(idempotencyPlugin, { db: options.db })
+  await app.register(cardScreeningPlugin)
+  await app.register(idempotencyPlugin, { ...options.idempotency, db: options.db })
   return app.withTypeProvider<ZodTypeProvider>()
 }
 

@@ -35,6 +35,8 @@ export const claimsSchema = z.object({
 export type Claims = z.infer<typeof claimsSchema>
 
 export interface Principal {
+  /** The token's issuer (`iss`): two issuers may hand out the same subject. */
+  issuer?: string
   subject: string
   clientId: string
   tokenId: string
@@ -45,8 +47,9 @@ export interface Principal {
   device?: string
 }
 
-export function principalOf(claims: Claims): Principal {
+export function principalOf(claims: Claims, issuer?: string): Principal {
   return {
+    ...(issuer ? { issuer } : {}),
     subject: claims.sub,
     clientId: claims.client_id,
     tokenId: claims.jti,
@@ -67,13 +70,70 @@ export function assertInstitution(principal: Principal, institution: string): vo
     throw forbidden('another institution')
 }
 
-/** Region-bound roles act only inside their 行政区划代码 prefix. */
+// One home for "is this resource inside the token's scope" and "who is acting": every route asks
+// these, so a role's reach is decided in one place.
+
+/** Roles whose every act is bounded by the region prefix their token must name. */
+const regionBound: ReadonlySet<Role> = new Set(['subsidy_officer', 'finance', 'reviewer', 'assessor'])
+
+/**
+ * Whether a 行政区划代码 `region` lies inside what the token may reach. A region-bound role must
+ * name a prefix and stays inside it; any other role that names one (an investigator of a city, a
+ * provincial card platform) is bounded by it too; a token of such a role that names none reaches
+ * everywhere by deliberate configuration (national supervision, the national card platform).
+ */
+export function inRegionScope(principal: Principal, region: string): boolean {
+  if (principal.region === undefined) return !regionBound.has(principal.role)
+  return region.startsWith(principal.region)
+}
+
+/** Throws 403 unless `region` is inside the token's scope (see `inRegionScope`). */
 export function assertRegion(principal: Principal, region: string): void {
-  const bound = ['subsidy_officer', 'finance', 'reviewer', 'assessor'].includes(principal.role)
-  if (bound && (!principal.region || !region.startsWith(principal.region))) throw forbidden('another region')
+  if (!inRegionScope(principal, region))
+    throw forbidden(principal.region === undefined ? 'the token names no region' : 'another region', {
+      ...(principal.region === undefined ? {} : { scope: principal.region }),
+    })
+}
+
+/** Throws 403 when a region-bound role's token names no region (it then reaches nothing). */
+export function assertRegionNamed(principal: Principal): void {
+  if (principal.region === undefined && regionBound.has(principal.role))
+    throw forbidden('the token names no region')
+}
+
+/** Who acted, as events record it: the role as `kind`, the token's subject, the institution if any. */
+export function actorOf(principal: Principal): { kind: Role; id: string; institution?: string } {
+  return {
+    kind: principal.role,
+    id: principal.subject,
+    ...(principal.institution ? { institution: principal.institution } : {}),
+  }
+}
+
+/**
+ * The whole principal as one key: issuer, subject, client, role, region, institution, class and
+ * device. Idempotency records and rate-limit budgets are kept per key, so two tokens that share a
+ * subject but differ in any of these never see each other's answers or spend each other's budget.
+ */
+export function principalKey(principal: Principal): string {
+  return JSON.stringify([
+    principal.issuer ?? '',
+    principal.subject,
+    principal.clientId,
+    principal.role,
+    principal.region ?? '',
+    principal.institution ?? '',
+    principal.classId ?? '',
+    principal.device ?? '',
+  ])
 }
 
 /** A face-check device submits checks only for the class it is registered to. */
 export function assertClass(principal: Principal, classId: string): void {
   if (principal.role === 'device' && principal.classId !== classId) throw forbidden('another class')
+}
+
+/** The caller of a request as an access event records a reader: actor, client and request id. */
+export function readerOf(principal: Principal, requestId: string) {
+  return { actor: actorOf(principal), client: principal.clientId, requestId }
 }

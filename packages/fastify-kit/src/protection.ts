@@ -3,6 +3,7 @@ import { TrecError } from '@trec/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
+import { principalKey } from './principal.ts'
 
 export interface RateLimitOptions {
   /** Requests one caller may make per window. */
@@ -14,14 +15,14 @@ export interface RateLimitOptions {
 }
 
 /**
- * Who a request is counted against. An authenticated caller is its token's client and subject
- * (the same caller idempotency keys are scoped to), so many users behind one NAT or one proxy
+ * Who a request is counted against. An authenticated caller is its whole principal (issuer,
+ * subject, client, role, region, institution: the same key idempotency records are kept under), so many users behind one NAT or one proxy
  * do not share a budget and one client cannot escape its budget by changing address. Only
  * public routes (health, docs) fall back to the address.
  */
 export function rateLimitKey(request: FastifyRequest): string {
   const p = request.principal
-  return p ? `client:${p.clientId}/${p.subject}` : `ip:${request.ip}`
+  return p ? `principal:${principalKey(p)}` : `ip:${request.ip}`
 }
 
 /**

@@ -10,6 +10,7 @@ export {
   canonicalCardNumber,
   cardNumberCheckCharacter,
   cardNumberLength,
+  containsCardNumber,
   findCardNumbers,
   isCardNumber,
   looksLikeCardNumber,

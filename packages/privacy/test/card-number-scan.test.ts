@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { findCardNumbers, looksLikeCardNumber, redactCardNumbers } from '../src/index.ts'
+import { containsCardNumber, findCardNumbers, looksLikeCardNumber, redactCardNumbers } from '../src/index.ts'
 import { hex32, messySpelling, validCardNumber } from './arbitraries.ts'
 
 const card = '11010519491231002X'
@@ -89,5 +89,40 @@ describe('redacting card numbers', () => {
 
   it('reports the ranges it found', () => {
     expect(findCardNumbers(`x ${card}`)).toEqual([[2, 20]])
+  })
+})
+
+describe('screening typed text for card numbers (containsCardNumber)', () => {
+  it('finds a valid number however it is spaced, dashed, glued to words or written full-width', () => {
+    fc.assert(
+      fc.property(
+        validCardNumber,
+        fc.string({ maxLength: 8 }),
+        fc.string({ maxLength: 8 }),
+        (n, before, after) => {
+          const fullWidth = [...n].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')
+          for (const spelled of [
+            n,
+            `${n.slice(0, 6)} ${n.slice(6, 14)}  ${n.slice(14)}`,
+            `${n.slice(0, 3)}-${n.slice(3)}`,
+            fullWidth,
+            `ID${n}`,
+          ])
+            expect(containsCardNumber(`${before}${spelled}${after}`)).toBe(true)
+        },
+      ),
+    )
+  })
+
+  it('leaves pseudonyms, UUIDs, timestamps and a number with a wrong check character alone', () => {
+    fc.assert(fc.property(hex32, (h) => !containsCardNumber(`worker ${h}`)))
+    for (const text of [
+      '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5a',
+      '2021-03-01T09:00:00+08:00',
+      'FIN-2021-06-15-0001',
+      '11010519491231002Y',
+      '110105194912310021',
+    ])
+      expect(containsCardNumber(text), text).toBe(false)
   })
 })

@@ -1,5 +1,12 @@
+import {
+  attendanceFacts,
+  computeAttendance,
+  type DomainEvent,
+  defaultAttendancePolicy,
+  type ScheduledSession,
+} from '@trec/contracts'
 import type { BackingKindRule, BackingRuleSet } from './backing-rules.ts'
-import { canonical, type Fact, type FoldEvent, is, lastOf, workerOf } from './events.ts'
+import { canonical, type Fact, type FoldEvent, lastOf, workerOf } from './events.ts'
 
 // 「凡补必进、不进不补」 (D1, D3), checked after the fact: a payment is backed when the record held,
 // before the payment, the real-name chain its rule set required, and the payment cites it (brief
@@ -54,8 +61,8 @@ export interface PaymentBacking {
 export interface BackingContext {
   /** The rule set the payment names (`payment.data.ruleSet`); absent when it is not known. */
   rules?: BackingRuleSet
-  /** The session ids of the class's schedule (`ClassOpened.sessions`), to count face checks. */
-  sessions?: readonly string[]
+  /** The class's schedule (`ClassOpened.sessions`), to count the hours the cited evidence shows. */
+  sessions?: readonly ScheduledSession[]
 }
 
 /**
@@ -216,23 +223,16 @@ function checkAttendance(
       share: completion.data.attendanceShare,
       minimum,
     })
-  if (!rules?.practice.countFaceChecks || !sessions || sessions.length === 0) return
-  const schedule = new Set(sessions)
-  const checked = new Set<string>()
-  for (const e of usable)
-    if (
-      is(e, 'FaceCheckRecorded') &&
-      e.data.class === cls &&
-      e.data.result === 'pass' &&
-      e.data.liveness.passed
-    )
-      if (schedule.has(e.data.session)) checked.add(e.data.session)
-  const share = checked.size / schedule.size
-  if (share < minimum)
-    fail('attendance-below-minimum', 'too few scheduled sessions have a cited passing face check', {
-      faceCheckedSessions: checked.size,
-      sessions: schedule.size,
-      share,
+  if (!rules?.practice.countFaceChecks || !sessions || sessions.length === 0 || cls === undefined) return
+  // The one reading of hours (@trec/contracts), over the cited evidence only: in-person sessions
+  // by passing live face checks, online sessions by the learning records, as the gate judged them.
+  const facts = attendanceFacts(usable as unknown as readonly (DomainEvent & { id: string })[], cls)
+  const hours = computeAttendance(sessions, facts.faceChecks, facts.segments, defaultAttendancePolicy)
+  if (hours.attendanceShare < minimum)
+    fail('attendance-below-minimum', 'the cited evidence shows too few of the class’s hours attended', {
+      attendedHours: hours.attendedHours,
+      requiredHours: hours.requiredHours,
+      share: hours.attendanceShare,
       minimum,
     })
 }

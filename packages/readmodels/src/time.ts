@@ -1,3 +1,4 @@
+import { regionPrefix } from '@trec/contracts'
 // Calendar facts are judged in China Standard Time (`chinaDay` of @trec/core says how).
 import { chinaDay } from '@trec/core'
 
@@ -25,12 +26,7 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }
 
-/** The 行政区划代码 prefix a six-digit code stands for: 130100 (a city) → 1301, 130000 → 13. */
-export function regionPrefix(code: string): string {
-  let prefix = code
-  while (prefix.length > 2 && prefix.endsWith('00')) prefix = prefix.slice(0, -2)
-  return prefix
-}
+export { regionPrefix }
 
 /** Whether the six-digit `region` lies in the area a prefix or a six-digit code names. */
 export function inRegion(region: string | undefined, area: string): boolean {

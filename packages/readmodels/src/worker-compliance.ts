@@ -1,4 +1,4 @@
-import type { EventData } from '@trec/contracts'
+import type { EventData, ScheduledSession } from '@trec/contracts'
 import { type BackingRuleSet, ruleSetFor } from './backing-rules.ts'
 import { allOf, canonical, type FoldEvent, is, lastOf, workerOf } from './events.ts'
 import { type BackingReason, type CitedEvidence, paymentBacking } from './payment-backing.ts'
@@ -117,15 +117,11 @@ export function foldWorkerCompliance(
     (e) => workerOf(e) === worker && (complianceWorkerTypes as readonly string[]).includes(e.type),
   )
   const classes = new Map<string, EventData<'ClassOpeningApplied'>>()
-  const schedules = new Map<string, string[]>()
+  const schedules = new Map<string, ScheduledSession[]>()
   const programmes = new Map<string, EventData<'ProgrammePublished'>>()
   for (const e of record) {
     if (is(e, 'ClassOpeningApplied')) classes.set(e.data.class, e.data)
-    else if (is(e, 'ClassOpened'))
-      schedules.set(
-        e.data.class,
-        e.data.sessions.map((s) => s.session),
-      )
+    else if (is(e, 'ClassOpened')) schedules.set(e.data.class, e.data.sessions)
     else if (is(e, 'ProgrammePublished')) programmes.set(e.data.programme, e.data)
   }
   return {
@@ -138,7 +134,7 @@ function paymentsOf(
   worker: string,
   own: readonly FoldEvent[],
   classes: ReadonlyMap<string, EventData<'ClassOpeningApplied'>>,
-  schedules: ReadonlyMap<string, string[]>,
+  schedules: ReadonlyMap<string, readonly ScheduledSession[]>,
   options: ComplianceOptions,
 ): PaymentRecord[] {
   const paid = allOf(own, 'SubsidyPaid')

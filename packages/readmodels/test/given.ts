@@ -130,7 +130,7 @@ export const faceCheck = (position: number, session: string, result: 'pass' | 'f
       class: cls,
       session,
       device: 'dev-1',
-      checkedAt: '2021-04-06T08:27:41+08:00',
+      checkedAt: `2021-04-0${5 + Number(session.slice(1))}T08:27:41+08:00`,
       purpose: 'sign_in',
       result,
       matchScore: 0.9,

@@ -40,7 +40,12 @@ function chain() {
   const c = completed(14)
   return { refs, v, e, f1, f2, c, record: [v, e, f1, f2, c, claimed(15), decided(16)] }
 }
-const sessions = ['s1', 's2']
+const sessions = ['s1', 's2'].map((session, i) => ({
+  session,
+  start: `2021-04-0${6 + i}T08:30:00+08:00`,
+  end: `2021-04-0${6 + i}T12:00:00+08:00`,
+  mode: 'offline' as const,
+}))
 
 describe('payment backing', () => {
   it('backs a payment that cites the whole chain, recorded before it', () => {
@@ -123,7 +128,7 @@ describe('payment backing', () => {
     expect(paymentBacking(p, [...record, p], { rules, sessions }).reasons).toMatchObject([
       {
         code: 'attendance-below-minimum',
-        details: { faceCheckedSessions: 1, sessions: 2, share: 0.5, minimum: 0.75 },
+        details: { attendedHours: 3.5, requiredHours: 7, share: 0.5, minimum: 0.75 },
       },
     ])
     const low = completed(14, 0.5)

@@ -18,6 +18,10 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
     ...admissionOptions(config),
     ...(config.TREC_METRICS_TOKEN ? { metricsToken: config.TREC_METRICS_TOKEN } : {}),
     storeKind: config.TREC_STORE,
+    idempotency: {
+      abandonAfterMs: config.TREC_IDEMPOTENCY_ABANDON_MS,
+      releaseAtStart: config.TREC_STORE === 'pglite',
+    },
     readModels: config.TREC_READ_MODELS,
     region: config.TREC_REGION,
     ...(settings.auditSigning

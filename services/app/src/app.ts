@@ -9,9 +9,10 @@ import {
   buildPlatform,
   type LineSink,
   type Platform,
+  type PlatformOptions,
   type RateLimitOptions,
 } from '@trec/fastify-kit'
-import { oversightService } from '@trec/oversight'
+import { OversightReadSide, oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
@@ -24,7 +25,7 @@ import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { runProjections } from './projections.ts'
 import { readModelsOf } from './read-models.ts'
-import { Readiness, storeCheck } from './readiness.ts'
+import { followerCheck, Readiness, storeCheck } from './readiness.ts'
 
 export interface AppOptions {
   runtime: Runtime
@@ -41,6 +42,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions
   /** Admission control of writes (503 with Retry-After past the budget); none unless given. */
   admission?: Omit<AdmissionOptions, 'onRefuse'>
+  /** When a request left unfinished releases its Idempotency-Key (main.ts: from the settings). */
+  idempotency?: PlatformOptions['idempotency']
   /**
    * Where this process's metrics go; pass one to register more gauges into it (a projection's
    * lag, the notary's tree size). Made here when not given.
@@ -91,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.admission ? { admission: { ...options.admission, onRefuse: metrics.observeRefusal } } : {}),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
@@ -111,10 +115,15 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   })
   // The web console (static, public files; it calls the API with the user's token).
   registerConsole(app)
-  if (services.includes('training')) {
+  // One key ring for the workers' data keys: training seals with it, subsidy checks that a
+  // payment's account opens under its worker's key.
+  let keyRing: KeyRing | undefined
+  if (services.includes('training') || services.includes('subsidy')) {
     const keys = new SqlKeyStore(runtime.client)
     await keys.migrate()
-    const keyRing = new KeyRing({ store: keys, masterKey: options.masterKey })
+    keyRing = new KeyRing({ store: keys, masterKey: options.masterKey })
+  }
+  if (keyRing && services.includes('training')) {
     await app.register(trainingService, {
       store,
       keyRing,
@@ -123,22 +132,32 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     })
   }
   if (services.includes('attendance')) await app.register(attendanceService, { store, ...clock })
-  if (services.includes('assessment')) await app.register(assessmentService, { store, ...clock })
-  if (services.includes('subsidy')) await app.register(subsidyService, { store, ...clock })
+  if (services.includes('assessment'))
+    await app.register(assessmentService, { store, region: options.region ?? '130100', ...clock })
+  if (keyRing && services.includes('subsidy'))
+    // The shipped rule sets are published as events by the system on the first start (a restart
+    // appends nothing), so a fresh deployment can pay a claim made today with no other step.
+    await app.register(subsidyService, { store, keyRing, publish: loadRuleSets(defaultRulesDir), ...clock })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })
   // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
   if (rules) await app.register(complianceService, { ...readSide, rules })
-  if (services.includes('oversight'))
-    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits).
+  if (services.includes('oversight')) {
+    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits);
+    // the process is ready while the slowest of them is within a second of the head.
+    const oversight = new OversightReadSide({ store, db: runtime.sql })
     await app.register(oversightService, {
       store,
       db: runtime.sql,
+      readSide: oversight,
       follow: options.runProjections !== false,
       ...clock,
     })
+    if (options.runProjections !== false)
+      readiness.add(followerCheck('oversight', runtime.store, () => oversight.lowestPosition()))
+  }
   app.addHook('onClose', () => runtime.close())
   const projections = readModelsOf(services, () => rules!)
   if (projections.length > 0 && options.runProjections !== false && options.readModels !== 'kafka') {

@@ -2,7 +2,7 @@ import { auditService, type Notary, publishedKeys, type SigningOptions, startNot
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import type { Platform } from '@trec/fastify-kit'
 import { type Metrics, trackMerkleTreeSize } from './metrics.ts'
-import type { Readiness } from './readiness.ts'
+import { behindHeadMs, maxBehindMs, type Readiness } from './readiness.ts'
 
 export interface AuditLogOptions {
   signing: SigningOptions
@@ -13,7 +13,7 @@ export interface AuditLogOptions {
 /**
  * The audit service in this process: its API for auditors and, when `notarise` is set, the
  * notary that appends every stored event to the Merkle log. The notary's tree size is a metric,
- * and /health/ready reports how far it trails the store's head.
+ * and the process is ready only while the notary is within a second of the store's head.
  */
 export async function registerAuditLog(
   app: Platform,
@@ -49,8 +49,8 @@ export async function registerAuditLog(
       name: 'audit-notary',
       async check() {
         const { size, feedPosition } = notary.status()
-        const head = await store.headPosition()
-        return { ready: true, treeSize: size, caughtUp: feedPosition >= head }
+        const behindMs = await behindHeadMs(store, feedPosition)
+        return { ready: behindMs <= maxBehindMs, treeSize: size, behindMs }
       },
     }),
   ]

@@ -88,6 +88,12 @@ export const configSchema = z
     TREC_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).default(10),
     /** On SIGTERM, how long to keep answering (with `Connection: close`, not ready) before closing. */
     TREC_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    /**
+     * How long a request left unfinished (its process died) blocks retries with its Idempotency-Key
+     * on PostgreSQL, where another instance may still be running it. The embedded store has one
+     * process: at start it releases whatever an earlier run left unfinished.
+     */
+    TREC_IDEMPOTENCY_ABANDON_MS: z.coerce.number().int().min(1000).default(60_000),
     /** Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway. */
     TREC_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   })

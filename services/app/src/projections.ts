@@ -1,7 +1,7 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { type Projection, ProjectionRunner, type ProjectionSource, storeFeedSource } from '@trec/projections'
 import type { Metrics } from './metrics.ts'
-import { type Readiness, trackProjectionLag } from './readiness.ts'
+import { behindHeadMs, type Readiness, trackProjectionLag } from './readiness.ts'
 
 export interface RunningProjections {
   stop(): Promise<void>
@@ -11,7 +11,8 @@ export interface RunningProjections {
  * Runs read models in this process, each from its source: the store's feed by default (embedded
  * mode), or a Kafka consumer group (read workers, see read-worker-main.ts). Each projection
  * catches up from its checkpoint, then follows live; its lag behind the store shows in
- * /health/ready and /metrics. A projection that fails is restarted from its checkpoint after a
+ * /health/ready and /metrics, and the process is ready only while it is within a second of the
+ * feed's head. A projection that fails is restarted from its checkpoint after a
  * pause, since its rows and checkpoint commit together nothing is lost or applied twice.
  */
 export async function runProjections(
@@ -28,7 +29,16 @@ export async function runProjections(
   for (const projection of projections) {
     const runner = new ProjectionRunner(db, projection)
     await runner.setup()
-    untrack.push(trackProjectionLag({ name: projection.name, lag: () => runner.lag(store) }, into))
+    untrack.push(
+      trackProjectionLag(
+        {
+          name: projection.name,
+          lag: () => runner.lag(store),
+          behindMs: async () => behindHeadMs(store, (await runner.status()).position),
+        },
+        into,
+      ),
+    )
     running.push(
       (async () => {
         while (!controller.signal.aborted) {

@@ -80,12 +80,47 @@ export interface LagSource {
   name: string
   /** Events in the feed not yet applied. */
   lag(): Promise<number>
+  /** How far behind the head it is, in time (`behindHeadMs`): given, the process is ready only within `maxBehindMs`. */
+  behindMs?(): Promise<number>
+}
+
+/**
+ * How far behind the head of the feed a follower of it (a read model, the detectors, the notary)
+ * may be, in time, for the process to count as ready: a read answered now misses at most what
+ * the last second appended.
+ */
+export const maxBehindMs = 1000
+
+/**
+ * How long ago the first event after `position` was recorded (0 when there is none): how far
+ * behind the head a follower at `position` is, in time.
+ */
+export async function behindHeadMs(store: EventStore, position: bigint): Promise<number> {
+  const [next] = await store.readAll({ after: position, maxCount: 1 })
+  return next ? Math.max(0, Date.now() - Date.parse(next.recordedAt)) : 0
+}
+
+/** A readiness check: ready while the follower at `position()` is within `maxBehindMs` of the head. */
+export function followerCheck(
+  name: string,
+  store: EventStore,
+  position: () => Promise<bigint>,
+): ReadinessCheck {
+  return {
+    name,
+    async check() {
+      const at = await position()
+      const behindMs = await behindHeadMs(store, at)
+      return { ready: behindMs <= maxBehindMs, position: at.toString(), behindMs }
+    },
+  }
 }
 
 /**
  * Reports a projection's lag in readiness and as `trec_projection_lag_events{projection}`.
  * With `maxLag`, a projection further behind makes the process unready (use it for a
- * read-side process whose answers would be stale); without, lag is reported only.
+ * read-side process whose answers would be stale); with the source's `behindMs`, so does one
+ * more than `maxBehindMs` behind the head; without either, lag is reported only.
  */
 export function trackProjectionLag(
   source: LagSource,
@@ -101,10 +136,12 @@ export function trackProjectionLag(
     name: `projection:${source.name}`,
     async check() {
       const lag = await source.lag()
+      const behindMs = source.behindMs ? await source.behindMs() : 0
       return {
-        ready: maxLag === undefined || lag <= maxLag,
+        ready: (maxLag === undefined || lag <= maxLag) && behindMs <= maxBehindMs,
         lag,
         ...(maxLag === undefined ? {} : { maxLag }),
+        ...(source.behindMs ? { behindMs } : {}),
       }
     },
   })

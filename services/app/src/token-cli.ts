@@ -3,6 +3,10 @@
 // It signs with the key the server made in its data directory (TREC_DATA_DIR, `.data` by default),
 // so it must be given the same TREC_DATA_DIR as the server, and it never makes a key of its own:
 // a token signed by a key the server does not hold would only be refused with 401.
+
+// Without --sub each token gets a subject of its own (`<role>-<random>`): tokens that share a
+// subject are one caller to the access log, and tokens of different people must not be.
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,7 +25,7 @@ same one here:  TREC_DATA_DIR=/path/to/data npm run token -- --role ...
   --region       行政区划代码 prefix an officer acts in, e.g. 1301 (subsidy_officer, finance)
   --class        the class a face-check device serves (device)
   --device       the device's id (device)
-  --sub          the subject (default <role>-dev)
+  --sub          the subject (default <role>-<random>, a caller of its own)
   --ttl          seconds the token is valid (default 3600)`
 
 function fail(message: string): never {
@@ -72,7 +76,7 @@ if (!existsSync(join(dataDir, 'dev-secrets.json'))) {
 const issuer = await devIssuer(dataDir, config.TREC_JWT_ISSUER, config.TREC_JWT_AUDIENCE)
 const token = await issuer.mint(
   {
-    sub: values.sub ?? `${values.role}-dev`,
+    sub: values.sub ?? `${values.role}-${randomUUID().slice(0, 8)}`,
     role: values.role as (typeof roles)[number],
     ...(values.institution ? { institution: values.institution } : {}),
     ...(values.region ? { region: values.region } : {}),

@@ -3,9 +3,10 @@ import { type ArchiveOptions, resolveOptions } from './options.ts'
 import { accessLogRoute } from './routes/access-log.ts'
 import { lookupRoute } from './routes/lookup.ts'
 
-export { AccessLog, accessSource, readAccessLog } from './access-log.ts'
+export { AccessLog, readAccessLog } from '@trec/command'
 export { ArchiveReads } from './archive-reads.ts'
 export type { ArchiveOptions } from './options.ts'
+export { accessSource } from './options.ts'
 export { archiveProjection, loadFacts, readArchive, readArchiveAsOf } from './projection.ts'
 export { lookupPurposes } from './purposes.ts'
 

@@ -1,12 +1,15 @@
+import { AccessLog } from '@trec/command'
 import { regionCodeSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
-import { AccessLog } from './access-log.ts'
 import { ArchiveReads } from './archive-reads.ts'
 import { archiveProjection } from './projection.ts'
+
+/** The source on the access events the archive appends. */
+export const accessSource = 'trec.archive'
 
 export interface ArchiveOptions {
   /** The event store: access events are appended to it and the access log read from it. */

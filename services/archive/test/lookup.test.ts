@@ -1,5 +1,6 @@
-import { decodeRecorded, type Envelope } from '@trec/contracts'
-import type { EventStore } from '@trec/eventstore'
+import { openTestCase } from '@trec/command/testing'
+import { decodeRecorded, type Envelope, toEventToAppend } from '@trec/contracts'
+import type { EventStore, EventToAppend } from '@trec/eventstore'
 import { foldWorkerArchive } from '@trec/readmodels'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cardNumber, cards, type Harness, harness, pseudonymizer, storedEvents } from './harness.ts'
@@ -33,14 +34,15 @@ async function logged(h: Harness, worker: string, act: () => Promise<unknown>) {
 
 describe('POST /v1/archive/lookup', () => {
   let h: Harness
+  const card = cards[0]!
+  const worker = pseudonymizer.pseudonym(card)
   beforeAll(async () => {
     h = await harness()
+    await openTestCase(h.store, 'case-2021-07', { region: '130102', workers: [worker] })
   })
   afterAll(async () => {
     await h.close()
   })
-  const card = cards[0]!
-  const worker = pseudonymizer.pseudonym(card)
 
   it('answers a card service with the worker’s archive, the same as the fold of the record', async () => {
     const response = await lookup(h, await h.token('cardService'), {
@@ -70,12 +72,12 @@ describe('POST /v1/archive/lookup', () => {
         lookup(h, await h.token('investigator'), {
           cardNumber: card,
           purpose: 'supervision_inspection',
-          caseRef: 'run-2021-07',
+          caseRef: 'case-2021-07',
         }),
       ),
     )
     expect(withCase.map((e) => [e.data.purpose, e.data.caseRef, e.data.flags])).toEqual([
-      ['supervision_inspection', 'run-2021-07', []],
+      ['supervision_inspection', 'case-2021-07', []],
     ])
   })
 
@@ -247,6 +249,61 @@ describe('POST /v1/archive/lookup', () => {
   })
 })
 
+describe('break-glass reads are bounded (issue 20, finding 3)', () => {
+  let h: Harness
+  const card = cards[1]! // issued in 130102
+  const worker = pseudonymizer.pseudonym(card)
+  const other = pseudonymizer.pseudonym(cards[2]!)
+  beforeAll(async () => {
+    h = await harness()
+    await openTestCase(h.store, 'case-open', { region: '130102', workers: [worker] })
+    await openTestCase(h.store, 'case-closed', { region: '130102', workers: [worker], closed: true })
+    await openTestCase(h.store, 'case-elsewhere', { region: '440106', workers: [worker] })
+    await openTestCase(h.store, 'case-other-worker', { region: '130102', workers: [other] })
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it('refuses a cited case that does not exist, is closed, is in another region or is about someone else', async () => {
+    const investigator = await h.tokens.mint({ sub: 'inv-13', role: 'investigator', region: '13' })
+    const events = await logged(h, worker, async () => {
+      const answers: [string, number, string][] = []
+      for (const caseRef of [
+        'case-missing',
+        'case-closed',
+        'case-elsewhere',
+        'case-other-worker',
+        'case-open',
+      ]) {
+        const res = await lookup(h, investigator, { cardNumber: card, purpose: 'fraud_case', caseRef })
+        answers.push([caseRef, res.statusCode, res.json().reason ?? ''])
+      }
+      expect(answers).toEqual([
+        ['case-missing', 403, 'cited case does not exist'],
+        ['case-closed', 403, 'cited case is closed'],
+        ['case-elsewhere', 403, 'cited case is in another region'],
+        ['case-other-worker', 403, 'cited case does not concern this worker'],
+        ['case-open', 200, ''],
+      ])
+    })
+    expect(events.map((e) => e.data.caseRef)).toEqual(['case-open'])
+  })
+
+  it('bounds a card service and a case-less investigator by the region of the token', async () => {
+    const guangdong = await h.tokens.mint({ sub: 'ssc-44', role: 'card_service', region: '44' })
+    const hebei = await h.tokens.mint({ sub: 'ssc-13', role: 'card_service', region: '13' })
+    const cityInvestigator = await h.tokens.mint({ sub: 'inv-4401', role: 'investigator', region: '4401' })
+    const events = await logged(h, worker, async () => {
+      const ask = (token: string, purpose: string) => lookup(h, token, { cardNumber: card, purpose })
+      expect((await ask(guangdong, 'card_holder_request')).statusCode).toBe(403)
+      expect((await ask(cityInvestigator, 'fraud_case')).statusCode).toBe(403)
+      expect((await ask(hebei, 'card_holder_request')).statusCode).toBe(200)
+    })
+    expect(events.map((e) => e.actor.id)).toEqual(['ssc-13'])
+  })
+})
+
 describe('the access event is stored before the answer is sent', () => {
   const card = cards[3]!
   const worker = pseudonymizer.pseudonym(card)
@@ -262,11 +319,12 @@ describe('the access event is stored before the answer is sent', () => {
         }),
     })
     try {
+      await openTestCase(h.store, 'case-2021-0091', { region: '130102', workers: [worker] })
       const response = await lookup(
         h,
         await h.token('investigator'),
         { cardNumber: card, purpose: 'fraud_case', caseRef: 'case-2021-0091' },
-        { 'x-request-id': 'req-abc-123' },
+        { 'x-request-id': '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5a' },
       )
       expect(response.statusCode).toBe(200)
       expect(storedWhenSent).toBe(1)
@@ -282,7 +340,7 @@ describe('the access event is stored before the answer is sent', () => {
           purpose: 'fraud_case',
           caseRef: 'case-2021-0091',
           client: 'inv-1',
-          requestId: 'req-abc-123',
+          requestId: '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5a',
           found: true,
           flags: [],
         },
@@ -362,6 +420,58 @@ describe('GET /v1/archive/access-log', () => {
       ['card_service', 'archive', 'card_holder_request'],
       ['investigator', 'archive', 'fraud_case'],
       ['auditor', 'access_log', 'audit'],
+    ])
+  })
+
+  it('reads back every kind of event in the stream: exports, and reads by other services (issue 20, finding 5)', async () => {
+    const meta = (kind: 'auditor' | 'subsidy_officer', source: string) => ({
+      occurredAt: '2021-07-01T09:00:00+08:00',
+      actor: { kind, id: `${kind}-1` },
+      source,
+      region: '130102',
+    })
+    await h.store.append(`access-${worker}`, [
+      toEventToAppend(
+        {
+          type: 'RecordsExported',
+          data: {
+            log: worker,
+            selection: { kind: 'worker', worker },
+            purpose: 'audit',
+            checkpointSize: 12,
+            events: 7,
+            client: 'auditor-1',
+            requestId: '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5b',
+          },
+        },
+        meta('auditor', 'trec.audit'),
+      ) as EventToAppend,
+      toEventToAppend(
+        {
+          type: 'RecordAccessed',
+          data: {
+            worker,
+            view: 'claim',
+            purpose: 'administration',
+            client: 'subsidy_officer-1',
+            requestId: '0192f1a0-7c3e-7b11-8a55-3f0e2d1c4b5c',
+            found: true,
+            flags: [],
+          },
+        },
+        meta('subsidy_officer', 'trec.subsidy'),
+      ) as EventToAppend,
+    ])
+    const response = await h.app.inject({
+      method: 'GET',
+      url: `/v1/archive/access-log?worker=${worker}`,
+      headers: { authorization: `Bearer ${await h.token('auditor')}` },
+    })
+    expect(response.statusCode, response.body).toBe(200)
+    const entries = response.json().entries as { type: string; view: string; exported?: unknown }[]
+    expect(entries.slice(-2)).toMatchObject([
+      { type: 'RecordsExported', view: 'export', exported: { events: 7, checkpointSize: 12 } },
+      { type: 'RecordAccessed', view: 'claim' },
     ])
   })
 

@@ -1,4 +1,5 @@
-import { certificateKinds, toIssues, unitIntervalSchema } from '@trec/contracts'
+import { AccessLog } from '@trec/command'
+import { certificateKinds, regionCodeSchema, toIssues, unitIntervalSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
@@ -32,6 +33,8 @@ const optionsSchema = z.object({
   clock: z
     .custom<() => Date>((v) => typeof v === 'function', 'must be a function returning a Date')
     .optional(),
+  /** The deployment's 行政区划代码, on access events of callers whose token names no region. */
+  region: regionCodeSchema.optional(),
   /** One share for every region, or shares by region prefix (longest prefix wins; `*` for the rest). */
   minimumAttendanceShare: z
     .union([unitIntervalSchema, z.record(regionPrefix, unitIntervalSchema)])
@@ -55,6 +58,9 @@ export interface ResolvedOptions {
   /** The completion policy for a class in `region`. */
   completionPolicy(region: string): CompletionPolicy
   kindRule(kind: CertificateKind): CertificateKindRule
+  /** Reads of a worker's certificates are recorded here before they are answered. */
+  accessLog: AccessLog
+  region: string
 }
 
 export function resolveOptions(input: AssessmentOptions): ResolvedOptions {
@@ -77,6 +83,8 @@ export function resolveOptions(input: AssessmentOptions): ResolvedOptions {
   return {
     store: o.store,
     clock: o.clock ?? (() => new Date()),
+    accessLog: new AccessLog(o.store),
+    region: o.region ?? '130100',
     completionPolicy: (region) => ({
       minimumAttendanceShare: minimumFor(region),
       completionAfter: o.completionAfter ?? 'last_session_ended',

@@ -1,3 +1,4 @@
+import { openTestCase } from '@trec/command/testing'
 import { decodeRecorded } from '@trec/contracts'
 import type { KeySet } from '@trec/merkle'
 import { foldWorkerArchive } from '@trec/readmodels'
@@ -26,6 +27,9 @@ describe('exports', () => {
   async function setup() {
     const log = await openLog()
     const record = await seedHistory(log.store, 6, 11)
+    // The open oversight cases the case-bound exports below cite.
+    for (const id of ['case-2024-0091', 'case-insp-2024-03'])
+      await openTestCase(log.store, id, { region: '130102' })
     const n = await notary(log, {}, key)
     await n.sync()
     await n.checkpoint()
@@ -99,7 +103,7 @@ describe('exports', () => {
   it('exports a class, and a region over a period', async () => {
     const cls = Object.keys(ctx.record.classes)[0]!
     const classExport = await verified(
-      `/v1/audit/exports/classes/${cls}?purpose=supervision_inspection&case=insp-2024-03`,
+      `/v1/audit/exports/classes/${cls}?purpose=supervision_inspection&case=case-insp-2024-03`,
     )
     expect(classExport.report.events).toBeGreaterThan(3)
     const region = ctx.record.classes[cls]!.region.slice(0, 4)
@@ -165,6 +169,7 @@ describe('an export of a payment whose evidence is not in the log', () => {
     const key = ed25519()
     const log = await openLog()
     const record = await seedHistory(log.store, 8, 5, 1)
+    await openTestCase(log.store, 'case-2024-0102', { region: '130102' })
     const planted = record.payments.find((p) => p.fault === 'evidence-missing')
     expect(planted).toBeDefined()
     const n = await notary(log, {}, key)

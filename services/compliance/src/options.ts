@@ -1,3 +1,4 @@
+import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
@@ -32,6 +33,8 @@ export interface ResolvedOptions {
   pseudonymizer: Pseudonymizer
   clock: () => Date
   runner: ProjectionRunner
+  /** Reads of a worker's payment are recorded here before they are answered. */
+  accessLog: AccessLog
 }
 
 const planTargetSchema = z.strictObject({
@@ -93,5 +96,6 @@ export function resolveOptions(options: ComplianceServiceOptions): ResolvedOptio
     pseudonymizer: createPseudonymizer(options.pseudonymSecret),
     clock: options.clock ?? (() => new Date()),
     runner: new ProjectionRunner(options.db, projection, options.schema ? { schema: options.schema } : {}),
+    accessLog: new AccessLog(options.store),
   }
 }

@@ -2,6 +2,7 @@ import { decodeRecorded, isEventType } from '@trec/contracts'
 import type { Query, RecordedEvent } from '@trec/eventstore'
 import type { Projection, ProjectionContext } from '@trec/projections'
 import {
+  type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
   complianceRecordTypes,
@@ -23,12 +24,22 @@ import {
 // are folded: the face checks and enrolments that come before a worker's first completion, most
 // of the feed, are stored as facts without a fold each.
 //
-// The subsidy rule sets payments are judged by are part of the projection's definition: when they
-// change, raise `version` and rebuild (blue/green), so every payment is judged by the same rules.
+// The subsidy rule sets payments are judged by: those published as events (SubsidyRuleSetPublished
+// and Amended, kept as reference rows, every version), and any given in the options. A version
+// never changes once published, so a payment is judged by the exact `{ id, version }` it cites.
 
 const workerTypes = new Set<string>(complianceWorkerTypes)
 const recordTypes = new Set<string>(complianceRecordTypes)
 const referenceTypes = new Set<string>(complianceReferenceTypes)
+const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
+
+/** Every rule-set version published in the store (a few per region): payments are judged by the one they cite. */
+async function publishedRuleSets(query: Query, table: (name: string) => string): Promise<BackingRuleSet[]> {
+  const rows = await query<{ data: BackingRuleSet }>(
+    `select data from ${table('reference_events')} where kind = 'ruleset' order by position`,
+  )
+  return rows.map((r) => r.data)
+}
 
 export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
@@ -140,6 +151,15 @@ async function applyCompliance(
       })
       continue
     }
+    if (ruleSetTypes.has(recorded.type)) {
+      // A rule set published or amended through the API: payments citing it come later in the feed.
+      const e = decodeRecorded(recorded)
+      if (e.type === 'SubsidyRuleSetPublished' || e.type === 'SubsidyRuleSetAmended') {
+        const { id, version } = e.data.ruleSet
+        referenceRows.push({ ...row(e), data: e.data.ruleSet, kind: 'ruleset', key: `${id}@${version}` })
+      }
+      continue
+    }
     if (!(workerTypes.has(recorded.type) || referenceTypes.has(recorded.type))) continue
     const e = decodeRecorded(recorded)
     if (e.type === 'ClassOpeningApplied') {
@@ -203,13 +223,15 @@ async function applyCompliance(
       [[...affected]],
     )
   ).map((r) => r.worker)
+  const rules =
+    workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
   for (let i = 0; i < workers.length; i += 500) {
     const chunk = workers.slice(i, i + 500)
     const facts = await loadFacts(query, table, chunk)
     const payments: object[] = []
     const completions: object[] = []
     for (const worker of chunk) {
-      const folded = foldWorkerCompliance(worker, facts.get(worker) ?? [], options)
+      const folded = foldWorkerCompliance(worker, facts.get(worker) ?? [], { ...options, rules })
       for (const p of folded.payments)
         payments.push({
           worker,

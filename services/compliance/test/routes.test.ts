@@ -1,3 +1,4 @@
+import { decodeRecorded } from '@trec/contracts'
 import { cardNumberCheckCharacter, createPseudonymizer } from '@trec/privacy'
 import {
   aggregateKpis,
@@ -70,6 +71,29 @@ describe('GET /v1/compliance/payments', () => {
     expect((await get('financeBaoding', `/v1/compliance/payments/${baoding.payment}`)).json()).toEqual(
       JSON.parse(JSON.stringify(baoding)),
     )
+  })
+
+  it('bounds an investigator that names a region, and logs every read of one payment (issue 20, finding 1)', async () => {
+    const baoding = folded.find((p) => p.region!.startsWith('1306'))!
+    const read = (token: string) =>
+      h.app.inject({
+        method: 'GET',
+        url: `/v1/compliance/payments/${baoding.payment}`,
+        headers: { authorization: `Bearer ${token}` },
+      })
+    const accessEvents = async () =>
+      (await h.store.readStream(`access-${baoding.worker}`)).map((e) => decodeRecorded(e))
+    const before = (await accessEvents()).length
+    expect(
+      (await read(await h.tokens.mint({ sub: 'inv-4401', role: 'investigator', region: '4401' }))).statusCode,
+    ).toBe(404)
+    expect(
+      (await read(await h.tokens.mint({ sub: 'inv-1306', role: 'investigator', region: '1306' }))).statusCode,
+    ).toBe(200)
+    const logged = (await accessEvents()).slice(before)
+    expect(logged.map((e) => [e.type, (e.data as { view: string }).view, e.actor.id])).toEqual([
+      ['RecordAccessed', 'payment', 'inv-1306'],
+    ])
   })
 
   it('is not for card services (403), nor for callers without a token (401)', async () => {

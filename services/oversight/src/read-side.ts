@@ -71,7 +71,8 @@ export class OversightReadSide {
     for (const detector of this.detectors) await detector.flush()
   }
 
-  async #lowestPosition(): Promise<bigint> {
+  /** The feed position every runner has reached: where following resumes. */
+  async lowestPosition(): Promise<bigint> {
     let lowest: bigint | undefined
     for (const runner of this.runners) {
       const { lanes } = await runner.checkpoint()
@@ -90,7 +91,7 @@ export class OversightReadSide {
    * returns when no projection is behind the head. Returns the number of events read.
    */
   async catchUp(onProgress?: (read: number) => void): Promise<number> {
-    let after = await this.#lowestPosition()
+    let after = await this.lowestPosition()
     let read = 0
     for (;;) {
       const events = await this.store.readAll({ after, maxCount: this.#batchSize })
@@ -104,7 +105,7 @@ export class OversightReadSide {
 
   /** Follows the feed live until `signal` aborts. */
   async follow(signal: AbortSignal, onCaughtUp?: () => void): Promise<void> {
-    const after = await this.#lowestPosition()
+    const after = await this.lowestPosition()
     try {
       for await (const batch of this.store.subscribe({ after, signal, batchSize: this.#batchSize })) {
         if (batch.events.length > 0) await this.#applyToAll(batch.events)

@@ -1,13 +1,16 @@
 import type { Platform } from '@trec/fastify-kit'
+import { publishShippedRuleSets } from './app/rule-source.ts'
 import { resolveOptions, type SubsidyOptions } from './options.ts'
 import { advanceRoute } from './routes/advances.ts'
 import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
+import { ruleSetRoutes } from './routes/rule-sets.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
 
 export { loadRuleSets } from './app/rule-catalogue.ts'
+export { publishShippedRuleSets, ruleSetsFor } from './app/rule-source.ts'
 export type { RuleSet } from './domain/rule-set.ts'
 export type { SubsidyOptions } from './options.ts'
 export { defaultRulesDir } from './options.ts'
@@ -26,4 +29,11 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   advanceRoute(app, resolved)
   contributionRoute(app, resolved)
   readClaimRoute(app, resolved)
+  ruleSetRoutes(app, resolved)
+  if (resolved.publish.length > 0)
+    app.addHook('onReady', async () => {
+      const report = await publishShippedRuleSets(resolved.store, resolved.publish)
+      if (report.published.length + report.refused.length > 0)
+        app.log.info({ ruleSets: report }, 'shipped subsidy rule sets published')
+    })
 }

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url'
+import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
+import type { KeyRing } from '@trec/privacy'
 import { z } from 'zod'
 import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
 import type { RuleSet } from './domain/rule-set.ts'
@@ -9,16 +11,31 @@ export interface SubsidyOptions {
   store: EventStore
   /** The time decisions are made at (default: the system clock). */
   clock?: () => Date
-  /** A directory of rule-set JSON files (default: the package's `rules/`). */
+  /**
+   * A directory of rule-set JSON files the gate uses besides those published in the store (none
+   * by default: sets are published as events, see `publish`).
+   */
   rulesDir?: string
   /** Rule sets given directly; when present, `rulesDir` is not read. */
   rules?: RuleSet[]
+  /** The workers' data keys: a payment's account must open under its worker's key. */
+  keyRing: KeyRing
+  /**
+   * Sets to publish in the store as the system when the service starts, once (the shipped sets:
+   * `loadRuleSets(defaultRulesDir)`); a restart appends nothing.
+   */
+  publish?: RuleSet[]
 }
 
 export interface ResolvedOptions {
   store: EventStore
   clock: () => Date
+  /** Sets given directly; the gate also reads those published in the store. */
   rules: readonly RuleSet[]
+  /** Reads of a worker's claim are recorded here before they are answered. */
+  accessLog: AccessLog
+  keyRing: KeyRing
+  publish: readonly RuleSet[]
 }
 
 export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
@@ -33,6 +50,11 @@ const optionsSchema = z.object({
     .optional(),
   rulesDir: z.string().min(1).optional(),
   rules: z.array(z.unknown()).optional(),
+  keyRing: z.custom<KeyRing>(
+    (k) => typeof (k as KeyRing | undefined)?.open === 'function',
+    'must be a KeyRing',
+  ),
+  publish: z.array(z.unknown()).optional(),
 })
 
 /** Checks the options and loads the rule sets; throws TREC_VALIDATION naming what is wrong. */
@@ -48,6 +70,18 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
     })
   const rules = options.rules
     ? checkRuleSets(options.rules.map((value, i) => ({ source: `rules[${i}]`, value })))
-    : loadRuleSets(options.rulesDir ?? defaultRulesDir)
-  return { store: options.store, clock: options.clock ?? (() => new Date()), rules }
+    : options.rulesDir
+      ? loadRuleSets(options.rulesDir)
+      : []
+  const publish = options.publish
+    ? checkRuleSets(options.publish.map((value, i) => ({ source: `publish[${i}]`, value })))
+    : []
+  return {
+    store: options.store,
+    clock: options.clock ?? (() => new Date()),
+    rules,
+    accessLog: new AccessLog(options.store),
+    keyRing: options.keyRing,
+    publish,
+  }
 }

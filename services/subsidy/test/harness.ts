@@ -3,6 +3,7 @@ import { type DomainEventToAppend, streamFor, toEventToAppend } from '@trec/cont
 import { openPGliteEventStore, pgliteExecutor, type SqlEventStore } from '@trec/eventstore/pglite'
 import type { Claims } from '@trec/fastify-kit'
 import { type TestPlatform, testPlatform } from '@trec/fastify-kit/testing'
+import { generateMasterKey, KeyRing, MemoryKeyStore } from '@trec/privacy'
 import type { Fact } from '../src/domain/facts.ts'
 import { subsidyService } from '../src/index.ts'
 import { harbinTest, institution, seedRules } from './record.ts'
@@ -15,6 +16,8 @@ export const clockAt = new Date('2021-06-15T02:00:00Z')
 export interface Harness extends TestPlatform {
   store: SqlEventStore
   db: PGlite
+  /** Seals accounts under a worker's key, as the finance system does. */
+  keyRing: KeyRing
   /** Appends events of other contexts as they would have written them, under their own ids. */
   record(facts: readonly Fact[]): Promise<void>
   token(who: keyof typeof callers | Omit<Claims, 'jti' | 'client_id'>): Promise<string>
@@ -42,8 +45,10 @@ export async function harness(): Promise<Harness> {
   const db = new PGlite()
   const store = await openPGliteEventStore({ db })
   const platform = await testPlatform(pgliteExecutor(db))
+  const keyRing = new KeyRing({ store: new MemoryKeyStore(), masterKey: generateMasterKey('subsidy-test') })
   await platform.app.register(subsidyService, {
     store,
+    keyRing,
     clock: () => clockAt,
     rules: [...seedRules, harbinTest],
   })
@@ -52,6 +57,7 @@ export async function harness(): Promise<Harness> {
     ...platform,
     store,
     db,
+    keyRing,
     async record(facts) {
       for (const f of facts) {
         const event = { type: f.type, data: f.data } as DomainEventToAppend

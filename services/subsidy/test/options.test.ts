@@ -1,8 +1,12 @@
 import { isTrecError } from '@trec/core'
 import { openPGliteEventStore } from '@trec/eventstore/pglite'
+import { generateMasterKey, KeyRing, MemoryKeyStore } from '@trec/privacy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveOptions } from '../src/options.ts'
+import { defaultRulesDir, resolveOptions } from '../src/options.ts'
 import { sjz } from './record.ts'
+
+const keyRing = new KeyRing({ store: new MemoryKeyStore(), masterKey: generateMasterKey('options-test') })
+const shippedIds = ['hebei-2026', 'hlj-2022', 'hlj-2026', 'sjz-2019', 'sjz-2026']
 
 describe('service options', () => {
   let store: Awaited<ReturnType<typeof openPGliteEventStore>>
@@ -11,13 +15,15 @@ describe('service options', () => {
   })
   afterAll(() => store.close())
 
-  it('loads the package’s rule sets by default, and given ones instead when passed', () => {
+  it('uses no fixed sets by default (they are published as events), given ones when passed, a directory when named', () => {
+    expect(resolveOptions({ store, keyRing }).rules).toEqual([])
+    expect(resolveOptions({ store, keyRing, rules: [sjz] }).rules).toEqual([sjz])
     expect(
-      resolveOptions({ store })
+      resolveOptions({ store, keyRing, rulesDir: defaultRulesDir })
         .rules.map((r) => r.id)
         .sort(),
-    ).toEqual(['hlj-2022', 'sjz-2019'])
-    expect(resolveOptions({ store, rules: [sjz] }).rules).toEqual([sjz])
+    ).toEqual(shippedIds)
+    expect(resolveOptions({ store, keyRing, publish: [sjz] }).publish).toEqual([sjz])
   })
 
   it('refuses a missing store, a clock that is not a function and an invalid rule set', () => {
@@ -28,12 +34,14 @@ describe('service options', () => {
         return error
       }
     }
-    const noStore = refusal(() => resolveOptions({ store: undefined as never, clock: 'now' as never }))
+    const noStore = refusal(() =>
+      resolveOptions({ store: undefined as never, keyRing, clock: 'now' as never }),
+    )
     expect(isTrecError(noStore, 'TREC_VALIDATION') && noStore.issues.map((i) => i.path.join('.'))).toEqual([
       'store',
       'clock',
     ])
-    const badRules = refusal(() => resolveOptions({ store, rules: [{ ...sjz, version: 0 }] }))
+    const badRules = refusal(() => resolveOptions({ store, keyRing, rules: [{ ...sjz, version: 0 }] }))
     expect(isTrecError(badRules, 'TREC_VALIDATION') && badRules.issues.map((i) => i.path.join('.'))).toEqual([
       'rules[0].version',
     ])

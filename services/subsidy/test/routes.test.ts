@@ -186,14 +186,33 @@ describe('subsidy claim routes', () => {
     const noAccount = await call('POST', `/v1/claims/${c}/payment`, 'finance', { paymentRef: 'CZ-2' })
     expect(noAccount.statusCode).toBe(400)
     expect(noAccount.json().errors[0].path).toEqual(['body', 'account'])
+    // The account must open under this worker's key: one sealed for another worker, or a
+    // well-formed value that opens under no key, is refused naming the field, writing nothing.
+    const atRefusal = await h.store.lastPosition()
+    for (const bankAccount of [
+      await h.keyRing.seal(worker, 'account.bankAccount', '6217000130000123456'),
+      sealed,
+    ]) {
+      const refused = await call('POST', `/v1/claims/${c}/payment`, 'finance', {
+        paymentRef: 'CZ-2',
+        account: {
+          kind: 'ssc_card',
+          bankAccount: { ...bankAccount, kid: bankAccount === sealed ? other : bankAccount.kid },
+        },
+      })
+      expect(refused.statusCode, refused.body).toBe(400)
+      expect(refused.json().errors[0].path).toEqual(['body', 'account', 'bankAccount'])
+    }
+    expect(await h.store.lastPosition()).toBe(atRefusal)
+    const account = await h.keyRing.seal(other, 'account.bankAccount', '6217000130000123456')
     const paid = await call('POST', `/v1/claims/${c}/payment`, 'finance', {
       paymentRef: 'CZ-2',
-      account: { kind: 'ssc_card', bankAccount: { ...sealed, kid: other } },
+      account: { kind: 'ssc_card', bankAccount: account },
     })
     expect(paid.statusCode, paid.body).toBe(201)
     const view = (await call('GET', `/v1/claims/${c}`, 'officer')).json()
     expect(view.payment).toMatchObject({ accountKind: 'ssc_card', amount: 150_000 })
-    expect(JSON.stringify(view)).not.toContain(sealed.ct)
+    expect(JSON.stringify(view)).not.toContain(account.ct)
   })
 
   it('documents every route in the OpenAPI document', async () => {

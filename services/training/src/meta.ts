@@ -1,5 +1,5 @@
 import type { AppendMetadata } from '@trec/contracts'
-import type { Principal } from '@trec/fastify-kit'
+import { actorOf, type Principal } from '@trec/fastify-kit'
 
 // Envelope metadata of everything this service appends: who (the caller, by role and subject,
 // never by name), when it happened, where (the resource's 行政区划代码), and the flow it is part of.
@@ -16,11 +16,7 @@ export function metaFor(
 ): Meta {
   return {
     occurredAt: typeof occurredAt === 'string' ? occurredAt : occurredAt.toISOString(),
-    actor: {
-      kind: principal.role,
-      id: principal.subject,
-      ...(principal.institution ? { institution: principal.institution } : {}),
-    },
+    actor: actorOf(principal),
     source,
     region,
     ...(correlationId ? { correlationId } : {}),

@@ -71,10 +71,14 @@ export async function designate(http: Client, institution: string, uscc: string)
   )
 }
 
-export async function publish(http: Client, o: Occupation): Promise<string> {
-  return accepted(
-    await http.post('/v1/programmes', people.officer, programmeBody(o, '2021-01-01', '2021-12-31')),
-  ).programme
+/** A 培训项目目录 entry of the occupation, open through 2021 unless another period is given. */
+export async function publish(
+  http: Client,
+  o: Occupation,
+  from = '2021-01-01',
+  to = '2021-12-31',
+): Promise<string> {
+  return accepted(await http.post('/v1/programmes', people.officer, programmeBody(o, from, to))).programme
 }
 
 export interface OpenedClass {

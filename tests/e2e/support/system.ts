@@ -1,10 +1,11 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { buildApp, type Runtime, serviceNames } from '@trec/app'
-import type { EventStore } from '@trec/eventstore'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import type { Platform } from '@trec/fastify-kit'
 import { type TestTokens, testTokens } from '@trec/fastify-kit/testing'
+import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import pg from 'pg'
 import { type Client, client } from './client.ts'
 import { fetchSender, injectSender } from './http.ts'
@@ -23,6 +24,10 @@ export interface System {
   masterKey: { kid: string; key: Uint8Array }
   /** Requests with tokens, over the transport the system was started with. */
   http: Client
+  /** The workers' data keys, as the finance system seals accounts with them. */
+  keyRing: KeyRing
+  /** The database of the store, keys, idempotency records and read models. */
+  sql: SqlExecutor
   close(): Promise<void>
 }
 
@@ -49,7 +54,8 @@ async function compose(runtime: Runtime, start: Date) {
       },
     },
   })
-  return { app, tokens, clock, pseudonymSecret, masterKey }
+  const keyRing = new KeyRing({ store: new SqlKeyStore(runtime.client), masterKey })
+  return { app, tokens, clock, pseudonymSecret, masterKey, keyRing, sql: runtime.sql }
 }
 
 /** In-process, on the embedded store: for the many small requests of the hardening suites. */

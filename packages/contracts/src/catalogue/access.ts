@@ -15,6 +15,7 @@ export const accessPurposes = [
   'fraud_case', // investigation of suspected 虚假培训, 套取骗取资金 (D3)
   'supervision_inspection', // 双随机 inspection, 培训中和培训后抽查 (D3 (二十六))
   'audit', // an auditor checking who read the record
+  'administration', // an officer, reviewer, assessor or finance handling the worker's claim, payment or certificate
 ] as const
 
 /**
@@ -24,8 +25,11 @@ export const accessPurposes = [
  */
 export const accessFlags = ['no_case_ref'] as const
 
-/** What was read: the lifelong archive, or the access log of the record itself. */
-export const accessViews = ['archive', 'access_log'] as const
+/**
+ * What was read: the lifelong archive, the access log of the record itself, or one of the
+ * worker's claims, payments or certificates (each read of a person's data is an access event).
+ */
+export const accessViews = ['archive', 'access_log', 'claim', 'payment', 'certificates'] as const
 
 export const recordAccessed = defineEvent({
   type: 'RecordAccessed',

@@ -34,11 +34,21 @@ export function pgliteExecutor(db: PGlite): SqlExecutor {
  * The embedded event store: PostgreSQL compiled to WebAssembly, in this process, persisted to
  * a directory. Same SQL as the server adapter; one connection, so transactions run one at a time.
  * Feed batches come back as one JSON text each (`feedAs`), which PGlite reads in about half the time.
+ *
+ * Followers of the feed (read models, detectors, the notary) share that one connection with the
+ * commands. Every append in the database comes through this process and wakes them, so they need
+ * no frequent poll (`idlePollMs` 1 s); and each waits `settleMs` (100 ms) after a wake, so that it
+ * reads the events of many commands at once rather than running its reads and transaction once
+ * per command: with 8 clients this cut the statements per command from about 55 to about 19.
  */
 export async function openPGliteEventStore(options: PGliteEventStoreOptions = {}): Promise<SqlEventStore> {
   const db = options.db ?? (options.dataDir ? new PGlite(options.dataDir) : new PGlite())
   await db.waitReady
-  const store = new SqlEventStore(pgliteExecutor(db), { feedAs: 'json', ...options })
+  const store = new SqlEventStore(pgliteExecutor(db), {
+    feedAs: 'json',
+    follow: { idlePollMs: 1000, settleMs: 100 },
+    ...options,
+  })
   await store.migrate()
   return store
 }

@@ -40,6 +40,8 @@ export interface SqlEventStoreOptions {
    * PostgreSQL adapter reads rows.
    */
   feedAs?: 'rows' | 'json'
+  /** Defaults of `subscribe` (`idlePollMs`, `settleMs`) for this store's followers. */
+  follow?: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs'>
 }
 
 interface EventRow {
@@ -126,6 +128,7 @@ export class SqlEventStore implements EventStore {
   readonly #wake = new Wake()
   readonly #s: string
   readonly #feedAsJson: boolean
+  readonly #follow: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs'>
   #closed = false
 
   constructor(db: SqlExecutor, options: SqlEventStoreOptions = {}) {
@@ -134,6 +137,7 @@ export class SqlEventStore implements EventStore {
     this.#s = quoteIdent(this.schema)
     this.#limits = { ...defaultLimits, ...options.limits }
     this.#feedAsJson = options.feedAs === 'json'
+    this.#follow = options.follow ?? {}
   }
 
   /** Creates or updates the schema; safe to run from several processes at once. */
@@ -346,7 +350,7 @@ export class SqlEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions = {}): AsyncIterable<FeedBatch> {
-    return pollFeed((o) => this.readAll(o), this.#wake, options)
+    return pollFeed((o) => this.readAll(o), this.#wake, { ...this.#follow, ...options })
   }
 
   async close(): Promise<void> {

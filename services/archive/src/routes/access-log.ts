@@ -1,15 +1,19 @@
+import { type AccessEvent, readAccessLog } from '@trec/command'
 import { pseudonymSchema } from '@trec/contracts'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
-import { accessSource, readAccessLog } from '../access-log.ts'
 import type { ResolvedOptions } from '../options.ts'
+import { accessSource } from '../options.ts'
 
 const entrySchema = z.object({
   event: z.string(),
+  /** What happened: a read of the record (RecordAccessed) or an export of it (RecordsExported). */
+  type: z.enum(['RecordAccessed', 'RecordsExported']),
   revision: z.int(),
   at: z.string(),
   recordedAt: z.string(),
   actor: z.object({ kind: z.string(), id: z.string(), institution: z.string().optional() }),
+  /** `archive` or `access_log` for a read, `export` for an export. */
   view: z.string(),
   purpose: z.string(),
   caseRef: z.string().optional(),
@@ -19,7 +23,41 @@ const entrySchema = z.object({
   requestId: z.string(),
   found: z.boolean(),
   flags: z.array(z.string()),
+  /** For an export: how many events it held and the checkpoint they were proved against. */
+  exported: z.object({ events: z.int(), checkpointSize: z.int() }).optional(),
 })
+
+/** One line of the log, whichever kind of access event it is. */
+function entryOf(e: AccessEvent): z.infer<typeof entrySchema> {
+  const common = {
+    event: e.id,
+    type: e.type,
+    revision: e.revision,
+    at: e.occurredAt,
+    recordedAt: e.recordedAt,
+    actor: e.actor,
+    purpose: e.data.purpose,
+    ...(e.data.caseRef === undefined ? {} : { caseRef: e.data.caseRef }),
+    client: e.data.client,
+    requestId: e.data.requestId,
+  }
+  if (e.type === 'RecordsExported')
+    return {
+      ...common,
+      view: 'export',
+      found: e.data.events > 0,
+      flags: [],
+      exported: { events: e.data.events, checkpointSize: e.data.checkpointSize },
+    }
+  return {
+    ...common,
+    view: e.data.view,
+    ...(e.data.consentRef === undefined ? {} : { consentRef: e.data.consentRef }),
+    ...(e.data.asOf === undefined ? {} : { asOf: e.data.asOf }),
+    found: e.data.found,
+    flags: e.data.flags,
+  }
+}
 
 /**
  * GET /v1/archive/access-log?worker=<pseudonym> (auditor): who read this worker's record, when,
@@ -64,29 +102,14 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
         },
         {
           occurredAt: options.clock().toISOString(),
-          actor: { kind: p.role, id: p.subject },
+          actor: actorOf(p),
           source: accessSource,
           region: options.region,
         },
       )
       return {
         worker,
-        entries: events.map((e) => ({
-          event: e.id,
-          revision: e.revision,
-          at: e.occurredAt,
-          recordedAt: e.recordedAt,
-          actor: e.actor,
-          view: e.data.view,
-          purpose: e.data.purpose,
-          ...(e.data.caseRef === undefined ? {} : { caseRef: e.data.caseRef }),
-          ...(e.data.consentRef === undefined ? {} : { consentRef: e.data.consentRef }),
-          ...(e.data.asOf === undefined ? {} : { asOf: e.data.asOf }),
-          client: e.data.client,
-          requestId: e.data.requestId,
-          found: e.data.found,
-          flags: e.data.flags,
-        })),
+        entries: events.map(entryOf),
         nextRevision: events.length === limit ? events.at(-1)!.revision + 1 : null,
       }
     },

@@ -1,11 +1,12 @@
+import { assertCitedCase } from '@trec/command'
 import { accessPurposes, entityIdSchema, instantSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, assertRegion, inRegionScope, type Platform, principal } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { foldWorkerArchive } from '@trec/readmodels'
 import { z } from 'zod'
-import { accessSource } from '../access-log.ts'
 import type { ResolvedOptions } from '../options.ts'
+import { accessSource } from '../options.ts'
 import { readArchiveAsOf } from '../projection.ts'
 import { lookupPurposes, purposesNeedingCase } from '../purposes.ts'
 import { refuseIdempotencyKey } from './no-idempotency.ts'
@@ -33,8 +34,11 @@ const lookupBody = z
  */
 export function lookupRoute(app: Platform, options: ResolvedOptions): void {
   // The card number is replaced by its pseudonym during validation: nothing after sees it.
+  // The first six digits of a card number are the 行政区划代码 that issued it: what bounds a
+  // provincial card platform, or a regional investigator reading without a case.
   const body = lookupBody.transform(({ cardNumber, ...rest }) => ({
     worker: options.pseudonymizer.pseudonym(cardNumber),
+    issuedIn: cardNumber.slice(0, 6),
     ...rest,
   }))
   const table = (name: string) => options.runner.table(name)
@@ -59,11 +63,16 @@ export function lookupRoute(app: Platform, options: ResolvedOptions): void {
     },
     async (request) => {
       const p = principal(request)
-      const { worker, purpose, caseRef, consentRef, asOf } = request.body
+      const { worker, issuedIn, purpose, caseRef, consentRef, asOf } = request.body
       if (!lookupPurposes[p.role]?.includes(purpose))
         throw new TrecError('TREC_FORBIDDEN', `a ${p.role} may not read a record for ${purpose}`, {
           details: { reason: 'purpose not allowed for role', purpose, allowed: lookupPurposes[p.role] ?? [] },
         })
+      // Break-glass is bounded: a cited case must be open, in the token's region and about this
+      // worker; without one, a token that names a region reads only cards issued inside it.
+      if (caseRef !== undefined && purposesNeedingCase.includes(purpose))
+        await assertCitedCase(options.store, caseRef, { worker, inScope: (r) => inRegionScope(p, r) })
+      else assertRegion(p, issuedIn)
       const archive =
         asOf === undefined
           ? ((await options.reads.read(worker)) ?? foldWorkerArchive(worker, []))
@@ -85,7 +94,7 @@ export function lookupRoute(app: Platform, options: ResolvedOptions): void {
         },
         {
           occurredAt: options.clock().toISOString(),
-          actor: { kind: p.role, id: p.subject, ...(p.institution ? { institution: p.institution } : {}) },
+          actor: actorOf(p),
           source: accessSource,
           region: options.region,
         },

@@ -1,11 +1,11 @@
 import { check } from '@trec/command'
-import { type AttendancePolicy, computeAttendance } from './attendance-share.ts'
+import { type AttendancePolicy, computeAttendance } from '@trec/contracts'
 import type { AttendanceFacts, ClassFacts, TrainingFacts } from './facts.ts'
 import { rules } from './rules.ts'
 import type { AssessmentEvent, AssessmentState } from './state.ts'
 
 // 结业: a worker's completion of a class, with the attendance share computed from the record
-// (see attendance-share.ts) and judged against the configured minimum for the class's region.
+// (see @trec/contracts, reading/attendance-hours.ts) and judged against the configured minimum for the class's region.
 
 export interface CompletionPolicy extends AttendancePolicy {
   /**

@@ -1,13 +1,17 @@
-import type { DomainEvent, EventData } from '@trec/contracts'
+import {
+  type AttendanceFacts,
+  attendanceFacts,
+  type DomainEvent,
+  type EventData,
+  type FaceCheckFact,
+  type ScheduledSession,
+  type SegmentFact,
+} from '@trec/contracts'
 
 // What the assessment context reads from streams other contexts own (docs/architecture.md: services
 // never write each other's streams; they may read them). Each fold is pure: the route reads and
 // decodes the streams, these functions turn the events into the facts a command carries.
 
-export type ScheduledSession = Pick<
-  EventData<'ClassOpened'>['sessions'][number],
-  'session' | 'start' | 'end' | 'mode'
->
 export type ClosingReason = EventData<'ClassClosed'>['reason']
 
 export interface ClassFacts {
@@ -74,49 +78,5 @@ export function trainingFacts(events: readonly DomainEvent[], classId?: string):
   return { enrolledClasses: [...enrolled], identity }
 }
 
-export interface FaceCheckFact {
-  /** The event id: it goes into the completion's evidence. */
-  id: string
-  session: string
-  checkedAt: string
-  result: 'pass' | 'fail'
-  livenessPassed: boolean
-}
-
-export interface SegmentFact {
-  id: string
-  start: string
-  end: string
-  playbackRate: number
-}
-
-export interface AttendanceFacts {
-  faceChecks: FaceCheckFact[]
-  segments: SegmentFact[]
-}
-
-/** The worker's face checks and online-learning segments for one class, from `attendance-{worker}`. */
-export function attendanceFacts(
-  events: readonly (DomainEvent & { id: string })[],
-  classId: string,
-): AttendanceFacts {
-  const facts: AttendanceFacts = { faceChecks: [], segments: [] }
-  for (const event of events) {
-    if (event.type === 'FaceCheckRecorded' && event.data.class === classId)
-      facts.faceChecks.push({
-        id: event.id,
-        session: event.data.session,
-        checkedAt: event.data.checkedAt,
-        result: event.data.result,
-        livenessPassed: event.data.liveness.passed,
-      })
-    else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
-      facts.segments.push({
-        id: event.id,
-        start: event.data.start,
-        end: event.data.end,
-        playbackRate: event.data.playbackRate,
-      })
-  }
-  return facts
-}
+export type { AttendanceFacts, FaceCheckFact, ScheduledSession, SegmentFact }
+export { attendanceFacts }

@@ -1,6 +1,6 @@
 import { type AppendMetadata, decodeRecorded, type Envelope } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
-import type { Principal } from '@trec/fastify-kit'
+import { actorOf, type Principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 
 // What every route of the service shares: reading and decoding a stream, the envelope metadata
@@ -17,11 +17,7 @@ export async function readEvents(store: EventStore, stream: string): Promise<Env
 export function metaFor(p: Principal, region: string, occurredAt: Date): Omit<AppendMetadata, 'id'> {
   return {
     occurredAt: occurredAt.toISOString(),
-    actor: {
-      kind: p.role,
-      id: p.subject,
-      ...(p.institution === undefined ? {} : { institution: p.institution }),
-    },
+    actor: actorOf(p),
     source,
     region,
   }

@@ -1,15 +1,17 @@
 import { certificateIssued, certificateRevoked, pseudonymSchema } from '@trec/contracts'
-import type { Platform } from '@trec/fastify-kit'
+import { assertRegionNamed, inRegionScope, type Platform, principal, readerOf } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { chinaDate } from '../domain/dates.ts'
 import type { ResolvedOptions } from '../options.ts'
-import { readEvents } from './context.ts'
+import { readEvents, source } from './context.ts'
 
 // GET /v1/workers/:worker/certificates: a worker's certificates, straight from the worker's
 // `assessment-{worker}` stream, with whether each is valid, expired or revoked today. The path
-// names the pseudonym, never a card number. Not filtered by the caller's region: the rules that
-// read certificates (one valid certificate per subject; a subsidy per certificate) are national,
-// and a certificate issued in another province counts as much as one issued here.
+// names the pseudonym, never a card number. A caller sees the certificates issued inside its
+// token's region (assessors and officers must name one; an investigator without one is
+// provincial or national supervision), and every read is an access event of the worker. The
+// national rules that count certificates (one per subject, a subsidy per certificate) run inside
+// the subsidy service on the whole stream, not through this route.
 
 const certificateView = z.object({
   ...certificateIssued.schema.shape,
@@ -44,10 +46,13 @@ export function workerCertificateRoutes(app: Platform, o: ResolvedOptions): void
       },
     },
     async (request) => {
+      const p = principal(request)
+      assertRegionNamed(p)
       const { worker } = request.params
       const today = chinaDate(o.clock())
       const byId = new Map<string, CertificateView>()
       for (const e of await readEvents(o.store, `assessment-${worker}`)) {
+        if (!inRegionScope(p, e.region)) continue
         if (e.type === 'CertificateIssued') {
           const expired = e.data.validUntil !== undefined && e.data.validUntil < today
           byId.set(e.data.certificate, {
@@ -69,6 +74,11 @@ export function workerCertificateRoutes(app: Platform, o: ResolvedOptions): void
           }
         }
       }
+      await o.accessLog.recordRead(
+        readerOf(p, String(request.id)),
+        { worker, view: 'certificates', found: byId.size > 0 },
+        { at: o.clock(), source, region: p.region === undefined ? o.region : p.region.padEnd(6, '0') },
+      )
       return { worker, certificates: [...byId.values()] }
     },
   )

@@ -1,6 +1,6 @@
+import { type AttendancePolicy, computeAttendance } from '@trec/contracts'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type AttendancePolicy, computeAttendance } from '../../src/domain/attendance-share.ts'
 import type { FaceCheckFact, SegmentFact } from '../../src/domain/facts.ts'
 import { eventId, passingCheck, schedule, signIns } from '../fixtures.ts'
 

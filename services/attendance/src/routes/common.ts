@@ -1,7 +1,7 @@
 import type { Actor } from '@trec/contracts'
 import { entityIdSchema, eventIdSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import type { Principal } from '@trec/fastify-kit'
+import { type Principal, actorOf as tokenActor } from '@trec/fastify-kit'
 import { z } from 'zod'
 
 // What every route of the service shares: the source name on its events, the actor built from
@@ -9,8 +9,9 @@ import { z } from 'zod'
 
 export const source = 'trec.attendance'
 
+/** The caller as actor; a device acts for the institution its registration names. */
 export function actorOf(p: Principal, institution = p.institution): Actor {
-  return { kind: p.role, id: p.subject, ...(institution === undefined ? {} : { institution }) }
+  return { ...tokenActor(p), ...(institution === undefined ? {} : { institution }) }
 }
 
 export function forbidden(reason: string, details: Record<string, unknown> = {}): TrecError {

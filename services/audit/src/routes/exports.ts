@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { assertCitedCase } from '@trec/command'
 import {
   accessPurposes,
   entityIdSchema,
@@ -8,7 +9,7 @@ import {
   toEventToAppend,
 } from '@trec/contracts'
 import { type Issue, TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, assertRegion, inRegionScope, type Platform, principal } from '@trec/fastify-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { selectLeaves } from '../export/select.ts'
@@ -136,6 +137,15 @@ async function exportSelection(
     })
   if (issues.length > 0)
     throw new TrecError('TREC_VALIDATION', 'The export request is incomplete.', { issues })
+  // A case-bound export cites an open oversight case in the caller's region, about the worker
+  // exported (for a worker's history); a region export stays inside the caller's region. An
+  // audit export's `case` is the audit engagement's own reference, which this record does not hold.
+  if (q.case !== undefined && (q.purpose === 'fraud_case' || q.purpose === 'supervision_inspection'))
+    await assertCitedCase(o.store, q.case, {
+      inScope: (r) => inRegionScope(caller, r),
+      ...(selection.kind === 'worker' ? { worker: selection.worker } : {}),
+    })
+  if (selection.kind === 'region') assertRegion(caller, selection.region)
   const checkpoint = await findCheckpoint(o, q.size)
   const others = q.consistencyWith?.split(',').map(Number) ?? []
   for (const size of others) await assertTreeHas(o, 'consistencyWith', size)
@@ -168,11 +178,7 @@ async function exportSelection(
     },
     {
       occurredAt: now.toISOString(),
-      actor: {
-        kind: caller.role,
-        id: caller.subject,
-        ...(caller.institution ? { institution: caller.institution } : {}),
-      },
+      actor: actorOf(caller),
       source: 'trec.audit',
       region: o.region,
     },

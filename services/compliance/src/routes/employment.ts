@@ -13,7 +13,14 @@ import {
   streamFor,
   toEventToAppend,
 } from '@trec/contracts'
-import { assertRegion, commandEventIds, type Platform, type Principal, principal } from '@trec/fastify-kit'
+import {
+  actorOf,
+  assertRegion,
+  commandEventIds,
+  type Platform,
+  type Principal,
+  principal,
+} from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -50,7 +57,7 @@ function meta(p: Principal, region: string, at: string, id: string): AppendMetad
   return {
     id,
     occurredAt: at,
-    actor: { kind: p.role, id: p.subject, ...(p.institution ? { institution: p.institution } : {}) },
+    actor: actorOf(p),
     source,
     region,
   }

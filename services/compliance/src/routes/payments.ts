@@ -1,5 +1,5 @@
 import { TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { inRegionScope, type Platform, principal, readerOf } from '@trec/fastify-kit'
 import { type PaymentRecord, quarterPattern } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -74,12 +74,13 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       })
       if (!row) throw notFound
       const p = principal(request)
-      // Region-bound callers see only their region's payments; outside it, as if absent.
-      try {
-        regionScope(p, row.record.region ?? undefined)
-      } catch {
-        throw notFound
-      }
+      // Callers see only their region's payments; outside it, as if absent.
+      if (!inRegionScope(p, row.record.region ?? '')) throw notFound
+      await options.accessLog.recordRead(
+        readerOf(p, String(request.id)),
+        { worker: row.record.worker, view: 'payment' },
+        { at: options.clock(), source: 'trec.compliance', region: row.record.region ?? '' },
+      )
       return row.record
     },
   )

@@ -8,6 +8,7 @@ import {
   type RecordDisbursement,
   reconcile,
 } from '@trec/readmodels'
+import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { refuseIdempotencyKey, regionQuery, regionScope } from './scope.ts'
@@ -33,6 +34,20 @@ const advanceOf = (a: AdvanceRow): RecordDisbursement => ({
   paidOn: a.paid_on,
 })
 
+const csvTypes = new Set(['text/csv', 'application/csv'])
+
+/** Answers 415 before the body is read unless it is declared a CSV. */
+async function requireCsv(request: FastifyRequest): Promise<void> {
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase()
+  if (!csvTypes.has(type))
+    throw new TrecError('TREC_UNSUPPORTED_MEDIA_TYPE', 'send the disbursement file as text/csv', {
+      details: { contentType: type || null },
+    })
+}
+
 /**
  * POST /v1/compliance/reconciliation (finance, auditor), body `text/csv`: the finance
  * department's disbursement file (format in @trec/readmodels `disbursement-csv.ts` and the
@@ -48,7 +63,8 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
     '/v1/compliance/reconciliation',
     {
       config: { auth: { roles: ['finance', 'auditor'] } },
-      onRequest: refuseIdempotencyKey,
+      // The content type is checked before the body is read: only a CSV may be 64 MiB.
+      onRequest: [refuseIdempotencyKey, requireCsv],
       bodyLimit: 64 * 1024 * 1024,
       schema: {
         tags: ['compliance'],

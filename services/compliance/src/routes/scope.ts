@@ -1,13 +1,11 @@
 import { TrecError } from '@trec/core'
-import type { Principal } from '@trec/fastify-kit'
+import { assertRegion, assertRegionNamed, type Principal } from '@trec/fastify-kit'
 import { regionPrefix } from '@trec/readmodels'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 
-// Officers and finance act inside their 行政区划代码 prefix (docs/architecture.md, "Access"); auditors and
-// investigators see the whole province. A region-bound caller who names no region gets theirs.
-
-const boundRoles = new Set(['subsidy_officer', 'finance', 'reviewer', 'assessor'])
+// A region-bound caller who names no region gets theirs; what may be reached is decided by the
+// one scope rule of @trec/fastify-kit (`inRegionScope`).
 
 export const regionQuery = z
   .string()
@@ -16,17 +14,9 @@ export const regionQuery = z
 /** The region prefix a request may see: the one asked for, inside the caller's own if bound. */
 export function regionScope(p: Principal, requested: string | undefined): string | undefined {
   const asked = requested === undefined ? undefined : regionPrefix(requested)
-  if (!boundRoles.has(p.role)) return asked
-  if (!p.region)
-    throw new TrecError('TREC_FORBIDDEN', 'the token names no region', {
-      details: { reason: 'no region in token' },
-    })
-  if (asked === undefined) return p.region
-  if (!asked.startsWith(p.region))
-    throw new TrecError('TREC_FORBIDDEN', 'another region', {
-      details: { reason: 'another region', region: asked },
-    })
-  return asked
+  assertRegionNamed(p)
+  if (asked !== undefined) assertRegion(p, asked)
+  return asked ?? p.region
 }
 
 /** A read that is not a command refuses Idempotency-Key (its answer would be stored and replayed). */

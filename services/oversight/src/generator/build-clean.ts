@@ -1,4 +1,4 @@
-import { type Actor, usccCheckCharacter } from '@trec/contracts'
+import { type Actor, computeAttendance, defaultAttendancePolicy, usccCheckCharacter } from '@trec/contracts'
 import {
   at,
   type ClassModel,
@@ -451,11 +451,33 @@ function evidenceOfAttendance(m: Member): string[] {
 
 function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
   const cls = m.cls
-  const { offline, online } = attendedSessions(m)
+  const { offline } = attendedSessions(m)
   const offlineCount = cls.sessions.filter((s) => s.mode === 'offline').length
-  const attendedHours = (offline.size + online.size) * 3
-  const requiredHours = cls.sessions.length * 3
-  const share = Math.floor((attendedHours / requiredHours) * 10_000) / 10_000
+  // The one reading of hours, as the assessment service computes a completion: in person by
+  // passing checks within their sessions, online by the learning records played at normal speed.
+  const hours = computeAttendance(
+    cls.sessions.map((s) => ({ session: s.session, start: iso(s.start), end: iso(s.end), mode: s.mode })),
+    m.checks
+      .filter((c) => !c.removed && c.data.class === cls.id)
+      .map((c) => ({
+        id: c.id,
+        session: String(c.data.session),
+        checkedAt: String(c.data.checkedAt),
+        result: c.data.result as 'pass' | 'fail',
+        livenessPassed: (c.data.liveness as { passed: boolean }).passed,
+      })),
+    m.segments
+      .filter((g) => !g.removed)
+      .map((g) => ({
+        id: g.id,
+        start: String(g.data.start),
+        end: String(g.data.end),
+        playbackRate: Number(g.data.playbackRate),
+      })),
+    defaultAttendancePolicy,
+  )
+  const { attendedHours, requiredHours } = hours
+  const share = hours.attendanceShare
   const offlineShare = offlineCount === 0 ? 1 : offline.size / offlineCount
   m.passedCompletion = share >= o.minimumAttendanceShare && offlineShare >= o.minimumAttendanceShare
   const completion = model.add(

@@ -10,7 +10,7 @@ import { type Platform, principal, singleEventId } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import type { AlertRow } from '../read/alerts-projection.ts'
-import { assertScope, commandAnswer, notFound, source } from './common.ts'
+import { actorOf, assertScope, commandAnswer, notFound, source } from './common.ts'
 
 const listQuery = z.strictObject({
   rule: fraudRuleIdSchema.optional(),
@@ -166,7 +166,7 @@ export function alertRoutes(app: Platform, options: ResolvedOptions): void {
           command: null,
           meta: {
             occurredAt: options.clock().toISOString(),
-            actor: { kind: 'investigator', id: p.subject },
+            actor: actorOf(p),
             source,
             region,
           },

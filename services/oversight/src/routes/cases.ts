@@ -20,7 +20,7 @@ import { type CaseCommand, type CaseState, caseDecider } from '../cases/case-dec
 import type { ResolvedOptions } from '../options.ts'
 import type { CaseRow } from '../read/casework-projection.ts'
 import { claimRow } from '../trace/claim-trace.ts'
-import { assertScope, commandAnswer, notFound, source } from './common.ts'
+import { actorOf, assertScope, commandAnswer, notFound, source } from './common.ts'
 
 const caseParams = z.strictObject({ case: caseIdSchema })
 const ids = z.array(eventIdSchema).max(10_000)
@@ -88,7 +88,7 @@ async function run(
     command,
     meta: {
       occurredAt: options.clock().toISOString(),
-      actor: { kind: 'investigator', id: p.subject },
+      actor: actorOf(p),
       source,
       region,
     },

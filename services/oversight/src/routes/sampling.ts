@@ -15,7 +15,7 @@ import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { readPopulation } from '../sampling/population.ts'
 import { recomputeSample, samplingAlgorithm } from '../sampling/recompute-sample.ts'
-import { assertScope, notFound, source } from './common.ts'
+import { actorOf, assertScope, notFound, source } from './common.ts'
 
 const runBody = z
   .strictObject({
@@ -122,7 +122,7 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
         {
           id: eventId,
           occurredAt: options.clock().toISOString(),
-          actor: { kind: p.role, id: p.subject },
+          actor: actorOf(p),
           source,
           region: b.population.region,
         },

@@ -4,7 +4,7 @@ import { type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { claimRow, traceClaim } from '../trace/claim-trace.ts'
-import { assertScope, notFound, source } from './common.ts'
+import { actorOf, assertScope, notFound, source } from './common.ts'
 
 const traceQuery = z.strictObject({
   /**
@@ -58,7 +58,7 @@ export function traceRoutes(app: Platform, options: ResolvedOptions): void {
         },
         {
           occurredAt: options.clock().toISOString(),
-          actor: { kind: 'investigator', id: p.subject },
+          actor: actorOf(p),
           source,
           region: row.region,
         },

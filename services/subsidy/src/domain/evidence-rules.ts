@@ -1,7 +1,8 @@
 import type { RuleViolation } from '@trec/command'
+import { attendanceFacts, computeAttendance, defaultAttendancePolicy } from '@trec/contracts'
 import type { ClaimBasis } from './basis.ts'
 import { type ClaimFacts, violation } from './claim-facts.ts'
-import { type Evidence, factsOf, lastFact } from './facts.ts'
+import { type Evidence, lastFact } from './facts.ts'
 import { type KindRule, type RuleSet, refOf, regionPrefix } from './rule-set.ts'
 
 // 「凡补必进、不进不补」 (D1, D3): nothing is paid unless its training is in the record. The chain
@@ -76,8 +77,9 @@ type Fail = (id: string, message: string, details?: Record<string, unknown>) => 
 
 /**
  * Attendance (NOT IN SEEDS: a minimum share is national practice): the completion's share, and
- * where the rules say so, the share of scheduled sessions with a passing, live face check, which
- * this service counts itself from `attendance-{worker}` and the class schedule.
+ * where the rules say so, the hours the record itself shows, by the one reading of hours
+ * (`computeAttendance`, @trec/contracts): in-person sessions from passing live face checks,
+ * online sessions from the learning records, so a blended class is judged on both.
  */
 function checkAttendance(
   claim: ClaimFacts,
@@ -99,29 +101,31 @@ function checkAttendance(
     })
   if (!rules.practice.countFaceChecks) return
   const opened = lastFact(evidence, 'ClassOpened', (c) => c.class === claim.class)
-  if (!opened) {
-    fail('attendance-minimum', 'the class schedule is not on the record, so face checks cannot be counted', {
+  if (!opened || claim.class === undefined) {
+    fail('attendance-minimum', 'the class schedule is not on the record, so attendance cannot be counted', {
       minimum: min,
     })
     return
   }
-  const passing = factsOf(evidence, 'FaceCheckRecorded').filter(
-    (f) => f.data.class === claim.class && f.data.result === 'pass' && f.data.liveness.passed,
+  const facts = attendanceFacts(evidence.facts, claim.class)
+  const hours = computeAttendance(
+    opened.data.sessions,
+    facts.faceChecks,
+    facts.segments,
+    defaultAttendancePolicy,
   )
-  const counted: string[] = []
-  for (const session of opened.data.sessions) {
-    const check = passing.find((f) => f.data.session === session.session)
-    if (check) counted.push(check.id)
-  }
-  const share = counted.length / opened.data.sessions.length
-  if (share < min)
-    fail('attendance-minimum', 'too few sessions have a passing face check', {
-      faceCheckedSessions: counted.length,
-      sessions: opened.data.sessions.length,
-      share,
-      minimum: min,
-    })
-  ids.push(...counted)
+  if (hours.attendanceShare < min)
+    fail(
+      'attendance-minimum',
+      'the record shows too few of the class’s hours attended (face checks in person, learning records online)',
+      {
+        attendedHours: hours.attendedHours,
+        requiredHours: hours.requiredHours,
+        share: hours.attendanceShare,
+        minimum: min,
+      },
+    )
+  ids.push(...hours.evidence)
 }
 
 function checkCertificate(

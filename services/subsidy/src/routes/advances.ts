@@ -4,6 +4,7 @@ import { TrecError } from '@trec/core'
 import { assertRegion, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { readClassEvidence } from '../app/read-evidence.ts'
+import { ruleSetsFor } from '../app/rule-source.ts'
 import { advanceDecider } from '../domain/advance-decider.ts'
 import { lastFact } from '../domain/facts.ts'
 import { ruleSetInForce } from '../domain/rule-set.ts'
@@ -50,7 +51,7 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
           kind: 'advance',
           class: cls,
           today,
-          rules: ruleSetInForce(options.rules, region, today),
+          rules: ruleSetInForce(await ruleSetsFor(options, region), region, today),
           evidence,
           ...request.body,
         },

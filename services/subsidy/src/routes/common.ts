@@ -1,7 +1,7 @@
 import { loadState } from '@trec/command'
 import { type AppendMetadata, eventIdSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { type Principal, principal } from '@trec/fastify-kit'
+import { actorOf, type Principal, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { workerOfClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
@@ -40,11 +40,7 @@ export function metaFor(
 ): Omit<AppendMetadata, 'id'> {
   return {
     occurredAt: at,
-    actor: {
-      kind: p.role,
-      id: p.subject,
-      ...(p.institution === undefined ? {} : { institution: p.institution }),
-    },
+    actor: actorOf(p),
     source,
     region,
     ...(correlationId === undefined ? {} : { correlationId }),

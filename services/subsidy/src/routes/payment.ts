@@ -1,8 +1,10 @@
 import { sealedValueSchema } from '@trec/contracts'
+import { TrecError } from '@trec/core'
 import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { payClaim } from '../app/pay-claim.ts'
 import { readClaimEvidence } from '../app/read-evidence.ts'
+import { ruleSetsFor } from '../app/rule-source.ts'
 import { ruleSetByRef } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { claimParams, commandAnswer, loadClaim, metaFor, now } from './common.ts'
@@ -21,6 +23,28 @@ const paymentBody = z.strictObject({
     .strictObject({ kind: z.enum(['ssc_card', 'bank_card']), bankAccount: sealedValueSchema })
     .optional(),
 })
+
+/**
+ * The account a subsidy is paid to must be this worker's: sealed under the worker's own data key
+ * at the path `account.bankAccount`. A value sealed for another worker, or anything that does not
+ * open (plain base64, a forged kid), is refused 400 naming the field, and nothing is written.
+ */
+async function assertAccountOpens(options: ResolvedOptions, worker: string, sealed: unknown): Promise<void> {
+  try {
+    await options.keyRing.open(sealed, 'account.bankAccount', worker)
+  } catch (cause) {
+    throw new TrecError('TREC_VALIDATION', 'the account is not sealed under this worker’s key', {
+      issues: [
+        {
+          path: ['body', 'account', 'bankAccount'],
+          code: 'not_this_worker',
+          message: 'seal the account under the worker’s data key (field account.bankAccount)',
+        },
+      ],
+      cause,
+    })
+  }
+}
 
 /**
  * POST /v1/claims/:claim/payment (finance, in the claim's region): pays an approved claim if,
@@ -51,6 +75,8 @@ export function paymentRoute(app: Platform, options: ResolvedOptions): void {
       const loaded = await loadClaim(options, request.params.claim)
       const s = loaded.claim.submitted
       assertRegion(p, s.region)
+      if (request.body.account)
+        await assertAccountOpens(options, loaded.worker, request.body.account.bankAccount)
       const { at, today } = now(options)
       const evidence = await readClaimEvidence(options.store, {
         worker: loaded.worker,
@@ -64,7 +90,7 @@ export function paymentRoute(app: Platform, options: ResolvedOptions): void {
           kind: 'pay',
           claim: s.claim,
           today,
-          rules: ruleSetByRef(options.rules, s.ruleSet),
+          rules: ruleSetByRef(await ruleSetsFor(options, s.region), s.ruleSet),
           evidence,
           ...request.body,
         },

@@ -1,9 +1,9 @@
 import { loadState } from '@trec/command'
-import { assertRegion, type Platform, principal } from '@trec/fastify-kit'
+import { assertRegion, type Platform, principal, readerOf } from '@trec/fastify-kit'
 import { advanceDecider } from '../domain/advance-decider.ts'
 import type { ClaimState } from '../domain/claim-state.ts'
 import type { ResolvedOptions } from '../options.ts'
-import { claimParams, loadClaim } from './common.ts'
+import { claimParams, loadClaim, source } from './common.ts'
 
 /** What a reader is told of a claim: where it stands, the amounts, and what it was decided on. */
 function view(claim: ClaimState, advanceApplied: number | undefined) {
@@ -38,7 +38,10 @@ function view(claim: ClaimState, advanceApplied: number | undefined) {
   }
 }
 
-/** GET /v1/claims/:claim: officers and finance of the region, reviewers of the region, investigators. */
+/**
+ * GET /v1/claims/:claim: officers, finance and reviewers of the region, investigators (of their
+ * region when the token names one). Every read is an access event of the claim's worker.
+ */
 export function readClaimRoute(app: Platform, options: ResolvedOptions): void {
   app.get(
     '/v1/claims/:claim',
@@ -53,12 +56,18 @@ export function readClaimRoute(app: Platform, options: ResolvedOptions): void {
     async (request) => {
       const loaded = await loadClaim(options, request.params.claim)
       const s = loaded.claim.submitted
-      assertRegion(principal(request), s.region)
+      const p = principal(request)
+      assertRegion(p, s.region)
       let advanceApplied: number | undefined
       if (s.payee.kind === 'provider' && s.class !== undefined && loaded.claim.payment) {
         const { state } = await loadState(options.store, `advance-${s.class}`, advanceDecider)
         advanceApplied = state.applied[s.claim] ?? 0
       }
+      await options.accessLog.recordRead(
+        readerOf(p, String(request.id)),
+        { worker: s.worker, view: 'claim' },
+        { at: options.clock(), source, region: s.region },
+      )
       return view(loaded.claim, advanceApplied)
     },
   )

@@ -10,6 +10,7 @@ import {
 import { assertInstitution, assertRegion, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { readClaimEvidence } from '../app/read-evidence.ts'
+import { ruleSetsFor } from '../app/rule-source.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
 import { ruleSetInForce } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
@@ -80,7 +81,7 @@ export function submitClaimRoute(app: Platform, options: ResolvedOptions): void 
           class: body.class,
           certificate: body.certificate,
           today,
-          rules: ruleSetInForce(options.rules, body.region, today),
+          rules: ruleSetInForce(await ruleSetsFor(options, body.region), body.region, today),
           evidence,
         },
         meta: metaFor(p, at, body.region, correlationId),

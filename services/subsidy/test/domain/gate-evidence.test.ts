@@ -12,12 +12,14 @@ import {
   designated,
   enrolled,
   faceCheck,
+  fact,
   fullRecord,
   institution,
   opened,
   published,
   reviewed,
   revoked,
+  schedule,
   sessions,
   verified,
   worker,
@@ -108,7 +110,37 @@ describe('the evidence chain', () => {
     )
     const record = [...classRecord(), enrolled(), verified(), ...checks, completed(1, true)]
     const [reason] = given().when(trainingClaim(record)).rejects('attendance-minimum')
-    expect(reason?.details).toMatchObject({ faceCheckedSessions: 7, sessions: 10 })
+    expect(reason?.details).toMatchObject({ attendedHours: 24.5, requiredHours: 35, share: 0.7 })
+  })
+
+  it('pays a blended class on face checks in person and learning records online, and not without them', () => {
+    // Sessions 8–10 are online: attended by the platform's learning records, not by face checks.
+    const blended = schedule(10).map((x, i) =>
+      i >= 7 ? { ...x, mode: 'online' as const, venue: 'plat-hebei-01' } : x,
+    )
+    const classFacts = classRecord().map((f) =>
+      f.type === 'ClassOpened' ? fact('ClassOpened', { ...f.data, sessions: blended }) : f,
+    )
+    const inPerson = sessions(7).map((x) => faceCheck(x))
+    const online = blended.slice(7).map((x) =>
+      fact('OnlineLearningSegmentRecorded', {
+        worker,
+        class: cls,
+        platform: 'plat-hebei-01',
+        lesson: `l-${x.session}`,
+        start: x.start,
+        end: x.end,
+        playbackRate: 1,
+        clientFingerprint: 'a'.repeat(64),
+      }),
+    )
+    const base = [...classFacts, enrolled(), verified(), ...inPerson, completed(1, true)]
+    const [event] = given()
+      .when(trainingClaim([...base, ...online]))
+      .events()
+    expect(event?.type).toBe('SubsidyClaimSubmitted')
+    const [reason] = given().when(trainingClaim(base)).rejects('attendance-minimum')
+    expect(reason?.details).toMatchObject({ share: 0.7, minimum: 0.8 })
   })
 
   it('accepts exactly the minimum share of face-checked sessions', () => {

@@ -1,13 +1,10 @@
+import { regionPrefix } from '@trec/contracts'
+
 // 行政区划代码 (GB/T 2260) are six digits: two for the province, two for the city, two for the
 // county. A province is written with four trailing zeros (130000), a city with two (130100). A
 // code therefore stands for every code that starts with it once its trailing zero pairs are cut.
 
-/** The prefix a code stands for: 130000 → 13, 130100 → 1301, 130102 → 130102. */
-export function regionPrefix(code: string): string {
-  if (code.endsWith('0000')) return code.slice(0, 2)
-  if (code.endsWith('00')) return code.slice(0, 4)
-  return code
-}
+export { regionPrefix }
 
 /** Whether `outer` is `inner` or a division above it (130100 covers 130102; 130102 covers only itself). */
 export function regionCovers(outer: string, inner: string): boolean {

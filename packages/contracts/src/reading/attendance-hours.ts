@@ -1,8 +1,11 @@
-import type { FaceCheckFact, ScheduledSession, SegmentFact } from './facts.ts'
+import type { DomainEvent, EventData } from '../registry.ts'
 import { clip, type Interval, overlapLength, totalLength, union } from './intervals.ts'
 
-// The attendance share of one worker in one class, computed from the record alone: the class's
-// schedule (ClassOpened) and the worker's attendance events. Never from figures a client sends.
+// The attendance of one worker in one class, computed from the record alone: the class's schedule
+// (ClassOpened) and the worker's attendance events. Never from figures a client sends. This is
+// the one reading of hours: the assessment service's completion, the subsidy gate, the
+// compliance read model and fraud rule R7 all call it, so they agree on every class, blended
+// ones (part online, part in person) included.
 //
 // - Required time is the scheduled time of every session.
 // - A session is attended, for its whole scheduled time, when it has a passing face check: verdict
@@ -15,12 +18,43 @@ import { clip, type Interval, overlapLength, totalLength, union } from './interv
 //   online session already credited by a face check, played no faster than the configured rate,
 //   and at most the scheduled time of those sessions.
 
+/** A session of the schedule, as ClassOpened lists it. */
+export type ScheduledSession = Pick<
+  EventData<'ClassOpened'>['sessions'][number],
+  'session' | 'start' | 'end' | 'mode'
+>
+
+/** A face check for the class, from `attendance-{worker}` (FaceCheckRecorded). */
+export interface FaceCheckFact {
+  /** The event id: it goes into the evidence. */
+  id: string
+  session: string
+  checkedAt: string
+  result: 'pass' | 'fail'
+  livenessPassed: boolean
+}
+
+/** A stretch of online learning for the class (OnlineLearningSegmentRecorded). */
+export interface SegmentFact {
+  id: string
+  start: string
+  end: string
+  playbackRate: number
+}
+
 export interface AttendancePolicy {
   /** Minutes before a session's start and after its end in which a face check still counts. */
   graceMinutes: number
   /** Segments played faster than this are not counted (sped-up play is not study time). */
   maxPlaybackRate: number
 }
+
+/**
+ * NOT IN SEEDS, national practice: a check counts 15 minutes either side of its session, and only
+ * learning played at normal speed counts. The assessment service can be configured otherwise;
+ * the readers that judge its completions afterwards use these.
+ */
+export const defaultAttendancePolicy: AttendancePolicy = { graceMinutes: 15, maxPlaybackRate: 1 }
 
 export interface Attendance {
   attendedHours: number
@@ -94,4 +128,35 @@ export function computeAttendance(
     attendanceShare: Math.min(1, share),
     evidence: [...evidence],
   }
+}
+
+export interface AttendanceFacts {
+  faceChecks: FaceCheckFact[]
+  segments: SegmentFact[]
+}
+
+/** The worker's face checks and online-learning segments for one class, from `attendance-{worker}`. */
+export function attendanceFacts(
+  events: readonly (DomainEvent & { id: string })[],
+  classId: string,
+): AttendanceFacts {
+  const facts: AttendanceFacts = { faceChecks: [], segments: [] }
+  for (const event of events) {
+    if (event.type === 'FaceCheckRecorded' && event.data.class === classId)
+      facts.faceChecks.push({
+        id: event.id,
+        session: event.data.session,
+        checkedAt: event.data.checkedAt,
+        result: event.data.result,
+        livenessPassed: event.data.liveness.passed,
+      })
+    else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
+      facts.segments.push({
+        id: event.id,
+        start: event.data.start,
+        end: event.data.end,
+        playbackRate: event.data.playbackRate,
+      })
+  }
+  return facts
 }

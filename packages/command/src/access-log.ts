@@ -1,4 +1,5 @@
 import {
+  type Actor,
   type AppendMetadata,
   decodeRecorded,
   type Envelope,
@@ -8,13 +9,20 @@ import {
 import { CallGroups, firstCalls, isTrecError, TrecError, type WaitingCall } from '@trec/core'
 import type { EventStore, EventToAppend, StreamAppend } from '@trec/eventstore'
 
-// Every read of a person's record appends a RecordAccessed to `access-{worker}` before the answer
+// Every read of a person's record, by any service, appends a RecordAccessed to `access-{worker}` before the answer
 // is sent (fail closed: docs/architecture.md, "Reads are recorded"). Reads arrive concurrently, so the log
 // commits them in groups: while one append is in flight, the next reads queue, and all of them go
 // in the next atomic multi-stream append. A read waits for its own event to be stored; if that
 // append fails, every read in the group fails, and none of them is answered.
 
-export const accessSource = 'trec.archive'
+/** Who reads: the actor of the access event, the calling system and the HTTP request id. */
+export interface Reader {
+  actor: Actor
+  client: string
+  requestId: string
+}
+
+const administrators = new Set(['subsidy_officer', 'finance', 'reviewer', 'assessor'])
 
 interface Access {
   stream: string
@@ -50,6 +58,38 @@ export class AccessLog {
     return event.id
   }
 
+  /**
+   * Records one read of a worker's data by an HTTP caller (`reader`: see `readerOf` in
+   * @trec/fastify-kit), before the answer is sent. The purpose is the reader's own: officers,
+   * reviewers, assessors and finance read in the ordinary course of their duties
+   * (`administration`); anyone else reads for supervision, flagged when no case is named.
+   */
+  async recordRead(
+    reader: Reader,
+    read: {
+      worker: string
+      view: EventDataToAppend<'RecordAccessed'>['view']
+      found?: boolean
+      caseRef?: string
+    },
+    where: { at: Date; source: string; region: string },
+  ): Promise<string> {
+    const administering = administrators.has(reader.actor.kind)
+    return this.record(
+      {
+        worker: read.worker,
+        view: read.view,
+        purpose: administering ? 'administration' : 'supervision_inspection',
+        ...(read.caseRef === undefined ? {} : { caseRef: read.caseRef }),
+        client: reader.client,
+        requestId: reader.requestId,
+        found: read.found ?? true,
+        flags: administering || read.caseRef !== undefined ? [] : ['no_case_ref'],
+      },
+      { occurredAt: where.at.toISOString(), actor: reader.actor, source: where.source, region: where.region },
+    )
+  }
+
   async #append(group: WaitingCall<Access, void>[]): Promise<void> {
     const byStream = new Map<string, EventToAppend[]>()
     for (const { input } of group)
@@ -82,15 +122,18 @@ function unavailable(cause: unknown): TrecError {
   )
 }
 
+/** What a worker's access stream holds: reads of the record, and exports of its history. */
+export type AccessEvent = Envelope<'RecordAccessed'> | Envelope<'RecordsExported'>
+
 /** The access events of one worker, oldest first, from `fromRevision` (inclusive). */
 export async function readAccessLog(
   store: EventStore,
   worker: string,
   options: { fromRevision?: number; limit?: number } = {},
-): Promise<Envelope<'RecordAccessed'>[]> {
+): Promise<AccessEvent[]> {
   const events = await store.readStream(`access-${worker}`, {
     fromRevision: options.fromRevision ?? 0,
     maxCount: options.limit ?? 100,
   })
-  return events.map((e) => decodeRecorded(e) as Envelope<'RecordAccessed'>)
+  return events.map((e) => decodeRecorded(e) as AccessEvent)
 }

@@ -1,0 +1,200 @@
+import { z } from 'zod'
+import { defineEvent } from '../definition.ts'
+import { dateSchema, entityIdSchema, noteSchema, positiveFenSchema, subsidyKinds } from '../primitives.ts'
+import { certificateKinds } from './assessment.ts'
+
+// Subsidy rule sets as events (ARCHITECTURE.md, "Rules come from data, with versions"): an
+// officer of a region publishes a set, amends it as a new version effective from a date, and
+// withdraws it. All the sets of one province-level division live in one stream,
+// `rulebook-{province}`, so what was in force anywhere in it on a day is one stream read, and
+// two officers publishing overlapping sets at once are serialised by the stream's revision.
+//
+// A set covers one 行政区划代码 prefix (2 digits a province, 4 a city, 6 a county) for a period;
+// every decision records the `{ id, version }` it was made under. Each section names its source:
+// a seed document (D0–D4), or NOT IN SEEDS for national practice or a figure the region sets.
+
+export const payeeKinds = ['worker', 'provider', 'enterprise'] as const
+const levelKey = z.enum(['1', '2', '3', '4', '5'])
+const citation = z.string().min(1).max(1000)
+/** A share of something, above zero and at most all of it. */
+const share = z.number().gt(0).max(1)
+
+/** How a kind's amount is set: a per-person ceiling (D2 「每人最高不超过」) or a fixed sum per level. */
+export const ruleAmountSchema = z.discriminatedUnion('basis', [
+  z.strictObject({
+    basis: z.literal('cap'),
+    /** Fen; a ceiling of zero would refuse every claim, so it is at least one fen. */
+    perPerson: positiveFenSchema,
+    /** The ceiling for occupations on the shortage list (D2: ¥2,500 against ¥2,200). */
+    shortagePerPerson: positiveFenSchema.optional(),
+  }),
+  z.strictObject({
+    basis: z.literal('level'),
+    /** Fen per certificate or training level (5 = 初级工 … 1 = 高级技师). */
+    byLevel: z.partialRecord(levelKey, positiveFenSchema).refine((l) => Object.keys(l).length > 0, {
+      message: 'names the amount of at least one level',
+    }),
+    /** Uplift for occupations on the shortage list, as a fraction (D2: 「可提高10%」 is 0.1). */
+    shortageUplift: z.number().min(0).max(1).optional(),
+  }),
+])
+
+/** Which evidence in the record a payment of this kind needs (the 不进不补 chain). */
+const requiresSchema = z.strictObject({
+  enrolment: z.boolean(),
+  attendance: z.boolean(),
+  completion: z.boolean(),
+  certificate: z.boolean(),
+})
+
+export const kindRuleSchema = z.strictObject({
+  source: citation,
+  payees: z.array(z.enum(payeeKinds)).min(1),
+  amount: ruleAmountSchema,
+  requires: requiresSchema,
+  /** The certificate kinds that qualify; any kind when absent. */
+  certificateKinds: z.array(z.enum(certificateKinds)).min(1).optional(),
+  /** D2: 技能提升补贴 needs 「累计缴纳失业保险费12个月以上的企业职工」. */
+  contribution: z.strictObject({ minMonths: z.int().min(1), enterpriseEmployee: z.boolean() }).optional(),
+  /** D2: 新型学徒制 「每人每年」: at most this many claims of the kind per person per calendar year. */
+  perPersonPerYear: z.int().min(1).optional(),
+})
+
+const kindsSchema = z.strictObject(
+  Object.fromEntries(subsidyKinds.map((k) => [k, kindRuleSchema.optional()])) as Record<
+    (typeof subsidyKinds)[number],
+    z.ZodOptional<typeof kindRuleSchema>
+  >,
+)
+
+/**
+ * National practice that no seed states. Each rule is off when absent, so a region that does not
+ * follow it leaves it out.
+ */
+export const practiceSchema = z.strictObject({
+  source: citation,
+  /** 同一职业（工种）同一等级只能享受一次, across the listed kinds. */
+  oncePerOccupationLevel: z.strictObject({ kinds: z.array(z.enum(subsidyKinds)).min(1) }).optional(),
+  /** At most `max` claims a person a calendar year across the listed kinds (3 in several rules; some 1 or 2). */
+  yearlyCap: z.strictObject({ max: z.int().min(1), kinds: z.array(z.enum(subsidyKinds)).min(1) }).optional(),
+  /** No subsidy for a lower level of an occupation once a higher certificate of it is held. */
+  noLowerLevelAfterHigher: z.boolean().optional(),
+  /** Smallest share of the class attended (e.g. 0.8). */
+  minAttendanceShare: share.optional(),
+  /** Also count the sessions with a passing face check, not only the completion's share. */
+  countFaceChecks: z.boolean().optional(),
+  /** A claim must be made within this many months of the certificate's issue. */
+  claimWithinMonthsOfCertificate: z.int().min(1).optional(),
+})
+
+/** The 行政区划代码 prefix a rule set governs: 2, 4 or 6 digits. */
+export const rulePrefixSchema = z
+  .string()
+  .regex(/^\d{2}(\d{2}){0,2}$/, 'a 行政区划代码 prefix of 2, 4 or 6 digits')
+
+const ruleSetShape = z.strictObject({
+  id: entityIdSchema,
+  version: z.int().min(1),
+  title: z.string().min(1).max(200),
+  region: rulePrefixSchema,
+  /** The first day the version applies (an amendment's effective date). */
+  validFrom: dateSchema,
+  /** The last day it applies; open-ended when absent. */
+  validTo: dateSchema.optional(),
+  source: citation,
+  /** The region's 急需紧缺工种目录, as occupation-code prefixes (a 大类-中类 prefix covers its children). */
+  shortageOccupations: z.strictObject({
+    source: citation,
+    codes: z.array(z.string().regex(/^\d(-\d{2}){0,4}$/)),
+  }),
+  kinds: kindsSchema,
+  /** D3: 先行拨付 「不低于50%」 of the training subsidy to the provider; the city sets the share. */
+  advance: z
+    .strictObject({
+      source: citation,
+      minShare: z.number().min(0.5, 'D3: an advance is at least half').max(1, 'a share is at most 1'),
+      share: z.number().min(0.5).max(1, 'a share is at most 1').optional(),
+    })
+    .refine((a) => a.share === undefined || a.share >= a.minShare, {
+      message: 'the city share may not be below the minimum',
+      path: ['share'],
+    })
+    .optional(),
+  practice: practiceSchema,
+})
+
+const periodInOrder = {
+  check: (r: { validFrom: string; validTo?: string | undefined }) =>
+    r.validTo === undefined || r.validTo >= r.validFrom,
+  params: { message: 'validTo is before validFrom', path: ['validTo'] },
+}
+
+/** One version of a rule set: what a decision citing `{ id, version }` was judged by. */
+export const ruleSetSchema = ruleSetShape.refine(periodInOrder.check, periodInOrder.params)
+
+/** A version as an officer sends it: the service numbers it (1 when published, then one more per amendment). */
+export const ruleSetDraftSchema = ruleSetShape
+  .omit({ version: true })
+  .refine(periodInOrder.check, periodInOrder.params)
+
+export type RuleSetBody = z.output<typeof ruleSetSchema>
+
+const inProvince = {
+  check: (e: { province: string; ruleSet: { region: string } }) => e.ruleSet.region.startsWith(e.province),
+  params: { message: 'the set’s region lies in the province of its stream', path: ['ruleSet', 'region'] },
+}
+
+const provinceSchema = z.string().regex(/^\d{2}$/, 'the two-digit province-level division code')
+
+export const subsidyRuleSetPublished = defineEvent({
+  type: 'SubsidyRuleSetPublished',
+  context: 'subsidy',
+  category: 'rulebook',
+  key: 'province',
+  summary: 'An officer of a region publishes a subsidy rule set (version 1) with its period.',
+  schema: z
+    .strictObject({ province: provinceSchema, ruleSet: ruleSetSchema })
+    .refine((e) => e.ruleSet.version === 1, {
+      message: 'a published set is version 1',
+      path: ['ruleSet', 'version'],
+    })
+    .refine(inProvince.check, inProvince.params),
+})
+
+export const subsidyRuleSetAmended = defineEvent({
+  type: 'SubsidyRuleSetAmended',
+  context: 'subsidy',
+  category: 'rulebook',
+  key: 'province',
+  summary:
+    'A rule set gets a new version, in force from its validFrom; the earlier version ends the day before.',
+  schema: z
+    .strictObject({ province: provinceSchema, ruleSet: ruleSetSchema, reason: noteSchema })
+    .refine((e) => e.ruleSet.version >= 2, {
+      message: 'an amendment is version 2 or later',
+      path: ['ruleSet', 'version'],
+    })
+    .refine(inProvince.check, inProvince.params),
+})
+
+export const subsidyRuleSetWithdrawn = defineEvent({
+  type: 'SubsidyRuleSetWithdrawn',
+  context: 'subsidy',
+  category: 'rulebook',
+  key: 'province',
+  summary:
+    'A rule set is withdrawn from a date: no decision from that day on is made under any of its versions.',
+  schema: z.strictObject({
+    province: provinceSchema,
+    id: entityIdSchema,
+    /** The first day it no longer applies. */
+    effectiveFrom: dateSchema,
+    reason: noteSchema,
+  }),
+})
+
+export const subsidyRuleEvents = [
+  subsidyRuleSetPublished,
+  subsidyRuleSetAmended,
+  subsidyRuleSetWithdrawn,
+] as const

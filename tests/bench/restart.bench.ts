@@ -1,0 +1,142 @@
+// Restart to ready of an installed system (issue 28): an embedded store holding --events events
+// (default 100,000), every read model, the detectors and the audit notary caught up, restarted as
+// an operator does (`npm start`, through scripts/trec.mjs, which skips the install when the
+// workspace matches the lockfile) and timed from the spawn to the first 200 of /health/ready.
+//
+//   pnpm bench:restart [-- --events 100000 --restarts 3 --no-report]
+//
+// The events are appended straight into the store (a stream of ten per worker), not through the
+// API: what a restart costs depends on how many events there are, not on what they say.
+
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { openPGliteEventStore, PGlite } from '@trec/eventstore/pglite'
+import { freePorts } from '../chaos/ports.ts'
+import { answersReady } from '../chaos/processes.ts'
+import { loadAverage as load, writeSection } from './report.ts'
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    events: { type: 'string', default: '100000' },
+    restarts: { type: 'string', default: '3' },
+    'no-report': { type: 'boolean', default: false },
+  },
+})
+const total = Number(args.events)
+const root = join(import.meta.dirname, '../..')
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function fill(dir: string): Promise<void> {
+  const db = new PGlite(join(dir, 'pglite'))
+  const store = await openPGliteEventStore({ db })
+  for (let i = 0; i < total; i += 1000) {
+    const appends = Array.from({ length: 100 }, (_, s) => ({
+      stream: `bench-${(i / 10 + s).toString(36)}`,
+      events: Array.from({ length: 10 }, (_, k) => ({
+        id: randomUUID(),
+        type: 'BenchRecorded',
+        data: { n: i + s * 10 + k },
+      })),
+    }))
+    await store.appendMany(appends)
+    if ((i / 1000) % 20 === 0) console.log(`  ${i.toLocaleString('en')} events appended`)
+  }
+  await store.close()
+}
+
+/** Starts `npm start` (or main.ts straight), answers seconds to ready; then stops it with SIGTERM. */
+async function startOnce(env: Record<string, string>, port: number, how: 'npm' | 'main'): Promise<number> {
+  const started = performance.now()
+  const child =
+    how === 'npm'
+      ? spawn('npm', ['start'], { cwd: root, env, stdio: 'ignore' })
+      : spawn(process.execPath, ['services/app/src/main.ts'], { cwd: root, env, stdio: 'ignore' })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 900_000
+  let seconds = Number.NaN
+  while (Date.now() < deadline) {
+    if (await answersReady(url)) {
+      seconds = (performance.now() - started) / 1000
+      break
+    }
+    await sleep(50)
+  }
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+  while (await answersReady(url)) await sleep(100)
+  return seconds
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'trec-restart-'))
+try {
+  const loadBefore = load()
+  console.log(`appending ${total.toLocaleString('en')} events ...`)
+  await fill(dir)
+  const [port] = await freePorts(1)
+  // As an operator's shell has it: without the workspace's node_modules/.bin (whose `node` is a
+  // shell script that would stand between npm and the signal this sends).
+  const path = (process.env.PATH ?? '')
+    .split(':')
+    .filter((p) => !p.endsWith('node_modules/.bin'))
+    .join(':')
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PATH: path,
+    TREC_STORE: 'pglite',
+    TREC_DATA_DIR: dir,
+    TREC_PORT: String(port),
+    TREC_LOG_LEVEL: 'warn',
+  }
+  console.log('first start: read models, detectors and notary catch up ...')
+  const first = await startOnce(env, port!, 'main')
+  console.log(`  ready after ${first.toFixed(1)} s`)
+  const restarts: { how: string; seconds: number }[] = []
+  for (let i = 0; i < Number(args.restarts); i++)
+    for (const how of ['npm', 'main'] as const) {
+      const seconds = await startOnce(env, port!, how)
+      console.log(
+        `  restart (${how === 'npm' ? 'npm start' : 'node main.ts'}): ready after ${seconds.toFixed(2)} s`,
+      )
+      restarts.push({ how, seconds })
+    }
+  const median = (how: string) => {
+    const s = restarts
+      .filter((r) => r.how === how)
+      .map((r) => r.seconds)
+      .sort((a, b) => a - b)
+    return s[Math.floor(s.length / 2)] ?? Number.NaN
+  }
+  const lines = [
+    '## Restart to ready (embedded store)',
+    '',
+    `An embedded store of ${total.toLocaleString('en')} events (appended straight into the store, ten per`,
+    'stream), first started until every read model, the detectors and the audit notary had caught up,',
+    'then stopped (SIGTERM) and started again, timed from the spawn to the first 200 of /health/ready',
+    '(which waits until every follower of the feed is within 1 s of its head). `npm start` goes through',
+    'scripts/trec.mjs, which finds the workspace installed as the lockfile says and skips the install.',
+    '',
+    'Reproduce: `pnpm bench:restart` (`-- --events 100000 --restarts 3`).',
+    '',
+    `Run ${new Date().toISOString()}; load average (1/5/15 min) ${loadBefore} before, ${load()} after (a shared machine).`,
+    '',
+    '| start | seconds to ready |',
+    '| --- | ---: |',
+    `| first (catch-up of ${total.toLocaleString('en')} events) | ${first.toFixed(1)} |`,
+    ...restarts.map(
+      (r) =>
+        `| restart, ${r.how === 'npm' ? '`npm start`' : '`node services/app/src/main.ts`'} | ${r.seconds.toFixed(2)} |`,
+    ),
+    '',
+    `Median restart: \`npm start\` ${median('npm').toFixed(2)} s, the server alone ${median('main').toFixed(2)} s (target ≤ 3 s).`,
+  ]
+  if (!args['no-report']) await writeSection('restart', lines)
+  else console.log(lines.join('\n'))
+} finally {
+  await rm(dir, { recursive: true, force: true })
+}
