@@ -29,10 +29,10 @@ const suite = skip ? describe.skip : describe
 const title = skip ? `the console in a browser (skipped: ${skip})` : 'the console in a browser: the auditor'
 
 const origin = 'trec.console-test/audit-log'
-const deadline = async (what: string, check: () => Promise<boolean>, ms = 20_000) => {
+const deadline = async (what: () => string, check: () => Promise<boolean>, ms = 60_000) => {
   const end = Date.now() + ms
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -71,12 +71,20 @@ suite(title, () => {
     })
     base = await app.listen({ host: '127.0.0.1', port: 0 })
     token = await tokens.mint({ sub: 'auditor-1', role: 'auditor' }, 3000)
+    // Caught up (the notary trails the store by nothing) and the whole tree signed.
     let seen = ''
-    await deadline(`the notary to sign the worker's history (${() => seen})`, async () => {
-      const res = await fetch(`${base}/health/ready`)
-      seen = await res.text()
-      return /"caughtUp":true/.test(seen)
-    })
+    await deadline(
+      () => `the notary to sign the whole store (last readiness: ${seen})`,
+      async () => {
+        seen = await (await fetch(`${base}/health/ready`)).text()
+        const notary = JSON.parse(seen).checks?.['audit-notary']
+        if (notary?.behindMs !== 0 || !(notary.treeSize > 0)) return false
+        const latest = await fetch(`${base}/v1/audit/checkpoints?limit=1`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+        return latest.ok && (await latest.json()).items[0]?.size === notary.treeSize
+      },
+    )
     profile = await mkdtemp(join(tmpdir(), 'trec-chromium-'))
     context = await chromium.launchPersistentContext(profile, {
       executablePath: executable,
