@@ -82,7 +82,10 @@ suite(title, () => {
         const latest = await fetch(`${base}/v1/audit/checkpoints?limit=1`, {
           headers: { authorization: `Bearer ${token}` },
         })
-        return latest.ok && (await latest.json()).items[0]?.size === notary.treeSize
+        return (
+          latest.ok &&
+          ((await latest.json()) as { items: { size: number }[] }).items[0]?.size === notary.treeSize
+        )
       },
     )
     profile = await mkdtemp(join(tmpdir(), 'trec-chromium-'))

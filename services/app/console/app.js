@@ -14,14 +14,13 @@ import ElementPlus, {
 import { computed, createApp, h, ref } from 'vue'
 import { token } from './api.js'
 import { auditorView } from './audit.js'
+import { model } from './bind.js'
 import { lang, setLang, t } from './i18n.js'
 import en from './vendor/en.js'
 import zhCn from './vendor/zh-cn.js'
 
 /** The page of each role; the other roles' pages come later on the same shell. */
 const views = { auditor: auditorView, investigator: auditorView }
-
-const model = (value) => ({ modelValue: value.value, 'onUpdate:modelValue': (v) => (value.value = v) })
 
 const App = {
   setup() {

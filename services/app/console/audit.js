@@ -16,6 +16,7 @@ import {
 } from 'element-plus'
 import { h, reactive, ref, shallowRef } from 'vue'
 import { api } from './api.js'
+import { model } from './bind.js'
 import { chinaTime } from './format.js'
 import { has, lang, t } from './i18n.js'
 import {
@@ -27,8 +28,6 @@ import {
   verifyExportText,
   verifyInclusionAnswer,
 } from './verify.js'
-
-const model = (value) => ({ modelValue: value.value, 'onUpdate:modelValue': (v) => (value.value = v) })
 
 /** An outcome to show: success, or the failure with its reason code and line. */
 function failure(error) {
@@ -52,6 +51,16 @@ const outcome = (state, test) =>
         'data-reason': state.reason ?? '',
       })
     : null
+
+/** An export that verified: how many events, in which signed checkpoint, signed when. */
+const exportVerified = (report) => ({
+  type: 'success',
+  text: t('exportOk', {
+    events: report.events,
+    size: report.checkpoint.size,
+    time: chinaTime(report.checkpoint.timestamp, lang.value),
+  }),
+})
 
 async function verified(checkpoint, trust) {
   const body = await verifyCheckpoint(checkpoint.note, trust)
@@ -157,14 +166,7 @@ export const auditorView = {
         )
         const report = await verifyExportText(text, trust.value)
         offer(text, `trec-${form.kind}-export-${report.checkpoint.size}.ndjson`)
-        exportState.value = {
-          type: 'success',
-          text: t('exportOk', {
-            events: report.events,
-            size: report.checkpoint.size,
-            time: chinaTime(report.checkpoint.timestamp, lang.value),
-          }),
-        }
+        exportState.value = exportVerified(report)
       } catch (error) {
         exportState.value = failure(error)
       } finally {
@@ -177,14 +179,7 @@ export const auditorView = {
       if (!file) return
       try {
         const report = await verifyExportText(await file.text(), trust.value)
-        fileState.value = {
-          type: 'success',
-          text: t('exportOk', {
-            events: report.events,
-            size: report.checkpoint.size,
-            time: chinaTime(report.checkpoint.timestamp, lang.value),
-          }),
-        }
+        fileState.value = exportVerified(report)
       } catch (error) {
         fileState.value = failure(error)
       }

@@ -22,7 +22,6 @@ export interface VerifiedCheckpoint {
   timestamp: number
 }
 export function fromBase64(text: string): Uint8Array
-export function toBase64(bytes: Uint8Array): string
 export function leafHash(leaf: Uint8Array): Promise<Uint8Array>
 export function pinKey(text: string): Promise<PinnedKey>
 export function verifyCheckpoint(note: string, trust: Trust): Promise<VerifiedCheckpoint>

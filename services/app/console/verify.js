@@ -27,11 +27,6 @@ export function fromBase64(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
 }
 
-/** @param {Uint8Array} bytes */
-export function toBase64(bytes) {
-  return btoa(String.fromCharCode(...bytes))
-}
-
 /** @param {...Uint8Array} parts */
 async function sha256(...parts) {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))

@@ -35,6 +35,7 @@ function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
     ['i18n.js', join(own, 'i18n.js'), false],
     ['format.js', join(own, 'format.js'), false],
     ['api.js', join(own, 'api.js'), false],
+    ['bind.js', join(own, 'bind.js'), false],
     ['console.css', join(own, 'console.css'), false],
     ['vendor/vue.js', join(vue, 'dist/vue.runtime.esm-browser.prod.js'), true],
     ['vendor/element-plus.js', join(elementPlus, 'dist/index.full.min.mjs'), true],
