@@ -21,6 +21,8 @@ export {
   redactCardNumbers,
 } from './card-number-scan.ts'
 export { chinaDay } from './china-time.ts'
+export type { CursorCodec, CursorPosition } from './cursor.ts'
+export { cursorCodec } from './cursor.ts'
 export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
 export { errorCodes, isTrecError, TrecError } from './errors.ts'
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'

@@ -18,6 +18,7 @@ import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
 import { trainingService } from '@trec/training'
 import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
+import { registerConsole } from './console-routes.ts'
 import { registerHealthRoutes } from './health-routes.ts'
 import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
@@ -112,6 +113,8 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     metrics,
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   })
+  // The web console (static, public files; it calls the API with the user's token).
+  registerConsole(app)
   // One key ring for the workers' data keys: training seals with it, subsidy checks that a
   // payment's account opens under its worker's key.
   let keyRing: KeyRing | undefined

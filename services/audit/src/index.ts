@@ -1,6 +1,7 @@
 import type { Platform } from '@trec/fastify-kit'
 import { type NotaryOptions, startNotary } from './notary/start.ts'
 import { type AuditOptions, resolveAuditOptions } from './options.ts'
+import { checkpointListRoutes } from './routes/checkpoint-list.ts'
 import { checkpointRoutes } from './routes/checkpoints.ts'
 import { exportRoutes } from './routes/exports.ts'
 import { keyRoutes } from './routes/keys.ts'
@@ -27,6 +28,7 @@ export async function auditService(app: Platform, options: AuditOptions): Promis
   await resolved.log.migrate()
   keyRoutes(app, resolved)
   checkpointRoutes(app, resolved)
+  checkpointListRoutes(app, resolved)
   proofRoutes(app, resolved)
   exportRoutes(app, resolved)
   tileRoutes(app, resolved)

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { TrecError } from '@trec/core'
+import type { Platform } from '@trec/fastify-kit'
+
+// The web console (services/app/console, docs/console.md): static files on the API's origin,
+// under /console/. Its own files and the two UI libraries it is built on — Vue 3's runtime ESM
+// build and Element Plus's full ESM build with its zh-CN and English locales — are served from
+// a fixed list read once at start, so no request can name any other file. The page resolves the
+// bare `vue` import of Element Plus with an import map; the page's content security policy is
+// the platform's with that one inline script allowed by its hash, and nothing else inline.
+// The files are public (no personal data in them): the console calls the API with the token the
+// user pastes, under the API's usual checks.
+
+const require = createRequire(import.meta.url)
+const own = join(import.meta.dirname, '../console')
+const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`))
+
+const types: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+}
+
+function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
+  const vue = packageDir('vue')
+  const elementPlus = packageDir('element-plus')
+  const entries: [string, string, boolean][] = [
+    ['app.js', join(own, 'app.js'), false],
+    ['audit.js', join(own, 'audit.js'), false],
+    ['verify.js', join(own, 'verify.js'), false],
+    ['i18n.js', join(own, 'i18n.js'), false],
+    ['format.js', join(own, 'format.js'), false],
+    ['api.js', join(own, 'api.js'), false],
+    ['bind.js', join(own, 'bind.js'), false],
+    ['console.css', join(own, 'console.css'), false],
+    ['vendor/vue.js', join(vue, 'dist/vue.runtime.esm-browser.prod.js'), true],
+    ['vendor/element-plus.js', join(elementPlus, 'dist/index.full.min.mjs'), true],
+    ['vendor/element-plus.css', join(elementPlus, 'dist/index.css'), true],
+    ['vendor/zh-cn.js', join(elementPlus, 'dist/locale/zh-cn.min.mjs'), true],
+    ['vendor/en.js', join(elementPlus, 'dist/locale/en.min.mjs'), true],
+  ]
+  return new Map(
+    entries.map(([name, path, vendor]) => [
+      name,
+      { body: readFileSync(path), type: types[path.slice(path.lastIndexOf('.'))]!, vendor },
+    ]),
+  )
+}
+
+const importMap = JSON.stringify({
+  imports: {
+    vue: '/console/vendor/vue.js',
+    'element-plus': '/console/vendor/element-plus.js',
+  },
+})
+
+function page(): { html: string; csp: string } {
+  const script = `<script type="importmap">${importMap}</script>`
+  const hash = createHash('sha256').update(importMap).digest('base64')
+  const html = readFileSync(join(own, 'index.html'), 'utf8').replace('<!-- import map -->', script)
+  const csp = [
+    "default-src 'self'",
+    "base-uri 'self'",
+    "connect-src 'self'",
+    "font-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    `script-src 'self' 'sha256-${hash}'`,
+    "script-src-attr 'none'",
+    "style-src 'self' 'unsafe-inline'",
+  ].join('; ')
+  return { html, csp }
+}
+
+export function registerConsole(app: Platform): void {
+  const served = files()
+  const { html, csp } = page()
+  const hidden = { hide: true }
+  app.get('/console', { config: { auth: { public: true } }, schema: hidden }, async (_request, reply) =>
+    reply.redirect('/console/'),
+  )
+  app.get('/console/', { config: { auth: { public: true } }, schema: hidden }, async (_request, reply) =>
+    reply
+      .header('content-security-policy', csp)
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(html),
+  )
+  app.get<{ Params: { '*': string } }>(
+    '/console/*',
+    { config: { auth: { public: true } }, schema: hidden },
+    async (request, reply) => {
+      const file = served.get(request.params['*'])
+      if (!file) throw new TrecError('TREC_NOT_FOUND', 'The console has no such file.')
+      return reply
+        .header('cache-control', file.vendor ? 'public, max-age=86400' : 'no-cache')
+        .type(file.type)
+        .send(file.body)
+    },
+  )
+}
