@@ -9,7 +9,9 @@ import { quoteIdent } from './schema.ts'
  * costs a catalogue lookup rather than every `create ... if not exists` and `create or replace
  * function` again (half a second on the embedded store); a changed script, or a schema dropped
  * since, runs the script as before. The script must create `schema`; it runs under the advisory
- * lock `lock`, so several processes starting at once are still safe.
+ * lock `lock`, so several processes starting at once are still safe. A role that may not comment
+ * on the schema (one a database administrator made and kept) runs the script at every start, as
+ * before.
  */
 export async function migrateOnce(db: SqlExecutor, schema: string, lock: number, sql: string): Promise<void> {
   const note = `trec schema sha256:${createHash('sha256').update(sql).digest('hex')}`
@@ -19,6 +21,9 @@ export async function migrateOnce(db: SqlExecutor, schema: string, lock: number,
   )
   if (row?.note === note) return
   await db.script(
-    `select pg_advisory_xact_lock(${lock}); ${sql}\n;\ncomment on schema ${quoteIdent(schema)} is '${note}';`,
+    `select pg_advisory_xact_lock(${lock}); ${sql}
+;
+do $$ begin comment on schema ${quoteIdent(schema)} is '${note}';
+exception when insufficient_privilege then null; end $$;`,
   )
 }
