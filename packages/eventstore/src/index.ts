@@ -1,6 +1,7 @@
 export { type CoalescingOptions, coalesceAppends } from './coalesce.ts'
 export { pollFeed } from './feed.ts'
 export type { CopyIn, Query, SqlExecutor } from './sql/executor.ts'
+export { migrateOnce } from './sql/migrate.ts'
 export { isDatabaseUnavailable } from './sql/unavailable.ts'
 export type {
   AppendOptions,

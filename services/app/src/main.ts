@@ -1,34 +1,9 @@
-import { buildApp } from './app.ts'
-import { appOptions } from './app-options.ts'
-import { loadConfig } from './config.ts'
-import { openRuntime } from './open-store.ts'
-import { Readiness } from './readiness.ts'
-import { resolveSettings } from './settings.ts'
-import { drainThenClose, exitOnSignals } from './shutdown.ts'
+// The server's entry point. Node's compile cache is switched on before anything else loads: a
+// restart then reads the workspace's modules (type-stripped TypeScript and the libraries) from
+// the cache in the system's temporary directory rather than compiling them again, which took
+// module loading from 5.9–6.5 s to 3.1–3.5 s of a restart on a loaded two-core machine. Static
+// imports are all compiled before the first line of a module runs, hence the dynamic import.
+import { enableCompileCache } from 'node:module'
 
-const config = loadConfig()
-const settings = await resolveSettings(config)
-const runtime = await openRuntime(config)
-const readiness = new Readiness()
-const app = await buildApp({ ...appOptions(config, settings, runtime), readiness })
-exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS), {
-  timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
-  log: (m) => app.log.info(m),
-})
-const address = await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
-const where =
-  config.TREC_STORE === 'pglite' ? `the embedded store in ${config.TREC_DATA_DIR}` : config.TREC_STORE
-console.log(`
-trec is running on ${where}: ${config.TREC_SERVICES.join(', ')}
-  API docs:  ${address}/docs
-  OpenAPI:   ${address}/docs/json
-  health:    ${address}/health/ready
-  metrics:   ${address}/metrics${config.TREC_METRICS_TOKEN ? ' (bearer TREC_METRICS_TOKEN)' : ''}
-${
-  settings.development
-    ? `  Development keys and secrets are in ${config.TREC_DATA_DIR}/dev-secrets.json. Mint a token:
-    npm run token -- --role institution_staff --institution inst-130100-0001
-  and call e.g.  curl -H "authorization: Bearer <token>" ${address}/v1/institutions/inst-130100-0001`
-    : ''
-}
-Stop with Ctrl-C.`)
+enableCompileCache()
+await import('./server.ts')

@@ -15,8 +15,8 @@ export interface Runtime {
 /** Opens the configured store; each adapter is imported only when chosen. */
 export async function openRuntime(config: Config): Promise<Runtime> {
   if (config.TREC_STORE === 'pglite') {
-    const { openPGliteEventStore, pgliteExecutor, PGlite } = await import('@trec/eventstore/pglite')
-    const db = new PGlite(join(config.TREC_DATA_DIR, 'pglite'))
+    const { openPGliteEventStore, pgliteExecutor, newEmbeddedDb } = await import('@trec/eventstore/pglite')
+    const db = newEmbeddedDb(join(config.TREC_DATA_DIR, 'pglite'))
     const store = await openPGliteEventStore({ db })
     return { store, sql: pgliteExecutor(db), client: db, close: () => store.close() }
   }

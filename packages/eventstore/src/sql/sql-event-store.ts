@@ -25,6 +25,7 @@ import {
 } from '../validate.ts'
 import { Wake } from '../wake.ts'
 import type { Query, SqlExecutor } from './executor.ts'
+import { migrateOnce } from './migrate.ts'
 import { quoteIdent, schemaSql } from './schema.ts'
 import { isDatabaseUnavailable } from './unavailable.ts'
 
@@ -140,9 +141,9 @@ export class SqlEventStore implements EventStore {
     this.#follow = options.follow ?? {}
   }
 
-  /** Creates or updates the schema; safe to run from several processes at once. */
+  /** Creates or updates the schema (skipped when it is up to date); safe to run from several processes at once. */
   async migrate(): Promise<void> {
-    await this.#db.script(`select pg_advisory_xact_lock(7406001); ${schemaSql(this.schema)}`)
+    await migrateOnce(this.#db, this.schema, 7406001, schemaSql(this.schema))
   }
 
   async append(stream: string, events: EventToAppend[], options: AppendOptions = {}): Promise<AppendResult> {

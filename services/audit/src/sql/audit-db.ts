@@ -1,4 +1,4 @@
-import type { CopyIn, EventStore, Query, SqlExecutor } from '@trec/eventstore'
+import { type CopyIn, type EventStore, migrateOnce, type Query, type SqlExecutor } from '@trec/eventstore'
 import type { CopyRows } from './copy-rows.ts'
 import { SqlNodeStore, toBytes } from './node-store.ts'
 import { auditSchemaSql, quoteIdent } from './schema.ts'
@@ -56,10 +56,14 @@ export class AuditDb {
     this.#readEvents = store?.readEvents?.bind(store)
   }
 
-  /** Creates the tables; safe to run from several processes at once. */
+  /** Creates the tables (skipped when they are up to date); safe to run from several processes at once. */
   async migrate(): Promise<void> {
-    const sql = auditSchemaSql(this.schema, this.#readEvents === undefined)
-    await this.db.script(`select pg_advisory_xact_lock(7406003); ${sql}`)
+    await migrateOnce(
+      this.db,
+      this.schema,
+      7406003,
+      auditSchemaSql(this.schema, this.#readEvents === undefined),
+    )
   }
 
   nodes(query: Query = this.db.query): SqlNodeStore {

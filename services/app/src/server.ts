@@ -1,0 +1,34 @@
+import { buildApp } from './app.ts'
+import { appOptions } from './app-options.ts'
+import { loadConfig } from './config.ts'
+import { openRuntime } from './open-store.ts'
+import { Readiness } from './readiness.ts'
+import { resolveSettings } from './settings.ts'
+import { drainThenClose, exitOnSignals } from './shutdown.ts'
+
+const config = loadConfig()
+const settings = await resolveSettings(config)
+const runtime = await openRuntime(config)
+const readiness = new Readiness()
+const app = await buildApp({ ...appOptions(config, settings, runtime), readiness })
+exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS), {
+  timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
+  log: (m) => app.log.info(m),
+})
+const address = await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
+const where =
+  config.TREC_STORE === 'pglite' ? `the embedded store in ${config.TREC_DATA_DIR}` : config.TREC_STORE
+console.log(`
+trec is running on ${where}: ${config.TREC_SERVICES.join(', ')}
+  API docs:  ${address}/docs
+  OpenAPI:   ${address}/docs/json
+  health:    ${address}/health/ready
+  metrics:   ${address}/metrics${config.TREC_METRICS_TOKEN ? ' (bearer TREC_METRICS_TOKEN)' : ''}
+${
+  settings.development
+    ? `  Development keys and secrets are in ${config.TREC_DATA_DIR}/dev-secrets.json. Mint a token:
+    npm run token -- --role institution_staff --institution inst-130100-0001
+  and call e.g.  curl -H "authorization: Bearer <token>" ${address}/v1/institutions/inst-130100-0001`
+    : ''
+}
+Stop with Ctrl-C.`)
