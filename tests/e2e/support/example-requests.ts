@@ -25,6 +25,7 @@ export const ghost: Record<string, string> = {
   alert: 'alert-R1-00000000000000000000000000000000',
   case: 'case-ghost',
   run: 'sampling-ghost',
+  id: 'ruleset-ghost',
   size: '999999',
 }
 
@@ -60,6 +61,26 @@ export const caller = (role: Role): Who => ({
   class: 'cls-ghost',
   device: 'dev-ghost',
 })
+
+/** A county's rule set as an officer publishes it (valid; the handler may still refuse it). */
+const ruleSetDraft = {
+  id: 'ruleset-ghost',
+  title: '长安区 职业技能培训补贴',
+  region: '130102',
+  validFrom: '2027-01-01',
+  validTo: '2027-12-31',
+  source: 'an example county standard (not from the seeds; set by the region)',
+  shortageOccupations: { source: 'none listed', codes: [] },
+  kinds: {
+    training: {
+      source: 'the county’s ceiling',
+      payees: ['provider'],
+      amount: { basis: 'cap', perPerson: 220_000 },
+      requires: { enrolment: true, attendance: true, completion: true, certificate: false },
+    },
+  },
+  practice: { source: 'NOT IN SEEDS', minAttendanceShare: 0.8, countFaceChecks: true },
+}
 
 /** One valid body per route that takes one (valid as the route's schema has it; the handler may still refuse). */
 export function exampleBodies(publicKey: object): Record<string, unknown> {
@@ -151,6 +172,9 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       amount: 220_000,
       class: 'cls-ghost',
     },
+    'POST /v1/rule-sets': ruleSetDraft,
+    'POST /v1/rule-sets/{id}/versions': { reason: '区人社局调整补贴标准', ruleSet: ruleSetDraft },
+    'POST /v1/rule-sets/{id}/withdrawal': { region: '130102', effectiveFrom: '2027-01-01', reason: '政策到期' },
     'POST /v1/claims/{claim}/reviews': { outcome: 'approved' },
     'POST /v1/claims/{claim}/decision': { outcome: 'approved' },
     'POST /v1/claims/{claim}/payment': { paymentRef: 'FIN-0001', fundSource: 'employment_subsidy_fund' },
