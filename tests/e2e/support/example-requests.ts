@@ -25,6 +25,7 @@ export const ghost: Record<string, string> = {
   alert: 'alert-R1-00000000000000000000000000000000',
   case: 'case-ghost',
   run: 'sampling-ghost',
+  id: 'ruleset-ghost',
   size: '999999',
 }
 
