@@ -240,17 +240,19 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
 
 describe('issue 20: no card number, name or phone in clear in any table, with the read side projecting (embedded store)', () => {
   let sys: System
+  let worker: string
+  let claim: string
 
   beforeAll(async () => {
     sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
-  }, 60_000)
+    ;({ worker, claim } = await decidedClaim(sys))
+  }, 120_000)
 
   afterAll(async () => {
     await sys?.close()
   })
 
   it('types card numbers into every free-text field, lets archive, compliance, oversight, access log and notary catch up, and scans every table of every schema', async () => {
-    const { worker, claim } = await decidedClaim(sys)
     // Reads that the access log and its read model record.
     expect((await sys.http.get(`/v1/claims/${claim}`, people.officer)).status).toBe(200)
     expect((await sys.http.get(`/v1/workers/${worker}/certificates`, people.assessor)).status).toBe(200)
@@ -277,6 +279,53 @@ describe('issue 20: no card number, name or phone in clear in any table, with th
     for (const clear of [number, fullWidth, card(101), '张建国', '13912345678'])
       expect(rows).not.toContain(clear)
   }, 180_000)
+
+  it('finding 5: a worker’s access log reads back after exports, case links and shredding', async () => {
+    const auditor: Who = { sub: 'auditor-1', role: 'auditor' }
+    const investigator: Who = { sub: 'investigator-13', role: 'investigator', region: '13' }
+    await caughtUp(sys) // the notary has signed a checkpoint to export against
+    const exported = await sys.http.get(`/v1/audit/exports/workers/${worker}?purpose=audit`, auditor)
+    expect(exported.status, JSON.stringify(exported.body)).toBe(200)
+    // A case about the worker, with evidence linked from the worker's own stream, then cited.
+    const opened = accepted(
+      await sys.http.post('/v1/oversight/cases', investigator, {
+        title: '补贴申领核查',
+        region: '130102',
+        basis: 'tip_off',
+        subjects: [{ kind: 'worker', id: worker }],
+      }),
+    ).case as string
+    const evidence = (await sys.store.readStream(`subsidy-${worker}`))[0]!.id
+    accepted(
+      await sys.http.post(`/v1/oversight/cases/${opened}/evidence`, investigator, {
+        evidence: [evidence],
+        alerts: [],
+        note: '申领记录',
+      }),
+    )
+    const lookup = await sys.http.post('/v1/archive/lookup', investigator, {
+      cardNumber: card(101),
+      purpose: 'fraud_case',
+      caseRef: opened,
+    })
+    expect(lookup.status, JSON.stringify(lookup.body)).toBe(200)
+    const caseExport = await sys.http.get(
+      `/v1/audit/exports/workers/${worker}?purpose=fraud_case&case=${opened}`,
+      auditor,
+    )
+    expect(caseExport.status, JSON.stringify(caseExport.body)).toBe(200)
+    // Crypto-shredding: the worker's key is deleted (an operator's act on the key store; no route).
+    expect(await sys.keyRing.shred(worker)).toBe(true)
+    expect((await sys.http.get(`/v1/claims/${claim}`, people.officer)).status).toBeLessThan(500)
+    const log = await sys.http.get(`/v1/archive/access-log?worker=${worker}`, auditor)
+    expect(log.status, JSON.stringify(log.body)).toBe(200)
+    const stream = await sys.store.readStream(`access-${worker}`)
+    const entries = log.body.entries as { type: string; view: string; caseRef?: string }[]
+    // Every entry of the stream up to this read reads back (the read itself is appended after it).
+    expect(entries.length).toBe(stream.length - 1)
+    expect(entries.filter((e) => e.type === 'RecordsExported')).toHaveLength(2)
+    expect(entries.filter((e) => e.caseRef === opened).map((e) => e.view)).toEqual(['archive', 'export'])
+  }, 120_000)
 })
 
 /** Read-model tables the scan must find filled: archive, compliance, oversight, access log, audit notary. */
