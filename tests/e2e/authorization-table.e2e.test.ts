@@ -4,25 +4,11 @@
 import { readFileSync } from 'node:fs'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { claimedRecord } from './support/claimed.ts'
 import type { Who } from './support/client.ts'
 import { caller, exampleBodies, ghost, nonJsonBodies } from './support/example-requests.ts'
 import type { JsonSchema } from './support/invalid-bodies.ts'
-import {
-  accepted,
-  attestContributions,
-  batchOf,
-  card,
-  certify,
-  designate,
-  enrol,
-  faceCheck,
-  occupations,
-  openClass,
-  people,
-  publish,
-  registerDevice,
-  skillUpgradeClaim,
-} from './support/record.ts'
+import { accepted, batchOf, card, type Device, enrol, faceCheck, registerDevice } from './support/record.ts'
 import { otherRoles, type Route, routesOf, urlOf } from './support/routes.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
@@ -36,7 +22,7 @@ interface Row {
 
 const boundKinds = ['any', 'log', 'region', 'institution', 'class', 'case']
 
-/** The rows of the table under "Who may call what": `| \`METHOD /path\` | roles | scope | logged |`. */
+/** The rows of the table under "Who may call what": `| \`METHOD /path\` | roles | bound by | scope | logged |`. */
 function table(): Map<string, Row> {
   const text = readFileSync(new URL('../../SECURITY.md', import.meta.url), 'utf8')
   const rows = new Map<string, Row>()
@@ -203,27 +189,14 @@ describe('SECURITY.md’s authorization table against the served routes (embedde
 /** A small record of 130102 for the scope probes: institution, class, device, worker, certificate, claim, cases. */
 async function record(sys: System): Promise<Record<string, string>> {
   const { http } = sys
-  const institution = 'inst-130100-0042'
-  await designate(http, institution, '52130100MJ0123456N')
-  const cls = await openClass(http, institution, await publish(http, occupations.electrician), [
-    '2021-04-06',
-    '2021-04-07',
-  ])
-  const device = await registerDevice(http, cls, 'dev-fc-0042')
-  const worker = await enrol(http, cls, card(101), '2021-03-01T08:40:00+08:00')
-  const batch = await device.sign(batchOf(device, 'batch-0042-1', [faceCheck(worker, cls.sessions[0]!)]))
-  const other = await enrol(http, cls, card(102), '2021-03-01T08:41:00+08:00')
-  sys.clock.now = new Date('2021-04-20T10:00:00+08:00')
-  const serial = 'S0130000092139001'
-  const certificate = await certify(http, worker, occupations.electrician, serial, {
-    assessedOn: '2021-04-19',
-    issuedOn: '2021-04-20',
+  let device: Device | undefined
+  let other = ''
+  let batch = ''
+  const { institution, cls, worker, serial, claim } = await claimedRecord(sys, async (opened, enrolled) => {
+    device = await registerDevice(http, opened, 'dev-fc-0042')
+    batch = await device.sign(batchOf(device, 'batch-0042-1', [faceCheck(enrolled, opened.sessions[0]!)]))
+    other = await enrol(http, opened, card(102), '2021-03-01T08:41:00+08:00')
   })
-  sys.clock.now = new Date('2021-06-15T10:00:00+08:00')
-  await attestContributions(http, worker)
-  const claim = accepted(
-    await http.post('/v1/claims', people.officer, skillUpgradeClaim(worker, certificate)),
-  ).claim as string
   const investigator: Who = { sub: 'inv-1301', role: 'investigator', region: '1301' }
   const openCase = async (who: Who, region: string, subject: string, kind = 'worker') =>
     accepted(
@@ -253,7 +226,7 @@ async function record(sys: System): Promise<Record<string, string>> {
     ...ghost,
     institution,
     class: cls.id,
-    device: device.id,
+    device: device!.id,
     worker,
     claim,
     case: open,

@@ -5,22 +5,11 @@ import type { AddressInfo } from 'node:net'
 import { decodeRecorded } from '@trec/contracts'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { claimedRecord } from './support/claimed.ts'
 import type { Who } from './support/client.ts'
 import { caller, exampleBodies, ghost } from './support/example-requests.ts'
 import type { JsonSchema } from './support/invalid-bodies.ts'
-import {
-  accepted,
-  attestContributions,
-  card,
-  certify,
-  designate,
-  enrol,
-  occupations,
-  openClass,
-  people,
-  publish,
-  skillUpgradeClaim,
-} from './support/record.ts'
+import { accepted, card, people } from './support/record.ts'
 import { routesOf, urlOf } from './support/routes.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
@@ -377,25 +366,9 @@ async function tablesWithRows(sql: System['sql']): Promise<string[]> {
 
 /** A worker enrolled, certified and with a decided 技能提升补贴 claim (reviewed, approved), on 130100-0042. */
 async function decidedClaim(sys: System): Promise<{ worker: string; claim: string }> {
-  const { http } = sys
-  await designate(http, 'inst-130100-0042', '52130100MJ0123456N')
-  const cls = await openClass(http, 'inst-130100-0042', await publish(http, occupations.electrician), [
-    '2021-04-06',
-    '2021-04-07',
-  ])
-  const worker = await enrol(http, cls, card(101), '2021-03-01T08:40:00+08:00')
-  sys.clock.now = new Date('2021-04-20T10:00:00+08:00')
-  const certificate = await certify(http, worker, occupations.electrician, 'S0130000092139001', {
-    assessedOn: '2021-04-19',
-    issuedOn: '2021-04-20',
-  })
-  sys.clock.now = new Date('2021-06-15T10:00:00+08:00')
-  await attestContributions(http, worker)
-  const claim = accepted(
-    await http.post('/v1/claims', people.officer, skillUpgradeClaim(worker, certificate)),
-  ).claim as string
-  accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
-  accepted(await http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
+  const { worker, claim } = await claimedRecord(sys)
+  accepted(await sys.http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+  accepted(await sys.http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
   return { worker, claim }
 }
 
