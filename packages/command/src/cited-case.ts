@@ -91,14 +91,15 @@ async function concerns(
       : worker === undefined
         ? []
         : workerCategories.map((c) => `${c}-${worker}`)
-  const institutions = subjects.filter((s) => s.kind === 'institution').map((s) => s.id)
-  for (const stream of streams) {
-    if (evidence.size === 0 && (about.kind !== 'class' || institutions.length === 0)) break
+  // A class is also concerned by a case about the institution that runs it.
+  const institutions =
+    about.kind === 'class' ? subjects.filter((s) => s.kind === 'institution').map((s) => s.id) : []
+  if (evidence.size === 0 && institutions.length === 0) return false
+  for (const stream of streams)
     for (const recorded of await store.readStream(stream)) {
       const data = decodeRecorded(recorded).data as { claim?: unknown; institution?: unknown }
-      if (about.kind === 'class' && institutions.includes(data.institution as string)) return true
+      if (institutions.includes(data.institution as string)) return true
       if (evidence.has(recorded.id) && (about.kind !== 'claim' || data.claim === about.id)) return true
     }
-  }
   return false
 }
