@@ -5,22 +5,11 @@ import type { AddressInfo } from 'node:net'
 import { decodeRecorded } from '@trec/contracts'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { claimedRecord } from './support/claimed.ts'
 import type { Who } from './support/client.ts'
 import { caller, exampleBodies, ghost } from './support/example-requests.ts'
 import type { JsonSchema } from './support/invalid-bodies.ts'
-import {
-  accepted,
-  attestContributions,
-  card,
-  certify,
-  designate,
-  enrol,
-  occupations,
-  openClass,
-  people,
-  publish,
-  skillUpgradeClaim,
-} from './support/record.ts'
+import { accepted, card, people } from './support/record.ts'
 import { routesOf, urlOf } from './support/routes.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
@@ -34,25 +23,7 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
 
   beforeAll(async () => {
     sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'))
-    const { http } = sys
-    await designate(http, 'inst-130100-0042', '52130100MJ0123456N')
-    const cls = await openClass(http, 'inst-130100-0042', await publish(http, occupations.electrician), [
-      '2021-04-06',
-      '2021-04-07',
-    ])
-    worker = await enrol(http, cls, card(101), '2021-03-01T08:40:00+08:00')
-    sys.clock.now = new Date('2021-04-20T10:00:00+08:00')
-    const certificate = await certify(http, worker, occupations.electrician, 'S0130000092139001', {
-      assessedOn: '2021-04-19',
-      issuedOn: '2021-04-20',
-    })
-    sys.clock.now = new Date('2021-06-15T10:00:00+08:00')
-    await attestContributions(http, worker)
-    claim = accepted(
-      await http.post('/v1/claims', people.officer, skillUpgradeClaim(worker, certificate)),
-    ).claim
-    accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
-    accepted(await http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
+    ;({ worker, claim } = await decidedClaim(sys))
   }, 120_000)
 
   afterAll(async () => {
@@ -131,38 +102,10 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
   })
 
   it('finding 4: every route refuses a card number in every free-text and client-chosen field, and no table holds one', async () => {
-    const doc = (await sys.http.get('/docs/json', undefined)).body as JsonSchema
-    const examples = exampleBodies(
-      await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).publicKey),
-    )
     const number = card(779)
     const spaced = `${number.slice(0, 6)} ${number.slice(6, 14)} ${number.slice(14)}`
-    const failures: string[] = []
-    let probes = 0
     const before = await sys.store.lastPosition()
-    for (const route of routesOf(sys.app, doc).filter((r) => r.body)) {
-      const example = examples[route.name]
-      for (const path of textFields(example)) {
-        probes++
-        const body = replaced(example, path, `见 ${spaced} 号`)
-        const res = await sys.http.call(route.method, urlOf(route, ghost), caller(route.roles[0]!), body)
-        const named = (res.body?.errors ?? []).some(
-          (e: { path: (string | number)[] }) => e.path.join('.') === ['body', ...path].join('.'),
-        )
-        if (res.status !== 400 || !named) failures.push(`${route.name} body.${path.join('.')}: ${res.status}`)
-      }
-      // Path values a client chooses are screened too.
-      for (const param of route.params) {
-        probes++
-        const res = await sys.http.call(
-          route.method,
-          urlOf(route, { ...ghost, [param]: number }),
-          caller(route.roles[0]!),
-          example,
-        )
-        if (res.status !== 400) failures.push(`${route.name} params.${param}: ${res.status}`)
-      }
-    }
+    const { failures, probes } = await typeIntoEveryField(sys, spaced, number)
     expect(failures).toEqual([])
     expect(probes).toBeGreaterThan(100)
     expect(await sys.store.lastPosition()).toBe(before)
@@ -283,6 +226,196 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
     expect(status).toBe(400)
   })
 })
+
+describe('issue 20: no card number, name or phone in clear in any table, with the read side projecting (embedded store)', () => {
+  let sys: System
+  let worker: string
+  let claim: string
+
+  beforeAll(async () => {
+    sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
+    ;({ worker, claim } = await decidedClaim(sys))
+  }, 120_000)
+
+  afterAll(async () => {
+    await sys?.close()
+  })
+
+  it('types card numbers into every free-text field, lets archive, compliance, oversight, access log and notary catch up, and scans every table of every schema', async () => {
+    // Reads that the access log and its read model record.
+    expect((await sys.http.get(`/v1/claims/${claim}`, people.officer)).status).toBe(200)
+    expect((await sys.http.get(`/v1/workers/${worker}/certificates`, people.assessor)).status).toBe(200)
+    // Paid, so compliance has a payment to hold.
+    const bankAccount = await sys.keyRing.seal(worker, 'account.bankAccount', '6217000130000123456')
+    accepted(
+      await sys.http.post(`/v1/claims/${claim}/payment`, people.finance, {
+        paymentRef: 'FIN-2021-06-15-0011',
+        account: { kind: 'ssc_card', bankAccount },
+      }),
+    )
+    const auditor = { sub: 'auditor-1', role: 'auditor' } as const
+    expect((await sys.http.get(`/v1/archive/access-log?worker=${worker}`, auditor)).status).toBe(200)
+    const number = card(781)
+    const fullWidth = [...number].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')
+    const { failures, probes } = await typeIntoEveryField(sys, fullWidth, number)
+    expect(failures).toEqual([])
+    expect(probes).toBeGreaterThan(100)
+    await caughtUp(sys)
+    const filled = await tablesWithRows(sys.sql)
+    // The read side did project: each read model holds rows (else the scan below proves nothing).
+    for (const table of readModelTables) expect(filled, table).toContain(table)
+    const rows = await allRows(sys.sql)
+    for (const clear of [number, fullWidth, card(101), '张建国', '13912345678'])
+      expect(rows).not.toContain(clear)
+  }, 180_000)
+
+  it('finding 5: a worker’s access log reads back after exports, case links and shredding', async () => {
+    const auditor: Who = { sub: 'auditor-1', role: 'auditor' }
+    const investigator: Who = { sub: 'investigator-13', role: 'investigator', region: '13' }
+    await caughtUp(sys) // the notary has signed a checkpoint to export against
+    const exported = await sys.http.get(`/v1/audit/exports/workers/${worker}?purpose=audit`, auditor)
+    expect(exported.status, JSON.stringify(exported.body)).toBe(200)
+    // A case about the worker, with evidence linked from the worker's own stream, then cited.
+    const opened = accepted(
+      await sys.http.post('/v1/oversight/cases', investigator, {
+        title: '补贴申领核查',
+        region: '130102',
+        basis: 'tip_off',
+        subjects: [{ kind: 'worker', id: worker }],
+      }),
+    ).case as string
+    const evidence = (await sys.store.readStream(`subsidy-${worker}`))[0]!.id
+    accepted(
+      await sys.http.post(`/v1/oversight/cases/${opened}/evidence`, investigator, {
+        evidence: [evidence],
+        alerts: [],
+        note: '申领记录',
+      }),
+    )
+    const lookup = await sys.http.post('/v1/archive/lookup', investigator, {
+      cardNumber: card(101),
+      purpose: 'fraud_case',
+      caseRef: opened,
+    })
+    expect(lookup.status, JSON.stringify(lookup.body)).toBe(200)
+    const caseExport = await sys.http.get(
+      `/v1/audit/exports/workers/${worker}?purpose=fraud_case&case=${opened}`,
+      auditor,
+    )
+    expect(caseExport.status, JSON.stringify(caseExport.body)).toBe(200)
+    // Crypto-shredding: the worker's key is deleted (an operator's act on the key store; no route).
+    expect(await sys.keyRing.shred(worker)).toBe(true)
+    expect((await sys.http.get(`/v1/claims/${claim}`, people.officer)).status).toBeLessThan(500)
+    const log = await sys.http.get(`/v1/archive/access-log?worker=${worker}`, auditor)
+    expect(log.status, JSON.stringify(log.body)).toBe(200)
+    const stream = await sys.store.readStream(`access-${worker}`)
+    const entries = log.body.entries as { type: string; view: string; caseRef?: string }[]
+    // Every entry of the stream up to this read reads back (the read itself is appended after it).
+    expect(entries.length).toBe(stream.length - 1)
+    expect(entries.filter((e) => e.type === 'RecordsExported')).toHaveLength(2)
+    expect(entries.filter((e) => e.caseRef === opened).map((e) => e.view)).toEqual(['archive', 'export'])
+  }, 120_000)
+})
+
+/** Read-model tables the scan must find filled: archive, compliance, oversight, access log, audit notary. */
+const readModelTables = [
+  'trec_read.archive_v2_archives',
+  'trec_read.archive_v2_worker_events',
+  'trec_read.compliance_v2_payments',
+  'trec_read.compliance_v2_worker_events',
+  'trec_read.oversight_registry_v1_claims',
+  'trec_read.oversight_registry_v1_roster',
+  'trec_audit.leaves',
+  'trec_audit.checkpoints',
+]
+
+/** Polls readiness until every follower (projections, detectors, notary) stands at the store's head and a checkpoint is signed, twice in a row. */
+async function caughtUp(sys: System): Promise<void> {
+  const deadline = Date.now() + 60_000
+  let last = ''
+  for (;;) {
+    const report = (await sys.http.get('/health/ready', undefined)).body as {
+      status: string
+      checks: Record<string, { ready: boolean; lag?: number; position?: string; headPosition?: string }>
+    }
+    const head = String(await sys.store.lastPosition())
+    const behind = Object.entries(report.checks).filter(
+      ([name, c]) =>
+        name !== 'store' &&
+        (!c.ready || (c.lag !== undefined && c.lag > 0) || (c.position !== undefined && c.position !== head)),
+    )
+    // The notary signs on its own time: caught up includes a signed checkpoint to export against.
+    const signed = (await sys.http.get('/v1/audit/checkpoints/latest', { sub: 'auditor-1', role: 'auditor' }))
+      .status
+    const now = `${head}:${behind.length}:${signed}`
+    if (report.status === 'ready' && behind.length === 0 && signed === 200 && now === last) return
+    last = now
+    if (Date.now() > deadline) throw new Error(`the read side did not catch up: ${JSON.stringify(report)}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** `schema.table` of every table that holds at least one row. */
+async function tablesWithRows(sql: System['sql']): Promise<string[]> {
+  const tables = await sql.query<{ s: string; t: string }>(
+    `select table_schema as s, table_name as t from information_schema.tables
+      where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'`,
+  )
+  const out: string[] = []
+  for (const { s, t } of tables)
+    if ((await sql.query(`select 1 from "${s}"."${t}" limit 1`)).length > 0) out.push(`${s}.${t}`)
+  return out.sort()
+}
+
+/** A worker enrolled, certified and with a decided 技能提升补贴 claim (reviewed, approved), on 130100-0042. */
+async function decidedClaim(sys: System): Promise<{ worker: string; claim: string }> {
+  const { worker, claim } = await claimedRecord(sys)
+  accepted(await sys.http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+  accepted(await sys.http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
+  return { worker, claim }
+}
+
+/**
+ * Types `text` (a card number, spelled somehow) into every free-text and client-chosen field of
+ * every route that takes a body, and `number` into every path value: each must be refused 400
+ * naming the field. Answers what was not.
+ */
+async function typeIntoEveryField(
+  sys: System,
+  text: string,
+  number: string,
+): Promise<{ failures: string[]; probes: number }> {
+  const doc = (await sys.http.get('/docs/json', undefined)).body as JsonSchema
+  const examples = exampleBodies(
+    await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).publicKey),
+  )
+  const failures: string[] = []
+  let probes = 0
+  for (const route of routesOf(sys.app, doc).filter((r) => r.body)) {
+    const example = examples[route.name]
+    for (const path of textFields(example)) {
+      probes++
+      const body = replaced(example, path, `见 ${text} 号`)
+      const res = await sys.http.call(route.method, urlOf(route, ghost), caller(route.roles[0]!), body)
+      const named = (res.body?.errors ?? []).some(
+        (e: { path: (string | number)[] }) => e.path.join('.') === ['body', ...path].join('.'),
+      )
+      if (res.status !== 400 || !named) failures.push(`${route.name} body.${path.join('.')}: ${res.status}`)
+    }
+    // Path values a client chooses are screened too.
+    for (const param of route.params) {
+      probes++
+      const res = await sys.http.call(
+        route.method,
+        urlOf(route, { ...ghost, [param]: number }),
+        caller(route.roles[0]!),
+        example,
+      )
+      if (res.status !== 400) failures.push(`${route.name} params.${param}: ${res.status}`)
+    }
+  }
+  return { failures, probes }
+}
 
 /** The store's events as one text, to search for what must not be there. */
 const everything = (events: unknown[]) =>

@@ -1,5 +1,5 @@
 export { type AccessEvent, AccessLog, type Reader, readAccessLog } from './access-log.ts'
-export { assertCitedCase, type CitedCaseCheck } from './cited-case.ts'
+export { assertCitedCase, type CitedCaseCheck, type CitedFor } from './cited-case.ts'
 export type { Decider, RuleViolation } from './decider.ts'
 export { check, reject } from './decider.ts'
 export type { HandleOptions, HandleResult, StreamState } from './handler.ts'

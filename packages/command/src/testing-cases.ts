@@ -14,7 +14,13 @@ const meta = (region: string) => ({
 export async function openTestCase(
   store: EventStore,
   id: string,
-  options: { region: string; workers?: string[]; closed?: boolean },
+  options: {
+    region: string
+    workers?: string[]
+    /** Other subjects: a claim, a class, an institution. */
+    subjects?: { kind: 'claim' | 'class' | 'institution'; id: string }[]
+    closed?: boolean
+  },
 ): Promise<void> {
   const events = [
     toEventToAppend(
@@ -25,7 +31,10 @@ export async function openTestCase(
           title: 'test case',
           region: options.region,
           basis: 'tip_off',
-          subjects: (options.workers ?? []).map((w) => ({ kind: 'worker' as const, id: w })),
+          subjects: [
+            ...(options.workers ?? []).map((w) => ({ kind: 'worker' as const, id: w })),
+            ...(options.subjects ?? []),
+          ],
           alerts: [],
         },
       },

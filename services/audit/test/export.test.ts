@@ -27,9 +27,15 @@ describe('exports', () => {
   async function setup() {
     const log = await openLog()
     const record = await seedHistory(log.store, 6, 11)
-    // The open oversight cases the case-bound exports below cite.
-    for (const id of ['case-2024-0091', 'case-insp-2024-03'])
-      await openTestCase(log.store, id, { region: '130102' })
+    // The open oversight cases the case-bound exports below cite: one about a claim, one about a class.
+    await openTestCase(log.store, 'case-2024-0091', {
+      region: '130102',
+      subjects: [{ kind: 'claim', id: record.payments[0]!.claim }],
+    })
+    await openTestCase(log.store, 'case-insp-2024-03', {
+      region: '130102',
+      subjects: [{ kind: 'class', id: Object.keys(record.classes)[0]! }],
+    })
     const n = await notary(log, {}, key)
     await n.sync()
     await n.checkpoint()
@@ -169,9 +175,12 @@ describe('an export of a payment whose evidence is not in the log', () => {
     const key = ed25519()
     const log = await openLog()
     const record = await seedHistory(log.store, 8, 5, 1)
-    await openTestCase(log.store, 'case-2024-0102', { region: '130102' })
     const planted = record.payments.find((p) => p.fault === 'evidence-missing')
     expect(planted).toBeDefined()
+    await openTestCase(log.store, 'case-2024-0102', {
+      region: '130102',
+      subjects: [{ kind: 'claim', id: planted!.claim }],
+    })
     const n = await notary(log, {}, key)
     await n.sync()
     await n.checkpoint()

@@ -31,7 +31,12 @@ export interface System {
   close(): Promise<void>
 }
 
-async function compose(runtime: Runtime, start: Date) {
+/** `projections`: run the read side (projections, detectors, notary) in the background, as a deployment does. */
+export interface SystemOptions {
+  projections?: boolean
+}
+
+async function compose(runtime: Runtime, start: Date, options: SystemOptions = {}) {
   const tokens = await testTokens()
   const clock = { now: new Date(start) }
   const pseudonymSecret = randomBytes(32).toString('hex')
@@ -44,9 +49,9 @@ async function compose(runtime: Runtime, start: Date) {
     masterKey,
     logLevel: 'silent',
     clock: () => clock.now,
-    // Background projections and detectors append (alerts, for one) on their own time; these
+    // Background projections and detectors append (alerts, for one) on their own time; most
     // suites assert exactly what each request appends, so nothing else may write meanwhile.
-    runProjections: false,
+    runProjections: options.projections === true,
     audit: {
       signing: {
         origin: 'trec.e2e/audit-log',
@@ -59,11 +64,11 @@ async function compose(runtime: Runtime, start: Date) {
 }
 
 /** In-process, on the embedded store: for the many small requests of the hardening suites. */
-export async function embeddedSystem(start: Date): Promise<System> {
+export async function embeddedSystem(start: Date, options: SystemOptions = {}): Promise<System> {
   const db = new PGlite()
   const store = await openPGliteEventStore({ db })
   const runtime: Runtime = { store, sql: pgliteExecutor(db), client: db, close: () => store.close() }
-  const parts = await compose(runtime, start)
+  const parts = await compose(runtime, start, options)
   await parts.app.ready()
   return {
     ...parts,

@@ -71,7 +71,10 @@ export function lookupRoute(app: Platform, options: ResolvedOptions): void {
       // Break-glass is bounded: a cited case must be open, in the token's region and about this
       // worker; without one, a token that names a region reads only cards issued inside it.
       if (caseRef !== undefined && purposesNeedingCase.includes(purpose))
-        await assertCitedCase(options.store, caseRef, { worker, inScope: (r) => inRegionScope(p, r) })
+        await assertCitedCase(options.store, caseRef, {
+          about: { kind: 'worker', id: worker },
+          inScope: (r) => inRegionScope(p, r),
+        })
       else assertRegion(p, issuedIn)
       const archive =
         asOf === undefined

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { assertCitedCase } from '@trec/command'
+import { assertCitedCase, type CitedFor } from '@trec/command'
 import {
   accessPurposes,
   entityIdSchema,
@@ -137,13 +137,13 @@ async function exportSelection(
     })
   if (issues.length > 0)
     throw new TrecError('TREC_VALIDATION', 'The export request is incomplete.', { issues })
-  // A case-bound export cites an open oversight case in the caller's region, about the worker
-  // exported (for a worker's history); a region export stays inside the caller's region. An
-  // audit export's `case` is the audit engagement's own reference, which this record does not hold.
+  // A case-bound export cites an open oversight case in the caller's region, about the worker,
+  // claim or class exported; a region export stays inside the caller's region. An audit export's
+  // `case` is the audit engagement's own reference, which this record does not hold.
   if (q.case !== undefined && (q.purpose === 'fraud_case' || q.purpose === 'supervision_inspection'))
     await assertCitedCase(o.store, q.case, {
       inScope: (r) => inRegionScope(caller, r),
-      ...(selection.kind === 'worker' ? { worker: selection.worker } : {}),
+      ...(selection.kind === 'region' ? {} : { about: citedFor(selection) }),
     })
   if (selection.kind === 'region') assertRegion(caller, selection.region)
   const checkpoint = await findCheckpoint(o, q.size)
@@ -201,3 +201,11 @@ async function exportSelection(
     .header('x-trec-access-event', event.id)
   return reply.send(Readable.from(exportLines(o.log, o.store, header, leaves)))
 }
+
+/** What a worker, claim or class export is about, for its cited case. */
+const citedFor = (s: Exclude<Selection, { kind: 'region' }>): CitedFor =>
+  s.kind === 'worker'
+    ? { kind: 'worker', id: s.worker }
+    : s.kind === 'claim'
+      ? { kind: 'claim', id: s.claim }
+      : { kind: 'class', id: s.class }
