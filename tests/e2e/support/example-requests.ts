@@ -174,7 +174,11 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     },
     'POST /v1/rule-sets': ruleSetDraft,
     'POST /v1/rule-sets/{id}/versions': { reason: '区人社局调整补贴标准', ruleSet: ruleSetDraft },
-    'POST /v1/rule-sets/{id}/withdrawal': { region: '130102', effectiveFrom: '2027-01-01', reason: '政策到期' },
+    'POST /v1/rule-sets/{id}/withdrawal': {
+      region: '130102',
+      effectiveFrom: '2027-01-01',
+      reason: '政策到期',
+    },
     'POST /v1/claims/{claim}/reviews': { outcome: 'approved' },
     'POST /v1/claims/{claim}/decision': { outcome: 'approved' },
     'POST /v1/claims/{claim}/payment': { paymentRef: 'FIN-0001', fundSource: 'employment_subsidy_fund' },
