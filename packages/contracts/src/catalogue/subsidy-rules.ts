@@ -3,7 +3,7 @@ import { defineEvent } from '../definition.ts'
 import { dateSchema, entityIdSchema, noteSchema, positiveFenSchema, subsidyKinds } from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
 
-// Subsidy rule sets as events (ARCHITECTURE.md, "Rules come from data, with versions"): an
+// Subsidy rule sets as events (docs/architecture.md, "Rules come from data, with versions"): an
 // officer of a region publishes a set, amends it as a new version effective from a date, and
 // withdraws it. All the sets of one province-level division live in one stream,
 // `rulebook-{province}`, so what was in force anywhere in it on a day is one stream read, and
