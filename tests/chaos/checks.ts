@@ -33,8 +33,16 @@ export interface CheckInputs {
   log: (line: string) => void
 }
 
-/** Events the system appends by itself, not on a command of the load. */
-const backgroundTypes = new Set(['FraudAlertRaised', 'RecordAccessed', 'RecordsExported'])
+/**
+ * Events the system appends by itself, not on a command of the load (the shipped rule sets are
+ * published once, at first start, under ids derived from set and version).
+ */
+const backgroundTypes = new Set([
+  'FraudAlertRaised',
+  'RecordAccessed',
+  'RecordsExported',
+  'SubsidyRuleSetPublished',
+])
 
 const few = (items: readonly unknown[], n = 5) =>
   items.length === 0 ? '' : ` e.g. ${items.slice(0, n).map(String).join('; ')}${items.length > n ? ' …' : ''}`
@@ -220,7 +228,7 @@ function noEffectTwice(
     name: 'no effect happened twice',
     ok: problems.length === 0,
     detail:
-      `${ledger.length} idempotency keys, ${events.length} events (${events.length - background - unexplained.length} from the load's commands, ${background} written by the system itself: alerts, access records), ` +
+      `${ledger.length} idempotency keys, ${events.length} events (${events.length - background - unexplained.length} from the load's commands, ${background} written by the system itself: alerts, access records, shipped rule sets), ` +
       `${replays} acknowledgements were replays; ${problems.length === 0 ? 'no key took effect twice, no event beyond its command, no natural key recorded twice' : `${problems.length} problems:${few(problems)}`}` +
       (byId.size !== events.length
         ? ` (feed holds ${events.length} events but ${byId.size} distinct ids)`
