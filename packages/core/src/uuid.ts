@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto'
+import { createHash, randomFillSync } from 'node:crypto'
 
 // RFC 9562 §5.7: 48-bit Unix milliseconds, version 7, 12 random bits, variant 10, 62 random
 // bits. Ids sort by creation time, which keeps B-tree inserts local.
@@ -41,6 +41,19 @@ export function uuidv7(now: number = Date.now()): string {
   bytes[7] = seq & 0xff
   bytes[8] = 0x80 | (bytes[8]! & 0x3f)
   const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/**
+ * A UUIDv8 (RFC 9562 §5.8, custom) named by its text: the first 122 bits of the text's SHA-256.
+ * The same name gives the same id on every process and start, so an append that derives its
+ * event ids this way is recognised by the store when it is repeated.
+ */
+export function uuidv8Of(name: string): string {
+  const h = createHash('sha256').update(name).digest()
+  h[6] = (h[6]! & 0x0f) | 0x80
+  h[8] = (h[8]! & 0x3f) | 0x80
+  const hex = h.toString('hex', 0, 16)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 

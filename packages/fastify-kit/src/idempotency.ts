@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { TrecError, uuidv7 } from '@trec/core'
+import { TrecError, uuidv7, uuidv8Of } from '@trec/core'
 import type { SqlExecutor } from '@trec/eventstore'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
@@ -67,13 +67,7 @@ export function commandEventIds(request: FastifyRequest): CommandIds {
   const claim = request.idempotency
   if (!claim) return () => uuidv7()
   let n = 0
-  const next = () => {
-    const h = createHash('sha256').update(`${claim.caller}\n${claim.key}\n${n++}`).digest()
-    h[6] = (h[6]! & 0x0f) | 0x80
-    h[8] = (h[8]! & 0x3f) | 0x80
-    const x = h.subarray(0, 16).toString('hex')
-    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
-  }
+  const next = () => uuidv8Of(`${claim.caller}\n${claim.key}\n${n++}`)
   return Object.assign(next, { resumed: claim.resumed })
 }
 

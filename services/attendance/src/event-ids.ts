@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { uuidv8Of } from '@trec/core'
 
 // Event ids derived from what names a check for ever: the device, its batch id and the check's
 // index in the batch. A resent batch (the device timed out and tried again) derives the same ids,
@@ -7,13 +7,7 @@ import { createHash } from 'node:crypto'
 // a label in front keeps them apart from ids derived the same way for anything else.
 
 function uuidv8(label: string, parts: readonly (string | number)[]): string {
-  const h = createHash('sha256')
-    .update(`${label}\n${parts.join('\n')}`)
-    .digest()
-  h[6] = (h[6]! & 0x0f) | 0x80
-  h[8] = (h[8]! & 0x3f) | 0x80
-  const x = h.toString('hex', 0, 16)
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`
+  return uuidv8Of(`${label}\n${parts.join('\n')}`)
 }
 
 /** The id of the `index`-th check of a device's batch. */

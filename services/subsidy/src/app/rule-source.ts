@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import { handleCommand, loadState, type StreamState } from '@trec/command'
-import { isTrecError } from '@trec/core'
+import { isTrecError, uuidv8Of } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
 import type { RuleSet } from '../domain/rule-set.ts'
 import {
@@ -33,11 +32,7 @@ export const shippedPublisher = { kind: 'system' as const, id: 'trec-shipped-rul
 
 /** A UUID named by its content, so the same shipped set has the same event id on every start. */
 function shippedEventId(set: RuleSet): string {
-  const h = createHash('sha256').update(`trec shipped rule set\n${set.id}\n${set.version}`).digest()
-  h[6] = (h[6]! & 0x0f) | 0x80
-  h[8] = (h[8]! & 0x3f) | 0x80
-  const x = h.subarray(0, 16).toString('hex')
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
+  return uuidv8Of(`trec shipped rule set\n${set.id}\n${set.version}`)
 }
 
 export interface ShippedReport {
