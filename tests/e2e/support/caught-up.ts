@@ -1,8 +1,5 @@
 import type { System } from './system.ts'
 
-// Waiting for the read side of a system started with `projections: true`: the projections,
-// detectors and notary follow the store on their own time.
-
 /** Polls readiness until every follower (projections, detectors, notary) stands at the store's head and a checkpoint is signed, twice in a row. */
 export async function caughtUp(sys: System): Promise<void> {
   const deadline = Date.now() + 60_000

@@ -56,17 +56,18 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
   accepted(await http.post('/v1/rule-sets', people.officer, recordRuleSet))
 
   const investigator: Who = { sub: 'inv-1301', role: 'investigator', region: '1301' }
-  const openCase = async (who: Who, region: string, subject: string, kind = 'worker') =>
+  // Each case has its own title: two cases of one content would be one (commands are idempotent by content).
+  const openCase = async (who: Who, region: string, subject: string, title: string, kind = 'worker') =>
     accepted(
       await http.post('/v1/oversight/cases', who, {
-        title: '学员补贴线索',
+        title,
         region,
         basis: 'tip_off',
         subjects: [{ kind, id: subject }],
       }),
     ).case as string
-  const open = await openCase(investigator, recordRegion, worker)
-  const closed = await openCase(investigator, recordRegion, worker)
+  const open = await openCase(investigator, recordRegion, worker, '学员补贴线索')
+  const closed = await openCase(investigator, recordRegion, worker, '学员补贴线索（已结案）')
   accepted(
     await http.post(`/v1/oversight/cases/${closed}/closure`, investigator, {
       outcome: 'unsubstantiated',
@@ -77,9 +78,16 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
     { sub: 'inv-4401', role: 'investigator', region: '4401' },
     '440106',
     worker,
+    '外省学员补贴线索',
   )
-  const unrelated = await openCase(investigator, recordRegion, other)
-  const aboutInstitution = await openCase(investigator, recordRegion, institution, 'institution')
+  const unrelated = await openCase(investigator, recordRegion, other, '另一学员补贴线索')
+  const aboutInstitution = await openCase(
+    investigator,
+    recordRegion,
+    institution,
+    '培训机构虚假培训线索',
+    'institution',
+  )
   // A read of the claim without a case: R13 raises an alert on it.
   accepted(await http.get(`/v1/claims/${claim}`, investigator), 200)
 
