@@ -124,20 +124,35 @@ describe('GET /v1/oversight/claims/:claim/trace', () => {
     ])
   })
 
-  it('refuses a read for a case that does not exist (422), and names the case it was for when it does', async () => {
+  it('refuses a read citing a case that does not exist or does not concern the claim (403), and names the case it was for when it does', async () => {
+    const before = (await h.store.readStream(`access-${ann}`)).length
     const unknown = await call(
       h.app,
       'GET',
       '/v1/oversight/claims/clm-ann-1/trace?case=case-nowhere',
       investigator,
     )
-    expect(unknown.statusCode).toBe(422)
-    const opened = await call(h.app, 'POST', '/v1/oversight/cases', investigator, {
-      title: '代签到核查',
-      region: '130102',
-      basis: 'tip_off',
-    })
-    const caseId = opened.json().case
+    expect(unknown.statusCode).toBe(403)
+    const opened = async (subjects: { kind: string; id: string }[]) =>
+      (
+        await call(h.app, 'POST', '/v1/oversight/cases', investigator, {
+          title: '代签到核查',
+          region: '130102',
+          basis: 'tip_off',
+          subjects,
+        })
+      ).json().case as string
+    const aboutBob = await opened([{ kind: 'worker', id: bob }])
+    const elsewhere = await call(
+      h.app,
+      'GET',
+      `/v1/oversight/claims/clm-ann-1/trace?case=${aboutBob}`,
+      investigator,
+    )
+    expect(elsewhere.statusCode).toBe(403)
+    expect(elsewhere.json()).toMatchObject({ reason: 'cited case does not concern this claim' })
+    expect(await h.store.readStream(`access-${ann}`)).toHaveLength(before)
+    const caseId = await opened([{ kind: 'claim', id: 'clm-ann-1' }])
     const res = await call(h.app, 'GET', `/v1/oversight/claims/clm-ann-1/trace?case=${caseId}`, investigator)
     expect(res.statusCode).toBe(200)
     const log = await h.store.readStream(`access-${ann}`)

@@ -63,7 +63,7 @@ export const caller = (role: Role): Who => ({
 })
 
 /** A county's rule set as an officer publishes it (valid; the handler may still refuse it). */
-const ruleSetDraft = {
+export const ruleSetDraft = {
   id: 'ruleset-ghost',
   title: '长安区 职业技能培训补贴',
   region: '130102',

@@ -1,15 +1,17 @@
-import { reject } from '@trec/command'
+import { assertCitedCase } from '@trec/command'
 import { caseIdSchema, entityIdSchema, toEventToAppend } from '@trec/contracts'
 import { type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { claimRow, traceClaim } from '../trace/claim-trace.ts'
-import { actorOf, assertScope, notFound, source } from './common.ts'
+import { actorOf, assertScope, inScope, notFound, source } from './common.ts'
 
 const traceQuery = z.strictObject({
   /**
-   * The case the read is for. Without one the read is break-glass access: answered, but logged
-   * with the `no_case_ref` flag for review, and R13 raises an alert on it.
+   * The case the read is for: open, in the token's region, and about the claim (the claim or its
+   * worker a subject, or evidence of the claim linked). Without one the read is break-glass
+   * access: answered, but logged with the `no_case_ref` flag for review, and R13 raises an alert
+   * on it.
    */
   case: caseIdSchema.optional(),
 })
@@ -18,7 +20,9 @@ const traceQuery = z.strictObject({
  * GET /v1/oversight/claims/:claim/trace (investigator). Reading a claim's trace reads a
  * person's record, so it is logged first (`RecordAccessed` in `access-{worker}`: who, when,
  * for which case, which request; docs/architecture.md "Every read … is itself recorded"); if the log
- * cannot be written, nothing is answered.
+ * cannot be written, nothing is answered. A cited case is checked as for every break-glass read
+ * (`assertCitedCase`): a case that does not exist, is closed, lies in another region or does not
+ * concern the claim is refused 403 with the reason, before anything is read or logged.
  */
 export function traceRoutes(app: Platform, options: ResolvedOptions): void {
   app.get(
@@ -40,8 +44,12 @@ export function traceRoutes(app: Platform, options: ResolvedOptions): void {
       if (!row) throw notFound('claim')
       assertScope(p, row.region)
       const caseRef = request.query.case
-      if (caseRef && (await options.store.streamRevision(`oversight-${caseRef}`)) < 0)
-        reject({ rule: 'case-exists', message: `case ${caseRef} does not exist` })
+      // Citing a case is what lifts the `no_case_ref` flag, so it must be one that allows this read.
+      if (caseRef)
+        await assertCitedCase(options.store, caseRef, {
+          inScope: (region) => inScope(p, region),
+          about: { kind: 'claim', id: row.claim },
+        })
       const access = toEventToAppend(
         {
           type: 'RecordAccessed',

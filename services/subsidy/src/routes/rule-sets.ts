@@ -40,16 +40,27 @@ const inForceQuery = z.strictObject({ region: regionCodeSchema, date: dateSchema
 
 const answer = commandAnswer.extend({ ruleSet: z.object({ id: z.string(), version: z.int() }) })
 
-/** Runs a rulebook command for an officer of the region the set governs. */
+/**
+ * Runs a rulebook command for an officer of the region the set governs. The body's region names
+ * the province's rulebook; an amendment or a withdrawal (`id`) acts on a set that exists, so the
+ * token must also reach the region that set governs: an officer of one city may not withdraw
+ * another city's set by writing their own region in the body.
+ */
 async function onRulebook(
   options: ResolvedOptions,
   request: Parameters<typeof principal>[0],
   region: string,
   command: (province: string, today: string) => RulebookCommand,
+  id?: string,
 ) {
   const p = principal(request)
   assertRegion(p, region)
   const province = provinceOf(region)
+  if (id !== undefined) {
+    const { state } = await readRulebook(options.store, province)
+    const governed = state.versions.findLast((v) => v.id === id)?.region
+    if (governed !== undefined) assertRegion(p, governed)
+  }
   const { at, today } = now(options)
   const result = await handleCommand(options.store, rulebookDecider, {
     stream: rulebookStream(province),
@@ -103,14 +114,20 @@ export function ruleSetRoutes(app: Platform, options: ResolvedOptions): void {
     },
     async (request, reply) => {
       const { reason, ruleSet } = request.body
-      const result = await onRulebook(options, request, ruleSet.region, (province, today) => ({
-        kind: 'amend',
-        province,
-        id: request.params.id,
-        draft: ruleSet as Draft,
-        reason,
-        today,
-      }))
+      const result = await onRulebook(
+        options,
+        request,
+        ruleSet.region,
+        (province, today) => ({
+          kind: 'amend',
+          province,
+          id: request.params.id,
+          draft: ruleSet as Draft,
+          reason,
+          today,
+        }),
+        request.params.id,
+      )
       return reply.code(201).send(result)
     },
   )
@@ -129,14 +146,20 @@ export function ruleSetRoutes(app: Platform, options: ResolvedOptions): void {
     },
     async (request, reply) => {
       const { region, effectiveFrom, reason } = request.body
-      const result = await onRulebook(options, request, region, (province, today) => ({
-        kind: 'withdraw',
-        province,
-        id: request.params.id,
-        effectiveFrom,
-        reason,
-        today,
-      }))
+      const result = await onRulebook(
+        options,
+        request,
+        region,
+        (province, today) => ({
+          kind: 'withdraw',
+          province,
+          id: request.params.id,
+          effectiveFrom,
+          reason,
+          today,
+        }),
+        request.params.id,
+      )
       return reply.code(201).send(result)
     },
   )
