@@ -1,7 +1,6 @@
 import { decodeRecorded, planTargetBodySchema } from '@trec/contracts'
 import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import type { PlanTarget } from '@trec/readmodels'
-import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { answer, append, meta } from './employment.ts'
 
