@@ -450,11 +450,14 @@ function evidenceOfAttendance(m: Member): string[] {
   return [...firstPerSession.values(), ...m.segments.filter((g) => !g.removed).map((g) => g.id)]
 }
 
-function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
+/**
+ * The one reading of a member's hours, as the assessment service computes a completion (and the
+ * gate, compliance and R7 read it): in person by passing checks within their sessions, online by
+ * the learning records played at normal speed, over the record as it stands now.
+ */
+export function hoursOf(m: Member) {
   const cls = m.cls
-  // The one reading of hours, as the assessment service computes a completion: in person by
-  // passing checks within their sessions, online by the learning records played at normal speed.
-  const hours = computeAttendance(
+  return computeAttendance(
     cls.sessions.map((s) => ({ session: s.session, start: iso(s.start), end: iso(s.end), mode: s.mode })),
     m.checks
       .filter((c) => !c.removed && c.data.class === cls.id)
@@ -475,6 +478,11 @@ function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
       })),
     defaultAttendancePolicy,
   )
+}
+
+function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
+  const cls = m.cls
+  const hours = hoursOf(m)
   const { attendedHours, requiredHours } = hours
   const share = hours.attendanceShare
   // Passed as the assessment service decides it: the share of the one reading, nothing else.
