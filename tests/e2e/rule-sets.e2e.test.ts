@@ -214,6 +214,44 @@ describe('subsidy rule sets as events, on the embedded start', () => {
       'body.advance.minShare',
     ])
     expect(await paths((s) => ({ ...s, validTo: '2020-01-01' }))).toEqual(['body.validTo'])
+    // Caps of zero, shares above 1, negative figures elsewhere in the set, and target groups named twice.
+    expect(
+      await paths((s) => ({ ...s, practice: { ...s.practice, yearlyCap: { max: 0, kinds: ['training'] } } })),
+    ).toEqual(['body.practice.yearlyCap.max'])
+    expect(
+      await paths((s) => ({ ...s, kinds: { training: { ...s.kinds.training, perPersonPerYear: 0 } } })),
+    ).toEqual(['body.kinds.training.perPersonPerYear'])
+    expect(await paths((s) => ({ ...s, advance: { source: 'D3', minShare: 0.5, share: 1.2 } }))).toEqual([
+      'body.advance.share',
+    ])
+    expect(await paths((s) => ({ ...s, practice: { ...s.practice, minAttendanceShare: 1.5 } }))).toEqual([
+      'body.practice.minAttendanceShare',
+    ])
+    expect(
+      await paths((s) => ({
+        ...s,
+        kinds: {
+          training: { ...s.kinds.training, amount: { basis: 'cap', perPerson: 1, shortagePerPerson: -1 } },
+        },
+      })),
+    ).toEqual(['body.kinds.training.amount.shortagePerPerson'])
+    expect(
+      await paths((s) => ({
+        ...s,
+        kinds: {
+          training: {
+            ...s.kinds.training,
+            groups: {
+              source: 'TEST',
+              accepted: [
+                { group: 'unemployed', evidence: '就业失业登记' },
+                { group: 'unemployed', evidence: '就业失业登记' },
+              ],
+            },
+          },
+        },
+      })),
+    ).toEqual(['body.kinds.training.groups.accepted'])
     // An officer of another city may not publish for 长安区.
     await refusedWith(403, () =>
       sys.http.post(

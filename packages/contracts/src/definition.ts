@@ -37,6 +37,8 @@ export const streamCategories = {
   access: 'access',
   // employment outcomes and population groups from other departments.
   employment: 'employment',
+  // Not in the suggested table: the yearly plan targets (补贴性培训人次) of one province-level division.
+  plan: 'employment',
   // Alerts, cases and 双随机 sampling runs: `oversight-alert-…`, `oversight-case-…`, `oversight-sampling-…`.
   oversight: 'oversight',
 } as const satisfies Record<string, Context>

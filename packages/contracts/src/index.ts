@@ -52,6 +52,7 @@ export {
   samplingRunIdSchema,
   sanctionKinds,
 } from './catalogue/oversight.ts'
+export { planEvents, planTargetBodySchema, planTargetPublished } from './catalogue/plan.ts'
 export {
   advanceApplied,
   advancePaid,

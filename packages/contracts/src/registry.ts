@@ -6,6 +6,7 @@ import { attendanceEvents } from './catalogue/attendance.ts'
 import { auditEvents } from './catalogue/audit.ts'
 import { employmentEvents } from './catalogue/employment.ts'
 import { oversightEvents } from './catalogue/oversight.ts'
+import { planEvents } from './catalogue/plan.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
 import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
 import { trainingEvents } from './catalogue/training.ts'
@@ -22,6 +23,7 @@ const allEvents = [
   ...accessEvents,
   ...auditEvents,
   ...employmentEvents,
+  ...planEvents,
   ...oversightEvents,
 ] as const
 

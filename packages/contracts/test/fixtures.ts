@@ -347,6 +347,14 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     source: { system: 'hebei-jinbao', ref: 'NMG-2024-000913' },
     validFrom: '2024-01-01',
   },
+  PlanTargetPublished: {
+    province: '13',
+    region: '1301',
+    year: '2026',
+    personTimes: 54_000,
+    byGroup: { migrant_worker: 21_600 },
+    source: 'Not from the seeds; set by the region (石家庄 2026 台账).',
+  },
   FraudAlertRaised: {
     alert: 'alert-R4-5d1c0a9e2b7f4e3a8c6d1f0b9a2e7c4d',
     rule: 'R4',

@@ -15,7 +15,7 @@ export type {
 } from './payment-backing.ts'
 export { backingReasonCodes, paymentBacking } from './payment-backing.ts'
 export type { PlanLine, PlanProgress, PlanTarget } from './plan-progress.ts'
-export { planProgress } from './plan-progress.ts'
+export { planProgress, trainingOf } from './plan-progress.ts'
 export type { ReconcileOptions, ReconciliationReport, RecordDisbursement } from './reconciliation.ts'
 export { disbursementOfPayment, reconcile } from './reconciliation.ts'
 export {

@@ -2,18 +2,21 @@ import { inRegion, regionPrefix } from './time.ts'
 import type { PaymentRecord } from './worker-compliance.ts'
 
 // 台账 against plan targets (D0: 「对各项培训任务建立台账…做到目标亮相、考核亮牌」; plan indicators of
-// D0 专栏1: 开展补贴性职业技能培训（人次）, of which 农民工). Targets are configured data per region
-// and quarter, never constants. 人次 (person-times) counts subsidised trainings: each claim paid in
-// the quarter once, however many payments settled it, leaving out claims whose payments were
-// recovered in full. A person-time counts in every population group attested for the worker on
-// the day paid (groups are "of which" breakdowns, as in the plan tables), and in `unattested`
-// when none was.
+// D0 专栏1: 开展补贴性职业技能培训（人次）, of which 农民工). Targets are data per region and period,
+// never constants: configured per quarter, or published by an officer per year (PlanTargetPublished).
+// 人次 (person-times) counts as the plan tables count it: one per completed subsidised training
+// (a worker in a class), however many claims or payments it took, leaving out trainings whose
+// payments were all recovered in full; a payment that names no class stands for its own claim.
+// A person-time counts in every population group attested for the worker on the day paid (groups
+// are "of which" breakdowns, as in the plan tables), and in `unattested` when none was.
 
 export interface PlanTarget {
   /** A 行政区划代码 prefix (2, 4 or 6 digits) or a six-digit code standing for one. */
   region: string
-  /** `YYYYQn`. */
-  quarter: string
+  /** `YYYYQn`, for a quarter's target. */
+  quarter?: string
+  /** `YYYY`, for a year's target. */
+  year?: string
   /** Subsidised person-times planned. */
   personTimes: number
   byGroup?: Partial<Record<string, number>>
@@ -21,6 +24,10 @@ export interface PlanTarget {
   /** Where the target comes from (the plan document). */
   source: string
 }
+
+/** The training a payment subsidises: the worker in the class, else the claim itself. */
+export const trainingOf = (p: Pick<PaymentRecord, 'worker' | 'class' | 'claim'>): string =>
+  p.class === null ? `claim:${p.claim}` : `${p.worker}|${p.class}`
 
 export interface PlanLine {
   target: number | null
@@ -31,7 +38,10 @@ export interface PlanLine {
 
 export interface PlanProgress {
   region: string
-  quarter: string
+  /** The period asked for: `YYYYQn` or `YYYY`. */
+  period: string
+  /** The quarter, when the period is one. */
+  quarter?: string
   source: string | null
   personTimes: PlanLine
   byGroup: Record<string, PlanLine>
@@ -46,35 +56,43 @@ function line(actual: number, target: number | undefined): PlanLine {
   }
 }
 
-/** Progress of one region and quarter: the payments' person-times against the matching target. */
+/** Progress of one region and period (`YYYYQn` or `YYYY`): the subsidised trainings against the matching target. */
 export function planProgress(
   payments: readonly PaymentRecord[],
   targets: readonly PlanTarget[],
   region: string,
-  quarter: string,
+  period: string,
 ): PlanProgress {
-  const target = targets.find((t) => regionPrefix(t.region) === regionPrefix(region) && t.quarter === quarter)
-  const claims = new Map<string, { kind: string; groups: Set<string>; paid: number; clawed: number }>()
+  const yearly = /^\d{4}$/.test(period)
+  const target = targets.findLast(
+    (t) => regionPrefix(t.region) === regionPrefix(region) && (yearly ? t.year : t.quarter) === period,
+  )
+  const trainings = new Map<
+    string,
+    { kinds: Set<string>; groups: Set<string>; paid: number; clawed: number }
+  >()
   for (const p of payments) {
-    if (p.quarter !== quarter || !inRegion(p.region ?? undefined, region)) continue
-    const c = claims.get(p.claim) ?? {
-      kind: p.kind ?? 'unknown',
+    if (!p.quarter.startsWith(period) || !inRegion(p.region ?? undefined, region)) continue
+    const key = trainingOf(p)
+    const t = trainings.get(key) ?? {
+      kinds: new Set<string>(),
       groups: new Set<string>(),
       paid: 0,
       clawed: 0,
     }
-    claims.set(p.claim, c)
-    c.paid += p.amount
-    c.clawed += p.clawedBack
-    for (const g of p.groups) c.groups.add(g)
+    trainings.set(key, t)
+    t.paid += p.amount
+    t.clawed += p.clawedBack
+    t.kinds.add(p.kind ?? 'unknown')
+    for (const g of p.groups) t.groups.add(g)
   }
-  const counted = [...claims.values()].filter((c) => c.clawed < c.paid)
+  const counted = [...trainings.values()].filter((t) => t.clawed < t.paid)
   const byGroup: Record<string, number> = {}
   const byKind: Record<string, number> = {}
-  for (const c of counted) {
-    byKind[c.kind] = (byKind[c.kind] ?? 0) + 1
-    if (c.groups.size === 0) byGroup.unattested = (byGroup.unattested ?? 0) + 1
-    for (const g of c.groups) byGroup[g] = (byGroup[g] ?? 0) + 1
+  for (const t of counted) {
+    for (const k of t.kinds) byKind[k] = (byKind[k] ?? 0) + 1
+    if (t.groups.size === 0) byGroup.unattested = (byGroup.unattested ?? 0) + 1
+    for (const g of t.groups) byGroup[g] = (byGroup[g] ?? 0) + 1
   }
   const lines = (actual: Record<string, number>, planned: Partial<Record<string, number>> = {}) =>
     Object.fromEntries(
@@ -84,7 +102,8 @@ export function planProgress(
     )
   return {
     region,
-    quarter,
+    period,
+    ...(yearly ? {} : { quarter: period }),
     source: target?.source ?? null,
     personTimes: line(counted.length, target?.personTimes),
     byGroup: lines(byGroup, target?.byGroup),

@@ -4,7 +4,9 @@ import {
   type CompletionRecord,
   complianceRecordTypes,
   foldWorkerCompliance,
+  type PaymentRecord,
   planProgress,
+  trainingOf,
 } from '../src/index.ts'
 import { envelopes, generateRecord, testRuleSet } from '../test-support/index.ts'
 import { certificate, cls, completed, fact, references, worker } from './given.ts'
@@ -151,7 +153,7 @@ describe('completion facts from the record', () => {
 })
 
 describe('plan progress (台账)', () => {
-  it('counts each paid claim once per quarter and region against the configured target, by group and kind', () => {
+  it('counts each subsidised training once per quarter and region against the configured target, by group and kind', () => {
     const generated = generateRecord({ workers: 40, seed: 3, faultRate: 0.2 })
     const events = envelopes(generated.appends)
     const payments = generated.workers.flatMap(
@@ -174,12 +176,51 @@ describe('plan progress (台账)', () => {
     const expected = new Set(
       payments
         .filter((p) => p.quarter === '2021Q2' && p.region!.startsWith('1301') && p.clawedBack < p.amount)
-        .map((p) => p.claim),
+        .map(trainingOf),
     )
     expect(progress.personTimes).toEqual({ target: 10, actual: expected.size, share: expected.size / 10 })
     expect(progress.byGroup.migrant_worker!.target).toBe(4)
     expect(progress.byKind.training!.actual).toBe(expected.size)
     expect(progress.source).toBe('TEST plan')
+  })
+
+  it('counts one person-time for a training however many claims paid it, and a year across its quarters', () => {
+    const paid = (claim: string, over: Partial<PaymentRecord>): PaymentRecord =>
+      ({
+        payment: `pay-${claim}`,
+        worker,
+        claim,
+        amount: 100_000,
+        clawedBack: 0,
+        kind: 'training',
+        class: 'cls-1',
+        region: '130102',
+        quarter: '2026Q1',
+        groups: [],
+        ...over,
+      }) as PaymentRecord
+    const payments = [
+      paid('clm-a-1', {}),
+      paid('clm-a-2', { kind: 'living_allowance' }),
+      paid('clm-a-3', { class: 'cls-2', quarter: '2026Q3' }),
+      paid('clm-a-4', { class: null, kind: 'skill_upgrade', quarter: '2026Q4' }),
+      paid('clm-a-5', { class: 'cls-3', clawedBack: 100_000 }),
+      paid('clm-a-6', { class: 'cls-4', quarter: '2025Q4' }),
+    ]
+    const targets = [{ region: '1301', year: '2026', personTimes: 4, source: 'TEST, set by the region' }]
+    const year = planProgress(payments, targets, '1301', '2026')
+    expect(year).toMatchObject({ period: '2026', source: 'TEST, set by the region' })
+    expect(year.personTimes).toEqual({ target: 4, actual: 3, share: 0.75 })
+    expect(year.byKind).toMatchObject({
+      training: { actual: 2 },
+      living_allowance: { actual: 1 },
+      skill_upgrade: { actual: 1 },
+    })
+    expect(planProgress(payments, targets, '1301', '2026Q1').personTimes).toEqual({
+      target: null,
+      actual: 1,
+      share: null,
+    })
   })
 
   it('has no target where none is configured', () => {

@@ -3,6 +3,7 @@ import { type ComplianceServiceOptions, resolveOptions } from './options.ts'
 import { employmentRoutes } from './routes/employment.ts'
 import { kpiRoutes } from './routes/kpis.ts'
 import { paymentRoutes } from './routes/payments.ts'
+import { planTargetRoutes } from './routes/plan-targets.ts'
 import { reconciliationRoute } from './routes/reconciliation.ts'
 
 export type { ComplianceServiceOptions } from './options.ts'
@@ -23,4 +24,5 @@ export async function complianceService(app: Platform, options: ComplianceServic
   kpiRoutes(app, resolved)
   reconciliationRoute(app, resolved)
   employmentRoutes(app, resolved)
+  planTargetRoutes(app, resolved)
 }

@@ -5,6 +5,7 @@ import {
   disbursementOfPayment,
   foldWorkerCompliance,
   type PaymentRecord,
+  trainingOf,
 } from '@trec/readmodels'
 import { financeFile, testRuleSet } from '@trec/readmodels/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -130,7 +131,7 @@ describe('KPIs and plan progress', () => {
     const claims = new Set(
       folded
         .filter((p) => p.quarter === '2021Q2' && p.region!.startsWith('1301') && p.clawedBack < p.amount)
-        .map((p) => p.claim),
+        .map(trainingOf),
     )
     expect(response.json()).toMatchObject({
       region: '1301',
@@ -139,6 +140,64 @@ describe('KPIs and plan progress', () => {
       personTimes: { target: 12, actual: claims.size, share: claims.size / 12 },
     })
     expect(response.json().byGroup.migrant_worker.target).toBe(5)
+  })
+
+  it('takes a yearly target an officer sets through the API, and counts the year one per subsidised training', async () => {
+    const post = async (who: 'officer' | 'elsewhere', payload: unknown) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/plan-targets',
+        headers: {
+          authorization: `Bearer ${
+            who === 'officer'
+              ? await h.token('officer')
+              : await h.tokens.mint({ sub: 'o-2', role: 'subsidy_officer', region: '1302' })
+          }`,
+        },
+        payload: payload as Record<string, unknown>,
+      })
+    const target = {
+      region: '1301',
+      year: '2021',
+      personTimes: 40,
+      byGroup: { migrant_worker: 16 },
+      source: 'TEST: not from the seeds; set by the region',
+    }
+    const before = await h.store.lastPosition()
+    for (const bad of [
+      { ...target, personTimes: 0 },
+      { ...target, byGroup: { migrant_worker: 41 } },
+      { ...target, year: '21' },
+    ]) {
+      const refused = await post('officer', bad)
+      expect(refused.statusCode, refused.body).toBe(400)
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/)
+    }
+    expect((await post('elsewhere', target)).statusCode).toBe(403)
+    expect(await h.store.lastPosition()).toBe(before)
+    expect((await post('officer', { ...target, personTimes: 30 })).statusCode).toBe(201)
+    expect((await post('officer', target)).statusCode).toBe(201)
+    const [first, second] = await h.store.readStream('plan-13')
+    expect(first).toMatchObject({ type: 'PlanTargetPublished', data: { province: '13', personTimes: 30 } })
+    expect(second).toMatchObject({ data: { personTimes: 40 } })
+
+    const response = await get('auditor', '/v1/compliance/plan-progress?region=130100&year=2021')
+    expect(response.statusCode, response.body).toBe(200)
+    const trainings = new Set(
+      folded
+        .filter(
+          (p) => p.quarter.startsWith('2021') && p.region!.startsWith('1301') && p.clawedBack < p.amount,
+        )
+        .map(trainingOf),
+    )
+    expect(response.json()).toMatchObject({
+      period: '2021',
+      source: target.source,
+      personTimes: { target: 40, actual: trainings.size },
+      byGroup: { migrant_worker: { target: 16 } },
+    })
+    const neither = await get('auditor', '/v1/compliance/plan-progress?region=130100')
+    expect(neither.statusCode).toBe(400)
   })
 })
 

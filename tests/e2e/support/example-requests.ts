@@ -211,6 +211,13 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       validFrom: '2021-01-01',
       validTo: '2021-12-31',
     },
+    'POST /v1/plan-targets': {
+      region: '1301',
+      year: '2021',
+      personTimes: 30_000,
+      byGroup: { migrant_worker: 12_000 },
+      source: 'Not from the seeds; set by the region (石家庄 2021 台账).',
+    },
     'POST /v1/oversight/alerts/{alert}/resolution': { resolution: 'dismissed', note: '核查后排除' },
     'POST /v1/oversight/cases': {
       title: '某培训机构虚假培训线索',

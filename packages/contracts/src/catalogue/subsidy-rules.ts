@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { defineEvent } from '../definition.ts'
 import { dateSchema, entityIdSchema, noteSchema, positiveFenSchema, subsidyKinds } from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
+import { populationGroups } from './employment.ts'
 
 // Subsidy rule sets as events (docs/architecture.md, "Rules come from data, with versions"): an
 // officer of a region publishes a set, amends it as a new version effective from a date, and
@@ -56,8 +57,36 @@ export const kindRuleSchema = z.strictObject({
   certificateKinds: z.array(z.enum(certificateKinds)).min(1).optional(),
   /** D2: 技能提升补贴 needs 「累计缴纳失业保险费12个月以上的企业职工」. */
   contribution: z.strictObject({ minMonths: z.int().min(1), enterpriseEmployee: z.boolean() }).optional(),
-  /** D2: 新型学徒制 「每人每年」: at most this many claims of the kind per person per calendar year. */
+  /**
+   * A yearly cap per person and kind: at most this many claims of the kind per person per
+   * calendar year (D2: 新型学徒制 「每人每年」 is 1; for other kinds NOT IN SEEDS, set by the region).
+   */
   perPersonPerYear: z.int().min(1).optional(),
+  /**
+   * Who the kind is for: the target groups (D0/D3/D4 name 农村转移劳动力/农民工, 失业人员, 脱贫劳动力,
+   * 高校毕业生, 企业职工 …) and, for each, the evidence that shows membership: a
+   * `WorkerGroupAttested` from a department's system, valid on the day of the claim, from one of
+   * `systems` when the set names them. Any worker when absent.
+   */
+  groups: z
+    .strictObject({
+      source: citation,
+      accepted: z
+        .array(
+          z.strictObject({
+            group: z.enum(populationGroups),
+            /** What shows membership, in words (e.g. 「就业失业登记」 for 失业人员). */
+            evidence: z.string().min(1).max(500),
+            /** The attesting systems whose word is taken; any attesting system when absent. */
+            systems: z.array(entityIdSchema).min(1).optional(),
+          }),
+        )
+        .min(1)
+        .refine((a) => new Set(a.map((g) => g.group)).size === a.length, {
+          message: 'names each group once',
+        }),
+    })
+    .optional(),
 })
 
 const kindsSchema = z.strictObject(

@@ -51,9 +51,9 @@ function toWorker<T extends { worker?: string | undefined; cardNumber?: string |
   return ({ cardNumber, worker, ...rest }: T) => ({ ...rest, worker: worker ?? pseudonym(cardNumber!) })
 }
 
-const answer = z.object({ ids: z.array(z.string()), revision: z.int() })
+export const answer = z.object({ ids: z.array(z.string()), revision: z.int() })
 
-function meta(p: Principal, region: string, at: string, id: string): AppendMetadata {
+export function meta(p: Principal, region: string, at: string, id: string): AppendMetadata {
   return {
     id,
     occurredAt: at,
@@ -64,7 +64,7 @@ function meta(p: Principal, region: string, at: string, id: string): AppendMetad
 }
 
 /** Appends one event; a resumed retry whose first attempt stored it answers from that instead. */
-async function append(
+export async function append(
   options: ResolvedOptions,
   event: DomainEventToAppend,
   m: AppendMetadata,

@@ -10,6 +10,7 @@ import {
 } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
+import { publishedTargets } from './plan-targets.ts'
 import { regionQuery, regionScope } from './scope.ts'
 
 const readers = ['auditor', 'investigator', 'subsidy_officer', 'finance'] as const
@@ -30,7 +31,8 @@ const byList = z
 /**
  * GET /v1/compliance/kpis: 培训合格率, 取证率 by certificate kind and 就业创业成功率 (D2, D3) per
  * institution, class, region and quarter (D0 「每季度…开展绩效评估」).
- * GET /v1/compliance/plan-progress: subsidised 人次 by group and kind against the plan target.
+ * GET /v1/compliance/plan-progress: subsidised 人次 (one per completed subsidised training) by group
+ * and kind against the plan target, for a quarter or a year.
  */
 export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
   const table = (name: string) => options.runner.table(name)
@@ -81,24 +83,36 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['compliance'],
         summary: 'Subsidised person-times against the plan target (台账)',
-        querystring: z.strictObject({
-          region: regionQuery,
-          quarter: z.string().regex(quarterPattern, 'YYYYQn'),
-        }),
+        description:
+          'Person-times, one per completed subsidised training (a worker in a class, however many claims paid it), in a quarter (YYYYQn, against the configured quarterly target) or a year (YYYY, against the target an officer published), by group and kind.',
+        querystring: z
+          .strictObject({
+            region: regionQuery,
+            quarter: z.string().regex(quarterPattern, 'YYYYQn').optional(),
+            year: z
+              .string()
+              .regex(/^\d{4}$/, 'YYYY')
+              .optional(),
+          })
+          .refine((q) => (q.quarter === undefined) !== (q.year === undefined), {
+            message: 'name a quarter (YYYYQn) or a year (YYYY), one of them',
+            path: ['quarter'],
+          }),
       },
     },
     async (request) => {
-      const { quarter } = request.query
+      const period = (request.query.quarter ?? request.query.year)!
       const region = regionScope(principal(request), request.query.region)!
       const rows = await options.db.query<{ record: PaymentRecord }>(
-        `select record from ${table('payments')} where quarter = $1 and region like $2 || '%'`,
-        [quarter, region],
+        `select record from ${table('payments')} where quarter like $1 || '%' and region like $2 || '%'`,
+        [period, region],
       )
+      const targets = [...options.planTargets, ...(await publishedTargets(options, region))]
       return planProgress(
         rows.map((r) => r.record),
-        options.planTargets,
+        targets,
         region,
-        quarter,
+        period,
       )
     },
   )

@@ -111,7 +111,8 @@ function programmeFor(
   const known = model.programmes.get(key)
   if (known) return known
   const id = `prog-${city.code}-${occupation.code}-${level}`
-  const amount = (5 - level) * 40_000 + 150_000
+  // Within D2's ceiling (¥2,200 a person), which the gate and compliance judge claims by.
+  const amount = (5 - level) * 30_000 + 150_000
   model.add(
     'ProgrammePublished',
     {
@@ -449,13 +450,14 @@ function evidenceOfAttendance(m: Member): string[] {
   return [...firstPerSession.values(), ...m.segments.filter((g) => !g.removed).map((g) => g.id)]
 }
 
-function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
+/**
+ * The one reading of a member's hours, as the assessment service computes a completion (and the
+ * gate, compliance and R7 read it): in person by passing checks within their sessions, online by
+ * the learning records played at normal speed, over the record as it stands now.
+ */
+export function hoursOf(m: Member) {
   const cls = m.cls
-  const { offline } = attendedSessions(m)
-  const offlineCount = cls.sessions.filter((s) => s.mode === 'offline').length
-  // The one reading of hours, as the assessment service computes a completion: in person by
-  // passing checks within their sessions, online by the learning records played at normal speed.
-  const hours = computeAttendance(
+  return computeAttendance(
     cls.sessions.map((s) => ({ session: s.session, start: iso(s.start), end: iso(s.end), mode: s.mode })),
     m.checks
       .filter((c) => !c.removed && c.data.class === cls.id)
@@ -476,10 +478,15 @@ function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
       })),
     defaultAttendancePolicy,
   )
+}
+
+function complete(model: ProvinceModel, o: CleanOptions, m: Member): void {
+  const cls = m.cls
+  const hours = hoursOf(m)
   const { attendedHours, requiredHours } = hours
   const share = hours.attendanceShare
-  const offlineShare = offlineCount === 0 ? 1 : offline.size / offlineCount
-  m.passedCompletion = share >= o.minimumAttendanceShare && offlineShare >= o.minimumAttendanceShare
+  // Passed as the assessment service decides it: the share of the one reading, nothing else.
+  m.passedCompletion = share >= o.minimumAttendanceShare
   const completion = model.add(
     'TrainingCompleted',
     {

@@ -1,7 +1,7 @@
 import type { AlertSubject } from '../detectors/fraud-rule.ts'
 import { distanceKm } from '../rules/geo.ts'
 import type { RuleBook } from '../rules/parameters.ts'
-import { attendedSessions, certify, claim } from './build-clean.ts'
+import { attendedSessions, certify, claim, hoursOf } from './build-clean.ts'
 import {
   at,
   type ClassModel,
@@ -390,6 +390,18 @@ export function injectFraud(
         dueBy: dueAtEnd(m.cls),
         note: `${m.worker} played lesson ${String(seg.data.lesson)} at 2×`,
       })
+      // Sped-up play is not study time in the one reading of hours: when the lesson was what the
+      // completion needed, the completion is short of hours too, and R7 must find that as well.
+      const short = hoursOf(m).attendanceShare < rules.R7.params.minShare
+      if (m.passedCompletion && m.completion && short)
+        cases.push({
+          rule: 'R7',
+          pattern: 'R7-completion-without-attendance',
+          subject: { kind: 'worker', id: m.worker },
+          events: [m.completion.id],
+          ...(m.claim ? { dueBy: iso(m.claim.submitted.at) } : {}),
+          note: `${m.worker}'s completion of ${m.cls.id} passed on a lesson played at 2×, which does not count as study time`,
+        })
     }
   }
   {

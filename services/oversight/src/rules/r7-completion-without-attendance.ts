@@ -1,29 +1,51 @@
+import {
+  computeAttendance,
+  defaultAttendancePolicy,
+  type FaceCheckFact,
+  isPassingCheck,
+  type ScheduledSession,
+  type SegmentFact,
+} from '@trec/contracts'
 import type { FraudRule } from '../detectors/fraud-rule.ts'
 import { type ScheduleSlot, scheduleKey, scheduleOf } from './class-schedule.ts'
 
 // R7 (docs/fraud-rules.md; UK NAO, MOHRSS process supervision): a completion recorded as passed
-// when the record's own face checks do not bear it out. The share is recomputed from the
-// class's offline sessions (ClassOpened): a session counts, for its scheduled hours, when the
-// worker has a passing live check for it within `graceMinutes` of it — the same reading as the
-// assessment service's attendance rule. Online time is R10's concern, so a class with no offline
-// session is not judged here. A completion recorded before the last session ends is flagged
-// too. Raised when the completion is recorded, before any claim on it.
+// when the record's own attendance does not bear it out. The hours are the one reading of
+// attendance (`computeAttendance`, @trec/contracts) that the assessment service's completion,
+// the subsidy gate and the compliance read model call: in-person sessions by passing live face
+// checks within `graceMinutes` of the session, online sessions by the learning records played
+// at normal speed. So R7, the gate and compliance agree on every class, blended ones (part
+// online, part in person) included. A completion recorded before the last session ends is
+// flagged too. Raised when the completion is recorded, before any claim on it.
 
+/** What the record holds of one worker in one class: passing checks and learning segments. */
 interface Attended {
-  /** session → the first passing check's event id */
-  checks: Record<string, string>
+  checks: FaceCheckFact[]
+  segments: SegmentFact[]
 }
 
 const minuteMs = 60_000
+const attendedKey = (worker: string, cls: string) => `a:${worker}|${cls}`
+
+function sessionsOf(schedule: ScheduleSlot): ScheduledSession[] {
+  return Object.entries(schedule.sessions).map(([session, [start, end, mode]]) => ({
+    session,
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+    mode,
+  }))
+}
 
 export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
   id: 'R7',
   title: 'Completion without attendance',
-  reads: ['ClassOpened', 'FaceCheckRecorded', 'TrainingCompleted'],
+  reads: ['ClassOpened', 'FaceCheckRecorded', 'OnlineLearningSegmentRecorded', 'TrainingCompleted'],
   keys: (event) => {
     if (event.type === 'ClassOpened') return [scheduleKey(event.data.class)]
-    if (event.type === 'FaceCheckRecorded' || event.type === 'TrainingCompleted')
-      return [scheduleKey(event.data.class), `a:${event.data.worker}|${event.data.class}`]
+    if (event.type === 'FaceCheckRecorded' || event.type === 'OnlineLearningSegmentRecorded')
+      return [attendedKey(event.data.worker, event.data.class)]
+    if (event.type === 'TrainingCompleted')
+      return [scheduleKey(event.data.class), attendedKey(event.data.worker, event.data.class)]
     return []
   },
   async step(event, state, params) {
@@ -31,48 +53,59 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
       state.set(scheduleKey(event.data.class), scheduleOf(event))
       return []
     }
-    const grace = params.graceMinutes * minuteMs
-    if (event.type === 'FaceCheckRecorded') {
+    if (event.type === 'FaceCheckRecorded' || event.type === 'OnlineLearningSegmentRecorded') {
+      // Kept as the record states them; which count is decided at the completion, by the one
+      // reading, so events arriving before the schedule (a late 开班 upload) count the same.
       const d = event.data
-      if (d.result !== 'pass' || !d.liveness.passed) return []
-      const slot = (await state.get<ScheduleSlot>(scheduleKey(d.class)))?.sessions[d.session]
-      const at = Date.parse(d.checkedAt)
-      if (slot && (at < slot[0] - grace || at > slot[1] + grace)) return []
-      const key = `a:${d.worker}|${d.class}`
-      const attended = (await state.get<Attended>(key)) ?? { checks: {} }
-      if (attended.checks[d.session] === undefined) {
-        attended.checks[d.session] = event.id
-        state.set(key, attended)
+      const key = attendedKey(d.worker, d.class)
+      const attended = (await state.get<Attended>(key)) ?? { checks: [], segments: [] }
+      if (event.type === 'FaceCheckRecorded') {
+        const check: FaceCheckFact = {
+          id: event.id,
+          session: event.data.session,
+          checkedAt: event.data.checkedAt,
+          result: event.data.result,
+          livenessPassed: event.data.liveness.passed,
+        }
+        if (!isPassingCheck(check) || attended.checks.some((c) => c.id === event.id)) return []
+        attended.checks.push(check)
+      } else {
+        if (attended.segments.some((s) => s.id === event.id)) return []
+        attended.segments.push({
+          id: event.id,
+          start: event.data.start,
+          end: event.data.end,
+          playbackRate: event.data.playbackRate,
+        })
       }
+      state.set(key, attended)
       return []
     }
     if (event.type !== 'TrainingCompleted' || !event.data.passed) return []
     const d = event.data
     const schedule = await state.get<ScheduleSlot>(scheduleKey(d.class))
-    if (!schedule) return []
-    const offline = Object.entries(schedule.sessions).filter(([, [, , mode]]) => mode === 'offline')
-    if (offline.length === 0) return []
-    const attended = (await state.get<Attended>(`a:${d.worker}|${d.class}`)) ?? { checks: {} }
-    let required = 0
-    let present = 0
-    const evidence: string[] = []
-    for (const [session, [start, end]] of offline.sort(([, a], [, b]) => a[0] - b[0])) {
-      required += end - start
-      const check = attended.checks[session]
-      if (check !== undefined) {
-        present += end - start
-        evidence.push(check)
-      }
+    if (!schedule || Object.keys(schedule.sessions).length === 0) return []
+    const sessions = sessionsOf(schedule)
+    const attended = (await state.get<Attended>(attendedKey(d.worker, d.class))) ?? {
+      checks: [],
+      segments: [],
     }
-    const share = present / required
-    const lastEnd = Math.max(...offline.map(([, [, end]]) => end))
+    const hours = computeAttendance(sessions, attended.checks, attended.segments, {
+      ...defaultAttendancePolicy,
+      graceMinutes: params.graceMinutes,
+    })
+    const counted = new Set(hours.evidence)
+    const checkedSessions = new Set(attended.checks.filter((c) => counted.has(c.id)).map((c) => c.session))
+    const online = sessions.filter((s) => s.mode === 'online').length
+    const share = hours.attendanceShare
+    const lastEnd = Math.max(...sessions.map((s) => Date.parse(s.end)))
     const early = Date.parse(event.occurredAt) < lastEnd - params.completionToleranceMinutes * minuteMs
     const short = share < params.minShare
     if (!short && !early) return []
     const reasons = [
       ...(short
         ? [
-            `passing face checks cover ${(share * 100).toFixed(1)} % of the offline sessions' hours (${evidence.length} of ${offline.length} sessions), below ${(params.minShare * 100).toFixed(0)} %; the completion states ${(d.attendanceShare * 100).toFixed(1)} %`,
+            `the record shows ${hours.attendedHours} of ${hours.requiredHours} scheduled hours (${(share * 100).toFixed(1)} %: face checks for ${checkedSessions.size} of ${sessions.length} sessions${online > 0 ? `, learning records for the ${online} online` : ''}), below ${(params.minShare * 100).toFixed(0)} %; the completion states ${(d.attendanceShare * 100).toFixed(1)} %`,
           ]
         : []),
       ...(early ? ['recorded before the last session ended'] : []),
@@ -81,14 +114,17 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
       {
         subject: { kind: 'worker', id: d.worker },
         occurrence: d.class,
-        evidence,
+        evidence: hours.evidence,
         summary: `completion of class ${d.class} passed although ${reasons.join('; ')}`,
         measures: {
           recomputedShare: share,
           statedShare: d.attendanceShare,
           minShare: params.minShare,
-          sessions: offline.length,
-          checkedSessions: evidence.length,
+          attendedHours: hours.attendedHours,
+          requiredHours: hours.requiredHours,
+          sessions: sessions.length,
+          onlineSessions: online,
+          checkedSessions: checkedSessions.size,
         },
       },
     ]

@@ -212,4 +212,46 @@ describe('R7 completion without attendance', () => {
     completion(h, ann)
     expect(await detect(r7CompletionWithoutAttendance, rules.R7, h.events)).toHaveLength(1)
   })
+
+  it('reads a blended class by the one reading: online sessions by learning records, in person by face checks', async () => {
+    // Ten sessions: 1–7 in person, 8–10 online (3 h each). Ann checks in for all seven and
+    // learns online through the three online sessions; Bob checks in for all seven, no learning.
+    const h = new History()
+    const schedule = [
+      ...sessions(7),
+      ...sessions(3, '2024-04-15', 'online').map((s, i) => ({ ...s, session: `s${8 + i}` })),
+    ]
+    openClass(h, 'cls-a', schedule)
+    attend(h, ann, [1, 2, 3, 4, 5, 6, 7])
+    const segments = schedule.slice(7).map((s) =>
+      h.add(
+        'OnlineLearningSegmentRecorded',
+        {
+          worker: ann,
+          class: 'cls-a',
+          platform: 'plat-1',
+          lesson: `lesson-${s.session}`,
+          start: s.start,
+          end: s.end,
+          playbackRate: 1,
+          clientFingerprint: 'a'.repeat(64),
+        },
+        { at: s.end },
+      ),
+    )
+    completion(h, ann)
+    const bob = pseudonym('bob')
+    attend(h, bob, [1, 2, 3, 4, 5, 6, 7])
+    completion(h, bob)
+    const alerts = await detect(r7CompletionWithoutAttendance, rules.R7, h.events)
+    // Ann: 30 of 30 hours; Bob: 21 of 30 (70 %), though every in-person session was checked.
+    expect(alerts.map((a) => a.subject.id)).toEqual([bob])
+    expect(alerts[0]!.measures).toMatchObject({
+      recomputedShare: 0.7,
+      attendedHours: 21,
+      requiredHours: 30,
+      onlineSessions: 3,
+    })
+    expect(segments.length).toBe(3)
+  })
 })

@@ -47,7 +47,13 @@ export interface ClaimRecordRef {
 export async function readClaimEvidence(store: EventStore, ref: ClaimRecordRef): Promise<Evidence> {
   const w = ref.worker
   const [worker, cls, institution] = await Promise.all([
-    readAll(store, [`training-${w}`, `attendance-${w}`, `assessment-${w}`, `subsidy-${w}`]),
+    readAll(store, [
+      `training-${w}`,
+      `attendance-${w}`,
+      `assessment-${w}`,
+      `subsidy-${w}`,
+      `employment-${w}`,
+    ]),
     ref.class ? classFacts(store, ref.class) : [],
     ref.institution ? read(store, `institution-${ref.institution}`) : [],
   ])

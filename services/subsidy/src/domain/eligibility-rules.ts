@@ -36,6 +36,58 @@ export function checkContribution(rule: KindRule, evidence: Evidence, fail: Fail
 }
 
 /**
+ * Target groups (D3 「符合条件的参训人员」; the groups of docs/domain.md §1.5): when the kind names
+ * them, the worker must be shown to belong to one on the day of the claim by a department's
+ * attestation (`WorkerGroupAttested`, from an accepted system when the set names them). The
+ * refusal names the groups, the evidence each needs, and what the record holds instead.
+ */
+export function checkGroups(
+  claim: ClaimFacts,
+  rule: KindRule,
+  evidence: Evidence,
+  fail: Fail,
+  out: Checked,
+): void {
+  const groups = rule.groups
+  if (!groups) return
+  const day = claim.claimedOn
+  const attested = factsOf(evidence, 'WorkerGroupAttested').filter((f) => f.data.worker === claim.worker)
+  const shows = attested.findLast(
+    (f) =>
+      f.data.validFrom <= day &&
+      (f.data.validTo === undefined || f.data.validTo >= day) &&
+      groups.accepted.some(
+        (a) =>
+          a.group === f.data.group && (a.systems === undefined || a.systems.includes(f.data.source.system)),
+      ),
+  )
+  if (shows) {
+    out.evidence.push(shows.id)
+    return
+  }
+  fail(
+    'target-group',
+    `the record does not show the worker in a group the ${claim.kind} subsidy is for: one of ${groups.accepted
+      .map((a) => `${a.group} (${a.evidence})`)
+      .join(', ')} is needed on ${day}`,
+    {
+      accepted: groups.accepted.map((a) => ({
+        group: a.group,
+        evidence: a.evidence,
+        systems: a.systems ?? null,
+      })),
+      attested: attested.map((f) => ({
+        group: f.data.group,
+        system: f.data.source.system,
+        validFrom: f.data.validFrom,
+        validTo: f.data.validTo ?? null,
+      })),
+      claimedOn: day,
+    },
+  )
+}
+
+/**
  * A provider is paid only while it is a designated institution (D2 定点机构), and never once it
  * has been delisted (D1 「对违反规定的机构立即清退」). An enterprise need not be designated, but a
  * delisted one is not paid either.

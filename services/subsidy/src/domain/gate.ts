@@ -3,7 +3,7 @@ import { amountStandard } from './amount-standard.ts'
 import { type ClaimBasis, claimBasis } from './basis.ts'
 import { type ClaimFacts, violation } from './claim-facts.ts'
 import type { ClaimState } from './claim-state.ts'
-import { checkContribution, checkDeadline, checkInstitution } from './eligibility-rules.ts'
+import { checkContribution, checkDeadline, checkGroups, checkInstitution } from './eligibility-rules.ts'
 import { type Checked, checkChain } from './evidence-rules.ts'
 import type { Evidence } from './facts.ts'
 import { checkHistory } from './practice-rules.ts'
@@ -55,6 +55,7 @@ export function runGate({ claim, rules, evidence, history, today }: GateInput): 
   out.violations.push(...chain.violations)
   out.evidence.push(...chain.evidence)
   checkContribution(rule, evidence, fail, out)
+  checkGroups(claim, rule, evidence, fail, out)
   checkInstitution(claim.payee, evidence, today, fail)
   checkDeadline(claim, rules, basis, fail)
 
