@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { decodeRecorded } from '@trec/contracts'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { caughtUp } from './support/caught-up.ts'
 import { claimedRecord } from './support/claimed.ts'
 import type { Who } from './support/client.ts'
 import { caller, exampleBodies, ghost } from './support/example-requests.ts'
@@ -328,32 +329,6 @@ const readModelTables = [
   'trec_audit.leaves',
   'trec_audit.checkpoints',
 ]
-
-/** Polls readiness until every follower (projections, detectors, notary) stands at the store's head and a checkpoint is signed, twice in a row. */
-async function caughtUp(sys: System): Promise<void> {
-  const deadline = Date.now() + 60_000
-  let last = ''
-  for (;;) {
-    const report = (await sys.http.get('/health/ready', undefined)).body as {
-      status: string
-      checks: Record<string, { ready: boolean; lag?: number; position?: string; headPosition?: string }>
-    }
-    const head = String(await sys.store.lastPosition())
-    const behind = Object.entries(report.checks).filter(
-      ([name, c]) =>
-        name !== 'store' &&
-        (!c.ready || (c.lag !== undefined && c.lag > 0) || (c.position !== undefined && c.position !== head)),
-    )
-    // The notary signs on its own time: caught up includes a signed checkpoint to export against.
-    const signed = (await sys.http.get('/v1/audit/checkpoints/latest', { sub: 'auditor-1', role: 'auditor' }))
-      .status
-    const now = `${head}:${behind.length}:${signed}`
-    if (report.status === 'ready' && behind.length === 0 && signed === 200 && now === last) return
-    last = now
-    if (Date.now() > deadline) throw new Error(`the read side did not catch up: ${JSON.stringify(report)}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 /** `schema.table` of every table that holds at least one row. */
 async function tablesWithRows(sql: System['sql']): Promise<string[]> {
