@@ -198,17 +198,24 @@ async function record(sys: System): Promise<Record<string, string>> {
     other = await enrol(http, opened, card(102), '2021-03-01T08:41:00+08:00')
   })
   const investigator: Who = { sub: 'inv-1301', role: 'investigator', region: '1301' }
-  const openCase = async (who: Who, region: string, subject: string, kind = 'worker') =>
+  // Cases are idempotent by content without an Idempotency-Key: each one here has its own title.
+  const openCase = async (
+    who: Who,
+    region: string,
+    subject: string,
+    kind = 'worker',
+    title = '学员补贴线索',
+  ) =>
     accepted(
       await http.post('/v1/oversight/cases', who, {
-        title: '学员补贴线索',
+        title,
         region,
         basis: 'tip_off',
         subjects: [{ kind, id: subject }],
       }),
     ).case as string
   const open = await openCase(investigator, '130102', worker)
-  const closed = await openCase(investigator, '130102', worker)
+  const closed = await openCase(investigator, '130102', worker, 'worker', '学员补贴线索（已结案）')
   accepted(
     await http.post(`/v1/oversight/cases/${closed}/closure`, investigator, {
       outcome: 'unsubstantiated',
