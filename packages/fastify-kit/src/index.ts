@@ -7,6 +7,8 @@ export { type CommandIds, commandEventIds, idempotencyPlugin, singleEventId } fr
 export type { LineSink } from './logger.ts'
 export { loggerOptions, scrubLine } from './logger.ts'
 export { openapiPlugin } from './openapi.ts'
+export type { Pager } from './paging.ts'
+export { cursorKeyOf, MAX_PAGE, pageFields, pager } from './paging.ts'
 export type { Platform, PlatformOptions, RequestSample } from './platform.ts'
 export { buildPlatform } from './platform.ts'
 export type { Claims, Principal, Role } from './principal.ts'

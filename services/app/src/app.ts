@@ -7,6 +7,7 @@ import {
   type AdmissionOptions,
   type AuthOptions,
   buildPlatform,
+  cursorKeyOf,
   type LineSink,
   type Platform,
   type PlatformOptions,
@@ -108,6 +109,9 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   const store = instrumentStore(coalesceAppends(runtime.store), metrics)
   readiness.add(storeCheck(runtime.store, options.storeKind ?? 'unknown'))
   const clock = options.clock ? { clock: options.clock } : {}
+  // Every list's page cursors are tagged with one key from the deployment's secret: a cursor
+  // holds on any instance, and nobody outside can make one up.
+  const cursorKey = cursorKeyOf(options.pseudonymSecret)
   registerHealthRoutes(app, {
     readiness,
     metrics,
@@ -137,13 +141,20 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   if (keyRing && services.includes('subsidy'))
     // The shipped rule sets are published as events by the system on the first start (a restart
     // appends nothing), so a fresh deployment can pay a claim made today with no other step.
-    await app.register(subsidyService, { store, keyRing, publish: loadRuleSets(defaultRulesDir), ...clock })
+    await app.register(subsidyService, {
+      store,
+      keyRing,
+      publish: loadRuleSets(defaultRulesDir),
+      db: runtime.sql,
+      cursorKey,
+      ...clock,
+    })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })
   // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
-  if (rules) await app.register(complianceService, { ...readSide, rules })
+  if (rules) await app.register(complianceService, { ...readSide, rules, cursorKey })
   if (services.includes('oversight')) {
     // Its detectors follow the feed themselves (and append alerts after their checkpoint commits);
     // the process is ready while the slowest of them is within a second of the head.
@@ -153,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       db: runtime.sql,
       readSide: oversight,
       follow: options.runProjections !== false,
+      cursorKey,
       ...clock,
     })
     if (options.runProjections !== false)

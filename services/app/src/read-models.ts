@@ -1,7 +1,7 @@
 import { archiveProjection } from '@trec/archive'
 import { complianceProjection } from '@trec/compliance'
 import type { Projection } from '@trec/projections'
-import { defaultRulesDir, loadRuleSets } from '@trec/subsidy'
+import { claimsListProjection, defaultRulesDir, loadRuleSets } from '@trec/subsidy'
 import type { ServiceName } from './config.ts'
 
 /**
@@ -15,6 +15,7 @@ export function readModelsOf(
   rules: () => RuleSets = () => loadRuleSets(defaultRulesDir),
 ): Projection[] {
   const projections: Projection[] = []
+  if (services.includes('subsidy')) projections.push(claimsListProjection())
   if (services.includes('archive')) projections.push(archiveProjection)
   if (services.includes('compliance')) projections.push(complianceProjection({ rules: rules() }))
   return projections

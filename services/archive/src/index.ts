@@ -1,6 +1,6 @@
 import type { Platform } from '@trec/fastify-kit'
 import { type ArchiveOptions, resolveOptions } from './options.ts'
-import { accessLogRoute } from './routes/access-log.ts'
+import { accessLogLookupRoute, accessLogRoute } from './routes/access-log.ts'
 import { lookupRoute } from './routes/lookup.ts'
 
 export { AccessLog, readAccessLog } from '@trec/command'
@@ -23,4 +23,5 @@ export async function archiveService(app: Platform, options: ArchiveOptions): Pr
   await resolved.runner.setup()
   lookupRoute(app, resolved)
   accessLogRoute(app, resolved)
+  accessLogLookupRoute(app, resolved)
 }

@@ -1,6 +1,7 @@
 import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
 import { type BackingRuleSet, type PlanTarget, quarterPattern } from '@trec/readmodels'
@@ -24,6 +25,8 @@ export interface ComplianceServiceOptions {
   pseudonymSecret: string | Uint8Array
   schema?: string
   clock?: () => Date
+  /** The key list cursors are tagged with (`cursorKeyOf` in @trec/fastify-kit); random when absent. */
+  cursorKey?: Uint8Array
 }
 
 export interface ResolvedOptions {
@@ -35,6 +38,7 @@ export interface ResolvedOptions {
   runner: ProjectionRunner
   /** Reads of a worker's payment are recorded here before they are answered. */
   accessLog: AccessLog
+  cursorKey: Uint8Array
 }
 
 const planTargetSchema = z.strictObject({
@@ -70,6 +74,7 @@ const optionsSchema = z.object({
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   schema: z.string().optional(),
   clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),
+  cursorKey: z.instanceof(Uint8Array).optional(),
 })
 
 export function resolveOptions(options: ComplianceServiceOptions): ResolvedOptions {
@@ -97,5 +102,6 @@ export function resolveOptions(options: ComplianceServiceOptions): ResolvedOptio
     clock: options.clock ?? (() => new Date()),
     runner: new ProjectionRunner(options.db, projection, options.schema ? { schema: options.schema } : {}),
     accessLog: new AccessLog(options.store),
+    cursorKey: options.cursorKey ?? cursorKeyOf(),
   }
 }

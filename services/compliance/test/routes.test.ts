@@ -28,13 +28,30 @@ afterAll(async () => {
 const get = async (who: Parameters<Harness['token']>[0], url: string) =>
   h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${await h.token(who)}` } })
 
+/** Every page of a list, followed by its cursors (200 a page, the most a page holds). */
+async function every(who: Parameters<typeof get>[0], url: string) {
+  const items: PaymentRecord[] = []
+  let body: { items: PaymentRecord[]; nextCursor?: string; summary?: unknown } | undefined
+  let cursor: string | undefined
+  do {
+    const sep = url.includes('?') ? '&' : '?'
+    const res = await get(
+      who,
+      `${url}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    )
+    expect(res.statusCode).toBe(200)
+    body = res.json()
+    items.push(...body!.items)
+    cursor = body!.nextCursor
+  } while (cursor)
+  return { ...body!, items }
+}
+
 describe('GET /v1/compliance/payments', () => {
   it('shows every payment backed or not, with the reasons and cited evidence of each planted fault', async () => {
-    const response = await get('auditor', '/v1/compliance/payments?limit=1000')
-    expect(response.statusCode).toBe(200)
-    const body = response.json()
-    expect(body.payments).toHaveLength(h.record.payments.length)
-    const byEvent = new Map(body.payments.map((p: PaymentRecord) => [p.payment, p]))
+    const body = await every('auditor', '/v1/compliance/payments')
+    expect(body.items).toHaveLength(h.record.payments.length)
+    const byEvent = new Map(body.items.map((p: PaymentRecord) => [p.payment, p]))
     for (const planted of h.record.payments) {
       const p = byEvent.get(planted.event) as PaymentRecord
       expect(p.backed).toBe(planted.fault === null)
@@ -44,8 +61,8 @@ describe('GET /v1/compliance/payments', () => {
     const notBacked = h.record.payments.filter((p) => p.fault !== null).length
     expect(notBacked).toBeGreaterThan(0)
     expect(body.summary).toEqual({ backed: h.record.payments.length - notBacked, notBacked })
-    const onlyBad = (await get('auditor', '/v1/compliance/payments?backed=false&limit=1000')).json()
-    expect(onlyBad.payments.map((p: PaymentRecord) => p.payment).sort()).toEqual(
+    const onlyBad = await every('auditor', '/v1/compliance/payments?backed=false')
+    expect(onlyBad.items.map((p: PaymentRecord) => p.payment).sort()).toEqual(
       h.record.payments
         .filter((p) => p.fault !== null)
         .map((p) => p.event)
@@ -53,18 +70,29 @@ describe('GET /v1/compliance/payments', () => {
     )
   })
 
-  it('pages through the payments', async () => {
+  it("pages through the payments by an opaque cursor, and refuses a forged one, another list's, or over 200", async () => {
     const first = (await get('auditor', '/v1/compliance/payments?limit=5')).json()
-    expect(first.payments).toHaveLength(5)
-    const second = (await get('auditor', `/v1/compliance/payments?limit=5&after=${first.next}`)).json()
-    expect(second.payments[0].payment > first.next).toBe(true)
+    expect(first.items).toHaveLength(5)
+    const second = (
+      await get('auditor', `/v1/compliance/payments?limit=5&cursor=${encodeURIComponent(first.nextCursor)}`)
+    ).json()
+    expect(second.items[0].payment > first.items[4].payment).toBe(true)
+    const [payload, tag] = first.nextCursor.split('.')
+    const forged = `${Buffer.from(JSON.stringify({ list: 'payments', after: ['0'] })).toString('base64url')}.${tag}`
+    const otherList = `${Buffer.from(JSON.stringify({ list: 'claims', after: ['0'] })).toString('base64url')}.${tag}`
+    for (const cursor of [forged, otherList, `${payload}.AAAA`, 'nonsense']) {
+      const res = await get('auditor', `/v1/compliance/payments?cursor=${encodeURIComponent(cursor)}`)
+      expect(res.statusCode).toBe(400)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+    }
+    expect((await get('auditor', '/v1/compliance/payments?limit=201')).statusCode).toBe(400)
   })
 
   it('shows a region-bound caller only its region, and refuses another', async () => {
-    const own = (await get('finance', '/v1/compliance/payments?limit=1000')).json()
-    expect(own.payments.length).toBeGreaterThan(0)
-    expect(own.payments.every((p: PaymentRecord) => p.region!.startsWith('1301'))).toBe(true)
-    expect(own.payments.length).toBe(folded.filter((p) => p.region!.startsWith('1301')).length)
+    const own = await every('finance', '/v1/compliance/payments')
+    expect(own.items.length).toBeGreaterThan(0)
+    expect(own.items.every((p: PaymentRecord) => p.region!.startsWith('1301'))).toBe(true)
+    expect(own.items.length).toBe(folded.filter((p) => p.region!.startsWith('1301')).length)
     const other = await get('finance', '/v1/compliance/payments?region=1306')
     expect(other.statusCode).toBe(403)
     const baoding = folded.find((p) => p.region!.startsWith('1306'))!

@@ -1,4 +1,5 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import { OversightReadSide } from './read-side.ts'
 import type { RuleBook, RuleId } from './rules/parameters.ts'
 
@@ -16,6 +17,8 @@ export interface OversightOptions {
   clock?: () => Date
   /** Largest population a sampling run takes (the event holds every id; default 20,000). */
   maxPopulation?: number
+  /** The key list cursors are tagged with (`cursorKeyOf` in @trec/fastify-kit); random when absent. */
+  cursorKey?: Uint8Array
 }
 
 export interface ResolvedOptions {
@@ -25,6 +28,7 @@ export interface ResolvedOptions {
   follow: boolean
   clock: () => Date
   maxPopulation: number
+  cursorKey: Uint8Array
 }
 
 export function resolveOptions(o: OversightOptions): ResolvedOptions {
@@ -50,5 +54,6 @@ export function resolveOptions(o: OversightOptions): ResolvedOptions {
     follow: o.follow ?? true,
     clock: o.clock ?? (() => new Date()),
     maxPopulation,
+    cursorKey: o.cursorKey ?? cursorKeyOf(),
   }
 }

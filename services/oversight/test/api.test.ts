@@ -119,7 +119,7 @@ describe('GET /v1/oversight/claims/:claim/trace', () => {
     expect(last.metadata).toMatchObject({ actor: { kind: 'investigator', id: 'inv-7' } })
     await h.side.catchUp()
     const alerts = await call(h.app, 'GET', '/v1/oversight/alerts?rule=R13', investigator)
-    expect(alerts.json().alerts.map((a: { subject: unknown }) => a.subject)).toEqual([
+    expect(alerts.json().items.map((a: { subject: unknown }) => a.subject)).toEqual([
       { kind: 'actor', id: 'inv-7' },
     ])
   })
@@ -167,35 +167,39 @@ describe('GET /v1/oversight/claims/:claim/trace', () => {
 
 describe('alerts', () => {
   it('lists and filters alerts, pages by feed position, and shows one with its evidence', async () => {
-    const all = (await call(h.app, 'GET', '/v1/oversight/alerts', investigator)).json().alerts
+    const all = (await call(h.app, 'GET', '/v1/oversight/alerts?limit=200', investigator)).json().items
     expect(all.length).toBeGreaterThan(0)
     const r6 = (
       await call(h.app, 'GET', `/v1/oversight/alerts?rule=R6&subjectKind=template`, investigator)
     ).json()
-    expect(r6.alerts).toHaveLength(1)
-    expect(r6.alerts[0]).toMatchObject({
+    expect(r6.items).toHaveLength(1)
+    expect(r6.items[0]).toMatchObject({
       rule: 'R6',
       subject: { kind: 'template', id: record.templateHash },
       status: 'open',
     })
     const page = (await call(h.app, 'GET', '/v1/oversight/alerts?limit=1', investigator)).json()
-    expect(page.alerts).toHaveLength(1)
+    expect(page.items).toHaveLength(1)
     if (all.length > 1) {
+      const cursor = encodeURIComponent(page.nextCursor)
       const next = (
-        await call(h.app, 'GET', `/v1/oversight/alerts?limit=1&after=${page.next}`, investigator)
+        await call(h.app, 'GET', `/v1/oversight/alerts?limit=1&cursor=${cursor}`, investigator)
       ).json()
-      expect(next.alerts[0].alert).toBe(all[1].alert)
+      expect(next.items[0].alert).toBe(all[1].alert)
+      // A cursor of another list (cases) is refused, naming the field.
+      const cases = (await call(h.app, 'GET', '/v1/oversight/alerts?limit=1&cursor=x.y', investigator)).json()
+      expect(cases.status).toBe(400)
     }
     const auditor = await h.tokens.mint({ sub: 'aud-1', role: 'auditor' })
-    const one = await call(h.app, 'GET', `/v1/oversight/alerts/${r6.alerts[0].alert}`, auditor)
+    const one = await call(h.app, 'GET', `/v1/oversight/alerts/${r6.items[0].alert}`, auditor)
     expect(one.statusCode).toBe(200)
     expect(one.json().evidence.length).toBe(2)
     const elsewhere = await h.tokens.mint({ sub: 'inv-bd', role: 'investigator', region: '1306' })
-    expect((await call(h.app, 'GET', '/v1/oversight/alerts', elsewhere)).json().alerts).toEqual([])
+    expect((await call(h.app, 'GET', '/v1/oversight/alerts', elsewhere)).json().items).toEqual([])
   })
 
   it('resolves an alert once, naming the case it went to', async () => {
-    const [alert] = (await call(h.app, 'GET', '/v1/oversight/alerts?rule=R6', investigator)).json().alerts
+    const [alert] = (await call(h.app, 'GET', '/v1/oversight/alerts?rule=R6', investigator)).json().items
     const opened = await call(h.app, 'POST', '/v1/oversight/cases', investigator, {
       title: '同一人脸模板多人签到',
       region: '130102',
@@ -221,7 +225,9 @@ describe('alerts', () => {
   })
 
   it('answers a resolution retried after its answer was lost as the first attempt did', async () => {
-    const { alerts } = (await call(h.app, 'GET', '/v1/oversight/alerts?status=open', investigator)).json()
+    const { items: alerts } = (
+      await call(h.app, 'GET', '/v1/oversight/alerts?status=open', investigator)
+    ).json()
     const alert = alerts.find((a: { rule: string }) => a.rule !== 'R6') ?? alerts[0]
     const url = `/v1/oversight/alerts/${alert.alert}/resolution`
     const body = { resolution: 'dismissed', note: '核查后排除' }
@@ -313,8 +319,9 @@ describe('case files', () => {
       'CaseClosed',
     ])
     await h.side.catchUp()
-    const list = (await call(h.app, 'GET', '/v1/oversight/cases?status=closed', investigator)).json().cases
-    expect(list.map((c: { case_id: string }) => c.case_id)).toContain(opened.json().case)
+    const list = (await call(h.app, 'GET', '/v1/oversight/cases?status=closed', investigator)).json().items
+    expect(list.map((c: { case: string }) => c.case)).toContain(opened.json().case)
+    expect(list[0]).toHaveProperty('openedAt')
   })
 
   it('opens one case for two copies of one request (Idempotency-Key)', async () => {
@@ -324,6 +331,40 @@ describe('case files', () => {
     const b = await call(h.app, 'POST', '/v1/oversight/cases', investigator, body, headers)
     expect(b.json().case).toBe(a.json().case)
     expect(await h.store.readStream(`oversight-${a.json().case}`)).toHaveLength(1)
+  })
+
+  it('opens one case for two copies of one request without a key (idempotent by content)', async () => {
+    const body = { title: '重复提交（无幂等键）', region: '130102', basis: 'other' }
+    const a = await call(h.app, 'POST', '/v1/oversight/cases', investigator, body)
+    const b = await call(h.app, 'POST', '/v1/oversight/cases', investigator, body)
+    expect(a.statusCode).toBe(201)
+    expect(b.statusCode).toBe(201)
+    expect(b.json()).toEqual(a.json())
+    expect(await h.store.readStream(`oversight-${a.json().case}`)).toHaveLength(1)
+    const other = await call(h.app, 'POST', '/v1/oversight/cases', investigator, { ...body, title: '另一案' })
+    expect(other.json().case).not.toBe(a.json().case)
+  })
+
+  it("pages cases newest first by cursor, inside the token's region", async () => {
+    await h.side.catchUp()
+    const first = (await call(h.app, 'GET', '/v1/oversight/cases?limit=1', investigator)).json()
+    expect(first.items).toHaveLength(1)
+    const cursor = encodeURIComponent(first.nextCursor)
+    const second = (
+      await call(h.app, 'GET', `/v1/oversight/cases?limit=1&cursor=${cursor}`, investigator)
+    ).json()
+    expect(second.items[0].case).not.toBe(first.items[0].case)
+    expect(second.items[0].openedAt <= first.items[0].openedAt).toBe(true)
+    const alertsCursor = (await call(h.app, 'GET', '/v1/oversight/alerts?limit=1', investigator)).json()
+      .nextCursor
+    const refused = await call(
+      h.app,
+      'GET',
+      `/v1/oversight/cases?cursor=${encodeURIComponent(alertsCursor)}`,
+      investigator,
+    )
+    expect(refused.statusCode).toBe(400)
+    expect((await call(h.app, 'GET', '/v1/oversight/cases?limit=201', investigator)).statusCode).toBe(400)
   })
 
   it('refuses to open a case on alerts the record does not hold, or in another region', async () => {

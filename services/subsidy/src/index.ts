@@ -4,6 +4,7 @@ import { resolveOptions, type SubsidyOptions } from './options.ts'
 import { advanceRoute } from './routes/advances.ts'
 import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
+import { listClaimsRoute } from './routes/list-claims.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
@@ -17,6 +18,7 @@ export { type GateInput, type GateResult, runGate } from './domain/gate.ts'
 export type { RuleSet } from './domain/rule-set.ts'
 export type { SubsidyOptions } from './options.ts'
 export { defaultRulesDir } from './options.ts'
+export { claimsListName, claimsListProjection } from './read/claims-projection.ts'
 
 /**
  * The subsidy write side, the gate of 「凡补必进、不进不补」 (D1, D3), as a fastify plugin: claims,
@@ -32,6 +34,10 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   advanceRoute(app, resolved)
   contributionRoute(app, resolved)
   readClaimRoute(app, resolved)
+  if (resolved.claimsList) {
+    await resolved.claimsList.runner.setup()
+    listClaimsRoute(app, resolved)
+  }
   ruleSetRoutes(app, resolved)
   if (resolved.publish.length > 0)
     app.addHook('onReady', async () => {

@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
-import type { EventStore } from '@trec/eventstore'
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import type { KeyRing } from '@trec/privacy'
+import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
 import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
 import type { RuleSet } from './domain/rule-set.ts'
+import { claimsListProjection } from './read/claims-projection.ts'
 
 export interface SubsidyOptions {
   store: EventStore
@@ -25,6 +28,13 @@ export interface SubsidyOptions {
    * `loadRuleSets(defaultRulesDir)`); a restart appends nothing.
    */
   publish?: RuleSet[]
+  /**
+   * The read models' database: with it the service keeps the claims list (`claimsListProjection`,
+   * run by whoever runs the read models) and answers `GET /v1/claims`.
+   */
+  db?: SqlExecutor
+  /** The key list cursors are tagged with (`cursorKeyOf` in @trec/fastify-kit); random when absent. */
+  cursorKey?: Uint8Array
 }
 
 export interface ResolvedOptions {
@@ -36,6 +46,9 @@ export interface ResolvedOptions {
   accessLog: AccessLog
   keyRing: KeyRing
   publish: readonly RuleSet[]
+  /** The claims list's database and tables, when the service was given a database. */
+  claimsList?: { db: SqlExecutor; runner: ProjectionRunner }
+  cursorKey: Uint8Array
 }
 
 export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
@@ -55,6 +68,13 @@ const optionsSchema = z.object({
     'must be a KeyRing',
   ),
   publish: z.array(z.unknown()).optional(),
+  db: z
+    .custom<SqlExecutor>(
+      (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
+      'must be a SqlExecutor',
+    )
+    .optional(),
+  cursorKey: z.instanceof(Uint8Array).optional(),
 })
 
 /** Checks the options and loads the rule sets; throws TREC_VALIDATION naming what is wrong. */
@@ -83,5 +103,9 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
     accessLog: new AccessLog(options.store),
     keyRing: options.keyRing,
     publish,
+    ...(options.db
+      ? { claimsList: { db: options.db, runner: new ProjectionRunner(options.db, claimsListProjection()) } }
+      : {}),
+    cursorKey: options.cursorKey ?? cursorKeyOf(),
   }
 }

@@ -193,6 +193,7 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     },
     // Read side. The lookup's caller is a card service (the route's first role), so the purpose is one of its own.
     'POST /v1/archive/lookup': { cardNumber: card(323), purpose: 'card_holder_request' },
+    'POST /v1/archive/access-log/lookup': { cardNumber: card(323), purpose: 'card_holder_request' },
     'POST /v1/employment/outcomes': {
       worker,
       region,

@@ -1,9 +1,13 @@
 import { type AccessEvent, readAccessLog } from '@trec/command'
 import { pseudonymSchema } from '@trec/contracts'
-import { actorOf, type Platform, principal } from '@trec/fastify-kit'
+import { TrecError } from '@trec/core'
+import { actorOf, assertRegion, type Platform, principal } from '@trec/fastify-kit'
+import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { accessSource } from '../options.ts'
+import { lookupPurposes } from '../purposes.ts'
+import { refuseIdempotencyKey } from './no-idempotency.ts'
 
 const entrySchema = z.object({
   event: z.string(),
@@ -95,6 +99,114 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
           worker,
           view: 'access_log',
           purpose: 'audit',
+          client: p.clientId,
+          requestId: String(request.id),
+          found: events.length > 0,
+          flags: [],
+        },
+        {
+          occurredAt: options.clock().toISOString(),
+          actor: actorOf(p),
+          source: accessSource,
+          region: options.region,
+        },
+      )
+      return {
+        worker,
+        entries: events.map(entryOf),
+        nextRevision: events.length === limit ? events.at(-1)!.revision + 1 : null,
+      }
+    },
+  )
+}
+
+const logAnswer = z.object({
+  worker: z.string(),
+  entries: z.array(entrySchema),
+  nextRevision: z.int().nullable(),
+})
+
+const logExample = {
+  worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+  entries: [
+    {
+      event: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+      type: 'RecordAccessed',
+      revision: 0,
+      at: '2026-03-02T08:00:00.000Z',
+      recordedAt: '2026-03-02T08:00:00.012Z',
+      actor: { kind: 'investigator', id: 'inv-7' },
+      view: 'archive',
+      purpose: 'fraud_case',
+      caseRef: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+      client: 'oversight-console',
+      requestId: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7',
+      found: true,
+      flags: [],
+    },
+  ],
+  nextRevision: null,
+}
+
+/**
+ * POST /v1/archive/access-log/lookup (card_service): who read a card holder's record, for the
+ * holder at the counter (PIPL art. 45) or on their recorded consent. The card number is in the
+ * body only and becomes the pseudonym as the body is validated, as for a lookup; a card service
+ * reaches only cards issued inside its region. This read is itself an access event (`access_log`),
+ * appended before the answer, so it shows in the log it answers from the next read on.
+ */
+export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): void {
+  const body = z
+    .strictObject({
+      cardNumber: cardNumberSchema,
+      purpose: z.enum(['card_holder_request', 'consented_disclosure']),
+      consentRef: z.string().min(1).max(64).optional(),
+      fromRevision: z.int().min(0).default(0),
+      limit: z.int().min(1).max(200).default(100),
+    })
+    .refine((b) => b.purpose !== 'consented_disclosure' || b.consentRef !== undefined, {
+      message: 'a consented disclosure names the consent (consentRef)',
+      path: ['consentRef'],
+    })
+    .transform(({ cardNumber, ...rest }) => ({
+      worker: options.pseudonymizer.pseudonym(cardNumber),
+      issuedIn: cardNumber.slice(0, 6),
+      ...rest,
+    }))
+  app.post(
+    '/v1/archive/access-log/lookup',
+    {
+      config: { auth: { roles: ['card_service'] } },
+      onRequest: refuseIdempotencyKey,
+      schema: {
+        tags: ['archive'],
+        summary: "Who read a card holder's record, by card number",
+        description:
+          'The access log of the worker whose card number is in the body: every read and export of their ' +
+          'record, who made it, when, for what purpose and under which case. For the card holder at the ' +
+          'counter (`card_holder_request`) or on their recorded consent (`consented_disclosure`, naming ' +
+          '`consentRef`). A card service reaches only cards issued inside its region (the first six digits ' +
+          'of the number). This read is logged (`access_log`) before the answer. `limit` is at most 200; ' +
+          '`nextRevision` passed as `fromRevision` gives the next page.',
+        body,
+        response: { 200: logAnswer.meta({ example: logExample }) },
+      },
+    },
+    async (request) => {
+      const p = principal(request)
+      const { worker, issuedIn, purpose, consentRef, fromRevision, limit } = request.body
+      if (!lookupPurposes[p.role]?.includes(purpose))
+        throw new TrecError('TREC_FORBIDDEN', `a ${p.role} may not read a record for ${purpose}`, {
+          details: { reason: 'purpose not allowed for role', purpose },
+        })
+      assertRegion(p, issuedIn)
+      const events = await readAccessLog(options.store, worker, { fromRevision, limit })
+      await options.accessLog.record(
+        {
+          worker,
+          view: 'access_log',
+          purpose,
+          ...(consentRef === undefined ? {} : { consentRef }),
           client: p.clientId,
           requestId: String(request.id),
           found: events.length > 0,

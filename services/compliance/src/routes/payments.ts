@@ -1,9 +1,33 @@
+import { pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { inRegionScope, type Platform, principal, readerOf } from '@trec/fastify-kit'
+import { inRegionScope, type Platform, pageFields, pager, principal, readerOf } from '@trec/fastify-kit'
 import { type PaymentRecord, quarterPattern } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { regionQuery, regionScope } from './scope.ts'
+
+const paymentPageExample = {
+  summary: { backed: 118, notBacked: 2 },
+  items: [
+    {
+      payment: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+      claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+      worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+      region: '130102',
+      amount: 150000,
+      paidOn: '2026-03-02',
+      backed: true,
+      reasons: [],
+    },
+  ],
+  nextCursor: 'eyJsaXN0IjoicGF5bWVudHMiLCJhZnRlciI6W119.q3Jx…',
+}
+
+const paymentPage = z.object({
+  summary: z.object({ backed: z.int(), notBacked: z.int() }),
+  items: z.array(z.record(z.string(), z.unknown())),
+  nextCursor: z.string().optional(),
+})
 
 const readers = ['auditor', 'investigator', 'subsidy_officer', 'finance'] as const
 
@@ -14,6 +38,9 @@ const readers = ['auditor', 'investigator', 'subsidy_officer', 'finance'] as con
  */
 export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
   const table = (name: string) => options.runner.table(name)
+  const payments = pager<{ record: PaymentRecord; payment: string }>('payments', options.cursorKey, (r) => [
+    r.payment,
+  ])
   app.get(
     '/v1/compliance/payments',
     {
@@ -21,36 +48,55 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['compliance'],
         summary: 'Payments and whether the record backs them',
+        description:
+          "Every payment (SubsidyPaid) inside the token's region, with its backing (凡补必进) and the evidence " +
+          'it cites, filtered by region prefix, quarter, backing and worker; `summary` counts the backed and ' +
+          'unbacked payments of the whole filter. Ordered by payment id; `limit` is at most 200 (default 50), ' +
+          'and `nextCursor` passed as `cursor` gives the next page (a changed cursor, or one of another list, ' +
+          "is 400). Filtering by `worker` reads one person's payments and is recorded in their access log " +
+          '(`payment`).',
         querystring: z.strictObject({
           region: regionQuery.optional(),
           quarter: z.string().regex(quarterPattern, 'YYYYQn').optional(),
           backed: z.enum(['true', 'false']).optional(),
-          /** Page after this payment id. */
-          after: z.uuid().optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          worker: pseudonymSchema.optional(),
+          ...pageFields,
         }),
+        response: { 200: paymentPage.meta({ example: paymentPageExample }) },
       },
     },
     async (request) => {
       const q = request.query
-      const region = regionScope(principal(request), q.region)
-      const params = [region ?? null, q.quarter ?? null, q.backed === undefined ? null : q.backed === 'true']
+      const p = principal(request)
+      const region = regionScope(p, q.region)
+      const after = payments.after(q.cursor)
+      const params = [
+        region ?? null,
+        q.quarter ?? null,
+        q.backed === undefined ? null : q.backed === 'true',
+        q.worker ?? null,
+      ]
       const where = `($1::text is null or region like $1 || '%') and ($2::text is null or quarter = $2)
-        and ($3::boolean is null or backed = $3)`
+        and ($3::boolean is null or backed = $3) and ($4::text is null or worker = $4)`
       const rows = await options.db.query<{ record: PaymentRecord; payment: string }>(
         `select payment::text as payment, record from ${table('payments')}
-          where ${where} and ($4::uuid is null or payment > $4) order by payment limit $5`,
-        [...params, q.after ?? null, q.limit],
+          where ${where} and ($5::uuid is null or payment > $5) order by payment limit $6`,
+        [...params, after?.[0] ?? null, q.limit + 1],
       )
       const [counts] = await options.db.query<{ backed: string; not_backed: string }>(
         `select count(*) filter (where backed)::text as backed, count(*) filter (where not backed)::text as not_backed
            from ${table('payments')} where ${where}`,
         params,
       )
+      if (q.worker)
+        await options.accessLog.recordRead(
+          readerOf(p, String(request.id)),
+          { worker: q.worker, view: 'payment', found: rows.length > 0 },
+          { at: options.clock(), source: 'trec.compliance', region: region ?? '' },
+        )
       return {
         summary: { backed: Number(counts?.backed ?? 0), notBacked: Number(counts?.not_backed ?? 0) },
-        payments: rows.map((r) => r.record),
-        next: rows.length === q.limit ? rows.at(-1)!.payment : null,
+        ...payments.page(rows, q.limit, (r) => ({ ...r.record })),
       }
     },
   )

@@ -6,7 +6,7 @@ import {
   fraudRuleIdSchema,
   noteSchema,
 } from '@trec/contracts'
-import { type Platform, principal, singleEventId } from '@trec/fastify-kit'
+import { type Platform, pageFields, pager, principal, singleEventId } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import type { AlertRow } from '../read/alerts-projection.ts'
@@ -25,12 +25,7 @@ const listQuery = z.strictObject({
   /** Raised at or after / before (ISO 8601). */
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  /** Page after this feed position (the `next` of the previous page). */
-  after: z
-    .string()
-    .regex(/^\d{1,20}$/)
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  ...pageFields,
 })
 
 export function alertView(a: AlertRow) {
@@ -52,6 +47,34 @@ export function alertView(a: AlertRow) {
   }
 }
 
+const alertPageExample = {
+  items: [
+    {
+      alert: 'alert-R6-0191b7a4c2f07e3a9d51f0a2b3c4d5e6',
+      rule: 'R6',
+      ruleVersion: 1,
+      subject: { kind: 'template', id: 'tpl-5f2c…' },
+      summary: 'one face template checked in under 2 workers',
+      measures: { workers: 2 },
+      evidence: ['0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6'],
+      raisedAt: '2026-03-02T08:00:00.000Z',
+      region: '130102',
+      event: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7',
+      position: '1024',
+      status: 'open',
+      case: null,
+      resolutionNote: null,
+    },
+  ],
+  nextCursor: 'eyJsaXN0IjoiYWxlcnRzIiwiYWZ0ZXIiOlsiMTAyNCJdfQ.q3Jx…',
+}
+
+const alertPage = z.object({
+  items: z.array(z.record(z.string(), z.unknown())),
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor: z.string().optional(),
+})
+
 const resolutionBody = z
   .strictObject({
     resolution: z.enum(['confirmed', 'dismissed', 'duplicate']),
@@ -66,19 +89,27 @@ const resolutionBody = z
 export function alertRoutes(app: Platform, options: ResolvedOptions): void {
   const table = () => options.readSide.alerts.table('alerts')
 
+  const alerts = pager<AlertRow>('alerts', options.cursorKey, (a) => [String(a.position)])
   app.get(
     '/v1/oversight/alerts',
     {
       config: { auth: { roles: ['investigator', 'auditor'] } },
       schema: {
         tags: ['oversight'],
-        summary: 'Fraud alerts, filtered, oldest first',
+        summary: "Fraud alerts, filtered, oldest first (the investigator's queue)",
+        description:
+          'Alerts in the order they were raised, filtered by rule, status, subject, region prefix and time, ' +
+          "inside the token's region. `limit` is at most 200 (default 50); pass `nextCursor` as `cursor` for the " +
+          'next page. A cursor that was changed, or that another list gave, is refused with 400. Subjects are ' +
+          "named by pseudonym; the list is not an access event (reading a claim's trace is).",
         querystring: listQuery,
+        response: { 200: alertPage.meta({ example: alertPageExample }) },
       },
     },
     async (request) => {
       const p = principal(request)
       const q = request.query
+      const after = alerts.after(q.cursor)
       const where: string[] = []
       const params: unknown[] = []
       const add = (sql: string, value: unknown) => {
@@ -93,16 +124,12 @@ export function alertRoutes(app: Platform, options: ResolvedOptions): void {
       if (p.region) add("region like ? || '%'", p.region)
       if (q.from) add('raised_at::timestamptz >= ?::timestamptz', q.from)
       if (q.to) add('raised_at::timestamptz < ?::timestamptz', q.to)
-      if (q.after) add('position > ?::int8', q.after)
+      if (after) add('position > ?::int8', String(after[0]))
       const rows = await options.db.query<AlertRow>(
         `select * from ${table()} ${where.length ? `where ${where.join(' and ')}` : ''} order by position limit ${q.limit + 1}`,
         params,
       )
-      const page = rows.slice(0, q.limit)
-      return {
-        alerts: page.map(alertView),
-        next: rows.length > q.limit ? String(page[page.length - 1]!.position) : null,
-      }
+      return alerts.page(rows, q.limit, alertView)
     },
   )
 

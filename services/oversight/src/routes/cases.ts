@@ -13,7 +13,17 @@ import {
   samplingRunIdSchema,
   sanctionKinds,
 } from '@trec/contracts'
-import { commandEventIds, type Platform, type Principal, principal, singleEventId } from '@trec/fastify-kit'
+import { uuidv8Of } from '@trec/core'
+import {
+  commandEventIds,
+  type Platform,
+  type Principal,
+  pageFields,
+  pager,
+  principal,
+  principalKey,
+  singleEventId,
+} from '@trec/fastify-kit'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { type CaseCommand, type CaseState, caseDecider } from '../cases/case-decider.ts'
@@ -66,6 +76,14 @@ const closeBody = z.strictObject({
   outcome: z.enum(['substantiated', 'unsubstantiated', 'referred', 'withdrawn']),
   note: noteSchema.optional(),
 })
+
+/** JSON with every object's keys sorted: the same content always gives the same text. */
+const canonicalJson = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
 
 /** A case's stream folded, with its events: the case file. */
 async function caseFile(options: ResolvedOptions, id: string) {
@@ -141,14 +159,35 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
           rule: 'sampling-run-exists',
           message: `sampling run ${request.body.samplingRun} does not exist`,
         })
-      // The case id is derived from the request (its Idempotency-Key when there is one), so two
-      // racing copies of one request open one case.
-      const id = `case-${commandEventIds(request)()}`
-      const answer = await run(options, request, p, id, request.body.region, {
-        kind: 'open',
-        data: { case: id, ...request.body, alerts: [...new Set(request.body.alerts)] },
-      })
-      return reply.code(201).send({ ...answer, case: id })
+      // The case id is derived from the request: from its Idempotency-Key when there is one, else
+      // from its content and the caller (the same investigator asking for the same case again is
+      // a retry, not a second case). Either way two racing copies of one request open one case,
+      // and a copy that comes after is answered with the case already opened.
+      const data = { ...request.body, alerts: [...new Set(request.body.alerts)] }
+      const byContent = request.idempotency === undefined
+      const name = byContent ? `case by content\n${principalKey(p)}\n${canonicalJson(data)}` : undefined
+      const id = `case-${name ? uuidv8Of(name) : commandEventIds(request)()}`
+      const opened = async () => {
+        const file = await caseFile(options, id)
+        const first = file.events[0]
+        return first && file.state.opened ? { ids: [first.id], revision: file.revision, case: id } : undefined
+      }
+      if (byContent) {
+        const earlier = await opened()
+        if (earlier) return reply.code(201).send(earlier)
+      }
+      try {
+        const answer = await run(options, request, p, id, request.body.region, {
+          kind: 'open',
+          data: { case: id, ...data },
+        })
+        return reply.code(201).send({ ...answer, case: id })
+      } catch (error) {
+        // A copy of the same content that raced this one opened the case first.
+        const earlier = byContent ? await opened() : undefined
+        if (earlier) return reply.code(201).send(earlier)
+        throw error
+      }
     },
   )
 
@@ -261,6 +300,7 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
     },
   )
 
+  const cases = pager<CaseRow>('cases', options.cursorKey, (c) => [c.opened_at, c.case_id])
   app.get(
     '/v1/oversight/cases',
     {
@@ -268,21 +308,99 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['oversight'],
         summary: 'Cases, newest first',
+        description:
+          "Cases opened inside the token's region, newest first, filtered by status and region prefix. " +
+          '`limit` is at most 200 (default 50); pass `nextCursor` as `cursor` for the next page. A cursor that ' +
+          'was changed, or that another list gave, is refused with 400.',
         querystring: z.strictObject({
           status: z.enum(['open', 'closed']).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
+          /** A 行政区划代码 prefix of the case's region (intersected with the token's). */
+          region: z
+            .string()
+            .regex(/^\d{2}(\d{2}){0,2}$/)
+            .optional(),
+          ...pageFields,
         }),
+        response: { 200: casePage.meta({ example: casePageExample }) },
       },
     },
     async (request) => {
       const p = principal(request)
+      const q = request.query
+      const after = cases.after(q.cursor)
       const rows = await options.db.query<CaseRow>(
         `select * from ${options.readSide.casework.table('cases')}
          where ($1::text is null or status = $1) and ($2::text is null or region like $2 || '%')
-         order by opened_at desc, case_id limit ${request.query.limit}`,
-        [request.query.status ?? null, p.region ?? null],
+           and ($3::text is null or region like $3 || '%')
+           and ($4::text is null or (opened_at, case_id) < ($4, $5::text))
+         order by opened_at desc, case_id desc limit ${q.limit + 1}`,
+        [q.status ?? null, p.region ?? null, q.region ?? null, after?.[0] ?? null, after?.[1] ?? null],
       )
-      return { cases: rows }
+      return cases.page(rows, q.limit, caseView)
     },
   )
 }
+
+/** A case as a list shows it (camelCase, like every answer). */
+function caseView(c: CaseRow) {
+  return {
+    case: c.case_id,
+    title: c.title,
+    region: c.region,
+    basis: c.basis,
+    status: c.status,
+    conclusion: c.conclusion,
+    outcome: c.outcome,
+    openedAt: c.opened_at,
+    openedBy: c.opened_by,
+    alerts: c.alerts,
+    evidence: c.evidence,
+    sanctions: c.sanctions,
+    clawbacks: c.clawbacks,
+    lastEvent: c.last_event,
+  }
+}
+
+const casePageExample = {
+  items: [
+    {
+      case: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+      title: '同一人脸模板在两名学员名下签到',
+      region: '130102',
+      basis: 'alert',
+      status: 'open',
+      conclusion: null,
+      outcome: null,
+      openedAt: '2026-03-02T08:00:00.000Z',
+      openedBy: 'investigator:inv-7',
+      alerts: 1,
+      evidence: 4,
+      sanctions: 0,
+      clawbacks: 0,
+      lastEvent: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7',
+    },
+  ],
+  nextCursor: 'eyJsaXN0IjoiY2FzZXMiLCJhZnRlciI6W119.q3Jx…',
+}
+
+const casePage = z.object({
+  items: z.array(
+    z.object({
+      case: z.string(),
+      title: z.string(),
+      region: z.string(),
+      basis: z.string(),
+      status: z.string(),
+      conclusion: z.string().nullable(),
+      outcome: z.string().nullable(),
+      openedAt: z.string(),
+      openedBy: z.string(),
+      alerts: z.int(),
+      evidence: z.int(),
+      sanctions: z.int(),
+      clawbacks: z.int(),
+      lastEvent: z.string(),
+    }),
+  ),
+  nextCursor: z.string().optional(),
+})

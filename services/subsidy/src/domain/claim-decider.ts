@@ -18,8 +18,9 @@ import {
   type SubsidyEvent,
   type SubsidyState,
 } from './claim-state.ts'
-import { runGate } from './gate.ts'
-import { refOf } from './rule-set.ts'
+import type { Evidence } from './facts.ts'
+import { type GateResult, runGate } from './gate.ts'
+import { type RuleSet, refOf } from './rule-set.ts'
 
 // A worker's subsidy claims (`subsidy-{worker}`): submit → review (possibly by a 第三方, D0) →
 // approval by the authority → payment through the gate → clawback. Each step refuses with a
@@ -150,6 +151,28 @@ function decide(cmd: DecideClaim, state: SubsidyState): SubsidyEvent[] {
   ]
 }
 
+/**
+ * The gate as a payment of `claim` runs it on `today`, on the approved amount and the record in
+ * `evidence`: no violation means it would be paid; each violation is something the record still
+ * lacks (or a rule it breaks). The payment decision and the list of what claims lack both call it.
+ */
+export function paymentGate(
+  claim: ClaimState,
+  state: SubsidyState,
+  rules: RuleSet,
+  evidence: Evidence,
+  today: string,
+): GateResult {
+  const amount = claim.decision?.approvedAmount ?? claim.submitted.amount
+  return runGate({
+    claim: { ...claim.submitted, amount },
+    rules,
+    evidence,
+    history: Object.values(state.claims),
+    today,
+  })
+}
+
 function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
   const claim = claimOf(state, cmd.claim)
   status(claim, ['approved'], 'paid')
@@ -167,13 +190,7 @@ function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
       ],
     })
   const amount = claim.decision?.approvedAmount ?? s.amount
-  const gate = runGate({
-    claim: { ...s, amount },
-    rules: cmd.rules,
-    evidence: cmd.evidence,
-    history: Object.values(state.claims),
-    today: cmd.today,
-  })
+  const gate = paymentGate(claim, state, cmd.rules, cmd.evidence, cmd.today)
   if (gate.violations.length > 0) reject(...gate.violations)
   return [
     {

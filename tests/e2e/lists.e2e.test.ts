@@ -1,0 +1,131 @@
+// The lists people work from, over the composed app with its read side running: claims (with what
+// each lacks for payment, by the payment gate itself), alerts, cases and payments, each paged by
+// an opaque cursor and bounded by the token; a cursor edited, made up, or from another list, and
+// a limit over 200, are a problem+json 400 naming the field; reading what a claim lacks, or one
+// worker's claims, is an access event of that worker.
+
+import { decodeRecorded } from '@trec/contracts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CaseworkRecord, caseworkRecord } from './support/casework.ts'
+import { caughtUp } from './support/caught-up.ts'
+import { accepted, card, people } from './support/record.ts'
+import { embeddedSystem, type System } from './support/system.ts'
+
+const auditor = { sub: 'auditor-1', role: 'auditor' } as const
+const investigator = { sub: 'inv-1', role: 'investigator', region: '1301' } as const
+
+describe('lists: claims, alerts, cases and payments, paged and bounded by the token', () => {
+  let sys: System
+  let rec: CaseworkRecord
+
+  beforeAll(async () => {
+    sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
+    rec = await caseworkRecord(sys, [card(201), card(202)])
+    await caughtUp(sys)
+  }, 180_000)
+
+  afterAll(async () => {
+    await sys?.close()
+  })
+
+  const accessEvents = async (worker: string) =>
+    (await sys.store.readStream(`access-${worker}`))
+      .map((r) => decodeRecorded(r))
+      .filter((e) => e.type === 'RecordAccessed')
+
+  it('shows institution staff their own claims, each with what it still lacks for payment, and logs that read', async () => {
+    const staff = people.staff(rec.institution)
+    const before = (await accessEvents(rec.workers[0])).length
+    const page = accepted(await sys.http.get('/v1/claims?lacks=true', staff), 200)
+    expect(page.items.map((c: { claim: string }) => c.claim).sort()).toEqual([...rec.claims].sort())
+    for (const item of page.items) {
+      expect(item).toMatchObject({ institution: rec.institution, status: 'submitted', payeeKind: 'provider' })
+      expect(item.amounts.claimed).toBe(220_000)
+      // Just submitted through the same gate: nothing lacking yet.
+      expect(item.lacks).toEqual([])
+    }
+    const logged = await accessEvents(rec.workers[0])
+    expect(logged.length).toBe(before + 1)
+    expect(logged.at(-1)!.data).toMatchObject({ view: 'claim' })
+
+    // The institution is delisted: the gate would now refuse to pay, and the list says why.
+    accepted(
+      await sys.http.post(`/v1/institutions/${rec.institution}/delisting`, people.officer, {
+        reason: 'false_training',
+        note: '虚假培训',
+      }),
+    )
+    const after = accepted(await sys.http.get('/v1/claims?lacks=true', staff), 200)
+    for (const item of after.items)
+      expect(item.lacks.map((l: { rule: string }) => l.rule)).toContain('institution-delisted')
+
+    // Another institution's staff see none of them, and may not ask for them.
+    const other = people.staff('inst-130100-0999')
+    expect(accepted(await sys.http.get('/v1/claims', other), 200).items).toEqual([])
+    expect((await sys.http.get(`/v1/claims?institution=${rec.institution}`, other)).status).toBe(403)
+  })
+
+  it("pages claims by cursor inside the token's region, and logs a list filtered to one worker", async () => {
+    const first = accepted(await sys.http.get('/v1/claims?limit=1', people.officer), 200)
+    expect(first.items).toHaveLength(1)
+    expect(first.items[0].lacks).toBeUndefined()
+    const second = accepted(
+      await sys.http.get(`/v1/claims?limit=1&cursor=${encodeURIComponent(first.nextCursor)}`, people.officer),
+      200,
+    )
+    expect(second.items).toHaveLength(1)
+    expect(second.items[0].claim).not.toBe(first.items[0].claim)
+    expect(second.nextCursor).toBeUndefined()
+    const baoding = { sub: 'officer-bd', role: 'subsidy_officer', region: '1306' } as const
+    expect(accepted(await sys.http.get('/v1/claims', baoding), 200).items).toEqual([])
+
+    const before = (await accessEvents(rec.workers[1])).length
+    const one = accepted(await sys.http.get(`/v1/claims?worker=${rec.workers[1]}`, investigator), 200)
+    expect(one.items.map((c: { claim: string }) => c.claim)).toEqual([rec.claims[1]])
+    expect((await accessEvents(rec.workers[1])).length).toBe(before + 1)
+  })
+
+  it('lists the alert queue and cases by cursor; a case opened twice without a key is one case', async () => {
+    const alerts = accepted(await sys.http.get('/v1/oversight/alerts?status=open', investigator), 200)
+    expect(alerts.items.some((a: { rule: string }) => a.rule === 'R6')).toBe(true)
+    const body = {
+      title: '同一人脸两张卡',
+      region: '130102',
+      basis: 'alert',
+      alerts: [alerts.items[0].alert],
+    }
+    const a = accepted(await sys.http.post('/v1/oversight/cases', investigator, body))
+    const b = accepted(await sys.http.post('/v1/oversight/cases', investigator, body))
+    expect(b).toEqual(a)
+    await caughtUp(sys)
+    const cases = accepted(await sys.http.get('/v1/oversight/cases', investigator), 200)
+    expect(cases.items.filter((c: { case: string }) => c.case === a.case)).toHaveLength(1)
+    expect(cases.items[0]).toMatchObject({ case: a.case, openedAt: expect.any(String), basis: 'alert' })
+  })
+
+  it("refuses, with problem+json 400 naming the field, a forged cursor, another list's, and a limit over 200", async () => {
+    const lists = [
+      ['/v1/claims', people.officer],
+      ['/v1/oversight/alerts', investigator],
+      ['/v1/oversight/cases', investigator],
+      ['/v1/compliance/payments', auditor],
+      ['/v1/audit/checkpoints', auditor],
+    ] as const
+    const claimsCursor = accepted(await sys.http.get('/v1/claims?limit=1', people.officer), 200)
+      .nextCursor as string
+    const [, tag] = claimsCursor.split('.')
+    for (const [path, who] of lists) {
+      const forged = `${Buffer.from(JSON.stringify({ list: path.split('/').at(-1), after: ['9'] })).toString('base64url')}.${tag}`
+      const cursors = path === '/v1/claims' ? [forged, 'x.y'] : [claimsCursor, forged, 'x.y']
+      for (const cursor of cursors) {
+        const res = await sys.http.get(`${path}?cursor=${encodeURIComponent(cursor)}`, who)
+        expect(res.status, `${path} ${cursor}`).toBe(400)
+        expect(res.headers['content-type']).toContain('application/problem+json')
+        expect(JSON.stringify(res.body)).toContain('cursor')
+      }
+      const over = await sys.http.get(`${path}?limit=201`, who)
+      expect(over.status, path).toBe(400)
+      expect(JSON.stringify(over.body)).toContain('limit')
+    }
+  })
+})
