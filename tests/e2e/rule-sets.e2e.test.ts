@@ -326,7 +326,7 @@ describe('subsidy rule sets as events, on the embedded start', () => {
     type Row = { payment: string; backed: boolean; reasons: unknown[]; ruleSet: Json }
     const ours = await eventually('compliance to hold the payments', async () => {
       const res = await sys.http.get('/v1/compliance/payments', auditor)
-      const rows = res.status === 200 ? (res.body.payments as Row[]) : []
+      const rows = res.status === 200 ? (res.body.items as Row[]) : []
       const mine = rows.filter((r) => Object.values(paid).includes(r.payment))
       return mine.length === Object.keys(paid).length ? mine : undefined
     })

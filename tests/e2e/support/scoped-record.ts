@@ -95,10 +95,10 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
   await caughtUp(sys)
   const payment = (
     accepted(await http.get(`/v1/compliance/payments?region=${recordRegion}`, people.finance), 200)
-      .payments as { payment: string; claim: string }[]
+      .items as { payment: string; claim: string }[]
   ).find((p) => p.claim === claim)!.payment
   const alert = (
-    accepted(await http.get(`/v1/oversight/alerts?region=${recordRegion}`, investigator), 200).alerts as {
+    accepted(await http.get(`/v1/oversight/alerts?region=${recordRegion}`, investigator), 200).items as {
       alert: string
     }[]
   )[0]!.alert
