@@ -84,6 +84,7 @@ export {
   classOpeningApplied,
   classOpeningAppliedV1Schema,
   identityVerified,
+  identityVerifiedV1Schema,
   institutionDelisted,
   institutionDesignated,
   institutionKinds,
@@ -121,6 +122,19 @@ export {
   sourceSchema,
   toEventToAppend,
 } from './envelope.ts'
+export {
+  type AttestationRecord,
+  type AttestedFact,
+  attestationRecordSchema,
+  attestedFactSchema,
+  attestedFactsSchema,
+  factSourceSchema,
+  type IdentityAttestationClaims,
+  type IdentityMethod,
+  identityAttestationClaimsSchema,
+  identityAttestationType,
+  identityMethods,
+} from './identity-attestation.ts'
 export { toIssues } from './issues.ts'
 export {
   dateSchema,
@@ -154,6 +168,14 @@ export {
   type ScheduledSession,
   type SegmentFact,
 } from './reading/attendance-hours.ts'
+export {
+  effectiveVersions,
+  emptyRulebook,
+  evolveRulebook,
+  type RulebookEvent,
+  type RulebookState,
+  ruleSetInForce,
+} from './reading/rulebook.ts'
 export type {
   CatalogueEntry,
   DomainEvent,
