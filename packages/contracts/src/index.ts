@@ -85,6 +85,7 @@ export {
   classOpeningApplied,
   classOpeningAppliedV1Schema,
   identityVerified,
+  identityVerifiedV1Schema,
   institutionDelisted,
   institutionDesignated,
   institutionKinds,
@@ -122,6 +123,19 @@ export {
   sourceSchema,
   toEventToAppend,
 } from './envelope.ts'
+export {
+  type AttestationRecord,
+  type AttestedFact,
+  attestationRecordSchema,
+  attestedFactSchema,
+  attestedFactsSchema,
+  factSourceSchema,
+  type IdentityAttestationClaims,
+  type IdentityMethod,
+  identityAttestationClaimsSchema,
+  identityAttestationType,
+  identityMethods,
+} from './identity-attestation.ts'
 export { toIssues } from './issues.ts'
 export {
   dateSchema,
@@ -155,6 +169,14 @@ export {
   type ScheduledSession,
   type SegmentFact,
 } from './reading/attendance-hours.ts'
+export {
+  effectiveVersions,
+  emptyRulebook,
+  evolveRulebook,
+  type RulebookEvent,
+  type RulebookState,
+  ruleSetInForce,
+} from './reading/rulebook.ts'
 export type {
   CatalogueEntry,
   DomainEvent,

@@ -31,6 +31,7 @@ export {
 export type {
   ArchiveAssessment,
   ArchiveCertificate,
+  ArchiveIdentityCheck,
   ArchiveOptions,
   ArchivePayment,
   ArchiveSubsidyYear,

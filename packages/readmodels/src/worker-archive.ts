@@ -28,6 +28,11 @@ export interface ArchiveTraining {
   enrolledAt?: string
   /** The latest real-name check for the class (or tied to no class) says verified. */
   identityVerified: boolean
+  /**
+   * That latest check: how it was made, who answered, when, and for a signed attestation its
+   * issuer and hash (never a photo: the record holds none).
+   */
+  identityCheck?: ArchiveIdentityCheck
   status: 'enrolled' | 'passed' | 'not_passed'
   completion?: {
     completedAt: string
@@ -36,6 +41,15 @@ export interface ArchiveTraining {
     attendanceShare: number
     passed: boolean
   }
+}
+
+export interface ArchiveIdentityCheck {
+  method: string
+  result: string
+  verifiedBy: { kind: string; id: string }
+  checkedAt: string
+  /** Present when the check rests on a signed attestation of a trusted identity source. */
+  attestation?: { issuer: string; issuedAt: string; sha256: string }
 }
 
 export interface ArchiveAssessment {
@@ -197,16 +211,24 @@ export function foldWorkerArchive(
   const claims = new Map<string, { kind: string; class?: string }>()
   const payments: ArchivePayment[] = []
   const clawbacks: { claim: string; amount: number; year: number }[] = []
-  const checks: { class?: string; verified: boolean }[] = []
+  const checks: { class?: string; verified: boolean; check: ArchiveIdentityCheck }[] = []
 
   for (const e of own) {
     if (is(e, 'WorkerEnrolled')) {
       const t = training(e.data.class, e.data.institution)
       t.enrolledAt ??= e.occurredAt
     } else if (is(e, 'IdentityVerified')) {
+      const a = e.data.attestation
       checks.push({
         ...(e.data.class === undefined ? {} : { class: e.data.class }),
         verified: e.data.result === 'verified',
+        check: {
+          method: e.data.method,
+          result: e.data.result,
+          verifiedBy: e.data.verifiedBy,
+          checkedAt: e.occurredAt,
+          ...(a ? { attestation: { issuer: a.issuer, issuedAt: a.issuedAt, sha256: a.sha256 } } : {}),
+        },
       })
     } else if (is(e, 'TrainingCompleted')) {
       const t = training(e.data.class)
@@ -273,7 +295,9 @@ export function foldWorkerArchive(
   // The latest check decides (a later mismatch undoes an earlier match), as at the subsidy gate.
   for (const t of trainings.values()) {
     const relevant = checks.filter((c) => c.class === undefined || c.class === t.class)
-    t.identityVerified = relevant.at(-1)?.verified ?? false
+    const latest = relevant.at(-1)
+    t.identityVerified = latest?.verified ?? false
+    if (latest) t.identityCheck = latest.check
   }
   for (const p of payments) {
     const claim = claims.get(p.claim)

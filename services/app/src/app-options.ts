@@ -10,6 +10,7 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
     services: config.TREC_SERVICES,
     pseudonymSecret: settings.pseudonymSecret,
     masterKey: settings.masterKey,
+    identityIssuers: settings.identityIssuers,
     logLevel: config.TREC_LOG_LEVEL,
     bodyLimit: config.TREC_BODY_LIMIT,
     ...(config.TREC_RATE_LIMIT_MAX > 0

@@ -16,7 +16,7 @@ import {
 import { OversightReadSide, oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
 import { defaultRulesDir, loadRuleSets, subsidyService } from '@trec/subsidy'
-import { trainingService } from '@trec/training'
+import { type TrustedIssuer, trainingService } from '@trec/training'
 import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
 import { registerConsole } from './console-routes.ts'
@@ -34,6 +34,8 @@ export interface AppOptions {
   services: readonly ServiceName[]
   pseudonymSecret: string
   masterKey: { kid: string; key: Uint8Array }
+  /** The identity sources whose signed attestations enrolment accepts (none: every attestation is refused). */
+  identityIssuers?: TrustedIssuer[]
   logLevel?: string
   logSink?: LineSink
   clock?: () => Date
@@ -132,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       store,
       keyRing,
       pseudonymSecret: options.pseudonymSecret,
+      identityIssuers: options.identityIssuers ?? [],
       ...clock,
     })
   }

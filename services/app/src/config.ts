@@ -48,6 +48,12 @@ export const configSchema = z
       .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64')
       .optional(),
     TREC_MASTER_KEY_ID: z.string().min(1).max(64).default('master-1'),
+    /**
+     * The identity sources whose signed attestations (实名认证) enrolment accepts, with their pinned
+     * keys (a JSON file: `{ "issuers": [{ "issuer", "methods", "jwks" }] }`); without it, the local
+     * stand-in issuer whose key is in TREC_DATA_DIR (`npm run attest`).
+     */
+    TREC_IDENTITY_ISSUERS_FILE: z.string().min(1).optional(),
     /** Largest request body in bytes. */
     TREC_BODY_LIMIT: z.coerce
       .number()

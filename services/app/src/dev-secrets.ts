@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createTokenIssuer, type TokenIssuer } from '@trec/fastify-kit'
+import { type AttestationIssuer, createAttestationIssuer, newAttestationKey } from '@trec/training'
 import type { JWK } from 'jose'
 
 /**
@@ -15,7 +16,12 @@ export interface DevSecrets {
   masterKey: string
   /** Ed25519 private key (PKCS#8 PEM) signing the audit log's checkpoints. */
   auditSigningKey: string
+  /** The local stand-in identity source's private key (`npm run attest`); the server trusts its public half. */
+  identityIssuerJwk: JWK
 }
+
+/** The id the local stand-in identity source signs attestations as. */
+export const localIdentityIssuer = 'trec-local-idp'
 
 const auditKey = () =>
   generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
@@ -29,9 +35,14 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     existing = undefined
   }
   if (existing?.issuerJwk && existing.pseudonymSecret && existing.masterKey) {
-    if (existing.auditSigningKey) return existing as DevSecrets
-    // A data directory from before the audit log: add its key, keep every other secret.
-    const upgraded = { ...existing, auditSigningKey: auditKey() } as DevSecrets
+    if (existing.auditSigningKey && existing.identityIssuerJwk) return existing as DevSecrets
+    // A data directory from before the audit log or the identity issuer: add the missing keys,
+    // keep every other secret.
+    const upgraded = {
+      ...existing,
+      auditSigningKey: existing.auditSigningKey ?? auditKey(),
+      identityIssuerJwk: existing.identityIssuerJwk ?? (await newAttestationKey()),
+    } as DevSecrets
     await writeFile(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 })
     return upgraded
   }
@@ -42,6 +53,7 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     pseudonymSecret: randomBytes(32).toString('base64url'),
     masterKey: randomBytes(32).toString('base64'),
     auditSigningKey: auditKey(),
+    identityIssuerJwk: await newAttestationKey(),
   }
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
   return secrets
@@ -49,4 +61,9 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
 
 export async function devIssuer(dataDir: string, issuer: string, audience: string): Promise<TokenIssuer> {
   return createTokenIssuer(issuer, audience, (await loadDevSecrets(dataDir)).issuerJwk)
+}
+
+/** The local stand-in identity source, with the key kept in the data directory. */
+export async function devAttestationIssuer(dataDir: string): Promise<AttestationIssuer> {
+  return createAttestationIssuer(localIdentityIssuer, (await loadDevSecrets(dataDir)).identityIssuerJwk)
 }

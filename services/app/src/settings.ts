@@ -2,8 +2,10 @@ import { createPrivateKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { SigningOptions } from '@trec/audit'
 import type { AuthOptions } from '@trec/fastify-kit'
+import { createAttestationIssuer, type TrustedIssuer, trustedIssuersSchema } from '@trec/training'
+import { z } from 'zod'
 import type { Config } from './config.ts'
-import { loadDevSecrets } from './dev-secrets.ts'
+import { type DevSecrets, loadDevSecrets, localIdentityIssuer } from './dev-secrets.ts'
 
 export interface Settings {
   auth: AuthOptions
@@ -11,6 +13,8 @@ export interface Settings {
   masterKey: { kid: string; key: Uint8Array }
   /** Who signs the audit log's checkpoints and the keys published to auditors (when it runs here). */
   auditSigning?: SigningOptions
+  /** The identity sources enrolment trusts, with their pinned keys. */
+  identityIssuers: TrustedIssuer[]
   /** True when any secret came from the development file rather than the environment. */
   development: boolean
 }
@@ -22,7 +26,8 @@ export async function resolveSettings(config: Config): Promise<Settings> {
     !external ||
     !config.TREC_PSEUDONYM_SECRET ||
     !config.TREC_MASTER_KEY ||
-    (config.TREC_SERVICES.includes('audit') && !config.TREC_AUDIT_SIGNING_KEY_FILE)
+    (config.TREC_SERVICES.includes('audit') && !config.TREC_AUDIT_SIGNING_KEY_FILE) ||
+    (config.TREC_SERVICES.includes('training') && !config.TREC_IDENTITY_ISSUERS_FILE)
   const dev = needDev ? await loadDevSecrets(config.TREC_DATA_DIR) : undefined
   const keys: AuthOptions['keys'] = config.TREC_JWKS_URL
     ? { jwksUrl: config.TREC_JWKS_URL }
@@ -39,8 +44,28 @@ export async function resolveSettings(config: Config): Promise<Settings> {
     ...(config.TREC_SERVICES.includes('audit')
       ? { auditSigning: await auditSigning(config, dev?.auditSigningKey) }
       : {}),
+    identityIssuers: await identityIssuers(config, dev),
     development: needDev,
   }
+}
+
+/** The issuers file when given; otherwise the local stand-in issuer of the data directory. */
+async function identityIssuers(config: Config, dev: DevSecrets | undefined): Promise<TrustedIssuer[]> {
+  const file = config.TREC_IDENTITY_ISSUERS_FILE
+  if (!file) {
+    if (!dev) return []
+    return [(await createAttestationIssuer(localIdentityIssuer, dev.identityIssuerJwk)).trusted()]
+  }
+  const parsed = z
+    .strictObject({ issuers: trustedIssuersSchema })
+    .safeParse(JSON.parse(await readFile(file, 'utf8')))
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(
+      `TREC_IDENTITY_ISSUERS_FILE ${file} is not a list of trusted issuers:\n${lines.join('\n')}`,
+    )
+  }
+  return parsed.data.issuers
 }
 
 function publicOf(jwk: Record<string, unknown>) {

@@ -7,6 +7,16 @@ import { enrolmentRoutes } from './routes/enrolments.ts'
 import { institutionRoutes } from './routes/institutions.ts'
 import { voucherRoutes } from './routes/vouchers.ts'
 
+export { attestedFactsSchema, identityMethods } from '@trec/contracts'
+export { type TrustedIssuer, trustedIssuerSchema, trustedIssuersSchema } from './attestation/issuers.ts'
+export {
+  type AttestationIssuer,
+  type AttestationRequest,
+  allMethods,
+  createAttestationIssuer,
+  newAttestationKey,
+} from './attestation/sign-attestation.ts'
+export { attestationDigest, verifyAttestation } from './attestation/verify-attestation.ts'
 export type { TrainingOptions } from './options.ts'
 
 /**

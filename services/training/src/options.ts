@@ -1,6 +1,7 @@
 import type { EventStore } from '@trec/eventstore'
 import { createPseudonymizer, KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
 import { z } from 'zod'
+import { type TrustedIssuer, trustedIssuersSchema } from './attestation/issuers.ts'
 
 // What the service is given when it is registered. Rules that are national practice and not in
 // the seeds (voucher validity, how recent a real-name check must be) are options, never constants.
@@ -29,6 +30,11 @@ const optionsSchema = z.strictObject({
     .default(24),
   /** How far ahead of this server's clock a device's or platform's timestamp may run. */
   clockSkewSeconds: z.int().min(0).max(3600).default(120),
+  /**
+   * The identity sources whose signed attestations (实名认证) are accepted, each with its pinned
+   * keys (docs/identity-attestations.md). None by default: every attestation is then refused.
+   */
+  identityIssuers: trustedIssuersSchema.default([]),
 })
 
 export type TrainingOptions = z.input<typeof optionsSchema>
@@ -41,6 +47,7 @@ export interface TrainingContext {
   voucherValidityMs: number
   identityMaxAgeMs: number
   clockSkewMs: number
+  identityIssuers: readonly TrustedIssuer[]
 }
 
 /** Checks the options (every problem at once) and derives what the routes use. */
@@ -59,5 +66,6 @@ export function trainingContext(options: TrainingOptions): TrainingContext {
     voucherValidityMs: o.voucherValidityDays * 86_400_000,
     identityMaxAgeMs: o.identityCheckMaxAgeHours * 3_600_000,
     clockSkewMs: o.clockSkewSeconds * 1000,
+    identityIssuers: o.identityIssuers,
   }
 }

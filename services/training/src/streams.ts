@@ -1,4 +1,5 @@
 import { loadState, type StreamState } from '@trec/command'
+import { effectiveVersions, emptyRulebook, evolveRulebook, ruleSetInForce } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
 import { type CatalogueState, catalogueDecider } from './domain/catalogue.ts'
@@ -41,6 +42,14 @@ export async function existingClass(store: EventStore, id: string): Promise<Load
   if (loaded.state.status === 'none')
     throw new TrecError('TREC_NOT_FOUND', `no class ${id}`, { details: { class: id } })
   return loaded
+}
+
+const rulebookFold = { initialState: emptyRulebook, evolve: evolveRulebook }
+
+/** The subsidy rule set in force for a region on a (China) day, from the province's rulebook. */
+export async function ruleSetInForceFor(store: EventStore, region: string, day: string) {
+  const { state } = await loadState(store, `rulebook-${region.slice(0, 2)}`, rulebookFold)
+  return ruleSetInForce(effectiveVersions(state), region, day)
 }
 
 /** The catalogues that apply in a region: its own and those of the divisions above it, nearest first. */

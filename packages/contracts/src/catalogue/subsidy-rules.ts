@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent } from '../definition.ts'
+import { defineEvent, upcaster } from '../definition.ts'
 import { dateSchema, entityIdSchema, noteSchema, positiveFenSchema, subsidyKinds } from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
 import { populationGroups } from './employment.ts'
@@ -150,7 +150,16 @@ const ruleSetShape = z.strictObject({
     })
     .optional(),
   practice: practiceSchema,
+  /**
+   * 实名认证 (D0 「实现培训对象实名认证」, D4): whether an enrolment under this set must present a
+   * signed identity attestation from a trusted issuer (docs/identity-attestations.md). When
+   * absent or false, a check the institution reports is still recorded, on its word.
+   */
+  identity: z.strictObject({ source: citation, requireAttestation: z.boolean() }).optional(),
 })
+
+/** Version 1 of a set, before the identity section. */
+const ruleSetV1Shape = ruleSetShape.omit({ identity: true })
 
 const periodInOrder = {
   check: (r: { validFrom: string; validTo?: string | undefined }) =>
@@ -168,6 +177,8 @@ export const ruleSetDraftSchema = ruleSetShape
 
 export type RuleSetBody = z.output<typeof ruleSetSchema>
 
+const ruleSetV1Schema = ruleSetV1Shape.refine(periodInOrder.check, periodInOrder.params)
+
 const inProvince = {
   check: (e: { province: string; ruleSet: { region: string } }) => e.ruleSet.region.startsWith(e.province),
   params: { message: 'the set’s region lies in the province of its stream', path: ['ruleSet', 'region'] },
@@ -175,8 +186,21 @@ const inProvince = {
 
 const provinceSchema = z.string().regex(/^\d{2}$/, 'the two-digit province-level division code')
 
+/** Version 1 of the published event: a set without its identity section. */
+export const subsidyRuleSetPublishedV1Schema = z.strictObject({
+  province: provinceSchema,
+  ruleSet: ruleSetV1Schema,
+})
+const subsidyRuleSetAmendedV1Schema = z.strictObject({
+  province: provinceSchema,
+  ruleSet: ruleSetV1Schema,
+  reason: noteSchema,
+})
+
+// Version 2 of both events adds the set's optional identity section; version 1 history has none.
 export const subsidyRuleSetPublished = defineEvent({
   type: 'SubsidyRuleSetPublished',
+  version: 2,
   context: 'subsidy',
   category: 'rulebook',
   key: 'province',
@@ -188,10 +212,12 @@ export const subsidyRuleSetPublished = defineEvent({
       path: ['ruleSet', 'version'],
     })
     .refine(inProvince.check, inProvince.params),
+  upcasters: [upcaster(1, subsidyRuleSetPublishedV1Schema, (data) => data)],
 })
 
 export const subsidyRuleSetAmended = defineEvent({
   type: 'SubsidyRuleSetAmended',
+  version: 2,
   context: 'subsidy',
   category: 'rulebook',
   key: 'province',
@@ -204,6 +230,7 @@ export const subsidyRuleSetAmended = defineEvent({
       path: ['ruleSet', 'version'],
     })
     .refine(inProvince.check, inProvince.params),
+  upcasters: [upcaster(1, subsidyRuleSetAmendedV1Schema, (data) => data)],
 })
 
 export const subsidyRuleSetWithdrawn = defineEvent({

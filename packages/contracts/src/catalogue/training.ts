@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineEvent, upcaster } from '../definition.ts'
+import { attestationRecordSchema, identityMethods } from '../identity-attestation.ts'
 import {
   dateSchema,
   entityIdSchema,
@@ -309,28 +310,41 @@ export const workerEnrolled = defineEvent({
   }),
 })
 
+const identityVerifiedFields = {
+  worker: pseudonymSchema,
+  class: entityIdSchema.optional(),
+  /**
+   * card_chip: the physical card read on a device; e_card: the 电子社保卡 QR code; face: a face
+   * match against the card photo; ssc_platform: a query to the 全国社会保障卡服务平台 (D0, D4).
+   */
+  method: z.enum(identityMethods),
+  /** The answering platform's reference for this check (an attestation's `jti`), so it can be looked up there. */
+  platformRef: z.string().min(1).max(128),
+  result: z.enum(['verified', 'mismatch', 'not_found']),
+  verifiedBy: z.strictObject({
+    kind: z.enum(['platform', 'device', 'institution_staff']),
+    id: entityIdSchema,
+  }),
+}
+
+/** Version 1: the check as the institution reported it, with no signed attestation. */
+export const identityVerifiedV1Schema = z.strictObject(identityVerifiedFields)
+
 export const identityVerified = defineEvent({
   type: 'IdentityVerified',
+  version: 2,
   context: 'training',
   category: 'training',
   key: 'worker',
   summary: 'The worker is checked against the card holder base (实名认证), with where the answer came from.',
+  // Version 2 adds the signed attestation the check rests on, when there is one (issuer, key,
+  // times, the JWS's hash, target-group facts; docs/identity-attestations.md). Version 1 history
+  // has none: it was reported on the institution's word, and reads as such.
   schema: z.strictObject({
-    worker: pseudonymSchema,
-    class: entityIdSchema.optional(),
-    /**
-     * card_chip: the physical card read on a device; e_card: the 电子社保卡 QR code; face: a face
-     * match against the card photo; ssc_platform: a query to the 全国社会保障卡服务平台 (D0, D4).
-     */
-    method: z.enum(['card_chip', 'e_card', 'face', 'ssc_platform']),
-    /** The answering platform's reference for this check, so it can be looked up there. */
-    platformRef: z.string().min(1).max(128),
-    result: z.enum(['verified', 'mismatch', 'not_found']),
-    verifiedBy: z.strictObject({
-      kind: z.enum(['platform', 'device', 'institution_staff']),
-      id: entityIdSchema,
-    }),
+    ...identityVerifiedFields,
+    attestation: attestationRecordSchema.optional(),
   }),
+  upcasters: [upcaster(1, identityVerifiedV1Schema, (data) => data)],
 })
 
 export const trainingEvents = [

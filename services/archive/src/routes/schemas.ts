@@ -25,6 +25,15 @@ export const archiveSchema = z.object({
       plannedHours: z.number().optional(),
       enrolledAt: z.string().optional(),
       identityVerified: z.boolean(),
+      identityCheck: z
+        .object({
+          method: z.string(),
+          result: z.string(),
+          verifiedBy: issuer,
+          checkedAt: z.string(),
+          attestation: z.object({ issuer: z.string(), issuedAt: z.string(), sha256: z.string() }).optional(),
+        })
+        .optional(),
       status: z.enum(['enrolled', 'passed', 'not_passed']),
       completion: z
         .object({

@@ -1,4 +1,9 @@
-import { type kindRuleSchema, type RuleSetBody, ruleSetSchema } from '@trec/contracts'
+import {
+  ruleSetInForce as inForce,
+  type kindRuleSchema,
+  type RuleSetBody,
+  ruleSetSchema,
+} from '@trec/contracts'
 import type { z } from 'zod'
 
 // Subsidy rules are data, effective-dated per region (docs/architecture.md, "Rules come from data,
@@ -25,23 +30,11 @@ export function regionPrefix(code: string): string {
 
 /**
  * The rule set in force for a region on a day: of the sets whose region covers it and whose
- * period holds the day, the most specific region, then the latest start, then the highest version.
+ * period holds the day, the most specific region, then the latest start, then the highest version
+ * (the one reading of it, in @trec/contracts, which the training service uses too).
  */
-export function ruleSetInForce(sets: readonly RuleSet[], region: string, day: string): RuleSet | undefined {
-  let best: RuleSet | undefined
-  for (const set of sets) {
-    if (!region.startsWith(set.region) || set.validFrom > day) continue
-    if (set.validTo !== undefined && set.validTo < day) continue
-    if (best === undefined || compare(set, best) > 0) best = set
-  }
-  return best
-}
-
-function compare(a: RuleSet, b: RuleSet): number {
-  if (a.region.length !== b.region.length) return a.region.length - b.region.length
-  if (a.validFrom !== b.validFrom) return a.validFrom < b.validFrom ? -1 : 1
-  return a.version - b.version
-}
+export const ruleSetInForce: (sets: readonly RuleSet[], region: string, day: string) => RuleSet | undefined =
+  inForce
 
 /** The exact set a decision named, for judging its later steps by the same rules. */
 export function ruleSetByRef(sets: readonly RuleSet[], ref: RuleSetRef): RuleSet | undefined {

@@ -1,7 +1,12 @@
 import { type Decider, reject } from '@trec/command'
-import type { EventData } from '@trec/contracts'
+import {
+  effectiveVersions,
+  emptyRulebook,
+  evolveRulebook,
+  type RulebookEvent,
+  type RulebookState,
+} from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { addDays } from './dates.ts'
 import type { RuleSet } from './rule-set.ts'
 
 // The rule sets of one province-level division (`rulebook-{province}`): published by an officer
@@ -10,17 +15,8 @@ import type { RuleSet } from './rule-set.ts'
 // an amendment or a withdrawal takes effect today or later, and two sets of one region never
 // apply to the same subsidy kind on the same day (409 naming the other).
 
-export type RulebookEvent =
-  | { type: 'SubsidyRuleSetPublished'; data: EventData<'SubsidyRuleSetPublished'> }
-  | { type: 'SubsidyRuleSetAmended'; data: EventData<'SubsidyRuleSetAmended'> }
-  | { type: 'SubsidyRuleSetWithdrawn'; data: EventData<'SubsidyRuleSetWithdrawn'> }
-
-export interface RulebookState {
-  /** Every version of every set, in the order published. */
-  versions: RuleSet[]
-  /** The day each withdrawn set stopped applying. */
-  withdrawn: Record<string, string>
-}
+export type { RulebookEvent, RulebookState }
+export { effectiveVersions }
 
 export type Draft = Omit<RuleSet, 'version'>
 
@@ -32,33 +28,6 @@ export type RulebookCommand =
 export const provinceOf = (region: string): string => region.slice(0, 2)
 
 export const rulebookStream = (province: string): string => `rulebook-${province}`
-
-function evolve(state: RulebookState, event: RulebookEvent): RulebookState {
-  if (event.type === 'SubsidyRuleSetWithdrawn')
-    return { ...state, withdrawn: { ...state.withdrawn, [event.data.id]: event.data.effectiveFrom } }
-  return { ...state, versions: [...state.versions, event.data.ruleSet] }
-}
-
-/**
- * Each version with the period it really applies: to the earliest of its own `validTo`, the day
- * before the set's next version starts, and the day before the set was withdrawn. A version
- * that never applies (withdrawn before it started) ends before it begins.
- */
-export function effectiveVersions(state: RulebookState): RuleSet[] {
-  return state.versions.map((v) => {
-    const next = state.versions.find((n) => n.id === v.id && n.version === v.version + 1)
-    const ends = [v.validTo, next && addDays(next.validFrom, -1), withdrawnEnd(state, v.id)].filter(
-      (d): d is string => d !== undefined,
-    )
-    const validTo = ends.sort()[0]
-    return validTo === undefined ? v : { ...v, validTo }
-  })
-}
-
-function withdrawnEnd(state: RulebookState, id: string): string | undefined {
-  const from = state.withdrawn[id]
-  return from === undefined ? undefined : addDays(from, -1)
-}
 
 const kindsOf = (set: Pick<RuleSet, 'kinds'>): string[] =>
   Object.entries(set.kinds)
@@ -196,8 +165,8 @@ function withdraw(
 }
 
 export const rulebookDecider: Decider<RulebookState, RulebookCommand, RulebookEvent> = {
-  initialState: () => ({ versions: [], withdrawn: {} }),
-  evolve,
+  initialState: emptyRulebook,
+  evolve: evolveRulebook,
   decide(command, state) {
     switch (command.kind) {
       case 'publish':

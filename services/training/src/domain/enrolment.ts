@@ -1,5 +1,5 @@
 import { check } from '@trec/command'
-import type { EventData, SealedValue } from '@trec/contracts'
+import type { AttestationRecord, EventData, IdentityMethod, SealedValue } from '@trec/contracts'
 import type { ClassState } from './class.ts'
 import { sessionsOf } from './class.ts'
 import { type InstitutionState, notInForce } from './institution.ts'
@@ -15,12 +15,15 @@ import { checkKey, findVoucher, type WorkerEvent, type WorkerState } from './wor
 // worker, a failed one is recorded and enrols no one.
 
 export interface IdentityReport {
-  method: 'card_chip' | 'face' | 'ssc_platform'
-  /** The device or platform that answered. */
+  method: IdentityMethod
+  /** The device or platform that answered (an attestation's issuer). */
   platform: string
+  /** The platform's reference for the check (an attestation's `jti`). */
   platformRef: string
   verifiedAt: string
   result: EventData<'IdentityVerified'>['result']
+  /** The signed attestation the check rests on, verified; absent for a check reported on the institution's word. */
+  attestation?: { subject: string; record: AttestationRecord }
 }
 
 export interface EnrolCommand {
@@ -37,6 +40,8 @@ export interface EnrolCommand {
   /** Practice, from the options: how old a check may be, and how far ahead of our clock a device's may run. */
   identityMaxAgeMs: number
   clockSkewMs: number
+  /** The rule set in force requires a signed attestation (its ref, for the refusal). */
+  attestationRequiredBy?: { id: string; version: number }
 }
 
 export interface FailedCheckCommand {
@@ -48,7 +53,10 @@ export interface FailedCheckCommand {
   clockSkewMs: number
 }
 
-/** A card read on a device answers as that device; a face match or a platform query as the platform. */
+/**
+ * A card read on a device answers as that device; a face match or a platform query as the
+ * platform; a signed attestation as its issuer, with what the record keeps of it.
+ */
 function identityVerified(worker: string, classId: string, identity: IdentityReport): WorkerEvent {
   return {
     type: 'IdentityVerified',
@@ -58,7 +66,11 @@ function identityVerified(worker: string, classId: string, identity: IdentityRep
       method: identity.method,
       platformRef: identity.platformRef,
       result: identity.result,
-      verifiedBy: { kind: identity.method === 'card_chip' ? 'device' : 'platform', id: identity.platform },
+      verifiedBy: {
+        kind: identity.method === 'card_chip' && !identity.attestation ? 'device' : 'platform',
+        id: identity.platform,
+      },
+      ...(identity.attestation ? { attestation: identity.attestation.record } : {}),
     },
   }
 }
@@ -128,6 +140,23 @@ export function decideEnrolment(command: EnrolCommand, state: WorkerState): Work
         otherSession: clash.pair![1].session,
       }),
     identity.result !== 'verified' && violation('identity-not-verified', 'the real-name check did not pass'),
+    command.attestationRequiredBy !== undefined &&
+      !identity.attestation && {
+        ...violation(
+          'identity-attestation-required',
+          'the rule set in force requires a signed identity attestation (实名认证) from a trusted source',
+        ),
+        ruleSet: command.attestationRequiredBy,
+      },
+    identity.attestation !== undefined &&
+      identity.attestation.subject !== worker &&
+      violation(
+        'attestation-subject',
+        'the attestation vouches for another person than the card number enrolled',
+        {
+          issuer: identity.attestation.record.issuer,
+        },
+      ),
     inFuture(identity, command.now, command.clockSkewMs),
     age > command.identityMaxAgeMs &&
       violation('identity-check-stale', 'the real-name check is too old', {

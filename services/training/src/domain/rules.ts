@@ -84,6 +84,29 @@ export const rules = {
     source: 'integrity',
     text: 'One platform answer (platformRef) vouches for one enrolment of the worker it names.',
   },
+  // Signed identity attestations (docs/identity-attestations.md).
+  'identity-attestation-required': {
+    source: 'D0',
+    text: 'Under a rule set that requires it, an enrolment presents a signed identity attestation from a trusted source, not a check reported on the institution’s word.',
+  },
+  'attestation-issuer': {
+    source: 'integrity',
+    text: 'An attestation is signed by an identity source the deployment trusts.',
+  },
+  'attestation-signature': {
+    source: 'integrity',
+    text: 'An attestation verifies under a key pinned for its issuer, with that key’s algorithm.',
+  },
+  'attestation-claims': { source: 'integrity', text: 'An attestation carries the claims of the contract.' },
+  'attestation-expired': { source: 'integrity', text: 'An attestation is presented before it expires.' },
+  'attestation-method': {
+    source: 'integrity',
+    text: 'An issuer attests only the methods the deployment trusts it for.',
+  },
+  'attestation-subject': {
+    source: 'integrity',
+    text: 'An attestation vouches for the person whose card number is enrolled, and no one else.',
+  },
   // Vouchers (职业培训券/电子培训券; mechanics are national practice, brief appendix A).
   'voucher-unknown': {
     source: 'integrity',

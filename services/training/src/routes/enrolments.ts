@@ -1,11 +1,14 @@
+import type { RuleViolation } from '@trec/command'
 import { entityIdSchema, instantSchema, type SealedValue } from '@trec/contracts'
-import { TrecError } from '@trec/core'
+import { isTrecError, TrecError } from '@trec/core'
 import { assertInstitution, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
 import { appendDecision } from '../append.ts'
+import { verifyAttestation } from '../attestation/verify-attestation.ts'
 import type { EnrolCommand, IdentityReport } from '../domain/enrolment.ts'
 import { violation } from '../domain/rules.ts'
+import { chinaDate } from '../domain/time.ts'
 import { workerDecider } from '../domain/worker.ts'
 import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
@@ -15,6 +18,7 @@ import {
   loadClass,
   loadInstitution,
   loadWorker,
+  ruleSetInForceFor,
   streamOf,
 } from '../streams.ts'
 import { classParams } from './schemas.ts'
@@ -22,6 +26,12 @@ import { classParams } from './schemas.ts'
 // Enrolment with real-name verification. The card number, name and phone arrive in the body
 // only; the card number becomes the pseudonym that names the worker's stream, and the three are
 // sealed under the worker's data key before they go into the WorkerEnrolled event.
+//
+// The check is either a signed attestation of an identity source the deployment trusts (verified
+// against that source's pinned keys, then bound to the card number: its subject must be this
+// worker's pseudonym; docs/identity-attestations.md), or a check the institution reports on its
+// own word, which a rule set may refuse (`identity.requireAttestation`). A refused attestation is
+// answered 422 with the reasons, also listed as errors of `body.attestation`; nothing is written.
 //
 // A failed check enrols no one but is recorded (IdentityVerified with result mismatch or
 // not_found) and answered 422 TREC_IDENTITY_NOT_VERIFIED naming what was recorded: someone
@@ -45,13 +55,57 @@ const identityBody = z
     path: ['failure'],
   })
 
-const enrolmentBody = z.strictObject({
-  cardNumber: cardNumberSchema,
-  name: z.string().trim().min(1).max(100),
-  phone: z.string().regex(/^\+?[0-9][0-9 -]{4,24}$/, 'must be a phone number'),
-  voucher: entityIdSchema.optional(),
-  identity: identityBody,
-})
+/** Compact JWS serialisation (RFC 7515 §7.1): three base64url parts. */
+const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
+const enrolmentBody = z
+  .strictObject({
+    cardNumber: cardNumberSchema,
+    name: z.string().trim().min(1).max(100),
+    phone: z.string().regex(/^\+?[0-9][0-9 -]{4,24}$/, 'must be a phone number'),
+    voucher: entityIdSchema.optional(),
+    /** The signed identity attestation (compact JWS) of a trusted source: docs/identity-attestations.md. */
+    attestation: z
+      .string()
+      .max(16_384)
+      .regex(compactJws, 'must be a compact JWS (header.payload.signature)')
+      .optional(),
+    /** A check the institution reports on its own word (no attestation); a failed one is recorded as evidence. */
+    identity: identityBody.optional(),
+  })
+  .refine((b) => (b.attestation === undefined) !== (b.identity === undefined), {
+    message: 'send either a signed attestation or the reported identity check, exactly one',
+    path: ['attestation'],
+  })
+
+/** Reasons that concern the presented attestation, so the problem names that field. */
+const attestationRules = new Set([
+  'attestation-issuer',
+  'attestation-signature',
+  'attestation-claims',
+  'attestation-expired',
+  'attestation-method',
+  'attestation-subject',
+  'identity-check-reused',
+  'identity-check-stale',
+  'identity-check-in-future',
+])
+
+/** A refusal with the attestation's reasons also listed as errors of `body.attestation`. */
+function namingAttestation(error: unknown): unknown {
+  if (!isTrecError(error, 'TREC_RULE_FAILED')) return error
+  const reasons = (error.details.reasons ?? []) as RuleViolation[]
+  const issues = reasons
+    .filter((r) => attestationRules.has(r.rule))
+    .map((r) => ({ path: ['body', 'attestation'], code: r.rule, message: r.message }))
+  if (issues.length === 0) return error
+  return new TrecError('TREC_RULE_FAILED', error.message, { details: error.details, issues })
+}
+
+const refuseAttestation = (reasons: RuleViolation[]) =>
+  namingAttestation(
+    new TrecError('TREC_RULE_FAILED', reasons.map((r) => r.message).join('; '), { details: { reasons } }),
+  )
 
 const enrolled = z.object({
   worker: z.string(),
@@ -82,17 +136,11 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
       const first = await existingClass(ctx.store, classId)
       const { institution, region } = first.state.application!
       assertInstitution(caller, institution)
-      const { cardNumber, name, phone, voucher, identity: reported } = request.body
+      const { cardNumber, name, phone, voucher, identity: reported, attestation } = request.body
       const worker = ctx.pseudonyms.pseudonym(cardNumber)
       const training = streamOf.training(worker)
       const now = ctx.now()
-      const identity: IdentityReport = {
-        method: reported.method,
-        platform: reported.platform,
-        platformRef: reported.platformRef,
-        verifiedAt: reported.verifiedAt,
-        result: reported.result === 'passed' ? 'verified' : (reported.failure ?? 'mismatch'),
-      }
+      const identity = await identityOf(ctx, now, reported, attestation)
       // The check happened when the platform answered; everything else now.
       const metaOf = (cls: LoadedClass) => (event: { type: string }) =>
         metaFor(
@@ -129,6 +177,11 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
         )
       }
 
+      // The rule set in force where the class runs, today, says whether a signed attestation is required.
+      const ruleSet = await ruleSetInForceFor(ctx.store, region, chinaDate(now))
+      const attestationRequiredBy = ruleSet?.identity?.requireAttestation
+        ? { id: ruleSet.id, version: ruleSet.version }
+        : undefined
       let personal: EnrolCommand['personal'] | undefined
       const { ids, streams } = await appendDecision(
         ctx.store,
@@ -153,6 +206,7 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
             personal: sealed,
             ...(voucher === undefined ? {} : { voucher }),
             identityMaxAgeMs: ctx.identityMaxAgeMs,
+            ...(attestationRequiredBy ? { attestationRequiredBy } : {}),
           })
           if (!personal) {
             // Rules first: a refused enrolment must not create a data key for the worker.
@@ -173,7 +227,9 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
           }
         },
         nextId,
-      )
+      ).catch((error: unknown) => {
+        throw attestation === undefined ? error : namingAttestation(error)
+      })
       return reply.code(201).send({
         worker,
         ids,
@@ -182,4 +238,36 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
       })
     },
   )
+}
+
+type ReportedCheck = z.output<typeof identityBody>
+
+/** The check the enrolment rests on: a verified attestation (refused 422 naming `body.attestation`), or the report. */
+async function identityOf(
+  ctx: TrainingContext,
+  now: Date,
+  reported: ReportedCheck | undefined,
+  attestation: string | undefined,
+): Promise<IdentityReport> {
+  if (attestation === undefined) {
+    const r = reported!
+    return {
+      method: r.method,
+      platform: r.platform,
+      platformRef: r.platformRef,
+      verifiedAt: r.verifiedAt,
+      result: r.result === 'passed' ? 'verified' : (r.failure ?? 'mismatch'),
+    }
+  }
+  const checked = await verifyAttestation(attestation, { issuers: ctx.identityIssuers, now })
+  if (!checked.ok) throw refuseAttestation(checked.reasons)
+  const { claims, record } = checked.attestation
+  return {
+    method: claims.method,
+    platform: record.issuer,
+    platformRef: claims.jti,
+    verifiedAt: record.issuedAt,
+    result: 'verified',
+    attestation: { subject: claims.sub, record },
+  }
 }

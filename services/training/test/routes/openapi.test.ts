@@ -28,9 +28,10 @@ describe('the OpenAPI document', () => {
       '/v1/vouchers/{voucher}/expiry',
     ])
     const enrolment = doc.paths['/v1/classes/{class}/enrolments'].post
-    expect(enrolment.requestBody.content['application/json'].schema.required).toEqual(
-      expect.arrayContaining(['cardNumber', 'name', 'phone', 'identity']),
-    )
+    const body = enrolment.requestBody.content['application/json'].schema
+    expect(body.required).toEqual(expect.arrayContaining(['cardNumber', 'name', 'phone']))
+    // Exactly one of the two is sent: a signed attestation, or the check as reported.
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['attestation', 'identity']))
     const parameters = Object.values(doc.paths).flatMap((ops) =>
       Object.values(ops as Record<string, { parameters?: { name: string }[] }>).flatMap(
         (op) => op.parameters ?? [],
