@@ -94,8 +94,10 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
   // What the read side holds: the payment, the alert, the registry a sample is drawn from, a checkpoint.
   await caughtUp(sys)
   const payment = (
-    accepted(await http.get(`/v1/compliance/payments?region=${recordRegion}`, people.finance), 200)
-      .items as { payment: string; claim: string }[]
+    accepted(await http.get(`/v1/compliance/payments?region=${recordRegion}`, people.finance), 200).items as {
+      payment: string
+      claim: string
+    }[]
   ).find((p) => p.claim === claim)!.payment
   const alert = (
     accepted(await http.get(`/v1/oversight/alerts?region=${recordRegion}`, investigator), 200).items as {
