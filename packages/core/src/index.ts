@@ -28,3 +28,23 @@ export { errorCodes, isTrecError, TrecError } from './errors.ts'
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'
 export { isJsonObject, jsonIssues } from './json.ts'
 export { uuidPattern, uuidv7, uuidv8Of } from './uuid.ts'
+export type { CryptoProfile, CryptoProfileName } from './crypto-profile.ts'
+export {
+  cryptoProfile,
+  cryptoProfileNamed,
+  cryptoProfileNames,
+  isCryptoProfileName,
+  useCryptoProfile,
+} from './crypto-profile.ts'
+export type { SealScheme } from './crypto-seal.ts'
+export { aes256gcm, sealSchemeNames, sm4cbcHmacSm3 } from './crypto-seal.ts'
+export type { PublicJwkMembers, SignatureScheme } from './crypto-sign.ts'
+export {
+  ed25519,
+  publicKeyFromJwk,
+  SM2_DEFAULT_USER_ID,
+  signatureSchemeOf,
+  signatureSchemeOfJwk,
+  signatureSchemes,
+  sm2Sm3,
+} from './crypto-sign.ts'
