@@ -8,7 +8,7 @@
 // default. Keys stay node:crypto KeyObjects (EC keys on the SM2 curve, PKCS#8 / SPKI), so a
 // deployment stores and loads them as it does its Ed25519 keys.
 
-import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, hash, type KeyObject, sign, verify } from 'node:crypto'
 import { sm2 } from 'sm-crypto-v2'
 
 /** The SM2 signer's distinguishing identifier, the default of GM/T 0009 (GB/T 35276). */
@@ -35,6 +35,11 @@ export interface SignatureScheme {
   readonly publicKeySize: number
   /** Bytes of a signature (64 for both: R ‖ S, r ‖ s). */
   readonly signatureSize: number
+  /**
+   * The hash of the key's identifiers: note key IDs and RFC 7638 thumbprints. SHA-256 for
+   * Ed25519, as C2SP and RFC 7638 have it; SM3 for SM2, so a gm deployment hashes with SM3 only.
+   */
+  readonly keyIdHash: 'sha256' | 'sm3'
   generateKeyPair(): { privateKey: KeyObject; publicKey: KeyObject }
   /** The raw public key of a public or private KeyObject of this scheme, or undefined if it is not one. */
   rawPublicKey(key: KeyObject): Buffer | undefined
@@ -50,6 +55,7 @@ export const ed25519: SignatureScheme = {
   noteType: Uint8Array.of(0x01),
   publicKeySize: 32,
   signatureSize: 64,
+  keyIdHash: 'sha256',
   generateKeyPair: () => generateKeyPairSync('ed25519'),
   rawPublicKey(key) {
     if (key.asymmetricKeyType !== 'ed25519') return undefined
@@ -107,12 +113,15 @@ export const sm2Sm3: SignatureScheme = {
   noteType: Buffer.concat([Uint8Array.of(0xff), Buffer.from('trec/sm2-sm3', 'utf8')]),
   publicKeySize: sm2PointSize,
   signatureSize: 64,
+  keyIdHash: 'sm3',
   generateKeyPair: () => generateKeyPairSync('ec', { namedCurve: 'SM2' }),
   rawPublicKey: sm2Point,
   publicKeyFromRaw(raw) {
-    if (raw.length !== sm2PointSize || raw[0] !== 0x04) throw new TypeError('want a 65-byte uncompressed SM2 point')
+    if (raw.length !== sm2PointSize || raw[0] !== 0x04)
+      throw new TypeError('want a 65-byte uncompressed SM2 point')
     const key = createPublicKey({ key: Buffer.concat([sm2SpkiPrefix, raw]), format: 'der', type: 'spki' })
-    if (!sm2.verifyPublicKey(Buffer.from(raw).toString('hex'))) throw new TypeError('not a point of the SM2 curve')
+    if (!sm2.verifyPublicKey(Buffer.from(raw).toString('hex')))
+      throw new TypeError('not a point of the SM2 curve')
     return key
   },
   publicJwk(publicKey) {
@@ -127,7 +136,12 @@ export const sm2Sm3: SignatureScheme = {
   },
   sign(message, privateKey) {
     const { d, publicKey } = sm2PrivateHex(privateKey)
-    const signature = sm2.doSignature(message, d, { hash: true, der: false, publicKey, userId: SM2_DEFAULT_USER_ID })
+    const signature = sm2.doSignature(message, d, {
+      hash: true,
+      der: false,
+      publicKey,
+      userId: SM2_DEFAULT_USER_ID,
+    })
     return Buffer.from(signature, 'hex')
   },
   verify(message, publicKey, signature) {
@@ -143,6 +157,15 @@ export const sm2Sm3: SignatureScheme = {
       return false
     }
   },
+}
+
+/** RFC 7638 thumbprint of a public JWK (its required members, sorted) with the scheme's key-id hash. */
+export function jwkThumbprint(jwk: PublicJwkMembers, scheme: SignatureScheme): string {
+  const members =
+    jwk.y === undefined
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+  return hash(scheme.keyIdHash, JSON.stringify(members), 'base64url')
 }
 
 /** Every scheme, so a verifier can take a pinned key of either profile. */
@@ -169,6 +192,10 @@ export function publicKeyFromJwk(jwk: { kty?: unknown; crv?: unknown; x?: unknow
   const raw =
     scheme === ed25519
       ? Buffer.from(jwk.x, 'base64url')
-      : Buffer.concat([Uint8Array.of(4), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y as string, 'base64url')])
+      : Buffer.concat([
+          Uint8Array.of(4),
+          Buffer.from(jwk.x, 'base64url'),
+          Buffer.from(jwk.y as string, 'base64url'),
+        ])
   return scheme.publicKeyFromRaw(raw)
 }

@@ -21,13 +21,6 @@ export {
   redactCardNumbers,
 } from './card-number-scan.ts'
 export { chinaDay } from './china-time.ts'
-export type { CursorCodec, CursorPosition } from './cursor.ts'
-export { cursorCodec } from './cursor.ts'
-export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
-export { errorCodes, isTrecError, TrecError } from './errors.ts'
-export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'
-export { isJsonObject, jsonIssues } from './json.ts'
-export { uuidPattern, uuidv7, uuidv8Of } from './uuid.ts'
 export type { CryptoProfile, CryptoProfileName } from './crypto-profile.ts'
 export {
   cryptoProfile,
@@ -41,6 +34,7 @@ export { aes256gcm, sealSchemeNames, sm4cbcHmacSm3 } from './crypto-seal.ts'
 export type { PublicJwkMembers, SignatureScheme } from './crypto-sign.ts'
 export {
   ed25519,
+  jwkThumbprint,
   publicKeyFromJwk,
   SM2_DEFAULT_USER_ID,
   signatureSchemeOf,
@@ -48,3 +42,10 @@ export {
   signatureSchemes,
   sm2Sm3,
 } from './crypto-sign.ts'
+export type { CursorCodec, CursorPosition } from './cursor.ts'
+export { cursorCodec } from './cursor.ts'
+export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'
+export { errorCodes, isTrecError, TrecError } from './errors.ts'
+export type { JsonObject, JsonPrimitive, JsonValue } from './json.ts'
+export { isJsonObject, jsonIssues } from './json.ts'
+export { uuidPattern, uuidv7, uuidv8Of } from './uuid.ts'

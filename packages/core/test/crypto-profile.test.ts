@@ -53,7 +53,13 @@ describe('published SM3 / SM4 / SM2 examples (test/vectors/gm-vectors.json)', ()
     const entl = Buffer.alloc(2)
     entl.writeUInt16BE(id.length * 8)
     const za = createHash('sm3')
-      .update(Buffer.concat([entl, id, ...[curve.a, curve.b, curve.gx, curve.gy, v.publicKeyX, v.publicKeyY].map(hex)]))
+      .update(
+        Buffer.concat([
+          entl,
+          id,
+          ...[curve.a, curve.b, curve.gx, curve.gy, v.publicKeyX, v.publicKeyY].map(hex),
+        ]),
+      )
       .digest('hex')
     expect(za.toUpperCase()).toBe(v.za)
     const e = createHash('sm3').update(hex(za)).update(v.message, 'utf8').digest('hex')
