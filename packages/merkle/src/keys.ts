@@ -27,7 +27,7 @@ import {
   signatureSchemes,
   TrecError,
 } from '@trec/core'
-import type { JWK } from 'jose'
+import { calculateJwkThumbprint, type JWK } from 'jose'
 
 /** A WebCrypto key, as jose's generateKeyPair returns on Node. */
 export type CryptoKey = webcrypto.CryptoKey
@@ -356,7 +356,12 @@ async function describeKey(
   const raw = scheme.rawPublicKey(publicKey)!
   const id = noteKeyId(name, raw, scheme.noteType, scheme.keyIdHash)
   const verifierKey = `${name}+${id}+${Buffer.concat([scheme.noteType, raw]).toString('base64')}`
-  const kid = jwkThumbprint(scheme.publicJwk(publicKey), scheme)
+  // jose's thumbprint (SHA-256 through WebCrypto) for Ed25519 keys: the same value as
+  // jwkThumbprint, and the same asynchronous timing as before the gm profile, which the notary's
+  // handling of two notaries started at once relies on (test/notary-restart.test.ts).
+  const jwk = scheme.publicJwk(publicKey)
+  const kid =
+    scheme.keyIdHash === 'sha256' ? await calculateJwkThumbprint(jwk, 'sha256') : jwkThumbprint(jwk, scheme)
   return { name, kid, noteKeyId: id, verifierKey, publicKey, scheme }
 }
 
