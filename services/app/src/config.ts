@@ -1,3 +1,4 @@
+import { cryptoProfileNames } from '@trec/core'
 import { z } from 'zod'
 
 export const serviceNames = [
@@ -48,6 +49,12 @@ export const configSchema = z
       .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64')
       .optional(),
     TREC_MASTER_KEY_ID: z.string().min(1).max(64).default('master-1'),
+    /**
+     * The crypto profile, once per deployment (@trec/core crypto-profile.ts): international
+     * (SHA-256, Ed25519, AES-256-GCM) or gm (SM3, SM2, SM4). Read by @trec/core itself; listed
+     * here so that a misspelt value stops the process at start with the others.
+     */
+    TREC_CRYPTO_PROFILE: z.enum(cryptoProfileNames).default('international'),
     /** Largest request body in bytes. */
     TREC_BODY_LIMIT: z.coerce
       .number()
