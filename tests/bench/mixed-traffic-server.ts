@@ -4,8 +4,9 @@
 // need set up through its own API first (see setUpWorld). Listens on 127.0.0.1, prints one JSON
 // line for the bench (ServerInfo), and runs until SIGTERM.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { admissionOptions, buildApp, loadConfig, type Runtime, serviceNames } from '@trec/app'
+import { cryptoProfile } from '@trec/core'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
 import { cardNumberCheckCharacter } from '@trec/privacy'
@@ -116,7 +117,7 @@ export async function serve(connectionString: string, world: World): Promise<voi
   const runtime: Runtime = { store, sql, client, close: () => store.close() }
   const issuer = await createTokenIssuer('https://idp.bench.test', 'trec-api')
   const clock = { now: new Date(setUpAt) }
-  const signingKey = generateKeyPairSync('ed25519')
+  const signingKey = cryptoProfile().signature.generateKeyPair()
   const app = await buildApp({
     runtime,
     auth: { issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } },

@@ -6,13 +6,14 @@
 // axe-core violation on either language. Skipped, with the reason, where there is no Chromium.
 // With TREC_CONSOLE_SCREENSHOT=<file.png> it also saves the page as the README shows it.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, serviceNames } from '@trec/app'
+import { cryptoProfile } from '@trec/core'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import type { Platform } from '@trec/fastify-kit'
 import { testTokens } from '@trec/fastify-kit/testing'
@@ -55,7 +56,7 @@ suite(title, () => {
     await appendRecord(store, record)
     worker = record.workers[0]!
     const tokens = await testTokens()
-    const privateKey = generateKeyPairSync('ed25519').privateKey
+    const privateKey = cryptoProfile().signature.generateKeyPair().privateKey
     verifierKey = (await createCheckpointSigner({ name: origin, privateKey })).verifierKey
     app = await buildApp({
       runtime: { store, sql: pgliteExecutor(db), client: db, close: () => store.close() },

@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { startNotary } from '@trec/audit'
+import { cryptoProfile } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { progress } from './progress.ts'
 
@@ -20,7 +20,7 @@ export async function notaryStage(
   schema: string,
   total: number,
 ): Promise<NotaryFigures> {
-  const key = generateKeyPairSync('ed25519')
+  const key = cryptoProfile().signature.generateKeyPair()
   const bar = progress('audit notary')
   const started = performance.now()
   const notary = await startNotary({

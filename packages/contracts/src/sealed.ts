@@ -1,7 +1,8 @@
+import { sealSchemeNames } from '@trec/core'
 import { z } from 'zod'
 
 // Mirrors `sealedValueSchema` of @trec/privacy: personal data (a worker's name, ID number, phone,
-// bank or card account) is sealed with AES-256-GCM under a per-worker data key `kid` before it
+// bank or card account) is sealed with AES-256-GCM (SM4 with HMAC-SM3 under the gm crypto profile) under a per-worker data key `kid` before it
 // goes into an event, so deleting the key ("crypto-shredding", docs/architecture.md "Identity and
 // personal data") makes it unreadable everywhere while the log still verifies. Kept local so the
 // contracts do not wait on that package; a test walks every event schema to check that no field
@@ -11,7 +12,7 @@ import { z } from 'zod'
 const base64 = /^[A-Za-z0-9+/_-]+={0,2}$/
 
 export const sealedValueSchema = z.strictObject({
-  sealed: z.literal('A256GCM'),
+  sealed: z.literal(sealSchemeNames),
   kid: z.string().min(1).max(128),
   iv: z.string().regex(base64),
   ct: z.string().regex(base64),

@@ -1,3 +1,4 @@
+import { sealSchemeNames } from '@trec/core'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { eventDefinitions, sealedValueSchema } from '../src/index.ts'
@@ -23,8 +24,8 @@ function isSealed(schema: z.ZodType): boolean {
   return (
     keys.join() === 'ct,iv,kid,sealed' &&
     tag instanceof z.ZodLiteral &&
-    tag.values.size === 1 &&
-    tag.values.has('A256GCM') &&
+    tag.values.size === sealSchemeNames.length &&
+    sealSchemeNames.every((name) => tag.values.has(name)) &&
     s._zod.def.catchall instanceof z.ZodNever
   )
 }

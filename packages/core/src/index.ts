@@ -21,6 +21,27 @@ export {
   redactCardNumbers,
 } from './card-number-scan.ts'
 export { chinaDay } from './china-time.ts'
+export type { CryptoProfile, CryptoProfileName } from './crypto-profile.ts'
+export {
+  cryptoProfile,
+  cryptoProfileNamed,
+  cryptoProfileNames,
+  isCryptoProfileName,
+  useCryptoProfile,
+} from './crypto-profile.ts'
+export type { SealScheme } from './crypto-seal.ts'
+export { aes256gcm, sealSchemeNames, sm4cbcHmacSm3 } from './crypto-seal.ts'
+export type { PublicJwkMembers, SignatureScheme } from './crypto-sign.ts'
+export {
+  ed25519,
+  jwkThumbprint,
+  publicKeyFromJwk,
+  SM2_DEFAULT_USER_ID,
+  signatureSchemeOf,
+  signatureSchemeOfJwk,
+  signatureSchemes,
+  sm2Sm3,
+} from './crypto-sign.ts'
 export type { CursorCodec, CursorPosition } from './cursor.ts'
 export { cursorCodec } from './cursor.ts'
 export type { Issue, TrecErrorCode, TrecErrorOptions } from './errors.ts'

@@ -1,4 +1,4 @@
-import { type Issue, TrecError } from '@trec/core'
+import { type Issue, sealSchemeNames, TrecError } from '@trec/core'
 import { containsCardNumber } from '@trec/privacy'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -16,7 +16,8 @@ import fp from 'fastify-plugin'
 const cardField = 'cardNumber'
 
 /** A sealed value (ciphertext) is not text anyone typed. */
-const isSealed = (v: object) => (v as { sealed?: unknown }).sealed === 'A256GCM'
+const isSealed = (v: object) =>
+  (sealSchemeNames as readonly unknown[]).includes((v as { sealed?: unknown }).sealed)
 
 /** Issues for every string under `value` (at `path`) that holds a card number. */
 export function cardNumberIssues(value: unknown, path: (string | number)[], out: Issue[] = []): Issue[] {

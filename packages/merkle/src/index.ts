@@ -1,16 +1,20 @@
 export type { Checkpoint, CheckpointFailure, CheckpointTrust, CheckpointVerification } from './checkpoint.ts'
 export {
   CHECKPOINT_JWS_TYPE,
+  CRYPTO_PROFILE_EXTENSION,
+  checkpointCryptoProfile,
   formatCheckpoint,
   parseCheckpoint,
   signCheckpointJws,
   signCheckpointNote,
   verifyCheckpointJws,
   verifyCheckpointNote,
+  withCryptoProfile,
 } from './checkpoint.ts'
 export type { CosignatureVerification, WitnessKey } from './cosignature.ts'
 export { cosign, parseWitnessKey, verifyCosignatures, witnessKey } from './cosignature.ts'
-export { emptyRoot, equalBytes, HASH_SIZE, leafHash, leafHashOfText, nodeHash } from './hash.ts'
+export type { TreeHasher } from './hash.ts'
+export { emptyRoot, equalBytes, HASH_SIZE, leafHash, leafHashOfText, nodeHash, treeHasher } from './hash.ts'
 export type { CheckpointKey, CheckpointKeyInput, CheckpointSigner, PublishedJwk } from './keys.ts'
 export {
   COSIGNATURE_TYPE,

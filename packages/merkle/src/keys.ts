@@ -1,10 +1,14 @@
-// Checkpoint signing keys (Ed25519) and the pinned set of public keys a verifier trusts.
+// Checkpoint signing keys (Ed25519, or SM2 under the gm crypto profile) and the pinned set of public keys a verifier trusts.
 //
 // Each key has three names, one per format it appears in:
 // - the note key name (C2SP signed-note; for a log key it SHOULD equal the checkpoint origin),
 // - the note key ID: SHA-256(key name || 0x0A || 0x01 || 32-byte public key)[:4], C2SP
-//   signed-note "Ed25519 signatures", shown as 8 hex digits,
-// - the JWS `kid`: the RFC 7638 JWK thumbprint (SHA-256) of the public key.
+//   signed-note "Ed25519 signatures", shown as 8 hex digits; for an SM2 key
+//   SM3(key name || 0x0A || 0xff || "trec/sm2-sm3" || 65-byte point)[:4] (0xff: the spec's escape
+//   for types it assigns no byte),
+// - the JWS `kid`: the RFC 7638 JWK thumbprint (SHA-256; SM3 for SM2 keys) of the public key.
+// Which scheme a key belongs to is read off the key itself (@trec/core crypto-sign.ts), so a
+// verifier takes pinned keys of either profile.
 //
 // Rotation (the pattern of CloudTrail's digest keys and Sigstore's trust root): every key has a
 // validity window [notBefore, notAfter). A checkpoint counts as signed only by keys whose window
@@ -13,15 +17,20 @@
 // an overlap both keys sign (signed notes carry any number of signature lines). Retired keys are
 // never dropped from the set.
 
-import { createHash, createPublicKey, KeyObject, sign as nodeSign, verify, type webcrypto } from 'node:crypto'
-import { TrecError } from '@trec/core'
+import { createHash, createPublicKey, KeyObject, type webcrypto } from 'node:crypto'
+import {
+  ed25519,
+  jwkThumbprint,
+  publicKeyFromJwk,
+  type SignatureScheme,
+  signatureSchemeOf,
+  signatureSchemes,
+  TrecError,
+} from '@trec/core'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 
 /** A WebCrypto key, as jose's generateKeyPair returns on Node. */
 export type CryptoKey = webcrypto.CryptoKey
-
-/** Signature type byte of Ed25519 in C2SP signed-note. */
-const ED25519_TYPE = 0x01
 
 /** A public key someone pinned, with the window in which it may sign checkpoints. */
 export interface CheckpointKey {
@@ -34,6 +43,8 @@ export interface CheckpointKey {
   /** `<name>+<hex key ID>+<base64(0x01 || public key)>`, the note verifier key format. */
   readonly verifierKey: string
   readonly publicKey: KeyObject
+  /** Ed25519 or SM2: how its signatures are checked. */
+  readonly scheme: SignatureScheme
   /** First instant (inclusive) at which the key may sign. */
   readonly notBefore: Date
   /** First instant at which it may no longer sign; `undefined` while it is the current key. */
@@ -42,7 +53,7 @@ export interface CheckpointKey {
 
 export interface CheckpointKeyInput {
   name: string
-  /** An Ed25519 public key: a node:crypto KeyObject, a WebCrypto/jose CryptoKey or a public JWK. */
+  /** An Ed25519 or SM2 public key: a node:crypto KeyObject, a WebCrypto/jose CryptoKey (Ed25519) or a public JWK. */
   publicKey: KeyObject | CryptoKey | JWK
   notBefore: Date
   notAfter?: Date
@@ -119,7 +130,7 @@ export class KeySet {
       keys: this.keys.map((key) => ({
         ...publicJwk(key.publicKey),
         kid: key.kid,
-        alg: 'EdDSA',
+        alg: key.scheme.jwsAlg,
         use: 'sig',
         name: key.name,
         notBefore: key.notBefore.toISOString(),
@@ -146,9 +157,9 @@ export interface CheckpointSigner {
   readonly noteKeyId: string
   readonly verifierKey: string
   readonly publicKey: KeyObject
-  /** The key jose signs the JWS with. */
+  readonly scheme: SignatureScheme
   readonly privateKey: KeyObject | CryptoKey
-  /** Ed25519 signature (RFC 8032) over the message bytes. */
+  /** The scheme's signature (Ed25519, RFC 8032; SM2, GB/T 32918.2) over the message bytes. */
   sign(message: Uint8Array): Promise<Uint8Array>
 }
 
@@ -167,11 +178,12 @@ export async function createCheckpointSigner(options: {
   let publicKey: KeyObject
   let sign: (message: Uint8Array) => Promise<Uint8Array>
   if (privateKey instanceof KeyObject) {
-    if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
-      throw invalid(['privateKey'], 'not_ed25519', 'privateKey must be an Ed25519 private key')
+    const scheme = privateKey.type === 'private' ? signatureSchemeOf(privateKey) : undefined
+    if (scheme === undefined) {
+      throw invalid(['privateKey'], 'not_ed25519', 'privateKey must be an Ed25519 or SM2 private key')
     }
     publicKey = createPublicKey(privateKey)
-    sign = async (message) => nodeSign(null, message, privateKey)
+    sign = async (message) => scheme.sign(message, privateKey)
   } else {
     if (privateKey.type !== 'private' || privateKey.algorithm.name !== 'Ed25519') {
       throw invalid(['privateKey'], 'not_ed25519', 'privateKey must be an Ed25519 private key')
@@ -185,7 +197,7 @@ export async function createCheckpointSigner(options: {
   const described = await describeKey(name, publicKey)
   // Refuse a public key that does not belong to the private key: sign and check once.
   const probe = new TextEncoder().encode('trec checkpoint signer self-check\n')
-  if (!verify(null, probe, publicKey, await sign(probe))) {
+  if (!described.scheme.verify(probe, publicKey, await sign(probe))) {
     throw invalid(['publicKey'], 'key_mismatch', 'publicKey is not the public half of privateKey')
   }
   return { ...described, privateKey, sign }
@@ -194,11 +206,20 @@ export async function createCheckpointSigner(options: {
 /** Signature type of a witness cosignature key (C2SP tlog-cosignature: timestamped Ed25519). */
 export const COSIGNATURE_TYPE = 0x04
 
-/** C2SP signed-note key ID of an Ed25519 key (of a signature type), as 8 lowercase hex digits. */
-export function noteKeyId(name: string, rawPublicKey: Uint8Array, type = ED25519_TYPE): string {
-  const digest = createHash('sha256')
+/**
+ * C2SP signed-note key ID of a key (of a signature type: 0x01 Ed25519 by default, the cosignature
+ * type, or SM2's), as 8 lowercase hex digits; hashed with SHA-256, or SM3 for SM2 keys.
+ */
+export function noteKeyId(
+  name: string,
+  rawPublicKey: Uint8Array,
+  type: number | Uint8Array = ed25519.noteType,
+  hash: 'sha256' | 'sm3' = 'sha256',
+): string {
+  const digest = createHash(hash)
     .update(name, 'utf8')
-    .update(Uint8Array.of(0x0a, type))
+    .update(Uint8Array.of(0x0a))
+    .update(typeof type === 'number' ? Uint8Array.of(type) : type)
     .update(rawPublicKey)
     .digest()
   return digest.subarray(0, 4).toString('hex')
@@ -206,11 +227,12 @@ export function noteKeyId(name: string, rawPublicKey: Uint8Array, type = ED25519
 
 /**
  * Reads a note verifier key `<name>+<hex key ID>+<base64(type || public key)>`, checking its ID;
- * the type is 0x01 (a log's Ed25519 key) unless asked for another (COSIGNATURE_TYPE).
+ * a log's key (Ed25519, type 0x01, or SM2) unless another type is asked for (COSIGNATURE_TYPE,
+ * an Ed25519 key).
  */
 export function parseVerifierKey(
   verifierKey: string,
-  type = ED25519_TYPE,
+  type?: number,
 ): {
   name: string
   noteKeyId: string
@@ -225,16 +247,33 @@ export function parseVerifierKey(
   const material = decodeBase64Strict(verifierKey.slice(second + 1))
   checkKeyName(name, ['verifierKey', 'name'])
   if (!/^[0-9a-f]{8}$/.test(id)) throw invalid(['verifierKey', 'keyId'], 'malformed', 'want 8 hex digits')
-  if (material === undefined || material.length !== 33 || material[0] !== type) {
-    throw invalid(['verifierKey', 'key'], 'malformed', `want base64 of 0x0${type} and a 32-byte Ed25519 key`)
+  const kinds =
+    type === undefined
+      ? signatureSchemes.map((scheme) => ({ scheme, typeBytes: Buffer.from(scheme.noteType) }))
+      : [{ scheme: ed25519, typeBytes: Buffer.of(type) }]
+  const kind = kinds.find(
+    ({ scheme, typeBytes }) =>
+      material?.length === typeBytes.length + scheme.publicKeySize &&
+      material.subarray(0, typeBytes.length).equals(typeBytes),
+  )
+  if (material === undefined || kind === undefined) {
+    throw invalid(
+      ['verifierKey', 'key'],
+      'malformed',
+      type === undefined
+        ? 'want base64 of 0x01 and a 32-byte Ed25519 key, or of the SM2 type and a 65-byte point'
+        : `want base64 of 0x0${type} and a 32-byte Ed25519 key`,
+    )
   }
-  const raw = material.subarray(1)
-  if (noteKeyId(name, raw, type) !== id)
+  const raw = material.subarray(kind.typeBytes.length)
+  if (noteKeyId(name, raw, kind.typeBytes, kind.scheme.keyIdHash) !== id)
     throw invalid(['verifierKey', 'keyId'], 'kid_mismatch', 'key ID does not match')
-  const publicKey = createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
-    format: 'jwk',
-  })
+  let publicKey: KeyObject
+  try {
+    publicKey = kind.scheme.publicKeyFromRaw(raw)
+  } catch (cause) {
+    throw invalid(['verifierKey', 'key'], 'malformed', String(cause))
+  }
   return { name, noteKeyId: id, publicKey }
 }
 
@@ -284,7 +323,7 @@ async function toPublicKey(
       key = createPublicKey({ key: (await crypto.subtle.exportKey('jwk', input)) as JWK, format: 'jwk' })
     } else {
       if ('d' in input) throw new Error('a private JWK was given where a public key belongs')
-      key = createPublicKey({ key: { kty: input.kty, crv: input.crv, x: input.x } as JWK, format: 'jwk' })
+      key = publicKeyFromJwk(input)
     }
   } catch (cause) {
     throw new TrecError('TREC_VALIDATION', 'Not a usable public key.', {
@@ -292,26 +331,38 @@ async function toPublicKey(
       cause,
     })
   }
-  if (key.type !== 'public' || key.asymmetricKeyType !== 'ed25519') {
-    throw invalid(path, 'not_ed25519', 'checkpoint keys are Ed25519')
+  if (key.type !== 'public' || signatureSchemeOf(key) === undefined) {
+    throw invalid(path, 'not_ed25519', 'checkpoint keys are Ed25519 or SM2')
   }
   return key
 }
 
 function publicJwk(key: KeyObject): JWK {
-  const { kty, crv, x } = key.export({ format: 'jwk' })
-  return { kty, crv, x }
+  return { ...signatureSchemeOf(key)!.publicJwk(key) }
 }
 
 async function describeKey(
   name: string,
   publicKey: KeyObject,
-): Promise<{ name: string; kid: string; noteKeyId: string; verifierKey: string; publicKey: KeyObject }> {
-  const jwk = publicJwk(publicKey)
-  const raw = Buffer.from(jwk.x!, 'base64url')
-  const id = noteKeyId(name, raw)
-  const verifierKey = `${name}+${id}+${Buffer.concat([Uint8Array.of(ED25519_TYPE), raw]).toString('base64')}`
-  return { name, kid: await calculateJwkThumbprint(jwk, 'sha256'), noteKeyId: id, verifierKey, publicKey }
+): Promise<{
+  name: string
+  kid: string
+  noteKeyId: string
+  verifierKey: string
+  publicKey: KeyObject
+  scheme: SignatureScheme
+}> {
+  const scheme = signatureSchemeOf(publicKey)!
+  const raw = scheme.rawPublicKey(publicKey)!
+  const id = noteKeyId(name, raw, scheme.noteType, scheme.keyIdHash)
+  const verifierKey = `${name}+${id}+${Buffer.concat([scheme.noteType, raw]).toString('base64')}`
+  // jose's thumbprint (SHA-256 through WebCrypto) for Ed25519 keys: the same value as
+  // jwkThumbprint, and the same asynchronous timing as before the gm profile, which the notary's
+  // handling of two notaries started at once relies on (test/notary-restart.test.ts).
+  const jwk = scheme.publicJwk(publicKey)
+  const kid =
+    scheme.keyIdHash === 'sha256' ? await calculateJwkThumbprint(jwk, 'sha256') : jwkThumbprint(jwk, scheme)
+  return { name, kid, noteKeyId: id, verifierKey, publicKey, scheme }
 }
 
 function invalid(path: (string | number)[], code: string, message: string): TrecError {

@@ -1,8 +1,8 @@
-// C2SP signed-note (https://c2sp.org/signed-note), Ed25519 signatures only:
+// C2SP signed-note (https://c2sp.org/signed-note), Ed25519 or SM2 signatures (the key's scheme):
 //
 //   <text, ending in a newline>
 //   <blank line>
-//   — <key name> <base64(4-byte key ID || 64-byte Ed25519 signature over the text)>
+//   — <key name> <base64(4-byte key ID || 64-byte signature over the text)>
 //   ...more signature lines
 //
 // The signed bytes are the UTF-8 text including its final newline, not the blank line. The text
@@ -10,7 +10,6 @@
 // keys (name and key ID not both matching a pinned key) are ignored, a known key whose signature
 // fails rejects the whole note, and at least one known key must verify.
 
-import { verify } from 'node:crypto'
 import { type Issue, TrecError } from '@trec/core'
 import { type CheckpointKey, type CheckpointSigner, decodeBase64Strict, type KeySet } from './keys.ts'
 
@@ -18,7 +17,6 @@ import { type CheckpointKey, type CheckpointSigner, decodeBase64Strict, type Key
 export const MAX_NOTE_SIGNATURES = 64
 
 const EM_DASH = '\u2014'
-const ED25519_SIGNATURE_SIZE = 64
 
 export type NoteFailure = 'malformed' | 'no-trusted-signature' | 'bad-signature'
 
@@ -51,7 +49,10 @@ export function verifyNote(note: string, keys: KeySet): NoteVerification {
   const signedBy: CheckpointKey[] = []
   for (const { name, keyId, signature } of parsed.signatures) {
     for (const key of keys.forNoteSignature(name, keyId)) {
-      if (signature.length !== ED25519_SIGNATURE_SIZE || !verify(null, message, key.publicKey, signature)) {
+      if (
+        signature.length !== key.scheme.signatureSize ||
+        !key.scheme.verify(message, key.publicKey, signature)
+      ) {
         return {
           ok: false,
           reason: 'bad-signature',

@@ -1,5 +1,10 @@
+import { useCryptoProfile } from '@trec/core'
 import { describe, expect, it } from 'vitest'
 import { emptyRoot, leafHash, leafHashOfText, nodeHash } from '../src/hash.ts'
+
+// Published SHA-256 figures: these tests are of the international profile, whichever profile the
+// suite runs under (TREC_CRYPTO_PROFILE=gm); the gm tree is checked in hash-profiles.test.ts.
+useCryptoProfile('international')
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 const text = (s: string) => new TextEncoder().encode(s)

@@ -1,8 +1,13 @@
 import { hash } from 'node:crypto'
+import { useCryptoProfile } from '@trec/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nodeHash } from '../src/hash.ts'
 import { sha256Of65 } from '../src/sha256-65.ts'
+
+// Published SHA-256 figures: these tests are of the international profile, whichever profile the
+// suite runs under (TREC_CRYPTO_PROFILE=gm); the gm tree is checked in hash-profiles.test.ts.
+useCryptoProfile('international')
 
 // The SHA-256 of 65 bytes (a node hash's input) must be node:crypto's, for any bytes; so must
 // nodeHash, which uses it for two 32-byte hashes.

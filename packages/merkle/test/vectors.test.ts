@@ -1,3 +1,4 @@
+import { useCryptoProfile } from '@trec/core'
 // The published RFC 6962/9162 vectors (transparency-dev/merkle testdata, Apache-2.0), checked in
 // beside this test: vectors/README.md says where they come from.
 
@@ -7,6 +8,10 @@ import { describe, expect, it } from 'vitest'
 import { leafHash } from '../src/hash.ts'
 import { CompactTree, consistencyProof, inclusionProof, MemoryNodeStore, rootAt } from '../src/tree.ts'
 import { verifyConsistency, verifyInclusion } from '../src/verify.ts'
+
+// Published SHA-256 figures: these tests are of the international profile, whichever profile the
+// suite runs under (TREC_CRYPTO_PROFILE=gm); the gm tree is checked in hash-profiles.test.ts.
+useCryptoProfile('international')
 
 const vectorsDir = resolve(import.meta.dirname, 'vectors')
 

@@ -11,13 +11,23 @@
 // stays below that even for all 1.4e9 people in China; rotating the master key resets the count.
 //
 // Layout of a wrapped key: IV (12 bytes) || ciphertext (32 bytes) || tag (16 bytes) = 60 bytes.
+//
+// Under the gm crypto profile the same is done with SM4-CBC and HMAC-SM3 (@trec/core
+// crypto-seal.ts), which also takes AAD: IV (16) || ciphertext (48, padded) || tag (16) = 80 bytes.
 
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
-import { TrecError } from '@trec/core'
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
+import { cryptoProfile, TrecError } from '@trec/core'
 
-export const wrapAlgorithm = 'A256GCMKW'
+/** The wrapping this deployment uses: `A256GCMKW`, or `SM4CBC-HSM3KW` under the gm profile. */
+export function wrapAlgorithm(): string {
+  return cryptoProfile().seal.wrapName
+}
 export const dataKeyBytes = 32
-export const wrappedKeyBytes = 12 + dataKeyBytes + 16
+/** Bytes of a wrapped data key under the deployment's profile. */
+export function wrappedKeyBytes(): number {
+  const scheme = cryptoProfile().seal
+  return scheme.ivBytes + scheme.ciphertextBytes(dataKeyBytes)
+}
 
 /** A master key and the id stored beside every key it wraps, so the master key can rotate. */
 export interface MasterKey {
@@ -53,7 +63,7 @@ export function prepareMasterKey(master: MasterKey): PreparedMasterKey {
 }
 
 function additionalData(masterKid: string, pseudonym: string): Buffer {
-  return Buffer.from(JSON.stringify(['trec.wrap.v1', wrapAlgorithm, masterKid, pseudonym]), 'utf8')
+  return Buffer.from(JSON.stringify(['trec.wrap.v1', wrapAlgorithm(), masterKid, pseudonym]), 'utf8')
 }
 
 /** A fresh random data key, 32 bytes. */
@@ -62,11 +72,8 @@ export function generateDataKey(): Buffer {
 }
 
 export function wrapDataKey(master: PreparedMasterKey, pseudonym: string, dataKey: Uint8Array): WrappedKey {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', master.key, iv, { authTagLength: 16 })
-  cipher.setAAD(additionalData(master.kid, pseudonym))
-  const wrapped = Buffer.concat([iv, cipher.update(dataKey), cipher.final(), cipher.getAuthTag()])
-  return { masterKid: master.kid, wrapped: new Uint8Array(wrapped) }
+  const { iv, ct } = cryptoProfile().seal.encrypt(master.key, dataKey, additionalData(master.kid, pseudonym))
+  return { masterKid: master.kid, wrapped: new Uint8Array(Buffer.concat([iv, ct])) }
 }
 
 /**
@@ -92,11 +99,15 @@ export function unwrapDataKey(
   const bytes = Buffer.from(stored.wrapped)
   let dataKey: Buffer | undefined
   try {
-    if (bytes.length !== wrappedKeyBytes) throw new RangeError('wrapped key has the wrong length')
-    const decipher = createDecipheriv('aes-256-gcm', master.key, bytes.subarray(0, 12), { authTagLength: 16 })
-    decipher.setAAD(additionalData(master.kid, pseudonym))
-    decipher.setAuthTag(bytes.subarray(12 + dataKeyBytes))
-    dataKey = Buffer.concat([decipher.update(bytes.subarray(12, 12 + dataKeyBytes)), decipher.final()])
+    const scheme = cryptoProfile().seal
+    if (bytes.length !== wrappedKeyBytes()) throw new RangeError('wrapped key has the wrong length')
+    dataKey = scheme.decrypt(
+      master.key,
+      bytes.subarray(0, scheme.ivBytes),
+      bytes.subarray(scheme.ivBytes),
+      additionalData(master.kid, pseudonym),
+    )
+    if (dataKey.length !== dataKeyBytes) throw new RangeError('unwrapped key has the wrong length')
     return createSecretKey(dataKey)
   } catch (cause) {
     throw new TrecError(

@@ -1,35 +1,45 @@
 // A sealed value: one personal-data field (name, ID number, phone, bank account) encrypted
 // with its worker's data key, in a JSON shape that can sit inside an event.
 //
-// AES-256-GCM (NIST SP 800-38D) with a fresh random 96-bit IV per value. Random IVs are safe
-// while one key seals fewer than 2^32 values (SP 800-38D §8.3); a data key belongs to one worker
-// and seals a handful of fields per event, far below that. The additional authenticated data
+// The deployment's crypto profile chooses the cipher (@trec/core crypto-seal.ts): AES-256-GCM
+// (NIST SP 800-38D) with a fresh random 96-bit IV per value, or under the gm profile SM4-CBC with
+// HMAC-SM3 (encrypt-then-MAC) and a random 128-bit IV. Random GCM IVs are safe while one key seals
+// fewer than 2^32 values (SP 800-38D §8.3); a data key belongs to one worker and seals a handful
+// of fields per event, far below that. The additional authenticated data
 // binds the ciphertext to the worker's pseudonym and the field path, so a ciphertext copied to
 // another worker's event or to another field fails to open instead of showing the wrong person's
 // data under the wrong label.
 
-import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto'
-import { TrecError } from '@trec/core'
+import type { KeyObject } from 'node:crypto'
+import { aes256gcm, cryptoProfile, sm4cbcHmacSm3, TrecError } from '@trec/core'
 import { z } from 'zod'
 import { pseudonymPattern } from './pseudonym.ts'
 
-export const sealedAlgorithm = 'A256GCM'
+/** The `sealed` member this deployment writes: `A256GCM`, or `SM4CBC-HSM3` under the gm profile. */
+export function sealedAlgorithm(): string {
+  return cryptoProfile().seal.name
+}
 
-const ivBytes = 12
-const tagBytes = 16
 const base64url = /^[A-Za-z0-9_-]*$/
 
-export const sealedValueSchema = z
-  .object({
-    sealed: z.literal(sealedAlgorithm),
-    /** The worker's pseudonym: which data key opens the value. */
-    kid: z.string().regex(pseudonymPattern),
-    /** 12 bytes, base64url without padding (RFC 4648 §5). */
-    iv: z.string().length(16).regex(base64url),
-    /** Ciphertext followed by the 16-byte GCM tag, base64url without padding. */
-    ct: z.string().min(22).regex(base64url),
-  })
-  .strict()
+const sealedShape = <Name extends string>(name: Name, ivChars: number) =>
+  z
+    .object({
+      sealed: z.literal(name),
+      /** The worker's pseudonym: which data key opens the value. */
+      kid: z.string().regex(pseudonymPattern),
+      /** The IV (12 bytes for GCM, 16 for SM4-CBC), base64url without padding (RFC 4648 §5). */
+      iv: z.string().length(ivChars).regex(base64url),
+      /** Ciphertext followed by the 16-byte tag, base64url without padding. */
+      ct: z.string().min(22).regex(base64url),
+    })
+    .strict()
+
+/** A sealed value of either crypto profile; it opens only under the profile that sealed it. */
+export const sealedValueSchema = z.discriminatedUnion('sealed', [
+  sealedShape(aes256gcm.name, 16),
+  sealedShape(sm4cbcHmacSm3.name, 22),
+])
 
 export type SealedValue = z.infer<typeof sealedValueSchema>
 
@@ -38,8 +48,8 @@ export function isSealedValue(value: unknown): value is SealedValue {
 }
 
 /** The AAD: a JSON array is an unambiguous encoding of the parts, unlike plain concatenation. */
-function additionalData(kid: string, fieldPath: string): Buffer {
-  return Buffer.from(JSON.stringify(['trec.sealed.v1', sealedAlgorithm, kid, fieldPath]), 'utf8')
+function additionalData(algorithm: string, kid: string, fieldPath: string): Buffer {
+  return Buffer.from(JSON.stringify(['trec.sealed.v1', algorithm, kid, fieldPath]), 'utf8')
 }
 
 /** Seals `plaintext` under an already unwrapped data key. Most callers want `KeyRing.seal`. */
@@ -49,11 +59,13 @@ export function sealWithKey(
   fieldPath: string,
   plaintext: string,
 ): SealedValue {
-  const iv = randomBytes(ivBytes)
-  const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: tagBytes })
-  cipher.setAAD(additionalData(kid, fieldPath))
-  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()])
-  return { sealed: sealedAlgorithm, kid, iv: iv.toString('base64url'), ct: ct.toString('base64url') }
+  const scheme = cryptoProfile().seal
+  const { iv, ct } = scheme.encrypt(
+    dataKey,
+    Buffer.from(plaintext, 'utf8'),
+    additionalData(scheme.name, kid, fieldPath),
+  )
+  return { sealed: scheme.name, kid, iv: iv.toString('base64url'), ct: ct.toString('base64url') }
 }
 
 /**
@@ -61,21 +73,20 @@ export function sealWithKey(
  * not authenticate for this key, worker and field.
  */
 export function openWithKey(dataKey: KeyObject, sealed: SealedValue, fieldPath: string): string {
+  const scheme = cryptoProfile().seal
   const iv = Buffer.from(sealed.iv, 'base64url')
   const body = Buffer.from(sealed.ct, 'base64url')
   // Buffer's base64url decoder skips characters it does not know and ignores spare bits, so
-  // only the canonical spelling of the bytes is accepted: one value, one spelling.
-  if (iv.length !== ivBytes || body.length < tagBytes) throw malformedSealedValue()
+  // only the canonical spelling of the bytes is accepted: one value, one spelling. A value of
+  // the other profile's cipher is not this deployment's.
+  if (sealed.sealed !== scheme.name || iv.length !== scheme.ivBytes || body.length < 16)
+    throw malformedSealedValue()
   if (iv.toString('base64url') !== sealed.iv || body.toString('base64url') !== sealed.ct)
     throw malformedSealedValue()
   try {
-    const decipher = createDecipheriv('aes-256-gcm', dataKey, iv, { authTagLength: tagBytes })
-    decipher.setAAD(additionalData(sealed.kid, fieldPath))
-    decipher.setAuthTag(body.subarray(body.length - tagBytes))
-    return Buffer.concat([
-      decipher.update(body.subarray(0, body.length - tagBytes)),
-      decipher.final(),
-    ]).toString('utf8')
+    return scheme
+      .decrypt(dataKey, iv, body, additionalData(scheme.name, sealed.kid, fieldPath))
+      .toString('utf8')
   } catch (cause) {
     throw new TrecError(
       'TREC_DECRYPTION_FAILED',

@@ -1,4 +1,4 @@
-import { isTrecError } from '@trec/core'
+import { cryptoProfile, isTrecError } from '@trec/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -71,9 +71,11 @@ describe('sealing and opening', () => {
     const one = await keyRing.seal(alice, 'phone', '13800138000')
     const two = await keyRing.seal(alice, 'phone', '13800138000')
     expect(sealedValueSchema.parse(one)).toEqual(one)
-    expect(one.sealed).toBe('A256GCM')
+    // AES-256-GCM with a 12-byte IV; SM4-CBC with HMAC-SM3 and a 16-byte IV under the gm profile.
+    const { name, ivBytes } = cryptoProfile().seal
+    expect(one.sealed).toBe(name)
     expect(one.kid).toBe(alice)
-    expect(one.iv).toMatch(/^[A-Za-z0-9_-]{16}$/)
+    expect(Buffer.from(one.iv, 'base64url')).toHaveLength(ivBytes)
     expect(one.iv).not.toBe(two.iv)
     expect(one.ct).not.toBe(two.ct)
     expect(JSON.stringify(one)).not.toContain('13800138000')

@@ -12,7 +12,7 @@ import { exportMutations } from '../../../services/audit/test/mutations.ts'
 import {
   allEvents,
   auditApp,
-  ed25519,
+  checkpointKeyPair,
   notary,
   openLog,
   origin,
@@ -60,7 +60,7 @@ const title =
 
 suite(title, () => {
   const node = 'node' in found ? found.node : ''
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let dir: string
   let cli: string
   let worker: string
@@ -213,7 +213,7 @@ suite(title, () => {
 
   it('detects each kind of tampered export the tamper suite makes, with the right reason', async () => {
     const base = await readFile(file('class.ndjson'), 'utf8')
-    const foreign = await createCheckpointSigner({ name: origin, privateKey: ed25519().privateKey })
+    const foreign = await createCheckpointSigner({ name: origin, privateKey: checkpointKeyPair().privateKey })
     const { kinds, make } = exportMutations(base, 20_261_206, foreign)
     const detected = new Map<string, number>()
     for (const kind of kinds) {

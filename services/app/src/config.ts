@@ -1,3 +1,4 @@
+import { cryptoProfileNames } from '@trec/core'
 import { z } from 'zod'
 
 export const serviceNames = [
@@ -54,6 +55,12 @@ export const configSchema = z
      * stand-in issuer whose key is in TREC_DATA_DIR (`npm run attest`).
      */
     TREC_IDENTITY_ISSUERS_FILE: z.string().min(1).optional(),
+    /**
+     * The crypto profile, once per deployment (@trec/core crypto-profile.ts): international
+     * (SHA-256, Ed25519, AES-256-GCM) or gm (SM3, SM2, SM4). Read by @trec/core itself; listed
+     * here so that a misspelt value stops the process at start with the others.
+     */
+    TREC_CRYPTO_PROFILE: z.enum(cryptoProfileNames).default('international'),
     /** Largest request body in bytes. */
     TREC_BODY_LIMIT: z.coerce
       .number()

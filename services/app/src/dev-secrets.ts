@@ -1,6 +1,7 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { cryptoProfile } from '@trec/core'
 import { createTokenIssuer, type TokenIssuer } from '@trec/fastify-kit'
 import { type AttestationIssuer, createAttestationIssuer, newAttestationKey } from '@trec/training'
 import type { JWK } from 'jose'
@@ -14,7 +15,7 @@ export interface DevSecrets {
   issuerJwk: JWK
   pseudonymSecret: string
   masterKey: string
-  /** Ed25519 private key (PKCS#8 PEM) signing the audit log's checkpoints. */
+  /** Private key (PKCS#8 PEM) signing the audit log's checkpoints: Ed25519, or SM2 under the gm profile. */
   auditSigningKey: string
   /** The local stand-in identity source's private key (`npm run attest`); the server trusts its public half. */
   identityIssuerJwk: JWK
@@ -23,8 +24,9 @@ export interface DevSecrets {
 /** The id the local stand-in identity source signs attestations as. */
 export const localIdentityIssuer = 'trec-local-idp'
 
+/** A checkpoint signing key of the deployment's crypto profile (Ed25519, or SM2 under gm). */
 const auditKey = () =>
-  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+  cryptoProfile().signature.generateKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 
 export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
   const file = join(dataDir, 'dev-secrets.json')

@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { cryptoProfile } from '@trec/core'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { testTokens } from '@trec/fastify-kit/testing'
 import { describe, expect, it, vi } from 'vitest'
@@ -43,7 +44,9 @@ describe('the embedded app', () => {
       audit: {
         signing: {
           origin: 'trec.test/audit-log',
-          keys: [{ privateKey: generateKeyPairSync('ed25519').privateKey, notBefore: new Date(0) }],
+          keys: [
+            { privateKey: cryptoProfile().signature.generateKeyPair().privateKey, notBefore: new Date(0) },
+          ],
         },
         checkpointEvery: { leaves: 1, seconds: 1 },
       },

@@ -5,13 +5,14 @@
 //
 // Run: npx pnpm@10.34.9 exec node services/audit/bench/notary.bench.ts
 //   BENCH_EVENTS (default 100,000) events per notary phase; BENCH_VERIFY_EVENTS (default 1,000,000).
-import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { enableCompileCache } from 'node:module'
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PGlite } from '@electric-sql/pglite'
+import { cryptoProfile } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, pgliteExecutor } from '@trec/eventstore/pglite'
 import { openPostgresEventStore, pgExecutor } from '@trec/eventstore/postgres'
@@ -27,7 +28,7 @@ import { writeSyntheticExport } from './synthetic-export.ts'
 const events = Number(process.env.BENCH_EVENTS ?? 100_000)
 const verifyEvents = Number(process.env.BENCH_VERIFY_EVENTS ?? 1_000_000)
 const origin = 'audit.bench.example.gov.cn/trec-events'
-const key = generateKeyPairSync('ed25519')
+const key = cryptoProfile().signature.generateKeyPair()
 const signing = {
   origin,
   keys: [{ privateKey: key.privateKey, notBefore: new Date('2020-01-01T00:00:00Z') }],

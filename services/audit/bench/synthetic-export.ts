@@ -10,6 +10,7 @@ import {
   MemoryNodeStore,
   signCheckpointJws,
   signCheckpointNote,
+  withCryptoProfile,
 } from '@trec/merkle'
 import { leafIndexDigest } from '../src/export/stream.ts'
 import { leafText } from '../src/leaf.ts'
@@ -47,7 +48,7 @@ export async function writeSyntheticExport(
     await store.putNodes(tree.append(leafHash(Buffer.from(text))))
   }
   const signer = await createCheckpointSigner({ name: origin, privateKey })
-  const checkpoint = { origin, size: count, root: tree.root(), timestamp: Date.now() }
+  const checkpoint = withCryptoProfile({ origin, size: count, root: tree.root(), timestamp: Date.now() })
   const leaves = texts.map((_, idx) => ({ idx, eventId: '', position: 0n }))
   const header: ExportHeader = {
     format: EXPORT_FORMAT,

@@ -1,5 +1,5 @@
 import type { KeyObject, webcrypto } from 'node:crypto'
-import { TrecError } from '@trec/core'
+import { cryptoProfile, TrecError } from '@trec/core'
 import {
   type Checkpoint,
   type CheckpointSigner,
@@ -8,6 +8,7 @@ import {
   KeySet,
   signCheckpointJws,
   signCheckpointNote,
+  withCryptoProfile,
 } from '@trec/merkle'
 import type { JWK } from 'jose'
 
@@ -23,7 +24,10 @@ type CryptoKey = webcrypto.CryptoKey
 export type PrivateKey = KeyObject | CryptoKey
 
 export interface SigningKeyConfig {
-  /** An Ed25519 private key (node:crypto KeyObject, or a WebCrypto CryptoKey with `publicKey`). */
+  /**
+   * The private key: Ed25519 (node:crypto KeyObject, or a WebCrypto CryptoKey with `publicKey`),
+   * or SM2 (a KeyObject) under the gm crypto profile.
+   */
   privateKey: PrivateKey
   publicKey?: KeyObject | CryptoKey
   /** The note key name; default the log's origin (C2SP: the key name SHOULD be the origin). */
@@ -64,6 +68,18 @@ export async function resolveSigning(options: SigningOptions): Promise<Signing> 
     })
     windowed.push({ signer, notBefore: key.notBefore, notAfter: key.notAfter })
   }
+  const profile = cryptoProfile()
+  for (const [i, w] of windowed.entries())
+    if (w.signer.scheme !== profile.signature)
+      throw new TrecError('TREC_VALIDATION', 'A signing key does not belong to the crypto profile.', {
+        issues: [
+          {
+            path: ['signing', 'keys', i, 'privateKey'],
+            code: 'wrong_profile',
+            message: `the ${profile.name} crypto profile signs checkpoints with ${profile.signature.name} keys, not ${w.signer.scheme.name}`,
+          },
+        ],
+      })
   const published = options.published
     ? await KeySet.fromJwks(options.published)
     : await KeySet.create(
@@ -109,11 +125,13 @@ export async function resolveSigning(options: SigningOptions): Promise<Signing> 
         throw new TrecError('TREC_INTERNAL', 'No signing key is valid at the checkpoint time.', {
           details: { timestamp: new Date(checkpoint.timestamp).toISOString() },
         })
+      // Under the gm profile the body names it (`crypto-profile gm`); international ones are unchanged.
+      const named = withCryptoProfile(checkpoint)
       const note = await signCheckpointNote(
-        checkpoint,
+        named,
         valid.map((w) => w.signer),
       )
-      const jws = await signCheckpointJws(checkpoint, valid[0]!.signer)
+      const jws = await signCheckpointJws(named, valid[0]!.signer)
       return { note, jws }
     },
   }

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { allEvents, auditApp, ed25519, notary, openLog, seedHistory } from './support.ts'
+import { allEvents, auditApp, checkpointKeyPair, notary, openLog, seedHistory } from './support.ts'
 
 // GET /v1/audit/checkpoints: the history of signed checkpoints, newest first, paged by an opaque
 // cursor; every page boundary holds while the notary signs more, and bad paging is a 400.
 
 describe('the checkpoint history', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let ctx: Awaited<ReturnType<typeof setup>>
 
   async function setup() {

@@ -1,7 +1,7 @@
 import { KeySet, verifyCheckpointJws, verifyCheckpointNote } from '@trec/merkle'
 import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it, vi } from 'vitest'
-import { ed25519, notary, openLog, origin, seedHistory } from './support.ts'
+import { checkpointKeyPair, notary, openLog, origin, seedHistory } from './support.ts'
 
 // When checkpoints are signed (every N leaves, or after T seconds when fewer came) and by which
 // keys (every key whose window holds the checkpoint's timestamp; the JWS by the newest).
@@ -22,8 +22,8 @@ describe('checkpoints', () => {
 
   it('are signed by both keys during a rotation, then by the new key only; retired keys still verify old ones', async () => {
     const log = await openLog()
-    const old = ed25519()
-    const fresh = ed25519()
+    const old = checkpointKeyPair()
+    const fresh = checkpointKeyPair()
     const t = (iso: string) => new Date(iso)
     let now = t('2025-06-01T00:00:00Z')
     const keys = [

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { auditApp, ed25519, notary, openLog, runVerify, seedHistory } from './support.ts'
+import { auditApp, checkpointKeyPair, notary, openLog, runVerify, seedHistory } from './support.ts'
 
 // The verify command as an auditor runs it: `node services/audit/src/verify/cli.ts export.ndjson
 // --keys pinned.jwks [--seen checkpoints.txt] [--expect result.json]`, offline, on files.
@@ -16,7 +16,7 @@ describe('trec-verify (the command)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trec-verify-'))
-    const key = ed25519()
+    const key = checkpointKeyPair()
     const log = await openLog()
     const record = await seedHistory(log.store, 3, 3)
     worker = record.workers[0]!

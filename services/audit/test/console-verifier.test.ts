@@ -11,7 +11,7 @@ import {
 import { exportMutations } from './mutations.ts'
 import {
   auditApp,
-  ed25519,
+  checkpointKeyPair,
   notary,
   openLog,
   origin,
@@ -54,7 +54,7 @@ async function browserOutcome(text: string, trust: Parameters<typeof verifyExpor
 }
 
 describe('the console verifier, beside trec-verify', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let ctx: Awaited<ReturnType<typeof setup>>
 
   async function setup() {
@@ -126,7 +126,7 @@ describe('the console verifier, beside trec-verify', () => {
     })
     const stranger = {
       origin,
-      key: await pinKey((await pinned(signing(ed25519()))).toNoteVerifierKeys()[0]!),
+      key: await pinKey((await pinned(signing(checkpointKeyPair()))).toNoteVerifierKeys()[0]!),
     }
     await expect(verifyCheckpoint(ctx.second.note, stranger)).rejects.toMatchObject({
       reason: 'checkpoint-no-trusted-signature',
@@ -134,7 +134,7 @@ describe('the console verifier, beside trec-verify', () => {
   })
 
   it('fails every mutation its checks cover, naming a reason trec-verify accepts for it', async () => {
-    const foreign = await createCheckpointSigner({ name: origin, privateKey: ed25519().privateKey })
+    const foreign = await createCheckpointSigner({ name: origin, privateKey: checkpointKeyPair().privateKey })
     const { kinds, make } = exportMutations(ctx.base, 20_261_206, foreign)
     let total = 0
     let caught = 0

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   allEvents,
   auditApp,
-  ed25519,
+  checkpointKeyPair,
   notary,
   openLog,
   pinned,
@@ -21,7 +21,7 @@ import {
 // store. Every export is itself recorded as an access event before it is sent.
 
 describe('exports', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let ctx: Awaited<ReturnType<typeof setup>>
 
   async function setup() {
@@ -172,7 +172,7 @@ describe('exports', () => {
 
 describe('an export of a payment whose evidence is not in the log', () => {
   it('fails verification naming the payment and the missing evidence', async () => {
-    const key = ed25519()
+    const key = checkpointKeyPair()
     const log = await openLog()
     const record = await seedHistory(log.store, 8, 5, 1)
     const planted = record.payments.find((p) => p.fault === 'evidence-missing')

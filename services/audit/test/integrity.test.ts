@@ -21,7 +21,7 @@ import { AuditDb } from '../src/sql/audit-db.ts'
 import {
   allEvents,
   auditApp,
-  ed25519,
+  checkpointKeyPair,
   type Log,
   notary,
   openLog,
@@ -38,7 +38,7 @@ import {
 
 const cut = (note: string) => parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1))
 
-async function loggedHistory(key = ed25519()) {
+async function loggedHistory(key = checkpointKeyPair()) {
   const log = await openLog()
   const record = await seedHistory(log.store, 3, 31)
   const n = await notary(log, {}, key)
@@ -117,7 +117,7 @@ describe('tampering in the database', () => {
   })
 
   it('a rewritten history cannot be proven consistent with the checkpoint signed before', async () => {
-    const key = ed25519()
+    const key = checkpointKeyPair()
     const { log, record, n, first, get, keys } = await loggedHistory(key)
     await n.stop()
     // Rewrite leaf 2 and every node above it (kept with the leaves), so the tree is self-consistent again.
@@ -173,7 +173,7 @@ describe('tampering in the database', () => {
 describe('a crypto-shredded worker', () => {
   it('still has an export that verifies, with no readable personal data in it', async () => {
     const log = await openLog()
-    const key = ed25519()
+    const key = checkpointKeyPair()
     const ring = new KeyRing({ store: new MemoryKeyStore(), masterKey: generateMasterKey('master-2026-11') })
     const card = '11010519491231002X'
     const personal = { name: '张建国', idNumber: card, phone: '13912345678' }

@@ -7,7 +7,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startNotary } from '../src/notary/start.ts'
 import { AuditDb } from '../src/sql/audit-db.ts'
-import { allEvents, ed25519, rootFromScratch, signing } from './support.ts'
+import { allEvents, checkpointKeyPair, rootFromScratch, signing } from './support.ts'
 
 // The notary on a PostgreSQL server: the same SQL as PGlite, with concurrent writers, a crash in
 // the middle of a batch, and two batches' transactions in flight when the first one fails.
@@ -37,7 +37,7 @@ suite(title, () => {
       maxConnections: 4,
     })
     const db = pgExecutor(pool)
-    const key = ed25519()
+    const key = checkpointKeyPair()
     const base = {
       store,
       db,
@@ -100,7 +100,7 @@ suite(title, () => {
         store,
         db: pgExecutor(notaryPool),
         schema,
-        signing: signing(ed25519()),
+        signing: signing(checkpointKeyPair()),
         batchSize: 10,
         retryDelayMs: 10,
         onError: (e) => errors.push(e),

@@ -11,7 +11,7 @@ import { leafText } from '../src/leaf.ts'
 import { AuditDb } from '../src/sql/audit-db.ts'
 import {
   allEvents,
-  ed25519,
+  checkpointKeyPair,
   notary,
   openLog,
   origin,
@@ -99,7 +99,7 @@ describe('the notary', () => {
   it('signs a checkpoint every N leaves whose root is the root of that many events', async () => {
     const log = await openLog()
     await seedHistory(log.store)
-    const key = ed25519()
+    const key = checkpointKeyPair()
     const n = await notary(log, { checkpointEvery: { leaves: 50, seconds: 3600 }, batchSize: 20 }, key)
     await n.sync()
     const events = await allEvents(log.store)

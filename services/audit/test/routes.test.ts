@@ -1,13 +1,13 @@
 import { KeySet } from '@trec/merkle'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { auditApp, ed25519, notary, openLog, seedHistory, signing, verifyText } from './support.ts'
+import { auditApp, checkpointKeyPair, notary, openLog, seedHistory, signing, verifyText } from './support.ts'
 
 // The audit API over real signed tokens: who may call what (auditors everything, investigators
 // checkpoints and proofs, nobody else), what is refused as bad input (nothing appended), and the
 // public keys.
 
 describe('the audit API', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let ctx: Awaited<ReturnType<typeof setup>>
 
   async function setup() {
@@ -203,7 +203,7 @@ describe('the audit API', () => {
 
   it('refuses to start with a signing key missing from the published set', async () => {
     const { resolveSigning } = await import('../src/signing.ts')
-    const other = ed25519()
+    const other = checkpointKeyPair()
     const published = (
       await KeySet.create([{ name: 'x', publicKey: other.publicKey, notBefore: new Date(0) }])
     ).toJwks()

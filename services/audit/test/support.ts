@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process'
-import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { PGlite } from '@electric-sql/pglite'
+import { cryptoProfile } from '@trec/core'
 import type { EventStore, RecordedEvent, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, pgliteExecutor } from '@trec/eventstore/pglite'
 import { testPlatform } from '@trec/fastify-kit/testing'
@@ -23,11 +24,12 @@ export const origin = 'audit.hebei.example.gov.cn/trec-events'
 export const region = '130000'
 export const since = new Date('2020-01-01T00:00:00.000Z')
 
-export function ed25519(): { privateKey: KeyObject; publicKey: KeyObject } {
-  return generateKeyPairSync('ed25519')
+/** A checkpoint signing key of the crypto profile the suite runs under (Ed25519, or SM2 under gm). */
+export function checkpointKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return cryptoProfile().signature.generateKeyPair()
 }
 
-export function signing(key = ed25519(), extra: Partial<SigningOptions> = {}): SigningOptions {
+export function signing(key = checkpointKeyPair(), extra: Partial<SigningOptions> = {}): SigningOptions {
   return { origin, keys: [{ privateKey: key.privateKey, notBefore: since }], ...extra }
 }
 
@@ -65,7 +67,7 @@ export async function seedHistory(store: EventStore, workers = 4, seed = 7, faul
   return record
 }
 
-export async function notary(log: Log, extra: Partial<NotaryOptions> = {}, key = ed25519()) {
+export async function notary(log: Log, extra: Partial<NotaryOptions> = {}, key = checkpointKeyPair()) {
   return startNotary({
     store: log.store,
     db: log.db,
@@ -97,7 +99,7 @@ export function rootFromScratch(events: readonly RecordedEvent[], size = events.
 }
 
 /** The audit API on a test platform (real signed tokens) over a log. */
-export async function auditApp(log: Log, key = ed25519(), extra: Partial<AuditOptions> = {}) {
+export async function auditApp(log: Log, key = checkpointKeyPair(), extra: Partial<AuditOptions> = {}) {
   const { app, tokens } = await testPlatform(log.db)
   await app.register(auditService, {
     store: log.store,

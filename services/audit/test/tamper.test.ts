@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { exportMutations } from './mutations.ts'
 import {
   auditApp,
-  ed25519,
+  checkpointKeyPair,
   notary,
   openLog,
   origin,
@@ -33,7 +33,7 @@ function outcome(result: Awaited<ReturnType<typeof verifyText>>) {
 }
 
 describe('the tamper suite', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let base: string
   let keys: Awaited<ReturnType<typeof pinned>>
   let earlier: ReturnType<typeof parseCheckpoint>
@@ -63,7 +63,7 @@ describe('the tamper suite', () => {
     })
     base = res.body
     keys = await pinned(signing(key))
-    foreign = await createCheckpointSigner({ name: origin, privateKey: ed25519().privateKey })
+    foreign = await createCheckpointSigner({ name: origin, privateKey: checkpointKeyPair().privateKey })
     await n.stop()
   })
 

@@ -11,7 +11,7 @@ import {
 } from '@trec/merkle'
 import { prng } from '@trec/readmodels/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { allEvents, auditApp, ed25519, notary, openLog, origin, seedHistory } from './support.ts'
+import { allEvents, auditApp, checkpointKeyPair, notary, openLog, origin, seedHistory } from './support.ts'
 
 // Public tiles (C2SP tlog-tiles): a mirror made only of `tlog/checkpoint` and `tlog/tile/…`,
 // fetched with plain unauthenticated GETs over HTTP, gives the same root as the signed checkpoint
@@ -20,7 +20,7 @@ import { allEvents, auditApp, ed25519, notary, openLog, origin, seedHistory } fr
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
 
 describe('the log as public tiles', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   let base: string
   let token: string
   let size: number

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { KeySet } from '@trec/merkle'
 import { describe, expect, it } from 'vitest'
 import { writeSyntheticExport } from '../bench/synthetic-export.ts'
-import { ed25519, origin, verifyText } from './support.ts'
+import { checkpointKeyPair, origin, verifyText } from './support.ts'
 
 // What the verifier refuses about event ids even when the log itself signed them: an id that is
 // not a UUID (the store accepts no other) and one event at two leaves (the notary writes each
@@ -14,7 +14,7 @@ async function exportWith(
   count: number,
   leaf: (k: number, text: string, earlier: readonly string[]) => string,
 ) {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   const dir = await mkdtemp(join(tmpdir(), 'trec-verify-ids-'))
   try {
     const file = join(dir, 'export.ndjson')

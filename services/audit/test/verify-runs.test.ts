@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeSyntheticExport } from '../bench/synthetic-export.ts'
 import { type Progress, verifyFile } from '../src/verify/run.ts'
 import type { VerifyResult } from '../src/verify/verifier.ts'
-import { ed25519, origin, verifyText } from './support.ts'
+import { checkpointKeyPair, origin, verifyText } from './support.ts'
 
 // How the bytes reach the verifier must not change its answer: a file read straight into the run
 // buffers or chunks copied into them; one thread or several; runs of the default size, of a few
@@ -20,7 +20,7 @@ let text: Buffer
 let keys: KeySet
 
 beforeAll(async () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   dir = await mkdtemp(join(tmpdir(), 'trec-verify-runs-'))
   file = join(dir, 'export.ndjson')
   await writeSyntheticExport(file, count, origin, key.privateKey)

@@ -16,7 +16,7 @@ import { leafText } from '../src/leaf.ts'
 import { requestCosignature, withCosignatures } from '../src/witness/client.ts'
 import {
   allEvents,
-  ed25519,
+  checkpointKeyPair,
   notary,
   openLog,
   origin,
@@ -64,7 +64,7 @@ function startWitness(args: string[]): Promise<Running> {
 const verify = (...args: string[]) => runVerify(args)
 
 describe('witness cosigning', () => {
-  const key = ed25519()
+  const key = checkpointKeyPair()
   const running: Running[] = []
   let dir: string
   let logKey: string

@@ -1,5 +1,6 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { buildApp, type Runtime, serviceNames } from '@trec/app'
+import { cryptoProfile } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
@@ -55,7 +56,9 @@ async function compose(runtime: Runtime, start: Date, options: SystemOptions = {
     audit: {
       signing: {
         origin: 'trec.e2e/audit-log',
-        keys: [{ privateKey: generateKeyPairSync('ed25519').privateKey, notBefore: new Date(0) }],
+        keys: [
+          { privateKey: cryptoProfile().signature.generateKeyPair().privateKey, notBefore: new Date(0) },
+        ],
       },
     },
   })

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { cryptoProfile } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
 import { consistencyProof } from '@trec/merkle'
 import { leafText } from '../leaf.ts'
@@ -18,7 +19,7 @@ const b64 = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 
 export function leafIndexDigest(leaves: readonly LeafRow[]): string {
-  const hash = createHash('sha256')
+  const hash = createHash(cryptoProfile().hash)
   const bytes = Buffer.alloc(8)
   for (const leaf of leaves) {
     bytes.writeBigUInt64BE(BigInt(leaf.idx))

@@ -1,8 +1,10 @@
 import { exportSelectionSchema } from '@trec/contracts'
+import { cryptoProfile, useCryptoProfile } from '@trec/core'
 import {
   type Checkpoint,
   type CheckpointTrust,
   type CheckpointVerification,
+  checkpointCryptoProfile,
   verifyCheckpointJws,
   verifyCheckpointNote,
   verifyConsistency,
@@ -28,7 +30,7 @@ export const exportHeaderSchema = z.strictObject({
   checkpoint: z.strictObject({ size: z.int().min(1), note: z.string(), jws: z.string() }),
   selection: exportSelectionSchema,
   events: z.int().min(0),
-  /** SHA-256 (hex) over the leaf indexes in order, each as 8 bytes big-endian. */
+  /** SHA-256 (SM3 under the gm profile), hex, over the leaf indexes in order, each as 8 bytes big-endian. */
   leafIndexDigest: z.string().regex(/^[0-9a-f]{64}$/),
   consistency: z.array(
     z.strictObject({ from: z.int().min(1), to: z.int().min(1), proof: z.array(base64Hash).max(128) }),
@@ -87,8 +89,21 @@ export async function verifySignedCheckpoint(
   trust: CheckpointTrust,
   line = 1,
 ): Promise<Checkpoint> {
+  // The tree's hash is the one the checkpoint names (`crypto-profile gm`, else international): the
+  // line is signed with the rest, and the signature must come from a key of that profile.
+  const profile = checkpointCryptoProfile(signed.note)
+  if (profile === undefined)
+    fail(line, 'checkpoint-malformed', 'signed note: it names an unknown crypto profile')
+  useCryptoProfile(profile)
   const note = verifyCheckpointNote(signed.note, trust)
   if (!note.ok) checkpointFailure(note, 'signed note', line)
+  const scheme = cryptoProfile().signature
+  if (note.signedBy.some((key) => key.scheme !== scheme))
+    fail(
+      line,
+      'checkpoint-malformed',
+      `signed note: the ${profile} crypto profile is signed with ${scheme.name} keys`,
+    )
   if (trust.witnesses) {
     const { keys, required } = trust.witnesses
     const cosigned = verifyCosignatures(signed.note, keys)

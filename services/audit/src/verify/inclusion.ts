@@ -1,5 +1,4 @@
-import { hash } from 'node:crypto'
-import { sha256Of65 } from '@trec/merkle/sha256-65'
+import { type TreeHasher, treeHasher } from '@trec/merkle'
 import { decodeProofElement, PROOF_STRIDE } from './line.ts'
 
 // RFC 9162 §2.1.3.2 inclusion verification for many proofs against one tree head, in leaf order.
@@ -46,6 +45,8 @@ export class InclusionChecker {
   readonly #checked: (Checked | undefined)[] = []
   readonly #hashed: (Hashed | undefined)[] = []
   readonly #input = Buffer.alloc(65, 0x01)
+  /** The tree's hash under the profile the checkpoint names (SHA-256 or SM3). */
+  readonly #hasher: TreeHasher = treeHasher()
   /** Node hashes computed so far (for the benchmark and tests). */
   hashes = 0
 
@@ -104,7 +105,7 @@ export class InclusionChecker {
     const last = this.#hashed[level]
     if (last?.input.equals(input)) return last.hash
     this.hashes += 1
-    const digest = sha256Of65(input)
+    const digest = this.#hasher.node65(input)
     if (last) {
       input.copy(last.input)
       last.hash = digest
@@ -138,7 +139,7 @@ export class InclusionChecker {
 export function leafHashInPlace(buffer: Buffer, offset: number, length: number): Buffer {
   const saved = buffer[offset - 1]!
   buffer[offset - 1] = 0x00
-  const digest = hash('sha256', buffer.subarray(offset - 1, offset + length), 'buffer')
+  const digest = treeHasher().digest(buffer.subarray(offset - 1, offset + length))
   buffer[offset - 1] = saved
   return digest
 }

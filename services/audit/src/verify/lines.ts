@@ -1,3 +1,4 @@
+import { type CryptoProfileName, useCryptoProfile } from '@trec/core'
 import { citedBy, isSelected, type Selection } from '../selection.ts'
 import { fail, VerificationFailed, type VerifyFailure } from './failure.ts'
 import type { ExportedEnvelope } from './folds.ts'
@@ -17,6 +18,8 @@ import { eventIdWords } from './uuid-set.ts'
 
 /** What every run of one export is checked against: the verified header's tree and selection. */
 export interface RunSetup {
+  /** The crypto profile the checkpoint names: which hash the tree uses (a thread sets it too). */
+  profile: CryptoProfileName
   size: number
   root: Uint8Array
   selection: Selection
@@ -66,6 +69,7 @@ export class RunChecker {
 
   constructor(setup: RunSetup) {
     this.#setup = setup
+    useCryptoProfile(setup.profile)
     this.#inclusion = new InclusionChecker(setup.size, setup.root)
     this.#foldTypes = Array.isArray(setup.foldTypes)
       ? new Set(setup.foldTypes)

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
-import { uuidPattern } from '@trec/core'
+import { createHash, type Hash } from 'node:crypto'
+import { cryptoProfile, uuidPattern } from '@trec/core'
 import type { Checkpoint, CheckpointTrust } from '@trec/merkle'
 import type { Selection } from '../selection.ts'
 import { type FailureReason, fail, VerificationFailed, type VerifyFailure } from './failure.ts'
@@ -50,7 +50,8 @@ export class ExportVerifier {
   #fold?: ReplayFold
   #lastIndex = -1
   #events = 0
-  readonly #digest = createHash('sha256')
+  /** The leaf index digest, with the profile's hash (known once the header is read). */
+  #digest?: Hash
   #hashes = 0
   /** Every event id shown so far; sized by the header. */
   #ids = new UuidSet()
@@ -78,6 +79,7 @@ export class ExportVerifier {
     this.#ids = new UuidSet(Math.min(verified.header.events, 1 << 21))
     this.#checkpoint = verified.checkpoint
     this.#selection = verified.selection
+    this.#digest = createHash(cryptoProfile().hash)
     const fold = this.#options.fold === undefined ? defaultFold(verified.selection) : this.#options.fold
     if (fold !== null) {
       const factory = typeof fold === 'string' ? folds[fold] : fold
@@ -92,6 +94,7 @@ export class ExportVerifier {
     if (!checkpoint || !this.#selection) throw new Error('the header comes first')
     const fold = this.#fold
     return {
+      profile: cryptoProfile().name,
       size: checkpoint.size,
       root: checkpoint.root,
       selection: this.#selection,
@@ -160,7 +163,7 @@ export class ExportVerifier {
         `the event is in the log twice (again at leaf ${leafAt(repeated)})`,
         uuidText(words, 4 * repeated),
       )
-    this.#digest.update(indexes)
+    this.#digest!.update(indexes)
     this.#events += run.count
     this.#line += run.count
     this.#hashes += run.hashes
@@ -179,7 +182,7 @@ export class ExportVerifier {
         'event-count',
         `the header announces ${header.events} events, the export holds ${this.#events}`,
       )
-    const digest = this.#digest.digest('hex')
+    const digest = this.#digest!.digest('hex')
     if (digest !== header.leafIndexDigest)
       fail(0, 'leaf-digest', `the leaf indexes are not the ones the header lists (digest ${digest})`)
     for (const c of this.#pending) {
