@@ -1,9 +1,9 @@
+import { handleMultiStreamCommand } from '@trec/command'
 import { entityIdSchema, instantSchema, type SealedValue } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { assertInstitution, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
-import { appendDecision } from '../append.ts'
 import type { EnrolCommand, IdentityReport } from '../domain/enrolment.ts'
 import { violation } from '../domain/rules.ts'
 import { workerDecider } from '../domain/worker.ts'
@@ -105,7 +105,7 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
       const base = { worker, identity, now: now.toISOString(), clockSkewMs: ctx.clockSkewMs }
 
       if (identity.result !== 'verified') {
-        const { ids, streams } = await appendDecision(
+        const { ids, streams } = await handleMultiStreamCommand(
           ctx.store,
           async () => {
             const loaded = await loadWorker(ctx.store, worker)
@@ -113,9 +113,9 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
             const events = workerDecider.decide(command, loaded.state)
             return { events, revisions: { [training]: loaded.revision }, meta: metaOf(first) }
           },
-          nextId,
+          { nextId },
         )
-        const revision = streams[training]?.revision
+        const revision = streams.get(training)?.revision
         throw new TrecError(
           'TREC_IDENTITY_NOT_VERIFIED',
           'the real-name check failed; the worker was not enrolled',
@@ -130,7 +130,7 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
       }
 
       let personal: EnrolCommand['personal'] | undefined
-      const { ids, streams } = await appendDecision(
+      const { ids, streams } = await handleMultiStreamCommand(
         ctx.store,
         async () => {
           const [loaded, cls, owner] = await Promise.all([
@@ -172,13 +172,13 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
             meta: metaOf(cls),
           }
         },
-        nextId,
+        { nextId },
       )
       return reply.code(201).send({
         worker,
         ids,
-        revision: streams[training]!.revision,
-        classRevision: streams[streamOf.class(classId)]!.revision,
+        revision: streams.get(training)!.revision,
+        classRevision: streams.get(streamOf.class(classId))!.revision,
       })
     },
   )
