@@ -2,6 +2,17 @@ import { decodeRecorded, isEventType } from '@trec/contracts'
 import type { Query, RecordedEvent } from '@trec/eventstore'
 import type { Projection, ProjectionContext } from '@trec/projections'
 import {
+  chunked,
+  factRow,
+  factTables,
+  insertFacts,
+  insertRecordset,
+  type NewFacts,
+  ownFacts,
+  referenceKeys,
+  referencesByKey,
+} from '@trec/projections/worker-facts'
+import {
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
@@ -9,17 +20,16 @@ import {
   complianceReferenceTypes,
   complianceWorkerTypes,
   type FoldEvent,
-  foldEventOfRow,
   foldWorkerCompliance,
   type StoredFoldRow,
-  slimData,
 } from '@trec/readmodels'
 
 // The compliance read model: every payment with its backing (凡补必进), every completion with
 // the facts the KPIs count, and every advance, for reconciliation. Like the archive, it keeps the
 // facts its folds read (the worker's events slimmed of sealed fields, and the class and programme
 // facts) and folds a worker again (`foldWorkerCompliance`) whenever any fact it reads arrives, so
-// the rows depend only on which events have arrived, never on their order or on redelivery.
+// the rows depend only on which events have arrived, never on their order or on redelivery (the
+// fact tables and their writes are shared with the archive: `@trec/projections/worker-facts`).
 // Only workers with a completion or a payment have rows (`complianceRecordTypes`), so only they
 // are folded: the face checks and enrolments that come before a worker's first completion, most
 // of the feed, are stored as facts without a fold each.
@@ -58,16 +68,12 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     name: 'compliance',
     version: options.version ?? 2,
     tables: {
-      worker_events: `worker text not null, position int8 not null, id uuid not null unique, type text not null,
-        recorded_at text not null, occurred_at text not null, region text not null, data jsonb not null,
-        primary key (worker, position)`,
-      reference_events: `kind text not null, key text not null, position int8 not null, id uuid not null unique,
-        type text not null, recorded_at text not null, occurred_at text not null, region text not null,
-        data jsonb not null, primary key (kind, key, position)`,
+      worker_events: factTables.worker_events,
+      reference_events: factTables.reference_events,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
       members:
         'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
-      programme_classes: 'programme text not null, class text not null, primary key (programme, class)',
+      programme_classes: factTables.programme_classes,
       // Workers with a completion or a payment: the only ones whose fold yields rows.
       recorded_workers: 'worker text primary key',
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
@@ -85,55 +91,13 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
   }
 }
 
-interface Row {
-  position: string
-  id: string
-  type: string
-  recorded_at: string
-  occurred_at: string
-  region: string
-  data: Record<string, unknown>
-}
-
-function row(e: ReturnType<typeof decodeRecorded>): Row {
-  return {
-    position: e.position.toString(),
-    id: e.id,
-    type: e.type,
-    recorded_at: e.recordedAt,
-    occurred_at: e.occurredAt,
-    region: e.region,
-    data: slimData(e.type, e.data),
-  }
-}
-
-const rowColumns =
-  'position text, id uuid, type text, recorded_at text, occurred_at text, region text, data jsonb'
-
-async function insertRows(query: Query, into: string, keyColumns: string, rows: object[]): Promise<void> {
-  if (rows.length === 0) return
-  const keys = keyColumns
-    .split(',')
-    .map((c) => c.trim().split(' ')[0])
-    .join(', ')
-  await query(
-    `insert into ${into} (${keys}, position, id, type, recorded_at, occurred_at, region, data)
-     select ${keys}, position::int8, id, type, recorded_at, occurred_at, region, data
-       from jsonb_to_recordset($1::jsonb) as x(${keyColumns}, ${rowColumns})
-     on conflict do nothing`,
-    [JSON.stringify(rows)],
-  )
-}
-
 async function applyCompliance(
   events: RecordedEvent[],
   { query, table }: ProjectionContext,
   options: ComplianceOptions,
 ): Promise<void> {
-  const workerRows: (Row & { worker: string })[] = []
-  const referenceRows: (Row & { kind: string; key: string })[] = []
+  const facts: NewFacts = { workers: [], references: [], programmeClasses: [] }
   const members: { class: string; worker: string }[] = []
-  const programmeClasses: { programme: string; class: string }[] = []
   const advances: object[] = []
   for (const recorded of events) {
     if (!isEventType(recorded.type)) continue
@@ -156,58 +120,50 @@ async function applyCompliance(
       const e = decodeRecorded(recorded)
       if (e.type === 'SubsidyRuleSetPublished' || e.type === 'SubsidyRuleSetAmended') {
         const { id, version } = e.data.ruleSet
-        referenceRows.push({ ...row(e), data: e.data.ruleSet, kind: 'ruleset', key: `${id}@${version}` })
+        facts.references.push({
+          ...factRow(e),
+          data: e.data.ruleSet,
+          kind: 'ruleset',
+          key: `${id}@${version}`,
+        })
       }
       continue
     }
     if (!(workerTypes.has(recorded.type) || referenceTypes.has(recorded.type))) continue
     const e = decodeRecorded(recorded)
     if (e.type === 'ClassOpeningApplied') {
-      referenceRows.push({ ...row(e), kind: 'class', key: e.data.class })
-      programmeClasses.push({ programme: e.data.programme, class: e.data.class })
-    } else if (e.type === 'ClassOpened') referenceRows.push({ ...row(e), kind: 'class', key: e.data.class })
+      facts.references.push({ ...factRow(e), kind: 'class', key: e.data.class })
+      facts.programmeClasses.push({ programme: e.data.programme, class: e.data.class })
+    } else if (e.type === 'ClassOpened')
+      facts.references.push({ ...factRow(e), kind: 'class', key: e.data.class })
     else if (e.type === 'ProgrammePublished')
-      referenceRows.push({ ...row(e), kind: 'programme', key: e.data.programme })
+      facts.references.push({ ...factRow(e), kind: 'programme', key: e.data.programme })
     else {
       const data = e.data as { worker: string; class?: string }
-      workerRows.push({ ...row(e), worker: data.worker })
+      facts.workers.push({ ...factRow(e), worker: data.worker })
       if (typeof data.class === 'string') members.push({ class: data.class, worker: data.worker })
     }
   }
-  if (advances.length > 0)
-    await query(
-      `insert into ${table('advances')}
-       select * from jsonb_to_recordset($1::jsonb) as x(id uuid, class text, provider text, payment_ref text,
-         amount int8, paid_on text, region text)
-       on conflict do nothing`,
-      [JSON.stringify(advances)],
-    )
-  if (workerRows.length + referenceRows.length === 0) return
+  await insertRecordset(
+    query,
+    table('advances'),
+    'id uuid, class text, provider text, payment_ref text, amount int8, paid_on text, region text',
+    advances,
+  )
+  if (facts.workers.length + facts.references.length === 0) return
 
-  await insertRows(query, table('worker_events'), 'worker text', workerRows)
-  await insertRows(query, table('reference_events'), 'kind text, key text', referenceRows)
-  if (members.length > 0)
-    await query(
-      `insert into ${table('members')} select * from jsonb_to_recordset($1::jsonb) as x(class text, worker text)
-       on conflict do nothing`,
-      [JSON.stringify(members)],
-    )
-  if (programmeClasses.length > 0)
-    await query(
-      `insert into ${table('programme_classes')} select * from jsonb_to_recordset($1::jsonb) as x(programme text, class text)
-       on conflict do nothing`,
-      [JSON.stringify(programmeClasses)],
-    )
+  await insertFacts(query, table, facts)
+  await insertRecordset(query, table('members'), 'class text, worker text', members)
 
-  const recorded = [...new Set(workerRows.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
+  const recorded = [...new Set(facts.workers.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
   if (recorded.length > 0)
     await query(`insert into ${table('recorded_workers')} select unnest($1::text[]) on conflict do nothing`, [
       recorded,
     ])
 
-  const affected = new Set(workerRows.map((r) => r.worker))
-  const classes = referenceRows.filter((r) => r.kind === 'class').map((r) => r.key)
-  const programmes = referenceRows.filter((r) => r.kind === 'programme').map((r) => r.key)
+  const affected = new Set(facts.workers.map((r) => r.worker))
+  const classes = referenceKeys(facts, 'class')
+  const programmes = referenceKeys(facts, 'programme')
   if (classes.length + programmes.length > 0) {
     const rows = await query<{ worker: string }>(
       `select distinct worker from ${table('members')}
@@ -225,13 +181,12 @@ async function applyCompliance(
   ).map((r) => r.worker)
   const rules =
     workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
-  for (let i = 0; i < workers.length; i += 500) {
-    const chunk = workers.slice(i, i + 500)
-    const facts = await loadFacts(query, table, chunk)
+  for (const chunk of chunked(workers)) {
+    const stored = await loadFacts(query, table, chunk)
     const payments: object[] = []
     const completions: object[] = []
     for (const worker of chunk) {
-      const folded = foldWorkerCompliance(worker, facts.get(worker) ?? [], { ...options, rules })
+      const folded = foldWorkerCompliance(worker, stored.get(worker) ?? [], { ...options, rules })
       for (const p of folded.payments)
         payments.push({
           worker,
@@ -256,25 +211,22 @@ async function applyCompliance(
     }
     await query(`delete from ${table('payments')} where worker = any($1::text[])`, [chunk])
     await query(`delete from ${table('completions')} where worker = any($1::text[])`, [chunk])
-    if (payments.length > 0)
-      await query(
-        `insert into ${table('payments')}
-         select * from jsonb_to_recordset($1::jsonb) as x(worker text, payment uuid, claim text, payment_ref text,
-           quarter text, region text, paid_on text, backed boolean, record jsonb)`,
-        [JSON.stringify(payments)],
-      )
-    if (completions.length > 0)
-      await query(
-        `insert into ${table('completions')}
-         select * from jsonb_to_recordset($1::jsonb) as x(worker text, completion uuid, class text, quarter text,
-           region text, record jsonb)`,
-        [JSON.stringify(completions)],
-      )
+    await insertRecordset(
+      query,
+      table('payments'),
+      'worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean, record jsonb',
+      payments,
+      '',
+    )
+    await insertRecordset(
+      query,
+      table('completions'),
+      'worker text, completion uuid, class text, quarter text, region text, record jsonb',
+      completions,
+      '',
+    )
   }
 }
-
-type StoredRow = StoredFoldRow
-const toFold = foldEventOfRow
 
 /** The facts each worker's fold reads: their events, and the facts of their classes and those classes' programmes. */
 export async function loadFacts(
@@ -282,12 +234,8 @@ export async function loadFacts(
   table: (name: string) => string,
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
-  const own = await query<StoredRow>(
-    `select worker, position::text as position, id::text as id, type, recorded_at, occurred_at, region, data
-       from ${table('worker_events')} where worker = any($1::text[])`,
-    [workers],
-  )
-  const refs = await query<StoredRow>(
+  const out = await ownFacts(query, table, workers)
+  const refs = await query<StoredFoldRow>(
     `with classes as (select distinct class from ${table('members')} where worker = any($1::text[]))
      select r.kind, r.key, r.position::text as position, r.id::text as id, r.type, r.recorded_at, r.occurred_at, r.region, r.data
        from ${table('reference_events')} r
@@ -300,16 +248,13 @@ export async function loadFacts(
     `select worker, class from ${table('members')} where worker = any($1::text[])`,
     [workers],
   )
-  const byKey = new Map<string, FoldEvent[]>()
+  const byKey = referencesByKey(refs)
   const programmesOf = new Map<string, Set<string>>()
   for (const r of refs) {
-    byKey.set(`${r.kind}:${r.key}`, [...(byKey.get(`${r.kind}:${r.key}`) ?? []), toFold(r)])
     const programme = (r.data as { programme?: unknown }).programme
     if (r.kind === 'class' && typeof programme === 'string')
       programmesOf.set(r.key!, (programmesOf.get(r.key!) ?? new Set()).add(programme))
   }
-  const out = new Map<string, FoldEvent[]>()
-  for (const r of own) out.set(r.worker!, [...(out.get(r.worker!) ?? []), toFold(r)])
   for (const m of memberRows) {
     const list = out.get(m.worker) ?? []
     list.push(...(byKey.get(`class:${m.class}`) ?? []))

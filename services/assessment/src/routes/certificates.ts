@@ -1,4 +1,4 @@
-import { handleCommand, loadState } from '@trec/command'
+import { handleCommand, handleMultiStreamCommand, loadState } from '@trec/command'
 import {
   certificateKinds,
   certificateRevoked,
@@ -15,7 +15,6 @@ import { TrecError } from '@trec/core'
 import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { looksLikeCardNumber } from '@trec/privacy'
 import { z } from 'zod'
-import { appendDecided } from '../append-decided.ts'
 import { defaultCertificateKindRules } from '../domain/certificate-kinds.ts'
 import { chinaDate } from '../domain/dates.ts'
 import { assessmentDecider } from '../domain/decider.ts'
@@ -101,7 +100,7 @@ export function certificateRoutes(app: Platform, o: ResolvedOptions): void {
       const nextId = commandEventIds(request)
       const certificate = nextId()
       const now = o.clock()
-      const out = await appendDecided(
+      const out = await handleMultiStreamCommand(
         o.store,
         async () => {
           const [mine, serial] = await Promise.all([
@@ -139,10 +138,9 @@ export function certificateRoutes(app: Platform, o: ResolvedOptions): void {
             ]),
           }
         },
-        metaFor(p, region, now),
-        nextId,
+        { meta: metaFor(p, region, now), nextId },
       )
-      return reply.code(201).send({ ids: out.ids, revision: out.results.get(own)!.revision, certificate })
+      return reply.code(201).send({ ids: out.ids, revision: out.streams.get(own)!.revision, certificate })
     },
   )
 

@@ -1,6 +1,5 @@
-import { check } from '@trec/command'
-import { type EventForStore, eventIdSchema } from '@trec/contracts'
-import type { StreamAppend } from '@trec/eventstore'
+import { check, handleMultiStreamCommand } from '@trec/command'
+import { eventIdSchema } from '@trec/contracts'
 import { type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { parseBatch, verifyBatch } from '../batch-signature.ts'
@@ -17,8 +16,9 @@ import { actorOf, forbidden, source } from './common.ts'
 
 // POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
 // batch is verified once, decided against the class read once, and appended in one atomic
-// multi-stream append, one part per worker's `attendance-{worker}` stream. Event ids come from
-// (device, batchId, index), so a resent batch writes nothing and answers the same.
+// multi-stream append (`handleMultiStreamCommand`), one part per worker's `attendance-{worker}`
+// stream. Event ids come from (device, batchId, index), so a resent batch writes nothing and
+// answers the same.
 
 /** Compact JWS serialisation (RFC 7515 §7.1): three base64url parts; the signature may be empty (`alg: none`). */
 const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
@@ -77,31 +77,31 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
       const events = decideFaceCheckBatch(command, classView)
       // The decider refused anything without a verified batch and a registered, opened class.
       const { device, batchId } = batch!
-      const stored = faceCheckEventsForStore(events, {
-        device,
-        batchId,
-        actor: actorOf(p, signed.signer.registration!.institution),
-        region: classView.region!,
-        source,
-      })
-      const byStream = new Map<string, EventForStore[]>()
-      stored.forEach((event, index) => {
-        const stream = `attendance-${events[index]!.data.worker}`
-        const list = byStream.get(stream)
-        if (list) list.push(event)
-        else byStream.set(stream, [event])
-      })
-      // Streams in one order everywhere, so two batches touching the same workers lock them in
-      // the same order and cannot deadlock. Face checks do not depend on what the worker's
-      // stream holds, so no revision is expected of it.
-      const parts: StreamAppend[] = [...byStream.keys()]
-        .sort()
-        .map((stream) => ({ stream, events: byStream.get(stream)!, expectedRevision: 'any' }))
-      const results = await options.store.appendMany(parts)
+      // Face checks do not depend on what the worker's stream holds, so no revision is expected
+      // of it; streams go in name order, so two batches touching the same workers lock them in
+      // the same order and cannot deadlock.
+      const { ids, streams } = await handleMultiStreamCommand(
+        options.store,
+        () => ({
+          events,
+          revisions: new Map(events.map((e) => [`attendance-${e.data.worker}`, 'any' as const])),
+        }),
+        {
+          sortStreams: true,
+          encode: (decided) =>
+            faceCheckEventsForStore(decided, {
+              device,
+              batchId,
+              actor: actorOf(p, signed.signer.registration!.institution),
+              region: classView.region!,
+              source,
+            }),
+        },
+      )
       return reply.code(201).send({
         batchId,
-        ids: stored.map((e) => e.id),
-        streams: parts.map((part, i) => ({ stream: part.stream, revision: results[i]!.revision })),
+        ids,
+        streams: [...streams].map(([stream, result]) => ({ stream, revision: result.revision })),
       })
     },
   )

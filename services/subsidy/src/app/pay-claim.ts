@@ -1,7 +1,6 @@
-import { appendedBefore, isResumed, loadState } from '@trec/command'
-import { type AppendMetadata, decodeRecorded, toEventToAppend } from '@trec/contracts'
-import { isTrecError } from '@trec/core'
-import type { EventStore, StreamAppend } from '@trec/eventstore'
+import { handleMultiStreamCommand, loadState } from '@trec/command'
+import type { AppendMetadata } from '@trec/contracts'
+import type { EventStore } from '@trec/eventstore'
 import { advanceDecider } from '../domain/advance-decider.ts'
 import type { PayClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
@@ -18,8 +17,6 @@ export interface PaymentResult {
   advanceApplied: number
 }
 
-const expected = (revision: number) => (revision < 0 ? ('no_stream' as const) : revision)
-
 export async function payClaim(
   store: EventStore,
   worker: string,
@@ -29,38 +26,18 @@ export async function payClaim(
   retries = 3,
 ): Promise<PaymentResult> {
   const subsidyStream = `subsidy-${worker}`
-  const ids = Array.from({ length: 2 }, nextId)
-  if (isResumed(nextId)) {
-    // The first attempt may have paid: its SubsidyPaid (and AdvanceApplied) are then the answer.
-    const prior = await appendedBefore(store, (i) => ids[i] ?? nextId())
-    const paid = prior?.[0] && decodeRecorded(prior[0])
-    if (prior && paid?.type === 'SubsidyPaid') {
-      const applied = prior[1] && decodeRecorded(prior[1])
-      return {
-        ids: prior.map((e) => e.id),
-        revision: prior[0]!.revision,
-        amount: paid.data.amount,
-        advanceApplied: applied?.type === 'AdvanceApplied' ? applied.data.amount : 0,
-      }
-    }
-  }
-  for (let attempt = 0; ; attempt++) {
-    const subsidy = await loadState(store, subsidyStream, subsidyDecider)
-    const [paid] = subsidyDecider.decide(command, subsidy.state)
-    if (paid?.type !== 'SubsidyPaid') throw new Error('a payment decides one SubsidyPaid')
-    const cls = subsidy.state.claims[command.claim]?.submitted.class
-    const appends: StreamAppend[] = [
-      {
-        stream: subsidyStream,
-        events: [toEventToAppend(paid, { ...meta, id: ids[0]! })],
-        expectedRevision: expected(subsidy.revision),
-      },
-    ]
-    let applied = 0
-    if (paid.data.payee.kind === 'provider' && cls !== undefined) {
+  const { events, ids, streams } = await handleMultiStreamCommand(
+    store,
+    async () => {
+      const subsidy = await loadState(store, subsidyStream, subsidyDecider)
+      const [paid] = subsidyDecider.decide(command, subsidy.state)
+      if (paid?.type !== 'SubsidyPaid') throw new Error('a payment decides one SubsidyPaid')
+      const cls = subsidy.state.claims[command.claim]?.submitted.class
+      if (paid.data.payee.kind !== 'provider' || cls === undefined)
+        return { events: [paid], revisions: { [subsidyStream]: subsidy.revision } }
       const advanceStream = `advance-${cls}`
       const advance = await loadState(store, advanceStream, advanceDecider)
-      const events = advanceDecider.decide(
+      const applied = advanceDecider.decide(
         {
           kind: 'apply',
           class: cls,
@@ -71,21 +48,22 @@ export async function payClaim(
         },
         advance.state,
       )
-      applied = events.reduce((sum, e) => sum + (e.type === 'AdvanceApplied' ? e.data.amount : 0), 0)
-      // Appended even when empty: the expected revision still guards against an advance paid
-      // for the class between this read and this append.
-      appends.push({
-        stream: advanceStream,
-        events: events.map((e) => toEventToAppend(e, { ...meta, id: ids[1]! })),
-        expectedRevision: expected(advance.revision),
-      })
-    }
-    try {
-      const [result] = await store.appendMany(appends)
-      const written = appends.flatMap((a) => a.events.map((e) => e.id))
-      return { ids: written, revision: result!.revision, amount: paid.data.amount, advanceApplied: applied }
-    } catch (error) {
-      if (!isTrecError(error, 'TREC_STREAM_CONFLICT') || attempt >= retries) throw error
-    }
+      return {
+        events: [paid, ...applied],
+        revisions: { [subsidyStream]: subsidy.revision, [advanceStream]: advance.revision },
+        // Held even when nothing is applied: the expected revision still guards against an
+        // advance paid for the class between this read and this append.
+        guard: [advanceStream],
+      }
+    },
+    { meta, nextId, retries },
+  )
+  const sum = (type: string) =>
+    events.reduce((n, e) => n + (e.type === type ? (e.data as { amount: number }).amount : 0), 0)
+  return {
+    ids,
+    revision: streams.get(subsidyStream)!.revision,
+    amount: sum('SubsidyPaid'),
+    advanceApplied: sum('AdvanceApplied'),
   }
 }

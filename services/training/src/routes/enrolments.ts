@@ -1,10 +1,9 @@
-import type { RuleViolation } from '@trec/command'
+import { handleMultiStreamCommand, type RuleViolation } from '@trec/command'
 import { entityIdSchema, instantSchema, type SealedValue } from '@trec/contracts'
 import { isTrecError, TrecError } from '@trec/core'
 import { assertInstitution, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
-import { appendDecision } from '../append.ts'
 import { verifyAttestation } from '../attestation/verify-attestation.ts'
 import type { EnrolCommand, IdentityReport } from '../domain/enrolment.ts'
 import { violation } from '../domain/rules.ts'
@@ -153,7 +152,7 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
       const base = { worker, identity, now: now.toISOString(), clockSkewMs: ctx.clockSkewMs }
 
       if (identity.result !== 'verified') {
-        const { ids, streams } = await appendDecision(
+        const { ids, streams } = await handleMultiStreamCommand(
           ctx.store,
           async () => {
             const loaded = await loadWorker(ctx.store, worker)
@@ -161,9 +160,9 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
             const events = workerDecider.decide(command, loaded.state)
             return { events, revisions: { [training]: loaded.revision }, meta: metaOf(first) }
           },
-          nextId,
+          { nextId },
         )
-        const revision = streams[training]?.revision
+        const revision = streams.get(training)?.revision
         throw new TrecError(
           'TREC_IDENTITY_NOT_VERIFIED',
           'the real-name check failed; the worker was not enrolled',
@@ -183,7 +182,7 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
         ? { id: ruleSet.id, version: ruleSet.version }
         : undefined
       let personal: EnrolCommand['personal'] | undefined
-      const { ids, streams } = await appendDecision(
+      const { ids, streams } = await handleMultiStreamCommand(
         ctx.store,
         async () => {
           const [loaded, cls, owner] = await Promise.all([
@@ -226,15 +225,15 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
             meta: metaOf(cls),
           }
         },
-        nextId,
+        { nextId },
       ).catch((error: unknown) => {
         throw attestation === undefined ? error : namingAttestation(error)
       })
       return reply.code(201).send({
         worker,
         ids,
-        revision: streams[training]!.revision,
-        classRevision: streams[streamOf.class(classId)]!.revision,
+        revision: streams.get(training)!.revision,
+        classRevision: streams.get(streamOf.class(classId))!.revision,
       })
     },
   )
