@@ -53,6 +53,17 @@ export {
   sanctionKinds,
 } from './catalogue/oversight.ts'
 export {
+  bankReasonSchema,
+  bankReturnRecorded,
+  cardAccountRegistered,
+  cardAccountSchema,
+  paymentBatchEvents,
+  paymentBatchIssued,
+  paymentLineCancelled,
+  paymentLineReissued,
+  paymentLineSchema,
+} from './catalogue/payment-batch.ts'
+export {
   advanceApplied,
   advancePaid,
   contributionHistoryAttested,

@@ -6,6 +6,7 @@ import { attendanceEvents } from './catalogue/attendance.ts'
 import { auditEvents } from './catalogue/audit.ts'
 import { employmentEvents } from './catalogue/employment.ts'
 import { oversightEvents } from './catalogue/oversight.ts'
+import { paymentBatchEvents } from './catalogue/payment-batch.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
 import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
 import { trainingEvents } from './catalogue/training.ts'
@@ -18,6 +19,7 @@ const allEvents = [
   ...attendanceEvents,
   ...assessmentEvents,
   ...subsidyEvents,
+  ...paymentBatchEvents,
   ...subsidyRuleEvents,
   ...accessEvents,
   ...auditEvents,

@@ -137,7 +137,13 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   if (keyRing && services.includes('subsidy'))
     // The shipped rule sets are published as events by the system on the first start (a restart
     // appends nothing), so a fresh deployment can pay a claim made today with no other step.
-    await app.register(subsidyService, { store, keyRing, publish: loadRuleSets(defaultRulesDir), ...clock })
+    await app.register(subsidyService, {
+      store,
+      keyRing,
+      pseudonymSecret: options.pseudonymSecret,
+      publish: loadRuleSets(defaultRulesDir),
+      ...clock,
+    })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive'))
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
-import type { KeyRing } from '@trec/privacy'
+import { createPseudonymizer, type KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
 import { z } from 'zod'
 import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
 import type { RuleSet } from './domain/rule-set.ts'
@@ -20,6 +20,8 @@ export interface SubsidyOptions {
   rules?: RuleSet[]
   /** The workers' data keys: a payment's account must open under its worker's key. */
   keyRing: KeyRing
+  /** The deployment's pseudonym secret: the card service registers a card's account by its number. */
+  pseudonymSecret: string
   /**
    * Sets to publish in the store as the system when the service starts, once (the shipped sets:
    * `loadRuleSets(defaultRulesDir)`); a restart appends nothing.
@@ -35,6 +37,7 @@ export interface ResolvedOptions {
   /** Reads of a worker's claim are recorded here before they are answered. */
   accessLog: AccessLog
   keyRing: KeyRing
+  pseudonymizer: Pseudonymizer
   publish: readonly RuleSet[]
 }
 
@@ -54,6 +57,9 @@ const optionsSchema = z.object({
     (k) => typeof (k as KeyRing | undefined)?.open === 'function',
     'must be a KeyRing',
   ),
+  pseudonymSecret: z.string().refine((s) => Buffer.byteLength(s) >= minimumSecretBytes, {
+    message: `must be at least ${minimumSecretBytes} bytes`,
+  }),
   publish: z.array(z.unknown()).optional(),
 })
 
@@ -82,6 +88,7 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
     rules,
     accessLog: new AccessLog(options.store),
     keyRing: options.keyRing,
+    pseudonymizer: createPseudonymizer(options.pseudonymSecret),
     publish,
   }
 }
