@@ -178,6 +178,16 @@ describe('issue 20: reads and writes outside the token’s scope (embedded store
       expect(res.status).toBe(400)
       expect(res.body.errors[0].path).toEqual(['body', 'account', 'bankAccount'])
     }
+    // Sealed under this worker's key but not the account of the worker's card (持卡领补): 422.
+    const notTheCard = await sys.http.post(`/v1/claims/${claim}/payment`, people.finance, {
+      paymentRef: 'FIN-2021-06-15-0009',
+      account: {
+        kind: 'ssc_card',
+        bankAccount: await sys.keyRing.seal(worker, 'account.bankAccount', '6217000130000999999'),
+      },
+    })
+    expect(notTheCard.status).toBe(422)
+    expect(notTheCard.body.reasons[0].rule).toBe('card-account')
     expect(await sys.store.lastPosition()).toBe(before)
     const own = await sys.keyRing.seal(worker, 'account.bankAccount', '6217000130000123456')
     accepted(

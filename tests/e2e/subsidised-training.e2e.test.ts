@@ -27,6 +27,7 @@ import {
   openClass,
   people,
   publish,
+  registerCardAccount,
   registerDevice,
   signBatch,
   skillUpgradeClaim,
@@ -195,14 +196,12 @@ suite(title, () => {
     ).claim
     accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
     accepted(await http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
-    // The finance system seals the card's account under the worker's data key before sending it.
+    // 持卡领补: the card platform registers the card's account; the payment goes to it and to no
+    // account finance or the institution types.
+    expect(await registerCardAccount(http, card(102))).toBe(w.b)
     const ring = new KeyRing({ store: new SqlKeyStore(sys.pool), masterKey: sys.masterKey })
-    const bankAccount = await ring.seal(w.b, 'account.bankAccount', '6217000130000123456')
     accepted(
-      await http.post(`/v1/claims/${claim}/payment`, people.finance, {
-        paymentRef: 'FIN-2021-06-15-0002',
-        account: { kind: 'ssc_card', bankAccount },
-      }),
+      await http.post(`/v1/claims/${claim}/payment`, people.finance, { paymentRef: 'FIN-2021-06-15-0002' }),
     )
     const payment = (await events(`subsidy-${w.b}`)).find((e) => e.type === 'SubsidyPaid')!
     const certificate = (await events(`assessment-${w.b}`)).find((e) => e.type === 'CertificateIssued')!

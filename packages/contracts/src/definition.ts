@@ -31,6 +31,8 @@ export const streamCategories = {
   certificate: 'assessment',
   subsidy: 'subsidy',
   advance: 'subsidy',
+  // One payment batch to the paying bank: its lines, the bank's return, re-issues and cancellations.
+  paybatch: 'subsidy',
   // Not in the suggested table: the subsidy rule sets of one province-level division, all versions.
   rulebook: 'subsidy',
   // Who read a person's record, when and why (docs/architecture.md, "Reads are recorded"); written by the reading services.

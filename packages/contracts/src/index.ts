@@ -52,6 +52,17 @@ export {
   samplingRunIdSchema,
   sanctionKinds,
 } from './catalogue/oversight.ts'
+export {
+  bankReasonSchema,
+  bankReturnRecorded,
+  cardAccountRegistered,
+  cardAccountSchema,
+  paymentBatchEvents,
+  paymentBatchIssued,
+  paymentLineCancelled,
+  paymentLineReissued,
+  paymentLineSchema,
+} from './catalogue/payment-batch.ts'
 export { planEvents, planTargetBodySchema, planTargetPublished } from './catalogue/plan.ts'
 export {
   advanceApplied,

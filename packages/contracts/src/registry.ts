@@ -6,6 +6,7 @@ import { attendanceEvents } from './catalogue/attendance.ts'
 import { auditEvents } from './catalogue/audit.ts'
 import { employmentEvents } from './catalogue/employment.ts'
 import { oversightEvents } from './catalogue/oversight.ts'
+import { paymentBatchEvents } from './catalogue/payment-batch.ts'
 import { planEvents } from './catalogue/plan.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
 import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
@@ -19,6 +20,7 @@ const allEvents = [
   ...attendanceEvents,
   ...assessmentEvents,
   ...subsidyEvents,
+  ...paymentBatchEvents,
   ...subsidyRuleEvents,
   ...accessEvents,
   ...auditEvents,

@@ -147,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     await app.register(subsidyService, {
       store,
       keyRing,
+      pseudonymSecret: options.pseudonymSecret,
       publish: loadRuleSets(defaultRulesDir),
       db: runtime.sql,
       cursorKey,

@@ -2,6 +2,7 @@ import type { Platform } from '@trec/fastify-kit'
 import { publishShippedRuleSets } from './app/rule-source.ts'
 import { resolveOptions, type SubsidyOptions } from './options.ts'
 import { advanceRoute } from './routes/advances.ts'
+import { cardAccountRoute } from './routes/card-accounts.ts'
 import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
 import { listClaimsRoute } from './routes/list-claims.ts'
@@ -33,6 +34,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   paymentRoute(app, resolved)
   advanceRoute(app, resolved)
   contributionRoute(app, resolved)
+  cardAccountRoute(app, resolved)
   readClaimRoute(app, resolved)
   if (resolved.claimsList) {
     await resolved.claimsList.runner.setup()

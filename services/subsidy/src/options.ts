@@ -3,7 +3,7 @@ import { AccessLog } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
-import type { KeyRing } from '@trec/privacy'
+import { createPseudonymizer, type KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
 import { checkRuleSets, loadRuleSets } from './app/rule-catalogue.ts'
@@ -23,6 +23,8 @@ export interface SubsidyOptions {
   rules?: RuleSet[]
   /** The workers' data keys: a payment's account must open under its worker's key. */
   keyRing: KeyRing
+  /** The deployment's pseudonym secret: the card service registers a card's account by its number. */
+  pseudonymSecret: string
   /**
    * Sets to publish in the store as the system when the service starts, once (the shipped sets:
    * `loadRuleSets(defaultRulesDir)`); a restart appends nothing.
@@ -45,6 +47,7 @@ export interface ResolvedOptions {
   /** Reads of a worker's claim are recorded here before they are answered. */
   accessLog: AccessLog
   keyRing: KeyRing
+  pseudonymizer: Pseudonymizer
   publish: readonly RuleSet[]
   /** The claims list's database and tables, when the service was given a database. */
   claimsList?: { db: SqlExecutor; runner: ProjectionRunner }
@@ -67,6 +70,9 @@ const optionsSchema = z.object({
     (k) => typeof (k as KeyRing | undefined)?.open === 'function',
     'must be a KeyRing',
   ),
+  pseudonymSecret: z.string().refine((s) => Buffer.byteLength(s) >= minimumSecretBytes, {
+    message: `must be at least ${minimumSecretBytes} bytes`,
+  }),
   publish: z.array(z.unknown()).optional(),
   db: z
     .custom<SqlExecutor>(
@@ -102,6 +108,7 @@ export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
     rules,
     accessLog: new AccessLog(options.store),
     keyRing: options.keyRing,
+    pseudonymizer: createPseudonymizer(options.pseudonymSecret),
     publish,
     ...(options.db
       ? { claimsList: { db: options.db, runner: new ProjectionRunner(options.db, claimsListProjection()) } }

@@ -13,6 +13,9 @@ import { harbinTest, institution, seedRules } from './record.ts'
 
 export const clockAt = new Date('2021-06-15T02:00:00Z')
 
+/** The pseudonym secret of the tests' deployment (card numbers become pseudonyms under it). */
+export const pseudonymSecret = 'subsidy-test-pseudonym-secret-0123456789'
+
 export interface Harness extends TestPlatform {
   store: SqlEventStore
   db: PGlite
@@ -49,6 +52,7 @@ export async function harness(): Promise<Harness> {
   await platform.app.register(subsidyService, {
     store,
     keyRing,
+    pseudonymSecret,
     clock: () => clockAt,
     rules: [...seedRules, harbinTest],
   })

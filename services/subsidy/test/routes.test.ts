@@ -1,4 +1,5 @@
 import { decodeRecorded } from '@trec/contracts'
+import { uuidv7 } from '@trec/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, harness } from './harness.ts'
 import { certificate, cls, fullRecord, institution, verified, worker } from './record.ts'
@@ -183,9 +184,26 @@ describe('subsidy claim routes', () => {
     const c = first.json().claim
     await call('POST', `/v1/claims/${c}/reviews`, 'reviewer', { outcome: 'approved' })
     await call('POST', `/v1/claims/${c}/decision`, 'officer', { outcome: 'approved' })
-    const noAccount = await call('POST', `/v1/claims/${c}/payment`, 'finance', { paymentRef: 'CZ-2' })
-    expect(noAccount.statusCode).toBe(400)
-    expect(noAccount.json().errors[0].path).toEqual(['body', 'account'])
+    const noCard = await call('POST', `/v1/claims/${c}/payment`, 'finance', { paymentRef: 'CZ-2' })
+    expect(noCard.statusCode).toBe(422)
+    expect(noCard.json().reasons[0].rule).toBe('card-account-registered')
+    // The card service registered the card's account (here as it would have written it).
+    await h.record([
+      {
+        id: uuidv7(),
+        type: 'CardAccountRegistered',
+        data: {
+          worker: other,
+          account: {
+            kind: 'ssc_card',
+            bankAccount: await h.keyRing.seal(other, 'account.bankAccount', '6217000130000123456'),
+          },
+          bank: 'ICBC',
+          issuedIn: '130102',
+          source: { system: 'hebei-ssc', ref: 'REG-1' },
+        },
+      },
+    ])
     // The account must open under this worker's key: one sealed for another worker, or a
     // well-formed value that opens under no key, is refused naming the field, writing nothing.
     const atRefusal = await h.store.lastPosition()
@@ -203,6 +221,18 @@ describe('subsidy claim routes', () => {
       expect(refused.statusCode, refused.body).toBe(400)
       expect(refused.json().errors[0].path).toEqual(['body', 'account', 'bankAccount'])
     }
+    // 持卡领补: an account of this worker that is not the card's, or any bank card, is refused.
+    for (const [kind, number] of [
+      ['ssc_card', '6217000130000999999'],
+      ['bank_card', '6217000130000123456'],
+    ]) {
+      const refused = await call('POST', `/v1/claims/${c}/payment`, 'finance', {
+        paymentRef: 'CZ-2',
+        account: { kind, bankAccount: await h.keyRing.seal(other, 'account.bankAccount', number!) },
+      })
+      expect(refused.statusCode, refused.body).toBe(422)
+      expect(refused.json().reasons[0].rule).toBe('card-account')
+    }
     expect(await h.store.lastPosition()).toBe(atRefusal)
     const account = await h.keyRing.seal(other, 'account.bankAccount', '6217000130000123456')
     const paid = await call('POST', `/v1/claims/${c}/payment`, 'finance', {
@@ -210,6 +240,9 @@ describe('subsidy claim routes', () => {
       account: { kind: 'ssc_card', bankAccount: account },
     })
     expect(paid.statusCode, paid.body).toBe(201)
+    const [payment] = (await h.store.readStream(`subsidy-${other}`)).filter((e) => e.type === 'SubsidyPaid')
+    const paidTo = (payment!.data as { account: { bankAccount: unknown } }).account.bankAccount
+    expect(await h.keyRing.open(paidTo, 'account.bankAccount', other)).toBe('6217000130000123456')
     const view = (await call('GET', `/v1/claims/${c}`, 'officer')).json()
     expect(view.payment).toMatchObject({ accountKind: 'ssc_card', amount: 150_000 })
     expect(JSON.stringify(view)).not.toContain(account.ct)

@@ -10,6 +10,7 @@ import {
   openClass,
   people,
   publish,
+  registerCardAccount,
   skillUpgradeClaim,
 } from './record.ts'
 import type { System } from './system.ts'
@@ -40,6 +41,8 @@ export async function claimedRecord(
     '2021-04-07',
   ])
   const worker = await enrol(http, cls, card(101), '2021-03-01T08:40:00+08:00')
+  // The card platform registers the card's account (持卡领补): the worker is paid only to it.
+  await registerCardAccount(http, card(101))
   await whileOpen(cls, worker)
   sys.clock.now = new Date('2021-04-20T10:00:00+08:00')
   const serial = 'S0130000092139001'

@@ -183,6 +183,12 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     'POST /v1/claims/{claim}/decision': { outcome: 'approved' },
     'POST /v1/claims/{claim}/payment': { paymentRef: 'FIN-0001', fundSource: 'employment_subsidy_fund' },
     'POST /v1/claims/{claim}/clawback': { reason: 'paid_in_error' },
+    'POST /v1/card-accounts': {
+      cardNumber: card(324),
+      bankAccount: '6217000130000123456',
+      bank: 'ICBC',
+      source: { system: 'hebei-ssc', ref: 'REG-0001' },
+    },
     'POST /v1/classes/{class}/advances': { subsidyTotal: 1_000_000, paymentRef: 'FIN-ADV-0001' },
     'POST /v1/workers/{worker}/contribution-history': {
       region,

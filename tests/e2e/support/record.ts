@@ -19,6 +19,8 @@ export const people = {
   finance: { sub: 'finance-1', role: 'finance', region: '1301' },
   assessor: { sub: 'assessor-1', role: 'assessor', region: '13' },
   investigator: { sub: 'investigator-1', role: 'investigator' },
+  /** Hebei's social-security card platform. */
+  cardService: { sub: 'ssc-13', role: 'card_service', region: '13' },
   staff: (institution: string): Who => ({
     sub: `staff-${institution}`,
     role: 'institution_staff',
@@ -243,6 +245,25 @@ export async function attestContributions(http: Client, worker: string, months =
       source: { system: 'hebei-jinbao', ref: `SI-Q-${worker.slice(0, 8)}` },
     }),
   )
+}
+
+/**
+ * The card service registers the account of a worker's social-security card (持卡领补), the only
+ * account the worker's subsidies are paid to. Answers the worker's pseudonym.
+ */
+export async function registerCardAccount(
+  http: Client,
+  cardNumber: string,
+  bankAccount = '6217000130000123456',
+): Promise<string> {
+  return accepted(
+    await http.post('/v1/card-accounts', people.cardService, {
+      cardNumber,
+      bankAccount,
+      bank: 'ICBC',
+      source: { system: 'hebei-ssc', ref: `REG-${bankAccount.slice(-6)}` },
+    }),
+  ).worker as string
 }
 
 /** A provider's 职业培训补贴 claim for a worker it trained in a class. */

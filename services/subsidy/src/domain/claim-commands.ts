@@ -1,4 +1,4 @@
-import type { EventData, SealedValue } from '@trec/contracts'
+import type { EventData } from '@trec/contracts'
 import type { ClaimFacts, PayeeKind, SubsidyKind } from './claim-facts.ts'
 import type { Evidence } from './facts.ts'
 import type { RuleSet } from './rule-set.ts'
@@ -48,9 +48,15 @@ export interface PayClaim {
   rules: RuleSet | undefined
   evidence: Evidence
   paymentRef: string
-  account?: { kind: 'ssc_card' | 'bank_card'; bankAccount: SealedValue } | undefined
+  /**
+   * What the account finance named turned out to be, once opened (持卡领补, D3): the worker's
+   * registered card account, or another; undefined when finance named none (the card's is used).
+   */
+  offered?: OfferedAccount | undefined
   fundSource?: EventData<'SubsidyPaid'>['fundSource']
 }
+
+export type OfferedAccount = 'card_account' | 'other_account'
 
 export interface ClawBack {
   kind: 'claw-back'
@@ -73,6 +79,12 @@ export interface AttestContributions {
   today: string
 }
 
+/** The card service registers the account of the worker's social-security card (持卡领补). */
+export interface RegisterCardAccount {
+  kind: 'register-card-account'
+  data: EventData<'CardAccountRegistered'>
+}
+
 export type SubsidyCommand =
   | SubmitClaim
   | ReviewClaim
@@ -80,6 +92,7 @@ export type SubsidyCommand =
   | PayClaim
   | ClawBack
   | AttestContributions
+  | RegisterCardAccount
 
 /** Claim ids name the worker stream they live in, so a claim is found by one stream read. */
 export const claimIdFor = (worker: string, n: number): string => `clm-${worker}-${n}`

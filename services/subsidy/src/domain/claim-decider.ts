@@ -5,6 +5,7 @@ import {
   type ClawBack,
   claimIdFor,
   type DecideClaim,
+  type OfferedAccount,
   type PayClaim,
   type ReviewClaim,
   type SubmitClaim,
@@ -183,12 +184,7 @@ function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
       message: `the rule set ${s.ruleSet.id} version ${s.ruleSet.version} the claim was judged by is not loaded`,
       details: { ruleSet: s.ruleSet },
     })
-  if (s.payee.kind === 'worker' && !cmd.account)
-    throw new TrecError('TREC_VALIDATION', 'a payment to a worker names the account it goes to (持卡领补)', {
-      issues: [
-        { path: ['body', 'account'], code: 'required', message: 'required when the payee is the worker' },
-      ],
-    })
+  const account = s.payee.kind === 'worker' ? cardAccountFor(cmd.offered, state) : undefined
   const amount = claim.decision?.approvedAmount ?? s.amount
   const gate = paymentGate(claim, state, cmd.rules, cmd.evidence, cmd.today)
   if (gate.violations.length > 0) reject(...gate.violations)
@@ -200,7 +196,7 @@ function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
         worker: s.worker,
         amount,
         payee: s.payee,
-        ...(cmd.account && s.payee.kind === 'worker' ? { account: cmd.account } : {}),
+        ...(account === undefined ? {} : { account }),
         evidence: gate.evidence,
         ruleSet: refOf(cmd.rules),
         ...(cmd.fundSource === undefined ? {} : { fundSource: cmd.fundSource }),
@@ -208,6 +204,30 @@ function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
       },
     },
   ]
+}
+
+/**
+ * 持卡领补 (D3): a worker's subsidy goes to the account of their social-security card as the card
+ * service registered it, never to an account anyone else names.
+ */
+export function cardAccountFor(
+  offered: OfferedAccount | undefined,
+  state: SubsidyState,
+): NonNullable<SubsidyState['cardAccount']> {
+  if (!state.cardAccount)
+    return reject({
+      rule: 'card-account-registered',
+      message:
+        'no social-security card account is registered for this worker: the card service registers it (持卡领补)',
+      details: {},
+    })
+  if (offered === 'other_account')
+    reject({
+      rule: 'card-account',
+      message: 'a worker’s subsidy is paid only to the account of their social-security card (持卡领补)',
+      details: { offered },
+    })
+  return state.cardAccount
 }
 
 function clawBack(cmd: ClawBack, state: SubsidyState): SubsidyEvent[] {
@@ -265,6 +285,8 @@ export const subsidyDecider: Decider<SubsidyState, SubsidyCommand, SubsidyEvent>
         return clawBack(command, state)
       case 'attest':
         return attest(command)
+      case 'register-card-account':
+        return [{ type: 'CardAccountRegistered', data: command.data }]
     }
   },
 }

@@ -12,6 +12,7 @@ export type SubsidyEvent =
   | { type: 'SubsidyPaid'; data: EventData<'SubsidyPaid'> }
   | { type: 'SubsidyClawedBack'; data: EventData<'SubsidyClawedBack'> }
   | { type: 'ContributionHistoryAttested'; data: EventData<'ContributionHistoryAttested'> }
+  | { type: 'CardAccountRegistered'; data: EventData<'CardAccountRegistered'> }
 
 export type ClaimStatus = 'submitted' | 'approved' | 'rejected' | 'paid' | 'clawed_back'
 
@@ -31,6 +32,8 @@ export interface SubsidyState {
   /** Claims by id, in the order they were made. */
   claims: Readonly<Record<string, ClaimState>>
   count: number
+  /** The account of the worker's social-security card, as the card service last registered it (持卡领补). */
+  cardAccount?: EventData<'CardAccountRegistered'>['account']
 }
 
 export const initialSubsidyState = (): SubsidyState => ({ claims: {}, count: 0 })
@@ -48,6 +51,7 @@ export function evolveSubsidy(state: SubsidyState, event: SubsidyEvent): Subsidy
   switch (event.type) {
     case 'SubsidyClaimSubmitted':
       return {
+        ...state,
         claims: {
           ...state.claims,
           [event.data.claim]: {
@@ -91,5 +95,7 @@ export function evolveSubsidy(state: SubsidyState, event: SubsidyEvent): Subsidy
     }
     case 'ContributionHistoryAttested':
       return state
+    case 'CardAccountRegistered':
+      return { ...state, cardAccount: event.data.account }
   }
 }

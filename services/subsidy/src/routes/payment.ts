@@ -1,7 +1,7 @@
 import { sealedValueSchema } from '@trec/contracts'
-import { TrecError } from '@trec/core'
 import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
+import { offeredAccount } from '../app/card-account.ts'
 import { payClaim } from '../app/pay-claim.ts'
 import { readClaimEvidence } from '../app/read-evidence.ts'
 import { ruleSetsFor } from '../app/rule-source.ts'
@@ -16,35 +16,14 @@ const paymentBody = z.strictObject({
     .enum(['employment_subsidy_fund', 'unemployment_insurance_fund', 'skills_upgrade_account'])
     .optional(),
   /**
-   * For a worker: the financial account of the social-security card (持卡领补, D3) or a bank
-   * card, sealed under the worker's data key by the finance system before it is sent.
+   * For a worker, optional: an account finance expects to pay, sealed under the worker's data key.
+   * The payment goes to the account of the worker's social-security card as the card service
+   * registered it (持卡领补, D3); an account that is not that one is refused (422 card-account).
    */
   account: z
     .strictObject({ kind: z.enum(['ssc_card', 'bank_card']), bankAccount: sealedValueSchema })
     .optional(),
 })
-
-/**
- * The account a subsidy is paid to must be this worker's: sealed under the worker's own data key
- * at the path `account.bankAccount`. A value sealed for another worker, or anything that does not
- * open (plain base64, a forged kid), is refused 400 naming the field, and nothing is written.
- */
-async function assertAccountOpens(options: ResolvedOptions, worker: string, sealed: unknown): Promise<void> {
-  try {
-    await options.keyRing.open(sealed, 'account.bankAccount', worker)
-  } catch (cause) {
-    throw new TrecError('TREC_VALIDATION', 'the account is not sealed under this worker’s key', {
-      issues: [
-        {
-          path: ['body', 'account', 'bankAccount'],
-          code: 'not_this_worker',
-          message: 'seal the account under the worker’s data key (field account.bankAccount)',
-        },
-      ],
-      cause,
-    })
-  }
-}
 
 /**
  * POST /v1/claims/:claim/payment (finance, in the claim's region): pays an approved claim if,
@@ -75,8 +54,8 @@ export function paymentRoute(app: Platform, options: ResolvedOptions): void {
       const loaded = await loadClaim(options, request.params.claim)
       const s = loaded.claim.submitted
       assertRegion(p, s.region)
-      if (request.body.account)
-        await assertAccountOpens(options, loaded.worker, request.body.account.bankAccount)
+      const { account, ...body } = request.body
+      const offered = await offeredAccount(options.keyRing, loaded.worker, account, loaded.state.cardAccount)
       const { at, today } = now(options)
       const evidence = await readClaimEvidence(options.store, {
         worker: loaded.worker,
@@ -92,7 +71,8 @@ export function paymentRoute(app: Platform, options: ResolvedOptions): void {
           today,
           rules: ruleSetByRef(await ruleSetsFor(options, s.region), s.ruleSet),
           evidence,
-          ...request.body,
+          offered,
+          ...body,
         },
         metaFor(p, at, s.region, loaded.correlationId),
         commandEventIds(request),

@@ -1,5 +1,4 @@
 import { spec } from '@trec/command/testing'
-import { isTrecError } from '@trec/core'
 import { describe, expect, it } from 'vitest'
 import { subsidyDecider } from '../../src/domain/claim-decider.ts'
 import type { SubsidyEvent } from '../../src/domain/claim-state.ts'
@@ -55,7 +54,7 @@ describe('payment through the gate', () => {
       .rejects('rule-set-in-force')
   })
 
-  it('pays a worker to a named account, and refuses without one (400)', () => {
+  it('pays a worker only to the account of their social-security card (持卡领补)', () => {
     const s = pastClaim(1, {
       kind: 'skill_upgrade',
       payee: { kind: 'worker', id: worker },
@@ -66,23 +65,22 @@ describe('payment through the gate', () => {
       level: 4,
       claimedOn: '2021-06-15',
     })
-    const history = spec(subsidyDecider).given(s, reviewedOk(1, 150_000), approved(1, 150_000))
     const account = {
       kind: 'ssc_card' as const,
       bankAccount: { sealed: 'A256GCM' as const, kid: worker, iv: 'aaaa', ct: 'bbbb' },
     }
-    const [event] = history.when(payment(skillUpgradeRecord(), 1, { account })).events()
+    const registered: SubsidyEvent = {
+      type: 'CardAccountRegistered',
+      data: { worker, account, bank: 'ICBC', issuedIn: '130102', source: { system: 'ssc', ref: 'r-1' } },
+    }
+    const unregistered = spec(subsidyDecider).given(s, reviewedOk(1, 150_000), approved(1, 150_000))
+    unregistered.when(payment(skillUpgradeRecord())).rejects('card-account-registered')
+    const history = spec(subsidyDecider).given(s, registered, reviewedOk(1, 150_000), approved(1, 150_000))
+    const [event] = history.when(payment(skillUpgradeRecord())).events()
     expect(event?.data).toMatchObject({ amount: 150_000, account })
-    const error = (() => {
-      try {
-        history.when(payment(skillUpgradeRecord())).events()
-      } catch (e) {
-        return e
-      }
-    })()
-    expect(isTrecError(error, 'TREC_VALIDATION')).toBe(true)
-    history
-      .when(payment([...skillUpgradeRecord(), revoked()], 1, { account }))
-      .rejects('certificate-required')
+    const [same] = history.when(payment(skillUpgradeRecord(), 1, { offered: 'card_account' })).events()
+    expect(same?.data).toMatchObject({ account })
+    history.when(payment(skillUpgradeRecord(), 1, { offered: 'other_account' })).rejects('card-account')
+    history.when(payment([...skillUpgradeRecord(), revoked()], 1)).rejects('certificate-required')
   })
 })
