@@ -13,7 +13,7 @@ import pg from 'pg'
 import { SqlCheckpointStore } from '../src/checkpoints.ts'
 import { kafkaSource } from '../src/consume.ts'
 import { runRelay } from '../src/relay.ts'
-import { writeSection } from './report.ts'
+import { writeSection } from '../../../tests/bench/report.ts'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 const burstEvents = Number(process.env.BENCH_EVENTS ?? 60_000)
