@@ -10,10 +10,10 @@ import { detectKafka } from '@trec/infra-kafka'
 import { type Projection, ProjectionRunner } from '@trec/projections'
 import { Kafka, logLevel } from 'kafkajs'
 import pg from 'pg'
+import { writeSection } from '../../../tests/bench/report.ts'
 import { SqlCheckpointStore } from '../src/checkpoints.ts'
 import { kafkaSource } from '../src/consume.ts'
 import { runRelay } from '../src/relay.ts'
-import { writeSection } from './report.ts'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 const burstEvents = Number(process.env.BENCH_EVENTS ?? 60_000)

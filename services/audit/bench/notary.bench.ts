@@ -19,10 +19,10 @@ import { openPostgresEventStore, pgExecutor } from '@trec/eventstore/postgres'
 import { postgresForTests } from '@trec/eventstore/testing'
 import { KeySet } from '@trec/merkle'
 import pg from 'pg'
+import { writeSection } from '../../../tests/bench/report.ts'
 import { startNotary } from '../src/notary/start.ts'
 import { verifyFile } from '../src/verify/run.ts'
 import { faceCheck } from './events.ts'
-import { writeSection } from './report.ts'
 import { writeSyntheticExport } from './synthetic-export.ts'
 
 const events = Number(process.env.BENCH_EVENTS ?? 100_000)

@@ -17,9 +17,9 @@ import {
   signCheckpointNote,
   withCryptoProfile,
 } from '@trec/merkle'
+import { writeSection } from '../../../tests/bench/report.ts'
 import { verifyFile } from '../src/verify/run.ts'
 import { faceCheck } from './events.ts'
-import { writeSection } from './report.ts'
 import { writeSyntheticExport } from './synthetic-export.ts'
 
 const verifyEvents = Number(process.env.BENCH_VERIFY_EVENTS ?? 100_000)

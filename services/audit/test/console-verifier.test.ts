@@ -1,4 +1,4 @@
-import { createCheckpointSigner, parseCheckpoint } from '@trec/merkle'
+import { createCheckpointSigner } from '@trec/merkle'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   pinKey,
@@ -9,17 +9,7 @@ import {
   verifyInclusionAnswer,
 } from '../../app/console/verify.js'
 import { exportMutations } from './mutations.ts'
-import {
-  auditApp,
-  checkpointKeyPair,
-  notary,
-  openLog,
-  origin,
-  pinned,
-  seedHistory,
-  signing,
-  verifyText,
-} from './support.ts'
+import { checkpointKeyPair, exportedHistory, origin, pinned, signing, verifyText } from './support.ts'
 
 // The console's in-browser verifier (services/app/console/verify.js, WebCrypto) against trec-verify (the Node
 // verifier of services/audit) on the same data: a genuine export, checkpoint, inclusion and
@@ -58,27 +48,9 @@ describe('the console verifier, beside trec-verify', () => {
   let ctx: Awaited<ReturnType<typeof setup>>
 
   async function setup() {
-    const log = await openLog()
-    const record = await seedHistory(log.store, 5, 23)
-    const n = await notary(log, {}, key)
-    await n.sync()
-    const first = (await n.checkpoint())!
-    const { app, tokens } = await auditApp(log, key)
-    const token = await tokens.mint({ sub: 'auditor-1', role: 'auditor' })
-    const get = async (url: string) =>
-      (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).body
-    await get(`/v1/audit/exports/workers/${record.workers[0]}?purpose=audit`)
-    await n.sync()
-    const second = (await n.checkpoint())!
-    await n.stop()
-    const base = await get(
-      `/v1/audit/exports/classes/${Object.keys(record.classes)[0]}?purpose=audit&consistencyWith=${first.size}`,
-    )
-    const keys = await pinned(signing(key))
-    const verifierKey = keys.toNoteVerifierKeys()[0]!
-    const trust = { origin, key: await pinKey(verifierKey) }
-    const earlier = parseCheckpoint(first.note.slice(0, first.note.lastIndexOf('\n\n') + 1))
-    return { log, record, get, base, keys, trust, first, second, earlier }
+    const history = await exportedHistory(key)
+    const verifierKey = history.keys.toNoteVerifierKeys()[0]!
+    return { ...history, trust: { origin, key: await pinKey(verifierKey) } }
   }
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { cryptoProfile } from '@trec/core'
 import type { EventStore, RecordedEvent, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, pgliteExecutor } from '@trec/eventstore/pglite'
 import { testPlatform } from '@trec/fastify-kit/testing'
-import { CompactTree, KeySet, leafHash } from '@trec/merkle'
+import { CompactTree, KeySet, leafHash, parseCheckpoint } from '@trec/merkle'
 import { appendRecord, generateRecord } from '@trec/readmodels/testing'
 import { type AuditOptions, auditService } from '../src/index.ts'
 import { leafText } from '../src/leaf.ts'
@@ -112,6 +112,33 @@ export async function auditApp(log: Log, key = checkpointKeyPair(), extra: Parti
   })
   await app.ready()
   return { app, tokens }
+}
+
+/**
+ * A seeded log (5 workers), notarised twice around an auditor's worker export, and a class's
+ * export with a consistency proof from the first checkpoint: the genuine export the tamper
+ * suite and the console verifier mutate.
+ */
+export async function exportedHistory(key = checkpointKeyPair()) {
+  const log = await openLog()
+  const record = await seedHistory(log.store, 5, 23)
+  const n = await notary(log, {}, key)
+  await n.sync()
+  const first = (await n.checkpoint())!
+  const { app, tokens } = await auditApp(log, key)
+  const token = await tokens.mint({ sub: 'auditor-1', role: 'auditor' })
+  const get = async (url: string) =>
+    (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).body
+  await get(`/v1/audit/exports/workers/${record.workers[0]}?purpose=audit`)
+  await n.sync()
+  const second = (await n.checkpoint())!
+  await n.stop()
+  const base = await get(
+    `/v1/audit/exports/classes/${Object.keys(record.classes)[0]}?purpose=audit&consistencyWith=${first.size}`,
+  )
+  const keys = await pinned(signing(key))
+  const earlier = parseCheckpoint(first.note.slice(0, first.note.lastIndexOf('\n\n') + 1))
+  return { log, record, get, base, keys, first, second, earlier }
 }
 
 /** Verifies an export held in memory, as the CLI does a file. */

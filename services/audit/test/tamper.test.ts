@@ -1,17 +1,7 @@
-import { createCheckpointSigner, parseCheckpoint } from '@trec/merkle'
+import { createCheckpointSigner, type parseCheckpoint } from '@trec/merkle'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { exportMutations } from './mutations.ts'
-import {
-  auditApp,
-  checkpointKeyPair,
-  notary,
-  openLog,
-  origin,
-  pinned,
-  seedHistory,
-  signing,
-  verifyText,
-} from './support.ts'
+import { checkpointKeyPair, exportedHistory, origin, type pinned, verifyText } from './support.ts'
 
 // The tamper suite: 1,200 random single mutations of a genuine export (./mutations.ts), each of
 // which the offline verifier must reject, naming the right reason (and, where the mutation sits
@@ -40,31 +30,8 @@ describe('the tamper suite', () => {
   let foreign: Awaited<ReturnType<typeof createCheckpointSigner>>
 
   beforeAll(async () => {
-    const log = await openLog()
-    const record = await seedHistory(log.store, 5, 23)
-    const n = await notary(log, {}, key)
-    await n.sync()
-    const first = await n.checkpoint()
-    earlier = parseCheckpoint(first!.note.slice(0, first!.note.lastIndexOf('\n\n') + 1))
-    const { app, tokens } = await auditApp(log, key)
-    const token = await tokens.mint({ sub: 'auditor-1', role: 'auditor' })
-    await app.inject({
-      method: 'GET',
-      url: `/v1/audit/exports/workers/${record.workers[0]}?purpose=audit`,
-      headers: { authorization: `Bearer ${token}` },
-    })
-    await n.sync()
-    await n.checkpoint()
-    const cls = Object.keys(record.classes)[0]!
-    const res = await app.inject({
-      method: 'GET',
-      url: `/v1/audit/exports/classes/${cls}?purpose=audit&consistencyWith=${first!.size}`,
-      headers: { authorization: `Bearer ${token}` },
-    })
-    base = res.body
-    keys = await pinned(signing(key))
+    ;({ base, keys, earlier } = await exportedHistory(key))
     foreign = await createCheckpointSigner({ name: origin, privateKey: checkpointKeyPair().privateKey })
-    await n.stop()
   })
 
   it('accepts the genuine export (with the earlier checkpoint seen)', async () => {

@@ -1,6 +1,7 @@
 import { type AccessEvent, readAccessLog } from '@trec/command'
-import { pseudonymSchema } from '@trec/contracts'
+import { type EventDataToAppend, pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
+
 import { actorOf, assertRegion, type Platform, principal } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
@@ -93,29 +94,7 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
     async (request) => {
       const p = principal(request)
       const { worker, fromRevision, limit } = request.query
-      const events = await readAccessLog(options.store, worker, { fromRevision, limit })
-      await options.accessLog.record(
-        {
-          worker,
-          view: 'access_log',
-          purpose: 'audit',
-          client: p.clientId,
-          requestId: String(request.id),
-          found: events.length > 0,
-          flags: [],
-        },
-        {
-          occurredAt: options.clock().toISOString(),
-          actor: actorOf(p),
-          source: accessSource,
-          region: options.region,
-        },
-      )
-      return {
-        worker,
-        entries: events.map(entryOf),
-        nextRevision: events.length === limit ? events.at(-1)!.revision + 1 : null,
-      }
+      return answerLog(options, p, String(request.id), { worker, purpose: 'audit' }, fromRevision, limit)
     },
   )
 }
@@ -200,30 +179,40 @@ export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): v
           details: { reason: 'purpose not allowed for role', purpose },
         })
       assertRegion(p, issuedIn)
-      const events = await readAccessLog(options.store, worker, { fromRevision, limit })
-      await options.accessLog.record(
-        {
-          worker,
-          view: 'access_log',
-          purpose,
-          ...(consentRef === undefined ? {} : { consentRef }),
-          client: p.clientId,
-          requestId: String(request.id),
-          found: events.length > 0,
-          flags: [],
-        },
-        {
-          occurredAt: options.clock().toISOString(),
-          actor: actorOf(p),
-          source: accessSource,
-          region: options.region,
-        },
+      return answerLog(
+        options,
+        p,
+        String(request.id),
+        { worker, purpose, ...(consentRef === undefined ? {} : { consentRef }) },
+        fromRevision,
+        limit,
       )
-      return {
-        worker,
-        entries: events.map(entryOf),
-        nextRevision: events.length === limit ? events.at(-1)!.revision + 1 : null,
-      }
     },
   )
+}
+
+/** Reads a page of a worker's access log, records that read in the same log, then answers it. */
+async function answerLog(
+  options: ResolvedOptions,
+  p: ReturnType<typeof principal>,
+  requestId: string,
+  read: Pick<EventDataToAppend<'RecordAccessed'>, 'worker' | 'purpose' | 'consentRef'>,
+  fromRevision: number,
+  limit: number,
+) {
+  const events = await readAccessLog(options.store, read.worker, { fromRevision, limit })
+  await options.accessLog.record(
+    { ...read, view: 'access_log', client: p.clientId, requestId, found: events.length > 0, flags: [] },
+    {
+      occurredAt: options.clock().toISOString(),
+      actor: actorOf(p),
+      source: accessSource,
+      region: options.region,
+    },
+  )
+  return {
+    worker: read.worker,
+    entries: events.map(entryOf),
+    nextRevision: events.length === limit ? events.at(-1)!.revision + 1 : null,
+  }
 }

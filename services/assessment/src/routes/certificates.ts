@@ -1,15 +1,13 @@
 import { handleCommand, handleMultiStreamCommand, loadState } from '@trec/command'
 import {
+  certificateIssued,
   certificateKinds,
   certificateRevoked,
-  dateSchema,
   entityIdSchema,
   evaluatorKinds,
   noteSchema,
-  occupationCodeSchema,
   pseudonymSchema,
   regionCodeSchema,
-  skillLevelSchema,
 } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
@@ -37,6 +35,8 @@ const serialSchema = z
 
 const issuerSchema = z.strictObject({ kind: z.enum(evaluatorKinds), id: entityIdSchema })
 
+const issued = certificateIssued.schema.shape
+
 const issueBody = z
   .strictObject({
     worker: pseudonymSchema,
@@ -45,17 +45,14 @@ const issueBody = z
     serial: serialSchema,
     /** 行政区划代码 of the issuing body: it scopes the assessor and the event. */
     region: regionCodeSchema,
-    occupationCode: occupationCodeSchema.optional(),
-    level: skillLevelSchema.optional(),
-    /** For kinds without levels: the 专项职业能力 project, or the 作业类别/项目 code. */
-    itemCode: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,31}$/)
-      .optional(),
-    issuedOn: dateSchema,
-    validUntil: dateSchema.optional(),
-    /** The assessment it rests on; found on the record when absent. */
-    assessment: entityIdSchema.optional(),
+    // As the event has them (for kinds without levels, `itemCode` is the 专项职业能力 project or
+    // the 作业类别/项目 code; `assessment`, when absent, is found on the record).
+    occupationCode: issued.occupationCode,
+    level: issued.level,
+    itemCode: issued.itemCode,
+    issuedOn: issued.issuedOn,
+    validUntil: issued.validUntil,
+    assessment: issued.assessment,
   })
   .superRefine((c, ctx) => {
     const levelled = defaultCertificateKindRules[c.kind].levelled
