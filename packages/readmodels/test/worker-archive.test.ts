@@ -48,6 +48,12 @@ describe('the lifelong archive of a worker', () => {
         level: 4,
         subsidyKind: 'training',
         enrolledAt: '2021-04-02T09:00:00+08:00',
+        identityCheck: {
+          checkedAt: '2021-05-01T09:00:00+08:00',
+          method: 'ssc_platform',
+          result: 'verified',
+          verifiedBy: { id: 'ssc', kind: 'platform' },
+        },
         identityVerified: true,
         status: 'passed',
         completion: {
