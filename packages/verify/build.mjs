@@ -24,6 +24,11 @@ const { metafile } = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+  // A bundled CommonJS package (the SM2 signatures of the gm profile) requires Node's built-ins;
+  // an ES module has no `require` of its own, so the bundle makes one.
+  banner: {
+    js: "import { createRequire as __trecRequire } from 'node:module'; const require = __trecRequire(import.meta.url);",
+  },
 })
 
 // The bundled npm packages and their licences, in one file beside the bundle.
