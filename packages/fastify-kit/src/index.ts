@@ -6,7 +6,8 @@ export type { IdempotencyOptions } from './idempotency.ts'
 export { type CommandIds, commandEventIds, idempotencyPlugin, singleEventId } from './idempotency.ts'
 export type { LineSink } from './logger.ts'
 export { loggerOptions, scrubLine } from './logger.ts'
-export { openapiPlugin } from './openapi.ts'
+export type { OpenapiOptions } from './openapi.ts'
+export { openapiPlugin, wildcardParam } from './openapi.ts'
 export type { Platform, PlatformOptions, RequestSample } from './platform.ts'
 export { buildPlatform } from './platform.ts'
 export type { Claims, Principal, Role } from './principal.ts'
@@ -24,7 +25,15 @@ export {
   roles,
 } from './principal.ts'
 export type { Problem } from './problem.ts'
-export { problemContentType, problemOf, problemPlugin, sendProblem, toTrecError } from './problem.ts'
+export {
+  issueSchema,
+  problemContentType,
+  problemOf,
+  problemPlugin,
+  problemSchema,
+  sendProblem,
+  toTrecError,
+} from './problem.ts'
 export type { RateLimitOptions } from './protection.ts'
 export { rateLimitKey, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
 export { cardNumberIssues, cardScreeningPlugin } from './screening.ts'
