@@ -1,5 +1,5 @@
 import { handleCommand, loadState } from '@trec/command'
-import { programmePublished } from '@trec/contracts'
+import { commandAnswerWith, programmePublished } from '@trec/contracts'
 import { assertRegion, commandEventIds, type Platform, principal, roles } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { catalogueDecider } from '../domain/catalogue.ts'
@@ -28,6 +28,37 @@ const programmeBody = z
     message: 'effectiveTo must not be before effectiveFrom',
     path: ['effectiveTo'],
   })
+  .meta({ id: 'PublishProgrammeRequest' })
+
+const programmeAnswer = commandAnswerWith('ProgrammeAnswer', 'programme', 'prog-01936f4e', 'The programme published.')
+
+const catalogueView = z
+  .object({
+    region: z.string(),
+    programmes: z.array(z.record(z.string(), z.unknown())),
+    revision: z.int(),
+  })
+  .meta({
+    id: 'Catalogue',
+    description: 'The programmes a region has published, as published, with the catalogue stream’s revision.',
+    example: {
+      region: '130100',
+      programmes: [
+        {
+          programme: 'prog-01936f4e',
+          region: '130100',
+          occupationCode: '6-31-01-03',
+          occupationTitle: '电工',
+          level: 4,
+          subsidyKind: 'training',
+          amount: 150000,
+          shortage: false,
+          effectiveFrom: '2021-01-01',
+        },
+      ],
+      revision: 0,
+    },
+  })
 
 export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
   app.post(
@@ -36,9 +67,12 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['subsidy_officer'] } },
       schema: {
         summary: 'Publish a subsidised programme in a region’s catalogue',
+        operationId: 'publishProgramme',
+        description:
+          'A subsidy officer of the region publishes an effective-dated 培训项目目录 entry with its subsidy standard (in fen). Answers the new programme’s id.',
         tags: ['training'],
         body: programmeBody,
-        response: { 201: appended.extend({ programme: z.string() }) },
+        response: { 201: programmeAnswer },
       },
     },
     async (request, reply) => {
@@ -63,14 +97,13 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles } },
       schema: {
         summary: 'The programmes a region has published (not those of the divisions above it)',
+        operationId: 'getCatalogue',
+        description:
+          'Any authenticated caller reads the programmes a region has published (the catalogue is public by policy); those of the divisions above it are not included.',
         tags: ['training'],
         params: regionParams,
         response: {
-          200: z.object({
-            region: z.string(),
-            programmes: z.array(z.record(z.string(), z.unknown())),
-            revision: z.int(),
-          }),
+          200: catalogueView,
         },
       },
     },
