@@ -16,7 +16,12 @@ export const commandAnswerSchema = z
   })
 
 /** A command's answer with the identifier of what it made (`{ ids, revision, <key>: id }`), named `name`. */
-export function commandAnswerWith<K extends string>(name: string, key: K, example: string, description: string) {
+export function commandAnswerWith<K extends string>(
+  name: string,
+  key: K,
+  example: string,
+  description: string,
+) {
   return commandAnswerSchema
     .extend({ [key]: z.string().describe(description) } as { [P in K]: z.ZodString })
     .meta({

@@ -30,7 +30,12 @@ const programmeBody = z
   })
   .meta({ id: 'PublishProgrammeRequest' })
 
-const programmeAnswer = commandAnswerWith('ProgrammeAnswer', 'programme', 'prog-01936f4e', 'The programme published.')
+const programmeAnswer = commandAnswerWith(
+  'ProgrammeAnswer',
+  'programme',
+  'prog-01936f4e',
+  'The programme published.',
+)
 
 const catalogueView = z
   .object({

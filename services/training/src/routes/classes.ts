@@ -21,7 +21,12 @@ import { appended, classParams } from './schemas.ts'
 // institution's staff, officers of its region, assessors of the region, and the face-check
 // devices registered to the class.
 
-const classAnswer = commandAnswerWith('ClassApplicationAnswer', 'class', 'cls-01936f4e', 'The class applied for.')
+const classAnswer = commandAnswerWith(
+  'ClassApplicationAnswer',
+  'class',
+  'cls-01936f4e',
+  'The class applied for.',
+)
 
 export function classRoutes(app: Platform, ctx: TrainingContext): void {
   app.post(

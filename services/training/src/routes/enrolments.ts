@@ -45,13 +45,15 @@ const identityBody = z
     path: ['failure'],
   })
 
-const enrolmentBody = z.strictObject({
-  cardNumber: cardNumberSchema,
-  name: z.string().trim().min(1).max(100),
-  phone: z.string().regex(/^\+?[0-9][0-9 -]{4,24}$/, 'must be a phone number'),
-  voucher: entityIdSchema.optional(),
-  identity: identityBody,
-}).meta({ id: 'EnrolWorkerRequest' })
+const enrolmentBody = z
+  .strictObject({
+    cardNumber: cardNumberSchema,
+    name: z.string().trim().min(1).max(100),
+    phone: z.string().regex(/^\+?[0-9][0-9 -]{4,24}$/, 'must be a phone number'),
+    voucher: entityIdSchema.optional(),
+    identity: identityBody,
+  })
+  .meta({ id: 'EnrolWorkerRequest' })
 
 const enrolled = z
   .object({

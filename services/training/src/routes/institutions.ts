@@ -20,12 +20,14 @@ import { appended, institutionParams } from './schemas.ts'
 // of the institution's region; delisting by a subsidy officer of its region. The designated list
 // is public (D2: catalogues are 「及时向社会公开」), so any authenticated caller may read an entry.
 
-const delistingBody = z.strictObject({
-  reason: institutionDelisted.schema.shape.reason,
-  note: noteSchema.optional(),
-  /** The day it takes effect; today (UTC+8) when not given. */
-  effectiveFrom: dateSchema.optional(),
-}).meta({ id: 'DelistInstitutionRequest' })
+const delistingBody = z
+  .strictObject({
+    reason: institutionDelisted.schema.shape.reason,
+    note: noteSchema.optional(),
+    /** The day it takes effect; today (UTC+8) when not given. */
+    effectiveFrom: dateSchema.optional(),
+  })
+  .meta({ id: 'DelistInstitutionRequest' })
 
 const designationBody = institutionDesignated.schema.meta({ id: 'DesignateInstitutionRequest' })
 const designationAnswer = commandAnswerWith(
@@ -35,33 +37,35 @@ const designationAnswer = commandAnswerWith(
   'The institution designated.',
 )
 
-const institutionView = z.object({
-  institution: z.string(),
-  legalName: z.string(),
-  uscc: z.string(),
-  region: z.string(),
-  kinds: z.array(z.string()),
-  designatedFrom: z.string(),
-  /** Where it stands today: pending (designated from a later date), designated or delisted. */
-  standing: z.enum(['pending', 'designated', 'delisted']),
-  delisting: z
-    .object({ reason: z.string(), effectiveFrom: z.string(), note: z.string().optional() })
-    .optional(),
-  revision: z.int(),
-}).meta({
-  id: 'Institution',
-  description: 'An institution on the designated list and where it stands today.',
-  example: {
-    institution: 'inst-130102-0001',
-    legalName: '石家庄市长安区职业技能培训学校',
-    uscc: '52130100MJ0123456N',
-    region: '130102',
-    kinds: ['technical_school'],
-    designatedFrom: '2021-01-01',
-    standing: 'designated',
-    revision: 0,
-  },
-})
+const institutionView = z
+  .object({
+    institution: z.string(),
+    legalName: z.string(),
+    uscc: z.string(),
+    region: z.string(),
+    kinds: z.array(z.string()),
+    designatedFrom: z.string(),
+    /** Where it stands today: pending (designated from a later date), designated or delisted. */
+    standing: z.enum(['pending', 'designated', 'delisted']),
+    delisting: z
+      .object({ reason: z.string(), effectiveFrom: z.string(), note: z.string().optional() })
+      .optional(),
+    revision: z.int(),
+  })
+  .meta({
+    id: 'Institution',
+    description: 'An institution on the designated list and where it stands today.',
+    example: {
+      institution: 'inst-130102-0001',
+      legalName: '石家庄市长安区职业技能培训学校',
+      uscc: '52130100MJ0123456N',
+      region: '130102',
+      kinds: ['technical_school'],
+      designatedFrom: '2021-01-01',
+      standing: 'designated',
+      revision: 0,
+    },
+  })
 
 async function designatedInstitution(ctx: TrainingContext, id: string) {
   const loaded = await loadInstitution(ctx.store, id)
