@@ -2,6 +2,7 @@
 // services/app/test/openapi-contract.test.ts on the document the app serves). Each finding says
 // which operation or schema falls short and what to add.
 
+// biome-ignore lint/suspicious/noExplicitAny: a parsed JSON document, walked by key
 type Json = Record<string, any>
 
 /** `verbNoun`: a lower-case verb, then words in camelCase; no path, no status code. */

@@ -11,6 +11,7 @@ import { formatOpenapi, openapiDocument } from '../src/openapi-document.ts'
 const committedPath = join(import.meta.dirname, '../../../docs/openapi.json')
 
 describe('the OpenAPI contract', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON document
   let doc: Record<string, any>
 
   beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('the OpenAPI contract', () => {
     expect(lookup['x-roles']).toEqual(['card_service', 'investigator'])
     for (const status of ['400', '401', '403', '409', '415', '429', '503'])
       expect(lookup.responses[status]?.$ref, status).toMatch(/^#\/components\/responses\//)
-    for (const answer of Object.values(doc.components.responses) as Record<string, any>[])
+    for (const answer of Object.values(doc.components.responses) as { content: Record<string, unknown> }[])
       expect(answer.content['application/problem+json']).toMatchObject({
         schema: { $ref: '#/components/schemas/Problem' },
         example: { code: expect.any(String) },

@@ -6,7 +6,7 @@ import { catalogueDecider } from '../domain/catalogue.ts'
 import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
 import { streamOf } from '../streams.ts'
-import { appended, regionParams } from './schemas.ts'
+import { regionParams } from './schemas.ts'
 
 // The 培训项目目录 of a region: a subsidy officer of the region publishes effective-dated
 // programmes (D2 「目录清单管理」); the catalogue is public (D2 「及时向社会公开」).

@@ -15,7 +15,7 @@ import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
 import { existingClass, loadCatalogues, loadInstitution, streamOf } from '../streams.ts'
 import { applicationBody, classView, sessionId } from './class-schemas.ts'
-import { appended, classParams } from './schemas.ts'
+import { classParams } from './schemas.ts'
 
 // 开班申请 by the staff of a designated institution, and the class as its readers need it: the
 // institution's staff, officers of its region, assessors of the region, and the face-check
