@@ -1,3 +1,4 @@
+export { commandAnswerSchema, commandAnswerWith } from './answers.ts'
 export { accessEvents, accessFlags, accessPurposes, accessViews, recordAccessed } from './catalogue/access.ts'
 export {
   assessmentEvents,

@@ -6,7 +6,8 @@ export type { IdempotencyOptions } from './idempotency.ts'
 export { type CommandIds, commandEventIds, idempotencyPlugin, singleEventId } from './idempotency.ts'
 export type { LineSink } from './logger.ts'
 export { loggerOptions, scrubLine } from './logger.ts'
-export { openapiPlugin } from './openapi.ts'
+export type { OpenapiOptions } from './openapi.ts'
+export { openapiPlugin, wildcardParam } from './openapi.ts'
 export type { Pager } from './paging.ts'
 export { cursorKeyOf, MAX_PAGE, pageFields, pager } from './paging.ts'
 export type { Platform, PlatformOptions, RequestSample } from './platform.ts'
@@ -26,7 +27,15 @@ export {
   roles,
 } from './principal.ts'
 export type { Problem } from './problem.ts'
-export { problemContentType, problemOf, problemPlugin, sendProblem, toTrecError } from './problem.ts'
+export {
+  issueSchema,
+  problemContentType,
+  problemOf,
+  problemPlugin,
+  problemSchema,
+  sendProblem,
+  toTrecError,
+} from './problem.ts'
 export type { RateLimitOptions } from './protection.ts'
 export { rateLimitKey, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
 export { cardNumberIssues, cardScreeningPlugin } from './screening.ts'

@@ -6,7 +6,7 @@ import { type AdmissionOptions, admissionPlugin } from './admission.ts'
 import { type AuthOptions, authPlugin } from './auth.ts'
 import { type IdempotencyOptions, idempotencyPlugin } from './idempotency.ts'
 import { type LineSink, loggerOptions } from './logger.ts'
-import { openapiPlugin } from './openapi.ts'
+import { type OpenapiOptions, openapiPlugin } from './openapi.ts'
 import { problemPlugin } from './problem.ts'
 import { type RateLimitOptions, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
 import { cardScreeningPlugin } from './screening.ts'
@@ -29,6 +29,8 @@ export interface PlatformOptions {
   bodyLimit?: number
   title?: string
   version?: string
+  /** What else the OpenAPI document says of the API: servers, contact, licence, tag descriptions. */
+  openapi?: Omit<OpenapiOptions, 'title' | 'version'>
   /** Security response headers (helmet); off unless asked, so that existing answers stay as they are. */
   securityHeaders?: boolean
   /** Per-caller request budget (keyed by the token's client and subject); none unless given. */
@@ -79,7 +81,11 @@ export async function buildPlatform(options: PlatformOptions) {
   // Before auth and rate limits: an overloaded server refuses a write before verifying its token.
   if (options.admission) await app.register(admissionPlugin, options.admission)
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit)
-  await app.register(openapiPlugin, { title: options.title ?? 'trec', version: options.version ?? '0.1.0' })
+  await app.register(openapiPlugin, {
+    ...options.openapi,
+    title: options.title ?? 'trec',
+    version: options.version ?? '0.1.0',
+  })
   await app.register(authPlugin, options.auth)
   await app.register(cardScreeningPlugin)
   await app.register(idempotencyPlugin, { ...options.idempotency, db: options.db })

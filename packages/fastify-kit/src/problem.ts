@@ -1,9 +1,9 @@
 import { toIssues } from '@trec/contracts'
-import { type Issue, isTrecError, TrecError, type TrecErrorCode } from '@trec/core'
+import { errorCodes, type Issue, isTrecError, TrecError, type TrecErrorCode } from '@trec/core'
 import { isDatabaseUnavailable } from '@trec/eventstore'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { z } from 'zod'
+import { z } from 'zod'
 
 /** RFC 9457 problem details, with our stable `code` and the failing fields in `errors`. */
 export interface Problem {
@@ -17,6 +17,62 @@ export interface Problem {
   errors?: Issue[]
   [extension: string]: unknown
 }
+
+/** One failing field of a refused request: where it is, a machine-readable reason, a message. */
+export const issueSchema = z
+  .object({
+    path: z
+      .array(z.union([z.string(), z.int()]))
+      .describe(
+        'Where in the request the problem is: the part (body, query, params, headers), then keys and indexes.',
+      ),
+    code: z.string().describe('A short machine-readable reason, e.g. `too_big`, `invalid_check_digit`.'),
+    message: z.string(),
+  })
+  .meta({
+    id: 'Issue',
+    example: {
+      path: ['body', 'cardNumber'],
+      code: 'invalid_check_digit',
+      message: 'the check digit is wrong',
+    },
+  })
+
+/**
+ * The problem+json body every refusal carries (RFC 9457), as the OpenAPI document states it:
+ * `code` is stable (docs/errors.md), `errors` names the failing fields. Other members a code
+ * documents (e.g. `allowed` on a 403) may follow.
+ */
+export const problemSchema = z
+  .looseObject({
+    type: z
+      .string()
+      .describe('A URI reference into the error catalogue (`GET /errors`), one anchor per code.'),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    code: z.enum(Object.keys(errorCodes) as [TrecErrorCode, ...TrecErrorCode[]]),
+    detail: z.string(),
+    instance: z.string().describe('The path of the request, without its query.'),
+    requestId: z.string().describe('Quote it when asking about this answer.'),
+    errors: z.array(issueSchema).optional(),
+    canRetry: z.boolean().optional().describe('Present and true when the same request may succeed later.'),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'RFC 9457 problem details with a stable `code` and the failing fields in `errors`.',
+    example: {
+      type: '/errors#trec_validation',
+      title: 'validation',
+      status: 400,
+      code: 'TREC_VALIDATION',
+      detail: 'the request is invalid',
+      instance: '/v1/archive/lookup',
+      requestId: '01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f',
+      errors: [
+        { path: ['body', 'cardNumber'], code: 'invalid_check_digit', message: 'the check digit is wrong' },
+      ],
+    },
+  })
 
 /** What a 503 asks the client to wait before retrying (RFC 9110 §10.2.3). */
 const retryAfterSeconds = 1

@@ -24,6 +24,7 @@ import { registerHealthRoutes } from './health-routes.ts'
 import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
+import { openapiInfo } from './openapi-info.ts'
 import { runProjections } from './projections.ts'
 import { readModelsOf } from './read-models.ts'
 import { followerCheck, Readiness, storeCheck } from './readiness.ts'
@@ -101,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     securityHeaders: true,
     observeRequest: metrics.observeRequest,
     title: 'trec',
+    openapi: openapiInfo,
   })
   if (options.admission)
     metrics

@@ -1,5 +1,5 @@
 import type { Platform, Role } from '@trec/fastify-kit'
-import { type RouteAuthEntry, roles, routeCatalogue } from '@trec/fastify-kit'
+import { type RouteAuthEntry, roles, routeCatalogue, wildcardParam } from '@trec/fastify-kit'
 import type { JsonSchema } from './invalid-bodies.ts'
 
 // Every route of the composed app, from its OpenAPI document, with the roles the route
@@ -22,11 +22,12 @@ const publicByDesign = new Set([
   'GET /v1/audit/keys.jwks',
   'GET /v1/audit/keys.note',
   'GET /v1/audit/tlog/checkpoint',
-  'GET /v1/audit/tlog/tile/{*}',
+  'GET /v1/audit/tlog/tile/{subpath}',
 ])
 
-/** The route's URL as fastify registered it: `{name}` is `:name`, and `{*}` the wildcard `*`. */
-const fastifyUrl = (path: string) => path.replace('{*}', '*').replace(/\{([^}]+)\}/g, ':$1')
+/** The route's URL as fastify registered it: `{name}` is `:name`, and a trailing `{subpath}` the wildcard `*`. */
+const fastifyUrl = (path: string) =>
+  path.replace(new RegExp(`\\{${wildcardParam}\\}$`), '*').replace(/\{([^}]+)\}/g, ':$1')
 
 export function routesOf(app: Platform, doc: JsonSchema, defaultBodyLimit = 1024 * 1024): Route[] {
   const catalogue = routeCatalogue(app)

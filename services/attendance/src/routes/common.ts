@@ -1,5 +1,5 @@
 import type { Actor } from '@trec/contracts'
-import { entityIdSchema, eventIdSchema } from '@trec/contracts'
+import { commandAnswerSchema, entityIdSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { type Principal, actorOf as tokenActor } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -19,6 +19,6 @@ export function forbidden(reason: string, details: Record<string, unknown> = {})
 }
 
 /** `201 { ids, revision }`: the events appended and the stream's revision after them. */
-export const commandAnswer = z.object({ ids: z.array(eventIdSchema), revision: z.int() })
+export const commandAnswer = commandAnswerSchema
 
 export const deviceParams = z.strictObject({ device: entityIdSchema })

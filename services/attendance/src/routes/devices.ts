@@ -43,11 +43,14 @@ const registerBody = z
     message: 'the key id, when given, must be the device id (batches name their signer by it)',
     path: ['publicKey', 'kid'],
   })
+  .meta({ id: 'RegisterDeviceRequest' })
 
-const revokeBody = z.strictObject({
-  reason: z.enum(['lost', 'compromised', 'decommissioned', 'replaced', 'other']),
-  note: noteSchema.optional(),
-})
+const revokeBody = z
+  .strictObject({
+    reason: z.enum(['lost', 'compromised', 'decommissioned', 'replaced', 'other']),
+    note: noteSchema.optional(),
+  })
+  .meta({ id: 'RevokeDeviceRequest' })
 
 export function deviceRoutes(app: Platform, options: ResolvedOptions, views: Views): void {
   app.post(
@@ -56,6 +59,9 @@ export function deviceRoutes(app: Platform, options: ResolvedOptions, views: Vie
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Register a face-check device to a class, with the public key it signs batches with',
+        operationId: 'registerDevice',
+        description:
+          'The institution’s staff register a face-check device to one of their classes, with the public JWK (Ed25519 or P-256) it signs face-check batches with.',
         tags: ['attendance'],
         body: registerBody,
         response: { 201: commandAnswer },
@@ -106,6 +112,9 @@ export function deviceRoutes(app: Platform, options: ResolvedOptions, views: Vie
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Revoke a face-check device: batches signed with its key are refused from then on',
+        operationId: 'revokeDevice',
+        description:
+          'The institution’s staff revoke one of their devices (lost, compromised, replaced…): batches signed with its key are refused from then on.',
         tags: ['attendance'],
         params: deviceParams,
         body: revokeBody,

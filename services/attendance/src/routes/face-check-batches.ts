@@ -25,15 +25,28 @@ const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 const maxBodyBytes = 4 * 1024 * 1024
 
-const body = z.strictObject({
-  jws: z.string().max(maxBodyBytes).regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
-})
+const body = z
+  .strictObject({
+    jws: z.string().max(maxBodyBytes).regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
+  })
+  .meta({ id: 'FaceCheckBatchRequest' })
 
-const answer = z.object({
-  batchId: z.string(),
-  ids: z.array(eventIdSchema),
-  streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
-})
+const answer = z
+  .object({
+    batchId: z.string(),
+    ids: z.array(eventIdSchema),
+    streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
+  })
+  .meta({
+    id: 'FaceCheckBatchAnswer',
+    description:
+      'The batch id, the events appended (one per face check) and each stream’s revision after them.',
+    example: {
+      batchId: 'batch-01936f4e',
+      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
+      streams: [{ stream: 'attendance-cls-01936f4e', revision: 12 }],
+    },
+  })
 
 export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, views: Views): void {
   app.post(
@@ -43,6 +56,9 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
       config: { auth: { roles: ['device'] } },
       schema: {
         summary: 'Record a signed batch of face checks (all or nothing)',
+        operationId: 'recordFaceCheckBatch',
+        description:
+          'A registered, unrevoked device sends a batch of face checks as one compact JWS signed with its key; every check is recorded or none is. Bodies up to 4 MiB.',
         tags: ['attendance'],
         body,
         response: { 201: answer },

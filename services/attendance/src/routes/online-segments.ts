@@ -12,16 +12,18 @@ import { actorOf, commandAnswer, forbidden, source } from './common.ts'
 // the class) reports a stretch of a worker's online learning. The platform recorded on the event
 // is the caller's institution, never a field the caller chooses.
 
-const body = z.strictObject({
-  worker: pseudonymSchema,
-  class: entityIdSchema,
-  lesson: entityIdSchema,
-  start: instantSchema,
-  end: instantSchema,
-  playbackRate: z.number().positive().max(16),
-  /** SHA-256 of the client's device and browser traits, never the traits. */
-  clientFingerprint: sha256HexSchema,
-})
+const body = z
+  .strictObject({
+    worker: pseudonymSchema,
+    class: entityIdSchema,
+    lesson: entityIdSchema,
+    start: instantSchema,
+    end: instantSchema,
+    playbackRate: z.number().positive().max(16),
+    /** SHA-256 of the client's device and browser traits, never the traits. */
+    clientFingerprint: sha256HexSchema,
+  })
+  .meta({ id: 'OnlineSegmentRequest' })
 
 /** Which institution is recording, and for whom: staff act for their institution, a device for its registrant. */
 async function platformOf(p: Principal, classId: string, views: Views): Promise<string> {
@@ -52,6 +54,9 @@ export function onlineSegmentRoutes(app: Platform, options: ResolvedOptions, vie
       config: { auth: { roles: ['institution_staff', 'device'] } },
       schema: {
         summary: "Record a segment of a worker's online learning",
+        operationId: 'recordOnlineSegment',
+        description:
+          'The institution’s staff or its learning platform (as a device) record a segment of a worker’s online lesson (start, end, playback rate, a hash of the client’s traits), for the hours an online class counts.',
         tags: ['attendance'],
         body,
         response: { 201: commandAnswer },

@@ -1,12 +1,12 @@
 import { handleCommand, loadState } from '@trec/command'
-import { programmePublished } from '@trec/contracts'
+import { commandAnswerWith, programmePublished } from '@trec/contracts'
 import { assertRegion, commandEventIds, type Platform, principal, roles } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { catalogueDecider } from '../domain/catalogue.ts'
 import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
 import { streamOf } from '../streams.ts'
-import { appended, regionParams } from './schemas.ts'
+import { regionParams } from './schemas.ts'
 
 // The 培训项目目录 of a region: a subsidy officer of the region publishes effective-dated
 // programmes (D2 「目录清单管理」); the catalogue is public (D2 「及时向社会公开」).
@@ -28,6 +28,42 @@ const programmeBody = z
     message: 'effectiveTo must not be before effectiveFrom',
     path: ['effectiveTo'],
   })
+  .meta({ id: 'PublishProgrammeRequest' })
+
+const programmeAnswer = commandAnswerWith(
+  'ProgrammeAnswer',
+  'programme',
+  'prog-01936f4e',
+  'The programme published.',
+)
+
+const catalogueView = z
+  .object({
+    region: z.string(),
+    programmes: z.array(z.record(z.string(), z.unknown())),
+    revision: z.int(),
+  })
+  .meta({
+    id: 'Catalogue',
+    description: 'The programmes a region has published, as published, with the catalogue stream’s revision.',
+    example: {
+      region: '130100',
+      programmes: [
+        {
+          programme: 'prog-01936f4e',
+          region: '130100',
+          occupationCode: '6-31-01-03',
+          occupationTitle: '电工',
+          level: 4,
+          subsidyKind: 'training',
+          amount: 150000,
+          shortage: false,
+          effectiveFrom: '2021-01-01',
+        },
+      ],
+      revision: 0,
+    },
+  })
 
 export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
   app.post(
@@ -36,9 +72,12 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['subsidy_officer'] } },
       schema: {
         summary: 'Publish a subsidised programme in a region’s catalogue',
+        operationId: 'publishProgramme',
+        description:
+          'A subsidy officer of the region publishes an effective-dated 培训项目目录 entry with its subsidy standard (in fen). Answers the new programme’s id.',
         tags: ['training'],
         body: programmeBody,
-        response: { 201: appended.extend({ programme: z.string() }) },
+        response: { 201: programmeAnswer },
       },
     },
     async (request, reply) => {
@@ -63,14 +102,13 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles } },
       schema: {
         summary: 'The programmes a region has published (not those of the divisions above it)',
+        operationId: 'getCatalogue',
+        description:
+          'Any authenticated caller reads the programmes a region has published (the catalogue is public by policy); those of the divisions above it are not included.',
         tags: ['training'],
         params: regionParams,
         response: {
-          200: z.object({
-            region: z.string(),
-            programmes: z.array(z.record(z.string(), z.unknown())),
-            revision: z.int(),
-          }),
+          200: catalogueView,
         },
       },
     },

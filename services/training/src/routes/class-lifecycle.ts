@@ -1,12 +1,11 @@
 import { handleCommand } from '@trec/command'
 import { TrecError } from '@trec/core'
 import { assertInstitution, assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
-import { z } from 'zod'
 import { classDecider } from '../domain/class.ts'
 import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
 import { existingClass, loadInstitution, streamOf } from '../streams.ts'
-import { closingBody, reviewBody } from './class-schemas.ts'
+import { closingBody, openingBody, reviewBody } from './class-schemas.ts'
 import { appended, classParams } from './schemas.ts'
 
 // 培训前审核 (D3) by a subsidy officer of the class's region, or by a third-party reviewer working
@@ -22,6 +21,9 @@ export function classLifecycleRoutes(app: Platform, ctx: TrainingContext): void 
       config: { auth: { roles: ['subsidy_officer', 'reviewer'] } },
       schema: {
         summary: 'Decide the pre-training review (培训前审核)',
+        operationId: 'reviewClass',
+        description:
+          'A subsidy officer of the class’s region, or a third-party reviewer working for the authority, passes or rejects the pre-training review (培训前审核) with reasons.',
         tags: ['training'],
         params: classParams,
         body: reviewBody,
@@ -53,9 +55,12 @@ export function classLifecycleRoutes(app: Platform, ctx: TrainingContext): void 
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Open a class whose review passed (开班)',
+        operationId: 'openClass',
+        description:
+          'The institution’s staff open a class whose review passed (开班); attendance and enrolment run against an opened class.',
         tags: ['training'],
         params: classParams,
-        body: z.strictObject({}).optional(),
+        body: openingBody.optional(),
         response: { 201: appended },
       },
     },
@@ -82,6 +87,9 @@ export function classLifecycleRoutes(app: Platform, ctx: TrainingContext): void 
       config: { auth: { roles: ['institution_staff', 'subsidy_officer'] } },
       schema: {
         summary: 'Close a class: completed or cancelled by the institution, stopped by the authority',
+        operationId: 'closeClass',
+        description:
+          'The institution closes a class as completed or cancelled; a subsidy officer of its region may stop it (stopped_by_authority).',
         tags: ['training'],
         params: classParams,
         body: closingBody,

@@ -68,43 +68,81 @@ export const applicationBody = z
         })
     })
   })
+  .meta({ id: 'ApplyForClassRequest' })
 
 export const sessionId = (index: number) => `ses-${String(index + 1).padStart(2, '0')}`
 
-export const reviewBody = z.strictObject({
-  outcome: z.enum(['passed', 'rejected']),
-  reasons: z.array(noteSchema).max(50).default([]),
-})
+export const reviewBody = z
+  .strictObject({
+    outcome: z.enum(['passed', 'rejected']),
+    reasons: z.array(noteSchema).max(50).default([]),
+  })
+  .meta({ id: 'ReviewClassRequest' })
 
-export const closingBody = z.strictObject({
-  reason: z.enum(['completed', 'cancelled', 'stopped_by_authority']),
-  note: noteSchema.optional(),
-})
+/** Opening takes no fields; the body may be left out. */
+export const openingBody = z.strictObject({}).meta({ id: 'OpenClassRequest' })
 
-export const classView = z.object({
-  class: z.string(),
-  institution: z.string(),
-  region: z.string(),
-  programme: z.string(),
-  status: z.enum(['applied', 'rejected', 'approved', 'opened', 'closed']),
-  mode: z.string(),
-  plannedStart: z.string(),
-  plannedEnd: z.string(),
-  plannedHours: z.number(),
-  capacity: z.int(),
-  sessions: z.array(
-    z.object({
-      session: z.string(),
-      start: z.string(),
-      end: z.string(),
-      venue: z.string(),
-      mode: z.string(),
-    }),
-  ),
-  teachers: z.array(z.object({ teacher: z.string(), role: z.string() })),
-  /** Pseudonyms of the enrolled workers, in enrolment order. */
-  roster: z.array(z.string()),
-  review: z.object({ outcome: z.string(), reasons: z.array(z.string()) }).optional(),
-  closing: z.object({ reason: z.string(), note: z.string().optional() }).optional(),
-  revision: z.int(),
-})
+export const closingBody = z
+  .strictObject({
+    reason: z.enum(['completed', 'cancelled', 'stopped_by_authority']),
+    note: noteSchema.optional(),
+  })
+  .meta({ id: 'CloseClassRequest' })
+
+export const classView = z
+  .object({
+    class: z.string(),
+    institution: z.string(),
+    region: z.string(),
+    programme: z.string(),
+    status: z.enum(['applied', 'rejected', 'approved', 'opened', 'closed']),
+    mode: z.string(),
+    plannedStart: z.string(),
+    plannedEnd: z.string(),
+    plannedHours: z.number(),
+    capacity: z.int(),
+    sessions: z.array(
+      z.object({
+        session: z.string(),
+        start: z.string(),
+        end: z.string(),
+        venue: z.string(),
+        mode: z.string(),
+      }),
+    ),
+    teachers: z.array(z.object({ teacher: z.string(), role: z.string() })),
+    /** Pseudonyms of the enrolled workers, in enrolment order. */
+    roster: z.array(z.string()),
+    review: z.object({ outcome: z.string(), reasons: z.array(z.string()) }).optional(),
+    closing: z.object({ reason: z.string(), note: z.string().optional() }).optional(),
+    revision: z.int(),
+  })
+  .meta({
+    id: 'Class',
+    description: 'A class: status, schedule, teachers and roster (pseudonyms), with its stream’s revision.',
+    example: {
+      class: 'cls-01936f4e',
+      institution: 'inst-130102-0001',
+      region: '130102',
+      programme: 'prog-01936f4e',
+      status: 'opened',
+      mode: 'offline',
+      plannedStart: '2021-04-06T08:30:00+08:00',
+      plannedEnd: '2021-04-07T17:30:00+08:00',
+      plannedHours: 16,
+      capacity: 40,
+      sessions: [
+        {
+          session: 'ses-01',
+          start: '2021-04-06T08:30:00+08:00',
+          end: '2021-04-06T17:30:00+08:00',
+          venue: '长安区建设北大街 12 号 3 楼',
+          mode: 'offline',
+        },
+      ],
+      teachers: [{ teacher: 'tch-0001', role: 'lead' }],
+      roster: ['wkr_5f3c9a0e1b2d4c6e8f7a9b0c1d2e3f4a'],
+      review: { outcome: 'passed', reasons: [] },
+      revision: 4,
+    },
+  })

@@ -1,4 +1,5 @@
 import { handleCommand, reject } from '@trec/command'
+import { commandAnswerWith } from '@trec/contracts'
 import {
   assertClass,
   assertInstitution,
@@ -7,7 +8,6 @@ import {
   type Platform,
   principal,
 } from '@trec/fastify-kit'
-import { z } from 'zod'
 import { findProgramme } from '../domain/catalogue.ts'
 import { classDecider, type Session } from '../domain/class.ts'
 import { violation } from '../domain/rules.ts'
@@ -15,11 +15,18 @@ import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
 import { existingClass, loadCatalogues, loadInstitution, streamOf } from '../streams.ts'
 import { applicationBody, classView, sessionId } from './class-schemas.ts'
-import { appended, classParams } from './schemas.ts'
+import { classParams } from './schemas.ts'
 
 // 开班申请 by the staff of a designated institution, and the class as its readers need it: the
 // institution's staff, officers of its region, assessors of the region, and the face-check
 // devices registered to the class.
+
+const classAnswer = commandAnswerWith(
+  'ClassApplicationAnswer',
+  'class',
+  'cls-01936f4e',
+  'The class applied for.',
+)
 
 export function classRoutes(app: Platform, ctx: TrainingContext): void {
   app.post(
@@ -28,9 +35,12 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Apply to open a class (开班申请)',
+        operationId: 'applyForClass',
+        description:
+          'The staff of a designated institution apply to open a class of a published programme (开班申请): schedule, sessions, teachers and capacity. The class waits for its pre-training review. Answers the class id.',
         tags: ['training'],
         body: applicationBody,
-        response: { 201: appended.extend({ class: z.string() }) },
+        response: { 201: classAnswer },
       },
     },
     async (request, reply) => {
@@ -85,6 +95,9 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['institution_staff', 'subsidy_officer', 'device', 'assessor'] } },
       schema: {
         summary: 'A class: status, schedule, teachers and roster (pseudonyms)',
+        operationId: 'getClass',
+        description:
+          'The institution’s staff, officers and assessors of its region, and the check-in devices registered to the class read where it stands: status, schedule, teachers, and the roster as pseudonyms.',
         tags: ['training'],
         params: classParams,
         response: { 200: classView },

@@ -76,6 +76,7 @@ const enrolmentBody = z
     message: 'send either a signed attestation or the reported identity check, exactly one',
     path: ['attestation'],
   })
+  .meta({ id: 'EnrolWorkerRequest' })
 
 /** Reasons that concern the presented attestation, so the problem names that field. */
 const attestationRules = new Set([
@@ -106,12 +107,23 @@ const refuseAttestation = (reasons: RuleViolation[]) =>
     new TrecError('TREC_RULE_FAILED', reasons.map((r) => r.message).join('; '), { details: { reasons } }),
   )
 
-const enrolled = z.object({
-  worker: z.string(),
-  ids: z.array(z.string()),
-  revision: z.int(),
-  classRevision: z.int(),
-})
+const enrolled = z
+  .object({
+    worker: z.string().describe('The worker’s pseudonym: the card number is never answered.'),
+    ids: z.array(z.string()),
+    revision: z.int().describe('The revision of the worker’s training stream after the enrolment.'),
+    classRevision: z.int().describe('The revision of the class’s stream after the enrolment.'),
+  })
+  .meta({
+    id: 'EnrolmentAnswer',
+    description: 'The enrolled worker’s pseudonym, the events appended and the revisions after them.',
+    example: {
+      worker: 'wkr_5f3c9a0e1b2d4c6e8f7a9b0c1d2e3f4a',
+      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f', '01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e10'],
+      revision: 1,
+      classRevision: 5,
+    },
+  })
 
 /** Stands in for the sealed fields while the rules are checked, so a refused enrolment makes no data key. */
 const unsealed = { sealed: 'A256GCM', kid: 'unsealed', iv: '', ct: '' } as SealedValue
@@ -123,6 +135,9 @@ export function enrolmentRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Enrol a worker after a real-name check (实名认证)',
+        operationId: 'enrolWorker',
+        description:
+          'The institution’s staff enrol a worker, named by social-security card number in the body, after a real-name check. A failed check enrols no one but is recorded and answered 422 TREC_IDENTITY_NOT_VERIFIED. Answers the worker’s pseudonym, never the card number.',
         tags: ['training'],
         params: classParams,
         body: enrolmentBody,

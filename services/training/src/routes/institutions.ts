@@ -1,5 +1,11 @@
 import { handleCommand } from '@trec/command'
-import { dateSchema, institutionDelisted, institutionDesignated, noteSchema } from '@trec/contracts'
+import {
+  commandAnswerWith,
+  dateSchema,
+  institutionDelisted,
+  institutionDesignated,
+  noteSchema,
+} from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { assertRegion, commandEventIds, type Platform, principal, roles } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -14,27 +20,52 @@ import { appended, institutionParams } from './schemas.ts'
 // of the institution's region; delisting by a subsidy officer of its region. The designated list
 // is public (D2: catalogues are 「及时向社会公开」), so any authenticated caller may read an entry.
 
-const delistingBody = z.strictObject({
-  reason: institutionDelisted.schema.shape.reason,
-  note: noteSchema.optional(),
-  /** The day it takes effect; today (UTC+8) when not given. */
-  effectiveFrom: dateSchema.optional(),
-})
+const delistingBody = z
+  .strictObject({
+    reason: institutionDelisted.schema.shape.reason,
+    note: noteSchema.optional(),
+    /** The day it takes effect; today (UTC+8) when not given. */
+    effectiveFrom: dateSchema.optional(),
+  })
+  .meta({ id: 'DelistInstitutionRequest' })
 
-const institutionView = z.object({
-  institution: z.string(),
-  legalName: z.string(),
-  uscc: z.string(),
-  region: z.string(),
-  kinds: z.array(z.string()),
-  designatedFrom: z.string(),
-  /** Where it stands today: pending (designated from a later date), designated or delisted. */
-  standing: z.enum(['pending', 'designated', 'delisted']),
-  delisting: z
-    .object({ reason: z.string(), effectiveFrom: z.string(), note: z.string().optional() })
-    .optional(),
-  revision: z.int(),
-})
+const designationBody = institutionDesignated.schema.meta({ id: 'DesignateInstitutionRequest' })
+const designationAnswer = commandAnswerWith(
+  'DesignationAnswer',
+  'institution',
+  'inst-130102-0001',
+  'The institution designated.',
+)
+
+const institutionView = z
+  .object({
+    institution: z.string(),
+    legalName: z.string(),
+    uscc: z.string(),
+    region: z.string(),
+    kinds: z.array(z.string()),
+    designatedFrom: z.string(),
+    /** Where it stands today: pending (designated from a later date), designated or delisted. */
+    standing: z.enum(['pending', 'designated', 'delisted']),
+    delisting: z
+      .object({ reason: z.string(), effectiveFrom: z.string(), note: z.string().optional() })
+      .optional(),
+    revision: z.int(),
+  })
+  .meta({
+    id: 'Institution',
+    description: 'An institution on the designated list and where it stands today.',
+    example: {
+      institution: 'inst-130102-0001',
+      legalName: '石家庄市长安区职业技能培训学校',
+      uscc: '52130100MJ0123456N',
+      region: '130102',
+      kinds: ['technical_school'],
+      designatedFrom: '2021-01-01',
+      standing: 'designated',
+      revision: 0,
+    },
+  })
 
 async function designatedInstitution(ctx: TrainingContext, id: string) {
   const loaded = await loadInstitution(ctx.store, id)
@@ -51,9 +82,12 @@ export function institutionRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['admin', 'subsidy_officer'] } },
       schema: {
         summary: 'Designate an institution (定点)',
+        operationId: 'designateInstitution',
+        description:
+          'An administrator, or a subsidy officer of the institution’s region, puts a training institution on the designated list (定点) from a given day. Answers the institution’s id.',
         tags: ['training'],
-        body: institutionDesignated.schema,
-        response: { 201: appended.extend({ institution: z.string() }) },
+        body: designationBody,
+        response: { 201: designationAnswer },
       },
     },
     async (request, reply) => {
@@ -76,6 +110,9 @@ export function institutionRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['subsidy_officer'] } },
       schema: {
         summary: 'Delist an institution (清退)',
+        operationId: 'delistInstitution',
+        description:
+          'A subsidy officer of the institution’s region takes it off the designated list (清退) from a given day (today, UTC+8, by default); classes it has not yet opened can no longer open.',
         tags: ['training'],
         params: institutionParams,
         body: delistingBody,
@@ -106,6 +143,9 @@ export function institutionRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles } },
       schema: {
         summary: 'An institution on the designated list',
+        operationId: 'getInstitution',
+        description:
+          'Any authenticated caller reads an entry of the designated list (public by policy): who it is, its region and kinds, and whether it is pending, designated or delisted today.',
         tags: ['training'],
         params: institutionParams,
         response: { 200: institutionView },

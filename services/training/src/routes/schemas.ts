@@ -1,4 +1,4 @@
-import { entityIdSchema, pseudonymSchema, regionCodeSchema } from '@trec/contracts'
+import { commandAnswerSchema, entityIdSchema, pseudonymSchema, regionCodeSchema } from '@trec/contracts'
 import { z } from 'zod'
 
 // Request and response pieces shared by the routes. Bodies are strict: an unknown field is refused.
@@ -9,9 +9,6 @@ export const voucherParams = z.strictObject({ voucher: entityIdSchema })
 export const regionParams = z.strictObject({ region: regionCodeSchema })
 
 /** What a command answers: the ids of the events it appended and the stream's revision after them. */
-export const appended = z.object({
-  ids: z.array(z.string()),
-  revision: z.int(),
-})
+export const appended = commandAnswerSchema
 
 export const workerRef = pseudonymSchema

@@ -1,5 +1,6 @@
 import { handleCommand } from '@trec/command'
 import {
+  commandAnswerSchema,
   entityIdSchema,
   instantSchema,
   positiveFenSchema,
@@ -36,12 +37,30 @@ const issueBody = z
     message: 'give a value, or a programme whose standard is the value',
     path: ['value'],
   })
+  .meta({ id: 'IssueVoucherRequest' })
 
 const expiryBody = z
   .strictObject({ worker: pseudonymSchema.optional(), cardNumber: cardNumberSchema.optional() })
   .refine((b) => (b.worker === undefined) !== (b.cardNumber === undefined), {
     message: 'name the worker by pseudonym or by card number, not both',
     path: ['worker'],
+  })
+  .meta({ id: 'ExpireVoucherRequest' })
+
+const voucherAnswer = commandAnswerSchema
+  .extend({
+    voucher: z.string().describe('The voucher issued.'),
+    worker: z.string().describe('The worker’s pseudonym.'),
+  })
+  .meta({
+    id: 'VoucherAnswer',
+    description: 'The voucher issued, to whom (pseudonym), and the events appended.',
+    example: {
+      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
+      revision: 0,
+      voucher: 'vch-01936f4e',
+      worker: 'wkr_5f3c9a0e1b2d4c6e8f7a9b0c1d2e3f4a',
+    },
   })
 
 export function voucherRoutes(app: Platform, ctx: TrainingContext): void {
@@ -51,9 +70,12 @@ export function voucherRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['subsidy_officer'] } },
       schema: {
         summary: 'Issue a training voucher to a worker',
+        operationId: 'issueVoucher',
+        description:
+          'A subsidy officer of the region issues a 职业培训券 to a worker named by card number in the body, for one programme or any of the region’s catalogue. Answers the voucher id and the worker’s pseudonym.',
         tags: ['training'],
         body: issueBody,
-        response: { 201: appended.extend({ voucher: z.string(), worker: z.string() }) },
+        response: { 201: voucherAnswer },
       },
     },
     async (request, reply) => {
@@ -93,6 +115,9 @@ export function voucherRoutes(app: Platform, ctx: TrainingContext): void {
       config: { auth: { roles: ['subsidy_officer', 'admin'] } },
       schema: {
         summary: 'Let a voucher lapse after its validity ended',
+        operationId: 'expireVoucher',
+        description:
+          'A subsidy officer lets a voucher lapse once its validity has ended; the worker is named by pseudonym or card number.',
         tags: ['training'],
         params: voucherParams,
         body: expiryBody,

@@ -28,7 +28,8 @@ describe('the OpenAPI document', () => {
       '/v1/vouchers/{voucher}/expiry',
     ])
     const enrolment = doc.paths['/v1/classes/{class}/enrolments'].post
-    const body = enrolment.requestBody.content['application/json'].schema
+    const ref = enrolment.requestBody.content['application/json'].schema.$ref as string
+    const body = doc.components.schemas[ref.replace('#/components/schemas/', '')]
     expect(body.required).toEqual(expect.arrayContaining(['cardNumber', 'name', 'phone']))
     // Exactly one of the two is sent: a signed attestation, or the check as reported.
     expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['attestation', 'identity']))
