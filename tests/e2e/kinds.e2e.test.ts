@@ -1,0 +1,124 @@
+// Subsidy kinds beyond the training subsidy, over real HTTP on the embedded start. 创业培训补贴
+// (`entrepreneurship`): an officer of 长安区 publishes a set naming the kind with its payee, evidence
+// and amount (the amount is a labelled default: not from the seeds; set by the region); a class is
+// run, one worker completes and is certified and the claim is paid to the provider, citing the
+// set; a worker with no attendance, completion or certificate is refused with every missing piece
+// named in problem+json, and nothing is written.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  accepted,
+  card,
+  certify,
+  complete,
+  designate,
+  enrol,
+  faceCheck,
+  type OpenedClass,
+  occupations,
+  openClass,
+  people,
+  publish,
+  registerDevice,
+  trainingClaim,
+  uploadChecks,
+} from './support/record.ts'
+import { type StartedSystem, startedSystem } from './support/started.ts'
+
+const day = (offset: number) =>
+  new Date(Date.now() + 8 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10)
+const at = (d: string, time = '09:00') => new Date(`${d}T${time}:00+08:00`)
+const inst = 'inst-130100-0188'
+const officer = people.officer
+
+function entrepreneurshipSet() {
+  return {
+    id: 'changan-chuangye',
+    title: '长安区 创业培训补贴',
+    region: '130102',
+    validFrom: day(-1),
+    validTo: '2027-12-31',
+    source: 'A test county standard (not from the seeds; set by the region).',
+    shortageOccupations: { source: 'none listed', codes: [] },
+    kinds: {
+      entrepreneurship: {
+        source:
+          'D2 asks that 创业培训补贴 be paid; payee, evidence and amount are not from the seeds; set by the region',
+        payees: ['provider'],
+        amount: { basis: 'cap', perPerson: 150_000 },
+        requires: { enrolment: true, attendance: true, completion: true, certificate: true },
+      },
+    },
+    practice: { source: 'NOT IN SEEDS', minAttendanceShare: 0.8, countFaceChecks: true },
+  }
+}
+
+describe('创业培训补贴 (entrepreneurship): from class to paid, and refused naming every missing piece', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'trec-kinds-e2e-'))
+  const clock = { now: at(day(-6)) }
+  let sys: StartedSystem
+  let cls: OpenedClass
+  const w: Record<'done' | 'absent', string> = {} as never
+  let certificate: string
+
+  const claimOf = (worker: string) => ({ ...trainingClaim(cls, worker, 150_000), kind: 'entrepreneurship' })
+
+  beforeAll(async () => {
+    sys = await startedSystem(dataDir, clock)
+    const { http } = sys
+    await designate(http, inst, '52130100MJ0123456N')
+    const programme = await publish(http, occupations.electrician, day(-30), day(60))
+    cls = await openClass(http, inst, programme, [day(-4), day(-3)])
+    w.done = await enrol(http, cls, card(511), `${day(-6)}T08:40:00+08:00`)
+    w.absent = await enrol(http, cls, card(512), `${day(-6)}T08:41:00+08:00`)
+    const device = await registerDevice(http, cls, 'dev-fc-kinds-1')
+    clock.now = at(day(-2))
+    for (const s of cls.sessions) await uploadChecks(http, device, `b-${s.session}`, [faceCheck(w.done, s)])
+    await complete(http, cls, w.done)
+    certificate = await certify(http, w.done, occupations.electrician, 'S0130000092139511', {
+      assessedOn: day(-2),
+      issuedOn: day(-2),
+      class: cls.id,
+    })
+    clock.now = at(day(0), '10:00')
+    accepted(await http.post('/v1/rule-sets', officer, entrepreneurshipSet()))
+  }, 180_000)
+
+  afterAll(async () => {
+    await sys?.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('pays the provider for a worker who attended, completed and was certified, citing the set', async () => {
+    const { http } = sys
+    const claim = accepted(
+      await http.post('/v1/claims', people.staff(inst), { ...claimOf(w.done), certificate }),
+    ).claim
+    accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+    accepted(await http.post(`/v1/claims/${claim}/decision`, officer, { outcome: 'approved' }))
+    accepted(await http.post(`/v1/claims/${claim}/payment`, people.finance, { paymentRef: 'FIN-KIND-0001' }))
+    const view = accepted(await http.get(`/v1/claims/${claim}`, people.investigator), 200)
+    expect(view).toMatchObject({
+      status: 'paid',
+      kind: 'entrepreneurship',
+      ruleSet: { id: 'changan-chuangye', version: 1 },
+    })
+  })
+
+  it('refuses a worker with no attendance, completion or certificate, naming each, writing nothing', async () => {
+    const before = await sys.store.lastPosition()
+    const res = await sys.http.post('/v1/claims', people.staff(inst), claimOf(w.absent))
+    expect(res.status, res.text).toBe(422)
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(await sys.store.lastPosition()).toBe(before)
+    expect(res.body.code).toBe('TREC_RULE_FAILED')
+    expect(res.body.reasons.map((r: { rule: string }) => r.rule)).toEqual([
+      'attendance-minimum',
+      'completion',
+      'certificate-required',
+    ])
+    for (const r of res.body.reasons) expect(r.ruleSet).toEqual({ id: 'changan-chuangye', version: 1 })
+  })
+})
