@@ -21,6 +21,7 @@ import {
   openClass,
   people,
   publish,
+  registerCardAccount,
   registerDevice,
   trainingClaim,
   uploadChecks,
@@ -50,12 +51,30 @@ function entrepreneurshipSet() {
         amount: { basis: 'cap', perPerson: 150_000 },
         requires: { enrolment: true, attendance: true, completion: true, certificate: true },
       },
+      assessment: {
+        source:
+          'D3 names 职业技能鉴定评价补贴 for 企业职工和重点群体; payee and amounts are not from the seeds; set by the region',
+        payees: ['worker'],
+        amount: { basis: 'level', byLevel: { '5': 20_000, '4': 30_000, '3': 40_000 } },
+        requires: { enrolment: true, attendance: true, completion: true, certificate: true },
+        certificateKinds: ['occupational_qualification', 'skill_level'],
+        groups: {
+          source: 'D3 「企业职工和重点群体」; the evidence is set by the region',
+          accepted: [
+            { group: 'enterprise_employee', evidence: '参保登记 (企业职工)' },
+            { group: 'unemployed', evidence: '就业失业登记' },
+            { group: 'migrant_worker', evidence: '农村转移劳动力: 户籍与就业登记' },
+            { group: 'poverty_alleviated', evidence: '脱贫人口信息系统' },
+            { group: 'college_graduate', evidence: '学籍学历 (教育部门)' },
+          ],
+        },
+      },
     },
     practice: { source: 'NOT IN SEEDS', minAttendanceShare: 0.8, countFaceChecks: true },
   }
 }
 
-describe('创业培训补贴 (entrepreneurship): from class to paid, and refused naming every missing piece', () => {
+describe('创业培训补贴 and 鉴定评价补贴: from class to paid, and refused naming every missing piece', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trec-kinds-e2e-'))
   const clock = { now: at(day(-6)) }
   let sys: StartedSystem
@@ -84,6 +103,15 @@ describe('创业培训补贴 (entrepreneurship): from class to paid, and refused
     })
     clock.now = at(day(0), '10:00')
     accepted(await http.post('/v1/rule-sets', officer, entrepreneurshipSet()))
+    accepted(
+      await http.post('/v1/employment/groups', officer, {
+        worker: w.done,
+        region: '130102',
+        group: 'enterprise_employee',
+        source: { system: 'hebei-sbj', ref: 'CB-130102-0511' },
+        validFrom: day(-30),
+      }),
+    )
   }, 180_000)
 
   afterAll(async () => {
@@ -108,11 +136,11 @@ describe('创业培训补贴 (entrepreneurship): from class to paid, and refused
   })
 
   it('refuses a worker with no attendance, completion or certificate, naming each, writing nothing', async () => {
-    const before = await sys.store.lastPosition()
+    const before = await sys.store.streamRevision(`subsidy-${w.absent}`)
     const res = await sys.http.post('/v1/claims', people.staff(inst), claimOf(w.absent))
     expect(res.status, res.text).toBe(422)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
-    expect(await sys.store.lastPosition()).toBe(before)
+    expect(await sys.store.streamRevision(`subsidy-${w.absent}`)).toBe(before)
     expect(res.body.code).toBe('TREC_RULE_FAILED')
     expect(res.body.reasons.map((r: { rule: string }) => r.rule)).toEqual([
       'attendance-minimum',
@@ -120,5 +148,51 @@ describe('创业培训补贴 (entrepreneurship): from class to paid, and refused
       'certificate-required',
     ])
     for (const r of res.body.reasons) expect(r.ruleSet).toEqual({ id: 'changan-chuangye', version: 1 })
+  })
+
+  it('pays the 鉴定评价补贴 for the certified level to the worker’s card, citing the set and the group', async () => {
+    const { http } = sys
+    const claim = accepted(
+      await http.post('/v1/claims', officer, {
+        worker: w.done,
+        region: '130102',
+        kind: 'assessment',
+        payee: { kind: 'worker', id: w.done },
+        amount: 30_000,
+        class: cls.id,
+        certificate,
+      }),
+    ).claim
+    accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+    accepted(await http.post(`/v1/claims/${claim}/decision`, officer, { outcome: 'approved' }))
+    expect(await registerCardAccount(http, card(511))).toBe(w.done)
+    accepted(await http.post(`/v1/claims/${claim}/payment`, people.finance, { paymentRef: 'FIN-KIND-0002' }))
+    const view = accepted(await http.get(`/v1/claims/${claim}`, people.investigator), 200)
+    expect(view).toMatchObject({
+      status: 'paid',
+      kind: 'assessment',
+      ruleSet: { id: 'changan-chuangye', version: 1 },
+    })
+  })
+
+  it('refuses a 鉴定评价补贴 with no attendance, completion, certificate or target group, naming each', async () => {
+    // The previous payment's background work (projections, access log) may still append, so what
+    // is checked is the worker's subsidy stream: the refusal writes nothing to it.
+    const before = await sys.store.streamRevision(`subsidy-${w.absent}`)
+    const res = await sys.http.post('/v1/claims', officer, {
+      worker: w.absent,
+      region: '130102',
+      kind: 'assessment',
+      payee: { kind: 'worker', id: w.absent },
+      amount: 30_000,
+      class: cls.id,
+    })
+    expect(res.status, res.text).toBe(422)
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(await sys.store.streamRevision(`subsidy-${w.absent}`)).toBe(before)
+    const rules = res.body.reasons.map((r: { rule: string }) => r.rule)
+    expect(rules).toEqual(
+      expect.arrayContaining(['attendance-minimum', 'completion', 'certificate-required', 'target-group']),
+    )
   })
 })

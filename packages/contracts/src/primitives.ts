@@ -104,7 +104,7 @@ export const noteSchema = z.string().min(1).max(2000)
 
 /**
  * Subsidy kinds named in the seeds (docs/domain.md §3): 职业培训补贴, 技能提升补贴, 新型学徒制,
- * 生活费补贴, 创业培训补贴.
+ * 生活费补贴, 创业培训补贴, 职业技能鉴定评价补贴 (`assessment`).
  */
 export const subsidyKinds = [
   'training',
@@ -112,6 +112,7 @@ export const subsidyKinds = [
   'apprenticeship',
   'living_allowance',
   'entrepreneurship',
+  'assessment',
 ] as const
 export const subsidyKindSchema = z.enum(subsidyKinds)
 
