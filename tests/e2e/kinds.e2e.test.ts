@@ -1,9 +1,11 @@
-// Subsidy kinds beyond the training subsidy, over real HTTP on the embedded start. 创业培训补贴
-// (`entrepreneurship`): an officer of 长安区 publishes a set naming the kind with its payee, evidence
-// and amount (the amount is a labelled default: not from the seeds; set by the region); a class is
-// run, one worker completes and is certified and the claim is paid to the provider, citing the
-// set; a worker with no attendance, completion or certificate is refused with every missing piece
-// named in problem+json, and nothing is written.
+// Subsidy kinds beyond the training subsidy, over real HTTP on the embedded start. An officer of
+// 长安区 publishes a set naming 创业培训补贴 (`entrepreneurship`, to the provider), 职业技能鉴定评价补贴
+// (`assessment`, per certified person, to the worker's card, for named groups) and 生活费补贴
+// (`living_allowance`, to the worker's card, for named groups, one a year), each with its payee,
+// evidence and amount (amounts are labelled defaults: not from the seeds; set by the region). One
+// worker attends, completes and is certified and each kind is paid, citing the set; a worker with
+// none of that is refused for each kind with every missing piece named in problem+json, and
+// nothing is written to the worker's subsidy stream.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,12 +71,29 @@ function entrepreneurshipSet() {
           ],
         },
       },
+      living_allowance: {
+        source:
+          'D0/D3/D4 name 生活费（含交通费）补贴 for 符合条件的参训人员; the amount, the payee and one a person a year are not from the seeds; set by the region',
+        payees: ['worker'],
+        amount: { basis: 'cap', perPerson: 50_000 },
+        requires: { enrolment: true, attendance: true, completion: true, certificate: false },
+        perPersonPerYear: 1,
+        groups: {
+          source:
+            'groups the seeds name for subsidised training; which of them get 生活费 is set by the region',
+          accepted: [
+            { group: 'poverty_alleviated', evidence: '脱贫人口信息系统' },
+            { group: 'migrant_worker', evidence: '农村转移劳动力: 户籍与就业登记' },
+            { group: 'unemployed', evidence: '就业失业登记' },
+          ],
+        },
+      },
     },
     practice: { source: 'NOT IN SEEDS', minAttendanceShare: 0.8, countFaceChecks: true },
   }
 }
 
-describe('创业培训补贴 and 鉴定评价补贴: from class to paid, and refused naming every missing piece', () => {
+describe('创业培训补贴, 鉴定评价补贴 and 生活费补贴: from class to paid, and refused naming every missing piece', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trec-kinds-e2e-'))
   const clock = { now: at(day(-6)) }
   let sys: StartedSystem
@@ -194,5 +213,51 @@ describe('创业培训补贴 and 鉴定评价补贴: from class to paid, and ref
     expect(rules).toEqual(
       expect.arrayContaining(['attendance-minimum', 'completion', 'certificate-required', 'target-group']),
     )
+  })
+
+  const livingClaim = (worker: string) => ({
+    worker,
+    region: '130102',
+    kind: 'living_allowance',
+    payee: { kind: 'worker', id: worker },
+    amount: 50_000,
+    class: cls.id,
+  })
+
+  it('pays the 生活费补贴 to the card of a worker in a named group, once a year', async () => {
+    const { http } = sys
+    accepted(
+      await http.post('/v1/employment/groups', officer, {
+        worker: w.done,
+        region: '130102',
+        group: 'poverty_alleviated',
+        source: { system: 'hebei-fupin', ref: 'TP-130102-0511' },
+        validFrom: day(-30),
+      }),
+    )
+    const claim = accepted(await http.post('/v1/claims', officer, livingClaim(w.done))).claim
+    accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+    accepted(await http.post(`/v1/claims/${claim}/decision`, officer, { outcome: 'approved' }))
+    accepted(await http.post(`/v1/claims/${claim}/payment`, people.finance, { paymentRef: 'FIN-KIND-0003' }))
+    const view = accepted(await http.get(`/v1/claims/${claim}`, people.investigator), 200)
+    expect(view).toMatchObject({
+      status: 'paid',
+      kind: 'living_allowance',
+      ruleSet: { id: 'changan-chuangye', version: 1 },
+    })
+    const again = await http.post('/v1/claims', officer, livingClaim(w.done))
+    expect(again.status, again.text).toBe(422)
+    expect(again.body.reasons.map((r: { rule: string }) => r.rule)).toContain('once-per-year')
+  })
+
+  it('refuses a 生活费补贴 with no attendance, completion or target group, naming each', async () => {
+    const before = await sys.store.streamRevision(`subsidy-${w.absent}`)
+    const res = await sys.http.post('/v1/claims', officer, livingClaim(w.absent))
+    expect(res.status, res.text).toBe(422)
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(await sys.store.streamRevision(`subsidy-${w.absent}`)).toBe(before)
+    const rules = res.body.reasons.map((r: { rule: string }) => r.rule)
+    expect(rules).toEqual(expect.arrayContaining(['attendance-minimum', 'completion', 'target-group']))
+    expect(rules).not.toContain('certificate-required')
   })
 })
