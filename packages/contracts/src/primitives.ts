@@ -102,8 +102,18 @@ export const usccSchema = z
 /** Free text written by staff (reasons, notes). Never personal data: that is sealed. */
 export const noteSchema = z.string().min(1).max(2000)
 
-/** Subsidy kinds named in the seeds (docs/domain.md §3): 职业培训补贴, 技能提升补贴, 新型学徒制, 生活费补贴. */
-export const subsidyKinds = ['training', 'skill_upgrade', 'apprenticeship', 'living_allowance'] as const
+/**
+ * Subsidy kinds named in the seeds (docs/domain.md §3): 职业培训补贴, 技能提升补贴, 新型学徒制,
+ * 生活费补贴, 创业培训补贴, 职业技能鉴定评价补贴 (`assessment`).
+ */
+export const subsidyKinds = [
+  'training',
+  'skill_upgrade',
+  'apprenticeship',
+  'living_allowance',
+  'entrepreneurship',
+  'assessment',
+] as const
 export const subsidyKindSchema = z.enum(subsidyKinds)
 
 /** A versioned rule set that a decision was made under (docs/architecture.md, "Rules come from data"). */
