@@ -12,7 +12,7 @@ import {
 import { sealedValueSchema } from '../sealed.ts'
 import { payeeSchema } from './subsidy.ts'
 
-// The money followed to the bank and back (docs/payment-files.md): the worker's social-security
+// The money followed to the bank and back: the worker's social-security
 // card account (持卡领补, D3) as the card service registers it, the payment batches finance sends
 // to the paying bank, the bank's return file (回盘) line by line, and what becomes of a failed
 // line (re-issued in a later batch, or cancelled).
