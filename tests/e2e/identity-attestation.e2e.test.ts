@@ -13,6 +13,7 @@ import { createPseudonymizer } from '@trec/privacy'
 import { attestationDigest, createAttestationIssuer } from '@trec/training'
 import type { JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { at, day } from './support/china-days.ts'
 import type { Json } from './support/http.ts'
 import {
   accepted,
@@ -26,9 +27,6 @@ import {
 } from './support/record.ts'
 import { type StartedSystem, startedSystem } from './support/started.ts'
 
-const day = (offset: number) =>
-  new Date(Date.now() + 8 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10)
-const at = (d: string, time = '09:00') => new Date(`${d}T${time}:00+08:00`)
 const today = day(0)
 const inst = 'inst-130100-0251'
 const cli = join(import.meta.dirname, '../../services/app/src/attest-cli.ts')

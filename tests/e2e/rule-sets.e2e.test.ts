@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { at, day } from './support/china-days.ts'
 import type { Json } from './support/http.ts'
 import {
   accepted,
@@ -31,9 +32,6 @@ import {
 import { type StartedSystem, startedSystem } from './support/started.ts'
 
 /** The calendar day in China `offset` days from the real today. */
-const day = (offset: number) =>
-  new Date(Date.now() + 8 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10)
-const at = (d: string, time = '09:00') => new Date(`${d}T${time}:00+08:00`)
 const today = day(0)
 const inst = 'inst-130100-0142'
 const officer = people.officer // 石家庄 (1301)
