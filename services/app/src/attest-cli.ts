@@ -6,9 +6,9 @@
 // server uses; it never makes a key of its own. docs/identity-attestations.md has the format.
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { createPseudonymizer } from '@trec/privacy'
 import { attestedFactsSchema, identityMethods } from '@trec/training'
+import { parseCli } from './cli-args.ts'
 import { loadConfig } from './config.ts'
 import { devAttestationIssuer, loadDevSecrets, localIdentityIssuer } from './dev-secrets.ts'
 
@@ -29,36 +29,18 @@ Send it as \`attestation\` in the body of POST /v1/classes/{class}/enrolments.
             '[{"fact":"unemployment_registered","source":{"system":"jy-hebei","ref":"SY2024-001"}}]'
   --jwks    print the issuer's public keys (to pin it in another deployment's issuers file)`
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`)
-  process.exit(2)
-}
-
-function parse() {
-  try {
-    return parseArgs({
-      args: process.argv.slice(2).filter((a) => a !== '--'),
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        method: { type: 'string' },
-        card: { type: 'string' },
-        ttl: { type: 'string', default: '600' },
-        at: { type: 'string' },
-        jti: { type: 'string' },
-        facts: { type: 'string' },
-        jwks: { type: 'boolean' },
-      },
-    })
-  } catch (error) {
-    fail((error as Error).message)
-  }
-}
-
-const { values } = parse()
-if (values.help) {
-  console.log(usage)
-  process.exit(0)
-}
+const cli = parseCli(usage, {
+  help: { type: 'boolean', short: 'h' },
+  method: { type: 'string' },
+  card: { type: 'string' },
+  ttl: { type: 'string', default: '600' },
+  at: { type: 'string' },
+  jti: { type: 'string' },
+  facts: { type: 'string' },
+  jwks: { type: 'boolean' },
+})
+const { values } = cli
+const fail: (message: string) => never = cli.fail
 const config = loadConfig()
 const dataDir = resolve(config.TREC_DATA_DIR)
 if (!existsSync(join(dataDir, 'dev-secrets.json')))

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { roles } from '@trec/fastify-kit'
+import { parseCli } from './cli-args.ts'
 import { loadConfig } from './config.ts'
 import { devIssuer } from './dev-secrets.ts'
 
@@ -28,36 +28,18 @@ same one here:  TREC_DATA_DIR=/path/to/data npm run token -- --role ...
   --sub          the subject (default <role>-<random>, a caller of its own)
   --ttl          seconds the token is valid (default 3600)`
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`)
-  process.exit(2)
-}
-
-function parse() {
-  try {
-    return parseArgs({
-      // pnpm passes a literal `--` through; npm strips it.
-      args: process.argv.slice(2).filter((a) => a !== '--'),
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        role: { type: 'string' },
-        sub: { type: 'string' },
-        institution: { type: 'string' },
-        region: { type: 'string' },
-        class: { type: 'string' },
-        device: { type: 'string' },
-        ttl: { type: 'string', default: '3600' },
-      },
-    })
-  } catch (error) {
-    fail((error as Error).message)
-  }
-}
-const { values } = parse()
-if (values.help) {
-  console.log(usage)
-  process.exit(0)
-}
+const cli = parseCli(usage, {
+  help: { type: 'boolean', short: 'h' },
+  role: { type: 'string' },
+  sub: { type: 'string' },
+  institution: { type: 'string' },
+  region: { type: 'string' },
+  class: { type: 'string' },
+  device: { type: 'string' },
+  ttl: { type: 'string', default: '3600' },
+})
+const { values } = cli
+const fail: (message: string) => never = cli.fail
 if (!values.role) fail('--role is required')
 if (!(roles as readonly string[]).includes(values.role)) fail(`--role ${values.role} is not a role`)
 const ttl = Number(values.ttl)
