@@ -357,8 +357,7 @@ async function describeKey(
   const id = noteKeyId(name, raw, scheme.noteType, scheme.keyIdHash)
   const verifierKey = `${name}+${id}+${Buffer.concat([scheme.noteType, raw]).toString('base64')}`
   // jose's thumbprint (SHA-256 through WebCrypto) for Ed25519 keys: the same value as
-  // jwkThumbprint, and the same asynchronous timing as before the gm profile, which the notary's
-  // handling of two notaries started at once relies on (test/notary-restart.test.ts).
+  // jwkThumbprint, computed as before the gm profile.
   const jwk = scheme.publicJwk(publicKey)
   const kid =
     scheme.keyIdHash === 'sha256' ? await calculateJwkThumbprint(jwk, 'sha256') : jwkThumbprint(jwk, scheme)

@@ -118,6 +118,8 @@ export class NotaryRunner implements Notary {
     const last = await log.checkpoint()
     this.#last = last && { size: last.size, timestamp: last.timestamp }
     this.#head = this.#last
+    // Another notary on the same log may have moved the tree past what this one waits for.
+    this.#notify()
   }
 
   /**
