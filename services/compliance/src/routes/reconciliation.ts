@@ -35,6 +35,13 @@ const advanceOf = (a: AdvanceRow): RecordDisbursement => ({
   paidOn: a.paid_on,
 })
 
+/** The body as the document states it; the file is checked line by line in the handler. */
+const disbursementFile = z
+  .string()
+  .describe(
+    'The finance department’s disbursement file: CSV with a header naming payment_ref, claim, payee_kind, payee_id and amount_fen (in fen), one transfer a line.',
+  )
+
 const csvTypes = new Set(['text/csv', 'application/csv'])
 
 /** Answers 415 before the body is read unless it is declared a CSV. */
@@ -74,6 +81,7 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
         description:
           'Finance or auditors send the finance department’s disbursement file (text/csv, at most 64 MiB) and get it compared with the record inside their region: rows no payment records, transfers paid twice, claims paid twice, amounts, payees and references that differ. With `from` and `to` (days paid, inclusive) the answer also lists the record’s payments in that period that no row pays. A file with problems is refused with 400 naming each line and column; nothing is written.',
         consumes: ['text/csv'],
+        body: disbursementFile,
         querystring: z
           .strictObject({
             from: dateSchema.optional(),
