@@ -44,6 +44,15 @@ function bareRef(schema: unknown): unknown {
   return all?.length === 1 && all[0]?.$ref && Object.keys(s!).length === 1 ? all[0] : schema
 }
 
+/** Every `{ allOf: [{ $ref }] }` in the document (zod's optional named schema) as the bare `$ref`. */
+function bareRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(bareRefs)
+  if (!node || typeof node !== 'object') return node
+  const bare = bareRef(node)
+  if (bare !== node) return bare
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, bareRefs(value)]))
+}
+
 /**
  * Per route, after fastify-type-provider-zod has turned its zod schemas into JSON schemas (named
  * ones into `$ref`s to `components.schemas`): the roles the route allows (`x-roles`, from its
@@ -88,7 +97,7 @@ const statusText: Record<string, string> = {
  */
 function transformObject(options: OpenapiOptions) {
   return (input: Parameters<typeof jsonSchemaTransformObject>[0]) => {
-    const doc = jsonSchemaTransformObject(input) as Json
+    const doc = bareRefs(jsonSchemaTransformObject(input)) as Json
     const components = doc.components as Json
     components.responses = errorAnswers()
     const paths = doc.paths as Record<string, Record<string, Json>>
