@@ -50,7 +50,8 @@ const noteKeys = z.string().meta({
 })
 
 export function keyRoutes(app: Platform, o: ResolvedAuditOptions): void {
-  const jwks = o.keys.toJwks()
+  // Every published key has its `kty` (the JWK type leaves it optional).
+  const jwks = o.keys.toJwks() as z.input<typeof keySet>
   const note = `${o.keys.toNoteVerifierKeys().join('\n')}\n`
   app.get(
     '/v1/audit/keys.jwks',

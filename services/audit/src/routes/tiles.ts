@@ -103,7 +103,8 @@ export function tileRoutes(app: Platform, o: ResolvedAuditOptions): void {
       return reply
         .type('application/octet-stream')
         .header('cache-control', 'public, max-age=31536000, immutable')
-        .send(Buffer.concat(hashes as Uint8Array[]))
+        // The document calls the bytes a binary string (OpenAPI 3.0); fastify sends a Buffer as it is.
+        .send(Buffer.concat(hashes as Uint8Array[]) as unknown as string)
     },
   )
 }
