@@ -100,11 +100,12 @@ export function tileRoutes(app: Platform, o: ResolvedAuditOptions): void {
       const hashes = await o.log.nodes().getNodes(tileNodes(tile))
       if (hashes.some((h) => h === undefined))
         throw new TrecError('TREC_INTERNAL', `The log is missing nodes of ${path}.`)
+      // The document calls the bytes a binary string (OpenAPI 3.0); fastify sends a Buffer as it is.
+      const bytes = Buffer.concat(hashes as Uint8Array[]) as unknown as string
       return reply
         .type('application/octet-stream')
         .header('cache-control', 'public, max-age=31536000, immutable')
-        // The document calls the bytes a binary string (OpenAPI 3.0); fastify sends a Buffer as it is.
-        .send(Buffer.concat(hashes as Uint8Array[]) as unknown as string)
+        .send(bytes)
     },
   )
 }
