@@ -7,7 +7,7 @@ export function checkpointRoutes(app: Platform, o: ResolvedAuditOptions): void {
   app.get(
     '/v1/audit/checkpoints/latest',
     {
-      config: { auth: { roles: proofReaders } },
+      config: { auth: { roles: proofReaders }, refusals: ['404'] },
       schema: {
         summary: 'The newest signed checkpoint',
         operationId: 'getLatestCheckpoint',

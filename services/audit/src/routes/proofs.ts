@@ -76,7 +76,7 @@ export function proofRoutes(app: Platform, o: ResolvedAuditOptions): void {
   app.get(
     '/v1/audit/proofs/inclusion',
     {
-      config: { auth: { roles: proofReaders } },
+      config: { auth: { roles: proofReaders }, refusals: ['404'] },
       schema: {
         summary: 'Inclusion proof of an event in the tree of a given size',
         operationId: 'proveInclusion',
@@ -120,14 +120,15 @@ export function proofRoutes(app: Platform, o: ResolvedAuditOptions): void {
   app.get(
     '/v1/audit/proofs/consistency',
     {
-      config: { auth: { roles: proofReaders } },
+      config: { auth: { roles: proofReaders }, refusals: ['404'] },
       schema: {
         summary: 'Consistency proof between two tree sizes',
         operationId: 'proveConsistency',
         description:
           'An auditor or an investigator asks for the proof that the tree of `to` events (default: the newest ' +
           'checkpoint’s size) extends the tree of `from` events without changing it, with both roots and the ' +
-          'checkpoint of size `to` when one was signed. 400 when `from` exceeds `to` or the tree is not that large.',
+          'checkpoint of size `to` when one was signed. 400 when `from` exceeds `to` or the tree is not that large; ' +
+          '404 without `to` while the log has signed no checkpoint.',
         tags: ['audit'],
         querystring: z.strictObject({ from: sizeSchema, to: sizeSchema.optional() }),
         response: { 200: consistencyAnswer },

@@ -32,7 +32,7 @@ export function tileRoutes(app: Platform, o: ResolvedAuditOptions): void {
   app.get(
     `${prefix}/checkpoint`,
     {
-      config: { auth: { public: true } },
+      config: { auth: { public: true }, refusals: ['404'] },
       schema: {
         summary: 'The newest signed checkpoint as a C2SP signed note',
         operationId: 'getTlogCheckpoint',
