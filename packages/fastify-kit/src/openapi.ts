@@ -10,7 +10,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod'
-import { errorAnswers, errorAnswersOf } from './openapi-errors.ts'
+import { type ErrorStatus, errorAnswers, errorAnswersOf, refusalsKey } from './openapi-errors.ts'
 import { namedSchemasOnly } from './openapi-names.ts'
 import { problemSchema } from './problem.ts'
 
@@ -29,6 +29,16 @@ export interface OpenapiOptions {
 }
 
 type Json = Record<string, unknown>
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Refusals the route gives beyond those its method, path and body imply (openapi-errors.ts),
+     * e.g. `['404']` for a GET without a path parameter that answers 404 when there is nothing yet.
+     */
+    refusals?: readonly ErrorStatus[]
+  }
+}
 
 /** The name the document gives a route's trailing wildcard (`/tile/*` is `/tile/{subpath}`). */
 export const wildcardParam = 'subpath'
@@ -62,9 +72,15 @@ function transform(input: Parameters<typeof jsonSchemaTransform>[0]) {
   const out = jsonSchemaTransform(input)
   const schema = out.schema as Json | undefined
   if (!schema || schema.hide) return out
-  const auth = (input.route as { config?: { auth?: { roles?: readonly string[]; public?: true } } }).config
-    ?.auth
+  const config = (
+    input.route as {
+      config?: { auth?: { roles?: readonly string[]; public?: true }; refusals?: readonly ErrorStatus[] }
+    }
+  ).config
+  const auth = config?.auth
   if (auth?.roles) schema['x-roles'] = [...auth.roles]
+  // Carried to transformObject, which answers them and drops the key.
+  if (config?.refusals) schema[refusalsKey] = [...config.refusals]
   // OpenAPI has no wildcard: fastify's trailing `*` is a named parameter, slashes included.
   let url = out.url
   if (url.endsWith('/*')) {
@@ -108,6 +124,7 @@ function transformObject(options: OpenapiOptions) {
         for (const [status, answer] of Object.entries(responses))
           if (answer.description === 'Default Response') answer.description = statusText[status] ?? 'Answer'
         Object.assign(responses, errorAnswersOf(method, operation))
+        delete operation[refusalsKey]
         for (const tag of (operation.tags as string[] | undefined) ?? []) used.add(tag)
       }
     const info = doc.info as Json
