@@ -23,14 +23,11 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const executable = process.env.TREC_CHROMIUM ?? '/usr/bin/chromium'
-// The console verifies in the browser with WebCrypto, which has no SM2 or SM3: under the gm
-// profile an auditor verifies with trec-verify instead, and this suite says so.
-const skip =
-  cryptoProfile().name === 'gm'
-    ? 'the gm crypto profile: the console verifies the international profile only (WebCrypto has no SM2/SM3)'
-    : existsSync(executable)
-      ? undefined
-      : `no Chromium at ${executable} (apt-get install chromium, or set TREC_CHROMIUM)`
+// Under the gm profile (TREC_CRYPTO_PROFILE=gm) the same journey checks SM3 trees and SM2
+// signatures, with the sm-crypto-v2 the console serves.
+const skip = existsSync(executable)
+  ? undefined
+  : `no Chromium at ${executable} (apt-get install chromium, or set TREC_CHROMIUM)`
 const suite = skip ? describe.skip : describe
 const title = skip ? `the console in a browser (skipped: ${skip})` : 'the console in a browser: the auditor'
 
