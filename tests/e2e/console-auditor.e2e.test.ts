@@ -50,6 +50,7 @@ suite(title, () => {
   let page: Page
   let profile: string
   const errors: string[] = []
+  const scripts: string[] = []
 
   beforeAll(async () => {
     const db = new PGlite()
@@ -113,6 +114,7 @@ suite(title, () => {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
     page.on('pageerror', (e) => errors.push(e.message))
     page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`))
+    page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname))
   }, 180_000)
 
   afterAll(async () => {
@@ -196,6 +198,8 @@ suite(title, () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
     expect(await seriousViolations()).toEqual([])
     expect(errors).toEqual([])
+    // SM2 and SM3 come from the served sm-crypto-v2, fetched only for a gm log's key.
+    expect(scripts.includes('/console/vendor/sm-crypto.js')).toBe(cryptoProfile().name === 'gm')
   }, 120_000)
 
   it('serves the console with a policy that allows its import map and no other inline script', async () => {
