@@ -10,6 +10,9 @@ export function checkpointRoutes(app: Platform, o: ResolvedAuditOptions): void {
       config: { auth: { roles: proofReaders } },
       schema: {
         summary: 'The newest signed checkpoint',
+        description:
+          'The signed note is followed by the cosignature lines of the witnesses that cosigned it. Where the ' +
+          'deployment requires k witness cosignatures, this is the newest checkpoint that k witnesses cosigned.',
         tags: ['audit'],
         response: { 200: checkpointView },
       },
