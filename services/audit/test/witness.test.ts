@@ -113,7 +113,7 @@ describe('witness cosigning', () => {
     expect((await verify('checkpoint', file('altered.note'), ...args)).stderr).toContain(
       'checkpoint-bad-cosignature',
     )
-  })
+  }, 120_000) // seven runs of the verify command, each its own process
 
   it('a forked log shown to one witness is refused by it, and reported with both signed notes', async () => {
     const [w1, w2] = running
