@@ -29,6 +29,8 @@ export class Cosigner {
   readonly #signal: AbortSignal
   /** The size each witness last cosigned, as far as this process knows (0: ask it). */
   readonly #cosignedSize = new Map<string, number>()
+  /** Witness names (their key names) by URL, learnt from their cosignature lines. */
+  readonly #names = new Map<string, string>()
   #running: Promise<void> | undefined
   #again = false
 
@@ -65,31 +67,33 @@ export class Cosigner {
   }
 
   async #pass(): Promise<void> {
-    for (;;) {
-      const checkpoint = await this.#log.checkpoint().catch((error: unknown) => {
-        this.#onError(error)
-        return undefined
-      })
-      if (!checkpoint?.seq) return
-      const done = new Set(await this.#log.cosignedBy(checkpoint.seq))
-      const pending = this.#o.urls.filter((url) => !done.has(this.#names.get(url) ?? ''))
-      if (pending.length === 0) return
-      const results = await Promise.all(pending.map((url) => this.#ask(url, checkpoint)))
-      const cosigned = done.size + results.filter(Boolean).length
-      if (cosigned >= this.#o.urls.length || this.#signal.aborted) return
-      if (cosigned < this.required)
+    while (!this.#signal.aborted) {
+      let cosigned = 0
+      let size = 0
+      try {
+        const checkpoint = await this.#log.checkpoint()
+        if (!checkpoint?.seq) return
+        size = checkpoint.size
+        const done = new Set(await this.#log.cosignedBy(checkpoint.seq))
+        const pending = this.#o.urls.filter((url) => !done.has(this.#names.get(url) ?? ''))
+        if (pending.length === 0) return
+        const results = await Promise.all(pending.map((url) => this.#ask(url, checkpoint)))
+        cosigned = this.#o.urls.length - pending.length + results.filter(Boolean).length
+        if (cosigned >= this.#o.urls.length) return
+      } catch (error) {
+        this.#onError(error) // the database: asked again below
+        size = -1
+      }
+      if (this.#signal.aborted) return
+      if (size >= 0 && cosigned < this.required)
         this.#onError(
           new Error(
-            `checkpoint of size ${checkpoint.size}: ${cosigned} of ${this.required} required witness cosignatures; asking again`,
+            `checkpoint of size ${size}: ${cosigned} of ${this.required} required witness cosignatures; asking again`,
           ),
         )
       await sleep(this.#o.retryMs ?? 5000, undefined, { signal: this.#signal }).catch(() => undefined)
-      if (this.#signal.aborted) return
     }
   }
-
-  /** Witness names by URL, learnt from their cosignature lines. */
-  readonly #names = new Map<string, string>()
 
   async #ask(url: string, checkpoint: { seq?: number; size: number; note: string }): Promise<boolean> {
     try {
