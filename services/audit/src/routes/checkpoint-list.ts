@@ -3,8 +3,7 @@ import { cursorCodec } from '@trec/core'
 import type { Platform } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedAuditOptions } from '../options.ts'
-import { toBytes } from '../sql/node-store.ts'
-import { quoteIdent } from '../sql/schema.ts'
+import { type CheckpointRow, toCheckpoint } from '../sql/audit-db.ts'
 import { checkpointExample, checkpointView, proofReaders, viewOf } from './common.ts'
 
 // The history of signed checkpoints, newest first, a page at a time (the console's auditor view
@@ -37,21 +36,12 @@ const checkpointPage = z
     },
   })
 
-interface Row {
-  seq: string
-  size: string
-  ts: string
-  root: unknown
-  note: string
-  jws: string
-}
-
 export function checkpointListRoutes(app: Platform, o: ResolvedAuditOptions): void {
   const key = createHash('sha256')
     .update(`trec page cursor\n${o.origin}\n${o.keys.toNoteVerifierKeys().join('\n')}`)
     .digest()
   const cursors = cursorCodec('checkpoints', key)
-  const table = `${quoteIdent(o.log.schema)}.checkpoints`
+  const rowsOf = o.log.checkpointRows('c')
   app.get(
     '/v1/audit/checkpoints',
     {
@@ -71,21 +61,13 @@ export function checkpointListRoutes(app: Platform, o: ResolvedAuditOptions): vo
       const { limit, cursor } = request.query
       // The codec's tag guarantees the position is one this route encoded: a single seq.
       const after = cursor === undefined ? undefined : Number(cursors.decode(cursor)[0])
-      const rows = await o.log.db.query<Row>(
-        `select seq::text as seq, size::text as size, timestamp_ms::text as ts, root, note, jws from ${table}
-          ${after === undefined ? '' : 'where seq < $2'} order by seq desc limit $1`,
+      const rows = await o.log.db.query<CheckpointRow>(
+        `select * from (${rowsOf}) c ${after === undefined ? '' : 'where c.seq < $2'}
+          order by c.seq desc limit $1`,
         after === undefined ? [limit + 1] : [limit + 1, after],
       )
       const page = rows.slice(0, limit)
-      const items = page.map((r) =>
-        viewOf({
-          size: Number(r.size),
-          timestamp: Number(r.ts),
-          root: toBytes(r.root),
-          note: r.note,
-          jws: r.jws,
-        }),
-      )
+      const items = page.map((r) => viewOf(toCheckpoint(r)))
       const last = page.at(-1)
       return rows.length > limit && last
         ? { items, nextCursor: cursors.encode([Number(last.seq)]) }

@@ -13,7 +13,9 @@ export function checkpointRoutes(app: Platform, o: ResolvedAuditOptions): void {
         operationId: 'getLatestCheckpoint',
         description:
           'An auditor or an investigator reads the newest checkpoint the log signed: its size and root hash, as a signed note and a JWS. ' +
-          'Proofs without a `size` are made against it. 404 while the log has signed none.',
+          'Proofs without a `size` are made against it. 404 while the log has signed none. ' +
+          'The signed note is followed by the cosignature lines of the witnesses that cosigned it; where the ' +
+          'deployment requires k witness cosignatures, this is the newest checkpoint that k witnesses cosigned.',
         tags: ['audit'],
         response: { 200: checkpointView },
       },

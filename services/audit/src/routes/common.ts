@@ -52,15 +52,21 @@ export function viewOf(checkpoint: StoredCheckpoint): z.infer<typeof checkpointV
   }
 }
 
-/** The newest checkpoint, or the newest of `size`; 404 when there is none. */
+/**
+ * The newest checkpoint (that `witnessCosignatures` witnesses cosigned), or the newest of
+ * `size`; 404 when there is none.
+ */
 export async function findCheckpoint(o: ResolvedAuditOptions, size?: number): Promise<StoredCheckpoint> {
-  const checkpoint = await o.log.checkpoint(size)
+  const cosigned = size === undefined ? o.witnessCosignatures : 0
+  const checkpoint = await o.log.checkpoint(size, cosigned)
   if (!checkpoint)
     throw new TrecError(
       'TREC_NOT_FOUND',
-      size === undefined
-        ? 'The log has signed no checkpoint yet.'
-        : `No checkpoint of size ${size} was signed.`,
+      size !== undefined
+        ? `No checkpoint of size ${size} was signed.`
+        : cosigned > 0
+          ? `No checkpoint has ${cosigned} witness cosignatures yet.`
+          : 'The log has signed no checkpoint yet.',
       { details: { reason: 'no-checkpoint', ...(size === undefined ? {} : { size }) } },
     )
   return checkpoint
