@@ -1,3 +1,4 @@
+import { underPrefix } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { z } from 'zod'
 
@@ -84,7 +85,7 @@ const regionBound: ReadonlySet<Role> = new Set(['subsidy_officer', 'finance', 'r
  */
 export function inRegionScope(principal: Principal, region: string): boolean {
   if (principal.region === undefined) return !regionBound.has(principal.role)
-  return region.startsWith(principal.region)
+  return underPrefix(region, principal.region)
 }
 
 /** Throws 403 unless `region` is inside the token's scope (see `inRegionScope`). */
