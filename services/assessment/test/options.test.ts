@@ -51,9 +51,9 @@ describe('service options', () => {
       const paths = (error as { issues: { path: unknown[] }[] }).issues.map((i) => i.path.join('.'))
       expect(paths).toEqual(
         expect.arrayContaining([
-          'options.store',
-          'options.minimumAttendanceShare',
-          'options.completionAfter',
+          'store',
+          'minimumAttendanceShare',
+          'completionAfter',
         ]),
       )
     }
