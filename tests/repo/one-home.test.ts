@@ -121,10 +121,7 @@ const isAllowed = (guard: Guard, file: string) =>
   Object.keys(guard.allowed).some((a) => (a.endsWith('/') ? file.startsWith(a) : file === a))
 
 /** Every `file:line: text` outside the allowed files that shows one of the guard's signs. */
-function secondImplementations(
-  guard: Guard,
-  read = (f: string) => readFileSync(join(root, f), 'utf8'),
-) {
+function secondImplementations(guard: Guard, read = (f: string) => readFileSync(join(root, f), 'utf8')) {
   const found: string[] = []
   for (const file of guard.files) {
     if (isAllowed(guard, file)) continue

@@ -58,4 +58,4 @@ export const rules = {
   certificateNotRevoked: { id: 'certificate.not-revoked', source: 'record: a certificate is revoked once' },
 } as const
 
-export type RuleId = (typeof rules)[keyof typeof rules]['id']
+type RuleId = (typeof rules)[keyof typeof rules]['id']

@@ -21,7 +21,7 @@ export type InstitutionFact =
   | { type: 'InstitutionDelisted'; data: EventData<'InstitutionDelisted'> }
   | { type: string & {}; data: unknown }
 
-export function emptyInstitutionView(): InstitutionView {
+function emptyInstitutionView(): InstitutionView {
   return { entries: [] }
 }
 
@@ -35,7 +35,7 @@ function entryOf(fact: InstitutionFact): Entry | undefined {
   return undefined
 }
 
-export function evolveInstitutionView(view: InstitutionView, fact: InstitutionFact): InstitutionView {
+function evolveInstitutionView(view: InstitutionView, fact: InstitutionFact): InstitutionView {
   const entry = entryOf(fact)
   return entry ? { entries: [...view.entries, entry] } : view
 }

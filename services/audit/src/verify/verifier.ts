@@ -265,5 +265,3 @@ export function asResult(error: unknown): VerifyResult {
   if (error instanceof VerificationFailed) return { ok: false, failure: error.failure }
   throw error
 }
-
-export type { FailureReason }

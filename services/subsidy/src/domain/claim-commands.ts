@@ -100,5 +100,3 @@ export const claimIdFor = (worker: string, n: number): string => `clm-${worker}-
 export function workerOfClaim(claim: string): string | undefined {
   return /^clm-([0-9a-f]{32})-[1-9]\d{0,8}$/.exec(claim)?.[1]
 }
-
-export type { ClaimFacts }

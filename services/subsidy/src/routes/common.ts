@@ -74,5 +74,3 @@ export async function loadClaim(options: ResolvedOptions, id: string): Promise<L
   if (!claim || !submitted) throw notFound()
   return { worker, state, claim, correlationId: submitted.id }
 }
-
-export { principal }

@@ -10,5 +10,3 @@ export const regionParams = z.strictObject({ region: regionCodeSchema })
 
 /** What a command answers: the ids of the events it appended and the stream's revision after them. */
 export const appended = commandAnswerSchema
-
-export const workerRef = pseudonymSchema
