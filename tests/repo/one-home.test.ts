@@ -148,6 +148,7 @@ describe('one home for each helper', () => {
       "new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' })",
     ],
     'the quarter and its spelling': [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a planted line of source text
       'return `${date.slice(0, 4)}-Q${Math.ceil(month / 3)}`',
       'const q = Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1',
       'export const quarterPattern = /^\\d{4}Q[1-4]$/',

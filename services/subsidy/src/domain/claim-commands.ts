@@ -1,5 +1,5 @@
 import type { EventData } from '@trec/contracts'
-import type { ClaimFacts, PayeeKind, SubsidyKind } from './claim-facts.ts'
+import type { PayeeKind, SubsidyKind } from './claim-facts.ts'
 import type { Evidence } from './facts.ts'
 import type { RuleSet } from './rule-set.ts'
 

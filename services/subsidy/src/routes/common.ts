@@ -1,7 +1,7 @@
 import { loadState } from '@trec/command'
 import { type AppendMetadata, eventIdSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { actorOf, type Principal, principal } from '@trec/fastify-kit'
+import { actorOf, type Principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { workerOfClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'

@@ -1,4 +1,4 @@
-import { commandAnswerSchema, entityIdSchema, pseudonymSchema, regionCodeSchema } from '@trec/contracts'
+import { commandAnswerSchema, entityIdSchema, regionCodeSchema } from '@trec/contracts'
 import { z } from 'zod'
 
 // Request and response pieces shared by the routes. Bodies are strict: an unknown field is refused.
