@@ -1,5 +1,4 @@
-import { accessPurposes, regionCodeSchema, toIssues } from '@trec/contracts'
-import { TrecError } from '@trec/core'
+import { accessPurposes, parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { KeySet } from '@trec/merkle'
 import type { JWK } from 'jose'
@@ -62,16 +61,8 @@ export interface ResolvedAuditOptions {
   witnessCosignatures: number
 }
 
-export function invalidOptions(error: z.ZodError, root: string): TrecError {
-  return new TrecError('TREC_VALIDATION', `invalid ${root} options`, {
-    issues: toIssues(error.issues, [root]),
-  })
-}
-
 export async function resolveAuditOptions(input: AuditOptions): Promise<ResolvedAuditOptions> {
-  const parsed = serviceSchema.safeParse(input)
-  if (!parsed.success) throw invalidOptions(parsed.error, 'audit')
-  const o = parsed.data
+  const o = parseServiceOptions(serviceSchema, input, 'audit service')
   return {
     store: o.store,
     log: new AuditDb(o.db, o.schema, o.store),

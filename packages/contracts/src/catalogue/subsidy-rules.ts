@@ -1,6 +1,13 @@
 import { z } from 'zod'
 import { defineEvent, upcaster } from '../definition.ts'
-import { dateSchema, entityIdSchema, noteSchema, positiveFenSchema, subsidyKinds } from '../primitives.ts'
+import {
+  dateSchema,
+  entityIdSchema,
+  noteSchema,
+  positiveFenSchema,
+  subsidyKinds,
+  underPrefix,
+} from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
 import { populationGroups } from './employment.ts'
 
@@ -180,7 +187,7 @@ export type RuleSetBody = z.output<typeof ruleSetSchema>
 const ruleSetV1Schema = ruleSetV1Shape.refine(periodInOrder.check, periodInOrder.params)
 
 const inProvince = {
-  check: (e: { province: string; ruleSet: { region: string } }) => e.ruleSet.region.startsWith(e.province),
+  check: (e: { province: string; ruleSet: { region: string } }) => underPrefix(e.ruleSet.region, e.province),
   params: { message: 'the set’s region lies in the province of its stream', path: ['ruleSet', 'region'] },
 }
 

@@ -2,13 +2,12 @@ import { type AccessEvent, readAccessLog } from '@trec/command'
 import { type EventDataToAppend, pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 
-import { actorOf, assertRegion, type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, assertRegion, type Platform, principal, refuseIdempotencyKey } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { accessSource } from '../options.ts'
 import { lookupPurposes } from '../purposes.ts'
-import { refuseIdempotencyKey } from './no-idempotency.ts'
 
 const entrySchema = z
   .object({

@@ -1,7 +1,14 @@
 import { assertCitedCase } from '@trec/command'
 import { accessPurposes, entityIdSchema, instantSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { actorOf, assertRegion, inRegionScope, type Platform, principal } from '@trec/fastify-kit'
+import {
+  actorOf,
+  assertRegion,
+  inRegionScope,
+  type Platform,
+  principal,
+  refuseIdempotencyKey,
+} from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { foldWorkerArchive } from '@trec/readmodels'
 import { z } from 'zod'
@@ -9,7 +16,6 @@ import type { ResolvedOptions } from '../options.ts'
 import { accessSource } from '../options.ts'
 import { readArchiveAsOf } from '../projection.ts'
 import { lookupPurposes, purposesNeedingCase } from '../purposes.ts'
-import { refuseIdempotencyKey } from './no-idempotency.ts'
 import { archiveSchema } from './schemas.ts'
 
 const lookupBody = z

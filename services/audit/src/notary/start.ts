@@ -1,7 +1,8 @@
+import { parseServiceOptions } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import type { PublishedJwk } from '@trec/merkle'
-import { invalidOptions, notarySchema } from '../options.ts'
+import { notarySchema } from '../options.ts'
 import { resolveSigning, type SigningOptions } from '../signing.ts'
 import { AuditDb } from '../sql/audit-db.ts'
 import type { WitnessOptions } from './cosign.ts'
@@ -38,8 +39,7 @@ export interface NotaryOptions {
  * event and follows the store's feed until `signal` aborts or `stop()` is called.
  */
 export async function startNotary(options: NotaryOptions): Promise<Notary> {
-  const parsed = notarySchema.safeParse(options)
-  if (!parsed.success) throw invalidOptions(parsed.error, 'notary')
+  parseServiceOptions(notarySchema, options, 'notary')
   const signing = await resolveSigning(options.signing)
   const log = new AuditDb(options.db, options.schema, options.store)
   await log.migrate()

@@ -1,6 +1,6 @@
 import { dateSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { type Platform, principal, refuseIdempotencyKey } from '@trec/fastify-kit'
 import {
   disbursementOfPayment,
   type PaymentRecord,
@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { reconciliationSchema } from './answers.ts'
-import { refuseIdempotencyKey, regionQuery, regionScope } from './scope.ts'
+import { regionQuery, regionScope } from './scope.ts'
 
 interface AdvanceRow {
   id: string

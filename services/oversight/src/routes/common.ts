@@ -8,10 +8,6 @@ export const source = 'trec.oversight'
 
 export { actorOf } from '@trec/fastify-kit'
 
-export function forbidden(reason: string, details: Record<string, unknown> = {}): TrecError {
-  return new TrecError('TREC_FORBIDDEN', reason, { details: { reason, ...details } })
-}
-
 export function notFound(what: string, details: Record<string, unknown> = {}): TrecError {
   return new TrecError('TREC_NOT_FOUND', `no such ${what}`, { details: { reason: what, ...details } })
 }

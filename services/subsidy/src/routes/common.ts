@@ -1,7 +1,7 @@
 import { loadState } from '@trec/command'
 import { type AppendMetadata, commandAnswerSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { actorOf, type Principal, principal } from '@trec/fastify-kit'
+import { actorOf, type Principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { workerOfClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
@@ -86,5 +86,3 @@ export async function loadClaim(options: ResolvedOptions, id: string): Promise<L
   if (!claim || !submitted) throw notFound()
   return { worker, state, claim, correlationId: submitted.id }
 }
-
-export { principal }
