@@ -15,12 +15,18 @@ import { computed, createApp, h, ref } from 'vue'
 import { token } from './api.js'
 import { auditorView } from './audit.js'
 import { model } from './bind.js'
+import { cardServiceView } from './card-service.js'
 import { lang, setLang, t } from './i18n.js'
+import { investigatorView } from './investigator.js'
 import en from './vendor/en.js'
 import zhCn from './vendor/zh-cn.js'
 
-/** The page of each role; the other roles' pages come later on the same shell. */
-const views = { auditor: auditorView, investigator: auditorView }
+/** The page of each role. */
+const views = {
+  auditor: auditorView,
+  investigator: investigatorView,
+  card_service: cardServiceView,
+}
 
 const App = {
   setup() {

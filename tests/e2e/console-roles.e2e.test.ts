@@ -1,0 +1,159 @@
+// The web console's role pages in a real Chromium (support/console-browser.ts), on the composed
+// app with its read side running and a record the people work on (support/casework.ts: two
+// workers of one class, one face on both cards, so R6 raises an alert; the second worker's claim
+// paid). Each role's main journey is clicked through, with no console error or refused request
+// and no serious or critical axe-core violation in either language:
+// - investigator: alert queue → the claims it points to → the claim's trace as a tree → a case
+//   opened on it with evidence, findings, a sanction and a clawback request in yuan → closed;
+// - card service: a lookup by card number for the holder, then as of a time before the record,
+//   as a timeline; and the access log of who read it (the investigator's trace among them).
+// Skipped, with the reason, where there is no Chromium.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CaseworkRecord, caseworkRecord } from './support/casework.ts'
+import { caughtUp } from './support/caught-up.ts'
+import type { Who } from './support/client.ts'
+import {
+  type ConsoleBrowser,
+  consoleSkipReason,
+  fill,
+  openConsoleBrowser,
+} from './support/console-browser.ts'
+import { accepted, card, people } from './support/record.ts'
+import { embeddedSystem, type System } from './support/system.ts'
+
+const skip = consoleSkipReason()
+const suite = skip ? describe.skip : describe
+const title = skip
+  ? `the console's role pages in a browser (skipped: ${skip})`
+  : "the console's role pages in a browser"
+
+const investigator = { sub: 'inv-1', role: 'investigator', region: '1301' } as const
+
+suite(title, () => {
+  let sys: System
+  let rec: CaseworkRecord
+  let base: string
+  let browser: ConsoleBrowser
+
+  beforeAll(async () => {
+    sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
+    rec = await caseworkRecord(sys, [card(201), card(202)])
+    const paid = rec.claims[1]
+    accepted(await sys.http.post(`/v1/claims/${paid}/reviews`, people.reviewer, { outcome: 'approved' }))
+    accepted(await sys.http.post(`/v1/claims/${paid}/decision`, people.officer, { outcome: 'approved' }))
+    accepted(
+      await sys.http.post(`/v1/claims/${paid}/payment`, people.finance, {
+        paymentRef: 'FIN-2021-06-15-0202',
+      }),
+    )
+    await caughtUp(sys)
+    base = await sys.app.listen({ host: '127.0.0.1', port: 0 })
+    browser = await openConsoleBrowser()
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await sys?.close()
+  })
+
+  const mint = (who: Who) => sys.tokens.mint(who, 3000)
+  const at = (test: string) => browser.page.locator(`[data-test=${test}]`)
+
+  async function bothLanguages(heading: string) {
+    const { page } = browser
+    expect(await browser.seriousViolations()).toEqual([])
+    await page.getByText('English', { exact: true }).click()
+    await page.getByText(heading).first().waitFor()
+    expect(await page.locator('html').getAttribute('lang')).toBe('en')
+    expect(await browser.seriousViolations()).toEqual([])
+    await page.getByText('中文', { exact: true }).click()
+    expect(browser.errors).toEqual([])
+  }
+
+  it('walks the investigator from the alert queue through the trace to a case with a clawback', async () => {
+    const { page } = browser
+    await browser.signIn(base, await mint(investigator), 'investigator')
+
+    const alerts = at('alerts')
+    await alerts.getByText('R6').first().waitFor()
+    await alerts.locator('tr', { hasText: 'R6' }).first().locator('[data-test=pick-alert]').click()
+    const claims = at('claims')
+    await claims.getByText(rec.claims[1]).waitFor()
+    await expect.poll(() => claims.getByText('电工（6-31-01-03）').count()).toBeGreaterThan(0)
+    await expect.poll(() => claims.getByText('¥2,200.00').count()).toBeGreaterThan(0)
+    await claims.locator('tr', { hasText: rec.claims[1] }).locator('[data-test=trace-claim]').click()
+
+    const trace = at('trace')
+    await trace.getByText(`申请 ${rec.claims[1]}`).waitFor()
+    await trace.getByText('共用人脸模板').waitFor()
+    await trace.getByText('支付 ¥2,200.00 · 凭证 FIN-2021-06-15-0202').waitFor()
+    expect(await trace.getByText('支付前已入日志').count()).toBeGreaterThan(0)
+    expect(await trace.getByText('电工（6-31-01-03）').count()).toBeGreaterThan(0)
+    expect(await trace.getByText('(UTC+8)').count()).toBeGreaterThan(0)
+    await at('trace-state').getByText('no_case_ref').waitFor()
+
+    await page.locator('[data-test=open-case]').click()
+    await at('case-state').getByText('已立案').waitFor()
+    await page.locator('[data-test=link-evidence]').click()
+    await at('case-state').getByText('证据已登记').waitFor()
+    await fill(page, 'findings-text', '同一人脸模板在两名学员名下签到，培训不实')
+    await page.locator('[data-test=record-findings]').click()
+    await at('case-state').getByText('调查结论已登记').waitFor()
+    await fill(page, 'sanction-note', '责令培训机构说明情况')
+    await page.locator('[data-test=decide-sanction]').click()
+    await at('case-state').getByText('处理决定已登记').waitFor()
+    await page.locator('[data-test=request-clawback]').click()
+    await at('case-state').getByText('追回请求已提出').waitFor()
+    const file = at('case-file')
+    await file.getByText(`${rec.claims[1]}: ¥2,200.00`).waitFor()
+    const timeline = at('case-timeline')
+    for (const step of ['立案', '登记证据', '登记调查结论', '作出处理决定', '提出追回请求'])
+      expect(await timeline.getByText(step, { exact: false }).count()).toBeGreaterThan(0)
+
+    // Read again under the case: the read is no longer break-glass.
+    await page.locator('[data-test=read-trace]').click()
+    await at('trace-state').getByText('已依据案件').waitFor()
+
+    await page.locator('[data-test=close-case]').click()
+    await at('case-state').getByText('已结案').waitFor()
+    if (process.env.TREC_CONSOLE_SCREENSHOTS)
+      await page.screenshot({
+        path: `${process.env.TREC_CONSOLE_SCREENSHOTS}/console-investigator.png`,
+        fullPage: true,
+      })
+    await bothLanguages('Alert queue')
+  }, 180_000)
+
+  it("shows the card service a worker's archive as a timeline, as of a past time, and who read it", async () => {
+    const { page } = browser
+    await browser.signIn(base, await mint(people.cardService), 'card_service')
+
+    await fill(page, 'card-number', rec.cards[1])
+    await page.locator('[data-test=lookup]').click()
+    await at('lookup-state').getByText('本次查阅已记录').waitFor()
+    const timeline = at('archive-timeline')
+    await timeline.getByText('电工（6-31-01-03）').first().waitFor()
+    expect(await timeline.getByText('¥2,200.00').count()).toBeGreaterThan(0)
+    expect(await at('totals').getByText('¥2,200.00').count()).toBe(1)
+
+    // As the record stood before the worker enrolled: nothing yet.
+    await fill(page, 'as-of', '2021-02-01 12:00')
+    await page.locator('[data-test=lookup]').click()
+    await at('lookup-state').getByText('档案中没有').waitFor()
+    expect(await at('archive-timeline').locator('.el-timeline-item').count()).toBe(0)
+
+    await page.locator('[data-test=read-log]').click()
+    const log = at('access-log')
+    await log.getByText('稽核人员').first().waitFor()
+    expect(await log.getByText('欺诈案件').count()).toBeGreaterThan(0)
+    expect(await log.getByText('社保卡服务').count()).toBeGreaterThan(0)
+    expect(await log.getByText('no_case_ref').count()).toBeGreaterThan(0)
+    if (process.env.TREC_CONSOLE_SCREENSHOTS)
+      await page.screenshot({
+        path: `${process.env.TREC_CONSOLE_SCREENSHOTS}/console-card-service.png`,
+        fullPage: true,
+      })
+    await bothLanguages('Archive lookup')
+  }, 120_000)
+})
