@@ -156,4 +156,63 @@ suite(title, () => {
       })
     await bothLanguages('Archive lookup')
   }, 120_000)
+  it("shows institution staff their claims with what each still lacks, and their class's enrolments", async () => {
+    const { page } = browser
+    await browser.signIn(base, await mint(people.staff(rec.institution)), 'institution_staff')
+
+    const claims = at('claims')
+    const open = claims.locator('tr', { hasText: rec.claims[0] })
+    await open.getByText('条件齐备，可支付').waitFor()
+    expect(await open.getByText('电工（6-31-01-03）').count()).toBe(1)
+    expect(await open.getByText('¥2,200.00').count()).toBeGreaterThan(0)
+    await claims.locator('tr', { hasText: rec.claims[1] }).getByText('已支付').first().waitFor()
+
+    await page.locator('[data-test=pick-class]').first().click()
+    const roster = at('roster')
+    for (const worker of rec.workers) await roster.getByText(worker).waitFor()
+    expect(await at('class').getByText('(UTC+8)').count()).toBeGreaterThan(0)
+    if (process.env.TREC_CONSOLE_SCREENSHOTS)
+      await page.screenshot({
+        path: `${process.env.TREC_CONSOLE_SCREENSHOTS}/console-institution.png`,
+        fullPage: true,
+      })
+    await bothLanguages("The institution's claims")
+  }, 120_000)
+
+  it('shows the officer the rules in force and amends them, person-times against a target set, and KPIs per institution', async () => {
+    const { page } = browser
+    await browser.signIn(base, await mint(people.officer), 'subsidy_officer')
+
+    await fill(page, 'rules-date', '2021-06-15')
+    await page.locator('[data-test=read-rules]').click()
+    const rules = at('rule-set')
+    await rules.getByText('sjz-2019 v1').waitFor()
+    expect(await at('rule-kinds').getByText('职业培训补贴').count()).toBeGreaterThan(0)
+    const draft = page.locator('[data-test=rule-draft] textarea, textarea[data-test=rule-draft]').first()
+    const amended = JSON.parse(await draft.inputValue())
+    amended.validFrom = '2021-07-01'
+    await draft.fill(JSON.stringify(amended, null, 2))
+    await fill(page, 'amend-reason', '市人社局关于调整补贴标准的通知')
+    await page.locator('[data-test=amend]').click()
+    await at('amend-state').getByText(`已发布 ${amended.id} 第`).waitFor()
+
+    await fill(page, 'plan-year', '2021')
+    await page.locator('[data-test=read-plan]').click()
+    await at('plan').getByText('1 人次（无目标）').first().waitFor()
+    await fill(page, 'target-source', '石家庄市2021年补贴性职业技能培训计划')
+    await page.locator('[data-test=set-target]').click()
+    await at('plan-state').getByText('目标已设定').waitFor()
+    await at('plan').getByText('1 / 1000 人次').first().waitFor()
+
+    await page.locator('[data-test=read-kpis]').click()
+    const kpis = at('kpis')
+    await kpis.getByText(`（${rec.institution}）`, { exact: false }).waitFor()
+    expect(await kpis.getByText('100.0%').count()).toBeGreaterThan(0)
+    if (process.env.TREC_CONSOLE_SCREENSHOTS)
+      await page.screenshot({
+        path: `${process.env.TREC_CONSOLE_SCREENSHOTS}/console-officer.png`,
+        fullPage: true,
+      })
+    await bothLanguages('Subsidy rules')
+  }, 120_000)
 })

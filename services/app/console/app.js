@@ -17,7 +17,9 @@ import { auditorView } from './audit.js'
 import { model } from './bind.js'
 import { cardServiceView } from './card-service.js'
 import { lang, setLang, t } from './i18n.js'
+import { institutionView } from './institution.js'
 import { investigatorView } from './investigator.js'
+import { officerView } from './officer.js'
 import en from './vendor/en.js'
 import zhCn from './vendor/zh-cn.js'
 
@@ -26,6 +28,8 @@ const views = {
   auditor: auditorView,
   investigator: investigatorView,
   card_service: cardServiceView,
+  subsidy_officer: officerView,
+  institution_staff: institutionView,
 }
 
 const App = {

@@ -44,6 +44,8 @@ function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
     ['trace-tree.js', join(own, 'trace-tree.js'), false],
     ['casework.js', join(own, 'casework.js'), false],
     ['card-service.js', join(own, 'card-service.js'), false],
+    ['officer.js', join(own, 'officer.js'), false],
+    ['institution.js', join(own, 'institution.js'), false],
     ['vendor/vue.js', join(vue, 'dist/vue.runtime.esm-browser.prod.js'), true],
     ['vendor/element-plus.js', join(elementPlus, 'dist/index.full.min.mjs'), true],
     ['vendor/element-plus.css', join(elementPlus, 'dist/index.css'), true],
