@@ -115,8 +115,24 @@ suite(title, () => {
     await page.locator('[data-test=read-trace]').click()
     await at('trace-state').getByText('已依据案件').waitFor()
 
+    const caseId = /case-[\w-]+/.exec((await at('trace-state').textContent()) ?? '')?.[0]
+    expect(caseId).toBeDefined()
+    await at('case-file').getByText(caseId!).waitFor()
+
     await page.locator('[data-test=close-case]').click()
     await at('case-state').getByText('已结案').waitFor()
+    // The cases list (a read model) shows it closed once its projection has caught up.
+    const cases = at('cases')
+    await at('card-cases').getByText('已结案', { exact: true }).click()
+    await expect
+      .poll(
+        async () => {
+          await page.locator('[data-test=reload-cases]').click()
+          return cases.getByText(caseId!).count()
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1)
     if (process.env.TREC_CONSOLE_SCREENSHOTS)
       await page.screenshot({
         path: `${process.env.TREC_CONSOLE_SCREENSHOTS}/console-investigator.png`,

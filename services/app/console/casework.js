@@ -53,7 +53,8 @@ const text = (form, field, label, test, width = '480px') =>
   })
 
 export const caseWork = {
-  props: { trace: Object, alert: Object },
+  /** `existing`: the case the trace was read under, to go on with instead of opening one. */
+  props: { trace: Object, alert: Object, existing: String },
   emits: ['opened'],
   setup(props, { emit }) {
     const c = props.trace.claim
@@ -82,13 +83,14 @@ export const caseWork = {
       clawback: newKey(),
       close: newKey(),
     })
-    const caseId = ref('')
+    const caseId = ref(props.existing ?? '')
     const file = shallowRef()
     const state = ref()
 
     async function reload() {
       file.value = await api(`/v1/oversight/cases/${encodeURIComponent(caseId.value)}`)
     }
+    if (caseId.value) reload().catch((error) => (state.value = failed(error)))
 
     /** Runs one step with its key; on success renews the key and shows the case file. */
     async function step(name, path, body, done) {

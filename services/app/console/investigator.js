@@ -68,7 +68,19 @@ export const investigatorView = {
       return claims.load()
     }
 
+    const caseStatus = ref('open')
+    const cases = paged((cursor) =>
+      api(`/v1/oversight/cases?${query({ status: caseStatus.value, limit: 20, cursor })}`),
+    )
+
+    /** Goes on with a case: the trace is read under it (no longer break-glass) and its file shown. */
+    function useCase(row) {
+      caseRef.value = row.case
+      if (claimId.value.trim()) readTrace(claimId.value)
+    }
+
     alerts.load()
+    cases.load()
 
     return () => [
       card(
@@ -175,6 +187,53 @@ export const investigatorView = {
           )
         : null,
       card(
+        t('inv.cases'),
+        t('inv.casesHint'),
+        () => [
+          h('div', { class: 'row' }, [
+            h(
+              ElRadioGroup,
+              {
+                modelValue: caseStatus.value,
+                'onUpdate:modelValue': (v) => {
+                  caseStatus.value = v
+                  cases.load()
+                },
+                'aria-label': t('case.status'),
+                size: 'small',
+              },
+              () =>
+                ['open', 'closed'].map((s) => h(ElRadioButton, { value: s }, () => t(`case.statuses.${s}`))),
+            ),
+            h(ElButton, { onClick: () => cases.load(), 'data-test': 'reload-cases' }, () => t('inv.reload')),
+          ]),
+          outcome(cases.state.value, 'cases-state'),
+          h(
+            ElTable,
+            { data: cases.rows.value, rowKey: 'case', 'data-test': 'cases', emptyText: t('none') },
+            () => [
+              column(t('case.id'), (c) => h('span', { class: 'mono' }, c.case)),
+              column(t('case.caseTitle'), (c) => c.title),
+              column(t('case.basis'), (c) => t(`case.bases.${c.basis}`), { width: 90 }),
+              column(t('inv.openedAt'), (c) => chinaTime(c.openedAt, lang.value), { width: 210 }),
+              column(t('inv.counts'), (c) => t('inv.countsOf', c), { width: 190 }),
+              column(
+                t('actions'),
+                (c) =>
+                  c.status === 'open'
+                    ? h(ElButton, { size: 'small', onClick: () => useCase(c), 'data-test': 'use-case' }, () =>
+                        t('inv.useCase'),
+                      )
+                    : t(`case.outcomes.${c.outcome}`),
+                { width: 110 },
+              ),
+            ],
+          ),
+          more(cases, 'more-cases'),
+        ],
+        'cases',
+      ),
+      card(
         t('inv.traceTitle'),
         t('inv.traceHint'),
         () => [
@@ -214,7 +273,8 @@ export const investigatorView = {
       ),
       trace.value
         ? h(caseWork, {
-            key: trace.value.claim.claim,
+            key: `${trace.value.claim.claim}|${trace.value.access.caseRef ?? ''}`,
+            existing: trace.value.access.caseRef ?? undefined,
             trace: trace.value,
             alert: alert.value,
             onOpened: (id) => {
