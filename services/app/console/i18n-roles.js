@@ -92,6 +92,7 @@ const zh = {
     disabled: '残疾人',
     unemployed: '失业人员',
     social_assistance: '低保对象',
+    unattested: '人群未经核验',
   },
   off: {
     rules: '补贴规则',
@@ -412,6 +413,7 @@ const en = {
     disabled: 'People with disabilities',
     unemployed: 'Unemployed',
     social_assistance: 'Social assistance recipients',
+    unattested: 'Group not attested',
   },
   off: {
     rules: 'Subsidy rules',
