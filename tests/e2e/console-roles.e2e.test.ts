@@ -199,7 +199,7 @@ suite(title, () => {
     await bothLanguages("The institution's claims")
   }, 120_000)
 
-  it('shows the officer the rules in force and amends them, person-times against a target set, and KPIs per institution', async () => {
+  it('shows the officer the rules in force, amends them and publishes a new set, the payments, person-times against a target set, and KPIs per institution', async () => {
     const { page } = browser
     await browser.signIn(base, await mint(people.officer), 'subsidy_officer')
 
@@ -214,7 +214,23 @@ suite(title, () => {
     await draft.fill(JSON.stringify(amended, null, 2))
     await fill(page, 'amend-reason', '市人社局关于调整补贴标准的通知')
     await page.locator('[data-test=amend]').click()
-    await at('amend-state').getByText(`已发布 ${amended.id} 第`).waitFor()
+    await at('amend-state').getByText(`已发布 ${amended.id} 第 2 版`).waitFor()
+    // The same rules as a new set of the county, for a later year.
+    await draft.fill(
+      JSON.stringify({
+        ...amended,
+        id: 'changan-2027',
+        region: '130102',
+        validFrom: '2027-01-01',
+        validTo: '2027-12-31',
+      }),
+    )
+    await page.locator('[data-test=publish-new]').click()
+    await at('amend-state').getByText('已发布 changan-2027 第 1 版').waitFor()
+
+    await at('payments').getByText(rec.claims[1]).waitFor()
+    expect(await at('payments').getByText('¥2,200.00').count()).toBe(1)
+    await at('payments-summary').waitFor()
 
     await fill(page, 'plan-year', '2021')
     await page.locator('[data-test=read-plan]').click()

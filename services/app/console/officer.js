@@ -13,13 +13,14 @@ import {
   ElRadioButton,
   ElRadioGroup,
   ElTable,
+  ElTag,
 } from 'element-plus'
 import { h, reactive, ref, shallowRef } from 'vue'
 import { api, newKey, send, token } from './api.js'
 import { model } from './bind.js'
 import { chinaTime, chinaToday, percent, yuan } from './format.js'
 import { lang, t } from './i18n.js'
-import { card, column, failed, outcome, query } from './ui.js'
+import { card, column, failed, more, outcome, paged, query } from './ui.js'
 
 /** A share as a bar (Element Plus's progress), the figure beside it. */
 const bar = (share, text) =>
@@ -132,14 +133,17 @@ export const officerView = {
       }
     }
 
-    async function amend() {
+    /** Publishes the edited set: as a new version of its set (`amend`), or as a new set. */
+    async function publish(asNew) {
       try {
         const ruleSet = JSON.parse(draft.value)
-        const answer = await send(
-          `/v1/rule-sets/${encodeURIComponent(ruleSet.id)}/versions`,
-          { reason: reason.value.trim(), ruleSet },
-          amendKey.value,
-        )
+        const answer = asNew
+          ? await send('/v1/rule-sets', ruleSet, amendKey.value)
+          : await send(
+              `/v1/rule-sets/${encodeURIComponent(ruleSet.id)}/versions`,
+              { reason: reason.value.trim(), ruleSet },
+              amendKey.value,
+            )
         amendKey.value = newKey()
         amendState.value = {
           type: 'success',
@@ -206,6 +210,19 @@ export const officerView = {
       }
     }
 
+    const pay = reactive({ backed: '', quarter: '' })
+    const summary = ref()
+    const payments = paged((cursor) =>
+      api(
+        `/v1/compliance/payments?${query({ backed: pay.backed, quarter: pay.quarter.trim(), limit: 20, cursor })}`,
+      ).then((page) => {
+        summary.value = page.summary
+        return page
+      }),
+    )
+
+    payments.load()
+
     const lines = (record) => Object.entries(record ?? {}).map(([key, line]) => ({ key, ...line }))
     const planLine = (line) =>
       bar(
@@ -243,8 +260,11 @@ export const officerView = {
                 }),
                 h('div', { class: 'row', style: 'margin-top: 8px' }, [
                   input(reason, t('off.reason'), '420px', 'amend-reason'),
-                  h(ElButton, { type: 'primary', onClick: amend, 'data-test': 'amend' }, () =>
+                  h(ElButton, { type: 'primary', onClick: () => publish(false), 'data-test': 'amend' }, () =>
                     t('off.amendIt'),
+                  ),
+                  h(ElButton, { onClick: () => publish(true), 'data-test': 'publish-new' }, () =>
+                    t('off.publishNew'),
                   ),
                 ]),
                 outcome(amendState.value, 'amend-state'),
@@ -310,6 +330,69 @@ export const officerView = {
             : null,
         ],
         'plan',
+      ),
+      card(
+        t('off.payments'),
+        t('off.paymentsHint'),
+        () => [
+          h('div', { class: 'row' }, [
+            h(
+              ElRadioGroup,
+              {
+                modelValue: pay.backed,
+                'onUpdate:modelValue': (v) => {
+                  pay.backed = v
+                  payments.load()
+                },
+                'aria-label': t('off.backing'),
+                size: 'small',
+              },
+              () =>
+                ['', 'true', 'false'].map((b) =>
+                  h(ElRadioButton, { value: b }, () => t(`off.backedFilter.${b || 'all'}`)),
+                ),
+            ),
+            h(ElInput, {
+              modelValue: pay.quarter,
+              'onUpdate:modelValue': (v) => (pay.quarter = v),
+              style: 'width: 140px',
+              placeholder: t('off.quarter'),
+              'aria-label': t('off.quarter'),
+            }),
+            h(
+              ElButton,
+              { type: 'primary', onClick: () => payments.load(), 'data-test': 'read-payments' },
+              () => t('search'),
+            ),
+          ]),
+          outcome(payments.state.value, 'payments-state'),
+          summary.value
+            ? h('p', { 'data-test': 'payments-summary' }, t('off.backedCount', summary.value))
+            : null,
+          h(
+            ElTable,
+            { data: payments.rows.value, rowKey: 'payment', 'data-test': 'payments', emptyText: t('none') },
+            () => [
+              column(t('claim'), (p) => h('span', { class: 'mono' }, p.claim)),
+              column(t('off.payee'), (p) => `${t(`subjects.${p.payee.kind}`)} ${p.payee.id}`, { width: 200 }),
+              column(t('amount'), (p) => yuan(p.amount, lang.value), { width: 110 }),
+              column(t('off.paidOn'), (p) => p.paidOn, { width: 110 }),
+              column(t('off.backing'), (p) =>
+                p.backed
+                  ? h(ElTag, { type: 'success' }, () => t('off.backed'))
+                  : h(
+                      'ul',
+                      { class: 'plain' },
+                      p.reasons.map((r) =>
+                        h('li', [h(ElTag, { type: 'danger', size: 'small' }, () => r.code), ` ${r.message}`]),
+                      ),
+                    ),
+              ),
+            ],
+          ),
+          more(payments, 'more-payments'),
+        ],
+        'payments',
       ),
       card(
         t('off.kpis'),
