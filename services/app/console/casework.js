@@ -22,7 +22,7 @@ import { api, newKey, send } from './api.js'
 import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
 import { traceEvidence } from './trace-tree.js'
-import { card, failed, outcome } from './ui.js'
+import { card, eventName, failed, outcome } from './ui.js'
 
 const conclusions = ['fraud_confirmed', 'irregularity', 'no_violation', 'inconclusive']
 const sanctions = [
@@ -154,7 +154,7 @@ export const caseWork = {
             h(
               ElTimelineItem,
               { timestamp: chinaTime(e.occurredAt, lang.value), placement: 'top' },
-              () => `${t(`case.events.${e.type}`)} · ${e.actor?.kind ?? ''}:${e.actor?.id ?? ''}`,
+              () => `${eventName(e.type)} · ${e.actor?.kind ?? ''}:${e.actor?.id ?? ''}`,
             ),
           ),
         ),

@@ -20,7 +20,7 @@ import { api, newKey, send, token } from './api.js'
 import { model } from './bind.js'
 import { chinaTime, chinaToday, percent, yuan } from './format.js'
 import { lang, t } from './i18n.js'
-import { card, column, failed, more, outcome, paged, query } from './ui.js'
+import { card, column, eventName, failed, more, outcome, paged, query } from './ui.js'
 
 /** A share as a bar (Element Plus's progress), the figure beside it. */
 const bar = (share, text) =>
@@ -100,7 +100,7 @@ function ruleSetView(answer) {
       answer.events.map((e) =>
         h(
           'li',
-          `${e.type} · ${e.occurredAt ? chinaTime(e.occurredAt, lang.value) : ''} · ${e.actor ? `${e.actor.kind}:${e.actor.id}` : ''}`,
+          `${eventName(e.type)} · ${e.occurredAt ? chinaTime(e.occurredAt, lang.value) : ''} · ${e.actor ? `${e.actor.kind}:${e.actor.id}` : ''}`,
         ),
       ),
     ),

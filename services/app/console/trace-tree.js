@@ -7,6 +7,7 @@
 import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
 import { occupation } from './occupations.js'
+import { eventName } from './ui.js'
 
 let ids = 0
 const node = (label, children = [], test) => ({ id: `n${ids++}`, label, children, test })
@@ -44,7 +45,7 @@ export function traceTree(trace) {
       ),
       node(
         t('trace.events', { n: trace.events.length }),
-        trace.events.map((e) => node(`${e.type} · ${when(e.occurredAt)}`)),
+        trace.events.map((e) => node(`${eventName(e.type)} · ${when(e.occurredAt)}`)),
       ),
       ...trace.payments.map((p) =>
         node(
@@ -56,7 +57,7 @@ export function traceTree(trace) {
           [
             ...p.evidence.map((e) =>
               node(
-                `${e.type} · ${when(e.occurredAt)} · ${e.inLogBeforePayment ? t('trace.before') : t('trace.after')}`,
+                `${eventName(e.type)} · ${when(e.occurredAt)} · ${e.inLogBeforePayment ? t('trace.before') : t('trace.after')}`,
               ),
             ),
             ...p.unresolvedEvidence.map((id) => node(t('trace.unresolved', { id }))),
@@ -118,8 +119,8 @@ export function traceTree(trace) {
 /** The events a case may cite from the trace: the claim's own and the evidence of its payments. */
 export function traceEvidence(trace) {
   const seen = new Map()
-  for (const e of trace.events) seen.set(e.id, `${e.type} · ${when(e.occurredAt)}`)
+  for (const e of trace.events) seen.set(e.id, `${eventName(e.type)} · ${when(e.occurredAt)}`)
   for (const p of trace.payments)
-    for (const e of p.evidence) seen.set(e.id, `${e.type} · ${when(e.occurredAt)}`)
+    for (const e of p.evidence) seen.set(e.id, `${eventName(e.type)} · ${when(e.occurredAt)}`)
   return [...seen].map(([id, label]) => ({ id, label }))
 }

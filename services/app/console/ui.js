@@ -3,7 +3,7 @@
 
 import { ElAlert, ElButton, ElCard, ElTableColumn } from 'element-plus'
 import { h, ref } from 'vue'
-import { t } from './i18n.js'
+import { has, t } from './i18n.js'
 
 export const card = (title, hint, body, test) =>
   h(
@@ -65,3 +65,6 @@ export const more = (list, test) =>
 /** A table column whose cells `render(row)` draws. */
 export const column = (label, render, props = {}) =>
   h(ElTableColumn, { label, ...props }, { default: ({ row }) => render(row) })
+
+/** An event type in the page's words (「支付补贴」 for SubsidyPaid), or as the record names it. */
+export const eventName = (type) => (has(`eventNames.${type}`) ? t(`eventNames.${type}`) : type)
