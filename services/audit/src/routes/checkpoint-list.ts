@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { ResolvedAuditOptions } from '../options.ts'
 import { toBytes } from '../sql/node-store.ts'
 import { quoteIdent } from '../sql/schema.ts'
-import { checkpointView, proofReaders, viewOf } from './common.ts'
+import { checkpointExample, checkpointView, proofReaders, viewOf } from './common.ts'
 
 // The history of signed checkpoints, newest first, a page at a time (the console's auditor view
 // starts here). Order: the order of signing (the table's identity column), which never changes
@@ -20,25 +20,22 @@ const pageQuery = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 })
 
-const checkpointPage = z.object({
-  items: z.array(checkpointView),
-  /** Pass as `cursor` for the next (older) page; absent on the last page. */
-  nextCursor: z.string().optional(),
-})
-
-const example = {
-  items: [
-    {
-      origin: 'audit.hebei.example.gov.cn/trec-events',
-      size: 1024,
-      rootHash: 'n2Vt4Qm1z8d0cS0Ff2b8Hn5q9rK3mJt7Yw1xV6uP0aE=',
-      timestamp: '2026-03-02T08:00:00.000Z',
-      note: 'audit.hebei.example.gov.cn/trec-events\n1024\nn2Vt…=\ntimestamp 1772438400000\n\n— audit.hebei.example.gov.cn/trec-events AbCd…\n',
-      jws: 'eyJhbGciOiJFZERTQSJ9…',
+const checkpointPage = z
+  .object({
+    items: z.array(checkpointView),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe('Pass as `cursor` for the next (older) page; absent on the last page.'),
+  })
+  .meta({
+    id: 'CheckpointPage',
+    description: 'A page of signed checkpoints, newest first.',
+    example: {
+      items: [checkpointExample],
+      nextCursor: 'eyJsaXN0IjoiY2hlY2twb2ludHMiLCJhZnRlciI6WzQxXX0.q3Jx…',
     },
-  ],
-  nextCursor: 'eyJsaXN0IjoiY2hlY2twb2ludHMiLCJhZnRlciI6WzQxXX0.q3Jx…',
-}
+  })
 
 interface Row {
   seq: string
@@ -61,12 +58,13 @@ export function checkpointListRoutes(app: Platform, o: ResolvedAuditOptions): vo
       config: { auth: { roles: proofReaders } },
       schema: {
         summary: 'Signed checkpoints, newest first, a page at a time',
+        operationId: 'listCheckpoints',
         description:
-          'Every checkpoint the log signed, in the reverse order of signing. `limit` is at most 200 (default 50); ' +
+          'An auditor or an investigator reads every checkpoint the log signed, in the reverse order of signing. `limit` is at most 200 (default 50); ' +
           '`nextCursor` fetches the next older page. A cursor that was changed, or that another list gave, is refused with 400.',
         tags: ['audit'],
         querystring: pageQuery,
-        response: { 200: checkpointPage.meta({ example }) },
+        response: { 200: checkpointPage },
       },
     },
     async (request) => {

@@ -11,13 +11,15 @@ import { ruleSetInForce } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { commandAnswer, metaFor, now, singleEventId } from './common.ts'
 
-const advanceBody = z.strictObject({
-  /** The training subsidy the class is expected to earn in full, in fen. */
-  subsidyTotal: positiveFenSchema,
-  /** The share advanced; defaults to the city's share in the rule set (D3: at least one half). */
-  share: z.number().min(0).max(1).optional(),
-  paymentRef: z.string().min(1).max(128),
-})
+const advanceBody = z
+  .strictObject({
+    /** The training subsidy the class is expected to earn in full, in fen. */
+    subsidyTotal: positiveFenSchema,
+    /** The share advanced; defaults to the city's share in the rule set (D3: at least one half). */
+    share: z.number().min(0).max(1).optional(),
+    paymentRef: z.string().min(1).max(128),
+  })
+  .meta({ id: 'ClassAdvanceRequest' })
 
 /**
  * POST /v1/classes/:class/advances (finance, in the class's region): advances part of a class's
@@ -31,6 +33,9 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Advance part of a class’s training subsidy to its provider (先行拨付)',
+        operationId: 'advanceClassSubsidy',
+        description:
+          'Finance of the class’s region advances a share (by default the city’s share in the rule set in force today, at least one half) of the training subsidy a class is expected to earn to its provider, once the class is on the record. Later payments for the class are settled against the advance. Amounts are in fen. Answers the events appended.',
         params: z.strictObject({ class: entityIdSchema }),
         body: advanceBody,
         response: { 201: commandAnswer },
