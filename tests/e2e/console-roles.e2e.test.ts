@@ -4,9 +4,13 @@
 // paid). Each role's main journey is clicked through, with no console error or refused request
 // and no serious or critical axe-core violation in either language:
 // - investigator: alert queue → the claims it points to → the claim's trace as a tree → a case
-//   opened on it with evidence, findings, a sanction and a clawback request in yuan → closed;
+//   opened on it, its alerts confirmed into it, with evidence, findings, a sanction and a
+//   clawback request in yuan → read again under the case → closed, and found in the cases list;
 // - card service: a lookup by card number for the holder as of a time before the record, then
-//   now, as a timeline; and the access log of who read it (an investigator's trace among them).
+//   now, as a timeline; and the access log of who read it (an investigator's trace among them);
+// - institution staff: their claims with what each still lacks, their class's enrolments;
+// - subsidy officer: the rules in force, amended and published as a new set; the payments;
+//   person-times against a target set on the page; KPIs per institution by name.
 // Skipped, with the reason, where there is no Chromium.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -95,6 +99,9 @@ suite(title, () => {
 
     await page.locator('[data-test=open-case]').click()
     await at('case-state').getByText('已立案').waitFor()
+    await fill(page, 'confirm-note', '同一人脸模板两名学员，确认归入本案')
+    await page.locator('[data-test=confirm-alerts]').click()
+    await at('case-state').getByText('已将 2 条预警确认归入本案').waitFor()
     await page.locator('[data-test=link-evidence]').click()
     await at('case-state').getByText('证据已登记').waitFor()
     await fill(page, 'findings-text', '同一人脸模板在两名学员名下签到，培训不实')

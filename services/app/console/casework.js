@@ -75,6 +75,7 @@ export const caseWork = {
     const recoverable = Math.max(c.paidAmount - c.clawedBack, 0)
     const clawback = reactive({ yuan: recoverable / 100, reason: 'false_training', note: '' })
     const closing = reactive({ outcome: 'substantiated', note: '' })
+    const confirm = reactive({ note: '' })
     const keys = reactive({
       open: newKey(),
       evidence: newKey(),
@@ -82,6 +83,7 @@ export const caseWork = {
       sanction: newKey(),
       clawback: newKey(),
       close: newKey(),
+      confirm: newKey(),
     })
     const caseId = ref(props.existing ?? '')
     const file = shallowRef()
@@ -124,6 +126,22 @@ export const caseWork = {
           emit('opened', answer.case)
         },
       )
+    /** Confirms the alerts the case cites (each its own request, keyed from the step's key). */
+    async function confirmAlerts() {
+      try {
+        const alerts = file.value?.alerts ?? []
+        for (const [i, alert] of alerts.entries())
+          await send(
+            `/v1/oversight/alerts/${encodeURIComponent(alert)}/resolution`,
+            { resolution: 'confirmed', case: caseId.value, note: confirm.note.trim() },
+            `${keys.confirm}-${i}`,
+          )
+        keys.confirm = newKey()
+        state.value = { type: 'success', text: t('case.done.confirm', { n: alerts.length }) }
+      } catch (error) {
+        state.value = failed(error)
+      }
+    }
     const at = (suffix) => `/v1/oversight/cases/${encodeURIComponent(caseId.value)}/${suffix}`
 
     const button = (label, onClick, test) =>
@@ -224,6 +242,11 @@ export const caseWork = {
                       }),
                     'link-evidence',
                   ),
+                ]),
+                h('h3', t('case.confirm')),
+                h('div', { class: 'row' }, [
+                  text(confirm, 'note', t('case.note'), 'confirm-note'),
+                  button(t('case.confirmIt'), confirmAlerts, 'confirm-alerts'),
                 ]),
                 h('h3', t('case.findings')),
                 h('div', { class: 'row' }, [

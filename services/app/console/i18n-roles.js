@@ -304,6 +304,8 @@ const zh = {
     citeAlerts: '引用预警：',
     open: '立案',
     evidence: '证据',
+    confirm: '预警处理',
+    confirmIt: '确认所引预警归入本案',
     note: '说明',
     link: '登记证据',
     findings: '调查结论',
@@ -332,6 +334,7 @@ const zh = {
     requested: '已请求追回',
     done: {
       open: '已立案。',
+      confirm: '已将 {n} 条预警确认归入本案。',
       evidence: '证据已登记。',
       findings: '调查结论已登记。',
       sanction: '处理决定已登记。',
@@ -697,6 +700,8 @@ const en = {
     citeAlerts: 'Cite alerts:',
     open: 'Open the case',
     evidence: 'Evidence',
+    confirm: 'Alerts',
+    confirmIt: 'Confirm the cited alerts into this case',
     note: 'Note',
     link: 'Link evidence',
     findings: 'Findings',
@@ -730,6 +735,7 @@ const en = {
     requested: 'Clawbacks requested',
     done: {
       open: 'The case is open.',
+      confirm: '{n} alerts confirmed into this case.',
       evidence: 'Evidence linked.',
       findings: 'Findings recorded.',
       sanction: 'Sanction recorded.',
