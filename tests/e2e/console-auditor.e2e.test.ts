@@ -7,11 +7,7 @@
 // With TREC_CONSOLE_SCREENSHOT=<file.png> it also saves the page as the README shows it.
 
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { buildApp, serviceNames } from '@trec/app'
 import { cryptoProfile } from '@trec/core'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
@@ -19,15 +15,13 @@ import type { Platform } from '@trec/fastify-kit'
 import { testTokens } from '@trec/fastify-kit/testing'
 import { createCheckpointSigner } from '@trec/merkle'
 import { appendRecord, generateRecord } from '@trec/readmodels/testing'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ConsoleBrowser, consoleSkipReason, openConsoleBrowser } from './support/console-browser.ts'
 
-const executable = process.env.TREC_CHROMIUM ?? '/usr/bin/chromium'
 // Under the gm profile (TREC_CRYPTO_PROFILE=gm) the same journey checks SM3 trees and SM2
 // signatures, with the sm-crypto-v2 the console serves.
-const skip = existsSync(executable)
-  ? undefined
-  : `no Chromium at ${executable} (apt-get install chromium, or set TREC_CHROMIUM)`
+const skip = consoleSkipReason()
 const suite = skip ? describe.skip : describe
 const title = skip ? `the console in a browser (skipped: ${skip})` : 'the console in a browser: the auditor'
 
@@ -46,11 +40,8 @@ suite(title, () => {
   let token: string
   let verifierKey: string
   let worker: string
-  let context: BrowserContext
+  let browser: ConsoleBrowser
   let page: Page
-  let profile: string
-  const errors: string[] = []
-  const scripts: string[] = []
 
   beforeAll(async () => {
     const db = new PGlite()
@@ -92,53 +83,16 @@ suite(title, () => {
         )
       },
     )
-    profile = await mkdtemp(join(tmpdir(), 'trec-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: executable,
-      headless: true,
-      acceptDownloads: true,
-      locale: 'zh-CN',
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
-    page = context.pages()[0] ?? (await context.newPage())
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`))
-    page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname))
+    browser = await openConsoleBrowser()
+    page = browser.page
   }, 180_000)
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await app?.close()
-    if (profile) await rm(profile, { recursive: true, force: true })
   })
 
-  const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-  async function seriousViolations() {
-    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(await axeSource)
-    const result = await page.evaluate(() =>
-      (
-        globalThis as unknown as {
-          axe: {
-            run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>
-          }
-        }
-      ).axe.run(),
-    )
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target).slice(0, 3))}`)
-  }
+  const seriousViolations = () => browser.seriousViolations()
   const alert = (name: string) => page.locator(`[data-test=${name}]`)
 
   it('walks the auditor through history, consistency, export, download and a tampered file', async () => {
@@ -166,7 +120,7 @@ suite(title, () => {
       page.waitForEvent('download'),
       page.locator('[data-test=download]').click(),
     ])
-    const saved = join(profile, 'export.ndjson')
+    const saved = browser.profileFile('export.ndjson')
     await download.saveAs(saved)
     const text = await readFile(saved, 'utf8')
     const lines = text.split('\n')
@@ -197,9 +151,9 @@ suite(title, () => {
     await page.getByText('Checkpoint history').waitFor()
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
     expect(await seriousViolations()).toEqual([])
-    expect(errors).toEqual([])
+    expect(browser.errors).toEqual([])
     // SM2 and SM3 come from the served sm-crypto-v2, fetched only for a gm log's key.
-    expect(scripts.includes('/console/vendor/sm-crypto.js')).toBe(cryptoProfile().name === 'gm')
+    expect(browser.scripts.includes('/console/vendor/sm-crypto.js')).toBe(cryptoProfile().name === 'gm')
   }, 120_000)
 
   it('serves the console with a policy that allows its import map and no other inline script', async () => {

@@ -26,9 +26,7 @@ export class ApiError extends Error {
   }
 }
 
-/** @param {string} path @param {'json' | 'text'} [as] */
-export async function api(path, as = 'json') {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${token.get()}` } })
+async function answer(res, as) {
   if (!res.ok) {
     let problem
     try {
@@ -38,3 +36,29 @@ export async function api(path, as = 'json') {
   }
   return as === 'json' ? res.json() : res.text()
 }
+
+const auth = () => ({ authorization: `Bearer ${token.get()}` })
+
+/** @param {string} path @param {'json' | 'text'} [as] */
+export async function api(path, as = 'json') {
+  return answer(await fetch(path, { headers: auth() }), as)
+}
+
+/**
+ * A POST with a JSON body. A command carries an Idempotency-Key (`key`: one per thing the user
+ * means to do, so a retry of it is answered, not done twice); a read that needs a body (a card
+ * number is never put in a URL) goes without one, as the API requires.
+ * @param {string} path @param {unknown} body @param {string} [key]
+ */
+export async function send(path, body, key) {
+  const headers = {
+    ...auth(),
+    'content-type': 'application/json',
+    ...(key ? { 'idempotency-key': key } : {}),
+  }
+  return answer(await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) }), 'json')
+}
+
+/** A fresh Idempotency-Key (random, 128 bits). */
+export const newKey = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')

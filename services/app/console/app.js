@@ -15,12 +15,22 @@ import { computed, createApp, h, ref } from 'vue'
 import { token } from './api.js'
 import { auditorView } from './audit.js'
 import { model } from './bind.js'
+import { cardServiceView } from './card-service.js'
 import { lang, setLang, t } from './i18n.js'
+import { institutionView } from './institution.js'
+import { investigatorView } from './investigator.js'
+import { officerView } from './officer.js'
 import en from './vendor/en.js'
 import zhCn from './vendor/zh-cn.js'
 
-/** The page of each role; the other roles' pages come later on the same shell. */
-const views = { auditor: auditorView, investigator: auditorView }
+/** The page of each role. */
+const views = {
+  auditor: auditorView,
+  investigator: investigatorView,
+  card_service: cardServiceView,
+  subsidy_officer: officerView,
+  institution_staff: institutionView,
+}
 
 const App = {
   setup() {

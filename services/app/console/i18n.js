@@ -2,6 +2,7 @@
 // placeholders. Verification failures are named by trec-verify's reason codes (reasons.*).
 
 import { ref } from 'vue'
+import { roleWords } from './i18n-roles.js'
 
 const stored = localStorage.getItem('trec.lang')
 export const lang = ref(stored === 'en' ? 'en' : 'zh')
@@ -14,6 +15,7 @@ export function setLang(value) {
 
 const messages = {
   zh: {
+    ...roleWords.zh,
     title: 'trec 培训记录与审计控制台',
     token: '访问令牌',
     tokenHint: '粘贴 npm run token 签发的令牌（仅保存在本标签页）',
@@ -21,7 +23,7 @@ const messages = {
     signOut: '清除令牌',
     role: '角色：{role}',
     noToken: '请先粘贴访问令牌。',
-    noView: '角色 {role} 的页面尚未提供；当前提供审计员页面。',
+    noView: '角色 {role} 没有控制台页面。',
     language: '语言',
     pinned: '固定公钥',
     pinnedHint: '日志的签名公钥（note 验证密钥格式），须通过可信渠道获得；所有验证均在本浏览器中完成。',
@@ -46,7 +48,14 @@ const messages = {
     claim: '补贴申请',
     subject: '劳动者化名或申请编号',
     purpose: '用途',
-    purposes: { audit: '审计', fraud_case: '欺诈案件', supervision_inspection: '监督检查' },
+    purposes: {
+      audit: '审计',
+      fraud_case: '欺诈案件',
+      supervision_inspection: '监督检查',
+      card_holder_request: '持卡人本人申请',
+      consented_disclosure: '经本人同意披露',
+      administration: '经办业务',
+    },
     caseRef: '案件编号',
     exportVerify: '导出并验证',
     exportOk: '验证通过：{events} 条事件均包含在大小 {size} 的已签名检查点中（{time}）。',
@@ -80,6 +89,7 @@ const messages = {
     },
   },
   en: {
+    ...roleWords.en,
     title: 'trec training-record and audit console',
     token: 'Access token',
     tokenHint: 'Paste a token minted by npm run token (kept in this tab only)',
@@ -87,7 +97,7 @@ const messages = {
     signOut: 'Clear token',
     role: 'Role: {role}',
     noToken: 'Paste an access token first.',
-    noView: 'There is no page for role {role} yet; the auditor page is available.',
+    noView: 'There is no console page for role {role}.',
     language: 'Language',
     pinned: 'Pinned key',
     pinnedHint:
@@ -116,7 +126,14 @@ const messages = {
     claim: 'Claim',
     subject: 'Worker pseudonym or claim ID',
     purpose: 'Purpose',
-    purposes: { audit: 'Audit', fraud_case: 'Fraud case', supervision_inspection: 'Supervision inspection' },
+    purposes: {
+      audit: 'Audit',
+      fraud_case: 'Fraud case',
+      supervision_inspection: 'Supervision inspection',
+      card_holder_request: 'Card holder’s request',
+      consented_disclosure: 'Disclosure on consent',
+      administration: 'Administration',
+    },
     caseRef: 'Case ID',
     exportVerify: 'Export and verify',
     exportOk: 'Verified: all {events} events are in the signed checkpoint of size {size} ({time}).',
