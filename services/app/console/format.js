@@ -3,6 +3,14 @@
 
 const CHINA = 'Asia/Shanghai'
 
+/** @param {number} fen @param {string} lang */
+export function yuan(fen, lang) {
+  return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'zh-CN', {
+    style: 'currency',
+    currency: 'CNY',
+  }).format(fen / 100)
+}
+
 /** @param {string | number | Date} instant @param {string} lang */
 export function chinaTime(instant, lang) {
   const text = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', {
