@@ -1,5 +1,5 @@
-// How people read times in the console: China time (UTC+8, no daylight saving), in the language
-// of the page.
+// How people read amounts and times in the console: yuan (amounts are kept in fen) and China
+// time (UTC+8, no daylight saving), in the language of the page.
 
 const CHINA = 'Asia/Shanghai'
 
