@@ -33,11 +33,18 @@ function redoclyProblems(doc: unknown): { where: string; problem: RedoclyProblem
     writeFileSync(file, formatOpenapi(doc))
     const run = spawnSync(
       join(root, 'node_modules/.bin/redocly'),
-      ['lint', file, '--format=json', `--config=${join(root, 'redocly.yaml')}`],
+      // Every problem (Redocly reports the first 100 unless told otherwise).
+      ['lint', file, '--format=json', '--max-problems=100000', `--config=${join(root, 'redocly.yaml')}`],
       { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     )
     if (run.status !== 0 && run.status !== 1) throw new Error(`redocly lint failed to run: ${run.stderr}`)
-    const report = JSON.parse(run.stdout) as { problems: RedoclyProblem[] }
+    const report = JSON.parse(run.stdout) as {
+      totals: { errors: number; warnings: number }
+      problems: RedoclyProblem[]
+    }
+    expect(report.problems.length, 'Redocly listed fewer problems than it counted').toBe(
+      report.totals.errors + report.totals.warnings,
+    )
     return report.problems.map((problem) => {
       const pointer = problem.location[0]?.pointer ?? '#'
       const [, top, path, method] = pointer
