@@ -121,15 +121,12 @@ suite(title, () => {
   async function relayInProcess(topic: string, relaySchema: string, name?: string) {
     const checkpoints = new SqlCheckpointStore(pgExecutor(pool), relaySchema)
     await checkpoints.setup()
-    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 })
-    await producer.connect()
     const controller = new AbortController()
-    const done = runRelay({ store, producer, topic, checkpoints, signal: controller.signal, name })
+    const done = runRelay({ store, kafka: client, topic, checkpoints, signal: controller.signal, name })
     return {
       stop: async () => {
         controller.abort()
         await done
-        await producer.disconnect()
       },
     }
   }
