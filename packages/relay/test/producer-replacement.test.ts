@@ -106,7 +106,9 @@ describe('relay producer replacement', () => {
       'UNKNOWN_PRODUCER_ID',
     )
     expect(
-      producerStateError(new AggregateError([new Error('x'), protocolError('INVALID_PRODUCER_EPOCH', 47, 'old')])),
+      producerStateError(
+        new AggregateError([new Error('x'), protocolError('INVALID_PRODUCER_EPOCH', 47, 'old')]),
+      ),
     ).toBe('INVALID_PRODUCER_EPOCH')
     expect(producerStateError(protocolError('NOT_LEADER_FOR_PARTITION', 6, 'not leader'))).toBeUndefined()
     expect(producerStateError(new Error('connection refused'))).toBeUndefined()
@@ -130,7 +132,10 @@ describe('relay producer replacement', () => {
       onError: (e) => errors.push(e),
       onProducerReplaced: ({ type }) => replaced.push(type),
     })
-    await waitFor(`every event to be published (${published.length} so far)`, () => checkpoints.position === 500n)
+    await waitFor(
+      `every event to be published (${published.length} so far)`,
+      () => checkpoints.position === 500n,
+    )
     controller.abort()
     await done
     // Two batches went out before the failure; the new producer sent the other three, once each.

@@ -288,6 +288,7 @@ suite(title, () => {
       },
     })
     let errors = 0
+    let lastError = ''
     const replaced: string[] = []
     const controller = new AbortController()
     const relaying = runRelay({
@@ -297,7 +298,10 @@ suite(title, () => {
       checkpoints,
       signal: controller.signal,
       maxBackoffMs: 200,
-      onError: () => errors++,
+      onError: (e) => {
+        errors++
+        lastError = String(e)
+      },
       onProducerReplaced: ({ type }) => replaced.push(type),
     })
     const projection = await kafkaProjection(topic, schema('read'))
@@ -316,7 +320,8 @@ suite(title, () => {
       await waitFor('two more failed passes', async () => errors >= seen + 2)
       cutting = false
       await waitFor(
-        () => `the relay to publish everything (replaced: ${replaced.join(', ') || 'none'}, errors: ${errors})`,
+        () =>
+          `the relay to publish everything (replaced: ${replaced.join(', ') || 'none'}, ${errors} errors, last: ${lastError})`,
         async () => (await checkpoints.load(`relay:${topic}`)) >= (await store.headPosition()),
       )
       expect(replaced).toContain('OUT_OF_ORDER_SEQUENCE_NUMBER')
