@@ -53,8 +53,6 @@ export async function relayStage(input: {
   })
   const checkpoints = new SqlCheckpointStore(input.checkpointDb, input.checkpointSchema)
   await checkpoints.setup()
-  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
   const bar = progress('relay → Kafka')
   const stop = new AbortController()
   let published = 0
@@ -63,7 +61,7 @@ export async function relayStage(input: {
   const caughtUp = Promise.withResolvers<void>()
   const relay = runRelay({
     store,
-    producer,
+    kafka: client,
     topic: input.topic,
     checkpoints,
     signal: stop.signal,
@@ -95,7 +93,6 @@ export async function relayStage(input: {
     clearInterval(watchdog)
     stop.abort()
     await relay
-    await producer.disconnect()
     await store.close()
   }
   const logBytes = await topicLogBytes(input.kafka, input.topic)

@@ -98,13 +98,11 @@ await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders
 await admin.disconnect()
 const checkpoints = new SqlCheckpointStore(pgExecutor(pool), schemas[1]!)
 await checkpoints.setup()
-const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 })
-await producer.connect()
 const stop = new AbortController()
 let published = 0
 const relay = runRelay({
   store: relayStore,
-  producer,
+  kafka: client,
   topic,
   checkpoints,
   signal: stop.signal,
@@ -198,7 +196,6 @@ await waitApplied(burstEvents + pacedTotal, 'paced')
 console.log()
 stop.abort()
 await Promise.all([relay, projection])
-await producer.disconnect()
 
 lags.sort((a, b) => a - b)
 const pct = (p: number) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))]!

@@ -33,15 +33,13 @@ const kafka = new Kafka({
   brokers: env.KAFKA_BROKERS.split(','),
   logLevel: logLevel.NOTHING,
 })
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
-await producer.connect()
 const controller = new AbortController()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort())
 let published = 0
 console.log(`relay: publishing to ${env.TREC_TOPIC}`)
 await runRelay({
   store,
-  producer,
+  kafka,
   topic: env.TREC_TOPIC,
   checkpoints,
   signal: controller.signal,
@@ -49,8 +47,9 @@ await runRelay({
     published += events
   },
   onError: (e) => console.error(`relay: retrying after ${(e as Error).message}`),
+  onProducerReplaced: ({ type }) =>
+    console.error(`relay: the broker rejected the producer's state (${type}); replaced the producer`),
 })
 console.log(`relay: stopped after ${published} events`)
-await producer.disconnect()
 await store.close()
 process.exit(0)

@@ -1,12 +1,17 @@
 import type { EventStore } from '@trec/eventstore'
-import type { Producer } from 'kafkajs'
+import type { Kafka, Producer } from 'kafkajs'
 import type { CheckpointStore } from './checkpoints.ts'
 import { toMessage } from './message.ts'
+import { producerStateError } from './producer-state.ts'
 
 export interface RelayOptions {
   store: EventStore
-  /** Create it with `{ idempotent: true, maxInFlightRequests: 1 }` so retries neither duplicate nor reorder. */
-  producer: Producer
+  /**
+   * Makes the relay's producers. The relay owns them: it creates one with
+   * `{ idempotent: true, maxInFlightRequests: 1 }` (so retries neither duplicate nor reorder),
+   * connects it, replaces it after a producer-state error and disconnects it when it stops.
+   */
+  kafka: Pick<Kafka, 'producer'>
   topic: string
   checkpoints: CheckpointStore
   /** Checkpoint name (default `relay:<topic>`). */
@@ -16,6 +21,12 @@ export interface RelayOptions {
   onPublished?: (info: { events: number; position: bigint }) => void
   /** Called when a pass fails (broker or store down) before the relay retries from its checkpoint. */
   onError?: (error: unknown) => void
+  /**
+   * Called after `onError` when the pass failed because the producer's state no longer matches
+   * the broker's (e.g. `OUT_OF_ORDER_SEQUENCE_NUMBER`): the relay has dropped that producer and
+   * the next pass publishes from the checkpoint with a new one.
+   */
+  onProducerReplaced?: (info: { type: string; error: unknown }) => void
   /** Longest wait between retries (ms, default 2,000). */
   maxBackoffMs?: number
 }
@@ -24,25 +35,51 @@ export interface RelayOptions {
  * Tails the store's feed and publishes every event to Kafka in feed order. The checkpoint is
  * saved only after the broker has acknowledged the batch (acks from all in-sync replicas), so
  * a crash loses nothing; it may publish the last unacknowledged batch again, which consumers
- * drop by global position (see `runFromKafka`). Resolves when `signal` aborts.
+ * drop by global position (see `runFromKafka`). A producer whose sequence state the broker
+ * rejects is replaced, and the new one starts again from the checkpoint, under the same
+ * at-least-once rule. Resolves when `signal` aborts.
  */
 export async function runRelay(options: RelayOptions): Promise<void> {
   let backoff = 50
-  while (!options.signal?.aborted) {
-    try {
-      await relayPass(options)
-      return
-    } catch (error) {
-      if (options.signal?.aborted) return
-      options.onError?.(error)
-      await new Promise((r) => setTimeout(r, backoff))
-      backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 2000)
+  let producer: Producer | undefined
+  try {
+    while (!options.signal?.aborted) {
+      try {
+        producer ??= await connectProducer(options.kafka)
+        await relayPass(options, producer)
+        return
+      } catch (error) {
+        if (options.signal?.aborted) return
+        options.onError?.(error)
+        const type = producer && producerStateError(error)
+        if (producer && type) {
+          const stale = producer
+          producer = undefined
+          await stale.disconnect().catch(() => undefined)
+          options.onProducerReplaced?.({ type, error })
+        }
+        await new Promise((r) => setTimeout(r, backoff))
+        backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 2000)
+      }
     }
+  } finally {
+    await producer?.disconnect().catch(() => undefined)
   }
 }
 
-async function relayPass(options: RelayOptions): Promise<void> {
-  const { store, producer, topic, checkpoints, signal } = options
+async function connectProducer(kafka: Pick<Kafka, 'producer'>): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  try {
+    await producer.connect()
+  } catch (error) {
+    await producer.disconnect().catch(() => undefined)
+    throw error
+  }
+  return producer
+}
+
+async function relayPass(options: RelayOptions, producer: Producer): Promise<void> {
+  const { store, topic, checkpoints, signal } = options
   const name = options.name ?? `relay:${topic}`
   const after = await checkpoints.load(name)
   for await (const batch of store.subscribe({ after, signal, batchSize: options.batchSize ?? 1000 })) {

@@ -3,6 +3,7 @@
 // event delivered twice.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { openPostgresEventStore, pgExecutor, type SqlEventStore } from '@trec/eventstore/postgres'
 import { postgresForTests } from '@trec/eventstore/testing'
@@ -121,15 +122,12 @@ suite(title, () => {
   async function relayInProcess(topic: string, relaySchema: string, name?: string) {
     const checkpoints = new SqlCheckpointStore(pgExecutor(pool), relaySchema)
     await checkpoints.setup()
-    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 })
-    await producer.connect()
     const controller = new AbortController()
-    const done = runRelay({ store, producer, topic, checkpoints, signal: controller.signal, name })
+    const done = runRelay({ store, kafka: client, topic, checkpoints, signal: controller.signal, name })
     return {
       stop: async () => {
         controller.abort()
         await done
-        await producer.disconnect()
       },
     }
   }
@@ -247,6 +245,95 @@ suite(title, () => {
     await relay.stop()
     await projection.stop()
   }, 300_000)
+
+  it('replaces a producer the broker answers OUT_OF_ORDER_SEQUENCE_NUMBER and publishes everything', async () => {
+    // The way a broker restart gets there: the broker writes a batch but its answer is lost (here
+    // the test cuts the connection as the answer arrives, for every produce request while
+    // `cutting`). KafkaJS takes the batch's sequence numbers back and, once its retries are spent
+    // (one here, five by default), the relay retries from its checkpoint with a batch the feed has
+    // grown meanwhile, under sequence numbers the broker has already seen for other records.
+    await storeWithSchema()
+    const topic = await newTopic()
+    const relaySchema = schema('relay')
+    const checkpoints = new SqlCheckpointStore(pgExecutor(pool), relaySchema)
+    await checkpoints.setup()
+    let cutting = false
+    let cuts = 0
+    const flaky = new Kafka({
+      clientId: 'trec-test-relay',
+      brokers: kafka.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1, initialRetryTime: 100 },
+      socketFactory: ({ host, port, onConnect }) => {
+        const socket = connect({ host, port }, onConnect)
+        let produceSent = false
+        const write = socket.write.bind(socket) as (...args: unknown[]) => boolean
+        socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+          // A request starts with its size (int32) and API key (int16); Produce is key 0.
+          if (cutting && Buffer.isBuffer(chunk) && chunk.length > 6 && chunk.readInt16BE(4) === 0)
+            produceSent = true
+          return write(chunk, ...rest)
+        }) as typeof socket.write
+        const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean
+        socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+          if (event === 'data' && produceSent) {
+            produceSent = false
+            cuts++
+            socket.destroy(new Error('the test cut the answer to a produce request'))
+            return true
+          }
+          return emit(event, ...args)
+        }) as typeof socket.emit
+        return socket
+      },
+    })
+    let errors = 0
+    let lastError = ''
+    const replaced: string[] = []
+    const controller = new AbortController()
+    const relaying = runRelay({
+      store,
+      kafka: flaky,
+      topic,
+      checkpoints,
+      signal: controller.signal,
+      maxBackoffMs: 200,
+      onError: (e) => {
+        errors++
+        lastError = String(e)
+      },
+      onProducerReplaced: ({ type }) => replaced.push(type),
+    })
+    const projection = await kafkaProjection(topic, schema('read'))
+    try {
+      const ids = await appendMixed(store, 60, 3)
+      await waitFor('the first batches', async () => (await checkpoints.load(`relay:${topic}`)) >= 20n)
+      const head = await store.headPosition()
+      await waitFor('the relay to catch up', async () => (await checkpoints.load(`relay:${topic}`)) >= head)
+      cutting = true
+      ids.push(...(await appendMixed(store, 60, 3)))
+      await waitFor('a pass to fail on cut answers', async () => errors > 0 && cuts > 0)
+      // More events, then two more failed passes: the second began after these were appended,
+      // so the batch it (and every later pass) sends is larger than the one the broker wrote.
+      ids.push(...(await appendMixed(store, 60, 3)))
+      const seen = errors
+      await waitFor('two more failed passes', async () => errors >= seen + 2)
+      cutting = false
+      await waitFor(
+        () =>
+          `the relay to publish everything (replaced: ${replaced.join(', ') || 'none'}, ${errors} errors, last: ${lastError})`,
+        async () => (await checkpoints.load(`relay:${topic}`)) >= (await store.headPosition()),
+      )
+      expect(replaced).toContain('OUT_OF_ORDER_SEQUENCE_NUMBER')
+      expect(new Set(await topicIds(topic))).toEqual(new Set(ids))
+      await expectEqualToRebuild(projection.runner, ids.length)
+    } finally {
+      cutting = false
+      controller.abort()
+      await relaying
+      await projection.stop()
+    }
+  }, 180_000)
 
   it('gives the same read model when every event is published twice', async () => {
     await storeWithSchema()

@@ -27,8 +27,6 @@ await admin.createTopics({
   topics: [{ topic: config.TREC_TOPIC, numPartitions: config.TREC_TOPIC_PARTITIONS }],
   waitForLeaders: true,
 })
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
-await producer.connect()
 
 const metrics = new Metrics()
 const publishedEvents = new Counter({
@@ -39,6 +37,12 @@ const publishedEvents = new Counter({
 const relayErrors = new Counter({
   name: 'trec_relay_errors_total',
   help: 'Relay passes that failed (broker or store unavailable) and were retried from the checkpoint.',
+  registers: [metrics.registry],
+})
+const producerReplacements = new Counter({
+  name: 'trec_relay_producer_replacements_total',
+  help: 'Producers the relay replaced because the broker rejected their sequence state (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER).',
+  labelNames: ['reason'],
   registers: [metrics.registry],
 })
 metrics
@@ -71,7 +75,7 @@ const http = await listenForProbes(config, { readiness, metrics })
 const controller = new AbortController()
 const relaying = runRelay({
   store: runtime.store,
-  producer,
+  kafka,
   topic: config.TREC_TOPIC,
   checkpoints,
   batchSize: config.TREC_RELAY_BATCH_SIZE,
@@ -80,6 +84,13 @@ const relaying = runRelay({
   onError: (error) => {
     relayErrors.inc()
     http.log.warn({ err: error }, 'relay pass failed; retrying from the checkpoint')
+  },
+  onProducerReplaced: ({ type }) => {
+    producerReplacements.inc({ reason: type })
+    http.log.warn(
+      { reason: type },
+      `relay: the broker rejected the producer's state (${type}); replaced the producer, publishing again from the checkpoint`,
+    )
   },
 })
 http.log.info(`relay: publishing the ${config.TREC_STORE} feed to ${config.TREC_TOPIC}`)
@@ -90,7 +101,6 @@ exitOnSignals(
     async close() {
       controller.abort()
       await relaying
-      await producer.disconnect()
       await admin.disconnect()
       await http.close()
       await runtime.close()

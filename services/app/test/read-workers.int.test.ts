@@ -126,11 +126,7 @@ suite(
       await checkpoints.setup()
       const startRelay = async () => {
         relay = new AbortController()
-        const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 })
-        await producer.connect()
-        relaying = runRelay({ store, producer, topic, checkpoints, signal: relay.signal }).finally(() =>
-          producer.disconnect(),
-        )
+        relaying = runRelay({ store, kafka: k, topic, checkpoints, signal: relay.signal })
       }
       await startRelay()
 
