@@ -174,7 +174,8 @@ export async function issueBatch(
         }
         try {
           const loaded = await loadClaim(options, sent.claim)
-          const line = lineFor(loaded.state, sent, batch, lines.length + 1)
+          const { claim, worker, payee, amount } = sent
+          const line = lineFor(loaded.state, { claim, worker, payee, amount }, batch, lines.length + 1)
           lines.push({ ...line, reissues: r })
           reissued.push({
             type: 'PaymentLineReissued',
