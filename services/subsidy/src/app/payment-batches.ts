@@ -327,9 +327,8 @@ export async function cancelLine(
   return { ids, revision: streams.get(batchStream(cmd.batch))!.revision }
 }
 
-/** The region a batch belongs to, for scope; 404 when there is no such batch. */
-export async function batchRegion(options: ResolvedOptions, batch: string): Promise<string> {
-  const view = await readBatch(options, batch)
-  if (!view) throw new TrecError('TREC_NOT_FOUND', `no batch ${batch}`, { details: { batch } })
-  return view.issued.region
+/** 404 when there is no such batch. */
+export async function requireBatch(options: ResolvedOptions, batch: string): Promise<void> {
+  if ((await options.store.streamRevision(batchStream(batch))) < 0)
+    throw new TrecError('TREC_NOT_FOUND', `no batch ${batch}`, { details: { batch } })
 }

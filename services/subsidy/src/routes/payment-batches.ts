@@ -1,7 +1,7 @@
 import { commandAnswerSchema, noteSchema, regionCodeSchema } from '@trec/contracts'
 import { assertRegion, commandEventIds, type Platform, principal, readerOf } from '@trec/fastify-kit'
 import { z } from 'zod'
-import { batchRegion, cancelLine, issueBatch, recordReturn, refuseReturn } from '../app/payment-batches.ts'
+import { cancelLine, issueBatch, recordReturn, refuseReturn, requireBatch } from '../app/payment-batches.ts'
 import { batchFile, parseReturnFile, yuan } from '../domain/payment-batch.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { claimParams, metaFor, now, source } from './common.ts'
@@ -67,9 +67,12 @@ const returnAnswer = commandAnswerSchema
 
 const cancelBody = z.strictObject({ reason: noteSchema }).meta({ id: 'PaymentLineCancellationRequest' })
 
-const batchParams = z.strictObject({ batch: batchId })
+const batchParams = z.strictObject({ paymentBatch: batchId })
 
-/** POST /v1/payment-batches, /v1/payment-batches/:batch/return, /v1/payment-batches/:batch/lines/:line/cancellation (finance). */
+/** The region a batch id names (pb-<region>-<n>): its scope is checked before anything is read. */
+const regionOf = (batch: string) => batch.slice(3, 9)
+
+/** POST /v1/payment-batches, /v1/payment-batches/:paymentBatch/return, /v1/payment-batches/:paymentBatch/lines/:line/cancellation (finance). */
 export function paymentBatchRoutes(app: Platform, options: ResolvedOptions): void {
   app.post(
     '/v1/payment-batches',
@@ -123,7 +126,7 @@ export function paymentBatchRoutes(app: Platform, options: ResolvedOptions): voi
   )
 
   app.post(
-    '/v1/payment-batches/:batch/return',
+    '/v1/payment-batches/:paymentBatch/return',
     {
       config: { auth: { roles: ['finance'] } },
       schema: {
@@ -139,8 +142,8 @@ export function paymentBatchRoutes(app: Platform, options: ResolvedOptions): voi
     },
     async (request, reply) => {
       const p = principal(request)
-      const { batch } = request.params
-      const region = await batchRegion(options, batch)
+      const batch = request.params.paymentBatch
+      const region = regionOf(batch)
       assertRegion(p, region)
       const { parsed, problems } = parseReturnFile(request.body.file)
       if (parsed && parsed.batch !== batch)
@@ -150,6 +153,7 @@ export function paymentBatchRoutes(app: Platform, options: ResolvedOptions): voi
           message: `the file returns ${parsed.batch}, not ${batch}`,
         })
       if (problems.length > 0 || !parsed) refuseReturn(problems)
+      await requireBatch(options, batch)
       const { at, today } = now(options)
       const result = await recordReturn(
         options,
@@ -163,7 +167,7 @@ export function paymentBatchRoutes(app: Platform, options: ResolvedOptions): voi
   )
 
   app.post(
-    '/v1/payment-batches/:batch/lines/:line/cancellation',
+    '/v1/payment-batches/:paymentBatch/lines/:line/cancellation',
     {
       config: { auth: { roles: ['finance'] } },
       schema: {
@@ -179,8 +183,8 @@ export function paymentBatchRoutes(app: Platform, options: ResolvedOptions): voi
     },
     async (request, reply) => {
       const p = principal(request)
-      const { batch, line } = request.params
-      const region = await batchRegion(options, batch)
+      const { paymentBatch: batch, line } = request.params
+      const region = regionOf(batch)
       assertRegion(p, region)
       const { at } = now(options)
       const result = await cancelLine(
