@@ -7,6 +7,7 @@
 // paid lines against the record balances to the fen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { caughtUp } from './support/caught-up.ts'
+import { eventually } from './support/eventually.ts'
 import type { Answer } from './support/http.ts'
 import {
   accepted,
@@ -226,5 +227,45 @@ describe('payment batches and bank returns over HTTP', () => {
       fileTotal: 600_000,
       matchedTotal: 600_000,
     })
+
+    // An auditor's export of the region's day proves the chain: every SubsidyPaid is a line of an
+    // issued batch that the bank's return says it paid, for that amount, each event with its proof.
+    const from = encodeURIComponent('2021-06-20T00:00:00+08:00')
+    const to = encodeURIComponent('2021-06-21T00:00:00+08:00')
+    const auditor = { sub: 'auditor-1', role: 'auditor' } as const
+    type Event = { type: string; data: Record<string, unknown> & { lines?: Record<string, unknown>[] } }
+    const exportUrl = `/v1/audit/exports/regions/${region}?purpose=audit&from=${from}&to=${to}`
+    // The notary checkpoints on its own time: wait for one that covers the second return.
+    const leaves = await eventually('a checkpoint that covers both returns', async () => {
+      const res = await http.get(exportUrl, auditor)
+      if (res.status !== 200) return undefined
+      const all = res.text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l) as { event: Event; proof: unknown })
+      return all.filter((l) => l.event.type === 'BankReturnRecorded').length === 2 ? all : undefined
+    })
+    for (const l of leaves) expect(Array.isArray(l.proof)).toBe(true)
+    const of = (type: string) => leaves.map((l) => l.event).filter((e) => e.type === type)
+    expect([
+      of('PaymentBatchIssued').length,
+      of('BankReturnRecorded').length,
+      of('PaymentLineReissued').length,
+    ]).toEqual([2, 2, 2])
+    const sent = new Map(of('PaymentBatchIssued').flatMap((e) => e.data.lines!.map((l) => [l.paymentRef, l])))
+    const returned = new Map(
+      of('BankReturnRecorded').flatMap((e) => e.data.lines!.map((l) => [`${e.data.batch}/${l.line}`, l])),
+    )
+    const payments = of('SubsidyPaid')
+    expect(payments.map((e) => e.data.claim).sort()).toEqual([...claims].sort())
+    for (const p of payments) {
+      const line = sent.get(p.data.paymentRef as string)!
+      expect(line).toMatchObject({ claim: p.data.claim, amount: p.data.amount, account: p.data.account })
+      expect(returned.get(p.data.paymentRef as string)).toMatchObject({
+        outcome: 'paid',
+        amount: p.data.amount,
+      })
+    }
   }, 240_000)
 })
