@@ -181,15 +181,19 @@ describe('payment batches and bank returns over HTTP', () => {
     // The card service corrects the two cards' accounts; finance re-issues the failed lines.
     await registerCardAccount(sys.http, card(123), corrected)
     await registerCardAccount(sys.http, card(124), corrected.replace('9999', '8888'))
-    const second = accepted(
-      await http.post('/v1/payment-batches', people.finance, {
-        region,
-        reissue: [
-          { batch, line: 3 },
-          { batch, line: 4 },
-        ],
-      }),
-    )
+    const reissueBody = {
+      region,
+      reissue: [
+        { batch, line: 3 },
+        { batch, line: 4 },
+      ],
+    }
+    const key = { 'idempotency-key': 'reissue-2021-06-20' }
+    const second = accepted(await http.post('/v1/payment-batches', people.finance, reissueBody, key))
+    // A retry with the same key is answered the same batch and writes nothing.
+    const afterSecond = await sys.store.lastPosition()
+    expect(accepted(await http.post('/v1/payment-batches', people.finance, reissueBody, key))).toEqual(second)
+    expect(await sys.store.lastPosition()).toBe(afterSecond)
     expect(second).toMatchObject({ batch: `pb-${region}-2`, lines: 2, total: 300_000 })
     const reissued = transfers(second.file as string)
     expect(reissued.map((l) => [l[2], l[5], l[6]])).toEqual([
