@@ -102,6 +102,15 @@ describe('payment batches and bank returns over HTTP', () => {
 
   it('issues a batch, refuses malformed returns whole, fails two lines, re-issues them corrected, pays all', async () => {
     const { http } = sys
+    const before = await sys.store.lastPosition()
+    // A claim named twice is refused, writing nothing.
+    const doubled = await http.post('/v1/payment-batches', people.finance, {
+      region,
+      claims: [claims[0], claims[0]],
+    })
+    expect(doubled.status).toBe(422)
+    expect(JSON.stringify(doubled.body)).toContain('is named twice')
+    expect(await sys.store.lastPosition()).toBe(before)
     const first = accepted(await http.post('/v1/payment-batches', people.finance, { region, claims }))
     expect(first).toMatchObject({ batch: `pb-${region}-1`, lines: 4, total: 600_000, totalYuan: '6000.00' })
     const file = first.file as string

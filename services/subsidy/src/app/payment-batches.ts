@@ -143,7 +143,12 @@ export async function issueBatch(
       const held = claimsHeld(batches)
       const reasons: RuleViolation[] = []
       const lines: Line[] = []
+      const twice = (claim: string) => lines.some((l) => l.claim === claim)
       for (const claim of cmd.claims) {
+        if (twice(claim)) {
+          reasons.push({ rule: 'claim-in-batch', message: `${claim} is named twice`, details: { claim } })
+          continue
+        }
         const at = held.get(claim)
         if (at) {
           reasons.push({
@@ -164,7 +169,7 @@ export async function issueBatch(
       for (const r of cmd.reissue) {
         const old = batches.find((b) => b.issued.batch === r.batch)
         const sent = old?.issued.lines.find((l) => l.line === r.line)
-        if (!old || !sent || old.outcome.get(r.line) !== 'failed') {
+        if (!old || !sent || old.outcome.get(r.line) !== 'failed' || twice(sent.claim)) {
           reasons.push({
             rule: 'reissue-failed-line',
             message: `${r.batch} line ${r.line} is not a failed line of this region waiting to be re-issued or cancelled`,
@@ -248,10 +253,11 @@ export async function recordReturn(
       const reasons: RuleViolation[] = []
       for (const l of lines.filter((x) => x.outcome === 'paid')) {
         const line = sent.get(l.line)!
+        // The revision is read before the state: a write in between makes the append conflict and
+        // decide again, never append on a state older than the revision it expects.
+        const stream = `subsidy-${line.worker}`
+        revisions[stream] ??= await options.store.streamRevision(stream)
         const loaded = await loadClaim(options, line.claim)
-        revisions[`subsidy-${loaded.worker}`] ??= await options.store.streamRevision(
-          `subsidy-${loaded.worker}`,
-        )
         const state = states.get(loaded.worker) ?? loaded.state
         try {
           const [paid] = subsidyDecider.decide(
