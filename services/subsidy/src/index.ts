@@ -7,6 +7,7 @@ import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
 import { listClaimsRoute } from './routes/list-claims.ts'
 import { paymentRoute } from './routes/payment.ts'
+import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
@@ -32,6 +33,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   submitClaimRoute(app, resolved)
   claimStepRoutes(app, resolved)
   paymentRoute(app, resolved)
+  paymentBatchRoutes(app, resolved)
   advanceRoute(app, resolved)
   contributionRoute(app, resolved)
   cardAccountRoute(app, resolved)

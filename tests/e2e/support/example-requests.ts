@@ -27,6 +27,8 @@ export const ghost: Record<string, string> = {
   run: 'sampling-ghost',
   id: 'ruleset-ghost',
   size: '999999',
+  paymentBatch: 'pb-130100-999',
+  line: '1',
 }
 
 /**
@@ -188,6 +190,13 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       bankAccount: '6217000130000123456',
       bank: 'ICBC',
       source: { system: 'hebei-ssc', ref: 'REG-0001' },
+    },
+    'POST /v1/payment-batches': { region, claims: [`clm-${worker}-9`] },
+    'POST /v1/payment-batches/{paymentBatch}/return': {
+      file: 'TRECRET,1,pb-130100-999,RET-0001,2021-06-21\n1,pb-130100-999/1,150000,PAID,BK0001,,\nEND,1,150000,0\n',
+    },
+    'POST /v1/payment-batches/{paymentBatch}/lines/{line}/cancellation': {
+      reason: '社保卡账户已注销，资金留在基金',
     },
     'POST /v1/classes/{class}/advances': { subsidyTotal: 1_000_000, paymentRef: 'FIN-ADV-0001' },
     'POST /v1/workers/{worker}/contribution-history': {
