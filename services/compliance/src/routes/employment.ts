@@ -100,6 +100,8 @@ export function employmentRoutes(app: Platform, options: ResolvedOptions): void 
             source: z.enum(employmentSources),
             sourceRef: z.string().min(1).max(128),
             observedAt: instantSchema,
+            /** The institution or enterprise employing the worker, when the source names it (以工代训). */
+            employer: entityIdSchema.optional(),
           })
           .refine(oneWorker.check, oneWorker.params)
           .transform(toWorker(pseudonym)),

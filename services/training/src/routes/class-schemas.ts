@@ -39,8 +39,19 @@ export const applicationBody = z
       .array(z.strictObject({ teacher: entityIdSchema, role: teacherSchema.shape.role.default('both') }))
       .min(1)
       .max(200),
+    /**
+     * 企业新型学徒制: the college, technical school or training institution that trains the
+     * apprentices with the enterprise (the class's other training base).
+     */
+    jointBase: entityIdSchema.optional(),
   })
   .superRefine((body, ctx) => {
+    if (body.jointBase !== undefined && body.jointBase === body.institution)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jointBase'],
+        message: 'the other training base is another institution than the class’s own',
+      })
     const ids = body.sessions.map((s, i) => s.session ?? sessionId(i))
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i)

@@ -80,6 +80,7 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
           capacity: body.capacity,
           sessions,
           teachers: body.teachers,
+          jointBase: body.jointBase,
           now: now.toISOString(),
         },
         meta: metaFor(caller, region, now, flow),
