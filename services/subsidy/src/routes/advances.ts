@@ -1,5 +1,5 @@
 import { handleCommand } from '@trec/command'
-import { entityIdSchema, positiveFenSchema } from '@trec/contracts'
+import { entityIdSchema, positiveFenSchema, subsidyKindSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { assertRegion, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -16,6 +16,11 @@ const advanceBody = z.strictObject({
   subsidyTotal: positiveFenSchema,
   /** The share advanced; defaults to the city's share in the rule set (D3: at least one half). */
   share: z.number().min(0).max(1).optional(),
+  /**
+   * The kind advanced: `training` by default; `project_training` to its provider, `apprenticeship`
+   * to the enterprise (its yearly amount per apprentice).
+   */
+  kind: subsidyKindSchema.optional(),
   paymentRef: z.string().min(1).max(128),
 })
 
@@ -30,7 +35,7 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
       config: { auth: { roles: ['finance'] } },
       schema: {
         tags: ['subsidy'],
-        summary: 'Advance part of a class’s training subsidy to its provider (先行拨付)',
+        summary: 'Advance part of a class’s subsidy to its provider or enterprise (先行拨付)',
         params: z.strictObject({ class: entityIdSchema }),
         body: advanceBody,
         response: { 201: commandAnswer },
@@ -53,7 +58,10 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
           today,
           rules: ruleSetInForce(await ruleSetsFor(options, region), region, today),
           evidence,
-          ...request.body,
+          subsidyTotal: request.body.subsidyTotal,
+          share: request.body.share,
+          subsidy: request.body.kind,
+          paymentRef: request.body.paymentRef,
         },
         meta: metaFor(p, at, region),
         nextId: singleEventId(request),
