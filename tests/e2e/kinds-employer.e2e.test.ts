@@ -20,6 +20,7 @@ import { usccCheckCharacter } from '@trec/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { at, day } from './support/china-days.ts'
 import type { Client } from './support/client.ts'
+import { eventually } from './support/eventually.ts'
 import { programmeBody } from './support/programme.ts'
 import {
   accepted,
@@ -171,6 +172,8 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
   const cls = {} as Record<'project' | 'plain' | 'apprentice' | 'elsewhere' | 'work', OpenedClass>
   const w = {} as Record<'project' | 'plainAbsent' | 'apprentice' | 'elsewhere' | 'work' | 'idle', string>
   let employedMonths: string[]
+  /** The SubsidyPaid event of each kind's payment, for the compliance check at the end. */
+  const paid: Record<string, string> = {}
 
   /** Enrolls, face-checks every session and completes, for the workers named; enrols the others only. */
   async function train(c: OpenedClass, attend: string[], others: string[], device: string) {
@@ -256,6 +259,7 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
     accepted(await http.post(`/v1/claims/${claim}/decision`, officer, { outcome: 'approved' }))
     const payment = accepted(await http.post(`/v1/claims/${claim}/payment`, people.finance, { paymentRef }))
     const view = accepted(await http.get(`/v1/claims/${claim}`, people.investigator), 200)
+    paid[view.kind as string] = (payment.ids as string[])[0]!
     return { payment, view }
   }
 
@@ -396,5 +400,27 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
       enterprise,
     )
     expect(rules).toEqual(['attendance-minimum', 'completion', 'target-group', 'employment-months'])
+  })
+
+  it('shows compliance backing each payment, the 以工代训 one on the group attestation it cites', async () => {
+    type Row = {
+      payment: string
+      backed: boolean
+      reasons: unknown[]
+      kind: string
+      cited: { type: string }[]
+    }
+    const auditor = { sub: 'auditor-1', role: 'auditor' } as const
+    const rows = await eventually('compliance to hold the three payments', async () => {
+      const res = await sys.http.get('/v1/compliance/payments?region=130102', auditor)
+      const items = res.status === 200 ? (res.body.items as Row[]) : []
+      const mine = items.filter((r) => Object.values(paid).includes(r.payment))
+      return mine.length === 3 ? mine : undefined
+    })
+    for (const r of rows) expect(r, JSON.stringify(r.reasons)).toMatchObject({ backed: true, reasons: [] })
+    const work = rows.find((r) => r.payment === paid.work_based_training)!
+    expect(work.cited.map((c) => c.type)).toEqual(
+      expect.arrayContaining(['WorkerGroupAttested', 'EmploymentOutcomeObserved']),
+    )
   })
 })

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { at, day } from './support/china-days.ts'
+import { eventually } from './support/eventually.ts'
 import type { Json } from './support/http.ts'
 import {
   accepted,
@@ -56,17 +57,6 @@ function changanSet(perPerson: number, validFrom: string) {
       },
     },
     practice: { source: 'NOT IN SEEDS', minAttendanceShare: 0.8, countFaceChecks: true },
-  }
-}
-
-/** Polls `probe` until it answers a value (a background projection caught up), within 30 s. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
   }
 }
 

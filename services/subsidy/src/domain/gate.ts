@@ -65,7 +65,7 @@ export function runGate({ claim, rules, evidence, history, today }: GateInput): 
   checkInstitution(claim.payee, evidence, today, fail)
   checkDeadline(claim, rules, basis, fail)
   checkProgrammeOfKind(claim, rule, basis, fail)
-  checkJointBase(claim, rule, basis, evidence, fail, out)
+  checkJointBase(claim, rule, basis, evidence, fail)
   checkEnterpriseRegion(claim, rule, evidence, fail)
   const months = employmentMonths(claim, rule, basis, evidence, fail, out)
 

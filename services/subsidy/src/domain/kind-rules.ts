@@ -49,7 +49,6 @@ export function checkJointBase(
   basis: ClaimBasis,
   evidence: Evidence,
   fail: Fail,
-  out: Checked,
 ): void {
   if (!rule.jointBase) return
   const base = basis.classApplied?.data.jointBase
@@ -64,10 +63,9 @@ export function checkJointBase(
             d.effectiveFrom <= claim.claimedOn &&
             d.kinds.some((k) => schoolKinds.has(k)),
         )
-  if (designated) {
-    out.evidence.push(designated.id)
-    return
-  }
+  // The designation is the institution's, not the worker's: it is read, not cited (like the
+  // class's own application), so the payment's evidence stays the worker's record.
+  if (designated) return
   fail(
     'joint-base',
     base === undefined
