@@ -12,14 +12,15 @@
 //
 // Each kind is paid end to end, citing the set; each is refused, with every missing piece named
 // in problem+json, for a worker (or a class) without them, and nothing is written to the
-// worker's subsidy stream.
+// worker's subsidy stream. Today's 职业培训补贴 and 技能提升补贴 are refused the same way (their
+// paid paths are in subsidised-training.e2e.test.ts). Compliance backs the three payments.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { usccCheckCharacter } from '@trec/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { at, day } from './support/china-days.ts'
-import type { Client } from './support/client.ts'
+import type { Client, Who } from './support/client.ts'
 import { eventually } from './support/eventually.ts'
 import { programmeBody } from './support/programme.ts'
 import {
@@ -113,6 +114,21 @@ function employerKindsSet() {
     source: 'A test county standard (not from the seeds; set by the region).',
     shortageOccupations: { source: 'none listed', codes: [] },
     kinds: {
+      // Today's kinds, for the refusals that name every missing piece of them too.
+      training: {
+        source: 'D2 就业技能培训 ceiling (¥2,200) as in the shipped 石家庄 set',
+        payees: ['provider'],
+        amount: { basis: 'cap', perPerson: 220_000 },
+        requires: { enrolment: true, attendance: true, completion: true, certificate: false },
+      },
+      skill_upgrade: {
+        source: 'D2 技能提升补贴 as in the shipped 石家庄 set',
+        payees: ['worker'],
+        amount: { basis: 'level', byLevel: { '5': 100_000, '4': 150_000, '3': 200_000 } },
+        requires: { enrolment: false, attendance: false, completion: false, certificate: true },
+        certificateKinds: ['occupational_qualification', 'skill_level'],
+        contribution: { minMonths: 12, enterpriseEmployee: true },
+      },
       project_training: {
         source:
           '项目制 training (D0, D3, D4) bought by the government (D0 政府购买服务): the price is the catalogue entry’s; the cap is not from the seeds; set by the region',
@@ -264,10 +280,11 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
   }
 
   /** Submits a claim that must be refused: answers the rule ids, after checking nothing was written. */
-  async function refused(body: Record<string, unknown>, staffOf: string): Promise<string[]> {
+  async function refused(body: Record<string, unknown>, staffOf: string | Who): Promise<string[]> {
     const worker = body.worker as string
     const before = await sys.store.streamRevision(`subsidy-${worker}`)
-    const res = await sys.http.post('/v1/claims', people.staff(staffOf), body)
+    const who = typeof staffOf === 'string' ? people.staff(staffOf) : staffOf
+    const res = await sys.http.post('/v1/claims', who, body)
     expect(res.status, res.text).toBe(422)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(res.body.code).toBe('TREC_RULE_FAILED')
@@ -322,6 +339,26 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
       provider,
     )
     expect(rules).toEqual(['attendance-minimum', 'completion', 'programme-kind'])
+  })
+
+  it('职业培训补贴 and 技能提升补贴: refused naming every missing piece too (attendance, completion; certificate, contributions)', async () => {
+    expect(
+      await refused(
+        { ...claimBody('project_training', w.plainAbsent, cls.plain, provider, 200_000), kind: 'training' },
+        provider,
+      ),
+    ).toEqual(['attendance-minimum', 'completion'])
+    const upgrade = await refused(
+      {
+        worker: w.plainAbsent,
+        region: '130102',
+        kind: 'skill_upgrade',
+        payee: { kind: 'worker', id: w.plainAbsent },
+        amount: 150_000,
+      },
+      officer,
+    )
+    expect(upgrade).toEqual(expect.arrayContaining(['certificate-required', 'contribution-months']))
   })
 
   it('企业新型学徒制: advances half the yearly amount to the enterprise, then pays it the rest for the apprentice', async () => {
