@@ -99,6 +99,7 @@ async function openClass(
   accepted(await http.post(`/v1/classes/${id}/review`, officer, { outcome: 'passed' }))
   accepted(await http.post(`/v1/classes/${id}/opening`, staff, {}))
   const view = accepted(await http.get(`/v1/classes/${id}`, staff), 200)
+  expect(view.jointBase).toBe(jointBase)
   return { id, institution: inst, sessions: view.sessions }
 }
 

@@ -124,6 +124,8 @@ export const classView = z
     teachers: z.array(z.object({ teacher: z.string(), role: z.string() })),
     /** Pseudonyms of the enrolled workers, in enrolment order. */
     roster: z.array(z.string()),
+    /** 企业新型学徒制: the school that is the class's other training base, when it names one. */
+    jointBase: z.string().optional(),
     review: z.object({ outcome: z.string(), reasons: z.array(z.string()) }).optional(),
     closing: z.object({ reason: z.string(), note: z.string().optional() }).optional(),
     revision: z.int(),

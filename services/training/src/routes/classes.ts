@@ -136,6 +136,7 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
         sessions: state.opening?.sessions ?? application.sessions ?? [],
         teachers: state.opening?.teachers ?? application.teachers ?? [],
         roster: state.roster,
+        ...(application.jointBase === undefined ? {} : { jointBase: application.jointBase }),
         ...(state.review ? { review: { outcome: state.review.outcome, reasons: state.review.reasons } } : {}),
         ...(state.closing ? { closing: state.closing } : {}),
         revision,
