@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serviceNames } from '@trec/app'
+import { cryptoProfile } from '@trec/core'
 import { freePorts } from './ports.ts'
 import { type ProcessSpec, Supervised } from './processes.ts'
 
@@ -89,6 +90,9 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     // The load is one caller per role: the per-caller budget would throttle it, not the faults.
     TREC_RATE_LIMIT_MAX: '0',
     TREC_SHUTDOWN_TIMEOUT_MS: '5000',
+    // The run's crypto profile (TREC_CRYPTO_PROFILE, default international): the processes must
+    // hash and sign as the checks, which run here, verify.
+    TREC_CRYPTO_PROFILE: cryptoProfile().name,
   }
   const withAudit = auditAvailable
   const names = Object.keys(layout).filter((n) => n !== 'audit' || withAudit)

@@ -23,14 +23,11 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const executable = process.env.TREC_CHROMIUM ?? '/usr/bin/chromium'
-// The console verifies in the browser with WebCrypto, which has no SM2 or SM3: under the gm
-// profile an auditor verifies with trec-verify instead, and this suite says so.
-const skip =
-  cryptoProfile().name === 'gm'
-    ? 'the gm crypto profile: the console verifies the international profile only (WebCrypto has no SM2/SM3)'
-    : existsSync(executable)
-      ? undefined
-      : `no Chromium at ${executable} (apt-get install chromium, or set TREC_CHROMIUM)`
+// Under the gm profile (TREC_CRYPTO_PROFILE=gm) the same journey checks SM3 trees and SM2
+// signatures, with the sm-crypto-v2 the console serves.
+const skip = existsSync(executable)
+  ? undefined
+  : `no Chromium at ${executable} (apt-get install chromium, or set TREC_CHROMIUM)`
 const suite = skip ? describe.skip : describe
 const title = skip ? `the console in a browser (skipped: ${skip})` : 'the console in a browser: the auditor'
 
@@ -53,6 +50,7 @@ suite(title, () => {
   let page: Page
   let profile: string
   const errors: string[] = []
+  const scripts: string[] = []
 
   beforeAll(async () => {
     const db = new PGlite()
@@ -116,6 +114,7 @@ suite(title, () => {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
     page.on('pageerror', (e) => errors.push(e.message))
     page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`))
+    page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname))
   }, 180_000)
 
   afterAll(async () => {
@@ -199,6 +198,8 @@ suite(title, () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
     expect(await seriousViolations()).toEqual([])
     expect(errors).toEqual([])
+    // SM2 and SM3 come from the served sm-crypto-v2, fetched only for a gm log's key.
+    expect(scripts.includes('/console/vendor/sm-crypto.js')).toBe(cryptoProfile().name === 'gm')
   }, 120_000)
 
   it('serves the console with a policy that allows its import map and no other inline script', async () => {

@@ -160,12 +160,14 @@ export {
   positiveFenSchema,
   pseudonymSchema,
   regionCodeSchema,
+  regionCovers,
   regionPrefix,
   ruleSetRefSchema,
   sha256HexSchema,
   skillLevelSchema,
   subsidyKindSchema,
   subsidyKinds,
+  underPrefix,
   unitIntervalSchema,
   usccSchema,
 } from './primitives.ts'
@@ -216,4 +218,5 @@ export {
 } from './registry.ts'
 export type { SealedValue } from './sealed.ts'
 export { sealedValueSchema } from './sealed.ts'
+export { parseServiceOptions } from './service-options.ts'
 export { isValidUscc, usccCheckCharacter } from './uscc.ts'

@@ -63,6 +63,21 @@ export function regionPrefix(code: string): string {
   return prefix
 }
 
+// Two readings of a region that names an area, each written once here:
+// - a division's code (130100, the city) covers every code under it: `regionCovers`;
+// - a prefix as configured or put in a token (13, 1301, 130102: 2, 4 or 6 digits) is read
+//   literally, so a six-digit one names that one code: `underPrefix`.
+
+/** Whether the division `area` (a code or a prefix) covers `region`: 130100 covers 130102, 130102 only itself. */
+export function regionCovers(area: string, region: string): boolean {
+  return region.startsWith(regionPrefix(area))
+}
+
+/** Whether the six-digit `region` starts with `prefix` (2, 4 or 6 digits, read as written). */
+export function underPrefix(region: string, prefix: string): boolean {
+  return region.startsWith(prefix)
+}
+
 /** Money in fen (1 yuan = 100 fen), an exact integer: never a float of yuan. */
 export const fenSchema = z.int().min(0)
 

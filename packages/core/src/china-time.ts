@@ -11,3 +11,12 @@ export function chinaDay(instant: string | number | Date): string {
   if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${String(instant)}`)
   return new Date(ms + chinaOffsetMs).toISOString().slice(0, 10)
 }
+
+/** The quarter in China, `YYYYQn`, of a calendar day (`YYYY-MM-DD`, taken as is) or an instant. */
+export function quarterOf(dayOrInstant: string): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(dayOrInstant) ? dayOrInstant : chinaDay(dayOrInstant)
+  return `${day.slice(0, 4)}Q${Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1}`
+}
+
+/** A quarter as the record and the API spell it: `2021Q2`. */
+export const quarterPattern = /^\d{4}Q[1-4]$/

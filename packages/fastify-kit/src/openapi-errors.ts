@@ -21,7 +21,7 @@ const retryAfter = {
   },
 }
 
-const answers: Record<string, ErrorAnswer> = {
+const answers = {
   '400': {
     name: 'BadRequest',
     description: 'The request is invalid: `errors` names each failing field (body, query, params, headers).',
@@ -107,12 +107,18 @@ const answers: Record<string, ErrorAnswer> = {
     headers: retryAfter,
     extra: { canRetry: true },
   },
-}
+} satisfies Record<string, ErrorAnswer>
+
+/** A status of the refusals above. */
+export type ErrorStatus = keyof typeof answers
+
+/** Where a route's `config.refusals` travels through the operation, to errorAnswersOf. */
+export const refusalsKey = 'x-refusals'
 
 /** `components.responses`: one named problem+json answer per status, with an example. */
 export function errorAnswers(): Record<string, Json> {
   return Object.fromEntries(
-    Object.entries(answers).map(([status, a]) => [
+    Object.entries(answers as Record<string, ErrorAnswer>).map(([status, a]) => [
       a.name,
       {
         description: a.description,
@@ -144,13 +150,13 @@ export function errorAnswers(): Record<string, Json> {
  * The refusals one operation can give: every one can be refused as invalid, rate limited, or
  * unavailable, or fail; an authenticated one as unauthenticated or forbidden; one with a path
  * parameter as not found; a POST as a conflict or unprocessable; one with a body as too large
- * or of the wrong media type.
+ * or of the wrong media type; and any a route names in its `config.refusals`.
  */
 export function errorAnswersOf(method: string, operation: Json): Record<string, { $ref: string }> {
   const isPublic = Array.isArray(operation.security) && operation.security.length === 0
   const hasPathParam = ((operation.parameters as Json[] | undefined) ?? []).some((p) => p.in === 'path')
   const post = method.toLowerCase() === 'post'
-  const statuses = [
+  const given = new Set<string>([
     '400',
     ...(isPublic ? [] : ['401', '403']),
     ...(hasPathParam ? ['404'] : []),
@@ -159,6 +165,11 @@ export function errorAnswersOf(method: string, operation: Json): Record<string, 
     '429',
     '500',
     '503',
-  ]
-  return Object.fromEntries(statuses.map((s) => [s, { $ref: `#/components/responses/${answers[s]!.name}` }]))
+    ...((operation[refusalsKey] as string[] | undefined) ?? []),
+  ])
+  return Object.fromEntries(
+    (Object.keys(answers) as ErrorStatus[])
+      .filter((s) => given.has(s))
+      .map((s) => [s, { $ref: `#/components/responses/${answers[s].name}` }]),
+  )
 }

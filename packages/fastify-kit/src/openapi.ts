@@ -10,7 +10,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod'
-import { errorAnswers, errorAnswersOf } from './openapi-errors.ts'
+import { type ErrorStatus, errorAnswers, errorAnswersOf, refusalsKey } from './openapi-errors.ts'
 import { namedSchemasOnly } from './openapi-names.ts'
 import { problemSchema } from './problem.ts'
 
@@ -30,6 +30,16 @@ export interface OpenapiOptions {
 
 type Json = Record<string, unknown>
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Refusals the route gives beyond those its method, path and body imply (openapi-errors.ts),
+     * e.g. `['404']` for a GET without a path parameter that answers 404 when there is nothing yet.
+     */
+    refusals?: readonly ErrorStatus[]
+  }
+}
+
 /** The name the document gives a route's trailing wildcard (`/tile/*` is `/tile/{subpath}`). */
 export const wildcardParam = 'subpath'
 
@@ -44,6 +54,15 @@ function bareRef(schema: unknown): unknown {
   return all?.length === 1 && all[0]?.$ref && Object.keys(s!).length === 1 ? all[0] : schema
 }
 
+/** Every `{ allOf: [{ $ref }] }` in the document (zod's optional named schema) as the bare `$ref`. */
+function bareRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(bareRefs)
+  if (!node || typeof node !== 'object') return node
+  const bare = bareRef(node)
+  if (bare !== node) return bare
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, bareRefs(value)]))
+}
+
 /**
  * Per route, after fastify-type-provider-zod has turned its zod schemas into JSON schemas (named
  * ones into `$ref`s to `components.schemas`): the roles the route allows (`x-roles`, from its
@@ -53,9 +72,15 @@ function transform(input: Parameters<typeof jsonSchemaTransform>[0]) {
   const out = jsonSchemaTransform(input)
   const schema = out.schema as Json | undefined
   if (!schema || schema.hide) return out
-  const auth = (input.route as { config?: { auth?: { roles?: readonly string[]; public?: true } } }).config
-    ?.auth
+  const config = (
+    input.route as {
+      config?: { auth?: { roles?: readonly string[]; public?: true }; refusals?: readonly ErrorStatus[] }
+    }
+  ).config
+  const auth = config?.auth
   if (auth?.roles) schema['x-roles'] = [...auth.roles]
+  // Carried to transformObject, which answers them and drops the key.
+  if (config?.refusals) schema[refusalsKey] = [...config.refusals]
   // OpenAPI has no wildcard: fastify's trailing `*` is a named parameter, slashes included.
   let url = out.url
   if (url.endsWith('/*')) {
@@ -88,7 +113,7 @@ const statusText: Record<string, string> = {
  */
 function transformObject(options: OpenapiOptions) {
   return (input: Parameters<typeof jsonSchemaTransformObject>[0]) => {
-    const doc = jsonSchemaTransformObject(input) as Json
+    const doc = bareRefs(jsonSchemaTransformObject(input)) as Json
     const components = doc.components as Json
     components.responses = errorAnswers()
     const paths = doc.paths as Record<string, Record<string, Json>>
@@ -99,6 +124,7 @@ function transformObject(options: OpenapiOptions) {
         for (const [status, answer] of Object.entries(responses))
           if (answer.description === 'Default Response') answer.description = statusText[status] ?? 'Answer'
         Object.assign(responses, errorAnswersOf(method, operation))
+        delete operation[refusalsKey]
         for (const tag of (operation.tags as string[] | undefined) ?? []) used.add(tag)
       }
     const info = doc.info as Json

@@ -1,3 +1,4 @@
+import { underPrefix } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { z } from 'zod'
 
@@ -84,7 +85,7 @@ const regionBound: ReadonlySet<Role> = new Set(['subsidy_officer', 'finance', 'r
  */
 export function inRegionScope(principal: Principal, region: string): boolean {
   if (principal.region === undefined) return !regionBound.has(principal.role)
-  return region.startsWith(principal.region)
+  return underPrefix(region, principal.region)
 }
 
 /** Throws 403 unless `region` is inside the token's scope (see `inRegionScope`). */
@@ -101,13 +102,16 @@ export function assertRegionNamed(principal: Principal): void {
     throw forbidden('the token names no region')
 }
 
-/** Who acted, as events record it: the role as `kind`, the token's subject, the institution if any. */
-export function actorOf(principal: Principal): { kind: Role; id: string; institution?: string } {
-  return {
-    kind: principal.role,
-    id: principal.subject,
-    ...(principal.institution ? { institution: principal.institution } : {}),
-  }
+/**
+ * Who acted, as events record it: the role as `kind`, the token's subject, and the institution
+ * the token names, or the one given (a face-check device acts for the institution its
+ * registration names, an online platform for itself).
+ */
+export function actorOf(
+  principal: Principal,
+  institution = principal.institution,
+): { kind: Role; id: string; institution?: string } {
+  return { kind: principal.role, id: principal.subject, ...(institution ? { institution } : {}) }
 }
 
 /**

@@ -1,15 +1,7 @@
-// How people read amounts and times in the console: yuan (amounts are kept in fen) and China
-// time (UTC+8, no daylight saving), in the language of the page.
+// How people read times in the console: China time (UTC+8, no daylight saving), in the language
+// of the page.
 
 const CHINA = 'Asia/Shanghai'
-
-/** @param {number} fen @param {string} lang */
-export function yuan(fen, lang) {
-  return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'zh-CN', {
-    style: 'currency',
-    currency: 'CNY',
-  }).format(fen / 100)
-}
 
 /** @param {string | number | Date} instant @param {string} lang */
 export function chinaTime(instant, lang) {

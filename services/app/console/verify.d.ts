@@ -6,10 +6,15 @@ export class VerifyError extends Error {
   line: number | undefined
   constructor(reason: string, message: string, line?: number)
 }
+export type TreeHash = 'sha256' | 'sm3'
 export interface PinnedKey {
   name: string
   keyId: string
-  key: CryptoKey
+  scheme: 'Ed25519' | 'SM2'
+  /** The crypto profile of the checkpoints this key signs. */
+  profile: 'international' | 'gm'
+  jwsAlg: 'EdDSA' | 'SM2SM3'
+  verify(signature: Uint8Array, message: Uint8Array): Promise<boolean>
 }
 export interface Trust {
   origin: string
@@ -20,9 +25,11 @@ export interface VerifiedCheckpoint {
   size: number
   root: Uint8Array
   timestamp: number
+  /** The tree's hash, as the checkpoint's crypto profile names it. */
+  hash: TreeHash
 }
 export function fromBase64(text: string): Uint8Array
-export function leafHash(leaf: Uint8Array): Promise<Uint8Array>
+export function leafHash(leaf: Uint8Array, hash?: TreeHash): Promise<Uint8Array>
 export function pinKey(text: string): Promise<PinnedKey>
 export function verifyCheckpoint(note: string, trust: Trust): Promise<VerifiedCheckpoint>
 export function verifyCheckpointJws(jws: string, note: string, trust: Trust): Promise<void>
@@ -31,6 +38,7 @@ export function rootFromInclusion(
   size: number,
   leaf: Uint8Array,
   proof: Uint8Array[],
+  hash?: TreeHash,
 ): Promise<Uint8Array | undefined>
 export function consistencyHolds(
   first: number,
@@ -38,6 +46,7 @@ export function consistencyHolds(
   firstRoot: Uint8Array,
   secondRoot: Uint8Array,
   proof: Uint8Array[],
+  hash?: TreeHash,
 ): Promise<boolean>
 export function verifyInclusionAnswer(
   answer: unknown,

@@ -1,12 +1,18 @@
-// The console's verifier: checks, in the browser with WebCrypto, what the audit log hands out —
-// a signed checkpoint against the pinned note verifier key, an inclusion proof, a consistency
-// proof between two signed checkpoints, and an export (every event's leaf hash and inclusion
-// proof against the export's checkpoint). The formats are @trec/merkle's (C2SP signed note and
+// The console's verifier: checks, in the browser, what the audit log hands out — a signed
+// checkpoint against the pinned note verifier key, an inclusion proof, a consistency proof
+// between two signed checkpoints, and an export (every event's leaf hash and inclusion proof
+// against the export's checkpoint). The formats are @trec/merkle's (C2SP signed note and
 // checkpoint, RFC 9162 hashes and proofs) and the audit service's export (services/audit
 // README); the failure reasons are trec-verify's, so both name a failure the same way. It is a
 // small second implementation on purpose: the browser cannot load the Node verifier, and the
 // unit test checks this one against it on the same data. What it leaves to trec-verify: key
 // validity windows, witness cosignatures, evidence order, selection and fold replay.
+//
+// Both crypto profiles (@trec/core crypto-profile.ts): international (SHA-256 tree, Ed25519
+// signatures) with WebCrypto; gm (SM3 tree, SM2 signatures with SM3 and the standard user id)
+// with sm-crypto-v2, loaded only when the pinned key is an SM2 key (WebCrypto has neither). The
+// tree's hash is the one the checkpoint names in its signed `crypto-profile` line, and the
+// pinned key must be of that profile, as trec-verify has it.
 // Runs unchanged in Node 20+ (globalThis.crypto), which is how the test loads it.
 
 const enc = new TextEncoder()
@@ -27,46 +33,141 @@ export function fromBase64(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
 }
 
-/** @param {...Uint8Array} parts */
-async function sha256(...parts) {
+/** @param {Uint8Array} bytes */
+const toHex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+/** @param {string} hex */
+const fromHex = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16))
+
+/** @type {Promise<typeof import('sm-crypto-v2')> | undefined} */
+let smCrypto
+/** sm-crypto-v2, the page's import map names it; fetched the first time a gm key is pinned. */
+const gm = () => {
+  smCrypto ??= import('sm-crypto-v2')
+  return smCrypto
+}
+
+/** @param {Uint8Array[]} parts */
+function concat(parts) {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
   for (const p of parts) {
     all.set(p, at)
     at += p.length
   }
-  return new Uint8Array(await subtle.digest('SHA-256', all))
+  return all
 }
 
-/** RFC 9162 leaf hash: SHA-256(0x00 || leaf). @param {Uint8Array} leaf */
-export const leafHash = (leaf) => sha256(Uint8Array.of(0), leaf)
-/** @param {Uint8Array} left @param {Uint8Array} right */
-const nodeHash = (left, right) => sha256(Uint8Array.of(1), left, right)
+/** The two hashes of the profiles, each of some byte strings joined. */
+const hashes = {
+  /** @param {Uint8Array[]} parts */
+  sha256: async (...parts) => new Uint8Array(await subtle.digest('SHA-256', concat(parts))),
+  /** @param {Uint8Array[]} parts */
+  sm3: async (...parts) => fromHex((await gm()).sm3(concat(parts))),
+}
+
+/** SM2 signatures hash Z_A over this distinguishing identifier (GM/T 0009's default). */
+const SM2_USER_ID = '1234567812345678'
+
+/**
+ * The signature schemes: the note signature type bytes, the raw public key size, the hash of
+ * key IDs, the JWS alg, the profile a checkpoint signed with the scheme names, and its tree hash.
+ */
+const schemes = [
+  {
+    name: 'Ed25519',
+    noteType: Uint8Array.of(1),
+    keySize: 32,
+    idHash: 'sha256',
+    jwsAlg: 'EdDSA',
+    profile: 'international',
+    /** @param {Uint8Array} raw */
+    async load(raw) {
+      const key = await subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify'])
+      return (/** @type {Uint8Array} */ signature, /** @type {Uint8Array} */ message) =>
+        subtle.verify('Ed25519', key, signature, message)
+    },
+  },
+  {
+    name: 'SM2',
+    noteType: Uint8Array.of(0xff, ...enc.encode('trec/sm2-sm3')),
+    keySize: 65,
+    idHash: 'sm3',
+    jwsAlg: 'SM2SM3',
+    profile: 'gm',
+    /** @param {Uint8Array} raw */
+    async load(raw) {
+      const { sm2 } = await gm()
+      if (raw[0] !== 4 || !sm2.verifyPublicKey(toHex(raw))) throw new Error('not an SM2 point')
+      const point = toHex(raw)
+      return async (/** @type {Uint8Array} */ signature, /** @type {Uint8Array} */ message) => {
+        try {
+          return sm2.doVerifySignature(message, toHex(signature), point, {
+            hash: true,
+            der: false,
+            userId: SM2_USER_ID,
+          })
+        } catch {
+          return false
+        }
+      }
+    },
+  },
+]
+
+/** The tree hash of each profile a checkpoint may name. */
+const treeHashes = { international: 'sha256', gm: 'sm3' }
+
+/**
+ * RFC 9162 leaf hash: HASH(0x00 || leaf), SHA-256 or SM3.
+ * @param {Uint8Array} leaf @param {'sha256' | 'sm3'} [hash]
+ */
+export const leafHash = (leaf, hash = 'sha256') => hashes[hash](Uint8Array.of(0), leaf)
+/** @param {Uint8Array} left @param {Uint8Array} right @param {'sha256' | 'sm3'} hash */
+const nodeHash = (left, right, hash) => hashes[hash](Uint8Array.of(1), left, right)
 
 /** @param {Uint8Array} a @param {Uint8Array} b */
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
- * A pinned note verifier key, `<name>+<hex key ID>+<base64(0x01 || Ed25519 public key)>`.
+ * A pinned note verifier key, `<name>+<hex key ID>+<base64(type || public key)>`: an Ed25519
+ * key (type 0x01, 32 bytes) or an SM2 key (type 0xff "trec/sm2-sm3", a 65-byte point).
  * @param {string} text
  */
 export async function pinKey(text) {
   const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(text.trim())
-  const raw = match ? fromBase64(match[3]) : new Uint8Array(0)
-  if (!match || raw.length !== 33 || raw[0] !== 1)
-    throw new VerifyError('key-malformed', 'not an Ed25519 note verifier key (name+id+key)')
+  let raw = new Uint8Array(0)
+  try {
+    if (match) raw = fromBase64(match[3])
+  } catch {}
+  const scheme = schemes.find(
+    (s) => raw.length === s.noteType.length + s.keySize && s.noteType.every((b, i) => raw[i] === b),
+  )
+  if (!match || !scheme)
+    throw new VerifyError('key-malformed', 'not an Ed25519 or SM2 note verifier key (name+id+key)')
   const name = match[1]
-  const id = await sha256(enc.encode(name), Uint8Array.of(0x0a, 1), raw.subarray(1))
-  if ([...id.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('') !== match[2])
+  const id = await hashes[scheme.idHash](enc.encode(name), Uint8Array.of(0x0a), raw)
+  if (toHex(id.subarray(0, 4)) !== match[2])
     throw new VerifyError('key-malformed', 'the key ID does not match the name and key')
-  const key = await subtle.importKey('raw', raw.subarray(1), { name: 'Ed25519' }, false, ['verify'])
-  return { name, keyId: match[2], key }
+  let verify
+  try {
+    verify = await scheme.load(raw.subarray(scheme.noteType.length))
+  } catch {
+    throw new VerifyError('key-malformed', `not a usable ${scheme.name} public key`)
+  }
+  return {
+    name,
+    keyId: match[2],
+    scheme: scheme.name,
+    profile: scheme.profile,
+    jwsAlg: scheme.jwsAlg,
+    verify,
+  }
 }
 
 /**
  * Opens a checkpoint's signed note against the pinned key; returns the checkpoint.
  * @param {string} note
- * @param {{origin: string, key: {name: string, keyId: string, key: CryptoKey}}} trust
+ * @param {import('./verify.d.ts').Trust} trust
  */
 export async function verifyCheckpoint(note, trust) {
   const fail = (/** @type {string} */ reason, /** @type {string} */ message) => {
@@ -78,6 +179,10 @@ export async function verifyCheckpoint(note, trust) {
   const lines = text.slice(0, -1).split('\n')
   if (lines.length < 4 || !/^[1-9][0-9]*$|^0$/.test(lines[1]) || !/^timestamp [0-9]+$/.test(lines[3]))
     fail('malformed', 'the note text is not a checkpoint (origin, size, root, timestamp)')
+  // The tree's hash is the one the checkpoint names (signed with the rest): gm, else international.
+  const named = lines.slice(4).find((line) => line.startsWith('crypto-profile '))
+  const profile = named === undefined ? 'international' : named.slice('crypto-profile '.length)
+  if (!Object.hasOwn(treeHashes, profile)) fail('malformed', 'the checkpoint names an unknown crypto profile')
   let root = new Uint8Array(0)
   try {
     root = fromBase64(lines[2])
@@ -88,11 +193,8 @@ export async function verifyCheckpoint(note, trust) {
     const sig = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line)
     if (!sig) fail('malformed', 'a signature line is not "— name signature"')
     const blob = fromBase64(sig[2])
-    const keyId = [...blob.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')
-    if (sig[1] !== trust.key.name || keyId !== trust.key.keyId) continue
-    const ok =
-      blob.length === 68 &&
-      (await subtle.verify('Ed25519', trust.key.key, blob.subarray(4), enc.encode(text)))
+    if (sig[1] !== trust.key.name || toHex(blob.subarray(0, 4)) !== trust.key.keyId) continue
+    const ok = blob.length === 68 && (await trust.key.verify(blob.subarray(4), enc.encode(text)))
     if (!ok)
       fail(
         'bad-signature',
@@ -101,9 +203,17 @@ export async function verifyCheckpoint(note, trust) {
     trusted = true
   }
   if (!trusted) fail('no-trusted-signature', 'the pinned key did not sign this checkpoint')
+  if (profile !== trust.key.profile)
+    fail('malformed', `the ${profile} crypto profile is not signed with ${trust.key.scheme} keys`)
   if (lines[0] !== trust.origin)
     fail('wrong-origin', `the checkpoint is of log ${lines[0]}, not ${trust.origin}`)
-  return { origin: lines[0], size: Number(lines[1]), root, timestamp: Number(lines[3].slice(10)) }
+  return {
+    origin: lines[0],
+    size: Number(lines[1]),
+    root,
+    timestamp: Number(lines[3].slice(10)),
+    hash: treeHashes[profile],
+  }
 }
 
 /** @param {string} text */
@@ -114,9 +224,9 @@ function fromBase64url(text) {
 }
 
 /**
- * The checkpoint's compact JWS (alg EdDSA, typ tlog-checkpoint+jws) must carry the same text as
- * its signed note, signed by the pinned key.
- * @param {string} jws @param {string} note @param {{key: {key: CryptoKey}}} trust
+ * The checkpoint's compact JWS (alg EdDSA, or SM2SM3 for an SM2 key; typ tlog-checkpoint+jws)
+ * must carry the same text as its signed note, signed by the pinned key.
+ * @param {string} jws @param {string} note @param {{key: import('./verify.d.ts').PinnedKey}} trust
  */
 export async function verifyCheckpointJws(jws, note, trust) {
   const parts = String(jws).split('.')
@@ -130,13 +240,17 @@ export async function verifyCheckpointJws(jws, note, trust) {
   } catch {}
   if (parts.length !== 3 || !header)
     throw new VerifyError('checkpoint-malformed', 'the JWS is not a compact JWS')
-  if (header.alg !== 'EdDSA' || header.typ !== 'tlog-checkpoint+jws' || typeof header.kid !== 'string')
+  if (
+    header.alg !== trust.key.jwsAlg ||
+    header.typ !== 'tlog-checkpoint+jws' ||
+    typeof header.kid !== 'string'
+  )
     throw new VerifyError(
       'checkpoint-unsupported-header',
-      'the JWS header is not EdDSA, tlog-checkpoint+jws, with a kid',
+      `the JWS header is not ${trust.key.jwsAlg}, tlog-checkpoint+jws, with a kid`,
     )
   const signed = enc.encode(`${parts[0]}.${parts[1]}`)
-  if (signature.length !== 64 || !(await subtle.verify('Ed25519', trust.key.key, signature, signed)))
+  if (signature.length !== 64 || !(await trust.key.verify(signature, signed)))
     throw new VerifyError('checkpoint-bad-signature', 'the JWS signature does not verify with the pinned key')
   if (new TextDecoder().decode(payload) !== note.slice(0, note.lastIndexOf('\n\n') + 1))
     throw new VerifyError('checkpoint-mismatch', 'the JWS and the signed note carry different checkpoints')
@@ -145,8 +259,9 @@ export async function verifyCheckpointJws(jws, note, trust) {
 /**
  * RFC 9162 §2.1.3.2: the root an inclusion proof leads to from a leaf hash.
  * @param {number} index @param {number} size @param {Uint8Array} leaf @param {Uint8Array[]} proof
+ * @param {'sha256' | 'sm3'} [hash]
  */
-export async function rootFromInclusion(index, size, leaf, proof) {
+export async function rootFromInclusion(index, size, leaf, proof, hash = 'sha256') {
   if (index >= size) return undefined
   let fn = index
   let sn = size - 1
@@ -154,9 +269,9 @@ export async function rootFromInclusion(index, size, leaf, proof) {
   for (const p of proof) {
     if (sn === 0) return undefined
     if (fn % 2 === 1 || fn === sn) {
-      r = await nodeHash(p, r)
+      r = await nodeHash(p, r, hash)
       while (fn % 2 === 0 && fn !== 0) [fn, sn] = [fn / 2, Math.floor(sn / 2)]
-    } else r = await nodeHash(r, p)
+    } else r = await nodeHash(r, p, hash)
     fn = Math.floor(fn / 2)
     sn = Math.floor(sn / 2)
   }
@@ -165,9 +280,9 @@ export async function rootFromInclusion(index, size, leaf, proof) {
 
 /**
  * RFC 9162 §2.1.4.2: true if `proof` shows the tree of `first` leaves (root `firstRoot`) is a
- * prefix of the tree of `second` leaves (root `secondRoot`).
+ * prefix of the tree of `second` leaves (root `secondRoot`), under the tree hash `hash`.
  */
-export async function consistencyHolds(first, second, firstRoot, secondRoot, proof) {
+export async function consistencyHolds(first, second, firstRoot, secondRoot, proof, hash = 'sha256') {
   if (first > second) return false
   if (first === second) return proof.length === 0 && same(firstRoot, secondRoot)
   if (first === 0 || proof.length === 0) return false
@@ -182,10 +297,10 @@ export async function consistencyHolds(first, second, firstRoot, secondRoot, pro
   for (const c of path.slice(1)) {
     if (sn === 0) return false
     if (fn % 2 === 1 || fn === sn) {
-      fr = await nodeHash(c, fr)
-      sr = await nodeHash(c, sr)
+      fr = await nodeHash(c, fr, hash)
+      sr = await nodeHash(c, sr, hash)
       while (fn % 2 === 0 && fn !== 0) [fn, sn] = [Math.floor(fn / 2), Math.floor(sn / 2)]
-    } else sr = await nodeHash(sr, c)
+    } else sr = await nodeHash(sr, c, hash)
     fn = Math.floor(fn / 2)
     sn = Math.floor(sn / 2)
   }
@@ -214,12 +329,13 @@ export async function verifyInclusionAnswer(answer, trust, leaf) {
   const checkpoint = await verifyCheckpoint(answer.checkpoint.note, trust)
   if (checkpoint.size !== answer.treeSize)
     throw new VerifyError('checkpoint-mismatch', "the checkpoint is not of the proof's tree size")
-  const hash = leaf ? await leafHash(leaf) : fromBase64(answer.leafHash)
+  const hash = leaf ? await leafHash(leaf, checkpoint.hash) : fromBase64(answer.leafHash)
   const root = await rootFromInclusion(
     answer.leafIndex,
     answer.treeSize,
     hash,
     decodeProof(answer.proof, 'proof-malformed'),
+    checkpoint.hash,
   )
   if (!root || !same(root, checkpoint.root))
     throw new VerifyError(
@@ -234,10 +350,10 @@ export async function verifyInclusionAnswer(answer, trust, leaf) {
  * are the signed ones, not the answer's `fromRoot`/`toRoot`.
  */
 export async function verifyConsistencyAnswer(answer, older, newer) {
-  if (answer.from !== older.size || answer.to !== newer.size)
+  if (answer.from !== older.size || answer.to !== newer.size || older.hash !== newer.hash)
     throw new VerifyError('proof-malformed', 'the proof is not between these two checkpoints')
   const proof = decodeProof(answer.proof, 'proof-malformed')
-  if (!(await consistencyHolds(older.size, newer.size, older.root, newer.root, proof)))
+  if (!(await consistencyHolds(older.size, newer.size, older.root, newer.root, proof, newer.hash)))
     throw new VerifyError(
       'consistency-failed',
       `the tree of ${newer.size} leaves does not extend the tree of ${older.size}: the log was rewritten`,
@@ -253,7 +369,7 @@ const INDEX_KEY = ',"index":'
  * line's leaf (its bytes as they stand in the line) and inclusion proof against that
  * checkpoint, leaf indexes strictly increasing, and as many events as the header announces.
  * @param {string} text
- * @param {{origin: string, key: {name: string, keyId: string, key: CryptoKey}}} trust
+ * @param {import('./verify.d.ts').Trust} trust
  * @param {(done: number) => void} [onProgress]
  */
 export async function verifyExportText(text, trust, onProgress) {
@@ -298,8 +414,9 @@ export async function verifyExportText(text, trust, onProgress) {
     const root = await rootFromInclusion(
       index,
       checkpoint.size,
-      await leafHash(leaf),
+      await leafHash(leaf, checkpoint.hash),
       decodeProof(parsed.proof, 'line-malformed', at),
+      checkpoint.hash,
     )
     if (!root || !same(root, checkpoint.root))
       throw new VerifyError(

@@ -33,6 +33,14 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
               leaves: config.TREC_AUDIT_CHECKPOINT_LEAVES,
               seconds: config.TREC_AUDIT_CHECKPOINT_SECONDS,
             },
+            ...(config.TREC_AUDIT_WITNESSES.length > 0
+              ? {
+                  witnesses: {
+                    urls: config.TREC_AUDIT_WITNESSES,
+                    required: config.TREC_AUDIT_WITNESS_COSIGNATURES ?? config.TREC_AUDIT_WITNESSES.length,
+                  },
+                }
+              : {}),
           },
         }
       : {}),

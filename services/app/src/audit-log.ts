@@ -8,6 +8,8 @@ export interface AuditLogOptions {
   signing: SigningOptions
   /** A signed checkpoint every `leaves` leaves, and after `seconds` if fewer came. */
   checkpointEvery?: { leaves?: number; seconds?: number }
+  /** Witnesses the notary offers each checkpoint to, and how many must cosign it. */
+  witnesses?: { urls: string[]; required: number }
 }
 
 /**
@@ -34,6 +36,7 @@ export async function registerAuditLog(
     origin: options.signing.origin,
     publishedKeys: await publishedKeys(options.signing),
     region: parts.region,
+    ...(options.witnesses ? { witnessCosignatures: options.witnesses.required } : {}),
   })
   if (!parts.notarise) return
   const notary: Notary = await startNotary({
@@ -41,6 +44,7 @@ export async function registerAuditLog(
     db,
     signing: options.signing,
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    ...(options.witnesses ? { witnesses: options.witnesses } : {}),
     onError: (error) => app.log.error({ err: error }, 'audit notary: batch failed; retrying'),
   })
   const untrack = [

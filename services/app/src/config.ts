@@ -99,6 +99,22 @@ export const configSchema = z
     /** A signed checkpoint every N leaves, and after T seconds if fewer came. */
     TREC_AUDIT_CHECKPOINT_LEAVES: z.coerce.number().int().min(1).default(1000),
     TREC_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).default(10),
+    /** Witnesses (C2SP tlog-witness) the notary offers each checkpoint to: their base URLs, comma list. */
+    TREC_AUDIT_WITNESSES: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    /**
+     * How many of them must cosign a checkpoint (default: all): fewer is logged, and the audit
+     * API's exports and latest checkpoint default to the newest checkpoint that many cosigned.
+     */
+    TREC_AUDIT_WITNESS_COSIGNATURES: z.coerce.number().int().min(0).optional(),
     /** On SIGTERM, how long to keep answering (with `Connection: close`, not ready) before closing. */
     TREC_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     /**

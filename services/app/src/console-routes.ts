@@ -6,10 +6,11 @@ import { TrecError } from '@trec/core'
 import type { Platform } from '@trec/fastify-kit'
 
 // The web console (services/app/console, docs/console.md): static files on the API's origin,
-// under /console/. Its own files and the two UI libraries it is built on — Vue 3's runtime ESM
-// build and Element Plus's full ESM build with its zh-CN and English locales — are served from
-// a fixed list read once at start, so no request can name any other file. The page resolves the
-// bare `vue` import of Element Plus with an import map; the page's content security policy is
+// under /console/. Its own files and the libraries it is built on — Vue 3's runtime ESM build,
+// Element Plus's full ESM build with its zh-CN and English locales, and sm-crypto-v2 (SM2/SM3,
+// for checking a gm log in the browser) — are served from a fixed list read once at start, so
+// no request can name any other file. The page resolves the bare `vue` import of Element Plus
+// and the `sm-crypto-v2` import of verify.js with an import map; the page's content security policy is
 // the platform's with that one inline script allowed by its hash, and nothing else inline.
 // The files are public (no personal data in them): the console calls the API with the token the
 // user pastes, under the API's usual checks.
@@ -25,9 +26,20 @@ const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
 }
 
+// sm-crypto-v2's ESM build imports @noble/curves, @noble/hashes and @noble/ciphers by bare
+// names (a dozen files, one chosen by export conditions); its UMD build has them inside and, as
+// a script, sets `globalThis.SmCryptoV2` (it needs nothing outside for SM2 and SM3). Served as a
+// module: the UMD build, then these lines handing its two members on as exports.
+const smCryptoExports = `
+const { sm2, sm3 } = globalThis.SmCryptoV2
+delete globalThis.SmCryptoV2
+export { sm2, sm3 }
+`
+
 function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
   const vue = packageDir('vue')
   const elementPlus = packageDir('element-plus')
+  const smCrypto = join(packageDir('sm-crypto-v2'), 'dist/index.umd.js')
   const entries: [string, string, boolean][] = [
     ['app.js', join(own, 'app.js'), false],
     ['audit.js', join(own, 'audit.js'), false],
@@ -43,18 +55,25 @@ function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
     ['vendor/zh-cn.js', join(elementPlus, 'dist/locale/zh-cn.min.mjs'), true],
     ['vendor/en.js', join(elementPlus, 'dist/locale/en.min.mjs'), true],
   ]
-  return new Map(
+  const served = new Map(
     entries.map(([name, path, vendor]) => [
       name,
       { body: readFileSync(path), type: types[path.slice(path.lastIndexOf('.'))]!, vendor },
     ]),
   )
+  served.set('vendor/sm-crypto.js', {
+    body: Buffer.concat([readFileSync(smCrypto), Buffer.from(smCryptoExports)]),
+    type: types['.js']!,
+    vendor: true,
+  })
+  return served
 }
 
 const importMap = JSON.stringify({
   imports: {
     vue: '/console/vendor/vue.js',
     'element-plus': '/console/vendor/element-plus.js',
+    'sm-crypto-v2': '/console/vendor/sm-crypto.js',
   },
 })
 

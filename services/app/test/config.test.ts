@@ -34,6 +34,17 @@ describe('production settings', () => {
     ).toThrow(/TREC_BODY_LIMIT[\s\S]*TREC_RATE_LIMIT_MAX[\s\S]*TREC_METRICS_TOKEN/)
   })
 
+  it('read the audit witnesses as a list of http(s) URLs, and refuse anything else', () => {
+    expect(loadConfig({}).TREC_AUDIT_WITNESSES).toEqual([])
+    const config = loadConfig({
+      TREC_AUDIT_WITNESSES: 'http://127.0.0.1:8411, https://witness.example.org/w2',
+      TREC_AUDIT_WITNESS_COSIGNATURES: '1',
+    })
+    expect(config.TREC_AUDIT_WITNESSES).toEqual(['http://127.0.0.1:8411', 'https://witness.example.org/w2'])
+    expect(config.TREC_AUDIT_WITNESS_COSIGNATURES).toBe(1)
+    expect(() => loadConfig({ TREC_AUDIT_WITNESSES: 'ftp://w.example' })).toThrow(/TREC_AUDIT_WITNESSES/)
+  })
+
   it('turn the rate limit off with 0', () => {
     expect(loadConfig({ TREC_RATE_LIMIT_MAX: '0' }).TREC_RATE_LIMIT_MAX).toBe(0)
   })

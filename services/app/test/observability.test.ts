@@ -1,8 +1,9 @@
+import type { EventStore } from '@trec/eventstore'
 import { pgliteExecutor } from '@trec/eventstore/pglite'
 import { feedLane, type Projection, ProjectionRunner } from '@trec/projections'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Metrics, trackMerkleTreeSize } from '../src/metrics.ts'
-import { Readiness, trackProjectionLag } from '../src/readiness.ts'
+import { followerCheck, maxBehindMs, Readiness, trackProjectionLag } from '../src/readiness.ts'
 import { type AppHarness, appHarness, designation, people } from './harness.ts'
 
 /** The value of one sample of the exposition text, or undefined when there is none. */
@@ -178,6 +179,30 @@ describe('readiness', () => {
     expect(caughtUp.json().checks['projection:event_counts']).toEqual({ ready: true, lag: 0, maxLag: 1 })
     untrack()
     expect(Object.keys((await h.get('/health/ready')).json().checks)).toEqual(['store'])
+  })
+
+  it('is unavailable while a follower (a read model, the detectors, the notary) is over a second behind the head', async () => {
+    // The feed as a follower at position 0 sees it: the first event after it was recorded `ago` ms back.
+    let ago: number | undefined
+    const store = {
+      readAll: async () =>
+        ago === undefined ? [] : [{ recordedAt: new Date(Date.now() - ago).toISOString() }],
+    } as unknown as EventStore
+    const readiness = new Readiness()
+    readiness.add(followerCheck('notary', store, async () => 0n))
+    ago = 5000
+    expect(await readiness.report()).toMatchObject({
+      status: 'unavailable',
+      checks: { notary: { ready: false, position: '0' } },
+    })
+    expect((await readiness.report()).checks.notary!.behindMs).toBeGreaterThan(maxBehindMs)
+    ago = 200
+    expect((await readiness.report()).status).toBe('ready')
+    ago = undefined
+    expect(await readiness.report()).toEqual({
+      status: 'ready',
+      checks: { notary: { ready: true, position: '0', behindMs: 0 } },
+    })
   })
 
   it('is unavailable, with the reason, when a check fails or hangs', async () => {

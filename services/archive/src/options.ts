@@ -1,6 +1,5 @@
 import { AccessLog } from '@trec/command'
-import { regionCodeSchema } from '@trec/contracts'
-import { TrecError } from '@trec/core'
+import { parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
@@ -54,15 +53,7 @@ const optionsSchema = z.object({
 })
 
 export function resolveOptions(options: ArchiveOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options)
-  if (!parsed.success)
-    throw new TrecError('TREC_VALIDATION', 'invalid archive service options', {
-      issues: parsed.error.issues.map((i) => ({
-        path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
-        code: i.code,
-        message: i.message,
-      })),
-    })
+  parseServiceOptions(optionsSchema, options, 'archive service')
   const runner = new ProjectionRunner(
     options.db,
     archiveProjection,

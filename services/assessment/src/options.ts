@@ -1,6 +1,5 @@
 import { AccessLog } from '@trec/command'
-import { certificateKinds, regionCodeSchema, toIssues, unitIntervalSchema } from '@trec/contracts'
-import { TrecError } from '@trec/core'
+import { certificateKinds, parseServiceOptions, regionCodeSchema, unitIntervalSchema } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
 import {
@@ -64,12 +63,7 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(input: AssessmentOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(input)
-  if (!parsed.success)
-    throw new TrecError('TREC_VALIDATION', 'invalid assessment service options', {
-      issues: toIssues(parsed.error.issues, ['options']),
-    })
-  const o = parsed.data
+  const o = parseServiceOptions(optionsSchema, input, 'assessment service')
   const shares = o.minimumAttendanceShare
   const minimumFor = (region: string): number => {
     if (shares === undefined) return defaultMinimumAttendanceShare

@@ -49,13 +49,7 @@ describe('service options', () => {
     } catch (error) {
       expect(isTrecError(error, 'TREC_VALIDATION')).toBe(true)
       const paths = (error as { issues: { path: unknown[] }[] }).issues.map((i) => i.path.join('.'))
-      expect(paths).toEqual(
-        expect.arrayContaining([
-          'options.store',
-          'options.minimumAttendanceShare',
-          'options.completionAfter',
-        ]),
-      )
+      expect(paths).toEqual(expect.arrayContaining(['store', 'minimumAttendanceShare', 'completionAfter']))
     }
   })
 })

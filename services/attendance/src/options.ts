@@ -1,3 +1,4 @@
+import { parseServiceOptions } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
 
@@ -46,12 +47,7 @@ export interface ResolvedOptions {
 
 /** Checks the options and fills in the defaults; a wrong setting fails at start-up, not on a request. */
 export function resolveOptions(input: AttendanceOptions): ResolvedOptions {
-  const parsed = attendanceOptionsSchema.safeParse(input)
-  if (!parsed.success)
-    throw new Error(
-      `invalid attendance options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    )
-  const o = parsed.data
+  const o = parseServiceOptions(attendanceOptionsSchema, input, 'attendance service')
   return {
     store: o.store,
     clock: o.clock ?? (() => new Date()),

@@ -1,5 +1,4 @@
-import { accessPurposes, regionCodeSchema, toIssues } from '@trec/contracts'
-import { TrecError } from '@trec/core'
+import { accessPurposes, parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { KeySet } from '@trec/merkle'
 import type { JWK } from 'jose'
@@ -41,6 +40,11 @@ const serviceSchema = z.object({
   exportPurposes: z.array(z.enum(accessPurposes)).min(1).optional(),
   /** Largest number of events one export may hold (default 2,000,000). */
   maxExportEvents: z.int().min(1).optional(),
+  /**
+   * Witness cosignatures a checkpoint needs to be the default of exports and of
+   * `checkpoints/latest` (default 0: the newest checkpoint, cosigned or not).
+   */
+  witnessCosignatures: z.int().min(0).optional(),
 })
 
 export type AuditOptions = z.input<typeof serviceSchema>
@@ -54,18 +58,11 @@ export interface ResolvedAuditOptions {
   clock: () => Date
   exportPurposes: readonly (typeof accessPurposes)[number][]
   maxExportEvents: number
-}
-
-export function invalidOptions(error: z.ZodError, root: string): TrecError {
-  return new TrecError('TREC_VALIDATION', `invalid ${root} options`, {
-    issues: toIssues(error.issues, [root]),
-  })
+  witnessCosignatures: number
 }
 
 export async function resolveAuditOptions(input: AuditOptions): Promise<ResolvedAuditOptions> {
-  const parsed = serviceSchema.safeParse(input)
-  if (!parsed.success) throw invalidOptions(parsed.error, 'audit')
-  const o = parsed.data
+  const o = parseServiceOptions(serviceSchema, input, 'audit service')
   return {
     store: o.store,
     log: new AuditDb(o.db, o.schema, o.store),
@@ -75,6 +72,7 @@ export async function resolveAuditOptions(input: AuditOptions): Promise<Resolved
     clock: o.clock ?? (() => new Date()),
     exportPurposes: o.exportPurposes ?? ['audit', 'fraud_case', 'supervision_inspection'],
     maxExportEvents: o.maxExportEvents ?? 2_000_000,
+    witnessCosignatures: o.witnessCosignatures ?? 0,
   }
 }
 
@@ -111,4 +109,17 @@ export const notarySchema = z.object({
   retryDelayMs: z.int().min(0).optional(),
   /** Runs in each batch's transaction before it commits (crash tests): throwing rolls it back. */
   beforeCommit: fn<(batch: { from: number; to: number }) => Promise<void>>('an async function').optional(),
+  /** Witnesses to offer each checkpoint to (notary/cosign.ts). */
+  witnesses: z
+    .strictObject({
+      urls: z.array(z.url({ protocol: /^https?$/ })).min(1),
+      required: z.int().min(0).optional(),
+      retryMs: z.int().min(0).optional(),
+      timeoutMs: z.int().min(1).optional(),
+    })
+    .refine((w) => (w.required ?? w.urls.length) <= w.urls.length, {
+      message: 'required is at most the number of witnesses',
+      path: ['required'],
+    })
+    .optional(),
 })

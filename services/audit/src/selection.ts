@@ -1,4 +1,4 @@
-import type { exportSelectionSchema } from '@trec/contracts'
+import { type exportSelectionSchema, underPrefix } from '@trec/contracts'
 import type { z } from 'zod'
 
 // What an export selects, and whether an event belongs to it. The server selects with these
@@ -142,7 +142,7 @@ export function isSelected(selection: Selection, event: SelectableEvent): boolea
         periods.set(selection, period)
       }
       const region = regionOf(event)
-      if (region === undefined || !region.startsWith(selection.region)) return false
+      if (region === undefined || !underPrefix(region, selection.region)) return false
       const at = occurredAtOf(event)
       return at !== undefined && at >= period[0] && at < period[1]
     }

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,41 +24,12 @@ import {
   seedHistory,
   signing,
 } from './support.ts'
+import { type Running, startWitness } from './witness-process.ts'
 
 // Witness cosigning (C2SP tlog-witness, tlog-cosignature): two reference witnesses, each its own
 // process, cosign the log's checkpoints after checking consistency with what they cosigned
 // before; the verifier accepts a checkpoint only with the number of cosignatures asked; a forked
 // log shown to one witness is refused by it, and it reports both signed notes as evidence.
-
-const main = join(import.meta.dirname, '../src/witness/main.ts')
-
-interface Running {
-  url: string
-  key: string
-  child: ChildProcess
-}
-
-/** Starts a witness process and waits (at most 20 s) for it to say where it listens. */
-function startWitness(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`no witness after 20 s:\n${out}`)), 20_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk
-      const url = /listening on (\S+)/.exec(out)?.[1]
-      const key = /witness key: (\S+)/.exec(out)?.[1]
-      if (url && key) {
-        clearTimeout(timer)
-        resolve({ url, key, child })
-      }
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      out += chunk
-    })
-    child.once('exit', (code) => reject(new Error(`the witness exited (${code}):\n${out}`)))
-  })
-}
 
 const verify = (...args: string[]) => runVerify(args)
 
@@ -143,7 +113,7 @@ describe('witness cosigning', () => {
     expect((await verify('checkpoint', file('altered.note'), ...args)).stderr).toContain(
       'checkpoint-bad-cosignature',
     )
-  })
+  }, 120_000) // seven runs of the verify command, each its own process
 
   it('a forked log shown to one witness is refused by it, and reported with both signed notes', async () => {
     const [w1, w2] = running

@@ -1,5 +1,5 @@
 import { AccessLog } from '@trec/command'
-import { TrecError } from '@trec/core'
+import { parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
@@ -78,15 +78,7 @@ const optionsSchema = z.object({
 })
 
 export function resolveOptions(options: ComplianceServiceOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options)
-  if (!parsed.success)
-    throw new TrecError('TREC_VALIDATION', 'invalid compliance service options', {
-      issues: parsed.error.issues.map((i) => ({
-        path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
-        code: i.code,
-        message: i.message,
-      })),
-    })
+  parseServiceOptions(optionsSchema, options, 'compliance service')
   const projection = complianceProjection({
     rules: options.rules,
     ...(options.employmentWindowDays === undefined

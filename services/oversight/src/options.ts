@@ -1,5 +1,7 @@
+import { parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
+import { z } from 'zod'
 import { OversightReadSide } from './read-side.ts'
 import type { RuleBook, RuleId } from './rules/parameters.ts'
 
@@ -31,11 +33,22 @@ export interface ResolvedOptions {
   cursorKey: Uint8Array
 }
 
+// What is checked of the options; the rule book and the read side are checked where they are built.
+const optionsSchema = z.object({
+  store: z.custom<EventStore>(
+    (s) => typeof (s as EventStore | undefined)?.appendMany === 'function',
+    'must be an EventStore',
+  ),
+  db: z.custom<SqlExecutor>(
+    (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
+    'must be a SqlExecutor',
+  ),
+  maxPopulation: z.int().min(1).max(20_000, 'at most 20000 (the sampling event holds every id)').optional(),
+  clock: z.custom<() => Date>((c) => typeof c === 'function', 'must be a function').optional(),
+})
+
 export function resolveOptions(o: OversightOptions): ResolvedOptions {
-  if (typeof o?.store?.appendMany !== 'function')
-    throw new Error('invalid oversight options: store must be an EventStore')
-  if (typeof o.db?.query !== 'function')
-    throw new Error('invalid oversight options: db must be a SqlExecutor')
+  parseServiceOptions(optionsSchema, o, 'oversight service')
   const readSide =
     o.readSide ??
     new OversightReadSide({
@@ -45,8 +58,6 @@ export function resolveOptions(o: OversightOptions): ResolvedOptions {
       ...(o.enabledRules ? { enabled: o.enabledRules } : {}),
     })
   const maxPopulation = o.maxPopulation ?? 20_000
-  if (!Number.isInteger(maxPopulation) || maxPopulation < 1 || maxPopulation > 20_000)
-    throw new Error('invalid oversight options: maxPopulation must be 1–20000 (the event holds every id)')
   return {
     store: o.store,
     db: o.db,

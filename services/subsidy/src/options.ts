@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { AccessLog } from '@trec/command'
-import { TrecError } from '@trec/core'
+import { parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
@@ -85,15 +85,7 @@ const optionsSchema = z.object({
 
 /** Checks the options and loads the rule sets; throws TREC_VALIDATION naming what is wrong. */
 export function resolveOptions(options: SubsidyOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options)
-  if (!parsed.success)
-    throw new TrecError('TREC_VALIDATION', 'invalid subsidy service options', {
-      issues: parsed.error.issues.map((i) => ({
-        path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
-        code: i.code,
-        message: i.message,
-      })),
-    })
+  parseServiceOptions(optionsSchema, options, 'subsidy service')
   const rules = options.rules
     ? checkRuleSets(options.rules.map((value, i) => ({ source: `rules[${i}]`, value })))
     : options.rulesDir

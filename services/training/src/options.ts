@@ -1,3 +1,4 @@
+import { parseServiceOptions } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { createPseudonymizer, KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
 import { z } from 'zod'
@@ -52,12 +53,7 @@ export interface TrainingContext {
 
 /** Checks the options (every problem at once) and derives what the routes use. */
 export function trainingContext(options: TrainingOptions): TrainingContext {
-  const parsed = optionsSchema.safeParse(options)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
-    throw new Error(`invalid training service options:\n${lines.join('\n')}`)
-  }
-  const o = parsed.data
+  const o = parseServiceOptions(optionsSchema, options, 'training service')
   return {
     store: o.store,
     keyRing: o.keyRing,

@@ -51,7 +51,10 @@ export function routesOf(app: Platform, doc: JsonSchema, defaultBodyLimit = 1024
         params: ((operation.parameters ?? []) as JsonSchema[])
           .filter((p) => p.in === 'path')
           .map((p) => p.name),
-        ...(operation.requestBody ? { body: operation.requestBody.content['application/json'].schema } : {}),
+        // A body sent as something else (a CSV file) has its own examples (nonJsonBodies).
+        ...(operation.requestBody?.content['application/json']
+          ? { body: operation.requestBody.content['application/json'].schema }
+          : {}),
         bodyLimit: entry.bodyLimit ?? defaultBodyLimit,
         name,
       })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineEvent } from '../definition.ts'
-import { noteSchema } from '../primitives.ts'
+import { noteSchema, underPrefix } from '../primitives.ts'
 import { populationGroups } from './employment.ts'
 import { rulePrefixSchema } from './subsidy-rules.ts'
 
@@ -41,7 +41,7 @@ export const planTargetPublished = defineEvent({
     'An officer sets a region’s yearly target of subsidised trainings (补贴性培训人次), replacing any earlier one.',
   schema: planTargetShape
     .extend({ province: z.string().regex(/^\d{2}$/, 'the two-digit province-level division code') })
-    .refine((t) => t.region.startsWith(t.province), {
+    .refine((t) => underPrefix(t.region, t.province), {
       message: 'the region lies in the province of its stream',
       path: ['region'],
     })

@@ -6,6 +6,7 @@ import {
   noteSchema,
   positiveFenSchema,
   subsidyKinds,
+  underPrefix,
   uniqueList,
 } from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
@@ -227,7 +228,7 @@ export type RuleSetBody = z.output<typeof ruleSetSchema>
 const ruleSetV1Schema = ruleSetV1Shape.refine(periodInOrder.check, periodInOrder.params)
 
 const inProvince = {
-  check: (e: { province: string; ruleSet: { region: string } }) => e.ruleSet.region.startsWith(e.province),
+  check: (e: { province: string; ruleSet: { region: string } }) => underPrefix(e.ruleSet.region, e.province),
   params: { message: 'the set’s region lies in the province of its stream', path: ['ruleSet', 'region'] },
 }
 

@@ -1,4 +1,5 @@
 import type { RuleSetBody } from '../catalogue/subsidy-rules.ts'
+import { underPrefix } from '../primitives.ts'
 import type { EventData } from '../registry.ts'
 
 // Which subsidy rule set governs a region on a day, from the province's rulebook stream
@@ -62,7 +63,7 @@ export function ruleSetInForce<S extends Governing>(
 ): S | undefined {
   let best: S | undefined
   for (const set of sets) {
-    if (!region.startsWith(set.region) || set.validFrom > day) continue
+    if (!underPrefix(region, set.region) || set.validFrom > day) continue
     if (set.validTo !== undefined && set.validTo < day) continue
     if (best === undefined || compare(set, best) > 0) best = set
   }

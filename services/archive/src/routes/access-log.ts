@@ -2,35 +2,40 @@ import { type AccessEvent, readAccessLog } from '@trec/command'
 import { type EventDataToAppend, pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 
-import { actorOf, assertRegion, type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, assertRegion, type Platform, principal, refuseIdempotencyKey } from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { accessSource } from '../options.ts'
 import { lookupPurposes } from '../purposes.ts'
-import { refuseIdempotencyKey } from './no-idempotency.ts'
 
-const entrySchema = z.object({
-  event: z.string(),
-  /** What happened: a read of the record (RecordAccessed) or an export of it (RecordsExported). */
-  type: z.enum(['RecordAccessed', 'RecordsExported']),
-  revision: z.int(),
-  at: z.string(),
-  recordedAt: z.string(),
-  actor: z.object({ kind: z.string(), id: z.string(), institution: z.string().optional() }),
-  /** `archive` or `access_log` for a read, `export` for an export. */
-  view: z.string(),
-  purpose: z.string(),
-  caseRef: z.string().optional(),
-  consentRef: z.string().optional(),
-  asOf: z.string().optional(),
-  client: z.string(),
-  requestId: z.string(),
-  found: z.boolean(),
-  flags: z.array(z.string()),
-  /** For an export: how many events it held and the checkpoint they were proved against. */
-  exported: z.object({ events: z.int(), checkpointSize: z.int() }).optional(),
-})
+const entrySchema = z
+  .object({
+    event: z.string(),
+    /** What happened: a read of the record (RecordAccessed) or an export of it (RecordsExported). */
+    type: z.enum(['RecordAccessed', 'RecordsExported']),
+    revision: z.int(),
+    at: z.string(),
+    recordedAt: z.string(),
+    actor: z.object({ kind: z.string(), id: z.string(), institution: z.string().optional() }),
+    /** `archive` or `access_log` for a read, `export` for an export. */
+    view: z.string(),
+    purpose: z.string(),
+    caseRef: z.string().optional(),
+    consentRef: z.string().optional(),
+    asOf: z.string().optional(),
+    client: z.string(),
+    requestId: z.string(),
+    found: z.boolean(),
+    flags: z.array(z.string()),
+    /** For an export: how many events it held and the checkpoint they were proved against. */
+    exported: z.object({ events: z.int(), checkpointSize: z.int() }).optional(),
+  })
+  .meta({
+    id: 'AccessLogEntry',
+    description:
+      'One read or export of a worker’s record: who, when, for what, under which case, and what it found.',
+  })
 
 /** One line of the log, whichever kind of access event it is. */
 function entryOf(e: AccessEvent): z.infer<typeof entrySchema> {
@@ -77,18 +82,18 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['archive'],
         summary: 'Who read a worker’s record',
+        operationId: 'getAccessLog',
+        description:
+          'An auditor reads the access log of a worker, by pseudonym: every read and export of their record, who ' +
+          'made it, when, for what purpose and under which case, in the order they were logged. `limit` is at most ' +
+          '1000 (default 100); `nextRevision` passed as `fromRevision` gives the next page. This read is itself ' +
+          'logged (`access_log`, purpose `audit`) before the answer.',
         querystring: z.strictObject({
           worker: pseudonymSchema,
           fromRevision: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
-        response: {
-          200: z.object({
-            worker: z.string(),
-            entries: z.array(entrySchema),
-            nextRevision: z.int().nullable(),
-          }),
-        },
+        response: { 200: logAnswer },
       },
     },
     async (request) => {
@@ -98,12 +103,6 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
     },
   )
 }
-
-const logAnswer = z.object({
-  worker: z.string(),
-  entries: z.array(entrySchema),
-  nextRevision: z.int().nullable(),
-})
 
 const logExample = {
   worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
@@ -127,6 +126,38 @@ const logExample = {
   nextRevision: null,
 }
 
+const logAnswer = z
+  .object({
+    worker: z.string().describe('The worker’s pseudonym.'),
+    entries: z.array(entrySchema),
+    nextRevision: z
+      .int()
+      .nullable()
+      .describe('Pass as `fromRevision` for the next page; null on the last page.'),
+  })
+  .meta({
+    id: 'AccessLog',
+    description: 'A page of a worker’s access log, oldest first.',
+    example: logExample,
+  })
+
+const logLookupBody = z
+  .strictObject({
+    cardNumber: cardNumberSchema,
+    purpose: z.enum(['card_holder_request', 'consented_disclosure']),
+    consentRef: z.string().min(1).max(64).optional(),
+    fromRevision: z.int().min(0).default(0),
+    limit: z.int().min(1).max(200).default(100),
+  })
+  .refine((b) => b.purpose !== 'consented_disclosure' || b.consentRef !== undefined, {
+    message: 'a consented disclosure names the consent (consentRef)',
+    path: ['consentRef'],
+  })
+  .meta({
+    id: 'AccessLogLookupRequest',
+    description: 'Whose access log (by card number, in the body only), for what purpose, and which page.',
+  })
+
 /**
  * POST /v1/archive/access-log/lookup (card_service): who read a card holder's record, for the
  * holder at the counter (PIPL art. 45) or on their recorded consent. The card number is in the
@@ -135,23 +166,11 @@ const logExample = {
  * appended before the answer, so it shows in the log it answers from the next read on.
  */
 export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): void {
-  const body = z
-    .strictObject({
-      cardNumber: cardNumberSchema,
-      purpose: z.enum(['card_holder_request', 'consented_disclosure']),
-      consentRef: z.string().min(1).max(64).optional(),
-      fromRevision: z.int().min(0).default(0),
-      limit: z.int().min(1).max(200).default(100),
-    })
-    .refine((b) => b.purpose !== 'consented_disclosure' || b.consentRef !== undefined, {
-      message: 'a consented disclosure names the consent (consentRef)',
-      path: ['consentRef'],
-    })
-    .transform(({ cardNumber, ...rest }) => ({
-      worker: options.pseudonymizer.pseudonym(cardNumber),
-      issuedIn: cardNumber.slice(0, 6),
-      ...rest,
-    }))
+  const body = logLookupBody.transform(({ cardNumber, ...rest }) => ({
+    worker: options.pseudonymizer.pseudonym(cardNumber),
+    issuedIn: cardNumber.slice(0, 6),
+    ...rest,
+  }))
   app.post(
     '/v1/archive/access-log/lookup',
     {
@@ -160,6 +179,7 @@ export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): v
       schema: {
         tags: ['archive'],
         summary: "Who read a card holder's record, by card number",
+        operationId: 'lookUpAccessLog',
         description:
           'The access log of the worker whose card number is in the body: every read and export of their ' +
           'record, who made it, when, for what purpose and under which case. For the card holder at the ' +
@@ -168,7 +188,7 @@ export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): v
           'of the number). This read is logged (`access_log`) before the answer. `limit` is at most 200; ' +
           '`nextRevision` passed as `fromRevision` gives the next page.',
         body,
-        response: { 200: logAnswer.meta({ example: logExample }) },
+        response: { 200: logAnswer },
       },
     },
     async (request) => {

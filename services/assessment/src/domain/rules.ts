@@ -57,5 +57,3 @@ export const rules = {
   certificateKnown: { id: 'certificate.known', source: 'record: only an issued certificate can be revoked' },
   certificateNotRevoked: { id: 'certificate.not-revoked', source: 'record: a certificate is revoked once' },
 } as const
-
-export type RuleId = (typeof rules)[keyof typeof rules]['id']

@@ -1,5 +1,6 @@
 import { handleCommand } from '@trec/command'
 import {
+  commandAnswerWith,
   dateSchema,
   entityIdSchema,
   evaluatorKinds,
@@ -14,28 +15,37 @@ import { chinaDate } from '../domain/dates.ts'
 import { assessmentDecider } from '../domain/decider.ts'
 import { trainingFacts } from '../domain/facts.ts'
 import type { ResolvedOptions } from '../options.ts'
-import { commandAnswer, metaFor, readEvents } from './context.ts'
+import { metaFor, readEvents } from './context.ts'
 
 // POST /v1/assessment-results: an assessor of the region records the result of an assessment
 // (鉴定, 职业技能等级认定, 专项职业能力考核) by an evaluation body.
 
-const body = z.strictObject({
-  worker: pseudonymSchema,
-  /** The evaluation body's reference for the assessment; one is assigned when absent. */
-  assessment: entityIdSchema.optional(),
-  class: entityIdSchema.optional(),
-  /** 行政区划代码 where the assessment was held: it scopes the assessor and the event. */
-  region: regionCodeSchema,
-  occupationCode: occupationCodeSchema,
-  /** Absent for 专项职业能力考核, which has no level. */
-  level: skillLevelSchema.optional(),
-  /** On the evaluator's scale (0–100); absent for pass/fail-only assessments. */
-  score: z.number().min(0).max(100).optional(),
-  passed: z.boolean(),
-  evaluator: z.strictObject({ kind: z.enum(evaluatorKinds), id: entityIdSchema }),
-  /** The day of the assessment (CST); today when absent. */
-  assessedOn: dateSchema.optional(),
-})
+const body = z
+  .strictObject({
+    worker: pseudonymSchema,
+    /** The evaluation body's reference for the assessment; one is assigned when absent. */
+    assessment: entityIdSchema.optional(),
+    class: entityIdSchema.optional(),
+    /** 行政区划代码 where the assessment was held: it scopes the assessor and the event. */
+    region: regionCodeSchema,
+    occupationCode: occupationCodeSchema,
+    /** Absent for 专项职业能力考核, which has no level. */
+    level: skillLevelSchema.optional(),
+    /** On the evaluator's scale (0–100); absent for pass/fail-only assessments. */
+    score: z.number().min(0).max(100).optional(),
+    passed: z.boolean(),
+    evaluator: z.strictObject({ kind: z.enum(evaluatorKinds), id: entityIdSchema }),
+    /** The day of the assessment (CST); today when absent. */
+    assessedOn: dateSchema.optional(),
+  })
+  .meta({ id: 'AssessmentResultRequest' })
+
+const resultAnswer = commandAnswerWith(
+  'AssessmentResultAnswer',
+  'assessment',
+  'asm-130100-2026-0042',
+  'The assessment’s reference: the one sent, or the one assigned.',
+)
 
 export function assessmentResultRoutes(app: Platform, o: ResolvedOptions): void {
   app.post(
@@ -44,9 +54,12 @@ export function assessmentResultRoutes(app: Platform, o: ResolvedOptions): void 
       config: { auth: { roles: ['assessor'] } },
       schema: {
         summary: 'Record an assessment result',
+        operationId: 'recordAssessmentResult',
+        description:
+          'An assessor of the region where the assessment was held records its result (鉴定, 职业技能等级认定, 专项职业能力考核) for a worker: the occupation, level, score and whether it was passed, and the evaluation body. Naming a class links the result to the worker’s enrolment in it. Answers the assessment’s reference.',
         tags: ['assessment'],
         body,
-        response: { 201: commandAnswer.extend({ assessment: entityIdSchema }) },
+        response: { 201: resultAnswer },
       },
     },
     async (request, reply) => {

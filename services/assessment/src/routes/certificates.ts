@@ -3,6 +3,7 @@ import {
   certificateIssued,
   certificateKinds,
   certificateRevoked,
+  commandAnswerWith,
   entityIdSchema,
   evaluatorKinds,
   noteSchema,
@@ -69,12 +70,22 @@ const issueBody = z
     if (c.issuer.id.length + 1 + c.serial.length > 128)
       ctx.addIssue({ code: 'custom', path: ['serial'], message: 'with the issuer id exceeds 127 characters' })
   })
+  .meta({ id: 'IssueCertificateRequest' })
+
+const certificateAnswer = commandAnswerWith(
+  'CertificateAnswer',
+  'certificate',
+  '01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f',
+  'The id the record gives the certificate.',
+)
 
 const revocationParams = z.strictObject({ issuer: entityIdSchema, serial: serialSchema })
-const revocationBody = z.strictObject({
-  reason: certificateRevoked.schema.shape.reason,
-  note: noteSchema.optional(),
-})
+const revocationBody = z
+  .strictObject({
+    reason: certificateRevoked.schema.shape.reason,
+    note: noteSchema.optional(),
+  })
+  .meta({ id: 'RevokeCertificateRequest' })
 
 export function certificateRoutes(app: Platform, o: ResolvedOptions): void {
   app.post(
@@ -83,9 +94,12 @@ export function certificateRoutes(app: Platform, o: ResolvedOptions): void {
       config: { auth: { roles: ['assessor'] } },
       schema: {
         summary: 'Issue a certificate of one of the five kinds',
+        operationId: 'issueCertificate',
+        description:
+          'An assessor of the issuing body’s region records a certificate of one of the five kinds for a worker (by pseudonym): levelled kinds name the occupation and level, the others the item. The serial is the number printed on the certificate; one an issuer has already given is refused, and so is a serial that is a citizen ID number. Answers the certificate’s id.',
         tags: ['assessment'],
         body: issueBody,
-        response: { 201: commandAnswer.extend({ certificate: entityIdSchema }) },
+        response: { 201: certificateAnswer },
       },
     },
     async (request, reply) => {
@@ -147,6 +161,9 @@ export function certificateRoutes(app: Platform, o: ResolvedOptions): void {
       config: { auth: { roles: ['assessor'] } },
       schema: {
         summary: 'Revoke a certificate, found by its issuer and serial',
+        operationId: 'revokeCertificate',
+        description:
+          'An assessor of the region the certificate was issued in revokes it, with the reason; 404 when the issuer has issued no certificate with that serial. Claims that relied on it can then be recovered. Answers the events appended.',
         tags: ['assessment'],
         params: revocationParams,
         body: revocationBody,

@@ -12,7 +12,9 @@ import { commandAnswer, metaFor, readEvents } from './context.ts'
 // institution. The body names only who and which class: hours, share and the verdict come from
 // the record (class schedule, enrolment, identity check, face checks, online trail).
 
-const body = z.strictObject({ worker: pseudonymSchema, class: entityIdSchema })
+const body = z
+  .strictObject({ worker: pseudonymSchema, class: entityIdSchema })
+  .meta({ id: 'CompletionRequest' })
 
 export function completionRoutes(app: Platform, o: ResolvedOptions): void {
   app.post(
@@ -21,6 +23,9 @@ export function completionRoutes(app: Platform, o: ResolvedOptions): void {
       config: { auth: { roles: ['institution_staff'] } },
       schema: {
         summary: 'Record a completion (结业), its attendance share computed from the record',
+        operationId: 'recordCompletion',
+        description:
+          'Institution staff record that a worker completed a class of their own institution. The body names only the worker and the class: the hours, the attendance share and whether it passes come from the record (schedule, enrolment, identity check, face checks, online trail). 404 for an unknown class. Answers the events appended.',
         tags: ['assessment'],
         body,
         response: { 201: commandAnswer },

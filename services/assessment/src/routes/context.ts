@@ -1,7 +1,6 @@
-import { type AppendMetadata, decodeRecorded, type Envelope } from '@trec/contracts'
+import { type AppendMetadata, commandAnswerSchema, decodeRecorded, type Envelope } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { actorOf, type Principal } from '@trec/fastify-kit'
-import { z } from 'zod'
 
 // What every route of the service shares: reading and decoding a stream, the envelope metadata
 // of what it appends, and the answer a command gives.
@@ -23,9 +22,5 @@ export function metaFor(p: Principal, region: string, occurredAt: Date): Omit<Ap
   }
 }
 
-export const commandAnswer = z.object({
-  /** Ids of the events appended (or, on a retry, already stored). */
-  ids: z.array(z.string()),
-  /** The revision of the worker's `assessment-{worker}` stream after the append. */
-  revision: z.int(),
-})
+/** `{ ids, revision }`: the events appended and the revision of the worker's `assessment-{worker}` stream after them. */
+export const commandAnswer = commandAnswerSchema

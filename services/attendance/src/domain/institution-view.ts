@@ -21,10 +21,6 @@ export type InstitutionFact =
   | { type: 'InstitutionDelisted'; data: EventData<'InstitutionDelisted'> }
   | { type: string & {}; data: unknown }
 
-export function emptyInstitutionView(): InstitutionView {
-  return { entries: [] }
-}
-
 function entryOf(fact: InstitutionFact): Entry | undefined {
   if (fact.type === 'InstitutionDesignated') {
     const data = fact.data as EventData<'InstitutionDesignated'>
@@ -33,11 +29,6 @@ function entryOf(fact: InstitutionFact): Entry | undefined {
   if (fact.type === 'InstitutionDelisted')
     return { kind: 'delisted', from: (fact.data as EventData<'InstitutionDelisted'>).effectiveFrom }
   return undefined
-}
-
-export function evolveInstitutionView(view: InstitutionView, fact: InstitutionFact): InstitutionView {
-  const entry = entryOf(fact)
-  return entry ? { entries: [...view.entries, entry] } : view
 }
 
 export function foldInstitutionView(facts: Iterable<InstitutionFact>): InstitutionView {

@@ -1,13 +1,13 @@
 import { handleCommand } from '@trec/command'
 import { entityIdSchema, noteSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { assertInstitution, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, assertInstitution, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { calculateJwkThumbprint, importJWK } from 'jose'
 import { z } from 'zod'
 import { deviceDecider } from '../domain/device.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { actorOf, commandAnswer, deviceParams, source } from './common.ts'
+import { commandAnswer, deviceParams, source } from './common.ts'
 
 // The device registry: institution staff register a face-check device to a class of their own
 // institution with its public key, and revoke it. Only EdDSA over Ed25519 (RFC 8037) and ES256

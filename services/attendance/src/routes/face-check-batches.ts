@@ -1,6 +1,6 @@
 import { check, handleMultiStreamCommand } from '@trec/command'
 import { eventIdSchema } from '@trec/contracts'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { actorOf, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { parseBatch, verifyBatch } from '../batch-signature.ts'
 import { emptyClassView } from '../domain/class-view.ts'
@@ -12,7 +12,7 @@ import {
 import { faceCheckEventsForStore } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { actorOf, forbidden, source } from './common.ts'
+import { forbidden, source } from './common.ts'
 
 // POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
 // batch is verified once, decided against the class read once, and appended in one atomic

@@ -1,12 +1,19 @@
 import { handleCommand } from '@trec/command'
 import { entityIdSchema, instantSchema, pseudonymSchema, sha256HexSchema } from '@trec/contracts'
-import { assertClass, commandEventIds, type Platform, type Principal, principal } from '@trec/fastify-kit'
+import {
+  actorOf,
+  assertClass,
+  commandEventIds,
+  type Platform,
+  type Principal,
+  principal,
+} from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ClassView } from '../domain/class-view.ts'
 import { onlineSegmentDecider } from '../domain/online-segment.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { actorOf, commandAnswer, forbidden, source } from './common.ts'
+import { commandAnswer, forbidden, source } from './common.ts'
 
 // POST /v1/online-segments: an online training platform (its staff, or a device registered to
 // the class) reports a stretch of a worker's online learning. The platform recorded on the event

@@ -4,6 +4,7 @@ import { CompactTree } from '@trec/merkle'
 import type { Signing } from '../signing.ts'
 import type { AuditDb, LogState, StoredCheckpoint } from '../sql/audit-db.ts'
 import { type BatchRows, buildBatch, type DueHead } from './batch.ts'
+import { Cosigner, type WitnessOptions } from './cosign.ts'
 
 // The notary: follows the store's global feed in order and appends every event as the next leaf
 // of the audit tree. One feed batch is one transaction holding the leaves (with the nodes they complete), the
@@ -30,6 +31,8 @@ export interface NotaryRuntimeOptions {
   retryDelayMs: number
   onError: (error: unknown) => void
   beforeCommit?: (batch: { from: number; to: number }) => Promise<void>
+  /** Witnesses to offer every new checkpoint to (cosign.ts). */
+  witnesses?: WitnessOptions
 }
 
 export interface NotaryStatus {
@@ -64,12 +67,18 @@ export class NotaryRunner implements Notary {
   #writing: Promise<void> | undefined
   #lock: Promise<unknown> = Promise.resolve()
   #waiters: { target: bigint; resolve: () => void; reject: (e: unknown) => void }[] = []
+  readonly #cosigner: Cosigner | undefined
   readonly done: Promise<void>
 
   constructor(options: NotaryRuntimeOptions) {
     this.#o = options
     this.#signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal
-    this.done = Promise.all([this.#follow(), this.#timer()]).then(() => {
+    this.#cosigner =
+      options.witnesses && options.witnesses.urls.length > 0
+        ? new Cosigner(options.log, options.witnesses, options.onError, this.#signal)
+        : undefined
+    this.done = Promise.all([this.#follow(), this.#timer()]).then(async () => {
+      await this.#cosigner?.settled()
       for (const w of this.#waiters.splice(0)) w.reject(new Error('the notary has stopped'))
     })
   }
@@ -118,6 +127,7 @@ export class NotaryRunner implements Notary {
     const last = await log.checkpoint()
     this.#last = last && { size: last.size, timestamp: last.timestamp }
     this.#head = this.#last
+    this.#cosigner?.offer()
     // Another notary on the same log may have moved the tree past what this one waits for.
     this.#notify()
   }
@@ -212,7 +222,10 @@ export class NotaryRunner implements Notary {
     })
     this.#state = to
     const newest = signed.at(-1)
-    if (newest) this.#last = { size: newest.size, timestamp: newest.timestamp }
+    if (newest) {
+      this.#last = { size: newest.size, timestamp: newest.timestamp }
+      this.#cosigner?.offer()
+    }
     this.#notify()
   }
 
@@ -256,6 +269,7 @@ export class NotaryRunner implements Notary {
       await this.#o.log.insertCheckpoint(query, checkpoint)
     })
     this.#last = { size, timestamp: checkpoint.timestamp }
+    this.#cosigner?.offer()
   }
 }
 

@@ -1,9 +1,11 @@
+import { parseServiceOptions } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import type { PublishedJwk } from '@trec/merkle'
-import { invalidOptions, notarySchema } from '../options.ts'
+import { notarySchema } from '../options.ts'
 import { resolveSigning, type SigningOptions } from '../signing.ts'
 import { AuditDb } from '../sql/audit-db.ts'
+import type { WitnessOptions } from './cosign.ts'
 import { type Notary, NotaryRunner } from './notary.ts'
 
 export interface NotaryOptions {
@@ -25,6 +27,11 @@ export interface NotaryOptions {
   retryDelayMs?: number
   /** Runs inside each batch's transaction before it commits; throwing rolls the batch back (crash tests). */
   beforeCommit?: (batch: { from: number; to: number }) => Promise<void>
+  /**
+   * Witnesses (C2SP tlog-witness) the notary offers each new checkpoint to, and how many must
+   * cosign it; their cosignatures are stored with the checkpoint (cosign.ts).
+   */
+  witnesses?: WitnessOptions
 }
 
 /**
@@ -32,8 +39,7 @@ export interface NotaryOptions {
  * event and follows the store's feed until `signal` aborts or `stop()` is called.
  */
 export async function startNotary(options: NotaryOptions): Promise<Notary> {
-  const parsed = notarySchema.safeParse(options)
-  if (!parsed.success) throw invalidOptions(parsed.error, 'notary')
+  parseServiceOptions(notarySchema, options, 'notary')
   const signing = await resolveSigning(options.signing)
   const log = new AuditDb(options.db, options.schema, options.store)
   await log.migrate()
@@ -49,6 +55,7 @@ export async function startNotary(options: NotaryOptions): Promise<Notary> {
     retryDelayMs: options.retryDelayMs ?? 1000,
     onError: options.onError ?? ((error) => console.error('audit notary:', error)),
     ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+    ...(options.witnesses ? { witnesses: options.witnesses } : {}),
   })
 }
 

@@ -3,9 +3,8 @@ import { cursorCodec } from '@trec/core'
 import type { Platform } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedAuditOptions } from '../options.ts'
-import { toBytes } from '../sql/node-store.ts'
-import { quoteIdent } from '../sql/schema.ts'
-import { checkpointView, proofReaders, viewOf } from './common.ts'
+import { type CheckpointRow, toCheckpoint } from '../sql/audit-db.ts'
+import { checkpointExample, checkpointView, proofReaders, viewOf } from './common.ts'
 
 // The history of signed checkpoints, newest first, a page at a time (the console's auditor view
 // starts here). Order: the order of signing (the table's identity column), which never changes
@@ -20,74 +19,55 @@ const pageQuery = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 })
 
-const checkpointPage = z.object({
-  items: z.array(checkpointView),
-  /** Pass as `cursor` for the next (older) page; absent on the last page. */
-  nextCursor: z.string().optional(),
-})
-
-const example = {
-  items: [
-    {
-      origin: 'audit.hebei.example.gov.cn/trec-events',
-      size: 1024,
-      rootHash: 'n2Vt4Qm1z8d0cS0Ff2b8Hn5q9rK3mJt7Yw1xV6uP0aE=',
-      timestamp: '2026-03-02T08:00:00.000Z',
-      note: 'audit.hebei.example.gov.cn/trec-events\n1024\nn2Vt…=\ntimestamp 1772438400000\n\n— audit.hebei.example.gov.cn/trec-events AbCd…\n',
-      jws: 'eyJhbGciOiJFZERTQSJ9…',
+const checkpointPage = z
+  .object({
+    items: z.array(checkpointView),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe('Pass as `cursor` for the next (older) page; absent on the last page.'),
+  })
+  .meta({
+    id: 'CheckpointPage',
+    description: 'A page of signed checkpoints, newest first.',
+    example: {
+      items: [checkpointExample],
+      nextCursor: 'eyJsaXN0IjoiY2hlY2twb2ludHMiLCJhZnRlciI6WzQxXX0.q3Jx…',
     },
-  ],
-  nextCursor: 'eyJsaXN0IjoiY2hlY2twb2ludHMiLCJhZnRlciI6WzQxXX0.q3Jx…',
-}
-
-interface Row {
-  seq: string
-  size: string
-  ts: string
-  root: unknown
-  note: string
-  jws: string
-}
+  })
 
 export function checkpointListRoutes(app: Platform, o: ResolvedAuditOptions): void {
   const key = createHash('sha256')
     .update(`trec page cursor\n${o.origin}\n${o.keys.toNoteVerifierKeys().join('\n')}`)
     .digest()
   const cursors = cursorCodec('checkpoints', key)
-  const table = `${quoteIdent(o.log.schema)}.checkpoints`
+  const rowsOf = o.log.checkpointRows('c')
   app.get(
     '/v1/audit/checkpoints',
     {
       config: { auth: { roles: proofReaders } },
       schema: {
         summary: 'Signed checkpoints, newest first, a page at a time',
+        operationId: 'listCheckpoints',
         description:
-          'Every checkpoint the log signed, in the reverse order of signing. `limit` is at most 200 (default 50); ' +
+          'An auditor or an investigator reads every checkpoint the log signed, in the reverse order of signing. `limit` is at most 200 (default 50); ' +
           '`nextCursor` fetches the next older page. A cursor that was changed, or that another list gave, is refused with 400.',
         tags: ['audit'],
         querystring: pageQuery,
-        response: { 200: checkpointPage.meta({ example }) },
+        response: { 200: checkpointPage },
       },
     },
     async (request) => {
       const { limit, cursor } = request.query
       // The codec's tag guarantees the position is one this route encoded: a single seq.
       const after = cursor === undefined ? undefined : Number(cursors.decode(cursor)[0])
-      const rows = await o.log.db.query<Row>(
-        `select seq::text as seq, size::text as size, timestamp_ms::text as ts, root, note, jws from ${table}
-          ${after === undefined ? '' : 'where seq < $2'} order by seq desc limit $1`,
+      const rows = await o.log.db.query<CheckpointRow>(
+        `select * from (${rowsOf}) c ${after === undefined ? '' : 'where c.seq < $2'}
+          order by c.seq desc limit $1`,
         after === undefined ? [limit + 1] : [limit + 1, after],
       )
       const page = rows.slice(0, limit)
-      const items = page.map((r) =>
-        viewOf({
-          size: Number(r.size),
-          timestamp: Number(r.ts),
-          root: toBytes(r.root),
-          note: r.note,
-          jws: r.jws,
-        }),
-      )
+      const items = page.map((r) => viewOf(toCheckpoint(r)))
       const last = page.at(-1)
       return rows.length > limit && last
         ? { items, nextCursor: cursors.encode([Number(last.seq)]) }

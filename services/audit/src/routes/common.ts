@@ -14,18 +14,31 @@ export const exporters: readonly Role[] = ['auditor']
 
 export const sizeSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 
-export const checkpointView = z.object({
-  origin: z.string(),
-  size: z.int(),
-  /** RFC 9162 root hash, base64. */
-  rootHash: z.string(),
-  /** When the log signed it (the checkpoint's timestamp line). */
-  timestamp: z.string(),
-  /** The C2SP signed note: the checkpoint text and its signature lines. */
-  note: z.string(),
-  /** A compact JWS (Ed25519) over the same checkpoint text. */
-  jws: z.string(),
-})
+/** A signed checkpoint as the API answers it (the example is shortened). */
+export const checkpointExample = {
+  origin: 'audit.hebei.example.gov.cn/trec-events',
+  size: 1024,
+  rootHash: 'n2Vt4Qm1z8d0cS0Ff2b8Hn5q9rK3mJt7Yw1xV6uP0aE=',
+  timestamp: '2026-03-02T08:00:00.000Z',
+  note: 'audit.hebei.example.gov.cn/trec-events\n1024\nn2Vt4Qm1z8d0cS0Ff2b8Hn5q9rK3mJt7Yw1xV6uP0aE=\ntimestamp 1772438400000\n\n— audit.hebei.example.gov.cn/trec-events AbCd…\n',
+  jws: 'eyJhbGciOiJFZERTQSJ9…',
+}
+
+export const checkpointView = z
+  .object({
+    origin: z.string().describe('The log’s origin line: which log this is.'),
+    size: z.int().describe('How many events the tree holds.'),
+    rootHash: z.string().describe('RFC 9162 root hash of the tree of `size` leaves, base64.'),
+    timestamp: z.string().describe('When the log signed it (the checkpoint’s timestamp line).'),
+    note: z.string().describe('The C2SP signed note: the checkpoint text and its signature lines.'),
+    jws: z.string().describe('A compact JWS over the same checkpoint text, by the newest key.'),
+  })
+  .meta({
+    id: 'Checkpoint',
+    description:
+      'A checkpoint the log signed: its size and root hash, as a C2SP signed note and as a compact JWS. Proofs are checked against it.',
+    example: checkpointExample,
+  })
 
 export function viewOf(checkpoint: StoredCheckpoint): z.infer<typeof checkpointView> {
   const body = parseCheckpoint(checkpoint.note.slice(0, checkpoint.note.lastIndexOf('\n\n') + 1))
@@ -39,15 +52,21 @@ export function viewOf(checkpoint: StoredCheckpoint): z.infer<typeof checkpointV
   }
 }
 
-/** The newest checkpoint, or the newest of `size`; 404 when there is none. */
+/**
+ * The newest checkpoint (that `witnessCosignatures` witnesses cosigned), or the newest of
+ * `size`; 404 when there is none.
+ */
 export async function findCheckpoint(o: ResolvedAuditOptions, size?: number): Promise<StoredCheckpoint> {
-  const checkpoint = await o.log.checkpoint(size)
+  const cosigned = size === undefined ? o.witnessCosignatures : 0
+  const checkpoint = await o.log.checkpoint(size, cosigned)
   if (!checkpoint)
     throw new TrecError(
       'TREC_NOT_FOUND',
-      size === undefined
-        ? 'The log has signed no checkpoint yet.'
-        : `No checkpoint of size ${size} was signed.`,
+      size !== undefined
+        ? `No checkpoint of size ${size} was signed.`
+        : cosigned > 0
+          ? `No checkpoint has ${cosigned} witness cosignatures yet.`
+          : 'The log has signed no checkpoint yet.',
       { details: { reason: 'no-checkpoint', ...(size === undefined ? {} : { size }) } },
     )
   return checkpoint

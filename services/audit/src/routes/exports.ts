@@ -43,7 +43,37 @@ const periodQuery = z.strictObject({ ...common, from: instantSchema, to: instant
 
 type ExportQuery = z.infer<typeof query>
 
-const routeSchema = (summary: string) => ({ summary, tags: ['audit'], produces: ['application/x-ndjson'] })
+const exportBody = z.string().meta({
+  id: 'AuditExport',
+  description:
+    'NDJSON: line 1 the header (format, the checkpoint proved against as signed note and JWS, the selection, ' +
+    'the number of events and the digest of their leaf indexes, consistency proofs, the access event that ' +
+    'recorded the export); then one line per event, `{"event":<the logged envelope>,"index":<leaf index>,"proof":[<base64>…]}`. ' +
+    '`trec-verify` checks it offline against pinned keys.',
+  example:
+    '{"format":"trec-audit-export/1","checkpoint":{"size":1024,"note":"…","jws":"…"},"selection":{"kind":"claim","claim":"claim-0001"},"events":1,"leafIndexDigest":"9f2c…","consistency":[],"access":{"eventId":"0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6","stream":"access-audit"},"exportedAt":"2026-03-02T08:00:00.000Z"}\n' +
+    '{"event":{"id":"0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7","type":"SubsidyPaid","…":"…"},"index":17,"proof":["Zp2cR1Vx9T0k3mJt7Yw1xV6uP0aE9sLcq5mT0Vd3f1k="]}\n',
+})
+
+/** What every export route says of itself; `operationId` and the first words of its description differ. */
+const routeSchema = (operationId: string, summary: string, what: string) => ({
+  summary,
+  operationId,
+  description:
+    `An auditor exports ${what} as NDJSON (\`application/x-ndjson\`, streamed): the checkpoint it is proved against, ` +
+    'then each event with its inclusion proof, and consistency proofs from the sizes in `consistencyWith`. ' +
+    'The export is first recorded as a RecordsExported access event (its id in the `x-trec-access-event` header) ' +
+    'and is not sent when that cannot be written. `purpose` must be one the deployment allows; `fraud_case` and ' +
+    '`supervision_inspection` name an open case in the caller’s region about what is exported. A selection above ' +
+    'the deployment’s limit is refused with 400.',
+  tags: ['audit'],
+  response: {
+    200: {
+      description: 'The export: a header line, then one line per event with its proof.',
+      content: { 'application/x-ndjson': { schema: exportBody } },
+    },
+  },
+})
 
 export function exportRoutes(app: Platform, o: ResolvedAuditOptions): void {
   const config = { auth: { roles: exporters } }
@@ -52,7 +82,7 @@ export function exportRoutes(app: Platform, o: ResolvedAuditOptions): void {
     {
       config,
       schema: {
-        ...routeSchema("A worker's history with proofs"),
+        ...routeSchema('exportWorkerHistory', "A worker's history with proofs", 'a worker’s whole history'),
         params: z.strictObject({ worker: pseudonymSchema }),
         querystring: query,
       },
@@ -65,7 +95,11 @@ export function exportRoutes(app: Platform, o: ResolvedAuditOptions): void {
     {
       config,
       schema: {
-        ...routeSchema("A claim's trace with its evidence and proofs"),
+        ...routeSchema(
+          'exportClaimTrace',
+          "A claim's trace with its evidence and proofs",
+          'a claim’s events and the evidence they cite',
+        ),
         params: z.strictObject({ claim: entityIdSchema }),
         querystring: query,
       },
@@ -78,7 +112,7 @@ export function exportRoutes(app: Platform, o: ResolvedAuditOptions): void {
     {
       config,
       schema: {
-        ...routeSchema("A class's record with proofs"),
+        ...routeSchema('exportClassRecord', "A class's record with proofs", 'a class’s events'),
         params: z.strictObject({ class: entityIdSchema }),
         querystring: query,
       },
@@ -91,7 +125,11 @@ export function exportRoutes(app: Platform, o: ResolvedAuditOptions): void {
     {
       config,
       schema: {
-        ...routeSchema('The events of a region (行政区划代码 prefix) that happened in a period, with proofs'),
+        ...routeSchema(
+          'exportRegionEvents',
+          'The events of a region (行政区划代码 prefix) that happened in a period, with proofs',
+          'the events of a 行政区划代码 prefix that happened in [`from`, `to`)',
+        ),
         params: z.strictObject({
           region: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a 2-, 4- or 6-digit 行政区划代码 prefix'),
         }),

@@ -17,8 +17,12 @@ export interface StoredCheckpoint {
   size: number
   timestamp: number
   root: Uint8Array
+  /** The signed note; as read back, followed by the witnesses' cosignature lines. */
   note: string
   jws: string
+  /** As read back: its row, and how many witnesses cosigned it. */
+  seq?: number
+  cosignatures?: number
 }
 
 export interface LeafRow {
@@ -114,14 +118,49 @@ export class AuditDb {
     )
   }
 
-  /** The newest checkpoint, or the newest of a given size. */
-  async checkpoint(size?: number): Promise<StoredCheckpoint | undefined> {
+  /**
+   * The newest checkpoint, or the newest of a given size; with `cosigned`, the newest that at
+   * least that many witnesses cosigned. Its note carries their cosignature lines.
+   */
+  async checkpoint(size?: number, cosigned = 0): Promise<StoredCheckpoint | undefined> {
+    const where = [size === undefined ? 'true' : 'c.size = $2', 'cosigned >= $1'].join(' and ')
     const rows = await this.db.query<CheckpointRow>(
-      `select size::text as size, timestamp_ms::text as ts, root, note, jws from ${this.#s}.checkpoints
-        ${size === undefined ? '' : 'where size = $1'} order by seq desc limit 1`,
-      size === undefined ? [] : [size],
+      `select * from (${this.checkpointRows('c')}) c where ${where} order by c.seq desc limit 1`,
+      size === undefined ? [cosigned] : [cosigned, size],
     )
     return rows[0] && toCheckpoint(rows[0])
+  }
+
+  /**
+   * A query (to filter and order further) of the checkpoints as they are handed out: seq, size,
+   * ts, root, note (the signed note and the cosignature lines, in witness order), jws, cosigned.
+   */
+  checkpointRows(alias: string): string {
+    const a = quoteIdent(alias)
+    return `select ${a}.seq, ${a}.size::text as size, ${a}.timestamp_ms::text as ts, ${a}.root,
+        ${a}.note || coalesce(w.lines, '') as note, ${a}.jws, coalesce(w.n, 0) as cosigned
+      from ${this.#s}.checkpoints ${a}
+      left join lateral (select string_agg(line, '' order by witness) as lines, count(*)::int as n
+        from ${this.#s}.cosignatures where checkpoint_seq = ${a}.seq) w on true`
+  }
+
+  /** Stores the cosignature lines of witnesses (one each) for a checkpoint; a line already stored is kept. */
+  async addCosignatures(seq: number, lines: readonly { witness: string; line: string }[]): Promise<void> {
+    for (const { witness, line } of lines)
+      await this.db.query(
+        `insert into ${this.#s}.cosignatures (checkpoint_seq, witness, line) values ($1, $2, $3)
+          on conflict do nothing`,
+        [seq, witness, line],
+      )
+  }
+
+  /** The witnesses (their key names) that cosigned a checkpoint. */
+  async cosignedBy(seq: number): Promise<string[]> {
+    const rows = await this.db.query<{ witness: string }>(
+      `select witness from ${this.#s}.cosignatures where checkpoint_seq = $1 order by witness`,
+      [seq],
+    )
+    return rows.map((r) => r.witness)
   }
 
   /** The leaf of an event, if the notary has appended it. */
@@ -189,20 +228,26 @@ export class AuditDb {
   }
 }
 
-interface CheckpointRow {
+/** A row of {@link AuditDb.checkpointRows}. */
+export interface CheckpointRow {
+  /** int8: a string or a bigint, as the driver reads it. */
+  seq: string | bigint
   size: string
   ts: string
   root: unknown
   note: string
   jws: string
+  cosigned: number
 }
 
-function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
+export function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
   return {
     size: Number(row.size),
     timestamp: Number(row.ts),
     root: toBytes(row.root),
     note: row.note,
     jws: row.jws,
+    seq: Number(row.seq),
+    cosignatures: Number(row.cosigned),
   }
 }

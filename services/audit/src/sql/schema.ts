@@ -26,6 +26,8 @@
 // - state: the tree size and the feed position it covers, moved in the same transaction as the
 //   rows above, so a restart resumes exactly where the last commit ended.
 // - checkpoints: every signed checkpoint, in the order they were signed.
+// - cosignatures: the witnesses' cosignature lines of a checkpoint (C2SP tlog-cosignature), one
+//   per witness, added as they answer; a checkpoint is handed out with its note followed by them.
 //
 // Everything but `state` is append-only: a statement trigger refuses UPDATE, DELETE and
 // TRUNCATE. It does not make tampering impossible (an owner can drop the trigger); it makes it
@@ -99,10 +101,18 @@ create table if not exists ${s}.checkpoints (
 );
 create index if not exists checkpoints_by_size on ${s}.checkpoints (size, seq);
 
+create table if not exists ${s}.cosignatures (
+  checkpoint_seq bigint not null references ${s}.checkpoints (seq),
+  witness text not null,
+  line text not null,
+  added_at timestamptz not null default now(),
+  primary key (checkpoint_seq, witness)
+);
+
 create or replace function ${s}.refuse_change() returns trigger language plpgsql as $$
 begin
   raise exception 'the audit log is append-only: % on %', tg_op, tg_table_name using errcode = '55000';
 end $$;
-${['leaves', 'refs', 'checkpoints'].map(appendOnly).join('\n')}
+${['leaves', 'refs', 'checkpoints', 'cosignatures'].map(appendOnly).join('\n')}
 `
 }

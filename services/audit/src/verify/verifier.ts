@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { cryptoProfile, uuidPattern } from '@trec/core'
 import type { Checkpoint, CheckpointTrust } from '@trec/merkle'
 import type { Selection } from '../selection.ts'
-import { type FailureReason, fail, VerificationFailed, type VerifyFailure } from './failure.ts'
+import { fail, VerificationFailed, type VerifyFailure } from './failure.ts'
 import { defaultFold, type FoldFactory, folds, type ReplayFold, toFoldEvent } from './folds.ts'
 import { checkConsistency, type ExportHeader, verifyHeader } from './header.ts'
 import { type Citation, isObject, type RunResult, type RunSetup } from './lines.ts'
@@ -265,5 +265,3 @@ export function asResult(error: unknown): VerifyResult {
   if (error instanceof VerificationFailed) return { ok: false, failure: error.failure }
   throw error
 }
-
-export type { FailureReason }

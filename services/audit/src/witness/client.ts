@@ -12,11 +12,16 @@ export async function requestCosignature(
   size: number,
   nodes: NodeReader,
   oldSize = 0,
+  signal?: AbortSignal,
 ): Promise<CosignResult> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const proof = oldSize === 0 || oldSize === size ? [] : await consistencyProof(nodes, oldSize, size)
     const body = `old ${oldSize}\n${proof.map((p) => `${Buffer.from(p).toString('base64')}\n`).join('')}\n${note}`
-    const response = await fetch(`${witnessUrl}/add-checkpoint`, { method: 'POST', body })
+    const response = await fetch(`${witnessUrl}/add-checkpoint`, {
+      method: 'POST',
+      body,
+      ...(signal ? { signal } : {}),
+    })
     const text = await response.text()
     if (response.status === 200) return { ok: true, cosignatures: text }
     if (

@@ -1,6 +1,7 @@
 import { appendedBefore } from '@trec/command'
 import {
   type AppendMetadata,
+  commandAnswerSchema,
   type DomainEventToAppend,
   dateSchema,
   employmentOutcomes,
@@ -51,7 +52,34 @@ function toWorker<T extends { worker?: string | undefined; cardNumber?: string |
   return ({ cardNumber, worker, ...rest }: T) => ({ ...rest, worker: worker ?? pseudonym(cardNumber!) })
 }
 
-export const answer = z.object({ ids: z.array(z.string()), revision: z.int() })
+export const answer = commandAnswerSchema
+
+const outcomeBody = z
+  .strictObject({
+    ...identity,
+    region: regionCodeSchema,
+    class: entityIdSchema.optional(),
+    outcome: z.enum(employmentOutcomes),
+    source: z.enum(employmentSources),
+    sourceRef: z.string().min(1).max(128),
+    observedAt: instantSchema,
+    /** The institution or enterprise employing the worker, when the source names it (以工代训). */
+    employer: entityIdSchema.optional(),
+  })
+  .refine(oneWorker.check, oneWorker.params)
+  .meta({ id: 'EmploymentOutcomeRequest' })
+
+const groupBody = z
+  .strictObject({
+    ...identity,
+    region: regionCodeSchema,
+    group: z.enum(populationGroups),
+    source: z.strictObject({ system: entityIdSchema, ref: z.string().min(1).max(128) }),
+    validFrom: dateSchema,
+    validTo: dateSchema.optional(),
+  })
+  .refine(oneWorker.check, oneWorker.params)
+  .meta({ id: 'WorkerGroupRequest' })
 
 export function meta(p: Principal, region: string, at: string, id: string): AppendMetadata {
   return {
@@ -91,20 +119,10 @@ export function employmentRoutes(app: Platform, options: ResolvedOptions): void 
       schema: {
         tags: ['employment'],
         summary: 'Record a worker’s employment outcome from 就业登记, 参保 or another source',
-        body: z
-          .strictObject({
-            ...identity,
-            region: regionCodeSchema,
-            class: entityIdSchema.optional(),
-            outcome: z.enum(employmentOutcomes),
-            source: z.enum(employmentSources),
-            sourceRef: z.string().min(1).max(128),
-            observedAt: instantSchema,
-            /** The institution or enterprise employing the worker, when the source names it (以工代训). */
-            employer: entityIdSchema.optional(),
-          })
-          .refine(oneWorker.check, oneWorker.params)
-          .transform(toWorker(pseudonym)),
+        operationId: 'recordEmploymentOutcome',
+        description:
+          'A subsidy officer of the region (or the data exchange acting as one) records an employment or self-employment outcome another department’s system observed for a worker, named by pseudonym or by card number (kept only as the pseudonym); it counts toward 就业创业成功率. Answers the events appended.',
+        body: outcomeBody.transform(toWorker(pseudonym)),
         response: { 201: answer },
       },
     },
@@ -129,17 +147,10 @@ export function employmentRoutes(app: Platform, options: ResolvedOptions): void 
       schema: {
         tags: ['employment'],
         summary: 'Record that a department’s system attests a worker’s population group for a period',
-        body: z
-          .strictObject({
-            ...identity,
-            region: regionCodeSchema,
-            group: z.enum(populationGroups),
-            source: z.strictObject({ system: entityIdSchema, ref: z.string().min(1).max(128) }),
-            validFrom: dateSchema,
-            validTo: dateSchema.optional(),
-          })
-          .refine(oneWorker.check, oneWorker.params)
-          .transform(toWorker(pseudonym)),
+        operationId: 'attestWorkerGroup',
+        description:
+          'A subsidy officer of the region (or the data exchange acting as one) records that a department’s system attests a worker’s population group (e.g. 失业人员, 农民工) from a day, until a day or open-ended; the worker is named by pseudonym or by card number (kept only as the pseudonym). Rule sets that limit a subsidy to groups, and the plan’s group figures, are judged on it. Answers the events appended.',
+        body: groupBody.transform(toWorker(pseudonym)),
         response: { 201: answer },
       },
     },

@@ -10,6 +10,7 @@ import {
 } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
+import { kpiReportSchema, planProgressSchema } from './answers.ts'
 import { publishedTargets } from './plan-targets.ts'
 import { regionQuery, regionScope } from './scope.ts'
 
@@ -43,6 +44,9 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['compliance'],
         summary: 'Performance KPIs over completions',
+        operationId: 'getComplianceKpis',
+        description:
+          'Auditors, investigators, subsidy officers and finance read 培训合格率, 取证率 by certificate kind and 就业创业成功率 over the completions inside their region, grouped by any of institution, class, region and quarter (`by`, comma-separated; none gives one row), and filtered by region prefix, quarter, institution and class. Each rate comes with its counts.',
         querystring: z.strictObject({
           by: byList,
           region: regionQuery.optional(),
@@ -50,6 +54,7 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
           institution: z.string().min(1).max(64).optional(),
           class: z.string().min(1).max(64).optional(),
         }),
+        response: { 200: kpiReportSchema },
       },
     },
     async (request) => {
@@ -83,6 +88,7 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['compliance'],
         summary: 'Subsidised person-times against the plan target (台账)',
+        operationId: 'getPlanProgress',
         description:
           'Person-times, one per completed subsidised training (a worker in a class, however many claims paid it), in a quarter (YYYYQn, against the configured quarterly target) or a year (YYYY, against the target an officer published), by group and kind.',
         querystring: z
@@ -98,6 +104,7 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
             message: 'name a quarter (YYYYQn) or a year (YYYY), one of them',
             path: ['quarter'],
           }),
+        response: { 200: planProgressSchema },
       },
     },
     async (request) => {

@@ -4,30 +4,8 @@ import { inRegionScope, type Platform, pageFields, pager, principal, readerOf } 
 import { type PaymentRecord, quarterPattern } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
+import { paymentPageSchema, paymentSchema } from './answers.ts'
 import { regionQuery, regionScope } from './scope.ts'
-
-const paymentPageExample = {
-  summary: { backed: 118, notBacked: 2 },
-  items: [
-    {
-      payment: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
-      claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
-      worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
-      region: '130102',
-      amount: 150000,
-      paidOn: '2026-03-02',
-      backed: true,
-      reasons: [],
-    },
-  ],
-  nextCursor: 'eyJsaXN0IjoicGF5bWVudHMiLCJhZnRlciI6W119.q3Jx…',
-}
-
-const paymentPage = z.object({
-  summary: z.object({ backed: z.int(), notBacked: z.int() }),
-  items: z.array(z.record(z.string(), z.unknown())),
-  nextCursor: z.string().optional(),
-})
 
 const readers = ['auditor', 'investigator', 'subsidy_officer', 'finance'] as const
 
@@ -48,6 +26,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['compliance'],
         summary: 'Payments and whether the record backs them',
+        operationId: 'listPayments',
         description:
           "Every payment (SubsidyPaid) inside the token's region, with its backing (凡补必进) and the evidence " +
           'it cites, filtered by region prefix, quarter, backing and worker; `summary` counts the backed and ' +
@@ -62,7 +41,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
           worker: pseudonymSchema.optional(),
           ...pageFields,
         }),
-        response: { 200: paymentPage.meta({ example: paymentPageExample }) },
+        response: { 200: paymentPageSchema },
       },
     },
     async (request) => {
@@ -107,7 +86,11 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['compliance'],
         summary: 'One payment, its backing and its cited evidence',
+        operationId: 'getPayment',
+        description:
+          'Auditors, investigators, subsidy officers and finance read one payment (SubsidyPaid) of their region: its amounts in fen, whether the record backs it and why not, and the evidence it cites. A payment outside the caller’s region is answered 404, as if absent. Every read is recorded in the worker’s access log.',
         params: z.strictObject({ payment: z.uuid() }),
+        response: { 200: paymentSchema },
       },
     },
     async (request) => {
@@ -127,7 +110,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
         { worker: row.record.worker, view: 'payment' },
         { at: options.clock(), source: 'trec.compliance', region: row.record.region ?? '' },
       )
-      return row.record
+      return { ...row.record }
     },
   )
 }

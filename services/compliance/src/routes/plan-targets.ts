@@ -8,6 +8,8 @@ import { answer, append, meta } from './employment.ts'
 // region's target for a year; setting it again replaces it, and the log keeps every figure set.
 // The targets of one province-level division are one stream, `plan-{province}`.
 
+const planTargetBody = planTargetBodySchema.meta({ id: 'PlanTargetRequest' })
+
 const planStream = (province: string) => `plan-${province}`
 
 /** Every yearly target published for the province of `region`, in the order set (the last one stands). */
@@ -34,9 +36,10 @@ export function planTargetRoutes(app: Platform, options: ResolvedOptions): void 
       schema: {
         tags: ['compliance'],
         summary: 'Set a region’s yearly target of subsidised trainings (补贴性培训人次)',
+        operationId: 'setPlanTarget',
         description:
           'An officer of the region sets its target for a calendar year: person-times, one per completed subsidised training, and of which by population group. Setting it again replaces it; every figure set stays in the log (PlanTargetPublished in plan-{province}).',
-        body: planTargetBodySchema,
+        body: planTargetBody,
         response: { 201: answer },
       },
     },

@@ -1,6 +1,6 @@
 import { dateSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { type Platform, principal } from '@trec/fastify-kit'
+import { type Platform, principal, refuseIdempotencyKey } from '@trec/fastify-kit'
 import {
   disbursementOfPayment,
   type PaymentRecord,
@@ -11,7 +11,8 @@ import {
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
-import { refuseIdempotencyKey, regionQuery, regionScope } from './scope.ts'
+import { reconciliationSchema } from './answers.ts'
+import { regionQuery, regionScope } from './scope.ts'
 
 interface AdvanceRow {
   id: string
@@ -33,6 +34,13 @@ const advanceOf = (a: AdvanceRow): RecordDisbursement => ({
   transfer: Number(a.amount),
   paidOn: a.paid_on,
 })
+
+/** The body as the document states it; the file is checked line by line in the handler. */
+const disbursementFile = z
+  .string()
+  .describe(
+    'The finance department’s disbursement file: CSV with a header naming payment_ref, claim, payee_kind, payee_id and amount_fen (in fen), one transfer a line.',
+  )
 
 const csvTypes = new Set(['text/csv', 'application/csv'])
 
@@ -69,7 +77,11 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
       schema: {
         tags: ['compliance'],
         summary: 'Reconcile a finance disbursement file (CSV) against the record',
+        operationId: 'reconcileDisbursements',
+        description:
+          'Finance or auditors send the finance department’s disbursement file (text/csv, at most 64 MiB) and get it compared with the record inside their region: rows no payment records, transfers paid twice, claims paid twice, amounts, payees and references that differ. With `from` and `to` (days paid, inclusive) the answer also lists the record’s payments in that period that no row pays. A file with problems is refused with 400 naming each line and column; nothing is written.',
         consumes: ['text/csv'],
+        body: disbursementFile,
         querystring: z
           .strictObject({
             from: dateSchema.optional(),
@@ -84,6 +96,7 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
             message: 'to is before from',
             path: ['to'],
           }),
+        response: { 200: reconciliationSchema },
       },
     },
     async (request) => {

@@ -1,7 +1,5 @@
-import { TrecError } from '@trec/core'
 import { assertRegion, assertRegionNamed, type Principal } from '@trec/fastify-kit'
 import { regionPrefix } from '@trec/readmodels'
-import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 
 // A region-bound caller who names no region gets theirs; what may be reached is decided by the
@@ -17,14 +15,4 @@ export function regionScope(p: Principal, requested: string | undefined): string
   assertRegionNamed(p)
   if (asked !== undefined) assertRegion(p, asked)
   return asked ?? p.region
-}
-
-/** A read that is not a command refuses Idempotency-Key (its answer would be stored and replayed). */
-export async function refuseIdempotencyKey(request: FastifyRequest): Promise<void> {
-  if (request.headers['idempotency-key'] !== undefined)
-    throw new TrecError('TREC_VALIDATION', 'this is a read: send it without an Idempotency-Key', {
-      issues: [
-        { path: ['headers', 'idempotency-key'], code: 'not_accepted', message: 'reads are not replayed' },
-      ],
-    })
 }

@@ -4,6 +4,8 @@ import {
   alertSubjectSchema,
   caseConclusions,
   caseIdSchema,
+  commandAnswerSchema,
+  commandAnswerWith,
   decodeRecorded,
   entityIdSchema,
   eventIdSchema,
@@ -30,52 +32,89 @@ import { type CaseCommand, type CaseState, caseDecider } from '../cases/case-dec
 import type { ResolvedOptions } from '../options.ts'
 import type { CaseRow } from '../read/casework-projection.ts'
 import { claimRow } from '../trace/claim-trace.ts'
-import { actorOf, assertScope, commandAnswer, notFound, source } from './common.ts'
+import { actorOf, assertScope, notFound, source } from './common.ts'
 
 const caseParams = z.strictObject({ case: caseIdSchema })
 const ids = z.array(eventIdSchema).max(10_000)
 const alertIds = z.array(alertIdSchema).max(1000)
 
-const openBody = z.strictObject({
-  title: z.string().min(1).max(200),
-  region: regionCodeSchema,
-  basis: z.enum(['alert', 'sampling', 'tip_off', 'audit_finding', 'other']),
-  subjects: z.array(alertSubjectSchema).max(200).default([]),
-  alerts: alertIds.default([]),
-  samplingRun: samplingRunIdSchema.optional(),
-})
+const caseBases = ['alert', 'sampling', 'tip_off', 'audit_finding', 'other'] as const
+
+const openBody = z
+  .strictObject({
+    title: z.string().min(1).max(200),
+    region: regionCodeSchema,
+    basis: z.enum(caseBases),
+    subjects: z.array(alertSubjectSchema).max(200).default([]),
+    alerts: alertIds.default([]),
+    samplingRun: samplingRunIdSchema.optional(),
+  })
+  .meta({
+    id: 'OpenCaseRequest',
+    description:
+      'A case to open: its title, region, basis, subjects, and the alerts or sampling run it rests on.',
+  })
+
+const openAnswer = commandAnswerWith(
+  'OpenCaseAnswer',
+  'case',
+  'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+  'The case opened.',
+)
 
 const linkBody = z
   .strictObject({ evidence: ids.default([]), alerts: alertIds.default([]), note: noteSchema.optional() })
   .refine((b) => b.evidence.length + b.alerts.length > 0, { message: 'link at least one event or alert' })
+  .meta({ id: 'LinkCaseEvidenceRequest', description: 'Events of the record and alerts to link to a case.' })
 
-const findingsBody = z.strictObject({
-  conclusion: z.enum(caseConclusions),
-  findings: noteSchema,
-  evidence: ids.default([]),
-})
+const findingsBody = z
+  .strictObject({
+    conclusion: z.enum(caseConclusions),
+    findings: noteSchema,
+    evidence: ids.default([]),
+  })
+  .meta({
+    id: 'RecordCaseFindingsRequest',
+    description: 'The conclusion of a case and the events it rests on.',
+  })
 
-const sanctionBody = z.strictObject({
-  target: z.strictObject({
-    kind: z.enum(['institution', 'evaluator', 'teacher', 'enterprise', 'worker']),
-    id: entityIdSchema,
-  }),
-  sanction: z.enum(sanctionKinds),
-  note: noteSchema,
-})
+const sanctionBody = z
+  .strictObject({
+    target: z.strictObject({
+      kind: z.enum(['institution', 'evaluator', 'teacher', 'enterprise', 'worker']),
+      id: entityIdSchema,
+    }),
+    sanction: z.enum(sanctionKinds),
+    note: noteSchema,
+  })
+  .meta({ id: 'DecideSanctionRequest', description: 'A sanction decided in a case, and against whom.' })
 
-const clawbackBody = z.strictObject({
-  claim: entityIdSchema,
-  amount: positiveFenSchema,
-  reason: z.enum(['false_training', 'fraudulent_claim', 'duplicate_benefit', 'certificate_revoked', 'other']),
-  evidence: ids.default([]),
-  note: noteSchema.optional(),
-})
+const clawbackBody = z
+  .strictObject({
+    claim: entityIdSchema,
+    amount: positiveFenSchema,
+    reason: z.enum([
+      'false_training',
+      'fraudulent_claim',
+      'duplicate_benefit',
+      'certificate_revoked',
+      'other',
+    ]),
+    evidence: ids.default([]),
+    note: noteSchema.optional(),
+  })
+  .meta({
+    id: 'RequestClawbackRequest',
+    description:
+      'A paid subsidy a case asks to recover: the claim, the amount in fen, why, and on what evidence.',
+  })
 
-const closeBody = z.strictObject({
-  outcome: z.enum(['substantiated', 'unsubstantiated', 'referred', 'withdrawn']),
-  note: noteSchema.optional(),
-})
+const closeBody = z
+  .strictObject({
+    outcome: z.enum(['substantiated', 'unsubstantiated', 'referred', 'withdrawn']),
+    note: noteSchema.optional(),
+  })
+  .meta({ id: 'CloseCaseRequest', description: 'How a case ends.' })
 
 /** JSON with every object's keys sorted: the same content always gives the same text. */
 const canonicalJson = (value: unknown) =>
@@ -133,6 +172,81 @@ async function assertAlerts(options: ResolvedOptions, p: Principal, alerts: read
   for (const region of known.values()) assertScope(p, region)
 }
 
+const caseFileSchema = z
+  .object({
+    case: z.string(),
+    title: z.string(),
+    region: z.string(),
+    basis: z.enum(caseBases),
+    status: z.enum(['open', 'closed']),
+    conclusion: z.enum(caseConclusions).nullable(),
+    outcome: z.string().nullable(),
+    alerts: z.array(z.string()).describe('The alerts linked to the case.'),
+    evidence: z.array(z.string()).describe('The events of the record linked as evidence.'),
+    requestedClawbacks: z
+      .record(z.string(), z.number())
+      .describe('The amounts (in fen) already asked back, by claim.'),
+    revision: z.int().describe('The revision of the case’s stream.'),
+    events: z
+      .array(
+        z.object({
+          id: z.string(),
+          type: z.string(),
+          occurredAt: z.string(),
+          actor: z.object({ kind: z.string(), id: z.string(), institution: z.string().optional() }),
+          data: z
+            .record(z.string(), z.unknown())
+            .describe('The event’s data, as the event catalogue defines it.'),
+        }),
+      )
+      .describe('Every event of the case, in order.'),
+  })
+  .meta({
+    id: 'CaseFile',
+    description: 'A case file: where the case stands and every event of it.',
+    example: {
+      case: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+      title: '同一人脸模板在两名学员名下签到',
+      region: '130102',
+      basis: 'alert',
+      status: 'open',
+      conclusion: 'fraud_confirmed',
+      outcome: null,
+      alerts: ['alert-R6-0191b7a4c2f07e3a9d51f0a2b3c4d5e6'],
+      evidence: ['0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6'],
+      requestedClawbacks: {},
+      revision: 1,
+      events: [
+        {
+          id: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7',
+          type: 'CaseOpened',
+          occurredAt: '2026-03-02T08:00:00.000Z',
+          actor: { kind: 'investigator', id: 'inv-7' },
+          data: {
+            case: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+            title: '同一人脸模板在两名学员名下签到',
+            region: '130102',
+            basis: 'alert',
+            subjects: [{ kind: 'template', id: 'tpl-5f2c0e1a9b7d4c3e' }],
+            alerts: ['alert-R6-0191b7a4c2f07e3a9d51f0a2b3c4d5e6'],
+          },
+        },
+        {
+          id: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e8',
+          type: 'CaseFindingsRecorded',
+          occurredAt: '2026-03-09T08:00:00.000Z',
+          actor: { kind: 'investigator', id: 'inv-7' },
+          data: {
+            case: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+            conclusion: 'fraud_confirmed',
+            findings: '两名学员的签到来自同一人脸模板，一人未参训',
+            evidence: ['0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6'],
+          },
+        },
+      ],
+    },
+  })
+
 export function caseRoutes(app: Platform, options: ResolvedOptions): void {
   const roles = { auth: { roles: ['investigator'] as const } }
 
@@ -143,8 +257,14 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['oversight'],
         summary: 'Open a case (立案)',
+        operationId: 'openCase',
+        description:
+          'An investigator of the region opens a case (立案) on alerts, a sampling run, a tip-off or an audit ' +
+          'finding. The alerts named must be on the record in the caller’s region, the sampling run must exist ' +
+          '(422 otherwise). The same request sent again, with the same Idempotency-Key or the same content, ' +
+          'answers the case already opened. Answers the case id.',
         body: openBody,
-        response: { 201: commandAnswer.extend({ case: caseIdSchema }) },
+        response: { 201: openAnswer },
       },
     },
     async (request, reply) => {
@@ -191,9 +311,15 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
     },
   )
 
+  /** A command on an open case: `path` under the case, how the document names and describes it. */
+  interface Step {
+    path: string
+    operationId: string
+    summary: string
+    description: string
+  }
   const step = <B extends z.ZodType>(
-    path: string,
-    summary: string,
+    { path, operationId, summary, description }: Step,
     body: B,
     command: (
       body: z.output<B>,
@@ -204,7 +330,15 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       `/v1/oversight/cases/:case/${path}`,
       {
         config: roles,
-        schema: { tags: ['oversight'], summary, params: caseParams, body, response: { 201: commandAnswer } },
+        schema: {
+          tags: ['oversight'],
+          summary,
+          operationId,
+          description: `An investigator of the case’s region ${description} 404 for a case not on the record, 422 for a closed one. Answers the event appended.`,
+          params: caseParams,
+          body,
+          response: { 201: commandAnswerSchema },
+        },
       },
       async (request, reply) => {
         const p = principal(request)
@@ -218,7 +352,14 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       },
     )
 
-  step('evidence', 'Link events of the record and alerts to a case', linkBody, async (b, { p }) => {
+  const linking = {
+    path: 'evidence',
+    operationId: 'linkCaseEvidence',
+    summary: 'Link events of the record and alerts to a case',
+    description:
+      'links events of the record and alerts to an open case as its evidence (chain of custody); the alerts must be on the record in the caller’s region (422 otherwise).',
+  }
+  step(linking, linkBody, async (b, { p }) => {
     await assertAlerts(options, p, b.alerts)
     return {
       kind: 'link',
@@ -227,43 +368,65 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       ...(b.note ? { note: b.note } : {}),
     }
   })
-  step('findings', 'Record the findings of a case', findingsBody, async (b) => ({
+  const findings = {
+    path: 'findings',
+    operationId: 'recordCaseFindings',
+    summary: 'Record the findings of a case',
+    description:
+      'records the findings of an open case: a conclusion, what was found and the events it rests on.',
+  }
+  step(findings, findingsBody, async (b) => ({
     kind: 'findings',
     data: { ...b, evidence: [...new Set(b.evidence)] },
   }))
-  step('sanctions', 'Decide a sanction in a case', sanctionBody, async (b) => ({ kind: 'sanction', data: b }))
-  step(
-    'clawback-requests',
-    'Ask the subsidy service to recover a paid subsidy (追回)',
-    clawbackBody,
-    async (b, { p }) => {
-      const claim = await claimRow({ db: options.db, registry: options.readSide.registry }, b.claim)
-      if (!claim) throw notFound('claim')
-      assertScope(p, claim.region)
-      // The amounts from the subsidy stream itself, the source of truth, not the read model.
-      let paid = 0
-      let clawedBack = 0
-      for (const recorded of await options.store.readStream(`subsidy-${claim.worker}`)) {
-        const e = decodeRecorded(recorded)
-        if (e.type === 'SubsidyPaid' && e.data.claim === b.claim) paid += e.data.amount
-        if (e.type === 'SubsidyClawedBack' && e.data.claim === b.claim) clawedBack += e.data.amount
-      }
-      return {
-        kind: 'clawback',
-        data: {
-          claim: b.claim,
-          worker: claim.worker,
-          amount: b.amount,
-          reason: b.reason,
-          evidence: [...new Set(b.evidence)],
-          ...(b.note ? { note: b.note } : {}),
-        },
-        paid,
-        clawedBack,
-      }
-    },
-  )
-  step('closure', 'Close a case', closeBody, async (b) => ({ kind: 'close', data: b }))
+  const sanction = {
+    path: 'sanctions',
+    operationId: 'decideSanction',
+    summary: 'Decide a sanction in a case',
+    description:
+      'records a sanction decided in an open case against an institution, evaluator, teacher, enterprise or worker; the findings must have concluded fraud or an irregularity (422 otherwise). The service that owns it carries it out.',
+  }
+  step(sanction, sanctionBody, async (b) => ({ kind: 'sanction', data: b }))
+  const clawback = {
+    path: 'clawback-requests',
+    operationId: 'requestClawback',
+    summary: 'Ask the subsidy service to recover a paid subsidy (追回)',
+    description:
+      'asks the subsidy service to recover (追回) an amount (in fen) of a claim paid in their region; the findings must have concluded fraud or an irregularity, and the amount asked in all may not exceed what was paid and not yet recovered (422 otherwise).',
+  }
+  step(clawback, clawbackBody, async (b, { p }) => {
+    const claim = await claimRow({ db: options.db, registry: options.readSide.registry }, b.claim)
+    if (!claim) throw notFound('claim')
+    assertScope(p, claim.region)
+    // The amounts from the subsidy stream itself, the source of truth, not the read model.
+    let paid = 0
+    let clawedBack = 0
+    for (const recorded of await options.store.readStream(`subsidy-${claim.worker}`)) {
+      const e = decodeRecorded(recorded)
+      if (e.type === 'SubsidyPaid' && e.data.claim === b.claim) paid += e.data.amount
+      if (e.type === 'SubsidyClawedBack' && e.data.claim === b.claim) clawedBack += e.data.amount
+    }
+    return {
+      kind: 'clawback',
+      data: {
+        claim: b.claim,
+        worker: claim.worker,
+        amount: b.amount,
+        reason: b.reason,
+        evidence: [...new Set(b.evidence)],
+        ...(b.note ? { note: b.note } : {}),
+      },
+      paid,
+      clawedBack,
+    }
+  })
+  const closure = {
+    path: 'closure',
+    operationId: 'closeCase',
+    summary: 'Close a case',
+    description: 'closes an open case with its outcome.',
+  }
+  step(closure, closeBody, async (b) => ({ kind: 'close', data: b }))
 
   app.get(
     '/v1/oversight/cases/:case',
@@ -272,7 +435,13 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['oversight'],
         summary: 'A case file: where it stands and every event of it',
+        operationId: 'getCaseFile',
+        description:
+          'An investigator or an auditor of the case’s region reads a case file: its title, region and basis, ' +
+          'whether it is open or closed, its conclusion and outcome, the alerts and evidence linked, the amounts ' +
+          'asked back by claim, and every event of the case in order. 404 for a case not on the record.',
         params: caseParams,
+        response: { 200: caseFileSchema },
       },
     },
     async (request) => {
@@ -285,7 +454,7 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
         title: opened.title,
         region: opened.region,
         basis: opened.basis,
-        status: file.state.closed ? 'closed' : 'open',
+        status: file.state.closed ? ('closed' as const) : ('open' as const),
         conclusion: file.state.conclusion ?? null,
         outcome: file.state.closed?.outcome ?? null,
         alerts: file.state.alerts,
@@ -308,8 +477,9 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['oversight'],
         summary: 'Cases, newest first',
+        operationId: 'listCases',
         description:
-          "Cases opened inside the token's region, newest first, filtered by status and region prefix. " +
+          "An investigator or an auditor reads the cases opened inside the token's region, newest first, filtered by status and region prefix. " +
           '`limit` is at most 200 (default 50); pass `nextCursor` as `cursor` for the next page. A cursor that ' +
           'was changed, or that another list gave, is refused with 400.',
         querystring: z.strictObject({
@@ -321,7 +491,7 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
             .optional(),
           ...pageFields,
         }),
-        response: { 200: casePage.meta({ example: casePageExample }) },
+        response: { 200: casePage },
       },
     },
     async (request) => {
@@ -361,46 +531,56 @@ function caseView(c: CaseRow) {
   }
 }
 
-const casePageExample = {
-  items: [
-    {
-      case: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
-      title: '同一人脸模板在两名学员名下签到',
-      region: '130102',
-      basis: 'alert',
-      status: 'open',
-      conclusion: null,
-      outcome: null,
-      openedAt: '2026-03-02T08:00:00.000Z',
-      openedBy: 'investigator:inv-7',
-      alerts: 1,
-      evidence: 4,
-      sanctions: 0,
-      clawbacks: 0,
-      lastEvent: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7',
-    },
-  ],
-  nextCursor: 'eyJsaXN0IjoiY2FzZXMiLCJhZnRlciI6W119.q3Jx…',
+const caseExample = {
+  case: 'case-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+  title: '同一人脸模板在两名学员名下签到',
+  region: '130102',
+  basis: 'alert',
+  status: 'open',
+  conclusion: null,
+  outcome: null,
+  openedAt: '2026-03-02T08:00:00.000Z',
+  openedBy: 'investigator:inv-7',
+  alerts: 1,
+  evidence: 4,
+  sanctions: 0,
+  clawbacks: 0,
+  lastEvent: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e7',
 }
 
-const casePage = z.object({
-  items: z.array(
-    z.object({
-      case: z.string(),
-      title: z.string(),
-      region: z.string(),
-      basis: z.string(),
-      status: z.string(),
-      conclusion: z.string().nullable(),
-      outcome: z.string().nullable(),
-      openedAt: z.string(),
-      openedBy: z.string(),
-      alerts: z.int(),
-      evidence: z.int(),
-      sanctions: z.int(),
-      clawbacks: z.int(),
-      lastEvent: z.string(),
-    }),
-  ),
-  nextCursor: z.string().optional(),
-})
+const caseSchema = z
+  .object({
+    case: z.string(),
+    title: z.string(),
+    region: z.string(),
+    basis: z.string(),
+    status: z.string().describe('`open` or `closed`.'),
+    conclusion: z.string().nullable(),
+    outcome: z.string().nullable(),
+    openedAt: z.string(),
+    openedBy: z.string(),
+    alerts: z.int().describe('How many alerts are linked.'),
+    evidence: z.int().describe('How many events are linked as evidence.'),
+    sanctions: z.int(),
+    clawbacks: z.int(),
+    lastEvent: z.string(),
+  })
+  .meta({
+    id: 'Case',
+    description: 'A case as the list shows it: where it stands and counts of what it holds.',
+    example: caseExample,
+  })
+
+const casePage = z
+  .object({
+    items: z.array(caseSchema),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe('Pass as `cursor` for the next page; absent on the last page.'),
+  })
+  .meta({
+    id: 'CasePage',
+    description: 'A page of cases, newest first.',
+    example: { items: [caseExample], nextCursor: 'eyJsaXN0IjoiY2FzZXMiLCJhZnRlciI6W119.q3Jx…' },
+  })

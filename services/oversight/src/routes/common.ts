@@ -1,5 +1,4 @@
 import { TrecError } from '@trec/core'
-import { z } from 'zod'
 
 // What the routes share: the source on the events they append, the actor from the token, and
 // region scoping. An investigator's token may name a region (a 行政区划代码 prefix); then they see
@@ -9,16 +8,9 @@ export const source = 'trec.oversight'
 
 export { actorOf } from '@trec/fastify-kit'
 
-export function forbidden(reason: string, details: Record<string, unknown> = {}): TrecError {
-  return new TrecError('TREC_FORBIDDEN', reason, { details: { reason, ...details } })
-}
-
 export function notFound(what: string, details: Record<string, unknown> = {}): TrecError {
   return new TrecError('TREC_NOT_FOUND', `no such ${what}`, { details: { reason: what, ...details } })
 }
 
 export { regionPrefix } from '@trec/contracts'
 export { assertRegion as assertScope, inRegionScope as inScope } from '@trec/fastify-kit'
-
-/** `201 { ids, revision }`: the events appended and the stream's revision after them. */
-export const commandAnswer = z.object({ ids: z.array(z.string()), revision: z.int() })

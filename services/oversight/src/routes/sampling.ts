@@ -40,6 +40,104 @@ const runBody = z
     message: 'from is after to',
     path: ['population', 'to'],
   })
+  .meta({
+    id: 'DrawSampleRequest',
+    description:
+      'The population to sample (institutions or classes of a region, active in a period), how many to draw, an optional seed and an optional inspector pool.',
+  })
+
+const population = z.object({
+  kind: z.enum(['institutions', 'classes']),
+  region: z.string(),
+  from: z.string(),
+  to: z.string(),
+})
+const assignments = z.array(z.object({ target: z.string(), inspectors: z.array(z.string()) }))
+
+const drawExample = {
+  run: 'sampling-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+  ids: ['0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6'],
+  revision: 0,
+  seed: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  algorithm: 'sha256-ctr-fisher-yates-v1',
+  asOfPosition: '1024',
+  populationSize: 37,
+  populationDigest: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+  selected: ['inst-130102-0001', 'inst-130102-0007'],
+  assignments: [
+    { target: 'inst-130102-0001', inspectors: ['insp-3', 'insp-9'] },
+    { target: 'inst-130102-0007', inspectors: ['insp-1', 'insp-3'] },
+  ],
+}
+
+const drawAnswer = z
+  .object({
+    run: z.string().describe('The sampling run’s id.'),
+    ids: z.array(z.string()).describe('The InspectionSampleSelected event that records the draw.'),
+    revision: z.int(),
+    seed: z.string().describe('The seed the draw used (32 bytes, hex), recorded.'),
+    algorithm: z.string(),
+    asOfPosition: z.string().describe('The feed position the population was read at.'),
+    populationSize: z.int(),
+    populationDigest: z.string().describe('SHA-256 (hex) of the population’s ids joined by newlines.'),
+    selected: z.array(z.string()).describe('The drawn targets, in draw order.'),
+    assignments: assignments
+      .nullable()
+      .describe('The inspectors drawn for each target, when a pool was given.'),
+  })
+  .meta({ id: 'SampleDraw', description: 'A sampling run as drawn and recorded.', example: drawExample })
+
+const runAnswer = z
+  .object({
+    run: z.string(),
+    population,
+    asOfPosition: z.string(),
+    populationIds: z.array(z.string()).describe('The population’s ids, sorted, without repeats.'),
+    populationDigest: z.string(),
+    size: z.int(),
+    seed: z.string(),
+    algorithm: z.string(),
+    selected: z.array(z.string()),
+    inspectors: z
+      .object({ pool: z.array(z.string()), perTarget: z.int(), assignments })
+      .optional()
+      .describe('The inspector pool, how many per target, and who was drawn for each.'),
+    drawnAt: z.string(),
+    drawnBy: z.object({ kind: z.string(), id: z.string(), institution: z.string().optional() }),
+    event: z.string().describe('The InspectionSampleSelected event.'),
+    verification: z
+      .object({
+        populationDigestMatches: z.boolean(),
+        selectionMatches: z.boolean(),
+        assignmentsMatch: z.boolean(),
+      })
+      .describe('Whether drawing again from the recorded seed and population gives the recorded result.'),
+  })
+  .meta({
+    id: 'SamplingRun',
+    description:
+      'A sampling run as recorded, with the check that it re-derives from its seed and population.',
+    example: {
+      run: drawExample.run,
+      population: { kind: 'institutions', region: '130102', from: '2026-01-01', to: '2026-03-31' },
+      asOfPosition: drawExample.asOfPosition,
+      populationIds: ['inst-130102-0001', 'inst-130102-0002', 'inst-130102-0007'],
+      populationDigest: drawExample.populationDigest,
+      size: 2,
+      seed: drawExample.seed,
+      algorithm: drawExample.algorithm,
+      selected: drawExample.selected,
+      inspectors: {
+        pool: ['insp-1', 'insp-3', 'insp-9'],
+        perTarget: 2,
+        assignments: drawExample.assignments,
+      },
+      drawnAt: '2026-03-02T08:00:00.000Z',
+      drawnBy: { kind: 'investigator', id: 'inv-7' },
+      event: drawExample.ids[0],
+      verification: { populationDigestMatches: true, selectionMatches: true, assignmentsMatch: true },
+    },
+  })
 
 type SampleData = EventDataToAppend<'InspectionSampleSelected'>
 
@@ -68,7 +166,15 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['oversight'],
         summary: 'Draw a 双随机 sample of institutions or classes and record the draw',
+        operationId: 'drawSample',
+        description:
+          'An investigator or a subsidy officer of the region draws a 双随机 sample: `size` institutions or classes ' +
+          'of the population (those of the region active in the period), from `seed` or one drawn here, and, with a ' +
+          'pool, inspectors for each target. The draw is recorded with its population, seed and algorithm, so anyone ' +
+          'can re-derive it. A population above the deployment’s limit is refused with 422. A retry with the same ' +
+          'Idempotency-Key answers the run already drawn.',
         body: runBody,
+        response: { 201: drawAnswer },
       },
     },
     async (request, reply) => {
@@ -141,6 +247,12 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['oversight'],
         summary: 'A sampling run as recorded, re-derived from its seed and population',
+        operationId: 'getSamplingRun',
+        description:
+          'An investigator, a subsidy officer or an auditor of the region reads a sampling run as recorded, and ' +
+          'whether drawing again from its seed and population gives the same targets and inspectors. 404 for a run ' +
+          'not on the record.',
+        response: { 200: runAnswer },
         params: z.strictObject({ run: samplingRunIdSchema }),
       },
     },

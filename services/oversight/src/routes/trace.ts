@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { claimRow, traceClaim } from '../trace/claim-trace.ts'
 import { actorOf, assertScope, inScope, notFound, source } from './common.ts'
+import { claimTraceSchema } from './trace-answer.ts'
 
 const traceQuery = z.strictObject({
   /**
@@ -33,8 +34,17 @@ export function traceRoutes(app: Platform, options: ResolvedOptions): void {
         tags: ['oversight'],
         summary:
           "A claim's causal trace: payment, evidence, class, institution, who shares class, device or face",
+        operationId: 'traceClaim',
+        description:
+          'An investigator of the claim’s region reads how a claim came to be paid: its events, each payment with ' +
+          'the evidence it cites (and whether that was logged first), the class and institution, who shares the ' +
+          'worker’s class, devices, face templates or client fingerprints, and the alerts about them. This reads a ' +
+          'person’s record, so it is logged first (RecordAccessed); without `case` it is break-glass, logged with ' +
+          'the `no_case_ref` flag. A cited case that is closed, in another region or not about the claim is refused ' +
+          'with 403. 404 for a claim not on the record.',
         params: z.strictObject({ claim: entityIdSchema }),
         querystring: traceQuery,
+        response: { 200: claimTraceSchema },
       },
     },
     async (request) => {

@@ -1,5 +1,6 @@
+import { quarterOf } from '@trec/core'
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
-import { monthOf, quarterOf } from './time.ts'
+import { monthOf } from './time.ts'
 
 // R11 (docs/fraud-rules.md; National Audit Office 2023: 334 evaluation agencies issued ~140,000
 // certificates by lax exams or tampered scores): an evaluator, or the institution whose classes

@@ -1,6 +1,7 @@
 import type { EventData } from '@trec/contracts'
+import { regionPrefix } from '@trec/contracts'
 import { type Evidence, type Fact, factsOf, lastFact } from './facts.ts'
-import { type RuleSet, regionPrefix } from './rule-set.ts'
+import type { RuleSet } from './rule-set.ts'
 
 // What a claim is for, read from the record rather than from the claim: the occupation and level
 // of its certificate, else of its class's programme in the 培训项目目录 (docs/domain.md §2 step 0), and

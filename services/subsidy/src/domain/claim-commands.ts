@@ -1,5 +1,5 @@
 import type { EventData } from '@trec/contracts'
-import type { ClaimFacts, PayeeKind, SubsidyKind } from './claim-facts.ts'
+import type { PayeeKind, SubsidyKind } from './claim-facts.ts'
 import type { Evidence } from './facts.ts'
 import type { RuleSet } from './rule-set.ts'
 
@@ -100,5 +100,3 @@ export const claimIdFor = (worker: string, n: number): string => `clm-${worker}-
 export function workerOfClaim(claim: string): string | undefined {
   return /^clm-([0-9a-f]{32})-[1-9]\d{0,8}$/.exec(claim)?.[1]
 }
-
-export type { ClaimFacts }

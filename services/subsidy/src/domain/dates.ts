@@ -17,8 +17,3 @@ export function addMonths(day: string, months: number): string {
   const last = new Date(Date.UTC(year, month, 0)).getUTCDate()
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`
 }
-
-/** The calendar day `days` after `day` (before, when negative). */
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
-}

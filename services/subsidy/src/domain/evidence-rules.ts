@@ -1,9 +1,9 @@
 import type { RuleViolation } from '@trec/command'
-import { attendanceFacts, computeAttendance, defaultAttendancePolicy } from '@trec/contracts'
+import { attendanceFacts, computeAttendance, defaultAttendancePolicy, regionCovers } from '@trec/contracts'
 import type { ClaimBasis } from './basis.ts'
 import { type ClaimFacts, violation } from './claim-facts.ts'
 import { type Evidence, lastFact } from './facts.ts'
-import { type KindRule, type RuleSet, refOf, regionPrefix } from './rule-set.ts'
+import { type KindRule, type RuleSet, refOf } from './rule-set.ts'
 
 // 「凡补必进、不进不补」 (D1, D3): nothing is paid unless its training is in the record. The chain
 // (docs/domain.md §4): enrolment → identity verification → attendance → completion → certificate where
@@ -40,7 +40,7 @@ export function checkChain(
       payee: claim.payee.id,
       enrolledWith: enrolled.data.institution,
     })
-  if (basis.classApplied && !basis.classApplied.data.region.startsWith(regionPrefix(claim.region)))
+  if (basis.classApplied && !regionCovers(claim.region, basis.classApplied.data.region))
     fail('claim-region', 'the class was run outside the claim’s region', {
       classRegion: basis.classApplied.data.region,
     })

@@ -1,9 +1,10 @@
+import { regionCovers } from '@trec/contracts'
 import type { ClaimBasis } from './basis.ts'
 import type { ClaimFacts } from './claim-facts.ts'
 import { chinaDay } from './dates.ts'
 import type { Checked } from './evidence-rules.ts'
 import { type Evidence, factsOf, lastFact } from './facts.ts'
-import { type KindRule, regionPrefix } from './rule-set.ts'
+import type { KindRule } from './rule-set.ts'
 
 // The evidence particular to some kinds (docs/domain.md §3): the project the government bought
 // (项目制培训), the two training bases and the paying region of 企业新型学徒制, and the months of
@@ -88,7 +89,7 @@ export function checkEnterpriseRegion(
   if (!rule.enterpriseRegion || claim.payee.kind === 'worker') return
   const payee = claim.payee.id
   const registered = lastFact(evidence, 'InstitutionDesignated', (d) => d.institution === payee)
-  if (registered?.data.region.startsWith(regionPrefix(claim.region))) return
+  if (registered && regionCovers(claim.region, registered.data.region)) return
   fail(
     'enterprise-region',
     registered

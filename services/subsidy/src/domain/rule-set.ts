@@ -21,13 +21,6 @@ export type RuleSetRef = { id: string; version: number }
 
 export const refOf = (rules: RuleSet): RuleSetRef => ({ id: rules.id, version: rules.version })
 
-/** The 行政区划代码 prefix a full six-digit code stands for: 130100 (a city) → 1301, 130000 → 13. */
-export function regionPrefix(code: string): string {
-  let prefix = code
-  while (prefix.length > 2 && prefix.endsWith('00')) prefix = prefix.slice(0, -2)
-  return prefix
-}
-
 /**
  * The rule set in force for a region on a day: of the sets whose region covers it and whose
  * period holds the day, the most specific region, then the latest start, then the highest version

@@ -5,6 +5,7 @@ import {
   evolveRulebook,
   type RulebookEvent,
   type RulebookState,
+  underPrefix,
 } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { RuleSet } from './rule-set.ts'
@@ -76,7 +77,7 @@ function notFound(id: string): TrecError {
 }
 
 function inProvince(province: string, region: string): void {
-  if (!region.startsWith(province))
+  if (!underPrefix(region, province))
     reject({
       rule: 'rule-set-region',
       message: `region ${region} is not in province ${province}`,

@@ -11,18 +11,20 @@ import { ruleSetInForce } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { commandAnswer, metaFor, now, singleEventId } from './common.ts'
 
-const advanceBody = z.strictObject({
-  /** The training subsidy the class is expected to earn in full, in fen. */
-  subsidyTotal: positiveFenSchema,
-  /** The share advanced; defaults to the city's share in the rule set (D3: at least one half). */
-  share: z.number().min(0).max(1).optional(),
-  /**
-   * The kind advanced: `training` by default; `project_training` to its provider, `apprenticeship`
-   * to the enterprise (its yearly amount per apprentice).
-   */
-  kind: subsidyKindSchema.optional(),
-  paymentRef: z.string().min(1).max(128),
-})
+const advanceBody = z
+  .strictObject({
+    /** The subsidy the class is expected to earn in full, in fen. */
+    subsidyTotal: positiveFenSchema,
+    /** The share advanced; defaults to the city's share in the rule set (D3: at least one half). */
+    share: z.number().min(0).max(1).optional(),
+    /**
+     * The kind advanced: `training` by default; `project_training` to its provider, `apprenticeship`
+     * to the enterprise (its yearly amount per apprentice).
+     */
+    kind: subsidyKindSchema.optional(),
+    paymentRef: z.string().min(1).max(128),
+  })
+  .meta({ id: 'ClassAdvanceRequest' })
 
 /**
  * POST /v1/classes/:class/advances (finance, in the class's region): advances part of a class's
@@ -36,6 +38,9 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Advance part of a class’s subsidy to its provider or enterprise (先行拨付)',
+        operationId: 'advanceClassSubsidy',
+        description:
+          'Finance of the class’s region advances a share (by default the city’s share in the rule set in force today, at least one half) of the subsidy a class is expected to earn to its provider, or, for an apprenticeship class (`kind: apprenticeship`), to its enterprise, once the class is on the record. The kind is the training subsidy unless named. Later payments for the class are settled against the advance. Amounts are in fen. Answers the events appended.',
         params: z.strictObject({ class: entityIdSchema }),
         body: advanceBody,
         response: { 201: commandAnswer },

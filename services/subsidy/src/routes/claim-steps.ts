@@ -29,6 +29,7 @@ const reviewBody = z
     message: 'only an approval states an amount',
     path: ['approvedAmount'],
   })
+  .meta({ id: 'ClaimReviewRequest' })
 
 const decisionBody = z
   .strictObject({
@@ -45,24 +46,27 @@ const decisionBody = z
     message: 'only an approval states an amount',
     path: ['approvedAmount'],
   })
+  .meta({ id: 'ClaimDecisionRequest' })
 
-const clawbackBody = z.strictObject({
-  reason: z.enum([
-    'false_training',
-    'fraudulent_claim',
-    'duplicate_benefit',
-    'certificate_revoked',
-    'paid_in_error',
-    'other',
-  ]),
-  /** Defaults to all that is paid and not yet recovered. */
-  amount: positiveFenSchema.optional(),
-  /** The oversight case that found it. */
-  case: entityIdSchema.optional(),
-  /** The events that show why (e.g. the CertificateRevoked). */
-  evidence: z.array(eventIdSchema).max(10_000).default([]),
-  note: noteSchema.optional(),
-})
+const clawbackBody = z
+  .strictObject({
+    reason: z.enum([
+      'false_training',
+      'fraudulent_claim',
+      'duplicate_benefit',
+      'certificate_revoked',
+      'paid_in_error',
+      'other',
+    ]),
+    /** Defaults to all that is paid and not yet recovered. */
+    amount: positiveFenSchema.optional(),
+    /** The oversight case that found it. */
+    case: entityIdSchema.optional(),
+    /** The events that show why (e.g. the CertificateRevoked). */
+    evidence: z.array(eventIdSchema).max(10_000).default([]),
+    note: noteSchema.optional(),
+  })
+  .meta({ id: 'ClawbackRequest' })
 
 /** Runs a one-event command on the claim a path names, after checking the caller's region. */
 async function onClaim(
@@ -93,6 +97,9 @@ export function claimStepRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Review a claim (补贴资金审核), by the authority or a third party',
+        operationId: 'reviewClaim',
+        description:
+          'A reviewer of the claim’s region approves (optionally for a lower amount, in fen), rejects or returns a submitted claim; a rejection or return gives its reasons. With `thirdParty`, the review is made by an agency on the authority’s behalf, and the token must name that agency. Answers the events appended.',
         params: claimParams,
         body: reviewBody,
         response: { 201: commandAnswer },
@@ -123,6 +130,9 @@ export function claimStepRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Approve a reviewed claim for an amount, or reject it (审批)',
+        operationId: 'decideClaim',
+        description:
+          'A subsidy officer of the claim’s region approves a reviewed claim for an amount in fen (by default the amount the last review approved), or rejects it with reasons. Answers the events appended.',
         params: claimParams,
         body: decisionBody,
         response: { 201: commandAnswer },
@@ -145,6 +155,9 @@ export function claimStepRoutes(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Recover a paid subsidy (追回), with the reason and the evidence',
+        operationId: 'clawBackClaim',
+        description:
+          'A subsidy officer of the claim’s region records that a paid subsidy is to be recovered: the reason, the amount in fen (by default all that is paid and not yet recovered), the oversight case and the events that show why. Answers the events appended.',
         params: claimParams,
         body: clawbackBody,
         response: { 201: commandAnswer },

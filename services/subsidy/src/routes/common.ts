@@ -1,7 +1,7 @@
 import { loadState } from '@trec/command'
-import { type AppendMetadata, eventIdSchema } from '@trec/contracts'
+import { type AppendMetadata, commandAnswerSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { actorOf, type Principal, principal } from '@trec/fastify-kit'
+import { actorOf, type Principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { workerOfClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
@@ -19,7 +19,19 @@ export function forbidden(reason: string, details: Record<string, unknown> = {})
 }
 
 /** `201 { ids, revision }`: the events appended and the stream's revision after them. */
-export const commandAnswer = z.object({ ids: z.array(eventIdSchema), revision: z.int() })
+export const commandAnswer = commandAnswerSchema
+
+/** A rule set and one of its versions, as a decision records it. */
+export const ruleSetRef = z
+  .object({ id: z.string(), version: z.int().describe('The version; 0 for a withdrawal.') })
+  .meta({
+    id: 'RuleSetRef',
+    description: 'A rule set and one of its versions, as every decision records it.',
+    example: { id: 'hebei-2026', version: 2 },
+  })
+
+/** An example claim id, for the document's examples. */
+export const exampleClaim = 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1'
 
 export const claimParams = z.strictObject({
   claim: z.string().regex(/^clm-[0-9a-f]{32}-[1-9]\d{0,8}$/, 'must be a claim id (clm-<worker>-<n>)'),
@@ -74,5 +86,3 @@ export async function loadClaim(options: ResolvedOptions, id: string): Promise<L
   if (!claim || !submitted) throw notFound()
   return { worker, state, claim, correlationId: submitted.id }
 }
-
-export { principal }

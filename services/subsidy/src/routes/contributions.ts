@@ -6,16 +6,18 @@ import { subsidyDecider } from '../domain/claim-decider.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { commandAnswer, metaFor, now, singleEventId } from './common.ts'
 
-const contributionBody = z.strictObject({
-  /** Where the worker is insured. */
-  region: regionCodeSchema,
-  /** Cumulative months of unemployment-insurance contributions. */
-  months: z.int().min(0).max(1200),
-  asOf: dateSchema,
-  enterpriseEmployee: z.boolean(),
-  /** The social-insurance system that answered, and its reference for the query. */
-  source: z.strictObject({ system: entityIdSchema, ref: z.string().min(1).max(128) }),
-})
+const contributionBody = z
+  .strictObject({
+    /** Where the worker is insured. */
+    region: regionCodeSchema,
+    /** Cumulative months of unemployment-insurance contributions. */
+    months: z.int().min(0).max(1200),
+    asOf: dateSchema,
+    enterpriseEmployee: z.boolean(),
+    /** The social-insurance system that answered, and its reference for the query. */
+    source: z.strictObject({ system: entityIdSchema, ref: z.string().min(1).max(128) }),
+  })
+  .meta({ id: 'ContributionHistoryRequest' })
 
 /**
  * POST /v1/workers/:worker/contribution-history (subsidy officer or finance, in the region): the
@@ -30,6 +32,9 @@ export function contributionRoute(app: Platform, options: ResolvedOptions): void
       schema: {
         tags: ['subsidy'],
         summary: 'Attest a worker’s unemployment-insurance contribution months',
+        operationId: 'attestContributionHistory',
+        description:
+          'A subsidy officer or finance of the region where the worker is insured records the contribution months the social-insurance system reports, and whether the worker is an enterprise employee; the 技能提升补贴 rule is judged on this instead of the claim’s word. Answers the events appended.',
         params: z.strictObject({ worker: pseudonymSchema }),
         body: contributionBody,
         response: { 201: commandAnswer },

@@ -13,7 +13,7 @@ import { z } from 'zod'
 import { lacksForPayment, ruleSetCache } from '../app/claim-lacks.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { ClaimListRow } from '../read/claims-projection.ts'
-import { forbidden, source } from './common.ts'
+import { forbidden, ruleSetRef, source } from './common.ts'
 
 const statuses = ['submitted', 'approved', 'rejected', 'paid', 'clawed_back'] as const
 
@@ -32,37 +32,50 @@ const listQuery = z.strictObject({
   ...pageFields,
 })
 
-const violation = z.object({
-  rule: z.string(),
-  message: z.string(),
-  ruleSet: z.object({ id: z.string(), version: z.int() }).optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-})
+const violation = z
+  .object({
+    rule: z.string(),
+    message: z.string(),
+    ruleSet: ruleSetRef.optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({
+    id: 'RuleViolation',
+    description: 'A rule a claim fails, the set that states it, and the facts behind it.',
+    example: {
+      rule: 'certificate-held',
+      message: 'the record holds no certificate for the occupation and level claimed',
+      ruleSet: { id: 'hebei-2026', version: 1 },
+    },
+  })
 
-const claimItem = z.object({
-  claim: z.string(),
-  worker: z.string(),
-  region: z.string(),
-  institution: z.string().nullable(),
-  class: z.string().nullable(),
-  kind: z.string(),
-  payeeKind: z.string(),
-  status: z.enum(statuses),
-  claimedOn: z.string(),
-  occupationCode: z.string().nullable(),
-  level: z.int().nullable(),
-  /** In fen. */
-  amounts: z.object({
-    claimed: z.int(),
-    approved: z.int().nullable(),
-    paid: z.int(),
-    clawedBack: z.int(),
-  }),
-  /** With `lacks=true`: what the payment gate would refuse now (empty: it would pay); else absent. */
-  lacks: z.array(violation).nullable().optional(),
-})
-
-const claimPage = z.object({ items: z.array(claimItem), nextCursor: z.string().optional() })
+const claimItem = z
+  .object({
+    claim: z.string(),
+    worker: z.string(),
+    region: z.string(),
+    institution: z.string().nullable(),
+    class: z.string().nullable(),
+    kind: z.string(),
+    payeeKind: z.string(),
+    status: z.enum(statuses),
+    claimedOn: z.string(),
+    occupationCode: z.string().nullable(),
+    level: z.int().nullable(),
+    /** In fen. */
+    amounts: z.object({
+      claimed: z.int(),
+      approved: z.int().nullable(),
+      paid: z.int(),
+      clawedBack: z.int(),
+    }),
+    /** With `lacks=true`: what the payment gate would refuse now (empty: it would pay); else absent. */
+    lacks: z.array(violation).nullable().optional(),
+  })
+  .meta({
+    id: 'ClaimSummary',
+    description: 'A claim as the list shows it; amounts in fen.',
+  })
 
 const example = {
   items: [
@@ -72,7 +85,7 @@ const example = {
       region: '130102',
       institution: 'inst-130100-0001',
       class: 'cls-130100-0001-2026-01',
-      kind: 'vocational_training',
+      kind: 'training',
       payeeKind: 'provider',
       status: 'approved',
       claimedOn: '2026-03-02',
@@ -90,6 +103,13 @@ const example = {
   ],
   nextCursor: 'eyJsaXN0IjoiY2xhaW1zIiwiYWZ0ZXIiOlsiMTAyNCJdfQ.q3Jx…',
 }
+
+const claimPage = z
+  .object({
+    items: z.array(claimItem),
+    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+  })
+  .meta({ id: 'ClaimPage', description: 'A page of claims, newest first.', example })
 
 const fen = (v: string | number | null) => (v === null ? null : Number(v))
 
@@ -138,6 +158,7 @@ export function listClaimsRoute(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Claims, newest first, with what each still lacks for payment',
+        operationId: 'listClaims',
         description:
           'Claims in the order they were submitted, newest first, filtered by region prefix, institution, class, ' +
           "status and worker. Institution staff see their own institution's claims; region-bound roles their " +
@@ -147,7 +168,7 @@ export function listClaimsRoute(app: Platform, options: ResolvedOptions): void {
           '`limit` is at most 200 (default 50); pass `nextCursor` as `cursor` for the next page. A cursor that ' +
           'was changed, or that another list gave, is refused with 400. Amounts are in fen.',
         querystring: listQuery,
-        response: { 200: claimPage.meta({ example }) },
+        response: { 200: claimPage },
       },
     },
     async (request) => {

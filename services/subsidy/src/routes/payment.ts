@@ -9,21 +9,42 @@ import { ruleSetByRef } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { claimParams, commandAnswer, loadClaim, metaFor, now } from './common.ts'
 
-const paymentBody = z.strictObject({
-  /** The finance system's reference for the transfer. */
-  paymentRef: z.string().min(1).max(128),
-  fundSource: z
-    .enum(['employment_subsidy_fund', 'unemployment_insurance_fund', 'skills_upgrade_account'])
-    .optional(),
-  /**
-   * For a worker, optional: an account finance expects to pay, sealed under the worker's data key.
-   * The payment goes to the account of the worker's social-security card as the card service
-   * registered it (持卡领补, D3); an account that is not that one is refused (422 card-account).
-   */
-  account: z
-    .strictObject({ kind: z.enum(['ssc_card', 'bank_card']), bankAccount: sealedValueSchema })
-    .optional(),
-})
+const paymentBody = z
+  .strictObject({
+    /** The finance system's reference for the transfer. */
+    paymentRef: z.string().min(1).max(128),
+    fundSource: z
+      .enum(['employment_subsidy_fund', 'unemployment_insurance_fund', 'skills_upgrade_account'])
+      .optional(),
+    /**
+     * For a worker, optional: an account finance expects to pay, sealed under the worker's data key.
+     * The payment goes to the account of the worker's social-security card as the card service
+     * registered it (持卡领补, D3); an account that is not that one is refused (422 card-account).
+     */
+    account: z
+      .strictObject({ kind: z.enum(['ssc_card', 'bank_card']), bankAccount: sealedValueSchema })
+      .optional(),
+  })
+  .meta({ id: 'ClaimPaymentRequest' })
+
+const paymentAnswer = commandAnswer
+  .extend({
+    amount: z.int().describe('The subsidy the payment settles, in fen.'),
+    advanceApplied: z
+      .int()
+      .describe('The part of the amount the class’s advance already paid, in fen; the transfer is the rest.'),
+  })
+  .meta({
+    id: 'ClaimPaymentAnswer',
+    description:
+      'The events the payment appended, the revision of the worker’s subsidy stream, and the amounts.',
+    example: {
+      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
+      revision: 4,
+      amount: 150000,
+      advanceApplied: 75000,
+    },
+  })
 
 /**
  * POST /v1/claims/:claim/payment (finance, in the claim's region): pays an approved claim if,
@@ -38,15 +59,12 @@ export function paymentRoute(app: Platform, options: ResolvedOptions): void {
       schema: {
         tags: ['subsidy'],
         summary: 'Pay an approved claim through the 不进不补 gate',
+        operationId: 'payClaim',
+        description:
+          'Finance of the claim’s region pays an approved claim if, and only if, the record holds its evidence now, judged by the rule set the claim was made under (422 naming the rule otherwise). A worker is paid only to the account of their social-security card as the card service registered it. A provider’s payment for a class with an advance is settled against it. Answers the amount and the part the advance already paid, in fen.',
         params: claimParams,
         body: paymentBody,
-        response: {
-          201: commandAnswer.extend({
-            amount: z.int(),
-            /** The part of the amount the class's advance already paid; the transfer is the rest. */
-            advanceApplied: z.int(),
-          }),
-        },
+        response: { 201: paymentAnswer },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,6 @@
 import { handleCommand } from '@trec/command'
 import {
+  commandAnswerWith,
   entityIdSchema,
   payeeSchema,
   positiveFenSchema,
@@ -14,7 +15,7 @@ import { ruleSetsFor } from '../app/rule-source.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
 import { ruleSetInForce } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
-import { commandAnswer, forbidden, metaFor, now, singleEventId } from './common.ts'
+import { exampleClaim, forbidden, metaFor, now, singleEventId } from './common.ts'
 
 const submitBody = z
   .strictObject({
@@ -32,6 +33,14 @@ const submitBody = z
     message: 'a worker payee must be the worker the claim is for',
     path: ['payee', 'id'],
   })
+  .meta({ id: 'SubmitClaimRequest' })
+
+const claimAnswer = commandAnswerWith(
+  'ClaimAnswer',
+  'claim',
+  exampleClaim,
+  'The id of the claim submitted (clm-<worker>-<n>).',
+)
 
 /**
  * POST /v1/claims: a provider or enterprise claims for a worker it trained (institution staff,
@@ -46,8 +55,11 @@ export function submitClaimRoute(app: Platform, options: ResolvedOptions): void 
       schema: {
         tags: ['subsidy'],
         summary: 'Submit a subsidy claim (judged against the record at once)',
+        operationId: 'submitClaim',
+        description:
+          'Institution staff claim for a worker their institution trained (paid to the institution), or a subsidy officer of the region claims on a worker’s behalf (paid to the worker’s card, 持卡领补). The claim is judged at once against the rule set in force today and the worker’s record, so a claim the record does not back is refused (422, naming the rule). Amounts are in fen. Answers the claim id.',
         body: submitBody,
-        response: { 201: commandAnswer.extend({ claim: z.string() }) },
+        response: { 201: claimAnswer },
       },
     },
     async (request, reply) => {

@@ -1,18 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { regionPrefix } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkRuleSets, loadRuleSets } from '../../src/app/rule-catalogue.ts'
 import { addMonths } from '../../src/domain/dates.ts'
-import {
-  type RuleSet,
-  regionPrefix,
-  ruleSetByRef,
-  ruleSetInForce,
-  ruleSetSchema,
-} from '../../src/domain/rule-set.ts'
+import { type RuleSet, ruleSetByRef, ruleSetInForce, ruleSetSchema } from '../../src/domain/rule-set.ts'
 import { seedRules, sjz } from '../record.ts'
 
 // Rule sets are effective-dated data per region, checked when loaded.

@@ -1,15 +1,8 @@
-import { regionPrefix } from '@trec/contracts'
-
 // 行政区划代码 (GB/T 2260) are six digits: two for the province, two for the city, two for the
 // county. A province is written with four trailing zeros (130000), a city with two (130100). A
 // code therefore stands for every code that starts with it once its trailing zero pairs are cut.
 
-export { regionPrefix }
-
-/** Whether `outer` is `inner` or a division above it (130100 covers 130102; 130102 covers only itself). */
-export function regionCovers(outer: string, inner: string): boolean {
-  return inner.startsWith(regionPrefix(outer))
-}
+// Whether one covers another is `regionCovers` of @trec/contracts.
 
 /** The code and the divisions above it, nearest first: 130102 → [130102, 130100, 130000]. */
 export function regionChain(code: string): string[] {

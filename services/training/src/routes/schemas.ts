@@ -1,4 +1,4 @@
-import { commandAnswerSchema, entityIdSchema, pseudonymSchema, regionCodeSchema } from '@trec/contracts'
+import { commandAnswerSchema, entityIdSchema, regionCodeSchema } from '@trec/contracts'
 import { z } from 'zod'
 
 // Request and response pieces shared by the routes. Bodies are strict: an unknown field is refused.
@@ -10,5 +10,3 @@ export const regionParams = z.strictObject({ region: regionCodeSchema })
 
 /** What a command answers: the ids of the events it appended and the stream's revision after them. */
 export const appended = commandAnswerSchema
-
-export const workerRef = pseudonymSchema

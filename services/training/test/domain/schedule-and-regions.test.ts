@@ -1,6 +1,7 @@
+import { regionCovers } from '@trec/contracts'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { regionChain, regionCovers } from '../../src/domain/regions.ts'
+import { regionChain } from '../../src/domain/regions.ts'
 import { overlapsWithin, slotsOverlap, type TimeSlot } from '../../src/domain/schedule.ts'
 import { chinaDate } from '../../src/domain/time.ts'
 

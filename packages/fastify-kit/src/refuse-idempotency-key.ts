@@ -2,9 +2,10 @@ import { TrecError } from '@trec/core'
 import type { FastifyRequest } from 'fastify'
 
 /**
- * A read sent as POST (to keep the card number out of the URL) is not a command: the platform's
- * Idempotency-Key would store the answer, a person's record, outside the record and replay it
- * without a new access event. Such routes refuse the header.
+ * An `onRequest` hook for a read sent as POST (to keep a card number or a list of ids out of the
+ * URL): it is not a command, yet the platform's Idempotency-Key would store its answer (a
+ * person's record, a reconciliation) outside the record and replay it without a new access event.
+ * Such routes refuse the header instead, naming it.
  */
 export async function refuseIdempotencyKey(request: FastifyRequest): Promise<void> {
   if (request.headers['idempotency-key'] !== undefined)
