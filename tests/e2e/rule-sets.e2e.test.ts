@@ -60,8 +60,6 @@ function changanSet(perPerson: number, validFrom: string) {
   }
 }
 
-/** Polls `probe` until it answers a value (a background projection caught up), within 30 s. */
-
 describe('subsidy rule sets as events, on the embedded start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trec-rules-e2e-'))
   const clock = { now: at(day(-6)) }

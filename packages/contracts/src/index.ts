@@ -184,6 +184,12 @@ export {
   type SegmentFact,
 } from './reading/attendance-hours.ts'
 export {
+  type AcceptedGroup,
+  type GroupAttestation,
+  groupAttestations,
+  groupShownOn,
+} from './reading/group-membership.ts'
+export {
   effectiveVersions,
   emptyRulebook,
   evolveRulebook,

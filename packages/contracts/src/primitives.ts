@@ -119,7 +119,9 @@ export const noteSchema = z.string().min(1).max(2000)
 
 /**
  * Subsidy kinds named in the seeds (docs/domain.md §3): 职业培训补贴, 技能提升补贴, 新型学徒制,
- * 生活费补贴, 创业培训补贴, 职业技能鉴定评价补贴 (`assessment`).
+ * 生活费补贴, 创业培训补贴, 职业技能鉴定评价补贴 (`assessment`), 项目制培训 (`project_training`:
+ * training the government buys, paid to the provider) and 以工代训 (`work_based_training`: paid
+ * to the employer per person per month).
  */
 export const subsidyKinds = [
   'training',
@@ -128,6 +130,8 @@ export const subsidyKinds = [
   'living_allowance',
   'entrepreneurship',
   'assessment',
+  'project_training',
+  'work_based_training',
 ] as const
 export const subsidyKindSchema = z.enum(subsidyKinds)
 

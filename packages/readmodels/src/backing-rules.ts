@@ -1,5 +1,8 @@
+import type { AcceptedGroup } from '@trec/contracts'
+
 // What the read side needs of a subsidy rule set to judge a payment afterwards: which evidence a
-// kind of subsidy requires, which certificate kinds qualify, and the attendance minimum. The
+// kind of subsidy requires, which certificate kinds qualify, the target groups, and the attendance
+// minimum. The
 // subsidy service's rule sets (services/subsidy/rules/*.json, its `RuleSet` type) have this shape
 // and more; pass the same sets, so a payment is judged by the exact `{ id, version }` it names.
 
@@ -7,6 +10,8 @@ export interface BackingKindRule {
   requires: { enrolment: boolean; attendance: boolean; completion: boolean; certificate: boolean }
   /** The certificate kinds that qualify; any kind when absent. */
   certificateKinds?: readonly string[]
+  /** The target groups the kind is for (any worker when absent), judged as the gate judges them. */
+  groups?: { accepted: readonly AcceptedGroup[] } | undefined
 }
 
 export interface BackingRuleSet {

@@ -1,8 +1,11 @@
 import {
+  type AcceptedGroup,
   attendanceFacts,
   computeAttendance,
   type DomainEvent,
   defaultAttendancePolicy,
+  groupAttestations,
+  groupShownOn,
   type ScheduledSession,
 } from '@trec/contracts'
 import type { BackingKindRule, BackingRuleSet } from './backing-rules.ts'
@@ -32,6 +35,7 @@ export const backingReasonCodes = [
   'certificate-revoked', // the cited certificate was revoked before the payment
   'certificate-kind', // the cited certificate's kind does not qualify
   'claim-paid-before', // the claim was already paid by an earlier payment
+  'not-in-target-group', // no cited attestation shows the worker in a target group on the claim's day
 ] as const
 export type BackingReasonCode = (typeof backingReasonCodes)[number]
 
@@ -202,7 +206,36 @@ export function paymentBacking(
         details: { certificate: cert!.data.certificate, revocation: revocation.id },
       })
   }
+  if (rule?.groups && claim) checkGroup(usable, rule.groups.accepted, payment, claim.data.claimedOn, fail)
   return { backed: reasons.length === 0, reasons, warnings, cited }
+}
+
+/**
+ * Eligibility, judged again on the cited evidence by the gate's own reading of membership
+ * (`groupShownOn`, @trec/contracts): a cited attestation from an accepted system shows the
+ * worker in one of the kind's target groups on the day the claim was made.
+ */
+function checkGroup(
+  usable: readonly FoldEvent[],
+  accepted: readonly AcceptedGroup[],
+  payment: Fact<'SubsidyPaid'>,
+  claimedOn: string,
+  fail: (code: BackingReasonCode, message: string, details?: Record<string, unknown>) => void,
+): void {
+  const attested = groupAttestations(
+    usable as unknown as readonly (DomainEvent & { id: string })[],
+    payment.data.worker,
+  )
+  if (!groupShownOn(attested, accepted, claimedOn))
+    fail(
+      'not-in-target-group',
+      'no cited attestation shows the worker in a target group of the kind on the claim’s day',
+      {
+        accepted: accepted.map((g) => g.group),
+        cited: attested.map((a) => ({ id: a.id, group: a.data.group, system: a.data.source.system })),
+        claimedOn,
+      },
+    )
 }
 
 function checkAttendance(

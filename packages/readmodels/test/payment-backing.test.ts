@@ -217,6 +217,55 @@ describe('payment backing', () => {
       'no-completion',
     ])
   })
+
+  describe('target groups, judged again as the gate judges them', () => {
+    const grouped: BackingRuleSet = {
+      ...rules,
+      kinds: {
+        ...rules.kinds,
+        training: {
+          ...rules.kinds.training!,
+          groups: { accepted: [{ group: 'unemployed', systems: ['hebei-jiuye'] }] },
+        },
+      },
+    }
+    const attested = (position: number, system: string, validTo?: string) =>
+      fact(
+        'WorkerGroupAttested',
+        {
+          worker,
+          group: 'unemployed',
+          source: { system, ref: `JY-${position}` },
+          validFrom: '2021-01-01',
+          ...(validTo ? { validTo } : {}),
+        },
+        { position },
+      )
+
+    it('backs a payment that cites an attestation valid on the claim’s day from an accepted system', () => {
+      const { v, e, f1, f2, c, record } = chain()
+      const g = attested(9, 'hebei-jiuye')
+      const p = paid(20, ids(e, v, f1, f2, c, g))
+      expect(paymentBacking(p, [g, ...record, p], { rules: grouped, sessions }).reasons).toEqual([])
+    })
+
+    it('does not back one whose attestation is uncited, from another system, or lapsed before the claim', () => {
+      const { v, e, f1, f2, c, record } = chain()
+      const uncited = attested(9, 'hebei-jiuye')
+      const other = attested(8, 'someone-else')
+      const lapsed = attested(7, 'hebei-jiuye', '2021-04-30')
+      for (const [g, cite] of [
+        [uncited, false],
+        [other, true],
+        [lapsed, true],
+      ] as const) {
+        const p = paid(20, ids(e, v, f1, f2, c, ...(cite ? [g] : [])))
+        expect(codes(paymentBacking(p, [g, ...record, p], { rules: grouped, sessions }))).toEqual([
+          'not-in-target-group',
+        ])
+      }
+    })
+  })
 })
 
 describe('the compliance fold over a generated record', () => {

@@ -16,7 +16,7 @@ const meta = {
 describe('ClassOpeningApplied versions', () => {
   const { sessions: _, teachers: __, ...v1 } = application().data
 
-  it('reads a version 1 application as version 2, without a schedule rather than an invented one', () => {
+  it('reads a version 1 application as the current version, without a schedule rather than an invented one', () => {
     const envelope = decodeRecorded({
       id: '0190f3a2-0000-7000-8000-000000000001',
       stream: 'class-cls-1',
@@ -27,8 +27,25 @@ describe('ClassOpeningApplied versions', () => {
       metadata: { ...meta, schemaVersion: 1 },
       recordedAt: '2024-04-01T01:00:00.000Z',
     })
-    expect([envelope.schemaVersion, envelope.storedSchemaVersion]).toEqual([2, 1])
+    expect([envelope.schemaVersion, envelope.storedSchemaVersion]).toEqual([3, 1])
     expect(envelope.data).toEqual(v1)
+  })
+
+  it('reads a version 2 application as version 3, naming no second training base', () => {
+    const v2 = application().data
+    const envelope = decodeRecorded({
+      id: '0190f3a2-0000-7000-8000-000000000002',
+      stream: 'class-cls-1',
+      revision: 0,
+      position: 2n,
+      type: 'ClassOpeningApplied',
+      data: v2,
+      metadata: { ...meta, schemaVersion: 2 },
+      recordedAt: '2024-04-01T01:00:00.000Z',
+    })
+    expect([envelope.schemaVersion, envelope.storedSchemaVersion]).toEqual([3, 2])
+    expect(envelope.data).toEqual(v2)
+    expect(envelope.data).not.toHaveProperty('jointBase')
   })
 
   it('refuses a new application without sessions and teachers', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent } from '../definition.ts'
+import { defineEvent, upcaster } from '../definition.ts'
 import { dateSchema, entityIdSchema, instantSchema, pseudonymSchema } from '../primitives.ts'
 
 // The employment context: facts about a worker that other departments' systems hold and the
@@ -17,23 +17,37 @@ export const employmentSources = [
   'follow_up', // 跟踪回访 by the institution or the authority
 ] as const
 
+const employmentOutcomeFields = {
+  worker: pseudonymSchema,
+  /** The class the outcome follows, when the source ties it to one. */
+  class: entityIdSchema.optional(),
+  outcome: z.enum(employmentOutcomes),
+  source: z.enum(employmentSources),
+  /** The source system's reference for the record, so it can be looked up there. */
+  sourceRef: z.string().min(1).max(128),
+  /** When the status held, as the source states it. */
+  observedAt: instantSchema,
+}
+
+/** Version 1: an outcome without the employer. */
+const employmentOutcomeObservedV1Schema = z.strictObject(employmentOutcomeFields)
+
 export const employmentOutcomeObserved = defineEvent({
   type: 'EmploymentOutcomeObserved',
+  version: 2,
   context: 'employment',
   category: 'employment',
   key: 'worker',
-  summary: 'A worker’s employment status after training, as 就业登记, 参保 or another source reports it.',
+  summary:
+    'A worker’s employment status, as 就业登记, 参保 or another source reports it: after training, or month by month with the employer (以工代训).',
+  // Version 2 adds the employer: 以工代训 (D3) is paid to the employer for the months its
+  // employment records show; version 1 history names none.
   schema: z.strictObject({
-    worker: pseudonymSchema,
-    /** The class the outcome follows, when the source ties it to one. */
-    class: entityIdSchema.optional(),
-    outcome: z.enum(employmentOutcomes),
-    source: z.enum(employmentSources),
-    /** The source system's reference for the record, so it can be looked up there. */
-    sourceRef: z.string().min(1).max(128),
-    /** When the status held, as the source states it. */
-    observedAt: instantSchema,
+    ...employmentOutcomeFields,
+    /** The institution or enterprise (its trec id) that employs the worker, when the source names it. */
+    employer: entityIdSchema.optional(),
   }),
+  upcasters: [upcaster(1, employmentOutcomeObservedV1Schema, (data) => data)],
 })
 
 /**
@@ -49,6 +63,9 @@ export const populationGroups = [
   'disabled', // 残疾人
   'unemployed', // 失业人员
   'social_assistance', // 低保对象
+  'poverty_monitored', // 监测帮扶对象 (D3 以工代训)
+  'employment_difficulty', // 就业困难人员 (D3 以工代训 in 参保企业)
+  'zero_employment_family', // 零就业家庭成员 (D3 以工代训 in 参保企业)
 ] as const
 
 export const workerGroupAttested = defineEvent({

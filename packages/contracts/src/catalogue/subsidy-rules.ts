@@ -7,9 +7,10 @@ import {
   positiveFenSchema,
   subsidyKinds,
   underPrefix,
+  uniqueList,
 } from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
-import { populationGroups } from './employment.ts'
+import { employmentSources, populationGroups } from './employment.ts'
 
 // Subsidy rule sets as events (docs/architecture.md, "Rules come from data, with versions"): an
 // officer of a region publishes a set, amends it as a new version effective from a date, and
@@ -45,6 +46,16 @@ export const ruleAmountSchema = z.discriminatedUnion('basis', [
     /** Uplift for occupations on the shortage list, as a fraction (D2: 「可提高10%」 is 0.1). */
     shortageUplift: z.number().min(0).max(1).optional(),
   }),
+  z.strictObject({
+    basis: z.literal('monthly'),
+    /**
+     * Fen per person per month the employer's records show (以工代训, D3 「给予一定期限的培训补贴」:
+     * the seeds give neither the sum nor the period; both are set by the region).
+     */
+    perMonth: positiveFenSchema,
+    /** The most months paid for one person (the 「一定期限」). */
+    maxMonths: z.int().min(1).max(60),
+  }),
 ])
 
 /** Which evidence in the record a payment of this kind needs (the 不进不补 chain). */
@@ -55,7 +66,7 @@ const requiresSchema = z.strictObject({
   certificate: z.boolean(),
 })
 
-export const kindRuleSchema = z.strictObject({
+const kindRuleShape = z.strictObject({
   source: citation,
   payees: z.array(z.enum(payeeKinds)).min(1),
   amount: ruleAmountSchema,
@@ -94,7 +105,37 @@ export const kindRuleSchema = z.strictObject({
         }),
     })
     .optional(),
+  /**
+   * 项目制培训 (government buys the training): the class must run a programme the authority
+   * published in its catalogue for this kind (the project bought), whose amount is the price per
+   * person.
+   */
+  programmeOfKind: z.boolean().optional(),
+  /**
+   * 企业新型学徒制: the enterprise and a school train together, so the class names its other
+   * training base (a designated college, technical school or training institution).
+   */
+  jointBase: z.boolean().optional(),
+  /**
+   * D1 「由企业所在地政府按规定拨付培训补贴」: the region the claim is made to is the one where the
+   * enterprise paid is registered.
+   */
+  enterpriseRegion: z.boolean().optional(),
+  /**
+   * 以工代训 (D3): the months paid for are those the employer's employment records (就业登记, 参保)
+   * show the worker employed by the payee since the training began. Needs the `monthly` basis.
+   */
+  employment: z.strictObject({ sources: uniqueList(z.enum(employmentSources)).min(1) }).optional(),
 })
+
+export const kindRuleSchema = kindRuleShape.refine(
+  (r) => (r.amount.basis === 'monthly') === (r.employment !== undefined),
+  {
+    message:
+      'a monthly amount is paid for the months of employment records, so it needs `employment`, and only it',
+    path: ['employment'],
+  },
+)
 
 const kindsSchema = z.strictObject(
   Object.fromEntries(subsidyKinds.map((k) => [k, kindRuleSchema.optional()])) as Record<

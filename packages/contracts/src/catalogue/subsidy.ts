@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent } from '../definition.ts'
+import { defineEvent, upcaster } from '../definition.ts'
 import {
   dateSchema,
   entityIdSchema,
@@ -199,27 +199,48 @@ export const subsidyPaid = defineEvent({
 
 // D3: 「对培训主体组织开展补贴性培训的,可先行拨付不低于50%的培训补贴资金,具体比例由市级财政部门、
 // 人力资源和社会保障部门确定」. The share is the city's rule; the floor of one half is the seed's.
+const advancePaidFields = {
+  class: entityIdSchema,
+  /** The institution paid: the class's provider, or the enterprise of an apprenticeship class. */
+  provider: entityIdSchema,
+  /** The subsidy the class is expected to earn in full. */
+  subsidyTotal: positiveFenSchema,
+  share: unitIntervalSchema.min(0.5, 'the advance is at least half of the subsidy (D3)'),
+  amount: positiveFenSchema,
+  ruleSet: ruleSetRefSchema,
+  paymentRef: z.string().min(1).max(128),
+}
+
+const advanceAmountExact = {
+  check: (a: { amount: number; subsidyTotal: number; share: number }) =>
+    Math.abs(a.amount - a.subsidyTotal * a.share) < 1,
+  params: { message: 'amount must be subsidyTotal × share, to the fen', path: ['amount'] },
+}
+
 export const advancePaid = defineEvent({
   type: 'AdvancePaid',
+  version: 2,
   context: 'subsidy',
   category: 'advance',
   key: 'class',
-  summary: 'Part of a class’s training subsidy (≥ 50%, D3) is advanced to the provider (先行拨付).',
+  summary:
+    'Part of a class’s subsidy (≥ 50%, D3) is advanced to its provider, or to the enterprise of an apprenticeship class (先行拨付).',
+  // Version 2 names the kind advanced (新型学徒制 is advanced too); version 1 advanced only the
+  // training subsidy and names none.
   schema: z
     .strictObject({
-      class: entityIdSchema,
-      provider: entityIdSchema,
-      /** The training subsidy the class is expected to earn in full. */
-      subsidyTotal: positiveFenSchema,
-      share: unitIntervalSchema.min(0.5, 'the advance is at least half of the training subsidy (D3)'),
-      amount: positiveFenSchema,
-      ruleSet: ruleSetRefSchema,
-      paymentRef: z.string().min(1).max(128),
+      ...advancePaidFields,
+      /** The kind of subsidy advanced; the training subsidy when absent. */
+      kind: subsidyKindSchema.optional(),
     })
-    .refine((a) => Math.abs(a.amount - a.subsidyTotal * a.share) < 1, {
-      message: 'amount must be subsidyTotal × share, to the fen',
-      path: ['amount'],
-    }),
+    .refine(advanceAmountExact.check, advanceAmountExact.params),
+  upcasters: [
+    upcaster(
+      1,
+      z.strictObject(advancePaidFields).refine(advanceAmountExact.check, advanceAmountExact.params),
+      (data) => data,
+    ),
+  ],
 })
 
 // Final settlement 「培训主体完成培训任务后申领」 (D3): a provider's payment for one worker of a class

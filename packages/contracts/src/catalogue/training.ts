@@ -159,18 +159,42 @@ function classOpeningAppliedShape<S extends z.ZodType, T extends z.ZodType>(sess
     .refine(plannedInOrder, { message: 'plannedEnd is before plannedStart', path: ['plannedEnd'] })
 }
 
+/**
+ * 企业新型学徒制 trains in two places, the enterprise and a school: the class of the enterprise
+ * names the college, technical school or training institution that is its other training base.
+ */
+const jointBaseField = { jointBase: entityIdSchema.optional() }
+
+function classOpeningAppliedV3Shape<S extends z.ZodType, T extends z.ZodType>(sessions: S, teachers: T) {
+  return z
+    .strictObject({ ...classOpeningAppliedFields, sessions, teachers, ...jointBaseField })
+    .refine(plannedInOrder, { message: 'plannedEnd is before plannedStart', path: ['plannedEnd'] })
+    .refine((c) => c.jointBase === undefined || c.jointBase !== c.institution, {
+      message: 'the other training base is another institution than the class’s own',
+      path: ['jointBase'],
+    })
+}
+
 export const classOpeningApplied = defineEvent({
   type: 'ClassOpeningApplied',
-  version: 2,
+  version: 3,
   context: 'training',
   category: 'class',
   key: 'class',
   summary: 'An institution applies to open a class (开班申请) with its schedule, teachers and capacity.',
   // Version 2 adds the proposed schedule and teachers, which the 培训前审核 (D3) reviews. Upcast
   // version 1 history has neither (they are absent, not invented); a new application must carry both.
-  schema: classOpeningAppliedShape(scheduleSchema.optional(), teacherListSchema.optional()),
-  appendSchema: classOpeningAppliedShape(scheduleSchema, teacherListSchema),
-  upcasters: [upcaster(1, classOpeningAppliedV1Schema, (data) => data)],
+  // Version 3 adds the optional second training base of an apprenticeship class; earlier history has none.
+  schema: classOpeningAppliedV3Shape(scheduleSchema.optional(), teacherListSchema.optional()),
+  appendSchema: classOpeningAppliedV3Shape(scheduleSchema, teacherListSchema),
+  upcasters: [
+    upcaster(1, classOpeningAppliedV1Schema, (data) => data),
+    upcaster(
+      2,
+      classOpeningAppliedShape(scheduleSchema.optional(), teacherListSchema.optional()),
+      (data) => data,
+    ),
+  ],
 })
 
 export const reviewerSchema = z.strictObject({

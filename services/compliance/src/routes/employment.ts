@@ -63,6 +63,8 @@ const outcomeBody = z
     source: z.enum(employmentSources),
     sourceRef: z.string().min(1).max(128),
     observedAt: instantSchema,
+    /** The institution or enterprise employing the worker, when the source names it (以工代训). */
+    employer: entityIdSchema.optional(),
   })
   .refine(oneWorker.check, oneWorker.params)
   .meta({ id: 'EmploymentOutcomeRequest' })

@@ -5,7 +5,7 @@ import { advanceDecider } from '../domain/advance-decider.ts'
 import type { PayClaim } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
 
-// A payment touches two streams when the provider had an advance for the class: the worker's
+// A payment touches two streams when the provider (or the enterprise) had an advance for the class: the worker's
 // SubsidyPaid and the class's AdvanceApplied go in one atomic append, each at the revision it
 // was decided on, so the same advance can never be set against two payments.
 
@@ -33,7 +33,7 @@ export async function payClaim(
       const [paid] = subsidyDecider.decide(command, subsidy.state)
       if (paid?.type !== 'SubsidyPaid') throw new Error('a payment decides one SubsidyPaid')
       const cls = subsidy.state.claims[command.claim]?.submitted.class
-      if (paid.data.payee.kind !== 'provider' || cls === undefined)
+      if (paid.data.payee.kind === 'worker' || cls === undefined)
         return { events: [paid], revisions: { [subsidyStream]: subsidy.revision } }
       const advanceStream = `advance-${cls}`
       const advance = await loadState(store, advanceStream, advanceDecider)

@@ -28,12 +28,22 @@ export function catalogueStreams(region: string): string[] {
   return [...new Set([region, city, province])].map((r) => `catalogue-${r}`)
 }
 
-/** A class's own stream, and the catalogue entries for the programme it was opened under. */
+/**
+ * A class's own stream, the catalogue entries for the programme it was opened under, and the
+ * stream of its other training base when it names one (企业新型学徒制).
+ */
 async function classFacts(store: EventStore, cls: string): Promise<Fact[]> {
   const facts = await read(store, `class-${cls}`)
   const applied = facts.findLast((f) => f.type === 'ClassOpeningApplied')
   if (applied?.type !== 'ClassOpeningApplied') return facts
-  return [...facts, ...(await readAll(store, catalogueStreams(applied.data.region)))]
+  const base = applied.data.jointBase
+  return [
+    ...facts,
+    ...(await readAll(store, [
+      ...catalogueStreams(applied.data.region),
+      ...(base === undefined ? [] : [`institution-${base}`]),
+    ])),
+  ]
 }
 
 export interface ClaimRecordRef {

@@ -3,7 +3,7 @@ import { type Decider, reject } from '@trec/command'
 import type { EventData } from '@trec/contracts'
 import { amountStandard } from './amount-standard.ts'
 import { claimBasis } from './basis.ts'
-import { violation } from './claim-facts.ts'
+import { type SubsidyKind, violation } from './claim-facts.ts'
 import { checkInstitution } from './eligibility-rules.ts'
 import { type Evidence, factsOf, lastFact } from './facts.ts'
 import { type RuleSet, refOf } from './rule-set.ts'
@@ -11,6 +11,8 @@ import { type RuleSet, refOf } from './rule-set.ts'
 // 先行拨付 (D3): 「对培训主体组织开展补贴性培训的,可先行拨付不低于50%的培训补贴资金,具体比例由市级
 // 财政部门、人力资源和社会保障部门确定」. One advance per class (`advance-{class}`), then final
 // settlement: each provider payment for a worker of the class is set against what is left of it.
+// The kind advanced is the training subsidy unless named: 项目制培训 is advanced to its provider,
+// and 新型学徒制's yearly amount per apprentice to the enterprise, by the same rule.
 
 export type AdvanceEvent =
   | { type: 'AdvancePaid'; data: EventData<'AdvancePaid'> }
@@ -33,6 +35,11 @@ export interface PayAdvance {
   subsidyTotal: number
   /** Defaults to the city's share in the rule set, else its minimum. */
   share?: number | undefined
+  /**
+   * The kind advanced: the training subsidy by default; any kind paid to a provider or an
+   * enterprise for a class (项目制培训, and 新型学徒制, whose yearly amount is advanced at least half).
+   */
+  subsidy?: SubsidyKind | undefined
   paymentRef: string
 }
 
@@ -72,15 +79,21 @@ function payAdvance(cmd: PayAdvance, state: AdvanceState): AdvanceEvent[] {
   // D3 (二十六) 「严格培训前审核」: money goes only to a class that passed its pre-training review.
   if (reviewed?.data.outcome !== 'passed')
     fail('pre-training-review', 'the class has not passed its pre-training review (培训前审核)')
-  checkInstitution({ kind: 'provider', id: provider }, cmd.evidence, cmd.today, fail)
+  const kind = cmd.subsidy ?? 'training'
+  const rule = rules.kinds[kind]
+  const payee = rule?.payees.includes('provider') ? 'provider' : 'enterprise'
+  checkInstitution({ kind: payee, id: provider }, cmd.evidence, cmd.today, fail)
   const share = cmd.share ?? terms.share ?? terms.minShare
   if (share < terms.minShare || share > 1)
-    fail('advance-share', `the advance is between ${terms.minShare} and 1 of the training subsidy`, {
+    fail('advance-share', `the advance is between ${terms.minShare} and 1 of the subsidy`, {
       share,
       minimum: terms.minShare,
     })
-  const training = rules.kinds.training
-  if (!training) fail('kind-configured', 'the rule set has no standard for training subsidies')
+  if (!rule) fail('kind-configured', `the rule set has no standard for ${kind} subsidies`)
+  else if (!rule.payees.includes('provider') && !rule.payees.includes('enterprise'))
+    fail('advance-kind', `a ${kind} subsidy is paid to the worker, so nothing is advanced to the class`, {
+      payees: rule.payees,
+    })
   else {
     // The roster (花名册) is the list at opening plus everyone added to it since.
     const roster = new Set([
@@ -89,11 +102,7 @@ function payAdvance(cmd: PayAdvance, state: AdvanceState): AdvanceEvent[] {
         .filter((r) => r.data.class === cmd.class)
         .map((r) => r.data.worker),
     ])
-    const perPerson = amountStandard(
-      'training',
-      training,
-      claimBasis({ class: cmd.class }, cmd.evidence, rules),
-    )
+    const perPerson = amountStandard(kind, rule, claimBasis({ class: cmd.class }, cmd.evidence, rules))
     const ceiling = perPerson === undefined ? 0 : perPerson * roster.size
     if (cmd.subsidyTotal > ceiling)
       fail('advance-total', 'the subsidy total is more than the class roster can earn', {
@@ -111,6 +120,7 @@ function payAdvance(cmd: PayAdvance, state: AdvanceState): AdvanceEvent[] {
         provider,
         subsidyTotal: cmd.subsidyTotal,
         share,
+        ...(cmd.subsidy === undefined ? {} : { kind: cmd.subsidy }),
         amount: Math.round(cmd.subsidyTotal * share),
         ruleSet: ref,
         paymentRef: cmd.paymentRef,

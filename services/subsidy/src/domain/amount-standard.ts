@@ -10,9 +10,17 @@ import type { KindRule } from './rule-set.ts'
  *   a programme the catalogue published for this kind at a lower standard lowers the ceiling.
  * - level (D2 技能提升补贴, 新型学徒制): the sum for the level, raised by the shortage uplift
  *   (D2 「补贴标准可提高10%」), rounded to the fen.
+ * - monthly (以工代训): the sum per month times the months of employment the record shows (at
+ *   most the rule's period); undefined when it shows none.
  */
-export function amountStandard(kind: SubsidyKind, rule: KindRule, basis: ClaimBasis): number | undefined {
+export function amountStandard(
+  kind: SubsidyKind,
+  rule: KindRule,
+  basis: ClaimBasis,
+  months = 0,
+): number | undefined {
   const amount = rule.amount
+  if (amount.basis === 'monthly') return months === 0 ? undefined : amount.perMonth * months
   if (amount.basis === 'cap') {
     const ceiling = basis.shortage ? (amount.shortagePerPerson ?? amount.perPerson) : amount.perPerson
     const published = basis.programme?.subsidyKind === kind ? basis.programme.amount : undefined

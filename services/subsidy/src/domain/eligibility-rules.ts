@@ -1,3 +1,4 @@
+import { groupAttestations, groupShownOn } from '@trec/contracts'
 import type { ClaimBasis } from './basis.ts'
 import type { ClaimFacts } from './claim-facts.ts'
 import { addMonths } from './dates.ts'
@@ -38,7 +39,8 @@ export function checkContribution(rule: KindRule, evidence: Evidence, fail: Fail
 /**
  * Target groups (D3 「符合条件的参训人员」; the groups of docs/domain.md §1.5): when the kind names
  * them, the worker must be shown to belong to one on the day of the claim by a department's
- * attestation (`WorkerGroupAttested`, from an accepted system when the set names them). The
+ * attestation (`WorkerGroupAttested`, from an accepted system when the set names them), by the
+ * one reading of membership (`groupShownOn`, @trec/contracts) that compliance runs again. The
  * refusal names the groups, the evidence each needs, and what the record holds instead.
  */
 export function checkGroups(
@@ -51,16 +53,8 @@ export function checkGroups(
   const groups = rule.groups
   if (!groups) return
   const day = claim.claimedOn
-  const attested = factsOf(evidence, 'WorkerGroupAttested').filter((f) => f.data.worker === claim.worker)
-  const shows = attested.findLast(
-    (f) =>
-      f.data.validFrom <= day &&
-      (f.data.validTo === undefined || f.data.validTo >= day) &&
-      groups.accepted.some(
-        (a) =>
-          a.group === f.data.group && (a.systems === undefined || a.systems.includes(f.data.source.system)),
-      ),
-  )
+  const attested = groupAttestations(evidence.facts, claim.worker)
+  const shows = groupShownOn(attested, groups.accepted, day)
   if (shows) {
     out.evidence.push(shows.id)
     return

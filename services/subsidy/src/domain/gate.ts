@@ -6,6 +6,12 @@ import type { ClaimState } from './claim-state.ts'
 import { checkContribution, checkDeadline, checkGroups, checkInstitution } from './eligibility-rules.ts'
 import { type Checked, checkChain } from './evidence-rules.ts'
 import type { Evidence } from './facts.ts'
+import {
+  checkEnterpriseRegion,
+  checkJointBase,
+  checkProgrammeOfKind,
+  employmentMonths,
+} from './kind-rules.ts'
 import { checkHistory } from './practice-rules.ts'
 import { type RuleSet, refOf } from './rule-set.ts'
 
@@ -58,6 +64,10 @@ export function runGate({ claim, rules, evidence, history, today }: GateInput): 
   checkGroups(claim, rule, evidence, fail, out)
   checkInstitution(claim.payee, evidence, today, fail)
   checkDeadline(claim, rules, basis, fail)
+  checkProgrammeOfKind(claim, rule, basis, fail)
+  checkJointBase(claim, rule, basis, evidence, fail)
+  checkEnterpriseRegion(claim, rule, evidence, fail)
+  const months = employmentMonths(claim, rule, basis, evidence, fail, out)
 
   const practice = rules.practice
   const needsOccupation =
@@ -74,9 +84,10 @@ export function runGate({ claim, rules, evidence, history, today }: GateInput): 
     })
   checkHistory(claim, rule, rules, basis, history, evidence, fail)
 
-  const standard = amountStandard(claim.kind, rule, basis)
+  const standard = amountStandard(claim.kind, rule, basis, months)
   if (standard === undefined) {
-    if (basis.level !== undefined)
+    // A monthly kind with no month on the record has already failed `employment-months`.
+    if (basis.level !== undefined && rule.amount.basis !== 'monthly')
       fail('amount-standard', `the rule set has no ${claim.kind} standard for level ${basis.level}`, {
         level: basis.level,
       })
@@ -85,6 +96,7 @@ export function runGate({ claim, rules, evidence, history, today }: GateInput): 
       amount: claim.amount,
       standard,
       shortage: basis.shortage,
+      ...(rule.amount.basis === 'monthly' ? { months } : {}),
     })
 
   return {

@@ -1,5 +1,5 @@
 import { handleCommand } from '@trec/command'
-import { entityIdSchema, positiveFenSchema } from '@trec/contracts'
+import { entityIdSchema, positiveFenSchema, subsidyKindSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { assertRegion, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -13,10 +13,15 @@ import { commandAnswer, metaFor, now, singleEventId } from './common.ts'
 
 const advanceBody = z
   .strictObject({
-    /** The training subsidy the class is expected to earn in full, in fen. */
+    /** The subsidy the class is expected to earn in full, in fen. */
     subsidyTotal: positiveFenSchema,
     /** The share advanced; defaults to the city's share in the rule set (D3: at least one half). */
     share: z.number().min(0).max(1).optional(),
+    /**
+     * The kind advanced: `training` by default; `project_training` to its provider, `apprenticeship`
+     * to the enterprise (its yearly amount per apprentice).
+     */
+    kind: subsidyKindSchema.optional(),
     paymentRef: z.string().min(1).max(128),
   })
   .meta({ id: 'ClassAdvanceRequest' })
@@ -32,10 +37,10 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
       config: { auth: { roles: ['finance'] } },
       schema: {
         tags: ['subsidy'],
-        summary: 'Advance part of a class’s training subsidy to its provider (先行拨付)',
+        summary: 'Advance part of a class’s subsidy to its provider or enterprise (先行拨付)',
         operationId: 'advanceClassSubsidy',
         description:
-          'Finance of the class’s region advances a share (by default the city’s share in the rule set in force today, at least one half) of the training subsidy a class is expected to earn to its provider, once the class is on the record. Later payments for the class are settled against the advance. Amounts are in fen. Answers the events appended.',
+          'Finance of the class’s region advances a share (by default the city’s share in the rule set in force today, at least one half) of the subsidy a class is expected to earn to its provider, or, for an apprenticeship class (`kind: apprenticeship`), to its enterprise, once the class is on the record. The kind is the training subsidy unless named. Later payments for the class are settled against the advance. Amounts are in fen. Answers the events appended.',
         params: z.strictObject({ class: entityIdSchema }),
         body: advanceBody,
         response: { 201: commandAnswer },
@@ -58,7 +63,10 @@ export function advanceRoute(app: Platform, options: ResolvedOptions): void {
           today,
           rules: ruleSetInForce(await ruleSetsFor(options, region), region, today),
           evidence,
-          ...request.body,
+          subsidyTotal: request.body.subsidyTotal,
+          share: request.body.share,
+          subsidy: request.body.kind,
+          paymentRef: request.body.paymentRef,
         },
         meta: metaFor(p, at, region),
         nextId: singleEventId(request),

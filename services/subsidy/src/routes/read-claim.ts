@@ -159,7 +159,7 @@ export function readClaimRoute(app: Platform, options: ResolvedOptions): void {
       const p = principal(request)
       assertRegion(p, s.region)
       let advanceApplied: number | undefined
-      if (s.payee.kind === 'provider' && s.class !== undefined && loaded.claim.payment) {
+      if (s.payee.kind !== 'worker' && s.class !== undefined && loaded.claim.payment) {
         const { state } = await loadState(options.store, `advance-${s.class}`, advanceDecider)
         advanceApplied = state.applied[s.claim] ?? 0
       }

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkRuleSets, loadRuleSets } from '../../src/app/rule-catalogue.ts'
 import { addMonths } from '../../src/domain/dates.ts'
-import { type RuleSet, ruleSetByRef, ruleSetInForce } from '../../src/domain/rule-set.ts'
+import { type RuleSet, ruleSetByRef, ruleSetInForce, ruleSetSchema } from '../../src/domain/rule-set.ts'
 import { seedRules, sjz } from '../record.ts'
 
 // Rule sets are effective-dated data per region, checked when loaded.
@@ -141,5 +141,53 @@ describe('deadlines in months', () => {
         },
       ),
     )
+  })
+})
+
+describe('the kinds of the employer and the project in a set', () => {
+  const shipped = seedRules.find((r) => r.id === 'sjz-2026')!
+  const monthly = shipped.kinds.work_based_training!
+  const issues = (work: unknown) => {
+    const parsed = ruleSetSchema.safeParse({
+      ...shipped,
+      kinds: { ...shipped.kinds, work_based_training: work },
+    })
+    return parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.'))
+  }
+
+  it('ship 项目制培训, 以工代训 and the completed 新型学徒制 in the 2026 sets, each labelled where the seeds give no figure', () => {
+    for (const id of ['sjz-2026', 'hebei-2026', 'hlj-2026']) {
+      const set = seedRules.find((r) => r.id === id)!
+      expect(set.kinds.apprenticeship).toMatchObject({
+        payees: ['enterprise'],
+        jointBase: true,
+        enterpriseRegion: true,
+      })
+      expect(set.kinds.project_training).toMatchObject({ payees: ['provider'], programmeOfKind: true })
+      expect(set.kinds.work_based_training).toMatchObject({
+        payees: ['enterprise'],
+        amount: { basis: 'monthly', perMonth: 50_000, maxMonths: 6 },
+      })
+      expect(set.kinds.project_training!.source).toContain('not from the seeds; set by the region')
+      expect(set.kinds.work_based_training!.source).toContain('not from the seeds; set by the region')
+    }
+  })
+
+  it('refuses an absurd monthly amount or period, and a monthly amount without employment records', () => {
+    expect(issues(monthly)).toEqual([])
+    expect(issues({ ...monthly, amount: { ...monthly.amount, perMonth: 0 } })).toEqual([
+      'kinds.work_based_training.amount.perMonth',
+    ])
+    expect(issues({ ...monthly, amount: { ...monthly.amount, perMonth: -500 } })).toEqual([
+      'kinds.work_based_training.amount.perMonth',
+    ])
+    expect(issues({ ...monthly, amount: { ...monthly.amount, maxMonths: 0 } })).toEqual([
+      'kinds.work_based_training.amount.maxMonths',
+    ])
+    const { employment: _, ...noRecords } = monthly
+    expect(issues(noRecords)).toEqual(['kinds.work_based_training.employment'])
+    expect(issues({ ...monthly, employment: { sources: [] } })).toEqual([
+      'kinds.work_based_training.employment.sources',
+    ])
   })
 })

@@ -48,6 +48,8 @@ export interface ApplyCommand {
   capacity: number
   sessions: Session[]
   teachers: Teacher[]
+  /** 企业新型学徒制: the class's other training base (a school or training institution). */
+  jointBase?: string | undefined
   now: string
 }
 
@@ -117,6 +119,7 @@ function decideApply(command: ApplyCommand, state: ClassState): ClassEvent[] {
         capacity: command.capacity,
         sessions: ordered,
         teachers: command.teachers,
+        ...(command.jointBase === undefined ? {} : { jointBase: command.jointBase }),
       },
     },
   ]

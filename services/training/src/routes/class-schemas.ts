@@ -39,8 +39,19 @@ export const applicationBody = z
       .array(z.strictObject({ teacher: entityIdSchema, role: teacherSchema.shape.role.default('both') }))
       .min(1)
       .max(200),
+    /**
+     * 企业新型学徒制: the college, technical school or training institution that trains the
+     * apprentices with the enterprise (the class's other training base).
+     */
+    jointBase: entityIdSchema.optional(),
   })
   .superRefine((body, ctx) => {
+    if (body.jointBase !== undefined && body.jointBase === body.institution)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jointBase'],
+        message: 'the other training base is another institution than the class’s own',
+      })
     const ids = body.sessions.map((s, i) => s.session ?? sessionId(i))
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i)
@@ -113,6 +124,8 @@ export const classView = z
     teachers: z.array(z.object({ teacher: z.string(), role: z.string() })),
     /** Pseudonyms of the enrolled workers, in enrolment order. */
     roster: z.array(z.string()),
+    /** 企业新型学徒制: the school that is the class's other training base, when it names one. */
+    jointBase: z.string().optional(),
     review: z.object({ outcome: z.string(), reasons: z.array(z.string()) }).optional(),
     closing: z.object({ reason: z.string(), note: z.string().optional() }).optional(),
     revision: z.int(),
