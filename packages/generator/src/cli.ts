@@ -82,17 +82,21 @@ async function main(): Promise<void> {
   const issuer = await dataDirIssuer(resolve(values['data-dir'] ?? process.env.TREC_DATA_DIR ?? '.data'))
   const total = plannedRequests(plan)
   const bar = progressBar('requests')
+  let generating = true
   const api: Api = new Api({
     url,
     issuer,
     concurrency: Math.round(positive(values.concurrency, 'concurrency')!),
-    onRequest: () => bar(api.requests, Math.max(total, api.requests)),
+    onRequest: () => {
+      if (generating) bar(api.requests, Math.max(total, api.requests + 1))
+    },
   })
   const started = Date.now()
   process.stderr.write(
     `${plan.workers.length} workers in ${plan.classes.length} classes of ${plan.institutions.length} institutions to ${url}\n`,
   )
   const manifest = await runLiveProvince(api, plan, url)
+  generating = false
   bar(api.requests, api.requests)
   if (values.manifest) writeFileSync(values.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
   const seconds = (Date.now() - started) / 1000
