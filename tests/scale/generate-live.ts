@@ -4,7 +4,12 @@
 // then every worker looked up by card number as the card service, and every injected case's
 // alert awaited. Prints a JSON report (times, requests, lookups, the reader's latencies).
 //
-//   npm run scale:generate -- [--workers 10000] [--concurrency 8] [--url URL --data-dir DIR]
+//   npm run scale:generate -- [--workers 10000] [--concurrency 8] [--lifecycle full|attendance]
+//                             [--url URL --data-dir DIR]
+//
+// --lifecycle attendance stops each honest class once it is closed (enrolments, face checks and
+// the injected fraud, not completions, assessments, certificates or claims): a quarter of the
+// requests, for a machine that cannot take the full run in the time it has.
 //
 // With --url it uses a server already running (and --data-dir for its key) instead of starting one.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     'data-dir': { type: 'string' },
     manifest: { type: 'string' },
+    lifecycle: { type: 'string', default: 'full' },
   },
 })
 
@@ -70,7 +76,13 @@ async function main(): Promise<void> {
     : resolve(values['data-dir'] ?? '.data')
   const server = own ? await startServer(dataDir) : { url: values.url!, child: undefined }
   try {
-    const plan = buildLivePlan({ ...defaultLiveOptions, seed: values.seed, workers: Number(values.workers) })
+    const lifecycle = values.lifecycle === 'attendance' ? 'attendance' : 'full'
+    const plan = buildLivePlan({
+      ...defaultLiveOptions,
+      seed: values.seed,
+      workers: Number(values.workers),
+      lifecycle,
+    })
     const total = plannedRequests(plan)
     const bar = progressBar('requests')
     let generating = true

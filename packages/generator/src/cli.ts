@@ -18,7 +18,8 @@ import { progressBar } from './progress.ts'
 
 const usage = `usage: npm run generate -- [--url URL] [--data-dir DIR] [--seed S] [--workers N]
          [--class-size MIN-MAX] [--sessions N] [--session-minutes M] [--lead-seconds S]
-         [--fraud-rate R] [--fraud PATTERN=R,...] [--concurrency N] [--manifest FILE] [--verify]
+         [--fraud-rate R] [--fraud PATTERN=R,...] [--concurrency N] [--lifecycle full|attendance]
+         [--manifest FILE] [--verify]
 
 Fills a running server with a synthetic province through its public API: institutions, programmes,
 classes that run now (sessions of --session-minutes from --lead-seconds after each is applied for),
@@ -39,6 +40,8 @@ injected fraud (workers by pseudonym, never by card number).
   --fraud-rate      rate of every pattern (default 0.01: at least one case each; 0 for none)
   --fraud           rates of single patterns: ${livePatterns.join(', ')}
   --concurrency     requests in flight at once (default 8)
+  --lifecycle       full (default) or attendance: honest classes stop once closed, without
+                    completions, assessments, certificates or claims (a quarter of the requests)
   --verify          afterwards look up every worker by card number as the card service, and
                     wait for every injected case's alert
 
@@ -59,6 +62,7 @@ const { values, fail } = parseCommand(usage, {
   fraud: { type: 'string' },
   concurrency: { type: 'string', default: '8' },
   manifest: { type: 'string' },
+  lifecycle: { type: 'string' },
   verify: { type: 'boolean', default: false },
 })
 
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     ...(values['session-minutes']
       ? { sessionMinutes: positive(values['session-minutes'], 'session-minutes')! }
       : {}),
+    ...(values.lifecycle === 'attendance' ? { lifecycle: 'attendance' as const } : {}),
     ...(values['lead-seconds'] ? { leadSeconds: positive(values['lead-seconds'], 'lead-seconds')! } : {}),
   }
   const fraud = fraudRates(livePatterns, values['fraud-rate'], values.fraud)

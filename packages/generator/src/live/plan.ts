@@ -32,6 +32,12 @@ export interface LiveOptions {
   leadSeconds: number
   /** Rate of each pattern among the units it can apply to; any rate above 0 injects at least one case. */
   fraud: Partial<Record<LivePattern, number>>
+  /**
+   * How far an honest class's life goes: `full` through completions, assessments, certificates
+   * and claims; `attendance` stops once the class is closed (a quarter of the requests; a mill's
+   * class still goes through its exam).
+   */
+  lifecycle?: 'full' | 'attendance'
 }
 
 export const defaultLiveOptions: Omit<LiveOptions, 'seed' | 'workers'> = {

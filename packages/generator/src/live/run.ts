@@ -73,7 +73,11 @@ export function plannedRequests(plan: LivePlan): number {
     plan.classes.map((c) => `${c.institution.city.code}|${c.occupation.code}|${c.level}`),
   )
   let n = plan.institutions.length + programmes.size + plan.snoops.length
-  for (const c of plan.classes) n += 6 + Math.ceil(c.members.length / 200) + c.members.length * 4.5
+  for (const c of plan.classes)
+    n +=
+      6 +
+      Math.ceil(c.members.length / 200) +
+      c.members.length * (plan.options.lifecycle === 'attendance' && !c.institution.mill ? 1 : 4.4)
   return Math.round(n)
 }
 
@@ -190,6 +194,14 @@ export async function runLiveProvince(api: Api, plan: LivePlan, server: string):
 
       await wait(Date.parse(sessions.at(-1)!.end) - Date.now() + 1_000)
       await api.post(`/v1/classes/${id}/closing`, staff, { reason: 'completed' })
+      const done = {
+        key: c.key,
+        class: id,
+        institution: c.institution.id,
+        device: device.id,
+        members: c.members.length,
+      }
+      if (o.lifecycle === 'attendance' && !c.institution.mill) return done
       await Promise.all(
         c.members.map(async (w) => {
           const worker = workers[w.index]!
@@ -235,13 +247,7 @@ export async function runLiveProvince(api: Api, plan: LivePlan, server: string):
           counts.claims += 1
         }),
       )
-      return {
-        key: c.key,
-        class: id,
-        institution: c.institution.id,
-        device: device.id,
-        members: c.members.length,
-      }
+      return done
     }),
   )
 
