@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config'
 //   integration  real PostgreSQL, Kafka and KurrentDB (`*.int.test.ts`) and the whole system
 //                over HTTP (`tests/e2e`); a suite whose server cannot be had reports itself skipped
 //   chaos        faults injected into a running system (`tests/chaos`); CI runs it after the others
-// The scale tier is not a vitest project: `pnpm scale` drives it and writes its own report.
+// The scale tier is not a vitest project: `pnpm scale` drives it and writes its own report, and
+// `pnpm scale:generate` fills a real server with 10,000 generated workers through its API.
 const everywhere = ['packages', 'services', 'infra'].map((root) => `${root}/*/test/**/*.test.ts`)
 const notUnit = [
   '**/*.int.test.ts',

@@ -1,5 +1,6 @@
 import { type DomainEvent, decodeRecorded, type Envelope } from '@trec/contracts'
-import { buildProvince, detectAll, fraudRules, loadRuleBook } from '@trec/oversight'
+import { buildProvince } from '@trec/generator'
+import { detectAll, fraudRules, loadRuleBook } from '@trec/oversight'
 import { type FoldEvent, foldWorkerCompliance } from '@trec/readmodels'
 import {
   defaultRulesDir,

@@ -1,5 +1,5 @@
 import type { EventStore } from '@trec/eventstore'
-import { writeEvents } from '@trec/oversight'
+import { writeEvents } from '@trec/generator'
 import type { ScaleOptions } from './options.ts'
 import { progress } from './progress.ts'
 import { provinceShards } from './shards.ts'

@@ -1,4 +1,4 @@
-// Progress on stderr, as services/oversight/src/generator/progress.ts draws it: redrawn in place
+// Progress on stderr, as packages/generator/src/progress.ts draws it: redrawn in place
 // on a terminal; otherwise a line at every tenth of the total (or every 30 s while the total is
 // not known yet). Each line has the rate so far and, with a total, the time left at that rate.
 

@@ -149,7 +149,7 @@ export function scaleSection(run: ScaleRun): string[] {
     '## Scale: a synthetic province through every stage',
     '',
     `Command: \`npx pnpm@10.34.9 ${o.command.replace(/^pnpm /, '')}\` (\`--institutions N\` or \`--events N\`, the larger size wins; \`--help\` for the rest).`,
-    'A synthetic province (services/oversight/src/generator, with injected fraud) is generated and appended to a',
+    'A synthetic province (packages/generator, with injected fraud) is generated and appended to a',
     'fresh PostgreSQL store, then pushed through each stage from zero, one stage at a time so each has the machine:',
     'the relay to a real Kafka broker, each projection of the app, the audit notary. All in one Node process;',
     'PostgreSQL, the Kafka broker and this process share the machine. Schemas and topic are dropped at the end.',

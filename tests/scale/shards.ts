@@ -1,5 +1,5 @@
 import type { EventForStore } from '@trec/contracts'
-import { allFraud, buildProvince } from '@trec/oversight'
+import { allFraud, buildProvince } from '@trec/generator'
 
 // A province too big to build in memory at once is built in shards: each shard is a whole
 // synthetic province of its own seed (`<seed>/<k>`), so its workers, event ids and random draws

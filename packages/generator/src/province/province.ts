@@ -1,5 +1,5 @@
 import type { EventStore } from '@trec/eventstore'
-import { loadRuleBook, type RuleBook } from '../rules/parameters.ts'
+import { loadRuleBook, type RuleBook } from '@trec/oversight'
 import { buildCleanProvince } from './build-clean.ts'
 import { casesFor, type FraudPattern, fraudPatterns, type InjectedCase, injectFraud } from './inject.ts'
 import { ProvinceModel } from './model.ts'

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Actor, EventType } from '@trec/contracts'
-import { uuidFromText } from '../ids.ts'
+import { uuidFromText } from '@trec/oversight'
 import type { City, Occupation } from './places.ts'
 import type { Random } from './random.ts'
 

@@ -16,6 +16,7 @@ import {
   templateOf,
 } from './model.ts'
 import { type City, hebeiCities, occupations } from './places.ts'
+import type { Random } from './random.ts'
 
 // The honest province: what a year of subsidised training looks like in the record when nobody
 // cheats. The distributions are plausible, not measured (the seeds give no class sizes or
@@ -52,9 +53,10 @@ function sealed(model: ProvinceModel, worker: string) {
   }
 }
 
-function uscc(model: ProvinceModel, region: string): string {
+/** A 统一社会信用代码 of a 民办非企业单位 (52) registered in `region`, with its check character. */
+export function usccOf(rng: Random, region: string): string {
   let body = `52${region}`
-  while (body.length < 17) body += cardChars[model.rng.int(0, cardChars.length - 1)]
+  while (body.length < 17) body += cardChars[rng.int(0, cardChars.length - 1)]
   return body + usccCheckCharacter(body)
 }
 
@@ -77,7 +79,7 @@ function addInstitutions(model: ProvinceModel, o: CleanOptions): void {
       {
         institution: id,
         legalName: `${city.name}市${mill ? '速成' : '新航'}职业培训学校${i + 1}`,
-        uscc: uscc(model, city.district),
+        uscc: usccOf(model.rng, city.district),
         region: city.district,
         kinds: ['private_provider'],
         effectiveFrom: `${o.year - 1}-12-01`,

@@ -1,6 +1,5 @@
-import type { AlertSubject } from '../detectors/fraud-rule.ts'
-import { distanceKm } from '../rules/geo.ts'
-import type { RuleBook } from '../rules/parameters.ts'
+import type { AlertSubject, RuleBook } from '@trec/oversight'
+import { distanceKm } from '@trec/oversight'
 import { attendedSessions, certify, claim, hoursOf } from './build-clean.ts'
 import {
   at,

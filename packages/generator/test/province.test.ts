@@ -1,12 +1,10 @@
 import { decodeRecorded } from '@trec/contracts'
+import { detectAll, fraudRules, loadRuleBook } from '@trec/oversight'
+import { type AlertRecord, alertsOf, embedded } from '@trec/oversight/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { detectAll } from '../src/detectors/run-rule.ts'
-import { fraudPatterns, type InjectedCase } from '../src/generator/inject.ts'
-import { allFraud, buildProvince, generateProvince, type ProvinceOptions } from '../src/generator/province.ts'
-import { fraudRules } from '../src/rules/index.ts'
-import { loadRuleBook } from '../src/rules/parameters.ts'
-import { type AlertRecord, alertsOf, embedded } from './support/embedded.ts'
+import { fraudPatterns, type InjectedCase } from '../src/province/inject.ts'
+import { allFraud, buildProvince, generateProvince, type ProvinceOptions } from '../src/province/province.ts'
 
 // The synthetic province against the detectors: every injected case is found by its rule, with
 // the events that carry it as evidence, while the class runs where the rule can see it then; an
