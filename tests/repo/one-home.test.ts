@@ -54,8 +54,6 @@ const guards: Guard[] = [
       'packages/core/src/china-time.ts': 'the home: chinaDay',
       'services/app/console/format.js':
         'the browser console shows instants in China time through Intl (it cannot import @trec/core)',
-      'services/oversight/src/generator/':
-        'the generator, moving into its own package (issue 23): to use chinaDay there; this exception goes with the move',
     },
     signs: eightHours,
     files: tracked,
@@ -102,6 +100,7 @@ const guards: Guard[] = [
       'packages/fastify-kit/src/idempotency.ts': 'the home: commands replayed by their key',
       'packages/fastify-kit/src/refuse-idempotency-key.ts': 'the home: a read refuses the key',
       'packages/fastify-kit/src/screening.ts': 'screens the key for card numbers like every input',
+      'packages/generator/src/live/api.ts': 'a client of the API: sends a key with each command',
     },
     signs: [/\[['"]idempotency-key['"]\]/, /send it without an Idempotency-Key/],
     files: source,

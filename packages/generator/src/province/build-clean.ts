@@ -95,7 +95,7 @@ function weekdaysFrom(start: number, count: number): number[] {
   const days: number[] = []
   let d = start
   while (days.length < count) {
-    const weekday = new Date(d + 8 * hourMs).getUTCDay()
+    const weekday = new Date(dateOf(d)).getUTCDay()
     if (weekday !== 0 && weekday !== 6) days.push(d)
     d += dayMs
   }
@@ -155,7 +155,7 @@ function addClass(
   // Online fraud needs an online class: the first class is blended then, whatever the draw.
   const blended = !inst.mill && (drawn || (o.needsOnline && !model.classes.some((c) => c.mode === 'blended')))
   const sessions: SessionModel[] = weekdaysFrom(firstDay, count).map((day, i) => {
-    const start = day + (morning ? 9 : 14) * hourMs - 8 * hourMs
+    const start = at(dateOf(day), morning ? '09:00:00' : '14:00:00')
     return {
       session: `${id}-s${String(i + 1).padStart(2, '0')}`,
       start,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Actor, EventType } from '@trec/contracts'
+import { chinaDay } from '@trec/core'
 import { uuidFromText } from '@trec/oversight'
 import type { City, Occupation } from './places.ts'
 import type { Random } from './random.ts'
@@ -141,7 +142,7 @@ export const minuteMs = 60_000
 
 /** The local (UTC+8) date of an instant. */
 export function dateOf(ms: number): string {
-  return new Date(ms + 8 * hourMs).toISOString().slice(0, 10)
+  return chinaDay(ms)
 }
 
 /** An instant at a local (UTC+8) time of a date. */
