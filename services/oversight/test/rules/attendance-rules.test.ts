@@ -119,7 +119,13 @@ describe('R6 one face template or one device serving many workers', () => {
     const h = new History()
     for (const i of order) {
       const worker = pseudonym(`w${i}`)
-      const signIn = faceCheck(h, worker, 'cls-a', 's1', `2024-04-08T08:50:${String(i * 3 + 3).padStart(2, '0')}+08:00`)
+      const signIn = faceCheck(
+        h,
+        worker,
+        'cls-a',
+        's1',
+        `2024-04-08T08:50:${String(i * 3 + 3).padStart(2, '0')}+08:00`,
+      )
       signIns.set(i, signIn.id)
       const out = `2024-04-08T12:${String(10 + i * 5).padStart(2, '0')}:00+08:00`
       faceCheck(h, worker, 'cls-a', 's1', out, { purpose: 'sign_out' })
@@ -131,7 +137,9 @@ describe('R6 one face template or one device serving many workers', () => {
 
     // A projection: the same events give the same alert, and so do the checks sent one by one.
     expect(await detect(r6SharedFaceOrDevice, rules.R6, h.events)).toEqual(alerts)
-    const inTime = [...h.events].sort((a, b) => a.data.checkedAt.localeCompare(b.data.checkedAt))
+    const checkedAt = (e: (typeof h.events)[number]) =>
+      e.type === 'FaceCheckRecorded' ? e.data.checkedAt : ''
+    const inTime = [...h.events].sort((a, b) => checkedAt(a).localeCompare(checkedAt(b)))
     const oneByOne = await detect(r6SharedFaceOrDevice, rules.R6, inTime)
     expect(oneByOne.map((a) => [a.alert, a.measures])).toEqual(alerts.map((a) => [a.alert, a.measures]))
   })
