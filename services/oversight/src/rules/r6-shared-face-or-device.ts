@@ -6,19 +6,52 @@ import { localDay } from './time.ts'
 // than `maxWorkersPerTemplate` means someone's face checks in for others. A terminal checks one
 // person at a time, so more than `burst.workers` workers within `burst.seconds` on one device,
 // or more than `maxWorkersPerDevicePerDay` in a day, means photos or a replay are being run
-// through it. Raised as the checks arrive, while the class runs.
+// through it. Raised as the checks arrive, while the class runs; the burst is judged by check
+// time, not arrival, so a batch recorded worker by worker is flagged like checks sent one by one.
 
 interface TemplateUse {
   workers: Record<string, string>
 }
 
-/** Recent checks of a device, `[at, worker, eventId]` by time, and the workers of its last days. */
+/** A passing check on a device: `[at, worker, eventId]`. */
+type DeviceCheck = [number, string, string]
+
+/** The checks of a device's last days by check time (not arrival), and the workers of those days. */
 interface DeviceUse {
-  recent: [number, string, string][]
+  recent: DeviceCheck[]
   days: Record<string, Record<string, string>>
 }
 
 const maxEvidenceKept = 200
+/** Checks kept per device, the latest by check time: bounds the slot of a device run through photos all day. */
+const maxChecksKept = 2000
+
+const byCheckTime = (a: DeviceCheck, b: DeviceCheck) => a[0] - b[0] || a[2].localeCompare(b[2])
+
+/**
+ * The first window of `burstMs` (earliest start) holding the check at `at` in which more than
+ * `limit` different workers passed, from `checks` sorted by check time. Every such window can be
+ * slid to start at one of its checks, so the candidates are the windows starting at each check
+ * between `at - burstMs` and `at`: a check arriving late, in the middle of a burst, completes it
+ * just as the last one in time would.
+ */
+function findBurst(
+  checks: readonly DeviceCheck[],
+  at: number,
+  burstMs: number,
+  limit: number,
+): { checks: DeviceCheck[]; workers: number } | undefined {
+  for (let i = 0; i < checks.length; i++) {
+    const from = checks[i]![0]
+    if (from < at - burstMs) continue
+    if (from > at) break
+    const inWindow: DeviceCheck[] = []
+    for (let j = i; j < checks.length && checks[j]![0] <= from + burstMs; j++) inWindow.push(checks[j]!)
+    const workers = new Set(inWindow.map(([, w]) => w)).size
+    if (workers > limit) return { checks: inWindow, workers }
+  }
+  return undefined
+}
 
 export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
   id: 'R6',
@@ -50,29 +83,17 @@ export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
 
     const dKey = `d:${d.device}`
     const device = (await state.get<DeviceUse>(dKey)) ?? { recent: [], days: {} }
-    const burstMs = params.burst.seconds * 1000
     device.recent.push([at, d.worker, event.id])
-    device.recent.sort((a, b) => a[0] - b[0] || a[2].localeCompare(b[2]))
-    const latest = device.recent[device.recent.length - 1]![0]
-    device.recent = device.recent.filter(([t]) => t >= latest - 2 * burstMs)
-    // The windows of `burst.seconds` that hold this check: the one ending at it and the one starting at it.
-    for (const [from, to] of [
-      [at - burstMs, at],
-      [at, at + burstMs],
-    ] as const) {
-      const inWindow = device.recent.filter(([t]) => t >= from && t <= to)
-      const workers = new Set(inWindow.map(([, w]) => w))
-      if (workers.size > params.burst.workers) {
-        drafts.push({
-          subject: { kind: 'device', id: d.device },
-          occurrence: `burst:${localDay(at)}`,
-          evidence: inWindow.map(([, , id]) => id),
-          summary: `device ${d.device} passed ${workers.size} workers within ${params.burst.seconds} s, above ${params.burst.workers}`,
-          measures: { workers: workers.size, seconds: params.burst.seconds },
-        })
-        break
-      }
-    }
+    device.recent.sort(byCheckTime)
+    const burst = findBurst(device.recent, at, params.burst.seconds * 1000, params.burst.workers)
+    if (burst)
+      drafts.push({
+        subject: { kind: 'device', id: d.device },
+        occurrence: `burst:${localDay(at)}`,
+        evidence: burst.checks.map(([, , id]) => id),
+        summary: `device ${d.device} passed ${burst.workers} workers within ${params.burst.seconds} s, above ${params.burst.workers}`,
+        measures: { workers: burst.workers, seconds: params.burst.seconds },
+      })
     const day = localDay(at)
     device.days[day] ??= {}
     const today = device.days[day]
@@ -88,9 +109,13 @@ export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
           measures: { workers: count },
         })
     }
-    // Keep the two latest days: checks arrive in batches, rarely more than a day late.
+    // Keep the two latest days, of workers and of checks: checks arrive in batches, in any order
+    // (a batch is recorded worker by worker), rarely more than a day late.
     const days = Object.keys(device.days).sort()
     for (const old of days.slice(0, -2)) delete device.days[old]
+    const firstKept = days.slice(-2)[0]!
+    const from = device.recent.findIndex(([t]) => localDay(t) >= firstKept)
+    device.recent = from < 0 ? [] : device.recent.slice(from).slice(-maxChecksKept)
     state.set(dKey, device)
     return drafts
   },

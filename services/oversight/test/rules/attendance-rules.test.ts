@@ -111,6 +111,39 @@ describe('R6 one face template or one device serving many workers', () => {
     expect(alerts[0]!.evidence).toHaveLength(9)
   })
 
+  it('raises for one batch recorded worker by worker, not in check time: 9 workers within 27 s', async () => {
+    // The attendance service records a device's batch grouped by worker: each worker's sign-in,
+    // then their sign-out hours later. The sign-ins interleave in check time with no order.
+    const order = [4, 0, 8, 1, 7, 2, 6, 3, 5]
+    const signIns = new Map<number, string>()
+    const h = new History()
+    for (const i of order) {
+      const worker = pseudonym(`w${i}`)
+      const signIn = faceCheck(
+        h,
+        worker,
+        'cls-a',
+        's1',
+        `2024-04-08T08:50:${String(i * 3 + 3).padStart(2, '0')}+08:00`,
+      )
+      signIns.set(i, signIn.id)
+      const out = `2024-04-08T12:${String(10 + i * 5).padStart(2, '0')}:00+08:00`
+      faceCheck(h, worker, 'cls-a', 's1', out, { purpose: 'sign_out' })
+    }
+    const alerts = await detect(r6SharedFaceOrDevice, rules.R6, h.events)
+    expect(alerts.map((a) => a.subject)).toEqual([{ kind: 'device', id: 'dev-cls-a' }])
+    expect(alerts[0]!.measures).toEqual({ workers: 9, seconds: 30 })
+    expect(new Set(alerts[0]!.evidence)).toEqual(new Set(signIns.values()))
+
+    // A projection: the same events give the same alert, and so do the checks sent one by one.
+    expect(await detect(r6SharedFaceOrDevice, rules.R6, h.events)).toEqual(alerts)
+    const checkedAt = (e: (typeof h.events)[number]) =>
+      e.type === 'FaceCheckRecorded' ? e.data.checkedAt : ''
+    const inTime = [...h.events].sort((a, b) => checkedAt(a).localeCompare(checkedAt(b)))
+    const oneByOne = await detect(r6SharedFaceOrDevice, rules.R6, inTime)
+    expect(oneByOne.map((a) => [a.alert, a.measures])).toEqual(alerts.map((a) => [a.alert, a.measures]))
+  })
+
   it('does not raise for a class queueing at its terminal, 8 workers every 30 seconds, each with their own face', async () => {
     const h = new History()
     for (let i = 0; i < 40; i++) {
