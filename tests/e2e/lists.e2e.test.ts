@@ -1,8 +1,9 @@
 // The lists people work from, over the composed app with its read side running: claims (with what
 // each lacks for payment, by the payment gate itself), alerts, cases and payments, each paged by
 // an opaque cursor and bounded by the token; a cursor edited, made up, or from another list, and
-// a limit over 200, are a problem+json 400 naming the field; reading what a claim lacks, or one
-// worker's claims, is an access event of that worker.
+// a limit over 200, are a problem+json 400 naming the field, on every list the OpenAPI document
+// names (checkpoints and the access log too); reading what a claim lacks, or one worker's claims,
+// is an access event of that worker.
 
 import { decodeRecorded } from '@trec/contracts'
 import { cursorCodec } from '@trec/core'
