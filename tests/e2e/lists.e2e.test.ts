@@ -1,13 +1,18 @@
 // The lists people work from, over the composed app with its read side running: claims (with what
 // each lacks for payment, by the payment gate itself), alerts, cases and payments, each paged by
 // an opaque cursor and bounded by the token; a cursor edited, made up, or from another list, and
-// a limit over 200, are a problem+json 400 naming the field; reading what a claim lacks, or one
-// worker's claims, is an access event of that worker.
+// a limit over 200, are a problem+json 400 naming the field, on every list the OpenAPI document
+// names (checkpoints and the access log too); reading what a claim lacks, or one worker's claims,
+// is an access event of that worker.
 
 import { decodeRecorded } from '@trec/contracts'
+import { cursorCodec } from '@trec/core'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaseworkRecord, caseworkRecord } from './support/casework.ts'
 import { caughtUp } from './support/caught-up.ts'
+import type { Who } from './support/client.ts'
+import type { JsonSchema } from './support/invalid-bodies.ts'
 import { accepted, card, people } from './support/record.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
@@ -103,29 +108,84 @@ describe('lists: claims, alerts, cases and payments, paged and bounded by the to
     expect(cases.items[0]).toMatchObject({ case: a.case, openedAt: expect.any(String), basis: 'alert' })
   })
 
-  it("refuses, with problem+json 400 naming the field, a forged cursor, another list's, and a limit over 200", async () => {
-    const lists = [
-      ['/v1/claims', people.officer],
-      ['/v1/oversight/alerts', investigator],
-      ['/v1/oversight/cases', investigator],
-      ['/v1/compliance/payments', auditor],
-      ['/v1/audit/checkpoints', auditor],
-    ] as const
-    const claimsCursor = accepted(await sys.http.get('/v1/claims?limit=1', people.officer), 200)
-      .nextCursor as string
-    const [, tag] = claimsCursor.split('.')
-    for (const [path, who] of lists) {
-      const forged = `${Buffer.from(JSON.stringify({ list: path.split('/').at(-1), after: ['9'] })).toString('base64url')}.${tag}`
-      const cursors = path === '/v1/claims' ? [forged, 'x.y'] : [claimsCursor, forged, 'x.y']
-      for (const cursor of cursors) {
-        const res = await sys.http.get(`${path}?cursor=${encodeURIComponent(cursor)}`, who)
-        expect(res.status, `${path} ${cursor}`).toBe(400)
-        expect(res.headers['content-type']).toContain('application/problem+json')
-        expect(JSON.stringify(res.body)).toContain('cursor')
-      }
-      const over = await sys.http.get(`${path}?limit=201`, who)
-      expect(over.status, path).toBe(400)
-      expect(JSON.stringify(over.body)).toContain('limit')
+  // Every list the app serves, by the GET operations of its OpenAPI document that take a `limit`
+  // or a `cursor`: who reads it, what else its query needs, and the name its cursors carry. A list
+  // added to the app without a row here fails the first assertion below. The access log pages by
+  // `fromRevision`, not by an opaque cursor (`list` absent): only its limit is refused here.
+  const lists = (): Record<string, { who: Who; query?: string; list?: string }> => ({
+    'GET /v1/claims': { who: people.officer, list: 'claims' },
+    'GET /v1/compliance/payments': { who: auditor, list: 'payments' },
+    'GET /v1/oversight/alerts': { who: investigator, list: 'alerts' },
+    'GET /v1/oversight/cases': { who: investigator, list: 'cases' },
+    'GET /v1/audit/checkpoints': { who: auditor, list: 'checkpoints' },
+    'GET /v1/archive/access-log': { who: auditor, query: `worker=${rec.workers[0]}` },
+  })
+
+  it("refuses, on every list, with problem+json 400 naming the field, another list's cursor, a forged one, and a limit over 200", async () => {
+    const doc = (await sys.http.get('/docs/json', undefined)).body as JsonSchema
+    const paged = Object.entries(doc.paths as Record<string, Record<string, JsonSchema>>).flatMap(
+      ([path, operations]) =>
+        Object.entries(operations)
+          .filter(
+            ([verb, op]) =>
+              ((op.parameters ?? []) as JsonSchema[]).some(
+                (p) => p.in === 'query' && (p.name === 'cursor' || p.name === 'limit'),
+              ) && verb === 'get',
+          )
+          .map(([verb]) => `${verb.toUpperCase()} ${path}`),
+    )
+    const table = lists()
+    expect(paged.sort(), 'a list the app serves is missing from this table').toEqual(
+      Object.keys(table).sort(),
+    )
+
+    const url = (route: string, extra: string) => {
+      const query = [table[route]!.query, extra].filter(Boolean).join('&')
+      return `${route.slice('GET '.length)}?${query}`
+    }
+    const refused = async (route: string, extra: string, field: string) => {
+      const res = await sys.http.get(url(route, extra), table[route]!.who)
+      expect(res.status, `${route} ${extra}`).toBe(400)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+      expect(
+        (res.body.errors as { path: string[] }[]).some((e) => e.path.includes(field)),
+        `${route} ${extra}: ${res.text}`,
+      ).toBe(true)
+    }
+
+    // A cursor each list really gave (a first page of one), where it has a second page.
+    const given = new Map<string, string>()
+    for (const [route, { list }] of Object.entries(table)) {
+      if (!list) continue
+      const first = accepted(await sys.http.get(url(route, 'limit=1'), table[route]!.who), 200)
+      if (first.nextCursor) given.set(list, first.nextCursor as string)
+    }
+    expect(given.has('claims')).toBe(true)
+    // A second list's cursor for the claims list: one that list gave, or as its pager would write it.
+    const otherThanClaims =
+      [...given].find(([list]) => list !== 'claims')?.[1] ??
+      cursorCodec('alerts', cursorKeyOf(sys.pseudonymSecret)).encode(['1'])
+
+    for (const [route, { list }] of Object.entries(table)) {
+      await refused(route, 'limit=201', 'limit')
+      if (!list) continue
+      const fromAnother = list === 'claims' ? otherThanClaims : given.get('claims')!
+      const own = given.get(list)
+      const [, tag] = (own ?? fromAnother).split('.')
+      const forged = [
+        // Made up, with a tag taken from a real cursor.
+        `${Buffer.from(JSON.stringify({ list, after: ['9'] })).toString('base64url')}.${tag}`,
+        'x.y',
+        'not-a-cursor',
+        // A real cursor of this list, its position edited.
+        ...(own
+          ? [
+              `${Buffer.from(JSON.stringify({ list, after: ['0'] })).toString('base64url')}.${own.split('.')[1]}`,
+            ]
+          : []),
+      ]
+      for (const cursor of [fromAnother, ...forged])
+        await refused(route, `cursor=${encodeURIComponent(cursor)}`, 'cursor')
     }
   })
 })

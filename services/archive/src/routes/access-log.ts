@@ -2,7 +2,14 @@ import { type AccessEvent, readAccessLog } from '@trec/command'
 import { type EventDataToAppend, pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 
-import { actorOf, assertRegion, type Platform, principal, refuseIdempotencyKey } from '@trec/fastify-kit'
+import {
+  actorOf,
+  assertRegion,
+  MAX_PAGE,
+  type Platform,
+  principal,
+  refuseIdempotencyKey,
+} from '@trec/fastify-kit'
 import { cardNumberSchema } from '@trec/privacy'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -86,12 +93,12 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
         description:
           'An auditor reads the access log of a worker, by pseudonym: every read and export of their record, who ' +
           'made it, when, for what purpose and under which case, in the order they were logged. `limit` is at most ' +
-          '1000 (default 100); `nextRevision` passed as `fromRevision` gives the next page. This read is itself ' +
+          '200 (default 100), as on every list; `nextRevision` passed as `fromRevision` gives the next page. This read is itself ' +
           'logged (`access_log`, purpose `audit`) before the answer.',
         querystring: z.strictObject({
           worker: pseudonymSchema,
           fromRevision: z.coerce.number().int().min(0).default(0),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
         }),
         response: { 200: logAnswer },
       },
@@ -147,7 +154,7 @@ const logLookupBody = z
     purpose: z.enum(['card_holder_request', 'consented_disclosure']),
     consentRef: z.string().min(1).max(64).optional(),
     fromRevision: z.int().min(0).default(0),
-    limit: z.int().min(1).max(200).default(100),
+    limit: z.int().min(1).max(MAX_PAGE).default(100),
   })
   .refine((b) => b.purpose !== 'consented_disclosure' || b.consentRef !== undefined, {
     message: 'a consented disclosure names the consent (consentRef)',
