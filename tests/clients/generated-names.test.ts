@@ -1,40 +1,42 @@
 import { describe, expect, it } from 'vitest'
-import { javaOperation, namesWithPathOrStatus, pathName } from './generated-names.ts'
+import { javaOperations, namesWithPathOrStatus, pathName } from './generated-names.ts'
 
 const doc = {
   paths: {
-    '/v1/archive/lookup': { post: { tags: ['archive'] } },
+    '/v1/archive/lookup': { post: { tags: ['archive'], operationId: 'lookUpArchive' } },
     '/v1/institutions': { post: { tags: ['training'], operationId: 'designateInstitution' } },
-    '/v1/classes/{class}/enrolments': { post: { tags: ['training'], operationId: 'enrolWorker' } },
+    '/v1/classes/{class}/enrolments': { post: { tags: ['training'] } },
   },
 }
 
 describe('generated names', () => {
   it('names an operation without an operationId as openapi-generator does', () => {
     expect(pathName('POST', '/v1/classes/{class}/enrolments')).toBe('V1ClassesClassEnrolmentsPost')
-    expect(javaOperation(doc, 'POST', '/v1/archive/lookup')).toBe('ArchiveApi#v1ArchiveLookupPost')
-    expect(javaOperation(doc, 'POST', '/v1/institutions')).toBe('TrainingApi#designateInstitution')
   })
 
-  it('flags path and status-code names but for the unfinished operations', () => {
+  it('expects each operation as a method named by its operationId, in the API class of its tag', () => {
+    expect(javaOperations(doc)).toEqual([
+      { operation: 'POST /v1/archive/lookup', api: 'ArchiveApi', method: 'lookUpArchive' },
+      { operation: 'POST /v1/institutions', api: 'TrainingApi', method: 'designateInstitution' },
+      { operation: 'POST /v1/classes/{class}/enrolments', api: 'TrainingApi', method: '(no operationId)' },
+    ])
+  })
+
+  it('flags every name that carries a path or a status code', () => {
     const names = [
       'V1ArchiveLookupPost200Response',
       'v1ArchiveLookupPost',
-      'V1InstitutionsPost201Response',
+      'LookUpArchive200Response',
+      'lookUpArchive',
       'v1ClassesClassEnrolmentsPost',
-      'EnrolWorker201Response',
       'DesignationAnswer',
       'RegisterDeviceRequestPublicKeyOneOf1',
     ]
-    expect(namesWithPathOrStatus(doc, new Set(['POST /v1/archive/lookup']), names)).toEqual([
-      'V1InstitutionsPost201Response',
-      'v1ClassesClassEnrolmentsPost',
-      'EnrolWorker201Response',
-    ])
-    expect(namesWithPathOrStatus(doc, new Set(['POST /v1/classes/{class}/enrolments']), names)).toEqual([
+    expect(namesWithPathOrStatus(doc, names)).toEqual([
       'V1ArchiveLookupPost200Response',
       'v1ArchiveLookupPost',
-      'V1InstitutionsPost201Response',
+      'LookUpArchive200Response',
+      'v1ClassesClassEnrolmentsPost',
     ])
   })
 })

@@ -1,7 +1,7 @@
 // What the issue asks of generated clients: no class or method named after a path or a status
-// code (`V1ArchiveLookupPost200Response`, `v1ArchiveLookupPost`). openapi-generator makes such a
-// name for an operation that has no operationId or an inline body, from the path and method; an
-// operation still on openapi-unfinished.txt may yet have them, no other may.
+// code (`V1ArchiveLookupPost200Response`, `v1ArchiveLookupPost`), and each operation's method
+// named by its operationId. openapi-generator makes such a name for an operation that has no
+// operationId or an inline body, from the path and method; the contract allows neither.
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON document, walked by key
 type Json = Record<string, any>
@@ -16,52 +16,37 @@ export function pathName(method: string, path: string): string {
     .join('')
 }
 
-/**
- * The generated names that carry a path (start with an operation's path name) or a status code
- * (three digits) and belong to no unfinished operation (start with neither its path name nor its
- * operationId): none, when the contract holds.
- */
-export function namesWithPathOrStatus(doc: Json, unfinished: Set<string>, names: string[]): string[] {
-  const paths: string[] = []
-  const allowed: string[] = []
-  for (const [path, operations] of Object.entries(doc.paths as Json))
-    for (const [method, op] of Object.entries(operations as Json) as [string, Json][]) {
-      const name = pathName(method, path).toLowerCase()
-      paths.push(name)
-      if (unfinished.has(`${method.toUpperCase()} ${path}`)) {
-        allowed.push(name)
-        if (op.operationId) allowed.push(String(op.operationId).toLowerCase())
-      }
-    }
-  const startsWithOneOf = (name: string, prefixes: string[]) =>
-    prefixes.some((prefix) => name.toLowerCase().startsWith(prefix))
-  return names.filter(
-    (name) => (/\d{3}/.test(name) || startsWithOneOf(name, paths)) && !startsWithOneOf(name, allowed),
+/** Each operation of the document: `METHOD /path`, its method, path and definition. */
+function operationsOf(doc: Json): { operation: string; method: string; path: string; op: Json }[] {
+  return Object.entries(doc.paths as Json).flatMap(([path, operations]) =>
+    (Object.entries(operations as Json) as [string, Json][]).map(([method, op]) => ({
+      operation: `${method.toUpperCase()} ${path}`,
+      method,
+      path,
+      op,
+    })),
   )
 }
 
-/** The generated Java API class and method of an operation: `ArchiveApi#lookUpArchive`. */
-export function javaOperation(doc: Json, method: string, path: string): string {
-  const op = doc.paths[path][method.toLowerCase()]
-  const name = op.operationId ?? pathName(method, path).replace(/^./, (c) => c.toLowerCase())
-  return `${pascal(String(op.tags?.[0] ?? 'default'))}Api#${name}`
+/**
+ * The generated names that carry a path (start with an operation's path name) or a status code
+ * (three digits): none, when the contract holds.
+ */
+export function namesWithPathOrStatus(doc: Json, names: string[]): string[] {
+  const paths = operationsOf(doc).map(({ method, path }) => pathName(method, path).toLowerCase())
+  return names.filter(
+    (name) => /\d{3}/.test(name) || paths.some((prefix) => name.toLowerCase().startsWith(prefix)),
+  )
 }
 
-/** The operations that left the unfinished list: `METHOD /path`, its operationId and tag. */
-export function finishedOperations(
-  doc: Json,
-  unfinished: Set<string>,
-): { operation: string; operationId: string; tag: string }[] {
-  const finished = []
-  for (const [path, operations] of Object.entries(doc.paths as Json))
-    for (const [method, op] of Object.entries(operations as Json) as [string, Json][]) {
-      const operation = `${method.toUpperCase()} ${path}`
-      if (!unfinished.has(operation))
-        finished.push({
-          operation,
-          operationId: String(op.operationId),
-          tag: String(op.tags?.[0] ?? 'default'),
-        })
-    }
-  return finished
+/**
+ * The generated Java API class and method each operation must have: the class of its first tag
+ * (`ArchiveApi`), the method its operationId (`lookUpArchive`).
+ */
+export function javaOperations(doc: Json): { operation: string; api: string; method: string }[] {
+  return operationsOf(doc).map(({ operation, op }) => ({
+    operation,
+    api: `${pascal(String(op.tags?.[0] ?? 'default'))}Api`,
+    method: String(op.operationId ?? '(no operationId)'),
+  }))
 }

@@ -4,15 +4,14 @@
 // Java one (openapi-generator, `java`, library `native`, through Maven). Each takes the same
 // journey (tests/clients/journey.ts): designate an institution, look up an archive, and read a
 // problem+json refusal with its code and failing field. The generated Java names are checked too:
-// none carries a path or a status code, but for the operations still on openapi-unfinished.txt.
+// none carries a path or a status code, and each operation's method is its operationId.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cryptoProfile } from '@trec/core'
 import { createPseudonymizer } from '@trec/privacy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { unfinishedOperations } from '../../services/app/test/openapi-unfinished.ts'
-import { finishedOperations, javaOperation, namesWithPathOrStatus } from '../clients/generated-names.ts'
+import { javaOperations, namesWithPathOrStatus } from '../clients/generated-names.ts'
 import { generatedJavaNames, javaUnavailable, maven } from '../clients/java.ts'
 import { brokenUscc, type JourneyInput, type JourneyResult } from '../clients/journey.ts'
 import {
@@ -91,15 +90,11 @@ suite(
         async () => {
           const built = await maven(['compile'])
           expect(built.status, built.output).toBe(0)
-          const unfinished = unfinishedOperations()
           const { models, methods } = generatedJavaNames()
           const allMethods = [...methods.values()].flat()
-          expect(namesWithPathOrStatus(doc, unfinished, [...models, ...allMethods])).toEqual([])
-          for (const { operation, operationId, tag } of finishedOperations(doc, unfinished)) {
-            const [api, method] = javaOperation(doc, ...(operation.split(' ') as [string, string])).split('#')
-            expect(methods.get(api ?? '') ?? [], `${operation} (${tag})`).toContain(method)
-            expect(method).toBe(operationId)
-          }
+          expect(namesWithPathOrStatus(doc, [...models, ...allMethods])).toEqual([])
+          for (const { operation, api, method } of javaOperations(doc))
+            expect(methods.get(api) ?? [], `${operation} (${api})`).toContain(method)
         },
         600_000,
       )
@@ -116,7 +111,6 @@ suite(
             TREC_USCC: given.uscc,
             TREC_BROKEN_USCC: brokenUscc,
             TREC_CARD_NUMBER: given.cardNumber,
-            TREC_ARCHIVE_LOOKUP: javaOperation(doc, 'POST', '/v1/archive/lookup'),
           })
           expect(run.status, run.output).toBe(0)
           // The one line the journey prints (Maven may put colour codes before it).

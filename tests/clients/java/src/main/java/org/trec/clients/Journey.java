@@ -1,18 +1,16 @@
 package org.trec.clients;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.trec.client.ApiClient;
 import org.trec.client.ApiException;
+import org.trec.client.api.ArchiveApi;
 import org.trec.client.api.TrainingApi;
+import org.trec.client.model.ArchiveLookupRequest;
+import org.trec.client.model.ArchiveRecord;
 import org.trec.client.model.DesignateInstitutionRequest;
 import org.trec.client.model.DesignationAnswer;
 import org.trec.client.model.Issue;
@@ -48,30 +46,6 @@ public final class Journey {
         .effectiveFrom(LocalDate.parse("2021-01-01"));
   }
 
-  /**
-   * The archive lookup through the generated API class and method the committed contract names
-   * (TREC_ARCHIVE_LOOKUP, {@code ArchiveApi#lookUpArchive}): the test reads that name from the
-   * document, so this compiles while the operation is still being brought to the contract. The
-   * request is the generated request model, the answer the generated answer model.
-   */
-  private static JsonNode lookUpArchive(ApiClient client, String token, String cardNumber)
-      throws ReflectiveOperationException {
-    String[] target = env("TREC_ARCHIVE_LOOKUP").split("#");
-    Class<?> apiClass = Class.forName("org.trec.client.api." + target[0]);
-    Object api = apiClass.getConstructor(ApiClient.class).newInstance(client);
-    Method call =
-        Arrays.stream(apiClass.getMethods())
-            .filter(m -> m.getName().equals(target[1]) && m.getParameterCount() == 2)
-            .findFirst()
-            .orElseThrow(() -> new NoSuchMethodException(String.join("#", target)));
-    ObjectMapper mapper = client.getObjectMapper();
-    Object request =
-        mapper.convertValue(
-            Map.of("cardNumber", cardNumber, "purpose", "card_holder_request"),
-            call.getParameterTypes()[0]);
-    return mapper.valueToTree(call.invoke(api, request, bearer(token)));
-  }
-
   public static void main(String[] args) throws Exception {
     ApiClient client = new ApiClient();
     client.updateBaseUri(env("TREC_URL"));
@@ -82,12 +56,13 @@ public final class Journey {
 
     DesignationAnswer designated = training.designateInstitution(designation(institution, uscc), bearer(admin));
 
-    JsonNode looked;
-    try {
-      looked = lookUpArchive(client, env("TREC_CARD_SERVICE_TOKEN"), env("TREC_CARD_NUMBER"));
-    } catch (InvocationTargetException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
+    ArchiveRecord looked =
+        new ArchiveApi(client)
+            .lookUpArchive(
+                new ArchiveLookupRequest()
+                    .cardNumber(env("TREC_CARD_NUMBER"))
+                    .purpose(ArchiveLookupRequest.PurposeEnum.CARD_HOLDER_REQUEST),
+                bearer(env("TREC_CARD_SERVICE_TOKEN")));
 
     Problem problem;
     int status;
@@ -113,7 +88,7 @@ public final class Journey {
     result.put("designated", designated.getInstitution());
     result.put(
         "archive",
-        Map.of("worker", looked.path("worker").asText(), "found", looked.path("archive").path("found").asBoolean()));
+        Map.of("worker", looked.getWorker(), "found", looked.getArchive().getFound()));
     result.put("refusal", Map.of("status", status, "code", problem.getCode().getValue(), "fields", fields));
     System.out.println("JOURNEY " + client.getObjectMapper().writeValueAsString(result));
   }
