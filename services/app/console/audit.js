@@ -4,7 +4,6 @@
 // Every check is verify.js's, in this browser; the server's word is never taken for a root.
 
 import {
-  ElAlert,
   ElButton,
   ElCard,
   ElInput,
@@ -19,6 +18,7 @@ import { api } from './api.js'
 import { model } from './bind.js'
 import { chinaTime } from './format.js'
 import { has, lang, t } from './i18n.js'
+import { failed, outcome } from './ui.js'
 import {
   pinKey,
   VerifyError,
@@ -37,20 +37,8 @@ function failure(error) {
       reason: error.reason,
       text: `${t('failed', { reason: error.reason, message: has(`reasons.${error.reason}`) ? t(`reasons.${error.reason}`) : error.message })}${error.line ? ` (${t('line', { line: error.line })})` : ''}`,
     }
-  return { type: 'error', text: t('error', { message: error.message }) }
+  return failed(error)
 }
-
-const outcome = (state, test) =>
-  state
-    ? h(ElAlert, {
-        type: state.type,
-        closable: false,
-        showIcon: true,
-        title: state.text,
-        'data-test': test,
-        'data-reason': state.reason ?? '',
-      })
-    : null
 
 /** An export that verified: how many events, in which signed checkpoint, signed when. */
 const exportVerified = (report) => ({
