@@ -36,6 +36,7 @@ export {
   alertIdSchema,
   alertSubjectKinds,
   alertSubjectSchema,
+  caseClawbackReasons,
   caseClosed,
   caseConclusions,
   caseEvidenceLinked,

@@ -184,6 +184,15 @@ export const caseSanctionDecided = defineEvent({
   }),
 })
 
+/** Why a case asks for a paid subsidy back. */
+export const caseClawbackReasons = [
+  'false_training',
+  'fraudulent_claim',
+  'duplicate_benefit',
+  'certificate_revoked',
+  'other',
+] as const
+
 export const clawbackRequested = defineEvent({
   type: 'ClawbackRequested',
   context: 'oversight',
@@ -195,13 +204,7 @@ export const clawbackRequested = defineEvent({
     claim: entityIdSchema,
     worker: pseudonymSchema,
     amount: positiveFenSchema,
-    reason: z.enum([
-      'false_training',
-      'fraudulent_claim',
-      'duplicate_benefit',
-      'certificate_revoked',
-      'other',
-    ]),
+    reason: z.enum(caseClawbackReasons),
     evidence: uniqueList(eventIdSchema).max(10_000),
     note: noteSchema.optional(),
   }),

@@ -2,6 +2,7 @@ import { handleCommand, loadState, reject } from '@trec/command'
 import {
   alertIdSchema,
   alertSubjectSchema,
+  caseClawbackReasons,
   caseConclusions,
   caseIdSchema,
   commandAnswerSchema,
@@ -93,13 +94,7 @@ const clawbackBody = z
   .strictObject({
     claim: entityIdSchema,
     amount: positiveFenSchema,
-    reason: z.enum([
-      'false_training',
-      'fraudulent_claim',
-      'duplicate_benefit',
-      'certificate_revoked',
-      'other',
-    ]),
+    reason: z.enum(caseClawbackReasons),
     evidence: ids.default([]),
     note: noteSchema.optional(),
   })
