@@ -13,19 +13,16 @@ import { at, day } from './support/china-days.ts'
 import type { Json } from './support/http.ts'
 import {
   accepted,
+  attendAndComplete,
   card,
-  complete,
   designate,
   enrol,
-  faceCheck,
   type OpenedClass,
   occupations,
   openClass,
   people,
   publish,
-  registerDevice,
   trainingClaim,
-  uploadChecks,
 } from './support/record.ts'
 import { type StartedSystem, startedSystem } from './support/started.ts'
 
@@ -92,10 +89,8 @@ describe('eligibility in the gate: target groups, a yearly cap per kind, once pe
     const programme = await publish(http, occupations.electrician, day(-30), day(60))
     cls = await openClass(http, inst, programme, [day(-4), day(-3)])
     worker = await enrol(http, cls, card(411), `${day(-6)}T08:40:00+08:00`)
-    const device = await registerDevice(http, cls, 'dev-fc-elig-1')
     clock.now = at(day(-2))
-    for (const s of cls.sessions) await uploadChecks(http, device, `b-${s.session}`, [faceCheck(worker, s)])
-    await complete(http, cls, worker)
+    await attendAndComplete(http, cls, [worker], 'dev-fc-elig-1')
     clock.now = at(day(0), '10:00')
     accepted(await http.post('/v1/rule-sets', officer, groupsSet()))
   }, 180_000)

@@ -25,17 +25,14 @@ import { eventually } from './support/eventually.ts'
 import { programmeBody } from './support/programme.ts'
 import {
   accepted,
+  attendAndComplete,
   card,
-  complete,
   enrol,
-  faceCheck,
   type Occupation,
   type OpenedClass,
   occupations,
   people,
-  registerDevice,
   session,
-  uploadChecks,
 } from './support/record.ts'
 import { type StartedSystem, startedSystem } from './support/started.ts'
 
@@ -192,20 +189,6 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
   /** The SubsidyPaid event of each kind's payment, for the compliance check at the end. */
   const paid: Record<string, string> = {}
 
-  /** Enrolls, face-checks every session and completes, for the workers named; enrols the others only. */
-  async function train(c: OpenedClass, attend: string[], others: string[], device: string) {
-    const dev = await registerDevice(sys.http, c, device)
-    for (const s of c.sessions)
-      await uploadChecks(
-        sys.http,
-        dev,
-        `b-${c.id.slice(-6)}-${s.session}`,
-        attend.map((worker) => faceCheck(worker, s)),
-      )
-    for (const worker of attend) await complete(sys.http, c, worker)
-    return others
-  }
-
   beforeAll(async () => {
     sys = await startedSystem(dataDir, clock)
     const { http } = sys
@@ -220,7 +203,7 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
     w.work = await enrol(http, cls.work, card(611), `${day(-75)}T09:00:00+08:00`)
     w.idle = await enrol(http, cls.work, card(612), `${day(-75)}T09:01:00+08:00`)
     clock.now = at(day(-68))
-    await train(cls.work, [w.work], [w.idle], 'dev-fc-work-1')
+    await attendAndComplete(http, cls.work, [w.work], 'dev-fc-work-1')
 
     clock.now = at(day(-6))
     const projectProg = await programme(http, occupations.electrician, 'project_training', 180_000)
@@ -235,8 +218,8 @@ describe('项目制培训, 企业新型学徒制 and 以工代训: from class (o
     w.apprentice = await enrol(http, cls.apprentice, card(631), `${day(-6)}T08:42:00+08:00`)
     w.elsewhere = await enrol(http, cls.elsewhere, card(632), `${day(-6)}T08:43:00+08:00`)
     clock.now = at(day(-2))
-    await train(cls.project, [w.project], [], 'dev-fc-proj-1')
-    await train(cls.apprentice, [w.apprentice], [], 'dev-fc-app-1')
+    await attendAndComplete(http, cls.project, [w.project], 'dev-fc-proj-1')
+    await attendAndComplete(http, cls.apprentice, [w.apprentice], 'dev-fc-app-1')
 
     clock.now = at(day(0), '10:00')
     accepted(await http.post('/v1/rule-sets', officer, employerKindsSet()))

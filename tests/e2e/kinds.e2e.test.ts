@@ -13,21 +13,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { at, day } from './support/china-days.ts'
 import {
   accepted,
+  attendAndComplete,
   card,
   certify,
-  complete,
   designate,
   enrol,
-  faceCheck,
   type OpenedClass,
   occupations,
   openClass,
   people,
   publish,
   registerCardAccount,
-  registerDevice,
   trainingClaim,
-  uploadChecks,
 } from './support/record.ts'
 import { type StartedSystem, startedSystem } from './support/started.ts'
 
@@ -109,10 +106,8 @@ describe('创业培训补贴, 鉴定评价补贴 and 生活费补贴: from class
     cls = await openClass(http, inst, programme, [day(-4), day(-3)])
     w.done = await enrol(http, cls, card(511), `${day(-6)}T08:40:00+08:00`)
     w.absent = await enrol(http, cls, card(512), `${day(-6)}T08:41:00+08:00`)
-    const device = await registerDevice(http, cls, 'dev-fc-kinds-1')
     clock.now = at(day(-2))
-    for (const s of cls.sessions) await uploadChecks(http, device, `b-${s.session}`, [faceCheck(w.done, s)])
-    await complete(http, cls, w.done)
+    await attendAndComplete(http, cls, [w.done], 'dev-fc-kinds-1')
     certificate = await certify(http, w.done, occupations.electrician, 'S0130000092139511', {
       assessedOn: day(-2),
       issuedOn: day(-2),

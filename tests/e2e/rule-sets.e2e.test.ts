@@ -15,20 +15,17 @@ import { eventually } from './support/eventually.ts'
 import type { Json } from './support/http.ts'
 import {
   accepted,
+  attendAndComplete,
   card,
   certify,
-  complete,
   designate,
   enrol,
-  faceCheck,
   type OpenedClass,
   occupations,
   openClass,
   people,
   publish,
-  registerDevice,
   trainingClaim,
-  uploadChecks,
 } from './support/record.ts'
 import { type StartedSystem, startedSystem } from './support/started.ts'
 
@@ -107,16 +104,8 @@ describe('subsidy rule sets as events, on the embedded start', () => {
       ['c', 303],
     ] as const)
       w[name] = await enrol(http, cls, card(seq), `${day(-6)}T08:40:00+08:00`)
-    const device = await registerDevice(http, cls, 'dev-fc-rules-1')
     clock.now = at(day(-2))
-    for (const s of cls.sessions)
-      await uploadChecks(
-        http,
-        device,
-        `b-${s.session}`,
-        Object.values(w).map((worker) => faceCheck(worker, s)),
-      )
-    for (const worker of Object.values(w)) await complete(http, cls, worker)
+    await attendAndComplete(http, cls, Object.values(w), 'dev-fc-rules-1')
     await certify(http, w.a, occupations.electrician, 'S0130000092139001', {
       assessedOn: day(-2),
       issuedOn: day(-2),

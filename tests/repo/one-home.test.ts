@@ -107,9 +107,12 @@ const guards: Guard[] = [
   },
   {
     idea: 'how service options are checked and refused',
-    allowed: { 'packages/contracts/src/service-options.ts': 'the home: parseServiceOptions' },
+    allowed: {
+      'packages/contracts/src/service-options.ts': 'the home: parseServiceOptions, objectWith, clockOption',
+    },
     signs: [
       /['"`]invalid [\w ${}.-]*options\b/,
+      /\bz\s*\.custom<(EventStore|SqlExecutor|KeyRing)>/,
       /\bOptionsSchema\.safeParse\(|\boptionsSchema\.safeParse\(/i,
     ],
     files: source,
@@ -169,6 +172,7 @@ describe('one home for each helper', () => {
     'how service options are checked and refused': [
       "throw new Error('invalid oversight options: store must be an EventStore')",
       'const parsed = optionsSchema.safeParse(options)',
+      "store: z.custom<EventStore>((s) => typeof s?.append === 'function', 'must be an EventStore'),",
     ],
   }
   it('finds a copy planted outside the home, for every guard', () => {

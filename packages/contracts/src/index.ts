@@ -219,5 +219,5 @@ export {
 } from './registry.ts'
 export type { SealedValue } from './sealed.ts'
 export { sealedValueSchema } from './sealed.ts'
-export { parseServiceOptions } from './service-options.ts'
+export { clockOption, objectWith, parseServiceOptions } from './service-options.ts'
 export { isValidUscc, usccCheckCharacter } from './uscc.ts'

@@ -1,5 +1,5 @@
 import { TrecError } from '@trec/core'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { toIssues } from './issues.ts'
 
 /**
@@ -19,3 +19,22 @@ export function parseServiceOptions<S extends z.ZodType>(
   const named = issues.map((i) => `${i.path.length === 0 ? 'options' : i.path.join('.')}: ${i.message}`)
   throw new TrecError('TREC_VALIDATION', `invalid ${service} options: ${named.join('; ')}`, { issues })
 }
+
+/**
+ * An option that must be an object with each of these methods: an event store, a SQL executor,
+ * a key ring. Only the methods the service calls are checked, so a test can hand it a double.
+ * `what` names the kind in the refusal (`store: must be an EventStore`).
+ */
+export function objectWith<T>(what: string, ...methods: string[]): z.ZodCustom<T, T> {
+  return z.custom<T>(
+    (v) =>
+      (typeof v === 'object' || typeof v === 'function') &&
+      v !== null &&
+      methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+    `must be ${what}`,
+  )
+}
+
+/** The optional `clock` option every service takes (default: the system clock). */
+export const clockOption = () =>
+  z.custom<() => Date>((c) => typeof c === 'function', 'must be a function returning a Date').optional()

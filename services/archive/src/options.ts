@@ -1,5 +1,5 @@
 import { AccessLog } from '@trec/command'
-import { parseServiceOptions, regionCodeSchema } from '@trec/contracts'
+import { clockOption, objectWith, parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
@@ -38,18 +38,12 @@ export interface ResolvedOptions {
 }
 
 const optionsSchema = z.object({
-  store: z.custom<EventStore>(
-    (s) => typeof (s as EventStore | undefined)?.appendMany === 'function',
-    'must be an EventStore',
-  ),
-  db: z.custom<SqlExecutor>(
-    (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
-    'must be a SqlExecutor',
-  ),
+  store: objectWith<EventStore>('an EventStore', 'appendMany'),
+  db: objectWith<SqlExecutor>('a SqlExecutor', 'query'),
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   region: regionCodeSchema,
   schema: z.string().optional(),
-  clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),
+  clock: clockOption(),
 })
 
 export function resolveOptions(options: ArchiveOptions): ResolvedOptions {

@@ -1,5 +1,12 @@
 import { AccessLog } from '@trec/command'
-import { certificateKinds, parseServiceOptions, regionCodeSchema, unitIntervalSchema } from '@trec/contracts'
+import {
+  certificateKinds,
+  clockOption,
+  objectWith,
+  parseServiceOptions,
+  regionCodeSchema,
+  unitIntervalSchema,
+} from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
 import {
@@ -24,14 +31,8 @@ const regionPrefix = z
   .regex(/^(\*|\d{2}(\d{2}){0,2})$/, 'a 2-, 4- or 6-digit 行政区划代码 prefix, or *')
 
 const optionsSchema = z.object({
-  store: z.custom<EventStore>(
-    (v) =>
-      typeof (v as EventStore)?.append === 'function' && typeof (v as EventStore)?.appendMany === 'function',
-    'must be an EventStore',
-  ),
-  clock: z
-    .custom<() => Date>((v) => typeof v === 'function', 'must be a function returning a Date')
-    .optional(),
+  store: objectWith<EventStore>('an EventStore', 'append', 'appendMany'),
+  clock: clockOption(),
   /** The deployment's 行政区划代码, on access events of callers whose token names no region. */
   region: regionCodeSchema.optional(),
   /** One share for every region, or shares by region prefix (longest prefix wins; `*` for the rest). */

@@ -1,4 +1,4 @@
-import { parseServiceOptions } from '@trec/contracts'
+import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { z } from 'zod'
 
@@ -12,13 +12,8 @@ const minutes = z
   .max(24 * 60)
 
 export const attendanceOptionsSchema = z.strictObject({
-  store: z.custom<EventStore>(
-    (s) => typeof s === 'object' && s !== null && typeof (s as EventStore).appendMany === 'function',
-    'must be an EventStore',
-  ),
-  clock: z
-    .custom<() => Date>((f) => typeof f === 'function', 'must be a function returning a Date')
-    .optional(),
+  store: objectWith<EventStore>('an EventStore', 'appendMany'),
+  clock: clockOption(),
   /** How long before a session starts and after it ends a face check still counts. */
   sessionTolerance: z
     .strictObject({ beforeMinutes: minutes, afterMinutes: minutes })

@@ -1,4 +1,4 @@
-import { accessPurposes, parseServiceOptions, regionCodeSchema } from '@trec/contracts'
+import { accessPurposes, objectWith, parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { KeySet } from '@trec/merkle'
 import type { JWK } from 'jose'
@@ -7,15 +7,11 @@ import { AuditDb } from './sql/audit-db.ts'
 
 // The options of the audit API and of the notary, checked once when they start.
 
-const storeSchema = z.custom<EventStore>(
-  (v) =>
-    typeof (v as EventStore)?.readAll === 'function' && typeof (v as EventStore)?.subscribe === 'function',
-  'must be an EventStore',
-)
-const executorSchema = z.custom<SqlExecutor>(
-  (v) =>
-    typeof (v as SqlExecutor)?.query === 'function' && typeof (v as SqlExecutor)?.transaction === 'function',
-  'must be a SqlExecutor (pgExecutor or pgliteExecutor)',
+const storeSchema = objectWith<EventStore>('an EventStore', 'readAll', 'subscribe')
+const executorSchema = objectWith<SqlExecutor>(
+  'a SqlExecutor (pgExecutor or pgliteExecutor)',
+  'query',
+  'transaction',
 )
 const fn = <T>(message: string) => z.custom<T>((v) => typeof v === 'function', message)
 export const sqlNameSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL name')

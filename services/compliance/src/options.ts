@@ -1,5 +1,5 @@
 import { AccessLog } from '@trec/command'
-import { parseServiceOptions } from '@trec/contracts'
+import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
@@ -51,14 +51,8 @@ const planTargetSchema = z.strictObject({
 })
 
 const optionsSchema = z.object({
-  store: z.custom<EventStore>(
-    (s) => typeof (s as EventStore | undefined)?.append === 'function',
-    'must be an EventStore',
-  ),
-  db: z.custom<SqlExecutor>(
-    (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
-    'must be a SqlExecutor',
-  ),
+  store: objectWith<EventStore>('an EventStore', 'append'),
+  db: objectWith<SqlExecutor>('a SqlExecutor', 'query'),
   rules: z.array(
     z.object({
       id: z.string().min(1),
@@ -73,7 +67,7 @@ const optionsSchema = z.object({
   projectionVersion: z.int().min(2).optional(),
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   schema: z.string().optional(),
-  clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),
+  clock: clockOption(),
   cursorKey: z.instanceof(Uint8Array).optional(),
 })
 

@@ -1,4 +1,4 @@
-import { parseServiceOptions } from '@trec/contracts'
+import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -35,16 +35,10 @@ export interface ResolvedOptions {
 
 // What is checked of the options; the rule book and the read side are checked where they are built.
 const optionsSchema = z.object({
-  store: z.custom<EventStore>(
-    (s) => typeof (s as EventStore | undefined)?.appendMany === 'function',
-    'must be an EventStore',
-  ),
-  db: z.custom<SqlExecutor>(
-    (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
-    'must be a SqlExecutor',
-  ),
+  store: objectWith<EventStore>('an EventStore', 'appendMany'),
+  db: objectWith<SqlExecutor>('a SqlExecutor', 'query'),
   maxPopulation: z.int().min(1).max(20_000, 'at most 20000 (the sampling event holds every id)').optional(),
-  clock: z.custom<() => Date>((c) => typeof c === 'function', 'must be a function').optional(),
+  clock: clockOption(),
 })
 
 export function resolveOptions(o: OversightOptions): ResolvedOptions {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { AccessLog } from '@trec/command'
-import { parseServiceOptions } from '@trec/contracts'
+import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
@@ -57,29 +57,16 @@ export interface ResolvedOptions {
 export const defaultRulesDir = fileURLToPath(new URL('../rules', import.meta.url))
 
 const optionsSchema = z.object({
-  store: z.custom<EventStore>(
-    (s) => typeof s === 'object' && s !== null && typeof (s as EventStore).append === 'function',
-    'must be an EventStore',
-  ),
-  clock: z
-    .custom<() => Date>((c) => typeof c === 'function', 'must be a function returning a Date')
-    .optional(),
+  store: objectWith<EventStore>('an EventStore', 'append'),
+  clock: clockOption(),
   rulesDir: z.string().min(1).optional(),
   rules: z.array(z.unknown()).optional(),
-  keyRing: z.custom<KeyRing>(
-    (k) => typeof (k as KeyRing | undefined)?.open === 'function',
-    'must be a KeyRing',
-  ),
+  keyRing: objectWith<KeyRing>('a KeyRing', 'open'),
   pseudonymSecret: z.string().refine((s) => Buffer.byteLength(s) >= minimumSecretBytes, {
     message: `must be at least ${minimumSecretBytes} bytes`,
   }),
   publish: z.array(z.unknown()).optional(),
-  db: z
-    .custom<SqlExecutor>(
-      (d) => typeof (d as SqlExecutor | undefined)?.query === 'function',
-      'must be a SqlExecutor',
-    )
-    .optional(),
+  db: objectWith<SqlExecutor>('a SqlExecutor', 'query').optional(),
   cursorKey: z.instanceof(Uint8Array).optional(),
 })
 

@@ -1,4 +1,4 @@
-import { parseServiceOptions } from '@trec/contracts'
+import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { createPseudonymizer, KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
 import { z } from 'zod'
@@ -8,10 +8,7 @@ import { type TrustedIssuer, trustedIssuersSchema } from './attestation/issuers.
 // the seeds (voucher validity, how recent a real-name check must be) are options, never constants.
 
 const optionsSchema = z.strictObject({
-  store: z.custom<EventStore>(
-    (v) => typeof v === 'object' && v !== null && typeof (v as EventStore).appendMany === 'function',
-    'must be an event store',
-  ),
+  store: objectWith<EventStore>('an EventStore', 'appendMany'),
   keyRing: z.instanceof(KeyRing, { message: 'must be a KeyRing' }),
   /** The HMAC secret of worker pseudonyms (at least 32 bytes; @trec/privacy). */
   pseudonymSecret: z
@@ -20,7 +17,7 @@ const optionsSchema = z.strictObject({
       (s) => Buffer.byteLength(s, 'utf8') >= minimumSecretBytes,
       `must be at least ${minimumSecretBytes} bytes`,
     ),
-  clock: z.custom<() => Date>((v) => typeof v === 'function', 'must be a function').optional(),
+  clock: clockOption(),
   /** How long a voucher stays valid when the issuer does not say (not in the seeds, brief appendix A). */
   voucherValidityDays: z.int().min(1).max(3660).default(180),
   /** How old a real-name check may be when the enrolment it vouches for is made. */

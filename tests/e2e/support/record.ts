@@ -198,6 +198,27 @@ export async function complete(http: Client, cls: OpenedClass, worker: string): 
   accepted(await http.post('/v1/completions', people.staff(cls.institution), { worker, class: cls.id }))
 }
 
+/**
+ * A class as it is taught: a face-check device registered to it, every session's sign-in checks
+ * of the workers who attend (one batch a session), and each of them completed.
+ */
+export async function attendAndComplete(
+  http: Client,
+  cls: OpenedClass,
+  attend: string[],
+  deviceId: string,
+): Promise<void> {
+  const device = await registerDevice(http, cls, deviceId)
+  for (const s of cls.sessions)
+    await uploadChecks(
+      http,
+      device,
+      `b-${cls.id.slice(-6)}-${s.session}`,
+      attend.map((worker) => faceCheck(worker, s)),
+    )
+  for (const worker of attend) await complete(http, cls, worker)
+}
+
 /** A passed 职业技能等级认定 and its certificate (职业技能等级证书); answers the certificate id. */
 export async function certify(
   http: Client,
