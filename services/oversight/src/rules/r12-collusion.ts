@@ -59,7 +59,8 @@ async function use(
   const link = (await state.get<Link>(key)) ?? { parties: {} }
   const mine = link.parties[institution]
   if (mine) {
-    if (worker === undefined || mine.workers.includes(worker) || mine.workers.length >= maxWorkersPerUse) return []
+    if (worker === undefined || mine.workers.includes(worker) || mine.workers.length >= maxWorkersPerUse)
+      return []
     mine.workers.push(worker)
   } else {
     if (Object.keys(link.parties).length >= params.maxPartiesPerLink) return []
@@ -91,7 +92,11 @@ async function use(
   return drafts
 }
 
-async function institutionOfClass(state: RuleState, event: Envelope, cls: string): Promise<string | undefined> {
+async function institutionOfClass(
+  state: RuleState,
+  event: Envelope,
+  cls: string,
+): Promise<string | undefined> {
   return (await state.get<string>(classKey(cls))) ?? event.actor.institution
 }
 
@@ -136,7 +141,9 @@ export const r12Collusion: FraudRule<'R12'> = {
         if (institution === undefined) return []
         const drafts = await use(state, params, 'device', d.device, institution, undefined, event.id)
         if (d.result === 'pass')
-          drafts.push(...(await use(state, params, 'template', d.templateHash, institution, d.worker, event.id)))
+          drafts.push(
+            ...(await use(state, params, 'template', d.templateHash, institution, d.worker, event.id)),
+          )
         return drafts
       }
       case 'SubsidyClaimSubmitted': {

@@ -34,7 +34,12 @@ interface Clash {
 }
 
 /** Which of `slots` overlap bookings of other classes by more than `toleranceMs`. */
-function clashes(slots: [number, number][], booked: readonly Booking[], cls: string, toleranceMs: number): Clash {
+function clashes(
+  slots: [number, number][],
+  booked: readonly Booking[],
+  cls: string,
+  toleranceMs: number,
+): Clash {
   const classes = new Map<string, string>()
   let sessions = 0
   let minutes = 0

@@ -1,6 +1,6 @@
 import {
-  effectiveVersions,
   type Envelope,
+  effectiveVersions,
   emptyRulebook,
   evolveRulebook,
   type RulebookEvent,
