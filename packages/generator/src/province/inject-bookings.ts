@@ -120,18 +120,18 @@ export function injectBookings(
       const others = model.institutions.filter(
         (i) => !i.mill && i !== real.institution && !pick.usedInstitutions.has(i.id),
       )
-      if (others.length === 0) break
+      if (others.length === 0) continue
       const owner = rng.pick(others)
       pick.usedClasses.add(real.id)
-      pick.usedInstitutions.add(real.institution.id)
-      pick.usedInstitutions.add(owner.id)
+      const teacherCase = pattern === 'R5-teacher-double-booked'
+      // A shared teacher is also a link of R12's graph: R12's own cases stay clear of this pair.
+      if (teacherCase) for (const i of [real.institution, owner]) pick.usedInstitutions.add(i.id)
       const opened = classEvent(model, real, 'ClassOpened')
       const realData = opened.data as {
         teachers: { teacher: string }[]
         sessions: { venue: string; mode: string }[]
       }
       const id = `cls-${owner.id.slice(5)}-p${++k}`
-      const teacherCase = pattern === 'R5-teacher-double-booked'
       const paper = paperClass(model, {
         id,
         institution: owner,

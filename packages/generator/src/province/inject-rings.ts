@@ -19,8 +19,10 @@ export function injectRings(
 ): InjectedCase[] {
   const rng = model.rng
   const cases: InjectedCase[] = []
+  // Any class of an institution no shared-teacher case joins yet, but not one whose terminal
+  // carries R6's burst: moving its checks would hide that case.
   const free = (c: ClassModel) =>
-    !c.mill && !pick.usedClasses.has(c.id) && !pick.usedInstitutions.has(c.institution.id)
+    !c.mill && !pick.usedInstitutions.has(c.institution.id) && !pick.usedDevices.has(c.device)
   const checked = (c: ClassModel) =>
     c.sessions.find(
       (s) =>
@@ -36,10 +38,7 @@ export function injectRings(
     const options = partners(y)
     if (options.length === 0) continue
     const x = rng.pick(options)
-    for (const c of [x, y]) {
-      pick.usedClasses.add(c.id)
-      pick.usedInstitutions.add(c.institution.id)
-    }
+    for (const c of [x, y]) pick.usedInstitutions.add(c.institution.id)
     const teacher = (classEvent(model, x, 'ClassOpened').data.teachers as { teacher: string }[])[0]!.teacher
     for (const type of ['ClassOpeningApplied', 'ClassOpened'] as const) {
       const data = classEvent(model, y, type).data as { teachers: { teacher: string; role: string }[] }

@@ -254,6 +254,7 @@ export function injectFraud(
     )
     for (const c of rng.sample(classes, casesFor(rates['R6-device-burst'], classes.length))) {
       pick.usedClasses.add(c.id)
+      pick.usedDevices.add(c.device)
       const session = rng.pick(c.sessions.filter((s) => s.mode === 'offline'))
       const start = session.start + 60 * minuteMs
       const spacing = Math.floor((rules.R6.params.burst.seconds * 1000) / (burst + 1))

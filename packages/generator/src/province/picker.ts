@@ -13,8 +13,10 @@ export function casesFor(rate: number | undefined, eligible: number): number {
 export class Picker {
   readonly used = new Set<string>()
   readonly usedClasses = new Set<string>()
-  /** Institutions joined to another by an injected case (R5, R12): one such case each. */
+  /** Institutions joined to another by a shared teacher in an injected case (R5, R12): one such case each. */
   readonly usedInstitutions = new Set<string>()
+  /** Devices an injected case runs its checks through (R6's burst): no other case moves checks off them. */
+  readonly usedDevices = new Set<string>()
   readonly #model: ProvinceModel
   constructor(model: ProvinceModel) {
     this.#model = model
