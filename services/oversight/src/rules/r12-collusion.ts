@@ -11,8 +11,11 @@ import type { RuleParameters } from './parameters.ts'
 // form a cluster to investigate; the alert names the pair and cites, for every shared link, the
 // event that put it on each side. A face or an account counts between two institutions only when
 // it served different workers there: a person retraining elsewhere under their own name is no
-// link. The state is bounded: per link, at most `maxPartiesPerLink` institutions and three workers
-// each; per pair, its shared links.
+// link. Each flagged pair is one alert; it also names the cluster the pair belongs to, every
+// institution reachable through pairs flagged so far (a ring of three shows up whole in the alert
+// of the pair that closes it). The state is bounded: per link, at most `maxPartiesPerLink`
+// institutions and three workers each; per pair, its shared links; per institution, at most 50
+// flagged partners.
 
 type LinkKind = RuleParameters<'R12'>['linkKinds'][number]
 
@@ -38,6 +41,32 @@ const classKey = (cls: string) => `c:${cls}`
 const claimKey = (claim: string) => `k:${claim}`
 const linkKey = (kind: LinkKind, id: string) => `l:${kind}:${id}`
 const pairKey = (a: string, b: string) => `p:${a}|${b}`
+/** The institutions a given one has been flagged with. */
+const flaggedKey = (institution: string) => `f:${institution}`
+const maxCluster = 50
+
+/**
+ * The cluster of flagged pairs `from` belongs to: every institution reachable through pairs
+ * flagged so far, in the order found (at most `maxCluster`).
+ */
+async function clusterOf(state: RuleState, from: string): Promise<string[]> {
+  const seen = [from]
+  for (let i = 0; i < seen.length && seen.length < maxCluster; i++)
+    for (const next of (await state.get<string[]>(flaggedKey(seen[i]!))) ?? [])
+      if (!seen.includes(next) && seen.length < maxCluster) seen.push(next)
+  return seen
+}
+
+async function flag(state: RuleState, a: string, b: string): Promise<string[]> {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const partners = (await state.get<string[]>(flaggedKey(x))) ?? []
+    if (!partners.includes(y) && partners.length < maxCluster) state.set(flaggedKey(x), [...partners, y])
+  }
+  return (await clusterOf(state, a)).sort()
+}
 
 /** Whether a link used by `x` and `y` joins them: for a face or an account, through different workers. */
 function joins(kind: LinkKind, x: LinkUse, y: LinkUse): boolean {
@@ -81,12 +110,13 @@ async function use(
     const names = Object.keys(pair.links)
     const kinds = new Set(names.map((n) => n.slice(0, n.indexOf(':'))))
     if (names.length < params.minSharedLinks || kinds.size < params.minKinds) continue
+    const cluster = await flag(state, a, b)
     drafts.push({
       subject: { kind: 'institution', id: a },
       occurrence: `with:${b}`,
       evidence: Object.values(pair.links).flat(),
-      summary: `institutions ${a} and ${b} share ${names.length} links of ${kinds.size} kinds: ${names.sort().join(', ')}`,
-      measures: { sharedLinks: names.length, kinds: kinds.size },
+      summary: `institutions ${a} and ${b} share ${names.length} links of ${kinds.size} kinds: ${names.sort().join(', ')}${cluster.length > 2 ? `; their cluster of flagged pairs so far: ${cluster.join(', ')}` : ''}`,
+      measures: { sharedLinks: names.length, kinds: kinds.size, clusterInstitutions: cluster.length },
     })
   }
   return drafts

@@ -226,6 +226,23 @@ describe('R12 collusion between institutions', () => {
     expect(new Set(alerts[0]!.evidence)).toEqual(new Set([a.id, b.id, c1.id, c2.id]))
   })
 
+  it('names the cluster a flagged pair belongs to: a ring of three shows whole in the alert that closes it', async () => {
+    const h = new History()
+    open(h, 'cls-a', sessions(1), 't-x', 'inst-1')
+    open(h, 'cls-b', sessions(1, '2024-05-08'), 't-x', 'inst-2')
+    open(h, 'cls-c', sessions(1, '2024-06-10'), 't-x', 'inst-3')
+    faceCheck(h, ann, 'cls-a', 's1', '2024-04-08T08:55:00+08:00')
+    faceCheck(h, bob, 'cls-b', 's1', '2024-05-08T08:55:00+08:00', { device: 'dev-cls-a' })
+    faceCheck(h, pseudonym('cai'), 'cls-c', 's1', '2024-06-10T08:55:00+08:00', { device: 'dev-cls-a' })
+    const alerts = await detect(r12Collusion, rules.R12, h.events)
+    expect(alerts.map((a) => [a.subject.id, a.measures?.clusterInstitutions])).toEqual([
+      ['inst-1', 2],
+      ['inst-1', 3],
+      ['inst-2', 3],
+    ])
+    expect(alerts[2]!.summary).toContain('cluster of flagged pairs so far: inst-1, inst-2, inst-3')
+  })
+
   it('links faces and accounts only through different workers: a person retraining elsewhere is no link', async () => {
     const h = new History()
     open(h, 'cls-a', sessions(1), 't-1', 'inst-1')
