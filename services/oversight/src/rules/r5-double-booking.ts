@@ -7,7 +7,8 @@ import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
 // (`ClassOpened`, the schedule the 培训前审核 passed), before any session runs: the class that
 // opens second is the subject, the other class's opening is the evidence. Teachers are listed per
 // class (the schedule names none per session), so every offline session of a class books all of
-// its teachers. Online sessions name a platform, not a room, and book nothing.
+// its teachers. Online sessions name a platform, not a room, and book nothing. A class cancelled
+// (`ClassClosed`, reason cancelled) gives its bookings back.
 
 /** A booking: `[start, end, class, ClassOpened id]`, epoch ms. */
 type Booking = [number, number, string, string]
@@ -21,6 +22,8 @@ const minuteMs = 60_000
 
 const teacherKey = (teacher: string) => `t:${teacher}`
 const venueKey = (venue: string) => `v:${venue}`
+/** The teacher and venue slots a class booked, so a cancellation can free them. */
+const classKey = (cls: string) => `c:${cls}`
 
 /** The offline sessions of a class: `[start, end]`, epoch ms. */
 function offlineSlots(sessions: readonly { start: string; end: string; mode: string }[]): [number, number][] {
@@ -69,16 +72,29 @@ function book(bookings: Bookings, slots: [number, number][], cls: string, event:
 export const r5DoubleBooking: FraudRule<'R5'> = {
   id: 'R5',
   title: 'A teacher or a venue booked in two classes at once',
-  reads: ['ClassOpened'],
+  reads: ['ClassOpened', 'ClassClosed'],
   keys: (event) => {
+    if (event.type === 'ClassClosed') return [classKey(event.data.class)]
     if (event.type !== 'ClassOpened') return []
     const venues = new Set(event.data.sessions.filter((s) => s.mode === 'offline').map((s) => s.venue))
     const teachers = new Set(event.data.teachers.map((t) => t.teacher))
     return [...[...teachers].map(teacherKey), ...[...venues].map(venueKey)]
   },
   async step(event, state, params) {
+    if (event.type === 'ClassClosed') {
+      // A class cancelled before it ran frees its teachers and rooms for classes that open later.
+      if (event.data.reason !== 'cancelled') return []
+      const cls = event.data.class
+      for (const key of (await state.get<string[]>(classKey(cls))) ?? []) {
+        const bookings = await state.get<Bookings>(key)
+        if (bookings) state.set(key, { list: bookings.list.filter(([, , c]) => c !== cls) })
+      }
+      state.delete(classKey(cls))
+      return []
+    }
     if (event.type !== 'ClassOpened') return []
     const d = event.data
+    const booked: string[] = []
     const toleranceMs = params.overlapToleranceMinutes * minuteMs
     const horizonMs = params.horizonDays * dayMs
     const drafts: AlertDraft[] = []
@@ -88,6 +104,7 @@ export const r5DoubleBooking: FraudRule<'R5'> = {
       const found = clashes(slots, bookings.list, d.class, toleranceMs)
       book(bookings, slots, d.class, event.id, horizonMs)
       state.set(key, bookings)
+      booked.push(key)
       if (found.classes.size === 0) return
       drafts.push({
         subject: { kind: 'class', id: d.class },
@@ -105,6 +122,7 @@ export const r5DoubleBooking: FraudRule<'R5'> = {
       const here = offlineSlots(d.sessions.filter((s) => s.venue === venue))
       await judge(venueKey(venue), here, `venue ${venue}`, `venue:${venue}`)
     }
+    state.set(classKey(d.class), booked)
     return drafts
   },
 }

@@ -52,6 +52,17 @@ describe('R5 a teacher or a venue booked in two classes at once', () => {
     expect(alerts.map((x) => x.summary)).toEqual([expect.stringContaining('venue room-1')])
   })
 
+  it('does not raise for a class booked where a cancelled class was', async () => {
+    const h = new History()
+    open(h, 'cls-a', inRoom('room-1', sessions(2)), 't-1')
+    h.add('ClassClosed', { class: 'cls-a', reason: 'cancelled' })
+    open(h, 'cls-b', inRoom('room-1', sessions(2)), 't-1')
+    expect(await detect(r5DoubleBooking, rules.R5, h.events)).toEqual([])
+    h.add('ClassClosed', { class: 'cls-b', reason: 'completed' })
+    open(h, 'cls-c', inRoom('room-1', sessions(1)), 't-3')
+    expect((await detect(r5DoubleBooking, rules.R5, h.events)).map((a) => a.subject.id)).toEqual(['cls-c'])
+  })
+
   it('does not raise for back-to-back sessions, other days, online sessions or a changeover within tolerance', async () => {
     const h = new History()
     open(h, 'cls-a', inRoom('room-1', sessions(2)), 't-1')
