@@ -86,11 +86,13 @@ export function injectIdentities(
         {
           province: region.slice(0, 2),
           ruleSet: {
-            id: `idv-${region}`,
+            // The year's own set: provinces built in yearly shards publish one each, none overlapping.
+            id: `idv-${region}-${year}`,
             version: 1,
             title: `${region} 职业技能培训实名认证`,
             region,
             validFrom: `${year}-01-01`,
+            validTo: `${year}-12-31`,
             source: 'A district standard of the synthetic province (not from the seeds).',
             shortageOccupations: { source: 'none listed', codes: [] },
             kinds: {
