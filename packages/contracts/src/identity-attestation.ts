@@ -25,7 +25,12 @@ export const factSourceSchema = z.strictObject({
   ref: z.string().min(1).max(128),
 })
 
-/** Target-group facts a rule set may check (失业登记, 脱贫, 毕业年份), each with its source. */
+/**
+ * Facts about the person a source may attest, each with its source: target-group facts a rule
+ * set may check (失业登记, 脱贫, 毕业年份), and facts that make a trainee ineligible or a phantom
+ * (死亡, 全日制在校), which fraud rule R9 reads. The last two were added later and are optional, like
+ * every fact: attestations without them read as before.
+ */
 export const attestedFactSchema = z.discriminatedUnion('fact', [
   z.strictObject({
     /** 失业登记: registered as unemployed, since the date when the source says. */
@@ -42,6 +47,18 @@ export const attestedFactSchema = z.discriminatedUnion('fact', [
     /** 毕业年份: the year of graduation (for 高校毕业生 and 毕业年度 rules). */
     fact: z.literal('graduation_year'),
     year: z.int().min(1950).max(2100),
+    source: factSourceSchema,
+  }),
+  z.strictObject({
+    /** 死亡: the civil-registration or pension system records the person as deceased, on the date when known. */
+    fact: z.literal('deceased'),
+    on: dateSchema.optional(),
+    source: factSourceSchema,
+  }),
+  z.strictObject({
+    /** 全日制在校: enrolled in full-time study (a school or university register), until the date when known. */
+    fact: z.literal('full_time_study'),
+    until: dateSchema.optional(),
     source: factSourceSchema,
   }),
 ])

@@ -90,7 +90,9 @@ describe('a generated province with injected fraud, through the store and the de
     await rebuilt.catchUp()
     for (const [i, runner] of side.runners.entries())
       expect(await rebuilt.runners[i]!.digest(), runner.projection.name).toBe(await runner.digest())
-  })
+    // Thirteen detector projections, each run twice over the province in PGlite: about 40 s on the
+    // shared 2-core machine at a load average of 17, beyond the default 30 s.
+  }, 180_000)
 
   it('raises no alert at all when nobody cheats', async () => {
     const env = await embedded()

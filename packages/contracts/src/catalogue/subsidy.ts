@@ -172,7 +172,16 @@ export const subsidyPaid = defineEvent({
        * holds for them.
        */
       account: z
-        .strictObject({ kind: z.enum(['ssc_card', 'bank_card']), bankAccount: sealedValueSchema })
+        .strictObject({
+          kind: z.enum(['ssc_card', 'bank_card']),
+          bankAccount: sealedValueSchema,
+          /**
+           * The pseudonym of the account number (as card numbers are pseudonymised), when the
+           * finance system gives it: payments into one account for several people can then be
+           * linked without unsealing it (fraud rule R12). Added later, optional.
+           */
+          pseudonym: pseudonymSchema.optional(),
+        })
         .optional(),
       /**
        * The events the payment was decided on (enrolment, identity check, face checks,

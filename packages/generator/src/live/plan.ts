@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { usccOf } from '../province/build-clean.ts'
-import { casesFor } from '../province/inject.ts'
+import { casesFor } from '../province/picker.ts'
 import { type City, hebeiCities, type Occupation, occupations } from '../province/places.ts'
 import { Random } from '../province/random.ts'
 import { newCardNumber } from './cards.ts'

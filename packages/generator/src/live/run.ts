@@ -138,7 +138,7 @@ export async function runLiveProvince(api: Api, plan: LivePlan, server: string):
           mode: 'offline',
           plannedHours: Math.max(1, Math.round((o.sessions * o.sessionMinutes) / 60)),
           capacity: Math.max(50, c.members.length),
-          sessions: sessions.map((s) => ({ ...s, venue: `${c.institution.legalName} 实训教室` })),
+          sessions: sessions.map((s) => ({ ...s, venue: `${c.institution.legalName} 实训教室 ${c.key}` })),
           teachers: [{ teacher: `tch-${c.key}` }],
         }
       })

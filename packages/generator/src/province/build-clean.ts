@@ -194,10 +194,12 @@ function addClass(
     session: s.session,
     start: iso(s.start),
     end: iso(s.end),
-    venue: s.mode === 'online' ? platform : `${inst.id} 实训教室`,
+    // A room of its own: one room holds one class at a time (R5).
+    venue: s.mode === 'online' ? platform : `${inst.id} 实训教室${String(n).padStart(2, '0')}`,
     mode: s.mode,
   }))
-  const teachers = [{ teacher: `tch-${inst.id.slice(5)}-${rng.int(1, 9)}`, role: 'both' as const }]
+  // A teacher of the institution's own for each of its classes, which may run at the same time (R5).
+  const teachers = [{ teacher: `tch-${inst.id.slice(5)}-${n}${rng.int(1, 9)}`, role: 'both' as const }]
   const c = cls.correlationId
   model.add(
     'ClassOpeningApplied',
@@ -282,7 +284,8 @@ function enrol(model: ProvinceModel, cls: ClassModel, worker: string, repeat: bo
         worker,
         class: cls.id,
         method: 'card_chip',
-        platformRef: `ssc-${rng.hex(8)}`,
+        // The platform's reference names one check of one person (R9 finds one used for two).
+        platformRef: `ssc-${rng.hex(8)}-${worker.slice(0, 8)}`,
         result: 'verified',
         verifiedBy: { kind: 'device', id: `reader-${inst.id.slice(5)}` },
       },
@@ -681,7 +684,13 @@ export function claim(model: ProvinceModel, m: Member, spec: ClaimSpec) {
         amount: spec.amount,
         payee: spec.payee,
         ...(spec.payee.kind === 'worker'
-          ? { account: { kind: 'ssc_card', bankAccount: sealed(model, m.worker) } }
+          ? {
+              account: {
+                kind: 'ssc_card',
+                bankAccount: sealed(model, m.worker),
+                pseudonym: model.digest(`account\n${m.worker}`).slice(0, 32),
+              },
+            }
           : {}),
         evidence: [],
         ruleSet,

@@ -1,6 +1,9 @@
 import type { AlertSubject, RuleBook } from '@trec/oversight'
 import { distanceKm } from '@trec/oversight'
 import { attendedSessions, certify, claim, hoursOf } from './build-clean.ts'
+import { bookingPatterns, injectBookings } from './inject-bookings.ts'
+import { identityPatterns, injectIdentities } from './inject-identities.ts'
+import { injectRings, ringPatterns } from './inject-rings.ts'
 import {
   at,
   type ClassModel,
@@ -15,6 +18,7 @@ import {
   type ProvinceModel,
   templateOf,
 } from './model.ts'
+import { casesFor, Picker } from './picker.ts'
 import { occupations } from './places.ts'
 
 // Fraud injected into the honest province, each pattern as docs/fraud-rules.md describes it
@@ -36,6 +40,9 @@ export const fraudPatterns = [
   'R10-shared-fingerprint',
   'R11-certificate-mill',
   'R13-read-without-case',
+  ...bookingPatterns,
+  ...identityPatterns,
+  ...ringPatterns,
 ] as const
 export type FraudPattern = (typeof fraudPatterns)[number]
 
@@ -50,31 +57,6 @@ export interface InjectedCase {
   note: string
 }
 
-/** How many cases of a pattern at `rate` of `eligible` units: at least one when the rate is above zero. */
-export function casesFor(rate: number | undefined, eligible: number): number {
-  if (!rate || rate <= 0 || eligible === 0) return 0
-  return Math.min(eligible, Math.max(1, Math.round(rate * eligible)))
-}
-
-class Picker {
-  readonly used = new Set<string>()
-  readonly usedClasses = new Set<string>()
-  readonly #model: ProvinceModel
-  constructor(model: ProvinceModel) {
-    this.#model = model
-  }
-  /** Members whose worker is not used yet and who are the worker's only class (no repeat). */
-  fresh(pred: (m: Member) => boolean): Member[] {
-    const repeaters = new Set(this.#model.members.filter((m) => m.repeat).map((m) => m.worker))
-    return this.#model.members.filter((m) => !this.used.has(m.worker) && !repeaters.has(m.worker) && pred(m))
-  }
-  take(list: Member[], n: number): Member[] {
-    const chosen = this.#model.rng.sample(list, n)
-    for (const m of chosen) this.used.add(m.worker)
-    return chosen
-  }
-}
-
 const passing = (m: Member) =>
   m.checks.filter((c) => !c.removed && c.data.result === 'pass' && c.data.class === m.cls.id)
 
@@ -86,6 +68,7 @@ export function injectFraud(
   model: ProvinceModel,
   rates: Partial<Record<FraudPattern, number>>,
   rules: RuleBook,
+  year: number,
 ): InjectedCase[] {
   const rng = model.rng
   const pick = new Picker(model)
@@ -271,6 +254,7 @@ export function injectFraud(
     )
     for (const c of rng.sample(classes, casesFor(rates['R6-device-burst'], classes.length))) {
       pick.usedClasses.add(c.id)
+      pick.usedDevices.add(c.device)
       const session = rng.pick(c.sessions.filter((s) => s.mode === 'offline'))
       const start = session.start + 60 * minuteMs
       const spacing = Math.floor((rules.R6.params.burst.seconds * 1000) / (burst + 1))
@@ -483,5 +467,9 @@ export function injectFraud(
       })
     }
   }
+  // R5, R9 and R12 last: they take what the patterns above left free.
+  cases.push(...injectBookings(model, rates, pick))
+  cases.push(...injectRings(model, rates, pick))
+  cases.push(...injectIdentities(model, rates, pick, year))
   return cases
 }

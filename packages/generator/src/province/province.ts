@@ -1,8 +1,9 @@
 import type { EventStore } from '@trec/eventstore'
 import { loadRuleBook, type RuleBook } from '@trec/oversight'
 import { buildCleanProvince } from './build-clean.ts'
-import { casesFor, type FraudPattern, fraudPatterns, type InjectedCase, injectFraud } from './inject.ts'
+import { type FraudPattern, fraudPatterns, type InjectedCase, injectFraud } from './inject.ts'
 import { ProvinceModel } from './model.ts'
+import { casesFor } from './picker.ts'
 import { Random } from './random.ts'
 import { finalEvents, writeEvents } from './write.ts'
 
@@ -60,7 +61,7 @@ export function buildProvince(options: ProvinceOptions) {
     millCandidates: rules.R11.params.minResults,
     needsOnline: fraudPatterns.some((p) => p.startsWith('R10') && (o.fraud[p] ?? 0) > 0),
   })
-  const injected = injectFraud(model, o.fraud, rules)
+  const injected = injectFraud(model, o.fraud, rules, o.year)
   const events = finalEvents(model.events)
   const manifest: Manifest = {
     generator: 'trec-province-v1',

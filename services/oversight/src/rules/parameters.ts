@@ -9,6 +9,10 @@ import { z } from 'zod'
 // the old one. The shipped values are in `rules/fraud-rules.json`, each with its basis.
 
 const positive = z.number().positive()
+/** The attested facts R9 can treat as making a trainee ineligible. */
+export const r9Facts = ['deceased', 'full_time_study'] as const
+/** What two institutions can share in R12's graph. */
+export const r12LinkKinds = ['teacher', 'device', 'template', 'account'] as const
 const share = z.number().min(0).max(1)
 const kinds = z.array(z.enum(subsidyKinds)).min(1)
 
@@ -17,6 +21,12 @@ export const ruleParameterSchemas = {
   R2: z.strictObject({ max: z.int().min(1).max(100), kinds }),
   R3: z.strictObject({ kinds }),
   R4: z.strictObject({ maxSpeedKmh: positive, minDistanceKm: z.number().min(0), windowHours: positive }),
+  R5: z.strictObject({
+    /** Overlaps this short are a changeover, not a double booking. */
+    overlapToleranceMinutes: z.number().min(0).max(240),
+    /** Bookings of a teacher or venue kept back from its latest one: the state's bound. */
+    horizonDays: z.int().min(1).max(3660),
+  }),
   R6: z.strictObject({
     maxWorkersPerTemplate: z.int().min(1),
     burst: z.strictObject({ workers: z.int().min(1), seconds: positive }),
@@ -31,6 +41,12 @@ export const ruleParameterSchemas = {
       .max(24 * 60),
   }),
   R8: z.strictObject({ kinds }),
+  R9: z.strictObject({
+    /** Attested facts that make a trainee ineligible or a phantom. */
+    ineligibleFacts: z.array(z.enum(r9Facts)),
+    /** An enrolment must rest on a check that answered `verified` (signed or not). */
+    requireVerifiedCheck: z.boolean(),
+  }),
   R10: z.strictObject({
     maxPlaybackRate: positive,
     overlapToleranceSeconds: z.number().min(0),
@@ -43,6 +59,16 @@ export const ruleParameterSchemas = {
     minResults: z.int().min(2),
     minPassRate: share,
     maxScoreStdDev: z.number().min(0),
+  }),
+  R12: z.strictObject({
+    /** The kinds of shared link counted between two institutions. */
+    linkKinds: z.array(z.enum(r12LinkKinds)).min(1),
+    /** A pair of institutions is a cluster from this many distinct shared links … */
+    minSharedLinks: z.int().min(1),
+    /** … of at least this many kinds. */
+    minKinds: z.int().min(1).max(r12LinkKinds.length),
+    /** Parties kept per link (the state's bound; a link used by more is flagged by then). */
+    maxPartiesPerLink: z.int().min(2).max(1000),
   }),
   R13: z.strictObject({
     purposesNeedingCase: z.array(z.enum(accessPurposes)),
@@ -72,11 +98,14 @@ export const ruleBookSchema = z.strictObject({
   R2: section(ruleParameterSchemas.R2),
   R3: section(ruleParameterSchemas.R3),
   R4: section(ruleParameterSchemas.R4),
+  R5: section(ruleParameterSchemas.R5),
   R6: section(ruleParameterSchemas.R6),
   R7: section(ruleParameterSchemas.R7),
   R8: section(ruleParameterSchemas.R8),
+  R9: section(ruleParameterSchemas.R9),
   R10: section(ruleParameterSchemas.R10),
   R11: section(ruleParameterSchemas.R11),
+  R12: section(ruleParameterSchemas.R12),
   R13: section(ruleParameterSchemas.R13),
 })
 

@@ -79,11 +79,12 @@ export function openClass(
   schedule: ReturnType<typeof sessions>,
   institution = 'inst-1',
 ) {
+  // Its own teacher and room, as an honest class has (a shared one at the same time is R5's).
   return h.add('ClassOpened', {
     class: cls,
     institution,
-    sessions: schedule,
-    teachers: [{ teacher: 't-1', role: 'both' }],
+    sessions: schedule.map((s) => ({ ...s, venue: `${s.venue} ${cls}` })),
+    teachers: [{ teacher: `t-${cls}`, role: 'both' }],
     roster: [],
   })
 }
