@@ -27,10 +27,16 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1
 }
 
+// Asked only when pnpm is to run (an install, or a task other than a start on the workspace's
+// Node): where pnpm is on the PATH, asking its version starts one more Node program, which a
+// restart of an installed workspace does not need.
+let pnpmFound
 function pnpmCommand() {
+  if (pnpmFound) return pnpmFound
   const probe = spawnSync('pnpm', ['--version'], { cwd: root, encoding: 'utf8' })
-  if (probe.status === 0 && probe.stdout.trim() === pinnedVersion) return ['pnpm', []]
-  return ['npx', ['--yes', pinned]]
+  pnpmFound =
+    probe.status === 0 && probe.stdout.trim() === pinnedVersion ? ['pnpm', []] : ['npx', ['--yes', pinned]]
+  return pnpmFound
 }
 
 // What an install left: the lockfile and manifests it installed from, and pnpm's own record of
@@ -55,11 +61,11 @@ function readStamp() {
   }
 }
 
-const [pnpm, pre] = pnpmCommand()
 const before = installedDigest()
 if (process.env.CI || before === undefined || readStamp() !== before) {
   console.log(`trec: installing the workspace with ${pinned} ...`)
   const installArgs = ['install', ...(process.env.CI ? ['--frozen-lockfile'] : [])]
+  const [pnpm, pre] = pnpmCommand()
   const status = run(pnpm, [...pre, ...installArgs])
   if (status !== 0) process.exit(status)
   const after = installedDigest()
@@ -75,7 +81,7 @@ const workspaceNode = join(root, 'node_modules', 'node', 'bin', 'node')
 const [cmd, args] =
   task === 'start' && existsSync(workspaceNode)
     ? [workspaceNode, [join(root, 'services/app/src/main.ts'), ...process.argv.slice(3)]]
-    : [pnpm, [...pre, 'run', tasks[task], ...process.argv.slice(3)]]
+    : (([pnpm, pre]) => [pnpm, [...pre, 'run', tasks[task], ...process.argv.slice(3)]])(pnpmCommand())
 const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' })
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
   process.on(signal, () => {

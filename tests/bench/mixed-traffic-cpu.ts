@@ -14,6 +14,26 @@ export function processCpu(pid: number): number {
   }
 }
 
+/**
+ * User + system CPU seconds so far of a process and of its live descendants (`npm start`: npm,
+ * the launcher and the server it started).
+ */
+export function processTreeCpu(pid: number): number {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const ppid = Number(statFields(entry)?.[1])
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+  }
+  let seconds = 0
+  const visit = (p: number) => {
+    seconds += processCpu(p)
+    for (const c of children.get(p) ?? []) visit(c)
+  }
+  visit(pid)
+  return seconds
+}
+
 /** Busy and total CPU seconds of the whole machine so far, all cores (iowait counts as idle). */
 export function machineCpu(): { busy: number; total: number } {
   try {

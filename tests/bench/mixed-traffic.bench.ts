@@ -11,7 +11,8 @@
 //   BENCH_WARMUP (s, default 5), BENCH_DRAIN (s to wait for answers after the run, default 30),
 //   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report,
 //   BENCH_SECTION (the BENCHMARKS.md section written, default mixed-traffic); the app's admission
-//   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT and TREC_ADMISSION_MAX_LATENCY_MS as for `pnpm serve`
+//   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT, TREC_ADMISSION_MAX_LATENCY_MS and
+//   TREC_ADMISSION_MAX_LOOP_DELAY_MS as for `pnpm serve`
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
       readSide: { atEnd, caughtUpSeconds, limitSeconds: catchUpLimit },
       drainSeconds,
       acknowledged: { events: result.acknowledged.length, lost },
-      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}`,
+      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}, TREC_ADMISSION_MAX_LOOP_DELAY_MS=${process.env.TREC_ADMISSION_MAX_LOOP_DELAY_MS || 'default'}`,
     }
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)

@@ -51,11 +51,13 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
 export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> {
   const maxInFlight = config.TREC_ADMISSION_MAX_IN_FLIGHT
   const maxLatencyMs = config.TREC_ADMISSION_MAX_LATENCY_MS
-  if (maxInFlight === 0 && maxLatencyMs === 0) return {}
+  const maxLoopDelayMs = config.TREC_ADMISSION_MAX_LOOP_DELAY_MS
+  if (maxInFlight === 0 && maxLatencyMs === 0 && maxLoopDelayMs === 0) return {}
   return {
     admission: {
       maxInFlight: maxInFlight === 0 ? Number.POSITIVE_INFINITY : maxInFlight,
       maxLatencyMs: maxLatencyMs === 0 ? Number.POSITIVE_INFINITY : maxLatencyMs,
+      ...(maxLoopDelayMs === 0 ? {} : { maxLoopDelayMs }),
     },
   }
 }

@@ -108,6 +108,13 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     metrics
       .readGauge('trec_admission_in_flight', 'Writes in hand, as admission control counts them.')
       .track({}, () => app.admission.inFlight())
+  if (options.admission?.maxLoopDelayMs !== undefined)
+    metrics
+      .readGauge(
+        'trec_admission_loop_delay_ms',
+        'The event loop’s recent delay, as admission control sees it (ms).',
+      )
+      .track({}, () => app.admission.loopDelayMs())
   // Appends of commands handled at the same time share one transaction (group commit; see
   // @trec/eventstore coalesce.ts); each command still gets its own outcome.
   const store = instrumentStore(coalesceAppends(runtime.store), metrics)

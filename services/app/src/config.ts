@@ -78,6 +78,11 @@ export const configSchema = z
      */
     TREC_ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(100_000).default(64),
     TREC_ADMISSION_MAX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+    /**
+     * And while the event loop's recent delay is past this (ms): every request, a refusal too,
+     * waits that long before it is read. 0 (the default) leaves it out of the budget.
+     */
+    TREC_ADMISSION_MAX_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
     /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, /metrics is public. */
     TREC_METRICS_TOKEN: z.string().min(16).optional(),
     /** 行政区划代码 of this deployment: the region put on the access events it records. */

@@ -55,7 +55,7 @@ export class Metrics {
     })
     this.refusedWrites = new Counter({
       name: 'trec_admission_refused_total',
-      help: 'Writes refused 503 by admission control, by reason (queue_depth, latency).',
+      help: 'Writes refused 503 by admission control, by reason (queue_depth, latency, event_loop).',
       labelNames: ['reason'],
       registers: [this.registry],
     })

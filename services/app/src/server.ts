@@ -1,24 +1,25 @@
 import { buildApp } from './app.ts'
 import { appOptions } from './app-options.ts'
-import { loadConfig } from './config.ts'
-import { openRuntime } from './open-store.ts'
+import type { Config } from './config.ts'
+import type { Runtime } from './open-store.ts'
 import { Readiness } from './readiness.ts'
 import { resolveSettings } from './settings.ts'
 import { drainThenClose, exitOnSignals } from './shutdown.ts'
 
-const config = loadConfig()
-const settings = await resolveSettings(config)
-const runtime = await openRuntime(config)
-const readiness = new Readiness()
-const app = await buildApp({ ...appOptions(config, settings, runtime), readiness })
-exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS), {
-  timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
-  log: (m) => app.log.info(m),
-})
-const address = await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
-const where =
-  config.TREC_STORE === 'pglite' ? `the embedded store in ${config.TREC_DATA_DIR}` : config.TREC_STORE
-console.log(`
+/** Runs the server on the store main.ts began to open, until a signal stops it. */
+export async function serve(config: Config, opening: Promise<Runtime>): Promise<void> {
+  const settings = await resolveSettings(config)
+  const runtime = await opening
+  const readiness = new Readiness()
+  const app = await buildApp({ ...appOptions(config, settings, runtime), readiness })
+  exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS), {
+    timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
+    log: (m) => app.log.info(m),
+  })
+  const address = await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
+  const where =
+    config.TREC_STORE === 'pglite' ? `the embedded store in ${config.TREC_DATA_DIR}` : config.TREC_STORE
+  console.log(`
 trec is running on ${where}: ${config.TREC_SERVICES.join(', ')}
   API docs:  ${address}/docs
   OpenAPI:   ${address}/docs/json
@@ -32,3 +33,4 @@ ${
     : ''
 }
 Stop with Ctrl-C.`)
+}

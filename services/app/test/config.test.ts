@@ -57,6 +57,9 @@ describe('production settings', () => {
     expect(
       admissionOptions(loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '0', TREC_ADMISSION_MAX_LATENCY_MS: '0' })),
     ).toEqual({})
+    expect(admissionOptions(loadConfig({ TREC_ADMISSION_MAX_LOOP_DELAY_MS: '50' }))).toEqual({
+      admission: { maxInFlight: 64, maxLatencyMs: 500, maxLoopDelayMs: 50 },
+    })
     expect(() =>
       loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '-1', TREC_ADMISSION_MAX_LATENCY_MS: 'soon' }),
     ).toThrow(/TREC_ADMISSION_MAX_IN_FLIGHT[\s\S]*TREC_ADMISSION_MAX_LATENCY_MS/)
