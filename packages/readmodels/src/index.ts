@@ -51,8 +51,10 @@ export type {
   WorkerCompliance,
 } from './worker-compliance.ts'
 export {
+  complianceFactData,
   complianceRecordTypes,
   complianceReferenceTypes,
+  complianceTimedTypes,
   complianceWorkerTypes,
   defaultEmploymentWindowDays,
   foldWorkerCompliance,

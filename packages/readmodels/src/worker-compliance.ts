@@ -107,6 +107,41 @@ export const complianceRecordTypes = ['TrainingCompleted', 'SubsidyPaid'] as con
 /** Facts about classes and programmes it reads. */
 export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', 'ProgrammePublished'] as const
 
+/**
+ * What this fold reads of each worker event's data besides `worker`, for a read model that keeps
+ * only that (compliance keeps no copies of event bodies): the types listed are kept with these
+ * fields alone (`liveness` as `{ passed }`), every other type whole. Change it with the fold.
+ */
+const foldedFields: Partial<Record<string, readonly string[]>> = {
+  FaceCheckRecorded: ['class', 'session', 'checkedAt', 'result', 'liveness'],
+  OnlineLearningSegmentRecorded: ['class', 'start', 'end', 'playbackRate'],
+  TrainingCompleted: ['class', 'passed', 'attendanceShare'],
+  IdentityVerified: ['class', 'result'],
+  // Read only as cited evidence: their type and position.
+  SubsidyClaimReviewed: [],
+  ContributionHistoryAttested: [],
+}
+
+/** The types whose `occurredAt` the fold reads (and `region`, of SubsidyPaid). */
+export const complianceTimedTypes: ReadonlySet<string> = new Set(['SubsidyPaid', 'TrainingCompleted'])
+
+/**
+ * The part of a worker event's (already slimmed) data this fold reads, without `worker`: the
+ * reader puts `worker` back (`{ ...kept, worker }`) before folding.
+ */
+export function complianceFactData(type: string, data: Record<string, unknown>): Record<string, unknown> {
+  const fields = foldedFields[type]
+  const out: Record<string, unknown> = {}
+  if (fields === undefined) {
+    for (const [k, v] of Object.entries(data)) if (k !== 'worker') out[k] = v
+    return out
+  }
+  for (const k of fields)
+    if (data[k] !== undefined)
+      out[k] = k === 'liveness' ? { passed: (data[k] as { passed: unknown }).passed } : data[k]
+  return out
+}
+
 export function foldWorkerCompliance(
   worker: string,
   events: readonly FoldEvent[],

@@ -8,7 +8,6 @@ import {
   insertFacts,
   insertRecordset,
   type NewFacts,
-  ownFacts,
   referenceKeys,
   referencesByKey,
 } from '@trec/projections/worker-facts'
@@ -16,12 +15,15 @@ import {
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
+  complianceFactData,
   complianceRecordTypes,
   complianceReferenceTypes,
+  complianceTimedTypes,
   complianceWorkerTypes,
   type FoldEvent,
   foldWorkerCompliance,
   type StoredFoldRow,
+  slimData,
 } from '@trec/readmodels'
 
 // The compliance read model: every payment with its backing (凡补必进), every completion with
@@ -53,8 +55,8 @@ async function publishedRuleSets(query: Query, table: (name: string) => string):
 
 export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
-   * Bump when the rules or the window change (default 2; version 2 added `recorded_workers`, so a
-   * version 1 read model is rebuilt).
+   * Bump when the rules or the window change (default 3; version 2 added `recorded_workers`, so a
+   * version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads).
    */
   version?: number
 }
@@ -66,9 +68,14 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 2,
+    version: options.version ?? 3,
     tables: {
-      worker_events: factTables.worker_events,
+      // Of each worker event, what the fold reads (`complianceFactData`): its id and type for the
+      // evidence a payment cites, the fields the checks read, and the time and region only of the
+      // types whose time the fold reads (`complianceTimedTypes`). Keyed by position: a second
+      // copy of an event is ignored.
+      worker_events: `worker text not null, position int8 not null, id uuid not null, type text not null,
+        occurred_at text, region text, data json not null, primary key (worker, position)`,
       reference_events: factTables.reference_events,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
       members:
@@ -97,7 +104,8 @@ async function applyCompliance(
   options: ComplianceOptions,
 ): Promise<void> {
   const facts: NewFacts = { workers: [], references: [], programmeClasses: [] }
-  const members: { class: string; worker: string }[] = []
+  const own: WorkerFactRow[] = []
+  const members = new Map<string, { class: string; worker: string }>()
   const advances: object[] = []
   for (const recorded of events) {
     if (!isEventType(recorded.type)) continue
@@ -140,8 +148,18 @@ async function applyCompliance(
       facts.references.push({ ...factRow(e), kind: 'programme', key: e.data.programme })
     else {
       const data = e.data as { worker: string; class?: string }
-      facts.workers.push({ ...factRow(e), worker: data.worker })
-      if (typeof data.class === 'string') members.push({ class: data.class, worker: data.worker })
+      const timed = complianceTimedTypes.has(e.type)
+      own.push({
+        worker: data.worker,
+        position: e.position.toString(),
+        id: e.id,
+        type: e.type,
+        occurred_at: timed ? e.occurredAt : null,
+        region: timed ? e.region : null,
+        data: complianceFactData(e.type, slimData(e.type, e.data)),
+      })
+      if (typeof data.class === 'string')
+        members.set(`${data.class}\n${data.worker}`, { class: data.class, worker: data.worker })
     }
   }
   await insertRecordset(
@@ -150,18 +168,27 @@ async function applyCompliance(
     'id uuid, class text, provider text, payment_ref text, amount int8, paid_on text, region text',
     advances,
   )
-  if (facts.workers.length + facts.references.length === 0) return
+  if (own.length + facts.references.length === 0) return
 
   await insertFacts(query, table, facts)
-  await insertRecordset(query, table('members'), 'class text, worker text', members)
+  if (own.length > 0)
+    await query(
+      `insert into ${table('worker_events')} (worker, position, id, type, occurred_at, region, data)
+       select worker, position::int8, id, type, occurred_at, region, data
+         from json_to_recordset($1::json) as x(worker text, position text, id uuid, type text,
+           occurred_at text, region text, data json)
+       on conflict do nothing`,
+      [JSON.stringify(own)],
+    )
+  await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
 
-  const recorded = [...new Set(facts.workers.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
+  const recorded = [...new Set(own.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
   if (recorded.length > 0)
     await query(`insert into ${table('recorded_workers')} select unnest($1::text[]) on conflict do nothing`, [
       recorded,
     ])
 
-  const affected = new Set(facts.workers.map((r) => r.worker))
+  const affected = new Set(own.map((r) => r.worker))
   const classes = referenceKeys(facts, 'class')
   const programmes = referenceKeys(facts, 'programme')
   if (classes.length + programmes.length > 0) {
@@ -228,13 +255,43 @@ async function applyCompliance(
   }
 }
 
+/** A row of `worker_events`: what the fold reads of one worker event. */
+interface WorkerFactRow {
+  worker: string
+  position: string
+  id: string
+  type: string
+  occurred_at: string | null
+  region: string | null
+  data: Record<string, unknown>
+}
+
 /** The facts each worker's fold reads: their events, and the facts of their classes and those classes' programmes. */
 export async function loadFacts(
   query: Query,
   table: (name: string) => string,
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
-  const out = await ownFacts(query, table, workers)
+  const rows = await query<WorkerFactRow>(
+    `select worker, position::text as position, id::text as id, type, occurred_at, region, data
+       from ${table('worker_events')} where worker = any($1::text[])`,
+    [workers],
+  )
+  const out = new Map<string, FoldEvent[]>()
+  for (const r of rows) {
+    let list = out.get(r.worker)
+    if (!list) out.set(r.worker, (list = []))
+    list.push({
+      id: r.id,
+      type: r.type,
+      position: BigInt(r.position),
+      // Not kept: the fold reads no event's recording time.
+      recordedAt: '',
+      occurredAt: r.occurred_at ?? '',
+      ...(r.region === null ? {} : { region: r.region }),
+      data: { ...r.data, worker: r.worker },
+    })
+  }
   const refs = await query<StoredFoldRow>(
     `with classes as (select distinct class from ${table('members')} where worker = any($1::text[]))
      select r.kind, r.key, r.position::text as position, r.id::text as id, r.type, r.recorded_at, r.occurred_at, r.region, r.data
