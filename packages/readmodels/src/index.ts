@@ -51,11 +51,12 @@ export type {
   WorkerCompliance,
 } from './worker-compliance.ts'
 export {
-  complianceFactData,
   complianceRecordTypes,
   complianceReferenceTypes,
   complianceTimedTypes,
   complianceWorkerTypes,
   defaultEmploymentWindowDays,
   foldWorkerCompliance,
+  packComplianceData,
+  unpackComplianceData,
 } from './worker-compliance.ts'

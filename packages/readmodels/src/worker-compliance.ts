@@ -109,8 +109,9 @@ export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', '
 
 /**
  * What this fold reads of each worker event's data besides `worker`, for a read model that keeps
- * only that (compliance keeps no copies of event bodies): the types listed are kept with these
- * fields alone (`liveness` as `{ passed }`), every other type whole. Change it with the fold.
+ * only that (compliance keeps no copies of event bodies): the types listed are kept as the values
+ * of these fields alone, in this order (`liveness` as its `passed`), every other type whole.
+ * Change it with the fold, and bump the read model's version.
  */
 const foldedFields: Partial<Record<string, readonly string[]>> = {
   FaceCheckRecorded: ['class', 'session', 'checkedAt', 'result', 'liveness'],
@@ -126,19 +127,33 @@ const foldedFields: Partial<Record<string, readonly string[]>> = {
 export const complianceTimedTypes: ReadonlySet<string> = new Set(['SubsidyPaid', 'TrainingCompleted'])
 
 /**
- * The part of a worker event's (already slimmed) data this fold reads, without `worker`: the
- * reader puts `worker` back (`{ ...kept, worker }`) before folding.
+ * What a read model keeps of a worker event's (already slimmed) data for this fold, without
+ * `worker`: the values of the fields it reads (an array, absent fields as null), or, for a type
+ * read whole, the data less `worker`. `unpackComplianceData` gives the data back as the fold reads it.
  */
-export function complianceFactData(type: string, data: Record<string, unknown>): Record<string, unknown> {
+export function packComplianceData(type: string, data: Record<string, unknown>): unknown {
   const fields = foldedFields[type]
-  const out: Record<string, unknown> = {}
   if (fields === undefined) {
+    const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(data)) if (k !== 'worker') out[k] = v
     return out
   }
-  for (const k of fields)
-    if (data[k] !== undefined)
-      out[k] = k === 'liveness' ? { passed: (data[k] as { passed: unknown }).passed } : data[k]
+  return fields.map((k) => {
+    const v = k === 'liveness' ? (data[k] as { passed?: unknown } | undefined)?.passed : data[k]
+    return v === undefined ? null : v
+  })
+}
+
+/** The data the fold reads, from what `packComplianceData` kept and the worker's pseudonym. */
+export function unpackComplianceData(type: string, packed: unknown, worker: string): Record<string, unknown> {
+  const fields = foldedFields[type]
+  if (fields === undefined) return { ...(packed as Record<string, unknown>), worker }
+  const out: Record<string, unknown> = { worker }
+  const values = packed as unknown[]
+  fields.forEach((k, i) => {
+    const v = values[i]
+    if (v !== null && v !== undefined) out[k] = k === 'liveness' ? { passed: v } : v
+  })
   return out
 }
 

@@ -15,15 +15,16 @@ import {
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
-  complianceFactData,
   complianceRecordTypes,
   complianceReferenceTypes,
   complianceTimedTypes,
   complianceWorkerTypes,
   type FoldEvent,
   foldWorkerCompliance,
+  packComplianceData,
   type StoredFoldRow,
   slimData,
+  unpackComplianceData,
 } from '@trec/readmodels'
 
 // The compliance read model: every payment with its backing (凡补必进), every completion with
@@ -41,7 +42,9 @@ import {
 // never changes once published, so a payment is judged by the exact `{ id, version }` it cites.
 
 const workerTypes = new Set<string>(complianceWorkerTypes)
-const recordTypes = new Set<string>(complianceRecordTypes)
+/** A worker event's type as kept: its index in `complianceWorkerTypes`. */
+const typeCode = new Map<string, number>(complianceWorkerTypes.map((t, i) => [t, i]))
+const recordCodes = new Set<number>(complianceRecordTypes.map((t) => typeCode.get(t)!))
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
 
@@ -70,11 +73,12 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     name: 'compliance',
     version: options.version ?? 3,
     tables: {
-      // Of each worker event, what the fold reads (`complianceFactData`): its id and type for the
-      // evidence a payment cites, the fields the checks read, and the time and region only of the
+      // Of each worker event, what the fold reads (`packComplianceData`): its id and type (the index
+      // in `complianceWorkerTypes`) for the evidence a payment cites, the values of the fields the
+      // checks read, and the time and region only of the
       // types whose time the fold reads (`complianceTimedTypes`). Keyed by position: a second
       // copy of an event is ignored.
-      worker_events: `worker text not null, position int8 not null, id uuid not null, type text not null,
+      worker_events: `worker text not null, position int8 not null, id uuid not null, type int2 not null,
         occurred_at text, region text, data json not null, primary key (worker, position)`,
       reference_events: factTables.reference_events,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
@@ -153,10 +157,10 @@ async function applyCompliance(
         worker: data.worker,
         position: e.position.toString(),
         id: e.id,
-        type: e.type,
+        type: typeCode.get(e.type)!,
         occurred_at: timed ? e.occurredAt : null,
         region: timed ? e.region : null,
-        data: complianceFactData(e.type, slimData(e.type, e.data)),
+        data: packComplianceData(e.type, slimData(e.type, e.data)),
       })
       if (typeof data.class === 'string')
         members.set(`${data.class}\n${data.worker}`, { class: data.class, worker: data.worker })
@@ -175,14 +179,14 @@ async function applyCompliance(
     await query(
       `insert into ${table('worker_events')} (worker, position, id, type, occurred_at, region, data)
        select worker, position::int8, id, type, occurred_at, region, data
-         from json_to_recordset($1::json) as x(worker text, position text, id uuid, type text,
+         from json_to_recordset($1::json) as x(worker text, position text, id uuid, type int2,
            occurred_at text, region text, data json)
        on conflict do nothing`,
       [JSON.stringify(own)],
     )
   await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
 
-  const recorded = [...new Set(own.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
+  const recorded = [...new Set(own.filter((r) => recordCodes.has(r.type)).map((r) => r.worker))]
   if (recorded.length > 0)
     await query(`insert into ${table('recorded_workers')} select unnest($1::text[]) on conflict do nothing`, [
       recorded,
@@ -210,8 +214,8 @@ async function applyCompliance(
     workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
   for (const chunk of chunked(workers)) {
     const stored = await loadFacts(query, table, chunk)
-    const payments: object[] = []
-    const completions: object[] = []
+    const payments: { payment: string }[] = []
+    const completions: { completion: string }[] = []
     for (const worker of chunk) {
       const folded = foldWorkerCompliance(worker, stored.get(worker) ?? [], { ...options, rules })
       for (const p of folded.payments)
@@ -236,21 +240,34 @@ async function applyCompliance(
           record: c,
         })
     }
-    await query(`delete from ${table('payments')} where worker = any($1::text[])`, [chunk])
-    await query(`delete from ${table('completions')} where worker = any($1::text[])`, [chunk])
-    await insertRecordset(
-      query,
-      table('payments'),
-      'worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean, record jsonb',
-      payments,
-      '',
+    // A worker folded again mostly gets the rows it had: only new and changed rows are written
+    // (no dead row, no index entry for an unchanged one), and rows the fold no longer gives go.
+    await query(
+      `delete from ${table('payments')} where worker = any($1::text[]) and not (payment = any($2::uuid[]))`,
+      [chunk, payments.map((p) => p.payment)],
+    )
+    await query(
+      `delete from ${table('completions')} where worker = any($1::text[]) and not (completion = any($2::uuid[]))`,
+      [chunk, completions.map((c) => c.completion)],
     )
     await insertRecordset(
       query,
-      table('completions'),
+      `${table('payments')} as t`,
+      'worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean, record jsonb',
+      payments,
+      `on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
+         quarter = excluded.quarter, region = excluded.region, paid_on = excluded.paid_on,
+         backed = excluded.backed, record = excluded.record
+       where t.record is distinct from excluded.record`,
+    )
+    await insertRecordset(
+      query,
+      `${table('completions')} as t`,
       'worker text, completion uuid, class text, quarter text, region text, record jsonb',
       completions,
-      '',
+      `on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
+         region = excluded.region, record = excluded.record
+       where t.record is distinct from excluded.record`,
     )
   }
 }
@@ -260,10 +277,11 @@ interface WorkerFactRow {
   worker: string
   position: string
   id: string
-  type: string
+  /** Its index in `complianceWorkerTypes`. */
+  type: number
   occurred_at: string | null
   region: string | null
-  data: Record<string, unknown>
+  data: unknown
 }
 
 /** The facts each worker's fold reads: their events, and the facts of their classes and those classes' programmes. */
@@ -280,16 +298,20 @@ export async function loadFacts(
   const out = new Map<string, FoldEvent[]>()
   for (const r of rows) {
     let list = out.get(r.worker)
-    if (!list) out.set(r.worker, (list = []))
+    if (!list) {
+      list = []
+      out.set(r.worker, list)
+    }
+    const type = complianceWorkerTypes[r.type]!
     list.push({
       id: r.id,
-      type: r.type,
+      type,
       position: BigInt(r.position),
       // Not kept: the fold reads no event's recording time.
       recordedAt: '',
       occurredAt: r.occurred_at ?? '',
       ...(r.region === null ? {} : { region: r.region }),
-      data: { ...r.data, worker: r.worker },
+      data: unpackComplianceData(type, r.data, r.worker),
     })
   }
   const refs = await query<StoredFoldRow>(
