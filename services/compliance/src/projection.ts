@@ -58,8 +58,8 @@ async function publishedRuleSets(query: Query, table: (name: string) => string):
 
 export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
-   * Bump when the rules or the window change (default 3; version 2 added `recorded_workers`, so a
-   * version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads).
+   * Bump when the rules or the window change (default 3; version 2 added the recorded workers, so
+   * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads).
    */
   version?: number
 }
@@ -73,20 +73,23 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     name: 'compliance',
     version: options.version ?? 3,
     tables: {
+      // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
+      // narrow key keeps the facts' index small. Two workers with one key would share facts: the
+      // unique key refuses the second. `recorded`: a completion or a payment, the only workers
+      // whose fold yields rows.
+      workers: 'worker text primary key, key int8 not null unique, recorded boolean not null',
       // Of each worker event, what the fold reads (`packComplianceData`): its id and type (the index
       // in `complianceWorkerTypes`) for the evidence a payment cites, the values of the fields the
-      // checks read, and the time and region only of the
-      // types whose time the fold reads (`complianceTimedTypes`). Keyed by position: a second
-      // copy of an event is ignored.
-      worker_events: `worker text not null, position int8 not null, id uuid not null, type int2 not null,
-        occurred_at text, region text, data json not null, primary key (worker, position)`,
+      // checks read, and the time and region only of the types whose time the fold reads
+      // (`complianceTimedTypes`). Keyed by the worker's key and position: a second copy of an
+      // event is ignored.
+      worker_events: `key int8 not null, position int8 not null, id uuid not null, type int2 not null,
+        occurred_at text, region text, data json not null, primary key (key, position)`,
       reference_events: factTables.reference_events,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
       members:
         'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: factTables.programme_classes,
-      // Workers with a completion or a payment: the only ones whose fold yields rows.
-      recorded_workers: 'worker text primary key',
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
@@ -175,22 +178,25 @@ async function applyCompliance(
   if (own.length + facts.references.length === 0) return
 
   await insertFacts(query, table, facts)
-  if (own.length > 0)
+  if (own.length > 0) {
+    const recorded = new Map<string, boolean>()
+    for (const r of own) recorded.set(r.worker, recorded.get(r.worker) === true || recordCodes.has(r.type))
     await query(
-      `insert into ${table('worker_events')} (worker, position, id, type, occurred_at, region, data)
-       select worker, position::int8, id, type, occurred_at, region, data
+      `insert into ${table('workers')} as t (worker, key, recorded)
+       select worker, hashtextextended(worker, 0), recorded from unnest($1::text[], $2::bool[]) as x(worker, recorded)
+       on conflict (worker) do update set recorded = true where excluded.recorded and not t.recorded`,
+      [[...recorded.keys()], [...recorded.values()]],
+    )
+    await query(
+      `insert into ${table('worker_events')} (key, position, id, type, occurred_at, region, data)
+       select hashtextextended(worker, 0), position::int8, id, type, occurred_at, region, data
          from json_to_recordset($1::json) as x(worker text, position text, id uuid, type int2,
            occurred_at text, region text, data json)
        on conflict do nothing`,
       [JSON.stringify(own)],
     )
+  }
   await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
-
-  const recorded = [...new Set(own.filter((r) => recordCodes.has(r.type)).map((r) => r.worker))]
-  if (recorded.length > 0)
-    await query(`insert into ${table('recorded_workers')} select unnest($1::text[]) on conflict do nothing`, [
-      recorded,
-    ])
 
   const affected = new Set(own.map((r) => r.worker))
   const classes = referenceKeys(facts, 'class')
@@ -206,7 +212,7 @@ async function applyCompliance(
   }
   const workers = (
     await query<{ worker: string }>(
-      `select worker from ${table('recorded_workers')} where worker = any($1::text[]) order by worker`,
+      `select worker from ${table('workers')} where worker = any($1::text[]) and recorded order by worker`,
       [[...affected]],
     )
   ).map((r) => r.worker)
@@ -291,8 +297,9 @@ export async function loadFacts(
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
   const rows = await query<WorkerFactRow>(
-    `select worker, position::text as position, id::text as id, type, occurred_at, region, data
-       from ${table('worker_events')} where worker = any($1::text[])`,
+    `select w.worker, e.position::text as position, e.id::text as id, e.type, e.occurred_at, e.region, e.data
+       from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
+      where w.worker = any($1::text[])`,
     [workers],
   )
   const out = new Map<string, FoldEvent[]>()
