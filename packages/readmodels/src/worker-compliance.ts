@@ -140,8 +140,27 @@ export function packComplianceData(type: string, data: Record<string, unknown>):
   }
   return fields.map((k) => {
     const v = k === 'liveness' ? (data[k] as { passed?: unknown } | undefined)?.passed : data[k]
-    return v === undefined ? null : v
+    if (v === undefined) return null
+    // An instant as its milliseconds when that gives it back exactly; a session named after its
+    // class as the rest of its name (in an array, to tell it from a whole name).
+    if (instantFields.has(k) && typeof v === 'string' && msOf(v) !== undefined) return msOf(v)
+    if (
+      k === 'session' &&
+      typeof v === 'string' &&
+      typeof data.class === 'string' &&
+      v.startsWith(data.class)
+    )
+      return [v.slice(data.class.length)]
+    return v
   })
+}
+
+const instantFields = new Set(['checkedAt', 'start', 'end'])
+
+/** The milliseconds of an ISO instant written as `toISOString` writes it, else undefined. */
+function msOf(text: string): number | undefined {
+  const ms = Date.parse(text)
+  return Number.isFinite(ms) && new Date(ms).toISOString() === text ? ms : undefined
 }
 
 /** The data the fold reads, from what `packComplianceData` kept and the worker's pseudonym. */
@@ -152,7 +171,11 @@ export function unpackComplianceData(type: string, packed: unknown, worker: stri
   const values = packed as unknown[]
   fields.forEach((k, i) => {
     const v = values[i]
-    if (v !== null && v !== undefined) out[k] = k === 'liveness' ? { passed: v } : v
+    if (v === null || v === undefined) return
+    if (k === 'liveness') out[k] = { passed: v }
+    else if (instantFields.has(k) && typeof v === 'number') out[k] = new Date(v).toISOString()
+    else if (k === 'session' && Array.isArray(v)) out[k] = `${out.class as string}${v[0] as string}`
+    else out[k] = v
   })
   return out
 }
