@@ -220,8 +220,8 @@ async function applyCompliance(
     workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
   for (const chunk of chunked(workers)) {
     const stored = await loadFacts(query, table, chunk)
-    const payments: { payment: string }[] = []
-    const completions: { completion: string }[] = []
+    const payments: ({ payment: string } & Record<string, unknown>)[] = []
+    const completions: ({ completion: string } & Record<string, unknown>)[] = []
     for (const worker of chunk) {
       const folded = foldWorkerCompliance(worker, stored.get(worker) ?? [], { ...options, rules })
       for (const p of folded.payments)
