@@ -332,8 +332,8 @@ describe('issue 20: no card number, name or phone in clear in any table, with th
 const readModelTables = [
   'trec_read.archive_v2_archives',
   'trec_read.archive_v2_worker_events',
-  'trec_read.compliance_v2_payments',
-  'trec_read.compliance_v2_worker_events',
+  'trec_read.compliance_v3_payments',
+  'trec_read.compliance_v3_worker_events',
   'trec_read.oversight_registry_v1_claims',
   'trec_read.oversight_registry_v1_roster',
   'trec_audit.leaves',

@@ -96,6 +96,8 @@ export async function projectionStages(input: {
   schemaOf: (name: string) => string
   total: number
   keep: boolean
+  /** Only this stage (default: every one). */
+  only?: string
 }): Promise<ProjectionFigures[]> {
   const { db, pool, store, schemaOf, total } = input
   const rules = loadRuleSets(defaultRulesDir)
@@ -109,6 +111,7 @@ export async function projectionStages(input: {
   ]
   const out: ProjectionFigures[] = []
   for (const [name, run] of stages) {
+    if (input.only !== undefined && name !== input.only) continue
     const schema = schemaOf(name)
     const figures = await run(schema)
     figures.bytes = await schemaBytes(pool, schema)

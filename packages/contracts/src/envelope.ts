@@ -263,3 +263,27 @@ export function toEventToAppend(event: DomainEventToAppend, meta: AppendMetadata
 export function decodeRecorded(recorded: StoredEvent): Envelope {
   return catalogueCodec.decodeRecorded(recorded) as Envelope
 }
+
+const decoded = new WeakMap<StoredEvent, Envelope>()
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const v of Object.values(value)) deepFreeze(v)
+}
+
+/**
+ * `decodeRecorded` once per stored event object: the read side hands one batch of stored events
+ * to many projections (a detector per fraud rule, the registry, …), and each used to check and
+ * upcast every event again. The envelope is shared, so it is frozen: a projection that changed
+ * it would change it for the others, and throws instead.
+ */
+export function decodeRecordedOnce(recorded: StoredEvent): Envelope {
+  let envelope = decoded.get(recorded)
+  if (envelope === undefined) {
+    envelope = decodeRecorded(recorded)
+    deepFreeze(envelope)
+    decoded.set(recorded, envelope)
+  }
+  return envelope
+}

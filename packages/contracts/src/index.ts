@@ -132,6 +132,7 @@ export {
   actorSchema,
   createCodec,
   decodeRecorded,
+  decodeRecordedOnce,
   envelopeMetadataSchema,
   sourceSchema,
   toEventToAppend,

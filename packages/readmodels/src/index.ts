@@ -53,7 +53,10 @@ export type {
 export {
   complianceRecordTypes,
   complianceReferenceTypes,
+  complianceTimedTypes,
   complianceWorkerTypes,
   defaultEmploymentWindowDays,
   foldWorkerCompliance,
+  packComplianceData,
+  unpackComplianceData,
 } from './worker-compliance.ts'

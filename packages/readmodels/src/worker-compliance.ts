@@ -107,6 +107,79 @@ export const complianceRecordTypes = ['TrainingCompleted', 'SubsidyPaid'] as con
 /** Facts about classes and programmes it reads. */
 export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', 'ProgrammePublished'] as const
 
+/**
+ * What this fold reads of each worker event's data besides `worker`, for a read model that keeps
+ * only that (compliance keeps no copies of event bodies): the types listed are kept as the values
+ * of these fields alone, in this order (`liveness` as its `passed`), every other type whole.
+ * Change it with the fold, and bump the read model's version.
+ */
+const foldedFields: Partial<Record<string, readonly string[]>> = {
+  FaceCheckRecorded: ['class', 'session', 'checkedAt', 'result', 'liveness'],
+  OnlineLearningSegmentRecorded: ['class', 'start', 'end', 'playbackRate'],
+  TrainingCompleted: ['class', 'passed', 'attendanceShare'],
+  IdentityVerified: ['class', 'result'],
+  // Read only as cited evidence: their type and position.
+  SubsidyClaimReviewed: [],
+  ContributionHistoryAttested: [],
+}
+
+/** The types whose `occurredAt` the fold reads (and `region`, of SubsidyPaid). */
+export const complianceTimedTypes: ReadonlySet<string> = new Set(['SubsidyPaid', 'TrainingCompleted'])
+
+/**
+ * What a read model keeps of a worker event's (already slimmed) data for this fold, without
+ * `worker`: the values of the fields it reads (an array, absent fields as null), or, for a type
+ * read whole, the data less `worker`. `unpackComplianceData` gives the data back as the fold reads it.
+ */
+export function packComplianceData(type: string, data: Record<string, unknown>): unknown {
+  const fields = foldedFields[type]
+  if (fields === undefined) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(data)) if (k !== 'worker') out[k] = v
+    return out
+  }
+  return fields.map((k) => {
+    const v = k === 'liveness' ? (data[k] as { passed?: unknown } | undefined)?.passed : data[k]
+    if (v === undefined) return null
+    // An instant as its milliseconds when that gives it back exactly; a session named after its
+    // class as the rest of its name (in an array, to tell it from a whole name).
+    if (instantFields.has(k) && typeof v === 'string' && msOf(v) !== undefined) return msOf(v)
+    if (
+      k === 'session' &&
+      typeof v === 'string' &&
+      typeof data.class === 'string' &&
+      v.startsWith(data.class)
+    )
+      return [v.slice(data.class.length)]
+    return v
+  })
+}
+
+const instantFields = new Set(['checkedAt', 'start', 'end'])
+
+/** The milliseconds of an ISO instant written as `toISOString` writes it, else undefined. */
+function msOf(text: string): number | undefined {
+  const ms = Date.parse(text)
+  return Number.isFinite(ms) && new Date(ms).toISOString() === text ? ms : undefined
+}
+
+/** The data the fold reads, from what `packComplianceData` kept and the worker's pseudonym. */
+export function unpackComplianceData(type: string, packed: unknown, worker: string): Record<string, unknown> {
+  const fields = foldedFields[type]
+  if (fields === undefined) return { ...(packed as Record<string, unknown>), worker }
+  const out: Record<string, unknown> = { worker }
+  const values = packed as unknown[]
+  fields.forEach((k, i) => {
+    const v = values[i]
+    if (v === null || v === undefined) return
+    if (k === 'liveness') out[k] = { passed: v }
+    else if (instantFields.has(k) && typeof v === 'number') out[k] = new Date(v).toISOString()
+    else if (k === 'session' && Array.isArray(v)) out[k] = `${out.class as string}${v[0] as string}`
+    else out[k] = v
+  })
+  return out
+}
+
 export function foldWorkerCompliance(
   worker: string,
   events: readonly FoldEvent[],

@@ -98,12 +98,13 @@ async function applyArchive(events: RecordedEvent[], { query, table }: Projectio
   for (const chunk of chunked([...affected].sort())) {
     const stored = await loadFacts(query, table, chunk)
     const docs = chunk.map((worker) => ({ worker, doc: foldWorkerArchive(worker, stored.get(worker) ?? []) }))
+    // An archive the new facts leave as it was (a fact it does not show) is not written again.
     await insertRecordset(
       query,
-      table('archives'),
+      `${table('archives')} as t`,
       'worker text, doc jsonb',
       docs,
-      'on conflict (worker) do update set doc = excluded.doc',
+      'on conflict (worker) do update set doc = excluded.doc where t.doc is distinct from excluded.doc',
     )
   }
 }

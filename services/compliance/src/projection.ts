@@ -8,7 +8,6 @@ import {
   insertFacts,
   insertRecordset,
   type NewFacts,
-  ownFacts,
   referenceKeys,
   referencesByKey,
 } from '@trec/projections/worker-facts'
@@ -18,10 +17,14 @@ import {
   chinaDay,
   complianceRecordTypes,
   complianceReferenceTypes,
+  complianceTimedTypes,
   complianceWorkerTypes,
   type FoldEvent,
   foldWorkerCompliance,
+  packComplianceData,
   type StoredFoldRow,
+  slimData,
+  unpackComplianceData,
 } from '@trec/readmodels'
 
 // The compliance read model: every payment with its backing (凡补必进), every completion with
@@ -39,7 +42,9 @@ import {
 // never changes once published, so a payment is judged by the exact `{ id, version }` it cites.
 
 const workerTypes = new Set<string>(complianceWorkerTypes)
-const recordTypes = new Set<string>(complianceRecordTypes)
+/** A worker event's type as kept: its index in `complianceWorkerTypes`. */
+const typeCode = new Map<string, number>(complianceWorkerTypes.map((t, i) => [t, i]))
+const recordCodes = new Set<number>(complianceRecordTypes.map((t) => typeCode.get(t)!))
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
 
@@ -53,8 +58,8 @@ async function publishedRuleSets(query: Query, table: (name: string) => string):
 
 export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
-   * Bump when the rules or the window change (default 2; version 2 added `recorded_workers`, so a
-   * version 1 read model is rebuilt).
+   * Bump when the rules or the window change (default 3; version 2 added the recorded workers, so
+   * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads).
    */
   version?: number
 }
@@ -66,16 +71,25 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 2,
+    version: options.version ?? 3,
     tables: {
-      worker_events: factTables.worker_events,
+      // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
+      // narrow key keeps the facts' index small. Two workers with one key would share facts: the
+      // unique key refuses the second. `recorded`: a completion or a payment, the only workers
+      // whose fold yields rows.
+      workers: 'worker text primary key, key int8 not null unique, recorded boolean not null',
+      // Of each worker event, what the fold reads (`packComplianceData`): its id and type (the index
+      // in `complianceWorkerTypes`) for the evidence a payment cites, the values of the fields the
+      // checks read, and the time and region only of the types whose time the fold reads
+      // (`complianceTimedTypes`). Keyed by the worker's key and position: a second copy of an
+      // event is ignored.
+      worker_events: `key int8 not null, position int8 not null, id uuid not null, type int2 not null,
+        occurred_at text, region text, data json not null, primary key (key, position)`,
       reference_events: factTables.reference_events,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
       members:
         'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: factTables.programme_classes,
-      // Workers with a completion or a payment: the only ones whose fold yields rows.
-      recorded_workers: 'worker text primary key',
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
@@ -97,7 +111,8 @@ async function applyCompliance(
   options: ComplianceOptions,
 ): Promise<void> {
   const facts: NewFacts = { workers: [], references: [], programmeClasses: [] }
-  const members: { class: string; worker: string }[] = []
+  const own: WorkerFactRow[] = []
+  const members = new Map<string, { class: string; worker: string }>()
   const advances: object[] = []
   for (const recorded of events) {
     if (!isEventType(recorded.type)) continue
@@ -140,8 +155,18 @@ async function applyCompliance(
       facts.references.push({ ...factRow(e), kind: 'programme', key: e.data.programme })
     else {
       const data = e.data as { worker: string; class?: string }
-      facts.workers.push({ ...factRow(e), worker: data.worker })
-      if (typeof data.class === 'string') members.push({ class: data.class, worker: data.worker })
+      const timed = complianceTimedTypes.has(e.type)
+      own.push({
+        worker: data.worker,
+        position: e.position.toString(),
+        id: e.id,
+        type: typeCode.get(e.type)!,
+        occurred_at: timed ? e.occurredAt : null,
+        region: timed ? e.region : null,
+        data: packComplianceData(e.type, slimData(e.type, e.data)),
+      })
+      if (typeof data.class === 'string')
+        members.set(`${data.class}\n${data.worker}`, { class: data.class, worker: data.worker })
     }
   }
   await insertRecordset(
@@ -150,18 +175,30 @@ async function applyCompliance(
     'id uuid, class text, provider text, payment_ref text, amount int8, paid_on text, region text',
     advances,
   )
-  if (facts.workers.length + facts.references.length === 0) return
+  if (own.length + facts.references.length === 0) return
 
   await insertFacts(query, table, facts)
-  await insertRecordset(query, table('members'), 'class text, worker text', members)
+  if (own.length > 0) {
+    const recorded = new Map<string, boolean>()
+    for (const r of own) recorded.set(r.worker, recorded.get(r.worker) === true || recordCodes.has(r.type))
+    await query(
+      `insert into ${table('workers')} as t (worker, key, recorded)
+       select worker, hashtextextended(worker, 0), recorded from unnest($1::text[], $2::bool[]) as x(worker, recorded)
+       on conflict (worker) do update set recorded = true where excluded.recorded and not t.recorded`,
+      [[...recorded.keys()], [...recorded.values()]],
+    )
+    await query(
+      `insert into ${table('worker_events')} (key, position, id, type, occurred_at, region, data)
+       select hashtextextended(worker, 0), position::int8, id, type, occurred_at, region, data
+         from json_to_recordset($1::json) as x(worker text, position text, id uuid, type int2,
+           occurred_at text, region text, data json)
+       on conflict do nothing`,
+      [JSON.stringify(own)],
+    )
+  }
+  await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
 
-  const recorded = [...new Set(facts.workers.filter((r) => recordTypes.has(r.type)).map((r) => r.worker))]
-  if (recorded.length > 0)
-    await query(`insert into ${table('recorded_workers')} select unnest($1::text[]) on conflict do nothing`, [
-      recorded,
-    ])
-
-  const affected = new Set(facts.workers.map((r) => r.worker))
+  const affected = new Set(own.map((r) => r.worker))
   const classes = referenceKeys(facts, 'class')
   const programmes = referenceKeys(facts, 'programme')
   if (classes.length + programmes.length > 0) {
@@ -175,7 +212,7 @@ async function applyCompliance(
   }
   const workers = (
     await query<{ worker: string }>(
-      `select worker from ${table('recorded_workers')} where worker = any($1::text[]) order by worker`,
+      `select worker from ${table('workers')} where worker = any($1::text[]) and recorded order by worker`,
       [[...affected]],
     )
   ).map((r) => r.worker)
@@ -183,8 +220,8 @@ async function applyCompliance(
     workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
   for (const chunk of chunked(workers)) {
     const stored = await loadFacts(query, table, chunk)
-    const payments: object[] = []
-    const completions: object[] = []
+    const payments: ({ payment: string } & Record<string, unknown>)[] = []
+    const completions: ({ completion: string } & Record<string, unknown>)[] = []
     for (const worker of chunk) {
       const folded = foldWorkerCompliance(worker, stored.get(worker) ?? [], { ...options, rules })
       for (const p of folded.payments)
@@ -209,23 +246,48 @@ async function applyCompliance(
           record: c,
         })
     }
-    await query(`delete from ${table('payments')} where worker = any($1::text[])`, [chunk])
-    await query(`delete from ${table('completions')} where worker = any($1::text[])`, [chunk])
+    // A worker folded again mostly gets the rows it had: only new and changed rows are written
+    // (no dead row, no index entry for an unchanged one), and rows the fold no longer gives go.
+    await query(
+      `delete from ${table('payments')} where worker = any($1::text[]) and not (payment = any($2::uuid[]))`,
+      [chunk, payments.map((p) => p.payment)],
+    )
+    await query(
+      `delete from ${table('completions')} where worker = any($1::text[]) and not (completion = any($2::uuid[]))`,
+      [chunk, completions.map((c) => c.completion)],
+    )
     await insertRecordset(
       query,
-      table('payments'),
+      `${table('payments')} as t`,
       'worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean, record jsonb',
       payments,
-      '',
+      `on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
+         quarter = excluded.quarter, region = excluded.region, paid_on = excluded.paid_on,
+         backed = excluded.backed, record = excluded.record
+       where t.record is distinct from excluded.record`,
     )
     await insertRecordset(
       query,
-      table('completions'),
+      `${table('completions')} as t`,
       'worker text, completion uuid, class text, quarter text, region text, record jsonb',
       completions,
-      '',
+      `on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
+         region = excluded.region, record = excluded.record
+       where t.record is distinct from excluded.record`,
     )
   }
+}
+
+/** A row of `worker_events`: what the fold reads of one worker event. */
+interface WorkerFactRow {
+  worker: string
+  position: string
+  id: string
+  /** Its index in `complianceWorkerTypes`. */
+  type: number
+  occurred_at: string | null
+  region: string | null
+  data: unknown
 }
 
 /** The facts each worker's fold reads: their events, and the facts of their classes and those classes' programmes. */
@@ -234,7 +296,31 @@ export async function loadFacts(
   table: (name: string) => string,
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
-  const out = await ownFacts(query, table, workers)
+  const rows = await query<WorkerFactRow>(
+    `select w.worker, e.position::text as position, e.id::text as id, e.type, e.occurred_at, e.region, e.data
+       from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
+      where w.worker = any($1::text[])`,
+    [workers],
+  )
+  const out = new Map<string, FoldEvent[]>()
+  for (const r of rows) {
+    let list = out.get(r.worker)
+    if (!list) {
+      list = []
+      out.set(r.worker, list)
+    }
+    const type = complianceWorkerTypes[r.type]!
+    list.push({
+      id: r.id,
+      type,
+      position: BigInt(r.position),
+      // Not kept: the fold reads no event's recording time.
+      recordedAt: '',
+      occurredAt: r.occurred_at ?? '',
+      ...(r.region === null ? {} : { region: r.region }),
+      data: unpackComplianceData(type, r.data, r.worker),
+    })
+  }
   const refs = await query<StoredFoldRow>(
     `with classes as (select distinct class from ${table('members')} where worker = any($1::text[]))
      select r.kind, r.key, r.position::text as position, r.id::text as id, r.type, r.recorded_at, r.occurred_at, r.region, r.data

@@ -1,4 +1,4 @@
-import { decodeRecorded } from '@trec/contracts'
+import { decodeRecordedOnce } from '@trec/contracts'
 import type { Projection } from '@trec/projections'
 import type { RuleConfig, RuleId } from '../rules/parameters.ts'
 import { alertEventFor } from './alert-event.ts'
@@ -37,7 +37,7 @@ export function detectorProjection<R extends RuleId>(
       outbox: 'alert text primary key, seq int8 not null, event jsonb not null',
     },
     async apply(events, ctx) {
-      const relevant = events.filter((e) => reads.has(e.type)).map((e) => decodeRecorded(e))
+      const relevant = events.filter((e) => reads.has(e.type)).map((e) => decodeRecordedOnce(e))
       if (relevant.length === 0) return
       const state = new SqlRuleState(ctx.query, ctx.table('state'))
       await state.preload(relevant.flatMap((e) => rule.keys(e, config.params)))

@@ -1,4 +1,4 @@
-import { decodeRecorded } from '@trec/contracts'
+import { decodeRecordedOnce } from '@trec/contracts'
 import type { Projection } from '@trec/projections'
 import { upsertRows } from './sql-rows.ts'
 
@@ -40,7 +40,7 @@ export function alertsProjection(): Projection {
     async apply(recorded, { query, table }) {
       for (const r of recorded) {
         if (r.type !== 'FraudAlertRaised' && r.type !== 'FraudAlertResolved') continue
-        const e = decodeRecorded(r)
+        const e = decodeRecordedOnce(r)
         if (e.type === 'FraudAlertRaised') {
           const d = e.data
           await upsertRows(

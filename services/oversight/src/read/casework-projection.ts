@@ -1,4 +1,4 @@
-import { decodeRecorded } from '@trec/contracts'
+import { decodeRecordedOnce } from '@trec/contracts'
 import type { Projection } from '@trec/projections'
 
 // Cases and sampling runs as lists: the case files themselves are read from their streams (the
@@ -50,7 +50,7 @@ export function caseworkProjection(): Projection {
       const cases = table('cases')
       for (const r of recorded) {
         if (!caseTypes.has(r.type)) continue
-        const e = decodeRecorded(r)
+        const e = decodeRecordedOnce(r)
         switch (e.type) {
           case 'CaseOpened':
             await query(

@@ -1,4 +1,4 @@
-import { decodeRecorded, type Envelope } from '@trec/contracts'
+import { decodeRecordedOnce, type Envelope } from '@trec/contracts'
 import type { Projection } from '@trec/projections'
 import { type Columns, loadRows, upsertRows } from './sql-rows.ts'
 
@@ -135,7 +135,7 @@ export function registryProjection(): Projection {
         'worker text not null, kind text not null, key text not null, primary key (worker, kind, key)',
     },
     async apply(recorded, ctx) {
-      const events = recorded.filter((e) => registryTypes.has(e.type)).map((e) => decodeRecorded(e))
+      const events = recorded.filter((e) => registryTypes.has(e.type)).map((e) => decodeRecordedOnce(e))
       if (events.length === 0) return
       const { query, table } = ctx
       const institutions = await loadRows<InstitutionRow>(

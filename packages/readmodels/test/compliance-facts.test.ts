@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { packComplianceData, unpackComplianceData } from '../src/index.ts'
+
+// What compliance keeps of a worker event (packComplianceData) must give back, with the worker,
+// every field the fold reads exactly as the event held it.
+
+const worker = 'w-1'
+
+describe('compliance facts', () => {
+  it('keeps of a face check the values the fold reads, and gives them back exactly', () => {
+    const data = {
+      worker,
+      class: 'cls-130400-0008-01',
+      session: 'cls-130400-0008-01-s01',
+      device: 'dev-1',
+      checkedAt: '2024-03-01T00:45:43.204Z',
+      result: 'pass',
+      matchScore: 0.9,
+      liveness: { method: 'action', score: 0.97, passed: true },
+      templateHash: 'e5c6',
+    }
+    const packed = packComplianceData('FaceCheckRecorded', data)
+    expect(JSON.stringify(packed).length).toBeLessThan(70)
+    expect(unpackComplianceData('FaceCheckRecorded', packed, worker)).toEqual({
+      worker,
+      class: data.class,
+      session: data.session,
+      checkedAt: data.checkedAt,
+      result: 'pass',
+      liveness: { passed: true },
+    })
+  })
+
+  it('keeps an instant not in toISOString form, a session not named after its class, and absent fields as they were', () => {
+    const data = {
+      worker,
+      class: 'c1',
+      session: 's-9',
+      checkedAt: '2024-03-01T08:45:43+08:00',
+      result: 'fail',
+    }
+    const back = unpackComplianceData(
+      'FaceCheckRecorded',
+      packComplianceData('FaceCheckRecorded', data),
+      worker,
+    )
+    expect(back).toEqual({ worker, class: 'c1', session: 's-9', checkedAt: data.checkedAt, result: 'fail' })
+    const verified = { worker, result: 'verified', attestation: { issuer: 'x' } }
+    expect(
+      unpackComplianceData('IdentityVerified', packComplianceData('IdentityVerified', verified), worker),
+    ).toEqual({ worker, result: 'verified' })
+  })
+
+  it('keeps a type the fold reads whole as it was', () => {
+    const data = { worker, claim: 'c', amount: 100, payee: { kind: 'worker', id: worker } }
+    expect(unpackComplianceData('SubsidyPaid', packComplianceData('SubsidyPaid', data), worker)).toEqual(data)
+  })
+})
