@@ -15,9 +15,12 @@ import type { RecordedEvent } from '../types.ts'
  */
 export class StreamCache {
   readonly #streams = new Map<string, RecordedEvent[]>()
+  readonly #maxEvents: number
   #events = 0
 
-  constructor(readonly maxEvents: number) {}
+  constructor(maxEvents: number) {
+    this.#maxEvents = maxEvents
+  }
 
   /** The events cached for `stream`, oldest first; marks it as just used. */
   get(stream: string): RecordedEvent[] | undefined {
@@ -31,11 +34,11 @@ export class StreamCache {
 
   set(stream: string, events: RecordedEvent[]): void {
     this.delete(stream)
-    if (events.length === 0 || events.length > this.maxEvents) return
+    if (events.length === 0 || events.length > this.#maxEvents) return
     this.#streams.set(stream, events)
     this.#events += events.length
     for (const [oldest, held] of this.#streams) {
-      if (this.#events <= this.maxEvents) break
+      if (this.#events <= this.#maxEvents) break
       this.#streams.delete(oldest)
       this.#events -= held.length
     }
