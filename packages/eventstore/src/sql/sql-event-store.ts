@@ -42,8 +42,8 @@ export interface SqlEventStoreOptions {
    * PostgreSQL adapter reads rows.
    */
   feedAs?: 'rows' | 'json'
-  /** Defaults of `subscribe` (`idlePollMs`, `settleMs`) for this store's followers. */
-  follow?: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs'>
+  /** Defaults of `subscribe` (`idlePollMs`, `settleMs`, `busySettleMs`) for this store's followers. */
+  follow?: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs' | 'busySettleMs'>
   /**
    * Events of streams read whole kept in memory, so that the next whole read asks only for what
    * came after (stream-cache.ts); 0 turns it off. Default 50,000.
@@ -135,7 +135,7 @@ export class SqlEventStore implements EventStore {
   readonly #wake = new Wake()
   readonly #s: string
   readonly #feedAsJson: boolean
-  readonly #follow: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs'>
+  readonly #follow: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs' | 'busySettleMs'>
   readonly #cache: StreamCache
   #closed = false
 
