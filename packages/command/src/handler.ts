@@ -28,10 +28,22 @@ export async function loadState<State, Event extends DomainEvent>(
   return { state, revision: events.length - 1, events }
 }
 
+/**
+ * Decoded events by the stored event they came from. The event store hands out the same event
+ * objects for a stream it has read before (its stream cache), so a stream folded at every command
+ * is upcast and validated once per event, not once per command.
+ */
+const decoded = new WeakMap<RecordedEvent, { type: string; data: unknown }>()
+
 /** A stored event as the decider decided it: its type and (upcast, validated) data. */
 function typeAndData(recorded: RecordedEvent) {
-  const { type, data } = decodeRecorded(recorded)
-  return { type, data }
+  let known = decoded.get(recorded)
+  if (!known) {
+    const { type, data } = decodeRecorded(recorded)
+    known = { type, data }
+    decoded.set(recorded, known)
+  }
+  return known
 }
 
 export interface HandleOptions<Command> {

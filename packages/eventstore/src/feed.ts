@@ -6,7 +6,8 @@ import type { Wake } from './wake.ts'
  * Catch-up-then-live subscription built on `readAll`: read batches after the checkpoint until
  * a short batch says we are at the head, announce `caughtUp`, then wait for a local append or
  * the idle poll (and `settleMs` more) and read again. While catching up, the next batch is already being read while
- * the consumer handles the current one. Order and gap safety come from `readAll` itself.
+ * the consumer handles the current one; `busySettleMs` instead when appends kept coming while it
+ * handled the last batch. Order and gap safety come from `readAll` itself.
  */
 export async function* pollFeed(
   readAll: (options: ReadAllOptions) => Promise<RecordedEvent[]>,
@@ -16,6 +17,7 @@ export async function* pollFeed(
   const batchSize = options.batchSize ?? 1000
   const idlePollMs = options.idlePollMs ?? 50
   const settleMs = options.settleMs ?? 0
+  const busySettleMs = options.busySettleMs ?? settleMs
   const { signal } = options
   let after = options.after ?? 0n
   let live = false
@@ -39,8 +41,10 @@ export async function* pollFeed(
       live = true
       yield { events: [], caughtUp: true }
     }
+    const busy = wake.generation !== generation
     await wake.wait(idlePollMs, generation, signal)
-    if (settleMs > 0) await sleep(settleMs, undefined, { signal }).catch(() => undefined)
+    const settle = busy ? busySettleMs : settleMs
+    if (settle > 0) await sleep(settle, undefined, { signal }).catch(() => undefined)
     generation = wake.generation
   }
 }

@@ -85,6 +85,13 @@ export interface SubscribeOptions {
    * consumer) per command.
    */
   settleMs?: number
+  /**
+   * The settle time instead of `settleMs` while the store is busy: when more appends came while the
+   * last batch was read and handled (ms, default `settleMs`). Under a steady stream of commands
+   * every follower's fixed cost per batch (its reads, its transaction, its checkpoint) is then
+   * shared by more commands; a lone command is still followed after `settleMs`.
+   */
+  busySettleMs?: number
 }
 
 export interface FeedBatch {

@@ -27,6 +27,7 @@ import { Wake } from '../wake.ts'
 import type { Query, SqlExecutor } from './executor.ts'
 import { migrateOnce } from './migrate.ts'
 import { quoteIdent, schemaSql } from './schema.ts'
+import { StreamCache } from './stream-cache.ts'
 import { isDatabaseUnavailable } from './unavailable.ts'
 
 export interface SqlEventStoreOptions {
@@ -41,8 +42,13 @@ export interface SqlEventStoreOptions {
    * PostgreSQL adapter reads rows.
    */
   feedAs?: 'rows' | 'json'
-  /** Defaults of `subscribe` (`idlePollMs`, `settleMs`) for this store's followers. */
-  follow?: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs'>
+  /** Defaults of `subscribe` (`idlePollMs`, `settleMs`, `busySettleMs`) for this store's followers. */
+  follow?: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs' | 'busySettleMs'>
+  /**
+   * Events of streams read whole kept in memory, so that the next whole read asks only for what
+   * came after (stream-cache.ts); 0 turns it off. Default 50,000.
+   */
+  cachedEvents?: number
 }
 
 interface EventRow {
@@ -129,7 +135,8 @@ export class SqlEventStore implements EventStore {
   readonly #wake = new Wake()
   readonly #s: string
   readonly #feedAsJson: boolean
-  readonly #follow: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs'>
+  readonly #follow: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs' | 'busySettleMs'>
+  readonly #cache: StreamCache
   #closed = false
 
   constructor(db: SqlExecutor, options: SqlEventStoreOptions = {}) {
@@ -139,6 +146,7 @@ export class SqlEventStore implements EventStore {
     this.#limits = { ...defaultLimits, ...options.limits }
     this.#feedAsJson = options.feedAs === 'json'
     this.#follow = options.follow ?? {}
+    this.#cache = new StreamCache(options.cachedEvents ?? 50_000)
   }
 
   /** Creates or updates the schema (skipped when it is up to date); safe to run from several processes at once. */
@@ -279,6 +287,25 @@ export class SqlEventStore implements EventStore {
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     assertStreamName(stream)
+    const whole = options.direction !== 'backwards' && !options.fromRevision && options.maxCount === undefined
+    if (!whole) return this.#readStream(stream, options)
+    const cached = this.#cache.get(stream)
+    const last = cached?.at(-1)
+    if (cached && last) {
+      // The last cached event again, and whatever came after it.
+      const since = await this.#readStream(stream, { fromRevision: last.revision })
+      if (since[0]?.id === last.id) {
+        const events = since.length === 1 ? cached : [...cached, ...since.slice(1)]
+        if (since.length > 1) this.#cache.set(stream, events)
+        return events.slice()
+      }
+    }
+    const events = await this.#readStream(stream, {})
+    this.#cache.set(stream, events)
+    return events.slice()
+  }
+
+  async #readStream(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards'
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0)
     const limit = options.maxCount ?? null

@@ -1,0 +1,53 @@
+import type { RecordedEvent } from '../types.ts'
+
+/**
+ * Streams read whole, kept in memory so that the next whole read of the same stream asks the
+ * database only for what came after (issue 28). A command reads its streams at every attempt, and
+ * some streams grow with every command (a class's roster: one event per enrolment), so reading
+ * them whole each time cost more the longer the store ran. The store still asks the database each
+ * time: events appended by another process, or by this one through any path, are read then; the
+ * last cached event is read again and its id compared, so a stream that is no longer what was
+ * cached (a store emptied under a running process, as tests do) is read whole again.
+ *
+ * Least recently read streams go first once the cache holds more than `maxEvents` events.
+ * Callers get a fresh array each time, of event objects that are shared: events are values, read
+ * and never changed.
+ */
+export class StreamCache {
+  readonly #streams = new Map<string, RecordedEvent[]>()
+  readonly #maxEvents: number
+  #events = 0
+
+  constructor(maxEvents: number) {
+    this.#maxEvents = maxEvents
+  }
+
+  /** The events cached for `stream`, oldest first; marks it as just used. */
+  get(stream: string): RecordedEvent[] | undefined {
+    const events = this.#streams.get(stream)
+    if (events) {
+      this.#streams.delete(stream)
+      this.#streams.set(stream, events)
+    }
+    return events
+  }
+
+  set(stream: string, events: RecordedEvent[]): void {
+    this.delete(stream)
+    if (events.length === 0 || events.length > this.#maxEvents) return
+    this.#streams.set(stream, events)
+    this.#events += events.length
+    for (const [oldest, held] of this.#streams) {
+      if (this.#events <= this.#maxEvents) break
+      this.#streams.delete(oldest)
+      this.#events -= held.length
+    }
+  }
+
+  delete(stream: string): void {
+    const held = this.#streams.get(stream)
+    if (!held) return
+    this.#streams.delete(stream)
+    this.#events -= held.length
+  }
+}

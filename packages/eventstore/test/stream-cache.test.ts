@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto'
+import { openPGliteEventStore, PGlite, pgliteExecutor, SqlEventStore } from '@trec/eventstore/pglite'
+import { expect, it } from 'vitest'
+import { StreamCache } from '../src/sql/stream-cache.ts'
+
+const event = (n: number) => ({ id: randomUUID(), type: 'Counted', data: { n } })
+
+it('reads a cached stream with what another writer appended since, and whole again once it is no longer what was cached', async () => {
+  const db = new PGlite()
+  const cached = await openPGliteEventStore({ db })
+  // A second store on the same database: its appends do not pass through the first one.
+  const other = new SqlEventStore(pgliteExecutor(db), { cachedEvents: 0 })
+  await cached.append('count-1', [event(0), event(1)])
+  expect((await cached.readStream('count-1')).map((e) => e.data.n)).toEqual([0, 1])
+  await other.append('count-1', [event(2)])
+  expect((await cached.readStream('count-1')).map((e) => e.data.n)).toEqual([0, 1, 2])
+  // The answer is the caller's own array: changing it changes nothing cached.
+  const answer = await cached.readStream('count-1')
+  answer.length = 0
+  expect((await cached.readStream('count-1')).map((e) => e.data.n)).toEqual([0, 1, 2])
+  // The stream emptied and written again behind the cache's back: read whole.
+  await db.exec(`delete from trec.events; delete from trec.streams`)
+  await other.append('count-1', [event(7), event(8), event(9), event(10)])
+  expect((await cached.readStream('count-1')).map((e) => e.data.n)).toEqual([7, 8, 9, 10])
+  // Partial reads are answered by the database as before.
+  expect((await cached.readStream('count-1', { fromRevision: 2 })).map((e) => e.data.n)).toEqual([9, 10])
+  await db.close()
+})
+
+it('keeps at most its budget of events, dropping the least recently read streams first', () => {
+  const cache = new StreamCache(5)
+  const events = (n: number) => Array.from({ length: n }, () => ({}) as never)
+  cache.set('a', events(2))
+  cache.set('b', events(2))
+  cache.get('a')
+  cache.set('c', events(2))
+  expect([cache.get('a')?.length, cache.get('b'), cache.get('c')?.length]).toEqual([2, undefined, 2])
+  cache.set('d', events(6))
+  expect(cache.get('d')).toBeUndefined()
+})
