@@ -488,7 +488,9 @@ describe('GET /v1/archive/access-log', () => {
     const first = (await get(`worker=${worker}&limit=1`)).json()
     expect(first.items).toHaveLength(1)
     expect(first.items[0].revision).toBe(0)
-    const second = (await get(`worker=${worker}&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)).json()
+    const second = (
+      await get(`worker=${worker}&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)
+    ).json()
     expect(second.items.map((e: { revision: number }) => e.revision)).toEqual([1])
     const other = pseudonymizer.pseudonym(cards[3]!)
     const refusals = [
