@@ -3,7 +3,7 @@
 // workers of one class, one face on both cards, so R6 raises an alert; the second worker's claim
 // paid). Each role's main journey is clicked through, with no console error or refused request
 // and no serious or critical axe-core violation in either language:
-// - investigator: alert queue → the claims it points to → the claim's trace as a tree → a case
+// - investigator: alert queue → the claims it points to → the claim's trace as a graph → a case
 //   opened on it, its alerts confirmed into it, with evidence, findings, a sanction and a
 //   clawback request in yuan → read again under the case → closed, and found in the cases list;
 // - card service: a lookup by card number for the holder as of a time before the record, then
@@ -96,6 +96,16 @@ suite(title, () => {
     expect(await trace.getByText('电工（6-31-01-03）').count()).toBeGreaterThan(0)
     expect(await trace.getByText('(UTC+8)').count()).toBeGreaterThan(0)
     await at('trace-state').getByText('no_case_ref').waitFor()
+    // The trace is drawn as a graph: its nodes rendered on the canvas, as many as its text alternative lists.
+    const graph = at('trace-graph')
+    await expect.poll(() => graph.getAttribute('data-rendered')).toBe(await graph.getAttribute('data-nodes'))
+    expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThanOrEqual(8)
+    expect(Number(await graph.getAttribute('data-edges'))).toBeGreaterThanOrEqual(8)
+    expect(await graph.locator('canvas').count()).toBeGreaterThan(0)
+    expect(await at('trace-list').locator('button').count()).toBe(Number(await graph.getAttribute('data-nodes')))
+    // Keyboard: a node of the text alternative takes the focus.
+    await at('trace-list').locator('button').first().focus()
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('trace-node')
 
     await page.locator('[data-test=open-case]').click()
     await at('case-state').getByText('已立案').waitFor()
