@@ -89,9 +89,10 @@ suite(title, () => {
     await claims.locator('tr', { hasText: rec.claims[1] }).locator('[data-test=trace-claim]').click()
 
     const trace = at('trace')
-    await trace.getByText(`申请 ${rec.claims[1]}`).waitFor()
-    await trace.getByText('共用人脸模板').waitFor()
-    await trace.getByText('支付 ¥2,200.00 · 凭证 FIN-2021-06-15-0202').waitFor()
+    // Each node is named once in the text alternative, and again in every link that reaches it.
+    await trace.getByText(`申请 ${rec.claims[1]}`).first().waitFor()
+    await trace.getByText('共用人脸模板').first().waitFor()
+    await trace.getByText('支付 ¥2,200.00 · 凭证 FIN-2021-06-15-0202').first().waitFor()
     expect(await trace.getByText('支付前已入日志').count()).toBeGreaterThan(0)
     expect(await trace.getByText('电工（6-31-01-03）').count()).toBeGreaterThan(0)
     expect(await trace.getByText('(UTC+8)').count()).toBeGreaterThan(0)
