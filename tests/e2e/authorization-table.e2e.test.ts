@@ -163,8 +163,8 @@ describe('SECURITY.md’s authorization table against the served routes (embedde
         const held =
           outcome === 'filtered'
             ? res.status === 200 &&
-              !['claim', 'case', 'serial', 'alert', 'payment', 'run', 'voucher', 'class', 'institution'].some((k) =>
-                JSON.stringify(res.body).includes(real[k]!),
+              !['claim', 'case', 'serial', 'alert', 'payment', 'run', 'voucher', 'class', 'institution'].some(
+                (k) => JSON.stringify(res.body).includes(real[k]!),
               ) &&
               (!wrote || row.logged.startsWith('yes'))
             : res.status === Number(outcome) &&

@@ -103,10 +103,12 @@ suite(title, () => {
     expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThanOrEqual(8)
     expect(Number(await graph.getAttribute('data-edges'))).toBeGreaterThanOrEqual(8)
     expect(await graph.locator('canvas').count()).toBeGreaterThan(0)
-    expect(await at('trace-list').locator('button').count()).toBe(Number(await graph.getAttribute('data-nodes')))
+    expect(await at('trace-list').locator('button').count()).toBe(
+      Number(await graph.getAttribute('data-nodes')),
+    )
     // Keyboard: a node of the text alternative takes the focus.
     await at('trace-list').locator('button').first().focus()
-    expect(await page.evaluate(() => document.activeElement?.className)).toBe('trace-node')
+    expect(await page.evaluate('document.activeElement && document.activeElement.className')).toBe('trace-node')
 
     await page.locator('[data-test=open-case]').click()
     await at('case-state').getByText('已立案').waitFor()
@@ -205,7 +207,10 @@ suite(title, () => {
     expect(await open.getByText('¥2,200.00').count()).toBeGreaterThan(0)
     await claims.locator('tr', { hasText: rec.claims[1] }).getByText('已支付').first().waitFor()
 
-    await page.locator('[data-test=pick-class]').first().click()
+    // Their classes, from the list of classes, each with how many are enrolled.
+    const row = at('classes').locator('tr', { hasText: rec.cls.id })
+    await row.getByText('已开班').waitFor()
+    await row.locator('[data-test=pick-class]').click()
     const roster = at('roster')
     for (const worker of rec.workers) await roster.getByText(worker).waitFor()
     expect(await at('class').getByText('(UTC+8)').count()).toBeGreaterThan(0)

@@ -35,7 +35,8 @@ const listRoles = [
   'auditor',
 ] as const
 
-const classStatuses = ['applied', 'open', 'closed'] as const
+/** Where a class stands as the registry knows it (the class itself also knows its review). */
+const classStatuses = ['applied', 'opened', 'closed'] as const
 
 const classItem = z
   .object({
@@ -61,7 +62,7 @@ const classExample = {
   mode: 'offline',
   plannedStart: '2026-03-02',
   plannedEnd: '2026-03-20',
-  status: 'open' as const,
+  status: 'opened' as const,
   closedReason: null,
   sessions: 12,
   enrolled: 30,
@@ -149,10 +150,10 @@ function institutionOf(p: Principal, asked: string | undefined): string | undefi
 }
 
 const classStatusSql = `case when c.closed_reason is not null then 'closed'
-  when c.opened_event is not null then 'open' else 'applied' end`
+  when c.opened_event is not null then 'opened' else 'applied' end`
 
 const classStatusOf = (c: ClassRow): (typeof classStatuses)[number] =>
-  c.closed_reason !== null ? 'closed' : c.opened_event !== null ? 'open' : 'applied'
+  c.closed_reason !== null ? 'closed' : c.opened_event !== null ? 'opened' : 'applied'
 
 export function registryListRoutes(app: Platform, options: ResolvedOptions): void {
   const table = (name: string) => options.readSide.registry.table(name)
@@ -167,7 +168,7 @@ export function registryListRoutes(app: Platform, options: ResolvedOptions): voi
         summary: 'Classes, filtered and paged',
         operationId: 'listClasses',
         description:
-          'Classes by id, filtered by institution, region prefix, programme and status (applied, open, closed), ' +
+          'Classes by id, filtered by institution, region prefix, programme and status (applied, opened, closed), ' +
           "with how many workers each has enrolled. Institution staff see their own institution's classes; " +
           "region-bound roles their region; others the token's region when it names one. `limit` is at most " +
           '200 (default 50); pass `nextCursor` as `cursor` for the next page (a cursor that was changed, or ' +
