@@ -108,7 +108,9 @@ suite(title, () => {
     )
     // Keyboard: a node of the text alternative takes the focus.
     await at('trace-list').locator('button').first().focus()
-    expect(await page.evaluate('document.activeElement && document.activeElement.className')).toBe('trace-node')
+    expect(await page.evaluate('document.activeElement && document.activeElement.className')).toBe(
+      'trace-node',
+    )
 
     await page.locator('[data-test=open-case]').click()
     await at('case-state').getByText('已立案').waitFor()
