@@ -150,14 +150,20 @@ const colours = {
   alert: '#b3261e',
 }
 
+/** A node's name on the canvas: its first line, cut short (the text alternative holds it whole). */
+const shortLabel = (label) => {
+  const first = label.split('\n')[0].split(' · ')[0]
+  return first.length > 28 ? `${first.slice(0, 27)}…` : first
+}
+
 const style = [
   {
     selector: 'node',
     style: {
-      label: 'data(label)',
-      'font-size': 10,
+      label: 'data(short)',
+      'font-size': 9,
       'text-wrap': 'wrap',
-      'text-max-width': 180,
+      'text-max-width': 110,
       'text-valign': 'bottom',
       'text-margin-y': 4,
       color: '#1f2329',
@@ -172,7 +178,7 @@ const style = [
     selector: 'edge',
     style: {
       label: 'data(label)',
-      'font-size': 8,
+      'font-size': 7,
       color: '#50565f',
       width: 1.5,
       'line-color': '#8aaee3',
@@ -198,11 +204,11 @@ export const traceGraphView = {
       cy = cytoscape({
         container: canvas.value,
         elements: [
-          ...props.graph.nodes.map((n) => ({ data: n })),
+          ...props.graph.nodes.map((n) => ({ data: { ...n, short: shortLabel(n.label) } })),
           ...props.graph.edges.map((e) => ({ data: e })),
         ],
         style,
-        layout: { name: 'breadthfirst', directed: true, spacingFactor: 1.2, padding: 20 },
+        layout: { name: 'breadthfirst', directed: true, spacingFactor: 1.75, padding: 24 },
         wheelSensitivity: 0.3,
       })
       // What was drawn, for a reader of the page's state (the browser tests).
