@@ -116,7 +116,7 @@ describe('lists: claims, alerts, cases, payments and the training registry, page
       expect.objectContaining({
         class: rec.cls.id,
         institution: rec.institution,
-        status: 'open',
+        status: 'opened',
         enrolled: 2,
       }),
     ])
