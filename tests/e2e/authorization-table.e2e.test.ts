@@ -163,8 +163,8 @@ describe('SECURITY.md’s authorization table against the served routes (embedde
         const held =
           outcome === 'filtered'
             ? res.status === 200 &&
-              !['claim', 'case', 'serial', 'alert', 'payment', 'run', 'voucher'].some((k) =>
-                JSON.stringify(res.body).includes(real[k]!),
+              !['claim', 'case', 'serial', 'alert', 'payment', 'run', 'voucher', 'class', 'institution'].some(
+                (k) => JSON.stringify(res.body).includes(real[k]!),
               ) &&
               (!wrote || row.logged.startsWith('yes'))
             : res.status === Number(outcome) &&
@@ -219,6 +219,11 @@ const askingRegion: Record<string, string> = {
   'GET /v1/compliance/kpis': '?region=130102',
   'GET /v1/compliance/plan-progress': '?region=130102&quarter=2021Q2',
   'GET /v1/oversight/alerts': '?region=130102',
+  'GET /v1/oversight/sampling-runs': '?region=130102',
+  'GET /v1/classes': '?region=130102',
+  'GET /v1/enrolments': '?region=130102',
+  'GET /v1/institutions': '?region=130102',
+  'GET /v1/rule-sets': '?region=130102',
   'POST /v1/compliance/reconciliation': '?region=130102',
 }
 

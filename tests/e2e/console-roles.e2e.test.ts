@@ -3,7 +3,7 @@
 // workers of one class, one face on both cards, so R6 raises an alert; the second worker's claim
 // paid). Each role's main journey is clicked through, with no console error or refused request
 // and no serious or critical axe-core violation in either language:
-// - investigator: alert queue → the claims it points to → the claim's trace as a tree → a case
+// - investigator: alert queue → the claims it points to → the claim's trace as a graph → a case
 //   opened on it, its alerts confirmed into it, with evidence, findings, a sanction and a
 //   clawback request in yuan → read again under the case → closed, and found in the cases list;
 // - card service: a lookup by card number for the holder as of a time before the record, then
@@ -89,13 +89,28 @@ suite(title, () => {
     await claims.locator('tr', { hasText: rec.claims[1] }).locator('[data-test=trace-claim]').click()
 
     const trace = at('trace')
-    await trace.getByText(`申请 ${rec.claims[1]}`).waitFor()
-    await trace.getByText('共用人脸模板').waitFor()
-    await trace.getByText('支付 ¥2,200.00 · 凭证 FIN-2021-06-15-0202').waitFor()
+    // Each node is named once in the text alternative, and again in every link that reaches it.
+    await trace.getByText(`申请 ${rec.claims[1]}`).first().waitFor()
+    await trace.getByText('共用人脸模板').first().waitFor()
+    await trace.getByText('支付 ¥2,200.00 · 凭证 FIN-2021-06-15-0202').first().waitFor()
     expect(await trace.getByText('支付前已入日志').count()).toBeGreaterThan(0)
     expect(await trace.getByText('电工（6-31-01-03）').count()).toBeGreaterThan(0)
     expect(await trace.getByText('(UTC+8)').count()).toBeGreaterThan(0)
     await at('trace-state').getByText('no_case_ref').waitFor()
+    // The trace is drawn as a graph: its nodes rendered on the canvas, as many as its text alternative lists.
+    const graph = at('trace-graph')
+    await expect.poll(() => graph.getAttribute('data-rendered')).toBe(await graph.getAttribute('data-nodes'))
+    expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThanOrEqual(8)
+    expect(Number(await graph.getAttribute('data-edges'))).toBeGreaterThanOrEqual(8)
+    expect(await graph.locator('canvas').count()).toBeGreaterThan(0)
+    expect(await at('trace-list').locator('button').count()).toBe(
+      Number(await graph.getAttribute('data-nodes')),
+    )
+    // Keyboard: a node of the text alternative takes the focus.
+    await at('trace-list').locator('button').first().focus()
+    expect(await page.evaluate('document.activeElement && document.activeElement.className')).toBe(
+      'trace-node',
+    )
 
     await page.locator('[data-test=open-case]').click()
     await at('case-state').getByText('已立案').waitFor()
@@ -194,7 +209,10 @@ suite(title, () => {
     expect(await open.getByText('¥2,200.00').count()).toBeGreaterThan(0)
     await claims.locator('tr', { hasText: rec.claims[1] }).getByText('已支付').first().waitFor()
 
-    await page.locator('[data-test=pick-class]').first().click()
+    // Their classes, from the list of classes, each with how many are enrolled.
+    const row = at('classes').locator('tr', { hasText: rec.cls.id })
+    await row.getByText('已开班').waitFor()
+    await row.locator('[data-test=pick-class]').click()
     const roster = at('roster')
     for (const worker of rec.workers) await roster.getByText(worker).waitFor()
     expect(await at('class').getByText('(UTC+8)').count()).toBeGreaterThan(0)

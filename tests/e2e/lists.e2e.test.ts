@@ -1,5 +1,6 @@
 // The lists people work from, over the composed app with its read side running: claims (with what
-// each lacks for payment, by the payment gate itself), alerts, cases and payments, each paged by
+// each lacks for payment, by the payment gate itself), alerts, cases, payments, classes, enrolments,
+// institutions, sampling runs and rule sets, each paged by
 // an opaque cursor and bounded by the token; a cursor edited, made up, or from another list, and
 // a limit over 200, are a problem+json 400 naming the field, on every list the OpenAPI document
 // names (checkpoints and the access log too); reading what a claim lacks, or one worker's claims,
@@ -19,7 +20,7 @@ import { embeddedSystem, type System } from './support/system.ts'
 const auditor = { sub: 'auditor-1', role: 'auditor' } as const
 const investigator = { sub: 'inv-1', role: 'investigator', region: '1301' } as const
 
-describe('lists: claims, alerts, cases and payments, paged and bounded by the token', () => {
+describe('lists: claims, alerts, cases, payments and the training registry, paged and bounded by the token', () => {
   let sys: System
   let rec: CaseworkRecord
 
@@ -108,17 +109,72 @@ describe('lists: claims, alerts, cases and payments, paged and bounded by the to
     expect(cases.items[0]).toMatchObject({ case: a.case, openedAt: expect.any(String), basis: 'alert' })
   })
 
+  it('shows institution staff their classes and enrolments, logs each worker an enrolment page names, and draws sampling runs into a list', async () => {
+    const staff = people.staff(rec.institution)
+    const classes = accepted(await sys.http.get('/v1/classes', staff), 200)
+    expect(classes.items).toEqual([
+      expect.objectContaining({
+        class: rec.cls.id,
+        institution: rec.institution,
+        status: 'opened',
+        enrolled: 2,
+      }),
+    ])
+    expect(classes.total).toBe(1)
+    const before = await Promise.all(rec.workers.map(async (w) => (await accessEvents(w)).length))
+    const enrolments = accepted(await sys.http.get(`/v1/enrolments?class=${rec.cls.id}`, staff), 200)
+    expect(enrolments.items.map((e: { worker: string }) => e.worker).sort()).toEqual([...rec.workers].sort())
+    for (const [i, worker] of rec.workers.entries()) {
+      const logged = await accessEvents(worker)
+      expect(logged.length).toBe(before[i]! + 1)
+      expect(logged.at(-1)!.data).toMatchObject({ view: 'enrolment' })
+    }
+    const institutions = accepted(await sys.http.get('/v1/institutions', staff), 200)
+    expect(institutions.items.map((i: { institution: string }) => i.institution)).toEqual([rec.institution])
+
+    // Another institution's staff see none of them, and may not ask for them.
+    const other = people.staff('inst-130100-0999')
+    expect(accepted(await sys.http.get('/v1/classes', other), 200).items).toEqual([])
+    expect(accepted(await sys.http.get('/v1/enrolments', other), 200).items).toEqual([])
+    expect((await sys.http.get(`/v1/enrolments?institution=${rec.institution}`, other)).status).toBe(403)
+    // Nor does an officer of another city.
+    const baoding = { sub: 'officer-bd', role: 'subsidy_officer', region: '1306' } as const
+    expect(accepted(await sys.http.get('/v1/classes', baoding), 200).total).toBe(0)
+
+    const drawn: string[] = []
+    for (const to of ['2021-06-30', '2021-12-31'])
+      drawn.push(
+        accepted(
+          await sys.http.post('/v1/oversight/sampling-runs', investigator, {
+            population: { kind: 'classes', region: '130102', from: '2021-01-01', to },
+            size: 1,
+          }),
+        ).run,
+      )
+    await caughtUp(sys)
+    const runs = accepted(await sys.http.get('/v1/oversight/sampling-runs', investigator), 200)
+    expect(runs.items.map((r: { run: string }) => r.run).sort()).toEqual(drawn.sort())
+    expect(runs.items[0]).toMatchObject({ population: { kind: 'classes', region: '130102' } })
+    const sets = accepted(await sys.http.get('/v1/rule-sets', people.officer), 200)
+    expect(sets.total).toBeGreaterThan(0)
+    expect(sets.items[0].ruleSet).toMatchObject({ id: expect.any(String), version: expect.any(Number) })
+  })
+
   // Every list the app serves, by the GET operations of its OpenAPI document that take a `limit`
   // or a `cursor`: who reads it, what else its query needs, and the name its cursors carry. A list
-  // added to the app without a row here fails the first assertion below. The access log pages by
-  // `fromRevision`, not by an opaque cursor (`list` absent): only its limit is refused here.
+  // added to the app without a row here fails the first assertion below.
   const lists = (): Record<string, { who: Who; query?: string; list?: string }> => ({
     'GET /v1/claims': { who: people.officer, list: 'claims' },
     'GET /v1/compliance/payments': { who: auditor, list: 'payments' },
     'GET /v1/oversight/alerts': { who: investigator, list: 'alerts' },
     'GET /v1/oversight/cases': { who: investigator, list: 'cases' },
     'GET /v1/audit/checkpoints': { who: auditor, list: 'checkpoints' },
-    'GET /v1/archive/access-log': { who: auditor, query: `worker=${rec.workers[0]}` },
+    'GET /v1/archive/access-log': { who: auditor, query: `worker=${rec.workers[0]}`, list: 'access-log' },
+    'GET /v1/classes': { who: people.officer, list: 'classes' },
+    'GET /v1/enrolments': { who: people.officer, list: 'enrolments' },
+    'GET /v1/institutions': { who: people.officer, list: 'institutions' },
+    'GET /v1/oversight/sampling-runs': { who: investigator, list: 'sampling-runs' },
+    'GET /v1/rule-sets': { who: people.officer, list: 'rule-sets' },
   })
 
   it("refuses, on every list, with problem+json 400 naming the field, another list's cursor, a forged one, and a limit over 200", async () => {

@@ -320,7 +320,7 @@ describe('issue 20: no card number, name or phone in clear in any table, with th
     const log = await sys.http.get(`/v1/archive/access-log?worker=${worker}`, auditor)
     expect(log.status, JSON.stringify(log.body)).toBe(200)
     const stream = await sys.store.readStream(`access-${worker}`)
-    const entries = log.body.entries as { type: string; view: string; caseRef?: string }[]
+    const entries = log.body.items as { type: string; view: string; caseRef?: string }[]
     // Every entry of the stream up to this read reads back (the read itself is appended after it).
     expect(entries.length).toBe(stream.length - 1)
     expect(entries.filter((e) => e.type === 'RecordsExported')).toHaveLength(2)

@@ -96,7 +96,7 @@ export const cardServiceView = {
     const result = shallowRef()
     const state = ref()
     const log = ref([])
-    const nextRevision = ref(null)
+    const nextCursor = ref(null)
     const logState = ref()
 
     const purpose = () => ({
@@ -120,7 +120,7 @@ export const cardServiceView = {
             : t('cs.notFound'),
         }
         log.value = []
-        nextRevision.value = null
+        nextCursor.value = null
       } catch (error) {
         result.value = undefined
         state.value = failed(error)
@@ -131,11 +131,11 @@ export const cardServiceView = {
       try {
         const page = await send('/v1/archive/access-log/lookup', {
           ...purpose(),
-          fromRevision: more ? nextRevision.value : 0,
+          ...(more ? { cursor: nextCursor.value } : {}),
           limit: 50,
         })
-        log.value = more ? [...log.value, ...page.entries] : page.entries
-        nextRevision.value = page.nextRevision
+        log.value = more ? [...log.value, ...page.items] : page.items
+        nextCursor.value = page.nextCursor ?? null
         logState.value = undefined
       } catch (error) {
         logState.value = failed(error)
@@ -261,7 +261,7 @@ export const cardServiceView = {
                   ),
                 ],
               ),
-              nextRevision.value !== null
+              nextCursor.value !== null
                 ? h(ElButton, { style: 'margin-top: 12px', onClick: () => readLog(true) }, () => t('more'))
                 : null,
             ],

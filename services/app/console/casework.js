@@ -21,7 +21,7 @@ import { h, reactive, ref, shallowRef } from 'vue'
 import { api, newKey, send } from './api.js'
 import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
-import { traceEvidence } from './trace-tree.js'
+import { traceEvidence } from './trace-graph.js'
 import { card, eventName, failed, outcome } from './ui.js'
 
 const conclusions = ['fraud_confirmed', 'irregularity', 'no_violation', 'inconclusive']

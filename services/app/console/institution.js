@@ -1,8 +1,8 @@
 // The institution's page (培训机构): its claims, newest first and paged, each open claim with what
 // it still lacks for payment (the payment gate's own answer, GET /v1/claims?lacks=true; reading
-// it is logged in each worker's access log); and its classes — those its claims name, or one by
-// ID — with schedule, sessions and enrolments (roster by pseudonym). The API has no list of an
-// institution's classes or enrolments yet, so the classes are reached through the claims.
+// it is logged in each worker's access log); its classes (GET /v1/classes, paged, by status) and,
+// for the class picked, its schedule and sessions (GET /v1/classes/{class}) and its enrolments
+// (GET /v1/enrolments?class=, paged; workers by pseudonym, each read logged in their access log).
 
 import {
   ElButton,
@@ -14,7 +14,7 @@ import {
   ElTable,
   ElTag,
 } from 'element-plus'
-import { computed, h, ref, shallowRef } from 'vue'
+import { h, ref, shallowRef } from 'vue'
 import { api } from './api.js'
 import { model } from './bind.js'
 import { chinaTime, yuan } from './format.js'
@@ -48,16 +48,23 @@ export const institutionView = {
         },
       ),
     )
-    const classes = computed(() => [...new Set(claims.rows.value.map((c) => c.class).filter(Boolean))])
+    const classStatus = ref('')
+    const classes = paged((cursor) =>
+      api(`/v1/classes?${query({ status: classStatus.value, limit: 20, cursor })}`),
+    )
     const classId = ref('')
     const cls = shallowRef()
     const classState = ref()
+    const enrolments = paged((cursor) =>
+      api(`/v1/enrolments?${query({ class: classId.value.trim(), limit: 50, cursor })}`),
+    )
 
     async function readClass(id) {
       classId.value = id
       try {
         cls.value = await api(`/v1/classes/${encodeURIComponent(id.trim())}`)
         classState.value = undefined
+        await enrolments.load()
       } catch (error) {
         cls.value = undefined
         classState.value = failed(error)
@@ -65,6 +72,7 @@ export const institutionView = {
     }
 
     claims.load()
+    classes.load()
 
     const when = (instant) => chinaTime(instant, lang.value)
     const classView = () => {
@@ -84,7 +92,7 @@ export const institutionView = {
             ),
             h(ElDescriptionsItem, { label: t('inst.hours') }, () => String(c.plannedHours)),
             h(ElDescriptionsItem, { label: t('inst.enrolled') }, () =>
-              t('inst.ofCapacity', { n: c.roster.length, capacity: c.capacity }),
+              t('inst.ofCapacity', { n: enrolments.total.value ?? c.roster.length, capacity: c.capacity }),
             ),
           ],
         ),
@@ -96,11 +104,17 @@ export const institutionView = {
           column(t('inst.venue'), (s) => s.venue),
         ]),
         h('h3', t('inst.enrolments')),
+        h('p', { class: 'hint' }, t('inst.enrolmentsHint')),
+        outcome(enrolments.state.value, 'enrolments-state'),
         h(
-          'ul',
-          { class: 'plain mono', 'data-test': 'roster' },
-          c.roster.map((w, i) => h('li', `${i + 1}. ${w}`)),
+          ElTable,
+          { data: enrolments.rows.value, rowKey: 'worker', 'data-test': 'roster', emptyText: t('none') },
+          () => [
+            column(t('inst.worker'), (e) => h('span', { class: 'mono' }, e.worker)),
+            column(t('inst.enrolmentEvent'), (e) => h('span', { class: 'mono' }, e.event), { width: 330 }),
+          ],
         ),
+        more(enrolments, 'more-enrolments'),
       ]
     }
 
@@ -153,14 +167,59 @@ export const institutionView = {
         t('inst.classes'),
         t('inst.classesHint'),
         () => [
-          h('div', { class: 'row' }, [
-            ...classes.value.map((id) =>
-              h(
-                ElButton,
-                { size: 'small', onClick: () => readClass(id), 'data-test': 'pick-class' },
-                () => id,
+          h(
+            ElRadioGroup,
+            {
+              modelValue: classStatus.value,
+              'onUpdate:modelValue': (v) => {
+                classStatus.value = v
+                classes.load()
+              },
+              'aria-label': t('inst.status'),
+              size: 'small',
+            },
+            () =>
+              ['', 'applied', 'opened', 'closed'].map((s) =>
+                h(ElRadioButton, { value: s }, () => (s ? t(`inst.classStatus.${s}`) : t('inst.all'))),
               ),
-            ),
+          ),
+          outcome(classes.state.value, 'classes-state'),
+          h(
+            ElTable,
+            {
+              data: classes.rows.value,
+              rowKey: 'class',
+              'data-test': 'classes',
+              emptyText: t('none'),
+              style: 'margin-top: 12px',
+            },
+            () => [
+              column(t('inst.class'), (c) => h('span', { class: 'mono' }, c.class)),
+              column(t('inst.programme'), (c) => h('span', { class: 'mono' }, c.programme ?? '—')),
+              column(t('inst.planned'), (c) => `${c.plannedStart ?? '—'} — ${c.plannedEnd ?? '—'}`, {
+                width: 220,
+              }),
+              column(t('inst.status'), (c) => t(`inst.classStatus.${c.status}`), { width: 90 }),
+              column(t('inst.enrolled'), (c) => String(c.enrolled), { width: 80 }),
+              column(
+                t('actions'),
+                (c) =>
+                  h(
+                    ElButton,
+                    {
+                      size: 'small',
+                      type: 'primary',
+                      onClick: () => readClass(c.class),
+                      'data-test': 'pick-class',
+                    },
+                    () => t('inst.open'),
+                  ),
+                { width: 120 },
+              ),
+            ],
+          ),
+          more(classes, 'more-classes'),
+          h('div', { class: 'row', style: 'margin-top: 12px' }, [
             h(ElInput, {
               ...model(classId),
               style: 'width: 280px',

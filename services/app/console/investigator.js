@@ -1,9 +1,9 @@
 // The investigator's page: the alert queue (GET /v1/oversight/alerts, paged), the claims an
 // alert points to (GET /v1/claims, filtered by the alert's subject), a claim's causal trace as a
-// tree (reading it is logged as an access to the worker's record, under the case once there is
+// graph (reading it is logged as an access to the worker's record, under the case once there is
 // one), and the case work on it (casework.js).
 
-import { ElButton, ElInput, ElRadioButton, ElRadioGroup, ElTable, ElTag, ElTree } from 'element-plus'
+import { ElButton, ElInput, ElRadioButton, ElRadioGroup, ElTable, ElTag } from 'element-plus'
 import { computed, h, reactive, ref, shallowRef } from 'vue'
 import { api } from './api.js'
 import { model } from './bind.js'
@@ -11,7 +11,7 @@ import { caseWork } from './casework.js'
 import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
 import { learnOccupations, occupation } from './occupations.js'
-import { traceTree } from './trace-tree.js'
+import { traceGraph, traceGraphView } from './trace-graph.js'
 import { card, column, failed, more, outcome, paged, query } from './ui.js'
 
 /** The claims an alert points to: its own claim, or those of its worker, class or institution, else its region's. */
@@ -40,7 +40,7 @@ export const investigatorView = {
     const trace = shallowRef()
     const traceState = ref()
     const caseRef = ref('')
-    const tree = computed(() => trace.value && traceTree(trace.value))
+    const graph = computed(() => trace.value && traceGraph(trace.value))
 
     async function readTrace(claim) {
       claimId.value = claim
@@ -258,16 +258,7 @@ export const investigatorView = {
             ),
           ]),
           outcome(traceState.value, 'trace-state'),
-          trace.value
-            ? h(ElTree, {
-                data: tree.value,
-                nodeKey: 'id',
-                defaultExpandAll: true,
-                expandOnClickNode: false,
-                'aria-label': t('inv.traceTitle'),
-                'data-test': 'trace',
-              })
-            : null,
+          trace.value ? h(traceGraphView, { graph: graph.value }) : null,
         ],
         'trace',
       ),

@@ -33,10 +33,11 @@ export const query = (params) =>
     Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''),
   ).toString()
 
-/** A list the API pages by cursor: `load()` the first page, `load(true)` the next. */
+/** A list the API pages by cursor: `load()` the first page, `load(true)` the next; `total` when the list counts. */
 export function paged(fetchPage) {
   const rows = ref([])
   const next = ref()
+  const total = ref()
   const state = ref()
   const loading = ref(false)
   async function load(more = false) {
@@ -45,6 +46,7 @@ export function paged(fetchPage) {
       const page = await fetchPage(more ? next.value : undefined)
       rows.value = more ? [...rows.value, ...page.items] : page.items
       next.value = page.nextCursor
+      total.value = page.total
       state.value = undefined
     } catch (error) {
       state.value = failed(error)
@@ -52,7 +54,7 @@ export function paged(fetchPage) {
       loading.value = false
     }
   }
-  return { rows, next, state, loading, load }
+  return { rows, next, total, state, loading, load }
 }
 
 export const more = (list, test) =>

@@ -164,7 +164,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive'))
-    await app.register(archiveService, { ...readSide, region: options.region ?? '130100' })
+    await app.register(archiveService, { ...readSide, region: options.region ?? '130100', cursorKey })
   // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
   if (rules) await app.register(complianceService, { ...readSide, rules, cursorKey })

@@ -7,8 +7,9 @@ import type { Platform } from '@trec/fastify-kit'
 
 // The web console (services/app/console, docs/console.md): static files on the API's origin,
 // under /console/. Its own files and the libraries it is built on — Vue 3's runtime ESM build,
-// Element Plus's full ESM build with its zh-CN and English locales, and sm-crypto-v2 (SM2/SM3,
-// for checking a gm log in the browser) — are served from a fixed list read once at start, so
+// Element Plus's full ESM build with its zh-CN and English locales, Cytoscape.js's ESM build (the
+// investigator's trace graph; it has no dependencies, so its one file loads as it is, no build
+// step), and sm-crypto-v2 (SM2/SM3, for checking a gm log in the browser) — are served from a fixed list read once at start, so
 // no request can name any other file. The page resolves the bare `vue` import of Element Plus
 // and the `sm-crypto-v2` import of verify.js with an import map; the page's content security policy is
 // the platform's with that one inline script allowed by its hash, and nothing else inline.
@@ -53,12 +54,14 @@ function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
     ['i18n-roles.js', join(own, 'i18n-roles.js'), false],
     ['occupations.js', join(own, 'occupations.js'), false],
     ['investigator.js', join(own, 'investigator.js'), false],
-    ['trace-tree.js', join(own, 'trace-tree.js'), false],
+    ['trace-graph.js', join(own, 'trace-graph.js'), false],
     ['casework.js', join(own, 'casework.js'), false],
     ['card-service.js', join(own, 'card-service.js'), false],
     ['officer.js', join(own, 'officer.js'), false],
     ['institution.js', join(own, 'institution.js'), false],
     ['vendor/vue.js', join(vue, 'dist/vue.runtime.esm-browser.prod.js'), true],
+    // Its exports name no package.json: found by its main file, beside the ESM build.
+    ['vendor/cytoscape.js', join(dirname(require.resolve('cytoscape')), 'cytoscape.esm.min.mjs'), true],
     ['vendor/element-plus.js', join(elementPlus, 'dist/index.full.min.mjs'), true],
     ['vendor/element-plus.css', join(elementPlus, 'dist/index.css'), true],
     ['vendor/zh-cn.js', join(elementPlus, 'dist/locale/zh-cn.min.mjs'), true],
@@ -82,6 +85,7 @@ const importMap = JSON.stringify({
   imports: {
     vue: '/console/vendor/vue.js',
     'element-plus': '/console/vendor/element-plus.js',
+    cytoscape: '/console/vendor/cytoscape.js',
     'sm-crypto-v2': '/console/vendor/sm-crypto.js',
   },
 })

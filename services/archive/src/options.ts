@@ -1,6 +1,7 @@
 import { AccessLog } from '@trec/command'
 import { clockOption, objectWith, parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
@@ -22,6 +23,8 @@ export interface ArchiveOptions {
   /** The read model's schema (default `trec_read`, as the projection runner's). */
   schema?: string
   clock?: () => Date
+  /** The key list cursors are tagged with (`cursorKeyOf` in @trec/fastify-kit); random when absent. */
+  cursorKey?: Uint8Array
 }
 
 export interface ResolvedOptions {
@@ -35,6 +38,7 @@ export interface ResolvedOptions {
   runner: ProjectionRunner
   /** Current archives, read in shared batches. */
   reads: ArchiveReads
+  cursorKey: Uint8Array
 }
 
 const optionsSchema = z.object({
@@ -62,5 +66,6 @@ export function resolveOptions(options: ArchiveOptions): ResolvedOptions {
     accessLog: new AccessLog(options.store),
     runner,
     reads: new ArchiveReads(options.db.query, () => runner.table('archives')),
+    cursorKey: options.cursorKey ?? cursorKeyOf(),
   }
 }

@@ -404,9 +404,9 @@ describe('GET /v1/archive/access-log', () => {
       headers: { authorization: `Bearer ${await h.token('auditor')}` },
     })
     expect(response.statusCode).toBe(200)
-    const { entries } = response.json()
+    const { items } = response.json()
     expect(
-      entries.map((e: { actor: { kind: string }; purpose: string; flags: string[] }) => [
+      items.map((e: { actor: { kind: string }; purpose: string; flags: string[] }) => [
         e.actor.kind,
         e.purpose,
         e.flags,
@@ -468,11 +468,42 @@ describe('GET /v1/archive/access-log', () => {
       headers: { authorization: `Bearer ${await h.token('auditor')}` },
     })
     expect(response.statusCode, response.body).toBe(200)
-    const entries = response.json().entries as { type: string; view: string; exported?: unknown }[]
+    const entries = response.json().items as { type: string; view: string; exported?: unknown }[]
     expect(entries.slice(-2)).toMatchObject([
       { type: 'RecordsExported', view: 'export', exported: { events: 7, checkpointSize: 12 } },
       { type: 'RecordAccessed', view: 'claim' },
     ])
+  })
+
+  it("pages by an opaque cursor bound to the worker's log: another worker's cursor, or an edited one, is a 400", async () => {
+    const get = async (query: string) =>
+      h.app.inject({
+        method: 'GET',
+        url: `/v1/archive/access-log?${query}`,
+        headers: { authorization: `Bearer ${await h.token('auditor')}` },
+      })
+    // Two reads at least, whether or not the tests above ran.
+    await lookup(h, await h.token('cardService'), { cardNumber: card, purpose: 'card_holder_request' })
+    await lookup(h, await h.token('cardService'), { cardNumber: card, purpose: 'card_holder_request' })
+    const first = (await get(`worker=${worker}&limit=1`)).json()
+    expect(first.items).toHaveLength(1)
+    expect(first.items[0].revision).toBe(0)
+    const second = (
+      await get(`worker=${worker}&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)
+    ).json()
+    expect(second.items.map((e: { revision: number }) => e.revision)).toEqual([1])
+    const other = pseudonymizer.pseudonym(cards[3]!)
+    const refusals = [
+      `worker=${other}&cursor=${encodeURIComponent(first.nextCursor)}`,
+      `worker=${worker}&cursor=${Buffer.from(JSON.stringify({ list: 'access-log', after: [worker, 0] })).toString('base64url')}.${first.nextCursor.split('.')[1]}`,
+      `worker=${worker}&fromRevision=1`,
+      `worker=${worker}&limit=201`,
+    ]
+    for (const query of refusals) {
+      const refused = await get(query)
+      expect(refused.statusCode, query).toBe(400)
+      expect(refused.headers['content-type']).toContain('application/problem+json')
+    }
   })
 
   it('is for auditors only', async () => {

@@ -1,3 +1,4 @@
+import { AccessLog } from '@trec/command'
 import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { cursorKeyOf } from '@trec/fastify-kit'
@@ -31,6 +32,8 @@ export interface ResolvedOptions {
   clock: () => Date
   maxPopulation: number
   cursorKey: Uint8Array
+  /** Reads of a person's data by the lists (enrolments), recorded before the answer. */
+  accessLog: AccessLog
 }
 
 // What is checked of the options; the rule book and the read side are checked where they are built.
@@ -60,5 +63,6 @@ export function resolveOptions(o: OversightOptions): ResolvedOptions {
     clock: o.clock ?? (() => new Date()),
     maxPopulation,
     cursorKey: o.cursorKey ?? cursorKeyOf(),
+    accessLog: new AccessLog(o.store),
   }
 }

@@ -4,7 +4,9 @@ import { type OversightOptions, resolveOptions } from './options.ts'
 import type { OversightReadSide } from './read-side.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { registryListRoutes } from './routes/registry-lists.ts'
 import { samplingRoutes } from './routes/sampling.ts'
+import { samplingRunListRoute } from './routes/sampling-run-list.ts'
 import { traceRoutes } from './routes/trace.ts'
 
 /**
@@ -21,6 +23,8 @@ export async function oversightService(app: Platform, options: OversightOptions)
   traceRoutes(app, resolved)
   caseRoutes(app, resolved)
   samplingRoutes(app, resolved)
+  registryListRoutes(app, resolved)
+  samplingRunListRoute(app, resolved)
   if (!resolved.follow) return
   const stop = new AbortController()
   let running: Promise<void> | undefined

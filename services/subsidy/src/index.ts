@@ -6,6 +6,7 @@ import { cardAccountRoute } from './routes/card-accounts.ts'
 import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
 import { listClaimsRoute } from './routes/list-claims.ts'
+import { listRuleSetsRoute } from './routes/list-rule-sets.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
@@ -43,6 +44,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
     listClaimsRoute(app, resolved)
   }
   ruleSetRoutes(app, resolved)
+  listRuleSetsRoute(app, resolved)
   if (resolved.publish.length > 0)
     app.addHook('onReady', async () => {
       const report = await publishShippedRuleSets(resolved.store, resolved.publish)

@@ -6,7 +6,10 @@ import {
   actorOf,
   assertRegion,
   MAX_PAGE,
+  type Pager,
   type Platform,
+  pageFields,
+  pager,
   principal,
   refuseIdempotencyKey,
 } from '@trec/fastify-kit'
@@ -82,6 +85,7 @@ function entryOf(e: AccessEvent): z.infer<typeof entrySchema> {
  * docs/architecture.md, "Reads are recorded"). Reading the log of a person is itself a read, logged before the answer.
  */
 export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
+  const log = accessLogPager(options)
   app.get(
     '/v1/archive/access-log',
     {
@@ -93,11 +97,12 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
         description:
           'An auditor reads the access log of a worker, by pseudonym: every read and export of their record, who ' +
           'made it, when, for what purpose and under which case, in the order they were logged. `limit` is at most ' +
-          '200 (default 100), as on every list; `nextRevision` passed as `fromRevision` gives the next page. This read is itself ' +
-          'logged (`access_log`, purpose `audit`) before the answer.',
+          '200 (default 100), as on every list; pass `nextCursor` as `cursor` for the next page (a cursor that was ' +
+          "changed, that another list gave, or that another worker's log gave is refused with 400). This read is " +
+          'itself logged (`access_log`, purpose `audit`) before the answer.',
         querystring: z.strictObject({
           worker: pseudonymSchema,
-          fromRevision: z.coerce.number().int().min(0).default(0),
+          cursor: pageFields.cursor,
           limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
         }),
         response: { 200: logAnswer },
@@ -105,15 +110,16 @@ export function accessLogRoute(app: Platform, options: ResolvedOptions): void {
     },
     async (request) => {
       const p = principal(request)
-      const { worker, fromRevision, limit } = request.query
-      return answerLog(options, p, String(request.id), { worker, purpose: 'audit' }, fromRevision, limit)
+      const { worker, cursor, limit } = request.query
+      const from = fromCursor(log, worker, cursor, ['querystring', 'cursor'])
+      return answerLog(options, log, p, String(request.id), { worker, purpose: 'audit' }, from, limit)
     },
   )
 }
 
 const logExample = {
   worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
-  entries: [
+  items: [
     {
       event: '0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
       type: 'RecordAccessed',
@@ -130,17 +136,14 @@ const logExample = {
       flags: [],
     },
   ],
-  nextRevision: null,
+  nextCursor: 'eyJsaXN0IjoiYWNjZXNzLWxvZyIsImFmdGVyIjpbIjVmMmMiLDFdfQ.q3Jx…',
 }
 
 const logAnswer = z
   .object({
     worker: z.string().describe('The worker’s pseudonym.'),
-    entries: z.array(entrySchema),
-    nextRevision: z
-      .int()
-      .nullable()
-      .describe('Pass as `fromRevision` for the next page; null on the last page.'),
+    items: z.array(entrySchema),
+    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
   })
   .meta({
     id: 'AccessLog',
@@ -153,7 +156,8 @@ const logLookupBody = z
     cardNumber: cardNumberSchema,
     purpose: z.enum(['card_holder_request', 'consented_disclosure']),
     consentRef: z.string().min(1).max(64).optional(),
-    fromRevision: z.int().min(0).default(0),
+    /** The `nextCursor` of the previous page. */
+    cursor: pageFields.cursor,
     limit: z.int().min(1).max(MAX_PAGE).default(100),
   })
   .refine((b) => b.purpose !== 'consented_disclosure' || b.consentRef !== undefined, {
@@ -173,6 +177,7 @@ const logLookupBody = z
  * appended before the answer, so it shows in the log it answers from the next read on.
  */
 export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): void {
+  const log = accessLogPager(options)
   const body = logLookupBody.transform(({ cardNumber, ...rest }) => ({
     worker: options.pseudonymizer.pseudonym(cardNumber),
     issuedIn: cardNumber.slice(0, 6),
@@ -192,42 +197,71 @@ export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): v
           'record, who made it, when, for what purpose and under which case. For the card holder at the ' +
           'counter (`card_holder_request`) or on their recorded consent (`consented_disclosure`, naming ' +
           '`consentRef`). A card service reaches only cards issued inside its region (the first six digits ' +
-          'of the number). This read is logged (`access_log`) before the answer. `limit` is at most 200; ' +
-          '`nextRevision` passed as `fromRevision` gives the next page.',
+          'of the number). This read is logged (`access_log`) before the answer. `limit` is at most 200 (default ' +
+          '100); pass `nextCursor` as `cursor` for the next page (a cursor that was changed, that another list ' +
+          "gave, or that another card holder's log gave is refused with 400).",
         body,
         response: { 200: logAnswer },
       },
     },
     async (request) => {
       const p = principal(request)
-      const { worker, issuedIn, purpose, consentRef, fromRevision, limit } = request.body
+      const { worker, issuedIn, purpose, consentRef, cursor, limit } = request.body
       if (!lookupPurposes[p.role]?.includes(purpose))
         throw new TrecError('TREC_FORBIDDEN', `a ${p.role} may not read a record for ${purpose}`, {
           details: { reason: 'purpose not allowed for role', purpose },
         })
       assertRegion(p, issuedIn)
+      const from = fromCursor(log, worker, cursor, ['body', 'cursor'])
       return answerLog(
         options,
+        log,
         p,
         String(request.id),
         { worker, purpose, ...(consentRef === undefined ? {} : { consentRef }) },
-        fromRevision,
+        from,
         limit,
       )
     },
   )
 }
 
+/** An access-log entry as paged: the worker whose log it is, and the event. */
+interface LogRow {
+  worker: string
+  event: AccessEvent
+}
+
+/**
+ * The access log pages by the same opaque cursor as every other list. A cursor holds the worker
+ * whose log gave it and the revision to read from, so one worker's cursor is refused on another's.
+ */
+function accessLogPager(options: ResolvedOptions): Pager<LogRow> {
+  return pager<LogRow>('access-log', options.cursorKey, (r) => [r.worker, r.event.revision + 1])
+}
+
+/** The revision a page starts at: 0 without a cursor; 400 for a bad cursor, or another worker's. */
+function fromCursor(log: Pager<LogRow>, worker: string, cursor: string | undefined, field: string[]): number {
+  if (cursor === undefined) return 0
+  const [of, revision] = log.codec.decode(cursor, field)
+  if (of !== worker || typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0)
+    throw new TrecError('TREC_VALIDATION', 'The page cursor is not valid.', {
+      issues: [{ path: field, code: 'invalid_cursor', message: "a cursor this worker's log gave" }],
+    })
+  return revision
+}
+
 /** Reads a page of a worker's access log, records that read in the same log, then answers it. */
 async function answerLog(
   options: ResolvedOptions,
+  log: Pager<LogRow>,
   p: ReturnType<typeof principal>,
   requestId: string,
   read: Pick<EventDataToAppend<'RecordAccessed'>, 'worker' | 'purpose' | 'consentRef'>,
   fromRevision: number,
   limit: number,
 ) {
-  const events = await readAccessLog(options.store, read.worker, { fromRevision, limit })
+  const events = await readAccessLog(options.store, read.worker, { fromRevision, limit: limit + 1 })
   await options.accessLog.record(
     { ...read, view: 'access_log', client: p.clientId, requestId, found: events.length > 0, flags: [] },
     {
@@ -237,9 +271,6 @@ async function answerLog(
       region: options.region,
     },
   )
-  return {
-    worker: read.worker,
-    entries: events.map(entryOf),
-    nextRevision: events.length === limit ? events.at(-1)!.revision + 1 : null,
-  }
+  const rows = events.map((event) => ({ worker: read.worker, event }))
+  return { worker: read.worker, ...log.page(rows, limit, (r) => entryOf(r.event)) }
 }

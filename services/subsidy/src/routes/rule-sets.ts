@@ -67,7 +67,7 @@ const answer = commandAnswer.extend({ ruleSet: ruleSetRef }).meta({
   },
 })
 
-const ruleSet = ruleSetSchema.meta({
+export const ruleSet = ruleSetSchema.meta({
   id: 'RuleSet',
   description:
     'One version of a subsidy rule set: what a decision citing `{ id, version }` was judged by. Amounts are in fen.',
