@@ -16,6 +16,9 @@ export const roles = [
   'investigator',
   'auditor',
   'admin',
+  // A worker reading their own record: the token is issued by this deployment, only in exchange
+  // for a signed real-name attestation (POST /v1/worker-sessions), and names the worker by pseudonym.
+  'worker',
 ] as const
 export type Role = (typeof roles)[number]
 

@@ -16,6 +16,7 @@ export const accessPurposes = [
   'supervision_inspection', // 双随机 inspection, 培训中和培训后抽查 (D3 (二十六))
   'audit', // an auditor checking who read the record
   'administration', // an officer, reviewer, assessor or finance handling the worker's claim, payment or certificate
+  'own_record', // the worker reads their own record, signed in with a real-name attestation (PIPL art. 45)
 ] as const
 
 /**
@@ -29,7 +30,14 @@ export const accessFlags = ['no_case_ref'] as const
  * What was read: the lifelong archive, the access log of the record itself, or one of the
  * worker's claims, payments or certificates (each read of a person's data is an access event).
  */
-export const accessViews = ['archive', 'access_log', 'claim', 'payment', 'certificates'] as const
+export const accessViews = [
+  'archive',
+  'access_log',
+  'claim',
+  'payment',
+  'certificates',
+  'objections',
+] as const
 
 export const recordAccessed = defineEvent({
   type: 'RecordAccessed',
