@@ -21,6 +21,7 @@ export {
   assertRegionNamed,
   claimsSchema,
   inRegionScope,
+  ownWorker,
   principalKey,
   principalOf,
   readerOf,

@@ -144,3 +144,14 @@ export function assertClass(principal: Principal, classId: string): void {
 export function readerOf(principal: Principal, requestId: string) {
   return { actor: actorOf(principal), client: principal.clientId, requestId }
 }
+
+/**
+ * The worker a `worker` token speaks for: its subject, the worker's pseudonym, as the worker
+ * session that issued it put it there. Every read and objection of the worker's own view is bound
+ * to it; any other role is refused.
+ */
+export function ownWorker(principal: Principal): string {
+  if (principal.role !== 'worker' || !/^[0-9a-f]{32}$/.test(principal.subject))
+    throw forbidden('not a worker of the record')
+  return principal.subject
+}

@@ -2,9 +2,11 @@ import { AccessLog } from '@trec/command'
 import { parseServiceOptions, regionCodeSchema } from '@trec/contracts'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
 import { ArchiveReads } from './archive-reads.ts'
+import { objectionsProjection } from './objections-projection.ts'
 import { archiveProjection } from './projection.ts'
 
 /** The source on the access events the archive appends. */
@@ -19,6 +21,8 @@ export interface ArchiveOptions {
   pseudonymSecret: string | Uint8Array
   /** The six-digit region code put on access events' envelopes (the deployment's province or city). */
   region: string
+  /** The key page cursors are tagged with (the objections lists); default a random one (cursors hold in this process only). */
+  cursorKey?: Uint8Array
   /** The read model's schema (default `trec_read`, as the projection runner's). */
   schema?: string
   clock?: () => Date
@@ -35,6 +39,9 @@ export interface ResolvedOptions {
   runner: ProjectionRunner
   /** Current archives, read in shared batches. */
   reads: ArchiveReads
+  /** The objections list's tables (`objectionsProjection`, kept by whoever keeps the archive). */
+  objections: ProjectionRunner
+  cursorKey: Uint8Array
 }
 
 const optionsSchema = z.object({
@@ -48,6 +55,7 @@ const optionsSchema = z.object({
   ),
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   region: regionCodeSchema,
+  cursorKey: z.instanceof(Uint8Array).optional(),
   schema: z.string().optional(),
   clock: z.custom<() => Date>((c) => typeof c === 'function').optional(),
 })
@@ -68,5 +76,11 @@ export function resolveOptions(options: ArchiveOptions): ResolvedOptions {
     accessLog: new AccessLog(options.store),
     runner,
     reads: new ArchiveReads(options.db.query, () => runner.table('archives')),
+    objections: new ProjectionRunner(
+      options.db,
+      objectionsProjection,
+      options.schema ? { schema: options.schema } : {},
+    ),
+    cursorKey: options.cursorKey ?? cursorKeyOf(),
   }
 }

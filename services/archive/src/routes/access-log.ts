@@ -133,7 +133,7 @@ const logExample = {
   nextRevision: null,
 }
 
-const logAnswer = z
+export const logAnswer = z
   .object({
     worker: z.string().describe('The worker’s pseudonym.'),
     entries: z.array(entrySchema),
@@ -219,7 +219,7 @@ export function accessLogLookupRoute(app: Platform, options: ResolvedOptions): v
 }
 
 /** Reads a page of a worker's access log, records that read in the same log, then answers it. */
-async function answerLog(
+export async function answerLog(
   options: ResolvedOptions,
   p: ReturnType<typeof principal>,
   requestId: string,
