@@ -119,6 +119,9 @@ describe('lists: claims, alerts, cases and payments, paged and bounded by the to
     'GET /v1/oversight/cases': { who: investigator, list: 'cases' },
     'GET /v1/audit/checkpoints': { who: auditor, list: 'checkpoints' },
     'GET /v1/archive/access-log': { who: auditor, query: `worker=${rec.workers[0]}` },
+    'GET /v1/objections': { who: people.officer, list: 'objections' },
+    'GET /v1/me/objections': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'my-objections' },
+    'GET /v1/me/access-log': { who: { sub: rec.workers[0]!, role: 'worker' } },
   })
 
   it("refuses, on every list, with problem+json 400 naming the field, another list's cursor, a forged one, and a limit over 200", async () => {

@@ -26,6 +26,7 @@ export {
   principalOf,
   readerOf,
   roles,
+  staffRoles,
 } from './principal.ts'
 export type { Problem } from './problem.ts'
 export {

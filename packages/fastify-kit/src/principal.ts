@@ -22,6 +22,13 @@ export const roles = [
 ] as const
 export type Role = (typeof roles)[number]
 
+/**
+ * Every role that works on the record (staff, devices, services, supervision): what a read open to
+ * all of them (the public register, a published catalogue) declares. A worker reads their own
+ * record only, so the role is not among them.
+ */
+export const staffRoles: readonly Role[] = roles.filter((r) => r !== 'worker')
+
 export const claimsSchema = z.object({
   sub: z.string().min(1).max(128),
   client_id: z.string().min(1).max(128),
