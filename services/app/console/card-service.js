@@ -90,6 +90,49 @@ function timeline(archive) {
   return items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
 }
 
+/** The columns of an access log: when, who, what was read, for what, under which case, flags. */
+export const accessLogColumns = () => [
+  column(t('cs.when'), (e) => chinaTime(e.at, lang.value), { width: 210 }),
+  column(
+    t('cs.who'),
+    (e) =>
+      `${t(`roles.${e.actor.kind}`)} ${e.actor.id}${e.actor.institution ? ` (${e.actor.institution})` : ''}`,
+  ),
+  column(t('cs.view'), (e) => t(`views.${e.view}`), { width: 110 }),
+  column(t('purpose'), (e) => t(`purposes.${e.purpose}`), { width: 140 }),
+  column(t('caseRef'), (e) => e.caseRef ?? '—'),
+  column(t('cs.flags'), (e) => e.flags.map((f) => h(ElTag, { type: 'warning', size: 'small' }, () => f)), {
+    width: 130,
+  }),
+]
+
+/** A worker's archive: totals, then the timeline (the card service's page and the worker's own). */
+export function archiveDetails(worker, a) {
+  return [
+    h(
+      ElDescriptions,
+      { column: 3, border: true, size: 'small', 'data-test': 'totals', style: 'margin-top: 12px' },
+      () => [
+        h(ElDescriptionsItem, { label: t('cs.pseudonym') }, () => h('span', { class: 'mono' }, worker)),
+        h(ElDescriptionsItem, { label: t('cs.asOf') }, () =>
+          a.asOf ? chinaTime(a.asOf, lang.value) : t('cs.now'),
+        ),
+        h(ElDescriptionsItem, { label: t('cs.trainings') }, () =>
+          t('cs.passedOf', { passed: a.totals.passed, n: a.totals.trainings }),
+        ),
+        h(ElDescriptionsItem, { label: t('cs.hours') }, () => String(a.totals.hours)),
+        h(ElDescriptionsItem, { label: t('cs.certificates') }, () => String(a.totals.certificates)),
+        h(ElDescriptionsItem, { label: t('cs.subsidyNet') }, () => yuan(a.totals.subsidyNet, lang.value)),
+      ],
+    ),
+    h(ElTimeline, { style: 'margin-top: 16px', 'data-test': 'archive-timeline' }, () =>
+      timeline(a).map((item) =>
+        h(ElTimelineItem, { timestamp: when(item.at), type: item.type, placement: 'top' }, () => item.text),
+      ),
+    ),
+  ]
+}
+
 export const cardServiceView = {
   setup() {
     const form = reactive({ cardNumber: '', purpose: 'card_holder_request', consentRef: '', asOf: '' })
@@ -142,39 +185,6 @@ export const cardServiceView = {
       }
     }
 
-    const archiveView = () => {
-      const a = result.value.archive
-      return [
-        h(
-          ElDescriptions,
-          { column: 3, border: true, size: 'small', 'data-test': 'totals', style: 'margin-top: 12px' },
-          () => [
-            h(ElDescriptionsItem, { label: t('cs.pseudonym') }, () =>
-              h('span', { class: 'mono' }, result.value.worker),
-            ),
-            h(ElDescriptionsItem, { label: t('cs.asOf') }, () =>
-              a.asOf ? chinaTime(a.asOf, lang.value) : t('cs.now'),
-            ),
-            h(ElDescriptionsItem, { label: t('cs.trainings') }, () =>
-              t('cs.passedOf', { passed: a.totals.passed, n: a.totals.trainings }),
-            ),
-            h(ElDescriptionsItem, { label: t('cs.hours') }, () => String(a.totals.hours)),
-            h(ElDescriptionsItem, { label: t('cs.certificates') }, () => String(a.totals.certificates)),
-            h(ElDescriptionsItem, { label: t('cs.subsidyNet') }, () => yuan(a.totals.subsidyNet, lang.value)),
-          ],
-        ),
-        h(ElTimeline, { style: 'margin-top: 16px', 'data-test': 'archive-timeline' }, () =>
-          timeline(a).map((item) =>
-            h(
-              ElTimelineItem,
-              { timestamp: when(item.at), type: item.type, placement: 'top' },
-              () => item.text,
-            ),
-          ),
-        ),
-      ]
-    }
-
     return () => [
       card(
         t('cs.lookup'),
@@ -222,7 +232,7 @@ export const cardServiceView = {
             h(ElButton, { type: 'primary', onClick: lookup, 'data-test': 'lookup' }, () => t('cs.look')),
           ]),
           outcome(state.value, 'lookup-state'),
-          result.value ? archiveView() : null,
+          result.value ? archiveDetails(result.value.worker, result.value.archive) : null,
         ],
         'lookup',
       ),
@@ -244,22 +254,7 @@ export const cardServiceView = {
                   emptyText: t('none'),
                   style: 'margin-top: 12px',
                 },
-                () => [
-                  column(t('cs.when'), (e) => chinaTime(e.at, lang.value), { width: 210 }),
-                  column(
-                    t('cs.who'),
-                    (e) =>
-                      `${t(`roles.${e.actor.kind}`)} ${e.actor.id}${e.actor.institution ? ` (${e.actor.institution})` : ''}`,
-                  ),
-                  column(t('cs.view'), (e) => t(`views.${e.view}`), { width: 110 }),
-                  column(t('purpose'), (e) => t(`purposes.${e.purpose}`), { width: 140 }),
-                  column(t('caseRef'), (e) => e.caseRef ?? '—'),
-                  column(
-                    t('cs.flags'),
-                    (e) => e.flags.map((f) => h(ElTag, { type: 'warning', size: 'small' }, () => f)),
-                    { width: 130 },
-                  ),
-                ],
+                accessLogColumns,
               ),
               nextRevision.value !== null
                 ? h(ElButton, { style: 'margin-top: 12px', onClick: () => readLog(true) }, () => t('more'))
