@@ -12,12 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaseworkRecord, caseworkRecord } from './support/casework.ts'
 import { caughtUp } from './support/caught-up.ts'
-import {
-  type ConsoleBrowser,
-  consoleSkipReason,
-  fill,
-  openConsoleBrowser,
-} from './support/console-browser.ts'
+import { type ConsoleBrowser, consoleSkipReason, openConsoleBrowser } from './support/console-browser.ts'
 import { accepted, card, people } from './support/record.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 

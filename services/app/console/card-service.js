@@ -90,21 +90,71 @@ function timeline(archive) {
   return items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
 }
 
-/** The columns of an access log: when, who, what was read, for what, under which case, flags. */
-export const accessLogColumns = () => [
-  column(t('cs.when'), (e) => chinaTime(e.at, lang.value), { width: 210 }),
-  column(
-    t('cs.who'),
-    (e) =>
-      `${t(`roles.${e.actor.kind}`)} ${e.actor.id}${e.actor.institution ? ` (${e.actor.institution})` : ''}`,
-  ),
-  column(t('cs.view'), (e) => t(`views.${e.view}`), { width: 110 }),
-  column(t('purpose'), (e) => t(`purposes.${e.purpose}`), { width: 140 }),
-  column(t('caseRef'), (e) => e.caseRef ?? '—'),
-  column(t('cs.flags'), (e) => e.flags.map((f) => h(ElTag, { type: 'warning', size: 'small' }, () => f)), {
-    width: 130,
-  }),
-]
+/**
+ * Who read a record (PIPL art. 45), paged by the log's revisions: `fetchPage(fromRevision)` reads
+ * a page; `view(hint)` is the card with its table (the card service's page and the worker's own).
+ */
+export function accessLog(fetchPage) {
+  const log = ref([])
+  const nextRevision = ref(null)
+  const state = ref()
+  async function read(more = false) {
+    try {
+      const page = await fetchPage(more ? nextRevision.value : 0)
+      log.value = more ? [...log.value, ...page.entries] : page.entries
+      nextRevision.value = page.nextRevision
+      state.value = undefined
+    } catch (error) {
+      state.value = failed(error)
+    }
+  }
+  const reset = () => {
+    log.value = []
+    nextRevision.value = null
+  }
+  const view = (hint) =>
+    card(
+      t('cs.accessLog'),
+      hint,
+      () => [
+        h(ElButton, { type: 'primary', onClick: () => read(), 'data-test': 'read-log' }, () =>
+          t('cs.whoRead'),
+        ),
+        outcome(state.value, 'log-state'),
+        h(
+          ElTable,
+          {
+            data: log.value,
+            rowKey: 'event',
+            'data-test': 'access-log',
+            emptyText: t('none'),
+            style: 'margin-top: 12px',
+          },
+          () => [
+            column(t('cs.when'), (e) => chinaTime(e.at, lang.value), { width: 210 }),
+            column(
+              t('cs.who'),
+              (e) =>
+                `${t(`roles.${e.actor.kind}`)} ${e.actor.id}${e.actor.institution ? ` (${e.actor.institution})` : ''}`,
+            ),
+            column(t('cs.view'), (e) => t(`views.${e.view}`), { width: 110 }),
+            column(t('purpose'), (e) => t(`purposes.${e.purpose}`), { width: 140 }),
+            column(t('caseRef'), (e) => e.caseRef ?? '—'),
+            column(
+              t('cs.flags'),
+              (e) => e.flags.map((f) => h(ElTag, { type: 'warning', size: 'small' }, () => f)),
+              { width: 130 },
+            ),
+          ],
+        ),
+        nextRevision.value !== null
+          ? h(ElButton, { style: 'margin-top: 12px', onClick: () => read(true) }, () => t('more'))
+          : null,
+      ],
+      'access-log',
+    )
+  return { read, reset, view }
+}
 
 /** A worker's archive: totals, then the timeline (the card service's page and the worker's own). */
 export function archiveDetails(worker, a) {
@@ -138,9 +188,6 @@ export const cardServiceView = {
     const form = reactive({ cardNumber: '', purpose: 'card_holder_request', consentRef: '', asOf: '' })
     const result = shallowRef()
     const state = ref()
-    const log = ref([])
-    const nextRevision = ref(null)
-    const logState = ref()
 
     const purpose = () => ({
       cardNumber: form.cardNumber.trim(),
@@ -162,28 +209,16 @@ export const cardServiceView = {
             ? t('cs.found', { event: result.value.access.event })
             : t('cs.notFound'),
         }
-        log.value = []
-        nextRevision.value = null
+        log.reset()
       } catch (error) {
         result.value = undefined
         state.value = failed(error)
       }
     }
 
-    async function readLog(more = false) {
-      try {
-        const page = await send('/v1/archive/access-log/lookup', {
-          ...purpose(),
-          fromRevision: more ? nextRevision.value : 0,
-          limit: 50,
-        })
-        log.value = more ? [...log.value, ...page.entries] : page.entries
-        nextRevision.value = page.nextRevision
-        logState.value = undefined
-      } catch (error) {
-        logState.value = failed(error)
-      }
-    }
+    const log = accessLog((fromRevision) =>
+      send('/v1/archive/access-log/lookup', { ...purpose(), fromRevision, limit: 50 }),
+    )
 
     return () => [
       card(
@@ -236,33 +271,7 @@ export const cardServiceView = {
         ],
         'lookup',
       ),
-      result.value
-        ? card(
-            t('cs.accessLog'),
-            t('cs.accessLogHint'),
-            () => [
-              h(ElButton, { type: 'primary', onClick: () => readLog(), 'data-test': 'read-log' }, () =>
-                t('cs.whoRead'),
-              ),
-              outcome(logState.value, 'log-state'),
-              h(
-                ElTable,
-                {
-                  data: log.value,
-                  rowKey: 'event',
-                  'data-test': 'access-log',
-                  emptyText: t('none'),
-                  style: 'margin-top: 12px',
-                },
-                accessLogColumns,
-              ),
-              nextRevision.value !== null
-                ? h(ElButton, { style: 'margin-top: 12px', onClick: () => readLog(true) }, () => t('more'))
-                : null,
-            ],
-            'access-log',
-          )
-        : null,
+      result.value ? log.view(t('cs.accessLogHint')) : null,
     ]
   },
 }

@@ -7,7 +7,7 @@ import { ElButton, ElInput, ElRadio, ElRadioGroup, ElTable, ElTag } from 'elemen
 import { h, onMounted, reactive, ref, shallowRef } from 'vue'
 import { api, newKey, send } from './api.js'
 import { model } from './bind.js'
-import { accessLogColumns, archiveDetails } from './card-service.js'
+import { accessLog, archiveDetails } from './card-service.js'
 import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
 import { occupation } from './occupations.js'
@@ -104,9 +104,7 @@ export const workerView = {
   setup() {
     const record = shallowRef()
     const state = ref()
-    const log = ref([])
-    const nextRevision = ref(null)
-    const logState = ref()
+    const log = accessLog((fromRevision) => api(`/v1/me/access-log?${query({ fromRevision, limit: 50 })}`))
     const form = reactive({ entry: '', reason: '' })
     const fileState = ref()
     let key = newKey()
@@ -121,19 +119,6 @@ export const workerView = {
         }
       } catch (error) {
         state.value = failed(error)
-      }
-    }
-
-    async function readLog(more = false) {
-      try {
-        const page = await api(
-          `/v1/me/access-log?${query({ fromRevision: more ? nextRevision.value : 0, limit: 50 })}`,
-        )
-        log.value = more ? [...log.value, ...page.entries] : page.entries
-        nextRevision.value = page.nextRevision
-        logState.value = undefined
-      } catch (error) {
-        logState.value = failed(error)
       }
     }
 
@@ -174,31 +159,7 @@ export const workerView = {
         ],
         'my-archive',
       ),
-      card(
-        t('cs.accessLog'),
-        t('wk.accessLogHint'),
-        () => [
-          h(ElButton, { type: 'primary', onClick: () => readLog(), 'data-test': 'read-log' }, () =>
-            t('cs.whoRead'),
-          ),
-          outcome(logState.value, 'log-state'),
-          h(
-            ElTable,
-            {
-              data: log.value,
-              rowKey: 'event',
-              'data-test': 'access-log',
-              emptyText: t('none'),
-              style: 'margin-top: 12px',
-            },
-            accessLogColumns,
-          ),
-          nextRevision.value !== null
-            ? h(ElButton, { style: 'margin-top: 12px', onClick: () => readLog(true) }, () => t('more'))
-            : null,
-        ],
-        'my-access-log',
-      ),
+      log.view(t('wk.accessLogHint')),
       record.value
         ? card(
             t('wk.object'),
