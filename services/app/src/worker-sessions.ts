@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { handleCommand, type RuleViolation, reject } from '@trec/command'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
-import type { Platform, TokenIssuer } from '@trec/fastify-kit'
+import { type Platform, refuseIdempotencyKeyFor, type TokenIssuer } from '@trec/fastify-kit'
 import { type TrustedIssuer, verifyAttestation } from '@trec/training'
 import { z } from 'zod'
 
@@ -74,22 +74,10 @@ export function workerSessionRoute(app: Platform, options: WorkerSessionOptions)
     {
       config: { auth: { public: true } },
       // A token is not an answer to replay: a lost answer needs a new attestation.
-      onRequest: async (request) => {
-        if (request.headers['idempotency-key'] !== undefined)
-          throw new TrecError(
-            'TREC_VALIDATION',
-            'a sign-in is not replayed: send it without an Idempotency-Key',
-            {
-              issues: [
-                {
-                  path: ['headers', 'idempotency-key'],
-                  code: 'not_accepted',
-                  message: 'an attestation is spent once; a lost answer needs a new one',
-                },
-              ],
-            },
-          )
-      },
+      onRequest: refuseIdempotencyKeyFor(
+        'a sign-in is not replayed: an Idempotency-Key is refused',
+        'an attestation is spent once; a lost answer needs a new one',
+      ),
       schema: {
         tags: ['archive'],
         summary: 'A worker signs in with a signed real-name attestation',
