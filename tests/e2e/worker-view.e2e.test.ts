@@ -68,6 +68,17 @@ describe("a worker's own view: sign-in by attestation, archive, who read it, obj
     expect(JSON.stringify(opened.map((e) => [e.data, e.metadata]))).not.toContain(attestation)
 
     attestationRefused(await nothingWritten(() => signIn(attestation)), 'attestation-spent')
+    // A token is not an answer to replay: a sign-in refuses an Idempotency-Key, naming the header.
+    const fresh = await sys.identity.attest({
+      subject: rec.worker,
+      method: 'e_card',
+      checkedAt: sys.clock.now,
+    })
+    const keyed = await nothingWritten(() =>
+      sys.http.post('/v1/worker-sessions', undefined, { attestation: fresh }, { 'idempotency-key': 'k-1' }),
+    )
+    expect(keyed.status).toBe(400)
+    expect(keyed.body.errors[0].path).toEqual(['headers', 'idempotency-key'])
   })
 
   it('refuses an attestation of an untrusted source, an expired one, and a worker token of the staff issuer', async () => {
