@@ -81,7 +81,7 @@ describe("a worker's own view: sign-in by attestation, archive, who read it, obj
     expect(keyed.body.errors[0].path).toEqual(['headers', 'idempotency-key'])
   })
 
-  it('refuses an attestation of an untrusted source, an expired one, and a worker token of the staff issuer', async () => {
+  it('refuses an attestation of an untrusted source, an expired one, a worker token of the staff issuer, and another role from the session key', async () => {
     const stranger = await createAttestationIssuer('idp.elsewhere.test')
     attestationRefused(
       await nothingWritten(async () =>
@@ -102,6 +102,9 @@ describe("a worker's own view: sign-in by attestation, archive, who read it, obj
     const res = await get('/v1/me/archive', staffMinted)
     expect(res.status).toBe(401)
     expect(res.headers['www-authenticate']).toContain('worker')
+    // And the worker-session key signs the role worker only.
+    const sessionAuditor = await sys.workerTokens.mint({ sub: 'auditor-1', role: 'auditor' }, 600)
+    expect((await get('/v1/audit/checkpoints', sessionAuditor)).status).toBe(401)
   })
 
   it('reads the worker’s own archive, logged as the worker’s own read', async () => {
