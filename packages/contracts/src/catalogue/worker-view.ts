@@ -68,7 +68,10 @@ export const objectionFiled = defineEvent({
     worker: pseudonymSchema,
     entry: objectionEntrySchema,
     reason: noteSchema,
-    /** The region whose officers answer: the entry's, as the archive holds it. */
+    /**
+     * The region whose officers answer: the entry's class's, as the archive holds it; for an entry
+     * the archive places in no class (a certificate), the deployment's.
+     */
     region: regionCodeSchema,
   }),
 })
