@@ -15,13 +15,13 @@ import { embeddedSystem, type System } from './support/system.ts'
 
 interface Row {
   roles: string[]
-  /** What bounds a token inside its role: `any`, `log`, `region`, `institution`, `class`, `case`. */
+  /** What bounds a token inside its role: `any`, `log`, `region`, `institution`, `class`, `case`, `self`. */
   bounds: string[]
   scope: string
   logged: string
 }
 
-const boundKinds = ['any', 'log', 'region', 'institution', 'class', 'case']
+const boundKinds = ['any', 'log', 'region', 'institution', 'class', 'case', 'self']
 
 /** The rows of the table under "Who may call what": `| \`METHOD /path\` | roles | bound by | scope | logged |`. */
 function table(): Map<string, Row> {
@@ -224,6 +224,7 @@ const askingRegion: Record<string, string> = {
   'GET /v1/enrolments': '?region=130102',
   'GET /v1/institutions': '?region=130102',
   'GET /v1/rule-sets': '?region=130102',
+  'GET /v1/objections': '?region=130102',
   'POST /v1/compliance/reconciliation': '?region=130102',
 }
 
@@ -294,6 +295,16 @@ function outside(route: Route, row: Row, real: ScopedRecord): Probe[] {
             body: own,
           })
       }
+    // A worker's own view: the token of another worker (signed in as themselves) reaches nothing
+    // of this one's: their own empty archive, log and objections, and no objection to this one's class.
+    if (bound === 'self')
+      probes.push({
+        what: 'as another worker',
+        who: { sub: 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', role: 'worker' },
+        ...(route.name === 'POST /v1/me/objections'
+          ? { body: { entry: { kind: 'training', id: real.class }, reason: '不是我的班' } }
+          : {}),
+      })
     if (bound === 'case')
       for (const [why, c] of [
         ['closed', real.closedCase!],

@@ -175,6 +175,9 @@ describe('lists: claims, alerts, cases, payments and the training registry, page
     'GET /v1/institutions': { who: people.officer, list: 'institutions' },
     'GET /v1/oversight/sampling-runs': { who: investigator, list: 'sampling-runs' },
     'GET /v1/rule-sets': { who: people.officer, list: 'rule-sets' },
+    'GET /v1/objections': { who: people.officer, list: 'objections' },
+    'GET /v1/me/objections': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'my-objections' },
+    'GET /v1/me/access-log': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'access-log' },
   })
 
   it("refuses, on every list, with problem+json 400 naming the field, another list's cursor, a forged one, and a limit over 200", async () => {

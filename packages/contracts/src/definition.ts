@@ -37,6 +37,10 @@ export const streamCategories = {
   rulebook: 'subsidy',
   // Who read a person's record, when and why (docs/architecture.md, "Reads are recorded"); written by the reading services.
   access: 'access',
+  // A worker's sign-in with a real-name attestation (`session-ws-…`, one per attestation) and their
+  // objections to entries of their record (`objection-obj-…`).
+  session: 'access',
+  objection: 'access',
   // employment outcomes and population groups from other departments.
   employment: 'employment',
   // Not in the suggested table: the yearly plan targets (补贴性培训人次) of one province-level division.

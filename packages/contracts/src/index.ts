@@ -114,6 +114,14 @@ export {
   voucherRedeemed,
   workerEnrolled,
 } from './catalogue/training.ts'
+export {
+  objectionDecisions,
+  objectionEntryKinds,
+  objectionEntrySchema,
+  objectionIdSchema,
+  workerSessionIdSchema,
+  workerViewEvents,
+} from './catalogue/worker-view.ts'
 export type { Context, EventDefinition, EventSpec, StreamCategory, Upcaster } from './definition.ts'
 export { contexts, defineEvent, streamCategories, upcaster } from './definition.ts'
 export type {

@@ -11,6 +11,7 @@ import { planEvents } from './catalogue/plan.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
 import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
 import { trainingEvents } from './catalogue/training.ts'
+import { workerViewEvents } from './catalogue/worker-view.ts'
 import type { Context, EventDefinition, StreamCategory } from './definition.ts'
 
 // The one list of every event type. Types are derived from it, never written a second time.
@@ -27,6 +28,7 @@ const allEvents = [
   ...employmentEvents,
   ...planEvents,
   ...oversightEvents,
+  ...workerViewEvents,
 ] as const
 
 type AllDefinitions = (typeof allEvents)[number]

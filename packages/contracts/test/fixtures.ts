@@ -409,6 +409,27 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     measures: { distanceKm: 212.4, minutes: 18, speedKmh: 706 },
     raisedAt: '2024-04-08T08:27:41+08:00',
   },
+  WorkerSessionOpened: {
+    session: 'ws-5d1c0a9e2b7f4e3a8c6d1f0b9a2e7c4d5d1c0a9e',
+    worker,
+    issuer: 'ssc-hebei',
+    method: 'e_card',
+    attestationSha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    expiresAt: '2024-05-06T02:15:00.000Z',
+  },
+  ObjectionFiled: {
+    objection: 'obj-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+    worker,
+    entry: { kind: 'training', id: 'class-130102-0042' },
+    reason: '我没有参加这个班，签到不是我本人',
+    region: '130102',
+  },
+  ObjectionAnswered: {
+    objection: 'obj-0191b7a4-c2f0-7e3a-9d51-f0a2b3c4d5e6',
+    worker,
+    decision: 'accepted',
+    reason: '经核查，签到记录系机构代签，已立案处理',
+  },
   FraudAlertResolved: {
     alert: 'alert-R4-5d1c0a9e2b7f4e3a8c6d1f0b9a2e7c4d',
     resolution: 'confirmed',

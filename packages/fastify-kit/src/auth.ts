@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
   errors as joseErrors,
@@ -22,6 +23,13 @@ export interface AuthOptions {
   /** Oldest `iat` accepted, e.g. '15m'. */
   maxTokenAge?: string
   clockToleranceSeconds?: number
+  /**
+   * Worker tokens: this deployment issues them itself, only in exchange for a signed real-name
+   * attestation (POST /v1/worker-sessions), under an issuer of their own and a key of their own.
+   * A token of that issuer may only be a `worker`'s, and the role `worker` is accepted from no
+   * other issuer (a staff identity provider cannot make someone a worker of the record).
+   */
+  workerSessions?: { issuer: string; jwks: JSONWebKeySet }
 }
 
 /** What a route declares about who may call it; every route must declare one or the other. */
@@ -89,22 +97,38 @@ const ageSeconds = (age: string) => {
   return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] : 0
 }
 
+/** The issuer a token names, unverified: only to pick the key set it must verify under. */
+function claimedIssuer(token: string): string | undefined {
+  try {
+    const iss = (decodeJwt(token) as { iss?: unknown }).iss
+    return typeof iss === 'string' ? iss : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Verifies a bearer access token (RFC 9068 `at+jwt`) and returns who is calling. */
 export async function authenticate(
   header: string | undefined,
   getKey: JWTVerifyGetKey,
   options: AuthOptions,
   cache?: VerifiedTokens,
+  sessionKey?: JWTVerifyGetKey,
 ): Promise<Principal> {
   const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '')
   if (!match) throw unauthenticated(header ? 'malformed Authorization header' : 'no bearer token')
   const cached = cache?.get(match[1]!)
   if (cached) return cached
+  // A worker session's token verifies under the session key only; every other under the issuer's.
+  const session =
+    options.workerSessions !== undefined &&
+    sessionKey !== undefined &&
+    claimedIssuer(match[1]!) === options.workerSessions.issuer
   let payload: unknown
   try {
-    ;({ payload } = await jwtVerify(match[1]!, getKey, {
+    ;({ payload } = await jwtVerify(match[1]!, session ? sessionKey : getKey, {
       algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
-      issuer: options.issuer,
+      issuer: session ? options.workerSessions!.issuer : options.issuer,
       audience: options.audience,
       typ: 'at+jwt',
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
@@ -125,6 +149,12 @@ export async function authenticate(
   }
   const claims = claimsSchema.safeParse(payload)
   if (!claims.success) throw unauthenticated('token claims are incomplete')
+  if ((claims.data.role === 'worker') !== session)
+    throw unauthenticated(
+      session
+        ? 'a worker session token names the role worker'
+        : 'a worker token is issued only by POST /v1/worker-sessions',
+    )
   const principal = principalOf(claims.data, (payload as { iss?: string }).iss)
   const { exp, iat } = payload as { exp: number; iat: number }
   // Reusable until it expires or grows older than maxTokenAge, whichever is first.
@@ -140,6 +170,7 @@ export async function authenticate(
 export const authPlugin = fp(
   async (app: FastifyInstance, options: AuthOptions) => {
     const getKey = keySource(options.keys)
+    const sessionKey = options.workerSessions ? createLocalJWKSet(options.workerSessions.jwks) : undefined
     const verified = new VerifiedTokens()
     app.decorateRequest('principal', undefined)
     const routes: RouteAuthEntry[] = []
@@ -171,7 +202,13 @@ export const authPlugin = fp(
           ],
         })
       try {
-        request.principal = await authenticate(request.headers.authorization, getKey, options, verified)
+        request.principal = await authenticate(
+          request.headers.authorization,
+          getKey,
+          options,
+          verified,
+          sessionKey,
+        )
       } catch (error) {
         reply.header(
           'www-authenticate',

@@ -21,10 +21,12 @@ export {
   assertRegionNamed,
   claimsSchema,
   inRegionScope,
+  ownWorker,
   principalKey,
   principalOf,
   readerOf,
   roles,
+  staffRoles,
 } from './principal.ts'
 export type { Problem } from './problem.ts'
 export {
@@ -38,7 +40,7 @@ export {
 } from './problem.ts'
 export type { RateLimitOptions } from './protection.ts'
 export { rateLimitKey, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
-export { refuseIdempotencyKey } from './refuse-idempotency-key.ts'
+export { refuseIdempotencyKey, refuseIdempotencyKeyFor } from './refuse-idempotency-key.ts'
 export { cardNumberIssues, cardScreeningPlugin } from './screening.ts'
 export type { TokenIssuer } from './tokens.ts'
 export { createTokenIssuer } from './tokens.ts'

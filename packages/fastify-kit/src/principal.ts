@@ -16,8 +16,18 @@ export const roles = [
   'investigator',
   'auditor',
   'admin',
+  // A worker reading their own record: the token is issued by this deployment, only in exchange
+  // for a signed real-name attestation (POST /v1/worker-sessions), and names the worker by pseudonym.
+  'worker',
 ] as const
 export type Role = (typeof roles)[number]
+
+/**
+ * Every role that works on the record (staff, devices, services, supervision): what a read open to
+ * all of them (the public register, a published catalogue) declares. A worker reads their own
+ * record only, so the role is not among them.
+ */
+export const staffRoles: readonly Role[] = roles.filter((r) => r !== 'worker')
 
 export const claimsSchema = z.object({
   sub: z.string().min(1).max(128),
@@ -140,4 +150,15 @@ export function assertClass(principal: Principal, classId: string): void {
 /** The caller of a request as an access event records a reader: actor, client and request id. */
 export function readerOf(principal: Principal, requestId: string) {
   return { actor: actorOf(principal), client: principal.clientId, requestId }
+}
+
+/**
+ * The worker a `worker` token speaks for: its subject, the worker's pseudonym, as the worker
+ * session that issued it put it there. Every read and objection of the worker's own view is bound
+ * to it; any other role is refused.
+ */
+export function ownWorker(principal: Principal): string {
+  if (principal.role !== 'worker' || !/^[0-9a-f]{32}$/.test(principal.subject))
+    throw forbidden('not a worker of the record')
+  return principal.subject
 }

@@ -22,6 +22,7 @@ import { investigatorView } from './investigator.js'
 import { officerView } from './officer.js'
 import en from './vendor/en.js'
 import zhCn from './vendor/zh-cn.js'
+import { workerSignIn, workerView } from './worker.js'
 
 /** The page of each role. */
 const views = {
@@ -30,6 +31,7 @@ const views = {
   card_service: cardServiceView,
   subsidy_officer: officerView,
   institution_staff: institutionView,
+  worker: workerView,
 }
 
 const App = {
@@ -73,7 +75,16 @@ const App = {
         ]),
         h('main', [
           !claims.value
-            ? h(ElAlert, { type: 'info', closable: false, title: t('noToken') })
+            ? [
+                h(ElAlert, { type: 'info', closable: false, title: t('noToken') }),
+                // A worker has no staff token: they sign in with their real-name attestation.
+                h(workerSignIn, {
+                  onToken: (signed) => {
+                    draft.value = signed
+                    save()
+                  },
+                }),
+              ]
             : view.value
               ? h(view.value, { key: token.get() })
               : h(ElAlert, {

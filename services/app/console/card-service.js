@@ -90,14 +90,104 @@ function timeline(archive) {
   return items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
 }
 
+/**
+ * Who read a record (PIPL art. 45), paged by cursor: `fetchPage(cursor)` reads a page (no cursor: the first);
+ * `view(hint)` is the card with its table (the card service's page and the worker's own).
+ */
+export function accessLog(fetchPage) {
+  const log = ref([])
+  const nextCursor = ref(null)
+  const state = ref()
+  async function read(more = false) {
+    try {
+      const page = await fetchPage(more ? nextCursor.value : undefined)
+      log.value = more ? [...log.value, ...page.items] : page.items
+      nextCursor.value = page.nextCursor ?? null
+      state.value = undefined
+    } catch (error) {
+      state.value = failed(error)
+    }
+  }
+  const reset = () => {
+    log.value = []
+    nextCursor.value = null
+  }
+  const view = (hint) =>
+    card(
+      t('cs.accessLog'),
+      hint,
+      () => [
+        h(ElButton, { type: 'primary', onClick: () => read(), 'data-test': 'read-log' }, () =>
+          t('cs.whoRead'),
+        ),
+        outcome(state.value, 'log-state'),
+        h(
+          ElTable,
+          {
+            data: log.value,
+            rowKey: 'event',
+            'data-test': 'access-log',
+            emptyText: t('none'),
+            style: 'margin-top: 12px',
+          },
+          () => [
+            column(t('cs.when'), (e) => chinaTime(e.at, lang.value), { width: 210 }),
+            column(
+              t('cs.who'),
+              (e) =>
+                `${t(`roles.${e.actor.kind}`)} ${e.actor.id}${e.actor.institution ? ` (${e.actor.institution})` : ''}`,
+            ),
+            column(t('cs.view'), (e) => t(`views.${e.view}`), { width: 110 }),
+            column(t('purpose'), (e) => t(`purposes.${e.purpose}`), { width: 140 }),
+            column(t('caseRef'), (e) => e.caseRef ?? '—'),
+            column(
+              t('cs.flags'),
+              (e) => e.flags.map((f) => h(ElTag, { type: 'warning', size: 'small' }, () => f)),
+              { width: 130 },
+            ),
+          ],
+        ),
+        nextCursor.value !== null
+          ? h(ElButton, { style: 'margin-top: 12px', onClick: () => read(true) }, () => t('more'))
+          : null,
+      ],
+      'access-log',
+    )
+  return { read, reset, view }
+}
+
+/** A worker's archive: totals, then the timeline (the card service's page and the worker's own). */
+export function archiveDetails(worker, a) {
+  return [
+    h(
+      ElDescriptions,
+      { column: 3, border: true, size: 'small', 'data-test': 'totals', style: 'margin-top: 12px' },
+      () => [
+        h(ElDescriptionsItem, { label: t('cs.pseudonym') }, () => h('span', { class: 'mono' }, worker)),
+        h(ElDescriptionsItem, { label: t('cs.asOf') }, () =>
+          a.asOf ? chinaTime(a.asOf, lang.value) : t('cs.now'),
+        ),
+        h(ElDescriptionsItem, { label: t('cs.trainings') }, () =>
+          t('cs.passedOf', { passed: a.totals.passed, n: a.totals.trainings }),
+        ),
+        h(ElDescriptionsItem, { label: t('cs.hours') }, () => String(a.totals.hours)),
+        h(ElDescriptionsItem, { label: t('cs.certificates') }, () => String(a.totals.certificates)),
+        h(ElDescriptionsItem, { label: t('cs.subsidyNet') }, () => yuan(a.totals.subsidyNet, lang.value)),
+      ],
+    ),
+    h(ElTimeline, { style: 'margin-top: 16px', 'data-test': 'archive-timeline' }, () =>
+      timeline(a).map((item) =>
+        h(ElTimelineItem, { timestamp: when(item.at), type: item.type, placement: 'top' }, () => item.text),
+      ),
+    ),
+  ]
+}
+
 export const cardServiceView = {
   setup() {
     const form = reactive({ cardNumber: '', purpose: 'card_holder_request', consentRef: '', asOf: '' })
     const result = shallowRef()
     const state = ref()
-    const log = ref([])
-    const nextCursor = ref(null)
-    const logState = ref()
 
     const purpose = () => ({
       cardNumber: form.cardNumber.trim(),
@@ -119,61 +209,16 @@ export const cardServiceView = {
             ? t('cs.found', { event: result.value.access.event })
             : t('cs.notFound'),
         }
-        log.value = []
-        nextCursor.value = null
+        log.reset()
       } catch (error) {
         result.value = undefined
         state.value = failed(error)
       }
     }
 
-    async function readLog(more = false) {
-      try {
-        const page = await send('/v1/archive/access-log/lookup', {
-          ...purpose(),
-          ...(more ? { cursor: nextCursor.value } : {}),
-          limit: 50,
-        })
-        log.value = more ? [...log.value, ...page.items] : page.items
-        nextCursor.value = page.nextCursor ?? null
-        logState.value = undefined
-      } catch (error) {
-        logState.value = failed(error)
-      }
-    }
-
-    const archiveView = () => {
-      const a = result.value.archive
-      return [
-        h(
-          ElDescriptions,
-          { column: 3, border: true, size: 'small', 'data-test': 'totals', style: 'margin-top: 12px' },
-          () => [
-            h(ElDescriptionsItem, { label: t('cs.pseudonym') }, () =>
-              h('span', { class: 'mono' }, result.value.worker),
-            ),
-            h(ElDescriptionsItem, { label: t('cs.asOf') }, () =>
-              a.asOf ? chinaTime(a.asOf, lang.value) : t('cs.now'),
-            ),
-            h(ElDescriptionsItem, { label: t('cs.trainings') }, () =>
-              t('cs.passedOf', { passed: a.totals.passed, n: a.totals.trainings }),
-            ),
-            h(ElDescriptionsItem, { label: t('cs.hours') }, () => String(a.totals.hours)),
-            h(ElDescriptionsItem, { label: t('cs.certificates') }, () => String(a.totals.certificates)),
-            h(ElDescriptionsItem, { label: t('cs.subsidyNet') }, () => yuan(a.totals.subsidyNet, lang.value)),
-          ],
-        ),
-        h(ElTimeline, { style: 'margin-top: 16px', 'data-test': 'archive-timeline' }, () =>
-          timeline(a).map((item) =>
-            h(
-              ElTimelineItem,
-              { timestamp: when(item.at), type: item.type, placement: 'top' },
-              () => item.text,
-            ),
-          ),
-        ),
-      ]
-    }
+    const log = accessLog((cursor) =>
+      send('/v1/archive/access-log/lookup', { ...purpose(), ...(cursor ? { cursor } : {}), limit: 50 }),
+    )
 
     return () => [
       card(
@@ -222,52 +267,11 @@ export const cardServiceView = {
             h(ElButton, { type: 'primary', onClick: lookup, 'data-test': 'lookup' }, () => t('cs.look')),
           ]),
           outcome(state.value, 'lookup-state'),
-          result.value ? archiveView() : null,
+          result.value ? archiveDetails(result.value.worker, result.value.archive) : null,
         ],
         'lookup',
       ),
-      result.value
-        ? card(
-            t('cs.accessLog'),
-            t('cs.accessLogHint'),
-            () => [
-              h(ElButton, { type: 'primary', onClick: () => readLog(), 'data-test': 'read-log' }, () =>
-                t('cs.whoRead'),
-              ),
-              outcome(logState.value, 'log-state'),
-              h(
-                ElTable,
-                {
-                  data: log.value,
-                  rowKey: 'event',
-                  'data-test': 'access-log',
-                  emptyText: t('none'),
-                  style: 'margin-top: 12px',
-                },
-                () => [
-                  column(t('cs.when'), (e) => chinaTime(e.at, lang.value), { width: 210 }),
-                  column(
-                    t('cs.who'),
-                    (e) =>
-                      `${t(`roles.${e.actor.kind}`)} ${e.actor.id}${e.actor.institution ? ` (${e.actor.institution})` : ''}`,
-                  ),
-                  column(t('cs.view'), (e) => t(`views.${e.view}`), { width: 110 }),
-                  column(t('purpose'), (e) => t(`purposes.${e.purpose}`), { width: 140 }),
-                  column(t('caseRef'), (e) => e.caseRef ?? '—'),
-                  column(
-                    t('cs.flags'),
-                    (e) => e.flags.map((f) => h(ElTag, { type: 'warning', size: 'small' }, () => f)),
-                    { width: 130 },
-                  ),
-                ],
-              ),
-              nextCursor.value !== null
-                ? h(ElButton, { style: 'margin-top: 12px', onClick: () => readLog(true) }, () => t('more'))
-                : null,
-            ],
-            'access-log',
-          )
-        : null,
+      result.value ? log.view(t('cs.accessLogHint')) : null,
     ]
   },
 }

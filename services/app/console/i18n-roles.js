@@ -39,6 +39,9 @@ const zh = {
     PreTrainingReviewDecided: '培训前审核',
     ProgrammePublished: '发布培训项目',
     RecordAccessed: '查阅档案',
+    ObjectionFiled: '提出异议',
+    ObjectionAnswered: '答复异议',
+    WorkerSessionOpened: '劳动者本人登录',
     RecordsExported: '导出档案',
     RosterEntryAdded: '加入花名册',
     SubsidyClaimDecided: '补贴审批',
@@ -75,6 +78,7 @@ const zh = {
     investigator: '稽核人员',
     auditor: '审计员',
     admin: '管理员',
+    worker: '劳动者本人',
   },
   views: {
     archive: '终身档案',
@@ -83,6 +87,7 @@ const zh = {
     payment: '支付',
     certificates: '证书',
     export: '导出',
+    objections: '异议',
   },
   subjects: {
     worker: '劳动者',
@@ -433,6 +438,9 @@ const en = {
     PreTrainingReviewDecided: 'Pre-training review',
     ProgrammePublished: 'Programme published',
     RecordAccessed: 'Record read',
+    ObjectionFiled: 'Objection filed',
+    ObjectionAnswered: 'Objection answered',
+    WorkerSessionOpened: 'Worker signed in',
     RecordsExported: 'Records exported',
     RosterEntryAdded: 'Added to the roster',
     SubsidyClaimDecided: 'Claim decided',
@@ -469,6 +477,7 @@ const en = {
     investigator: 'Investigator',
     auditor: 'Auditor',
     admin: 'Administrator',
+    worker: 'The worker',
   },
   views: {
     archive: 'Archive',
@@ -477,6 +486,7 @@ const en = {
     payment: 'Payment',
     certificates: 'Certificates',
     export: 'Export',
+    objections: 'Objections',
   },
   subjects: {
     worker: 'Worker',

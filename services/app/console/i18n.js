@@ -3,6 +3,7 @@
 
 import { ref } from 'vue'
 import { roleWords } from './i18n-roles.js'
+import { workerWords } from './i18n-worker.js'
 
 const stored = localStorage.getItem('trec.lang')
 export const lang = ref(stored === 'en' ? 'en' : 'zh')
@@ -16,6 +17,7 @@ export function setLang(value) {
 const messages = {
   zh: {
     ...roleWords.zh,
+    ...workerWords.zh,
     title: 'trec 培训记录与审计控制台',
     token: '访问令牌',
     tokenHint: '粘贴 npm run token 签发的令牌（仅保存在本标签页）',
@@ -55,6 +57,7 @@ const messages = {
       card_holder_request: '持卡人本人申请',
       consented_disclosure: '经本人同意披露',
       administration: '经办业务',
+      own_record: '本人查阅',
     },
     caseRef: '案件编号',
     exportVerify: '导出并验证',
@@ -90,6 +93,7 @@ const messages = {
   },
   en: {
     ...roleWords.en,
+    ...workerWords.en,
     title: 'trec training-record and audit console',
     token: 'Access token',
     tokenHint: 'Paste a token minted by npm run token (kept in this tab only)',
@@ -133,6 +137,7 @@ const messages = {
       card_holder_request: 'Card holder’s request',
       consented_disclosure: 'Disclosure on consent',
       administration: 'Administration',
+      own_record: 'The worker’s own read',
     },
     caseRef: 'Case ID',
     exportVerify: 'Export and verify',

@@ -20,6 +20,7 @@ import { api, newKey, send, token } from './api.js'
 import { model } from './bind.js'
 import { chinaTime, chinaToday, percent, yuan } from './format.js'
 import { lang, t } from './i18n.js'
+import { objectionsQueue } from './objections.js'
 import { card, column, eventName, failed, more, outcome, paged, query } from './ui.js'
 
 /** A share as a bar (Element Plus's progress), the figure beside it. */
@@ -445,6 +446,7 @@ export const officerView = {
         ],
         'kpis',
       ),
+      h(objectionsQueue),
     ]
   },
 }

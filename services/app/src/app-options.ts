@@ -11,6 +11,7 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
     pseudonymSecret: settings.pseudonymSecret,
     masterKey: settings.masterKey,
     identityIssuers: settings.identityIssuers,
+    workerSessions: settings.workerSessions,
     logLevel: config.TREC_LOG_LEVEL,
     bodyLimit: config.TREC_BODY_LIMIT,
     ...(config.TREC_RATE_LIMIT_MAX > 0

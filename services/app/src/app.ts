@@ -12,6 +12,7 @@ import {
   type Platform,
   type PlatformOptions,
   type RateLimitOptions,
+  type TokenIssuer,
 } from '@trec/fastify-kit'
 import { OversightReadSide, oversightService } from '@trec/oversight'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
@@ -28,6 +29,7 @@ import { openapiInfo } from './openapi-info.ts'
 import { runProjections } from './projections.ts'
 import { readModelsOf } from './read-models.ts'
 import { followerCheck, Readiness, storeCheck } from './readiness.ts'
+import { workerSessionRoute } from './worker-sessions.ts'
 
 export interface AppOptions {
   runtime: Runtime
@@ -37,6 +39,11 @@ export interface AppOptions {
   masterKey: { kid: string; key: Uint8Array }
   /** The identity sources whose signed attestations enrolment accepts (none: every attestation is refused). */
   identityIssuers?: TrustedIssuer[]
+  /**
+   * Signs the worker tokens POST /v1/worker-sessions gives for a signed real-name attestation (with
+   * the archive service); its public key is trusted for tokens of role `worker` and that role only.
+   */
+  workerSessions?: TokenIssuer
   logLevel?: string
   logSink?: LineSink
   clock?: () => Date
@@ -90,8 +97,11 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   const { runtime, services } = options
   const metrics = options.metrics ?? new Metrics()
   const readiness = options.readiness ?? new Readiness()
+  const sessions = options.workerSessions
   const app = await buildPlatform({
-    auth: options.auth,
+    auth: sessions
+      ? { ...options.auth, workerSessions: { issuer: sessions.issuer, jwks: sessions.jwks } }
+      : options.auth,
     db: runtime.sql,
     logLevel: options.logLevel ?? 'info',
     ...(options.logSink ? { logSink: options.logSink } : {}),
@@ -163,8 +173,17 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       ...clock,
     })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
-  if (services.includes('archive'))
+  if (services.includes('archive')) {
     await app.register(archiveService, { ...readSide, region: options.region ?? '130100', cursorKey })
+    if (sessions)
+      workerSessionRoute(app, {
+        store,
+        issuers: options.identityIssuers ?? [],
+        tokens: sessions,
+        region: options.region ?? '130100',
+        clock: options.clock ?? (() => new Date()),
+      })
+  }
   // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
   if (rules) await app.register(complianceService, { ...readSide, rules, cursorKey })

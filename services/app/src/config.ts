@@ -56,6 +56,15 @@ export const configSchema = z
      */
     TREC_IDENTITY_ISSUERS_FILE: z.string().min(1).optional(),
     /**
+     * The private key (an Ed25519 JWK with its `kid`, in a JSON file) worker tokens are signed with
+     * when a worker signs in with an attestation (POST /v1/worker-sessions), and the issuer they
+     * name; every process verifying tokens needs the same file. Without it, a key in TREC_DATA_DIR.
+     */
+    TREC_WORKER_SESSION_KEY_FILE: z.string().min(1).optional(),
+    TREC_WORKER_SESSION_ISSUER: z.string().min(1).default('trec-worker-sessions'),
+    /** Seconds a worker token holds. */
+    TREC_WORKER_SESSION_TTL: z.coerce.number().int().min(60).max(3600).default(900),
+    /**
      * The crypto profile, once per deployment (@trec/core crypto-profile.ts): international
      * (SHA-256, Ed25519, AES-256-GCM) or gm (SM3, SM2, SM4). Read by @trec/core itself; listed
      * here so that a misspelt value stops the process at start with the others.

@@ -59,6 +59,9 @@ function files(): Map<string, { body: Buffer; type: string; vendor: boolean }> {
     ['card-service.js', join(own, 'card-service.js'), false],
     ['officer.js', join(own, 'officer.js'), false],
     ['institution.js', join(own, 'institution.js'), false],
+    ['worker.js', join(own, 'worker.js'), false],
+    ['objections.js', join(own, 'objections.js'), false],
+    ['i18n-worker.js', join(own, 'i18n-worker.js'), false],
     ['vendor/vue.js', join(vue, 'dist/vue.runtime.esm-browser.prod.js'), true],
     // Its exports name no package.json: found by its main file, beside the ESM build.
     ['vendor/cytoscape.js', join(dirname(require.resolve('cytoscape')), 'cytoscape.esm.min.mjs'), true],

@@ -19,6 +19,8 @@ export interface DevSecrets {
   auditSigningKey: string
   /** The local stand-in identity source's private key (`npm run attest`); the server trusts its public half. */
   identityIssuerJwk: JWK
+  /** Signs worker tokens (POST /v1/worker-sessions) when no TREC_WORKER_SESSION_KEY_FILE is given. */
+  workerSessionJwk: JWK
 }
 
 /** The id the local stand-in identity source signs attestations as. */
@@ -37,13 +39,15 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     existing = undefined
   }
   if (existing?.issuerJwk && existing.pseudonymSecret && existing.masterKey) {
-    if (existing.auditSigningKey && existing.identityIssuerJwk) return existing as DevSecrets
-    // A data directory from before the audit log or the identity issuer: add the missing keys,
+    if (existing.auditSigningKey && existing.identityIssuerJwk && existing.workerSessionJwk)
+      return existing as DevSecrets
+    // A data directory from before the audit log, the identity issuer or worker sessions: add the missing keys,
     // keep every other secret.
     const upgraded = {
       ...existing,
       auditSigningKey: existing.auditSigningKey ?? auditKey(),
       identityIssuerJwk: existing.identityIssuerJwk ?? (await newAttestationKey()),
+      workerSessionJwk: existing.workerSessionJwk ?? (await newAttestationKey()),
     } as DevSecrets
     await writeFile(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 })
     return upgraded
@@ -56,6 +60,7 @@ export async function loadDevSecrets(dataDir: string): Promise<DevSecrets> {
     masterKey: randomBytes(32).toString('base64'),
     auditSigningKey: auditKey(),
     identityIssuerJwk: await newAttestationKey(),
+    workerSessionJwk: await newAttestationKey(),
   }
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
   return secrets

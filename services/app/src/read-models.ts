@@ -1,4 +1,4 @@
-import { archiveProjection } from '@trec/archive'
+import { archiveProjection, objectionsProjection } from '@trec/archive'
 import { complianceProjection } from '@trec/compliance'
 import type { Projection } from '@trec/projections'
 import { claimsListProjection, defaultRulesDir, loadRuleSets } from '@trec/subsidy'
@@ -16,7 +16,7 @@ export function readModelsOf(
 ): Projection[] {
   const projections: Projection[] = []
   if (services.includes('subsidy')) projections.push(claimsListProjection())
-  if (services.includes('archive')) projections.push(archiveProjection)
+  if (services.includes('archive')) projections.push(archiveProjection, objectionsProjection)
   if (services.includes('compliance')) projections.push(complianceProjection({ rules: rules() }))
   return projections
 }

@@ -1,8 +1,9 @@
 import { createPrivateKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { SigningOptions } from '@trec/audit'
-import type { AuthOptions } from '@trec/fastify-kit'
+import { type AuthOptions, createTokenIssuer, type TokenIssuer } from '@trec/fastify-kit'
 import { createAttestationIssuer, type TrustedIssuer, trustedIssuersSchema } from '@trec/training'
+import type { JWK } from 'jose'
 import { z } from 'zod'
 import type { Config } from './config.ts'
 import { type DevSecrets, loadDevSecrets, localIdentityIssuer } from './dev-secrets.ts'
@@ -15,6 +16,8 @@ export interface Settings {
   auditSigning?: SigningOptions
   /** The identity sources enrolment trusts, with their pinned keys. */
   identityIssuers: TrustedIssuer[]
+  /** Signs worker tokens for signed real-name attestations (POST /v1/worker-sessions). */
+  workerSessions: TokenIssuer
   /** True when any secret came from the development file rather than the environment. */
   development: boolean
 }
@@ -27,7 +30,8 @@ export async function resolveSettings(config: Config): Promise<Settings> {
     !config.TREC_PSEUDONYM_SECRET ||
     !config.TREC_MASTER_KEY ||
     (config.TREC_SERVICES.includes('audit') && !config.TREC_AUDIT_SIGNING_KEY_FILE) ||
-    (config.TREC_SERVICES.includes('training') && !config.TREC_IDENTITY_ISSUERS_FILE)
+    (config.TREC_SERVICES.includes('training') && !config.TREC_IDENTITY_ISSUERS_FILE) ||
+    !config.TREC_WORKER_SESSION_KEY_FILE
   const dev = needDev ? await loadDevSecrets(config.TREC_DATA_DIR) : undefined
   const keys: AuthOptions['keys'] = config.TREC_JWKS_URL
     ? { jwksUrl: config.TREC_JWKS_URL }
@@ -45,6 +49,13 @@ export async function resolveSettings(config: Config): Promise<Settings> {
       ? { auditSigning: await auditSigning(config, dev?.auditSigningKey) }
       : {}),
     identityIssuers: await identityIssuers(config, dev),
+    workerSessions: await createTokenIssuer(
+      config.TREC_WORKER_SESSION_ISSUER,
+      config.TREC_JWT_AUDIENCE,
+      config.TREC_WORKER_SESSION_KEY_FILE
+        ? (JSON.parse(await readFile(config.TREC_WORKER_SESSION_KEY_FILE, 'utf8')) as JWK)
+        : dev!.workerSessionJwk,
+    ),
     development: needDev,
   }
 }

@@ -20,7 +20,8 @@ Prints a development access token signed with the key in TREC_DATA_DIR (default 
 \`npm start\` keeps it). Start the server first; if it runs with another TREC_DATA_DIR, give the
 same one here:  TREC_DATA_DIR=/path/to/data npm run token -- --role ...
 
-  --role         one of: ${roles.join(', ')}
+  --role         one of: ${roles.filter((r) => r !== 'worker').join(', ')} (a worker signs in
+                 with an attestation: POST /v1/worker-sessions)
   --institution  the institution a staff member acts for (institution_staff)
   --region       行政区划代码 prefix an officer acts in, e.g. 1301 (subsidy_officer, finance)
   --class        the class a face-check device serves (device)
@@ -42,6 +43,11 @@ const { values } = cli
 const fail: (message: string) => never = cli.fail
 if (!values.role) fail('--role is required')
 if (!(roles as readonly string[]).includes(values.role)) fail(`--role ${values.role} is not a role`)
+// A worker's token is issued only for a signed real-name attestation, by the server itself.
+if (values.role === 'worker')
+  fail(
+    'a worker token is issued only for a signed real-name attestation: npm run -s attest -- --method e_card --card <number>, then POST it as {"attestation": …} to /v1/worker-sessions',
+  )
 const ttl = Number(values.ttl)
 if (!Number.isInteger(ttl) || ttl < 1) fail(`--ttl must be a whole number of seconds, not ${values.ttl}`)
 

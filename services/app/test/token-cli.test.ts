@@ -35,6 +35,13 @@ describe('npm run token', () => {
     }
   })
 
+  it('mints no worker token: a worker signs in with a real-name attestation instead', () => {
+    const r = token(['--role', 'worker'], dir)
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('/v1/worker-sessions')
+  })
+
   it('refuses, naming the data directory, when no server made a key there', () => {
     const empty = join(dir, 'no-server-here')
     const r = token(['--role', 'auditor'], empty)

@@ -2,9 +2,12 @@ import type { Platform } from '@trec/fastify-kit'
 import { type ArchiveOptions, resolveOptions } from './options.ts'
 import { accessLogLookupRoute, accessLogRoute } from './routes/access-log.ts'
 import { lookupRoute } from './routes/lookup.ts'
+import { objectionRoutes } from './routes/objections.ts'
+import { ownRecordRoutes } from './routes/own-record.ts'
 
 export { AccessLog, readAccessLog } from '@trec/command'
 export { ArchiveReads } from './archive-reads.ts'
+export { objectionsProjection } from './objections-projection.ts'
 export type { ArchiveOptions } from './options.ts'
 export { accessSource } from './options.ts'
 export { archiveProjection, loadFacts, readArchive, readArchiveAsOf } from './projection.ts'
@@ -21,7 +24,10 @@ export { lookupPurposes } from './purposes.ts'
 export async function archiveService(app: Platform, options: ArchiveOptions): Promise<void> {
   const resolved = resolveOptions(options)
   await resolved.runner.setup()
+  await resolved.objections.setup()
   lookupRoute(app, resolved)
   accessLogRoute(app, resolved)
   accessLogLookupRoute(app, resolved)
+  ownRecordRoutes(app, resolved)
+  objectionRoutes(app, resolved)
 }

@@ -6,6 +6,7 @@ import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
 import { ArchiveReads } from './archive-reads.ts'
+import { objectionsProjection } from './objections-projection.ts'
 import { archiveProjection } from './projection.ts'
 
 /** The source on the access events the archive appends. */
@@ -38,6 +39,8 @@ export interface ResolvedOptions {
   runner: ProjectionRunner
   /** Current archives, read in shared batches. */
   reads: ArchiveReads
+  /** The objections list's tables (`objectionsProjection`, kept by whoever keeps the archive). */
+  objections: ProjectionRunner
   cursorKey: Uint8Array
 }
 
@@ -46,6 +49,7 @@ const optionsSchema = z.object({
   db: objectWith<SqlExecutor>('a SqlExecutor', 'query'),
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   region: regionCodeSchema,
+  cursorKey: z.instanceof(Uint8Array).optional(),
   schema: z.string().optional(),
   clock: clockOption(),
 })
@@ -66,6 +70,11 @@ export function resolveOptions(options: ArchiveOptions): ResolvedOptions {
     accessLog: new AccessLog(options.store),
     runner,
     reads: new ArchiveReads(options.db.query, () => runner.table('archives')),
+    objections: new ProjectionRunner(
+      options.db,
+      objectionsProjection,
+      options.schema ? { schema: options.schema } : {},
+    ),
     cursorKey: options.cursorKey ?? cursorKeyOf(),
   }
 }

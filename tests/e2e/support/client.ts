@@ -1,7 +1,8 @@
 import type { Claims, TokenIssuer } from '@trec/fastify-kit'
 import type { Answer, Method, Send } from './http.ts'
 
-// Calls as someone: each caller's access token is minted once (real Ed25519 JWTs) and reused.
+// Calls as someone: each caller's access token is minted once (real Ed25519 JWTs) and reused. A
+// worker's token comes from the worker-session issuer (the app takes the role from no other).
 
 export type Who = Omit<Claims, 'jti' | 'client_id'>
 
@@ -19,13 +20,13 @@ export interface Client {
   get(url: string, who: Who | undefined): Promise<Answer>
 }
 
-export function client(send: Send, tokens: TokenIssuer): Client {
+export function client(send: Send, tokens: TokenIssuer, workerTokens?: TokenIssuer): Client {
   const minted = new Map<string, Promise<string>>()
   const token = (who: Who) => {
     const key = JSON.stringify(who)
     let t = minted.get(key)
     if (!t) {
-      t = tokens.mint(who, 3000)
+      t = (who.role === 'worker' && workerTokens ? workerTokens : tokens).mint(who, 3000)
       minted.set(key, t)
     }
     return t

@@ -29,6 +29,7 @@ export const ghost: Record<string, string> = {
   size: '999999',
   paymentBatch: 'pb-130100-999',
   line: '1',
+  objection: 'obj-ghost',
 }
 
 /**
@@ -56,7 +57,8 @@ export const nonJsonBodies: Record<
 
 /** A caller of `role` with every scope claim, so that only what a test varies can refuse it. */
 export const caller = (role: Role): Who => ({
-  sub: `${role}-1`,
+  // A worker's token names the worker by pseudonym, as a worker session issues it.
+  sub: role === 'worker' ? worker : `${role}-1`,
   role,
   institution,
   region: '13',
@@ -235,6 +237,8 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       source: 'Not from the seeds; set by the region (石家庄 2021 台账).',
     },
     'POST /v1/oversight/alerts/{alert}/resolution': { resolution: 'dismissed', note: '核查后排除' },
+    'POST /v1/me/objections': { entry: { kind: 'training', id: 'cls-ghost' }, reason: '我没有参加这个班' },
+    'POST /v1/objections/{objection}/answer': { decision: 'rejected', reason: '经核查，签到记录无误' },
     'POST /v1/oversight/cases': {
       title: '某培训机构虚假培训线索',
       region,

@@ -17,8 +17,12 @@ export interface Route {
   name: string
 }
 
-/** Documented routes that are public on purpose: the audit log's public keys, its checkpoint and tiles. */
+/**
+ * Documented routes that are public on purpose: the audit log's public keys, its checkpoint and
+ * tiles, and a worker's sign-in (its credential is the signed attestation in the body).
+ */
 const publicByDesign = new Set([
+  'POST /v1/worker-sessions',
   'GET /v1/audit/keys.jwks',
   'GET /v1/audit/keys.note',
   'GET /v1/audit/tlog/checkpoint',

@@ -23,7 +23,7 @@ export const recordRuleSet = { ...ruleSetDraft, id: 'ruleset-130102-probe' }
  * The worker's record to a paid 技能提升补贴 claim, with a device and its signed batch, a second
  * worker, cases (open, closed, of another region, about someone else, about the institution), a
  * voucher, a rule set, a sampling run, an alert (an investigator's read without a case), a
- * signed checkpoint and the finance file that pays the claim.
+ * signed checkpoint, the finance file that pays the claim, and the worker's objection to the class.
  */
 export async function scopedRecord(sys: System): Promise<ScopedRecord> {
   const { http } = sys
@@ -104,6 +104,17 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
       alert: string
     }[]
   )[0]!.alert
+  // The worker, signed in, objects to the class on their record: it lands in the queue of 130102.
+  const objection = accepted(
+    await http.post(
+      '/v1/me/objections',
+      { sub: worker, role: 'worker' },
+      {
+        entry: { kind: 'training', id: cls.id },
+        reason: '我没有参加这个班的第一次课',
+      },
+    ),
+  ).objection as string
   const run = accepted(
     await http.post('/v1/oversight/sampling-runs', investigator, {
       population: { kind: 'institutions', region: recordRegion, from: '2021-01-01', to: '2021-12-31' },
@@ -138,5 +149,6 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
     issuer: 'eval-130000-0009',
     serial,
     region: recordRegion,
+    objection,
   }
 }

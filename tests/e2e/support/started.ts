@@ -35,7 +35,7 @@ export async function startedSystem(dataDir: string, clock: { now: Date }): Prom
     app,
     store: runtime.store,
     url,
-    http: client(fetchSender(url), issuer),
+    http: client(fetchSender(url), issuer, settings.workerSessions),
     clock,
     close: () => app.close(),
   }

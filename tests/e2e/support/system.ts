@@ -4,9 +4,10 @@ import { cryptoProfile } from '@trec/core'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { openPGliteEventStore, PGlite, pgliteExecutor } from '@trec/eventstore/pglite'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
-import type { Platform } from '@trec/fastify-kit'
+import { createTokenIssuer, type Platform, type TokenIssuer } from '@trec/fastify-kit'
 import { type TestTokens, testTokens } from '@trec/fastify-kit/testing'
 import { KeyRing, SqlKeyStore } from '@trec/privacy'
+import { type AttestationIssuer, createAttestationIssuer } from '@trec/training'
 import pg from 'pg'
 import { type Client, client } from './client.ts'
 import { fetchSender, injectSender } from './http.ts'
@@ -20,6 +21,10 @@ export interface System {
   app: Platform
   store: EventStore
   tokens: TestTokens
+  /** Signs worker tokens, as POST /v1/worker-sessions does (its key the app's worker-session key). */
+  workerTokens: TokenIssuer
+  /** An identity source the app trusts (every method): signs real-name attestations. */
+  identity: AttestationIssuer
   clock: { now: Date }
   pseudonymSecret: string
   masterKey: { kid: string; key: Uint8Array }
@@ -39,6 +44,8 @@ export interface SystemOptions {
 
 async function compose(runtime: Runtime, start: Date, options: SystemOptions = {}) {
   const tokens = await testTokens()
+  const workerTokens = await createTokenIssuer('https://sessions.trec.test', tokens.audience)
+  const identity = await createAttestationIssuer('idp.e2e.test')
   const clock = { now: new Date(start) }
   const pseudonymSecret = randomBytes(32).toString('hex')
   const masterKey = { kid: `e2e-${randomUUID().slice(0, 8)}`, key: randomBytes(32) }
@@ -46,6 +53,8 @@ async function compose(runtime: Runtime, start: Date, options: SystemOptions = {
     runtime,
     auth: { issuer: tokens.issuer, audience: tokens.audience, keys: { jwks: tokens.jwks } },
     services: serviceNames,
+    identityIssuers: [identity.trusted()],
+    workerSessions: workerTokens,
     pseudonymSecret,
     masterKey,
     logLevel: 'silent',
@@ -63,7 +72,7 @@ async function compose(runtime: Runtime, start: Date, options: SystemOptions = {
     },
   })
   const keyRing = new KeyRing({ store: new SqlKeyStore(runtime.client), masterKey })
-  return { app, tokens, clock, pseudonymSecret, masterKey, keyRing, sql: runtime.sql }
+  return { app, tokens, workerTokens, identity, clock, pseudonymSecret, masterKey, keyRing, sql: runtime.sql }
 }
 
 /** In-process, on the embedded store: for the many small requests of the hardening suites. */
@@ -76,7 +85,7 @@ export async function embeddedSystem(start: Date, options: SystemOptions = {}): 
   return {
     ...parts,
     store,
-    http: client(injectSender(parts.app), parts.tokens),
+    http: client(injectSender(parts.app), parts.tokens, parts.workerTokens),
     close: () => parts.app.close(),
   }
 }
@@ -112,7 +121,7 @@ export async function postgresSystem(connectionString: string, start: Date): Pro
     url,
     pool,
     schema,
-    http: client(fetchSender(url), parts.tokens),
+    http: client(fetchSender(url), parts.tokens, parts.workerTokens),
     close: () => parts.app.close(),
   }
 }

@@ -16,6 +16,7 @@ export const accessPurposes = [
   'supervision_inspection', // 双随机 inspection, 培训中和培训后抽查 (D3 (二十六))
   'audit', // an auditor checking who read the record
   'administration', // an officer, reviewer, assessor or finance handling the worker's claim, payment or certificate
+  'own_record', // the worker reads their own record, signed in with a real-name attestation (PIPL art. 45)
 ] as const
 
 /**
@@ -30,7 +31,15 @@ export const accessFlags = ['no_case_ref'] as const
  * claims, payments or certificates, or the worker's place on class rosters (a list of enrolments)
  * (each read of a person's data is an access event).
  */
-export const accessViews = ['archive', 'access_log', 'claim', 'payment', 'certificates', 'enrolment'] as const
+export const accessViews = [
+  'archive',
+  'access_log',
+  'claim',
+  'payment',
+  'certificates',
+  'enrolment',
+  'objections',
+] as const
 
 export const recordAccessed = defineEvent({
   type: 'RecordAccessed',

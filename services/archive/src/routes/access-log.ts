@@ -139,7 +139,7 @@ const logExample = {
   nextCursor: 'eyJsaXN0IjoiYWNjZXNzLWxvZyIsImFmdGVyIjpbIjVmMmMiLDFdfQ.q3Jx…',
 }
 
-const logAnswer = z
+export const logAnswer = z
   .object({
     worker: z.string().describe('The worker’s pseudonym.'),
     items: z.array(entrySchema),
@@ -236,12 +236,17 @@ interface LogRow {
  * The access log pages by the same opaque cursor as every other list. A cursor holds the worker
  * whose log gave it and the revision to read from, so one worker's cursor is refused on another's.
  */
-function accessLogPager(options: ResolvedOptions): Pager<LogRow> {
+export function accessLogPager(options: ResolvedOptions): Pager<LogRow> {
   return pager<LogRow>('access-log', options.cursorKey, (r) => [r.worker, r.event.revision + 1])
 }
 
 /** The revision a page starts at: 0 without a cursor; 400 for a bad cursor, or another worker's. */
-function fromCursor(log: Pager<LogRow>, worker: string, cursor: string | undefined, field: string[]): number {
+export function fromCursor(
+  log: Pager<LogRow>,
+  worker: string,
+  cursor: string | undefined,
+  field: string[],
+): number {
   if (cursor === undefined) return 0
   const [of, revision] = log.codec.decode(cursor, field)
   if (of !== worker || typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0)
@@ -252,7 +257,7 @@ function fromCursor(log: Pager<LogRow>, worker: string, cursor: string | undefin
 }
 
 /** Reads a page of a worker's access log, records that read in the same log, then answers it. */
-async function answerLog(
+export async function answerLog(
   options: ResolvedOptions,
   log: Pager<LogRow>,
   p: ReturnType<typeof principal>,

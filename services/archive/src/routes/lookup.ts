@@ -38,7 +38,7 @@ const lookupBody = z
       'Whose archive (by card number, in the body only), for what purpose, under which case or consent, and as of when.',
   })
 
-const archiveRecord = z
+export const archiveRecord = z
   .object({
     worker: z.string().describe('The worker’s pseudonym (the card number is never answered).'),
     archive: archiveSchema,

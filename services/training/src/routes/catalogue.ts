@@ -1,6 +1,6 @@
 import { handleCommand, loadState } from '@trec/command'
 import { commandAnswerWith, programmePublished } from '@trec/contracts'
-import { assertRegion, commandEventIds, type Platform, principal, roles } from '@trec/fastify-kit'
+import { assertRegion, commandEventIds, type Platform, principal, staffRoles } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { catalogueDecider } from '../domain/catalogue.ts'
 import { metaFor } from '../meta.ts'
@@ -99,7 +99,7 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
   app.get(
     '/v1/catalogue/:region',
     {
-      config: { auth: { roles } },
+      config: { auth: { roles: staffRoles } },
       schema: {
         summary: 'The programmes a region has published (not those of the divisions above it)',
         operationId: 'getCatalogue',

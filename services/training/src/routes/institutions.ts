@@ -7,7 +7,7 @@ import {
   noteSchema,
 } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { assertRegion, commandEventIds, type Platform, principal, roles } from '@trec/fastify-kit'
+import { assertRegion, commandEventIds, type Platform, principal, staffRoles } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { institutionDecider, standingOn } from '../domain/institution.ts'
 import { chinaDate } from '../domain/time.ts'
@@ -140,7 +140,7 @@ export function institutionRoutes(app: Platform, ctx: TrainingContext): void {
   app.get(
     '/v1/institutions/:institution',
     {
-      config: { auth: { roles } },
+      config: { auth: { roles: staffRoles } },
       schema: {
         summary: 'An institution on the designated list',
         operationId: 'getInstitution',

@@ -1,0 +1,86 @@
+// The words of the worker's own page and of the officer's objections queue, in Chinese and
+// English; i18n.js merges them into its messages.
+
+const zh = {
+  wk: {
+    signIn: '劳动者本人登录',
+    signInHint: '粘贴身份认证机构签发的实名认证凭证（如电子社保卡扫码后获得），换取本人的短期访问令牌。',
+    attestation: '实名认证凭证',
+    signInButton: '用凭证登录',
+    signInRefused: '凭证未被接受：{reason}',
+    archive: '我的终身培训档案',
+    archiveHint: '本人的培训、评价、证书与补贴记录；每次查阅都以本人名义记录。',
+    read: '已读取，本次查阅已记录',
+    reload: '刷新',
+    accessLogHint: '谁在何时、出于何种目的查阅了我的档案（《个人信息保护法》第四十五条）。',
+    object: '提出异议',
+    objectHint: '选择档案中有误的一项，写明理由；异议将送交该记录所在地的人社经办人员答复。',
+    entry: '异议事项',
+    reason: '理由',
+    file: '提交异议',
+    pickAndSay: '请选择一项记录并写明理由。',
+    filed: '异议已提交：{objection}',
+    mine: '我的异议与答复',
+    mineHint: '已提交的异议及经办人员的答复（答复可能稍后显示，请刷新）。',
+    filedAt: '提出时间',
+    status: '状态',
+    answer: '答复',
+    open: '待答复',
+    decisions: { accepted: '已采纳', rejected: '不予采纳' },
+    kinds: { training: '培训', assessment: '评价', certificate: '证书', payment: '补贴' },
+  },
+  obq: {
+    title: '异议处理',
+    hint: '本辖区劳动者对档案记录提出的异议，按提出先后排列；答复记入档案，劳动者本人可见。',
+    statuses: { open: '待答复', answered: '已答复' },
+    why: '答复理由（劳动者可见）',
+    sayWhy: '请写明答复理由。',
+    accept: '采纳',
+    reject: '不予采纳',
+    answered: '已答复 {objection}：{decision}',
+  },
+}
+
+const en = {
+  wk: {
+    signIn: 'Worker sign-in',
+    signInHint:
+      'Paste the real-name attestation an identity source signed for you (e.g. after scanning your e-social-security card) to get a short-lived token of your own.',
+    attestation: 'Real-name attestation',
+    signInButton: 'Sign in with the attestation',
+    signInRefused: 'The attestation was not accepted: {reason}',
+    archive: 'My lifelong training archive',
+    archiveHint: 'Your trainings, assessments, certificates and subsidies; every read is logged as your own.',
+    read: 'Read; this read is logged',
+    reload: 'Reload',
+    accessLogHint: 'Who read your record, when and why (PIPL art. 45).',
+    object: 'Object to an entry',
+    objectHint:
+      'Pick the entry of your archive that is wrong and say why; the officers of its region will answer.',
+    entry: 'Entry',
+    reason: 'Reason',
+    file: 'File the objection',
+    pickAndSay: 'Pick an entry and give your reason.',
+    filed: 'Objection filed: {objection}',
+    mine: 'My objections and the answers',
+    mineHint: 'Your objections and the officers’ answers (an answer may take a moment to show: reload).',
+    filedAt: 'Filed',
+    status: 'Status',
+    answer: 'Answer',
+    open: 'Awaiting answer',
+    decisions: { accepted: 'Accepted', rejected: 'Rejected' },
+    kinds: { training: 'Training', assessment: 'Assessment', certificate: 'Certificate', payment: 'Subsidy' },
+  },
+  obq: {
+    title: 'Objections',
+    hint: 'Workers’ objections to entries of their archives in your region, oldest first; the answer goes on the record, and the worker reads it.',
+    statuses: { open: 'Open', answered: 'Answered' },
+    why: 'Reason (the worker reads it)',
+    sayWhy: 'Give the reason for the answer.',
+    accept: 'Accept',
+    reject: 'Reject',
+    answered: 'Answered {objection}: {decision}',
+  },
+}
+
+export const workerWords = { zh, en }
