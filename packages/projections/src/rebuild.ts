@@ -1,11 +1,12 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { catchUp } from './feed.ts'
 import { ProjectionRunner, type RunnerOptions } from './runner.ts'
 import type { Projection } from './types.ts'
 
 export interface RebuildOptions extends RunnerOptions {
   signal?: AbortSignal
   batchSize?: number
-  /** Called after each batch with the number of events applied so far. */
+  /** Called after each batch with the number of events read so far. */
   onProgress?: (applied: number) => void
 }
 
@@ -22,17 +23,11 @@ export async function rebuild(
 ): Promise<ProjectionRunner> {
   const runner = new ProjectionRunner(db, projection, options)
   await runner.setup()
-  let applied = 0
-  const { lanes } = await runner.checkpoint()
-  let after = BigInt(lanes.feed ?? '0')
-  for (;;) {
-    if (options.signal?.aborted) throw new Error('rebuild aborted')
-    const events = await store.readAll({ after, maxCount: options.batchSize ?? 1000 })
-    if (events.length === 0) break
-    applied += await runner.applyBatch('feed', events)
-    after = events[events.length - 1]!.position
-    options.onProgress?.(applied)
-  }
+  await catchUp(store, runner, {
+    batchSize: options.batchSize ?? 1000,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  })
   await runner.activate()
   return runner
 }

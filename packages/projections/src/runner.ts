@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { EventStore, Query, RecordedEvent, SqlExecutor } from '@trec/eventstore'
+import { eventsAfter } from './feed.ts'
+import type { ReadModel } from './read-model.ts'
 import { quoteIdent, runtimeSchemaSql } from './schema.ts'
 import type { Projection, ProjectionCheckpoint, ProjectionContext } from './types.ts'
 
@@ -19,15 +21,12 @@ export interface ProjectionStatus {
   updatedAt: string
 }
 
-/** The lane of the store's own feed, used in embedded mode and for rebuilds. */
-export const feedLane = 'feed'
-
 /**
  * Runs one version of one projection against its database. Every batch is applied in one
  * transaction that also moves the checkpoint, so a crash or a redelivery never counts an
  * event twice or skips one.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ReadModel {
   readonly projection: Projection
   readonly #db: SqlExecutor
   readonly #schema: string
@@ -39,6 +38,10 @@ export class ProjectionRunner {
     this.projection = projection
     this.#schema = quoteIdent(options.schema ?? 'trec_read')
     this.#analyzeAt = options.analyzeFrom ?? 10_000
+  }
+
+  get name(): string {
+    return this.projection.name
   }
 
   table(name: string): string {
@@ -79,41 +82,35 @@ export class ProjectionRunner {
     events: RecordedEvent[],
     source: Record<string, string> = {},
   ): Promise<number> {
-    const { name, version } = this.projection
-    const applied = await this.#db.transaction(async (query) => {
-      const [row] = await query<{ lanes: Record<string, string> }>(
-        `select lanes from ${this.#schema}.checkpoints where name = $1 and version = $2 for update`,
-        [name, version],
-      )
-      if (!row) throw new Error(`projection ${name} v${version} is not set up`)
-      // Keep an event only if it is above everything already applied in its lane, counting
-      // the earlier events of this same batch (a batch can hold both copies of a redelivery).
-      let top = BigInt(row.lanes[lane] ?? '0')
-      const fresh: RecordedEvent[] = []
-      for (const e of events)
-        if (e.position > top) {
-          fresh.push(e)
-          top = e.position
-        }
-      if (fresh.length > 0) await this.projection.apply(fresh, this.#context(query))
-      await query(
-        `update ${this.#schema}.checkpoints
-           set lanes = lanes || jsonb_build_object($3::text, $4::text), source = source || $5::jsonb,
-               position = greatest(position, $4::int8), events = events + $6, updated_at = now()
-         where name = $1 and version = $2`,
-        [name, version, lane, top.toString(), JSON.stringify(source), fresh.length],
-      )
-      return fresh.length
-    })
-    // Tables filled from zero (a rebuild, a catch-up) are planned as if nearly empty until they
-    // have statistics, and lookups by a list of keys then scan the whole table. Whatever autovacuum
-    // does, the statistics are refreshed each time the events this runner applied double.
+    const [applied = 0] = await this.#db.transaction((query) =>
+      applyTogether(query, [this], lane, events, source),
+    )
+    await this.noteApplied(applied)
+    return applied
+  }
+
+  /** The quoted schema of this runner's tables and checkpoint. */
+  get schema(): string {
+    return this.#schema
+  }
+
+  /** @internal The context `apply` gets inside the transaction `query` belongs to. */
+  contextIn(query: Query): ProjectionContext {
+    return this.#context(query)
+  }
+
+  /**
+   * @internal Counts events applied by a committed batch. Tables filled from zero (a rebuild, a
+   * catch-up) are planned as if nearly empty until they have statistics, and lookups by a list
+   * of keys then scan the whole table. Whatever autovacuum does, the statistics are refreshed
+   * each time the events this runner applied double.
+   */
+  async noteApplied(applied: number): Promise<void> {
     this.#applied += applied
     if (this.#applied >= this.#analyzeAt) {
       this.#analyzeAt = 2 * this.#applied
       await this.analyze().catch(() => undefined) // best effort: the batch is committed
     }
-    return applied
   }
 
   /** Refreshes the planner's statistics of this version's tables (ANALYZE). */
@@ -157,16 +154,7 @@ export class ProjectionRunner {
 
   /** Events in the store's feed after this projection's position (counted up to `cap`). */
   async lag(store: EventStore, cap = 100_000): Promise<number> {
-    const { position } = await this.status()
-    let behind = 0
-    let after = position
-    while (behind < cap) {
-      const batch = await store.readAll({ after, maxCount: Math.min(10_000, cap - behind) })
-      if (batch.length === 0) break
-      behind += batch.length
-      after = batch[batch.length - 1]!.position
-    }
-    return behind
+    return eventsAfter(store, (await this.status()).position, cap)
   }
 
   /**
@@ -193,4 +181,59 @@ export class ProjectionRunner {
     await this.#db.script(`${drops}
       delete from ${this.#schema}.checkpoints where name = '${this.projection.name}' and version = ${this.projection.version};`)
   }
+}
+
+/**
+ * Applies one batch of one lane to several runners of one schema inside the transaction `query`
+ * belongs to: one statement locks their checkpoints, each projection applies the events above
+ * its own checkpoint, and one statement moves every checkpoint. Returns how many events each
+ * runner applied, in the order given.
+ */
+export async function applyTogether(
+  query: Query,
+  runners: readonly ProjectionRunner[],
+  lane: string,
+  events: RecordedEvent[],
+  source: Record<string, string>,
+): Promise<number[]> {
+  const schema = runners[0]?.schema
+  if (schema === undefined) return []
+  if (runners.some((r) => r.schema !== schema)) throw new Error('runners applied together share one schema')
+  const names = runners.map((r) => r.projection.name)
+  const versions = runners.map((r) => r.projection.version)
+  // Locked in one order (name, version), so two batches over overlapping runners cannot deadlock.
+  const rows = await query<{ name: string; version: number; lanes: Record<string, string> }>(
+    `select name, version, lanes from ${schema}.checkpoints
+     where (name, version) in (select * from unnest($1::text[], $2::int[]))
+     order by name, version for update`,
+    [names, versions],
+  )
+  const tops: string[] = []
+  const counts: number[] = []
+  for (const runner of runners) {
+    const { name, version } = runner.projection
+    const row = rows.find((r) => r.name === name && Number(r.version) === version)
+    if (!row) throw new Error(`projection ${name} v${version} is not set up`)
+    // Keep an event only if it is above everything already applied in its lane, counting
+    // the earlier events of this same batch (a batch can hold both copies of a redelivery).
+    let top = BigInt(row.lanes[lane] ?? '0')
+    const fresh: RecordedEvent[] = []
+    for (const e of events)
+      if (e.position > top) {
+        fresh.push(e)
+        top = e.position
+      }
+    if (fresh.length > 0) await runner.projection.apply(fresh, runner.contextIn(query))
+    tops.push(top.toString())
+    counts.push(fresh.length)
+  }
+  await query(
+    `update ${schema}.checkpoints c
+       set lanes = c.lanes || jsonb_build_object($1::text, u.top::text), source = c.source || $2::jsonb,
+           position = greatest(c.position, u.top), events = c.events + u.n, updated_at = now()
+     from unnest($3::text[], $4::int[], $5::int8[], $6::int8[]) as u(name, version, top, n)
+     where c.name = u.name and c.version = u.version`,
+    [lane, JSON.stringify(source), names, versions, tops, counts],
+  )
+  return counts
 }

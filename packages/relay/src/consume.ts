@@ -1,11 +1,12 @@
-import type { ProjectionRunner, ProjectionSource } from '@trec/projections'
+import type { ProjectionSource, ReadModel } from '@trec/projections'
 import type { Consumer } from 'kafkajs'
 import { fromMessage } from './message.ts'
 
 export interface KafkaProjectionOptions {
   consumer: Consumer
   topic: string
-  runner: ProjectionRunner
+  /** A projection's runner, or a group of them applied in one transaction. */
+  runner: ReadModel
   onApplied?: (info: { partition: number; applied: number; received: number }) => void
 }
 
@@ -43,7 +44,7 @@ export async function runFromKafka(options: KafkaProjectionOptions): Promise<voi
 
 /**
  * The Kafka side of the one projection-source interface: a consumer group member that feeds the
- * runner until the signal aborts, then leaves the group. If the consumer crashes for good
+ * read model until the signal aborts, then leaves the group. If the consumer crashes for good
  * (kafkajs gives up restarting it), `run` rejects, so the caller can start a new member.
  */
 export function kafkaSource(consumer: Consumer, topic: string): ProjectionSource {

@@ -1,4 +1,5 @@
 import type { EventStore } from '@trec/eventstore'
+import { feedLane, follow, type ReadModel, storeFeedSource } from '@trec/projections'
 import type { Kafka, Producer } from 'kafkajs'
 import type { CheckpointStore } from './checkpoints.ts'
 import { toMessage } from './message.ts'
@@ -32,39 +33,53 @@ export interface RelayOptions {
 }
 
 /**
- * Tails the store's feed and publishes every event to Kafka in feed order. The checkpoint is
- * saved only after the broker has acknowledged the batch (acks from all in-sync replicas), so
+ * Follows the store's feed, as a `ReadModel` of the one runner in @trec/projections, and
+ * publishes every event to Kafka in feed order. The checkpoint is saved only after the broker has acknowledged the batch (acks from all in-sync replicas), so
  * a crash loses nothing; it may publish the last unacknowledged batch again, which consumers
  * drop by global position (see `runFromKafka`). A producer whose sequence state the broker
  * rejects is replaced, and the new one starts again from the checkpoint, under the same
  * at-least-once rule. Resolves when `signal` aborts.
  */
 export async function runRelay(options: RelayOptions): Promise<void> {
-  let backoff = 50
+  const name = options.name ?? `relay:${options.topic}`
   let producer: Producer | undefined
-  try {
-    while (!options.signal?.aborted) {
-      try {
-        producer ??= await connectProducer(options.kafka)
-        await relayPass(options, producer)
-        return
-      } catch (error) {
-        if (options.signal?.aborted) return
-        options.onError?.(error)
-        const type = producer && producerStateError(error)
-        if (producer && type) {
-          const stale = producer
-          producer = undefined
-          await stale.disconnect().catch(() => undefined)
-          options.onProducerReplaced?.({ type, error })
-        }
-        await new Promise((r) => setTimeout(r, backoff))
-        backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 2000)
-      }
-    }
-  } finally {
-    await producer?.disconnect().catch(() => undefined)
+  const relay: ReadModel = {
+    name,
+    checkpoint: async () => ({
+      lanes: { [feedLane]: (await options.checkpoints.load(name)).toString() },
+      source: {},
+    }),
+    async resume() {
+      producer ??= await connectProducer(options.kafka)
+    },
+    async applyBatch(_lane, events) {
+      // Every event the feed hands over is past the checkpoint: a round starts from it.
+      if (!producer) throw new Error('the relay has no producer')
+      await producer.send({ topic: options.topic, acks: -1, messages: events.map(toMessage) })
+      const position = events[events.length - 1]!.position
+      await options.checkpoints.save(name, position)
+      options.onPublished?.({ events: events.length, position })
+      return events.length
+    },
+    async settle() {
+      await producer?.disconnect().catch(() => undefined)
+    },
   }
+  await follow(storeFeedSource(options.store, { batchSize: options.batchSize ?? 1000 }), relay, {
+    signal: options.signal ?? new AbortController().signal,
+    retryMs: 50,
+    maxRetryMs: options.maxBackoffMs ?? 2000,
+    async onError(error) {
+      options.onError?.(error)
+      const type = producer && producerStateError(error)
+      if (producer && type) {
+        const stale = producer
+        producer = undefined
+        await stale.disconnect().catch(() => undefined)
+        options.onProducerReplaced?.({ type, error })
+      }
+    },
+  })
 }
 
 async function connectProducer(kafka: Pick<Kafka, 'producer'>): Promise<Producer> {
@@ -76,17 +91,4 @@ async function connectProducer(kafka: Pick<Kafka, 'producer'>): Promise<Producer
     throw error
   }
   return producer
-}
-
-async function relayPass(options: RelayOptions, producer: Producer): Promise<void> {
-  const { store, topic, checkpoints, signal } = options
-  const name = options.name ?? `relay:${topic}`
-  const after = await checkpoints.load(name)
-  for await (const batch of store.subscribe({ after, signal, batchSize: options.batchSize ?? 1000 })) {
-    if (batch.events.length === 0) continue
-    await producer.send({ topic, acks: -1, messages: batch.events.map(toMessage) })
-    const position = batch.events[batch.events.length - 1]!.position
-    await checkpoints.save(name, position)
-    options.onPublished?.({ events: batch.events.length, position })
-  }
 }

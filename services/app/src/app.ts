@@ -188,8 +188,9 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
   if (rules) await app.register(complianceService, { ...readSide, rules, cursorKey })
   if (services.includes('oversight')) {
-    // Its detectors follow the feed themselves (and append alerts after their checkpoint commits);
-    // the process is ready while the slowest of them is within a second of the head.
+    // Its projections follow the feed as one group under the runner of @trec/projections (the
+    // detectors append alerts after each batch commits); the process is ready while the slowest
+    // of them is within a second of the head.
     const oversight = new OversightReadSide({ store, db: runtime.sql })
     await app.register(oversightService, {
       store,

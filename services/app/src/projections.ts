@@ -1,5 +1,13 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
-import { type Projection, ProjectionRunner, type ProjectionSource, storeFeedSource } from '@trec/projections'
+import {
+  follow,
+  type Projection,
+  ProjectionGroup,
+  ProjectionRunner,
+  type ProjectionSource,
+  type ReadModel,
+  storeFeedSource,
+} from '@trec/projections'
 import type { Metrics } from './metrics.ts'
 import { behindHeadMs, type Readiness, trackProjectionLag } from './readiness.ts'
 
@@ -8,12 +16,14 @@ export interface RunningProjections {
 }
 
 /**
- * Runs read models in this process, each from its source: the store's feed by default (embedded
- * mode), or a Kafka consumer group (read workers, see read-worker-main.ts). Each projection
- * catches up from its checkpoint, then follows live; its lag behind the store shows in
+ * Runs read models in this process, with the one runner of @trec/projections (`follow`). In
+ * embedded mode (no `sourceOf`) they are one group: one read of the store's feed, each batch
+ * applied to every read model in one transaction. With `sourceOf` (read workers, see
+ * read-worker-main.ts) each follows its own source, a Kafka consumer group, made anew for each
+ * round. Each catches up from its checkpoint, then follows live; its lag behind the store shows in
  * /health/ready and /metrics, and the process is ready only while it is within a second of the
- * feed's head. A projection that fails is restarted from its checkpoint after a
- * pause, since its rows and checkpoint commit together nothing is lost or applied twice.
+ * feed's head. A round that fails is restarted from the checkpoints after a pause: since rows and
+ * checkpoints commit together, nothing is lost or applied twice.
  */
 export async function runProjections(
   store: EventStore,
@@ -21,14 +31,15 @@ export async function runProjections(
   projections: readonly Projection[],
   into: { metrics: Metrics; readiness: Readiness },
   log: { error(obj: unknown, msg: string): void },
-  sourceOf: (projection: Projection) => ProjectionSource = () => storeFeedSource(store),
+  sourceOf?: (projection: Projection) => ProjectionSource,
 ): Promise<RunningProjections> {
   const controller = new AbortController()
-  const running: Promise<void>[] = []
   const untrack: (() => void)[] = []
+  const runners: ProjectionRunner[] = []
   for (const projection of projections) {
     const runner = new ProjectionRunner(db, projection)
     await runner.setup()
+    runners.push(runner)
     untrack.push(
       trackProjectionLag(
         {
@@ -39,23 +50,20 @@ export async function runProjections(
         into,
       ),
     )
-    running.push(
-      (async () => {
-        while (!controller.signal.aborted) {
-          try {
-            await sourceOf(projection).run(runner, { signal: controller.signal })
-          } catch (error) {
-            if (controller.signal.aborted) return
-            log.error(
-              { err: error, projection: projection.name },
-              'projection failed; restarting from its checkpoint',
-            )
-            await new Promise((r) => setTimeout(r, 1000))
-          }
-        }
-      })(),
-    )
   }
+  const followed: [ReadModel, ProjectionSource][] = sourceOf
+    ? runners.map((r) => [r, { run: (model, o) => sourceOf(r.projection).run(model, o) }])
+    : [[new ProjectionGroup(db, runners), storeFeedSource(store)]]
+  const running = followed.map(([model, source]) =>
+    follow(source, model, {
+      signal: controller.signal,
+      onError: (error) =>
+        log.error(
+          { err: error, projection: model.name },
+          'projection failed; restarting from its checkpoint',
+        ),
+    }),
+  )
   return {
     async stop() {
       controller.abort()

@@ -2,10 +2,11 @@
 // once, checkpoint after the broker's ack; see @trec/relay) and answers health probes and
 // Prometheus scrapes on TREC_HOST:TREC_PORT. Stops on SIGTERM after the batch in flight is
 // acknowledged and checkpointed.
+
+import { eventsAfter } from '@trec/projections'
 import { runRelay, SqlCheckpointStore } from '@trec/relay'
 import { Kafka, logLevel } from 'kafkajs'
 import { Counter } from 'prom-client'
-import { eventsAfter } from './feed-lag.ts'
 import { Metrics } from './metrics.ts'
 import { openRuntime } from './open-store.ts'
 import { kafkaCheck, listenForProbes } from './probe-server.ts'

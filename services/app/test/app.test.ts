@@ -52,7 +52,7 @@ describe('the embedded app', () => {
       },
     })
     const ready = await app.inject({ method: 'GET', url: '/health/ready' })
-    expect(ready.statusCode).toBe(200)
+    expect(ready.statusCode, ready.body).toBe(200)
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
     for (const path of ['/v1/classes', '/v1/face-check-batches', '/v1/completions', '/v1/claims'])
       expect(Object.keys(doc.paths)).toContain(path)

@@ -1,5 +1,13 @@
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
-import { feedLane, ProjectionRunner } from '@trec/projections'
+import {
+  catchUp,
+  type FollowOptions,
+  feedPosition,
+  follow,
+  ProjectionGroup,
+  ProjectionRunner,
+  storeFeedSource,
+} from '@trec/projections'
 import { detectorProjection } from './detectors/detector-projection.ts'
 import { DetectorRunner } from './detectors/detector-runner.ts'
 import { alertsProjection } from './read/alerts-projection.ts'
@@ -22,9 +30,10 @@ export interface ReadSideOptions {
 }
 
 /**
- * Every projection of the oversight read side, fed from one read of the store's feed: a
- * detector per fraud rule, the registry, the alerts and the case work. In distributed mode each
- * runner can instead be fed by its own source (Kafka); they are ordinary `ProjectionRunner`s.
+ * Every projection of the oversight read side, fed from one read of the store's feed and
+ * applied as one group (one transaction per batch): a detector per fraud rule, the registry,
+ * the alerts and the case work. After each batch commits, the detectors append the alerts it
+ * queued. The group is a `ReadModel`, so any source of @trec/projections (Kafka too) can feed it.
  */
 export class OversightReadSide {
   readonly store: EventStore
@@ -34,6 +43,8 @@ export class OversightReadSide {
   readonly registry: ProjectionRunner
   readonly alerts: ProjectionRunner
   readonly casework: ProjectionRunner
+  /** Every runner below, applied together. */
+  readonly group: ProjectionGroup
   readonly #batchSize: number
 
   constructor(options: ReadSideOptions) {
@@ -55,6 +66,8 @@ export class OversightReadSide {
     this.registry = new ProjectionRunner(this.db, registryProjection(), runnerOptions)
     this.alerts = new ProjectionRunner(this.db, alertsProjection(), runnerOptions)
     this.casework = new ProjectionRunner(this.db, caseworkProjection(), runnerOptions)
+    const flush = () => this.#flush()
+    this.group = new ProjectionGroup(this.db, this.runners, { afterCommit: flush, resume: flush })
   }
 
   get runners(): ProjectionRunner[] {
@@ -68,51 +81,38 @@ export class OversightReadSide {
       await runner.activate()
     }
     // Alerts queued by a run that stopped between its commit and its append.
-    for (const detector of this.detectors) await detector.flush()
+    await this.#flush()
   }
 
   /** The feed position every runner has reached: where following resumes. */
-  async lowestPosition(): Promise<bigint> {
-    let lowest: bigint | undefined
-    for (const runner of this.runners) {
-      const { lanes } = await runner.checkpoint()
-      const at = BigInt(lanes[feedLane] ?? '0')
-      if (lowest === undefined || at < lowest) lowest = at
-    }
-    return lowest ?? 0n
-  }
-
-  async #applyToAll(events: Parameters<ProjectionRunner['applyBatch']>[1]): Promise<void> {
-    for (const runner of this.runners) await runner.applyBatch(feedLane, events)
+  lowestPosition(): Promise<bigint> {
+    return feedPosition(this.group)
   }
 
   /**
    * Applies everything in the feed, including the alerts the detectors append on the way, and
    * returns when no projection is behind the head. Returns the number of events read.
    */
-  async catchUp(onProgress?: (read: number) => void): Promise<number> {
-    let after = await this.lowestPosition()
-    let read = 0
-    for (;;) {
-      const events = await this.store.readAll({ after, maxCount: this.#batchSize })
-      if (events.length === 0) return read
-      await this.#applyToAll(events)
-      read += events.length
-      after = events[events.length - 1]!.position
-      onProgress?.(read)
-    }
+  catchUp(onProgress?: (read: number) => void): Promise<number> {
+    return catchUp(this.store, this.group, {
+      batchSize: this.#batchSize,
+      ...(onProgress ? { onProgress } : {}),
+    })
   }
 
-  /** Follows the feed live until `signal` aborts. */
-  async follow(signal: AbortSignal, onCaughtUp?: () => void): Promise<void> {
-    const after = await this.lowestPosition()
-    try {
-      for await (const batch of this.store.subscribe({ after, signal, batchSize: this.#batchSize })) {
-        if (batch.events.length > 0) await this.#applyToAll(batch.events)
-        if (batch.caughtUp) onCaughtUp?.()
-      }
-    } catch (error) {
-      if (!signal.aborted) throw error
-    }
+  /**
+   * Follows the feed live until `signal` aborts. A failed round (the database restarting, a
+   * connection reset) goes to `onError`, and the read side resumes from its checkpoints after
+   * `retryMs`, first appending the alerts a batch committed but could not append.
+   */
+  follow(signal: AbortSignal, options: Omit<FollowOptions, 'signal'> = {}): Promise<void> {
+    return follow(storeFeedSource(this.store, { batchSize: this.#batchSize }), this.group, {
+      ...options,
+      signal,
+    })
+  }
+
+  async #flush(): Promise<void> {
+    for (const detector of this.detectors) await detector.flush()
   }
 }

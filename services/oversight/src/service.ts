@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Platform } from '@trec/fastify-kit'
 import { type OversightOptions, resolveOptions } from './options.ts'
 import type { OversightReadSide } from './read-side.ts'
@@ -43,25 +42,18 @@ export async function oversightService(app: Platform, options: OversightOptions)
  * appending the alerts a batch committed but could not append. Rows and checkpoints commit
  * together, so resuming applies nothing twice and skips nothing.
  */
-export async function followUntilStopped(
+export function followUntilStopped(
   readSide: OversightReadSide,
   signal: AbortSignal,
   log: { error(obj: unknown, msg: string): void },
   pauseMs = 1000,
 ): Promise<void> {
-  let failed = false
-  while (!signal.aborted) {
-    try {
-      if (failed) for (const detector of readSide.detectors) await detector.flush()
-      await readSide.follow(signal)
-    } catch (error) {
-      if (signal.aborted) return
-      failed = true
+  return readSide.follow(signal, {
+    retryMs: pauseMs,
+    onError: (error) =>
       log.error(
         { err: error },
         `oversight projections failed; resuming from their checkpoints in ${pauseMs} ms`,
-      )
-      await sleep(pauseMs, undefined, { signal }).catch(() => undefined)
-    }
-  }
+      ),
+  })
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { EventStore, RecordedEvent } from '@trec/eventstore'
 import { CompactTree } from '@trec/merkle'
+import { feedLane, follow, type ReadModel, storeFeedSource } from '@trec/projections'
 import type { Signing } from '../signing.ts'
 import type { AuditDb, LogState, StoredCheckpoint } from '../sql/audit-db.ts'
 import { type BatchRows, buildBatch, type DueHead } from './batch.ts'
@@ -67,6 +68,8 @@ export class NotaryRunner implements Notary {
   #writing: Promise<void> | undefined
   #lock: Promise<unknown> = Promise.resolve()
   #waiters: { target: bigint; resolve: () => void; reject: (e: unknown) => void }[] = []
+  /** The round of following under way: a batch that fails ends it (see `#follow`). */
+  #round = new AbortController()
   readonly #cosigner: Cosigner | undefined
   readonly done: Promise<void>
 
@@ -144,25 +147,34 @@ export class NotaryRunner implements Notary {
     if (this.#writing === writing) this.#writing = undefined
   }
 
+  /**
+   * Follows the feed with the one runner of @trec/projections. Each round starts again from what
+   * is committed; a batch that fails (even after `applyBatch` returned, while the feed is idle)
+   * ends the round, and a new round retries it after `retryDelayMs`.
+   */
   async #follow(): Promise<void> {
     const { store, batchSize } = this.#o
-    while (!this.#signal.aborted) {
-      // Ends this round of following the feed when a batch fails, so a new round retries it.
-      const round = new AbortController()
-      try {
+    const notary: ReadModel = {
+      name: 'audit-notary',
+      checkpoint: async () => ({ lanes: { [feedLane]: this.#state.feedPosition.toString() }, source: {} }),
+      resume: async (fail) => {
+        const round = new AbortController()
+        round.signal.addEventListener('abort', () => fail(round.signal.reason), { once: true })
+        this.#round = round
         await this.#exclusive(() => this.#reload())
-        const signal = AbortSignal.any([this.#signal, round.signal])
-        const feed = readAhead(store.subscribe({ after: this.#state.feedPosition, batchSize, signal }))
-        for await (const batch of feed)
-          if (batch.events.length > 0) await this.#exclusive(() => this.#append(batch.events, round))
-        if (round.signal.aborted && !this.#signal.aborted) throw round.signal.reason
-      } catch (error) {
-        if (this.#signal.aborted) break
-        this.#o.onError(error)
-        await sleep(this.#o.retryDelayMs, undefined, { signal: this.#signal }).catch(() => undefined)
-      }
+      },
+      applyBatch: async (_lane, events) => {
+        const round = this.#round
+        await this.#exclusive(() => this.#append(events, round))
+        return events.length
+      },
+      settle: () => this.#exclusive(() => this.#drain()).catch((error: unknown) => this.#o.onError(error)),
     }
-    await this.#exclusive(() => this.#drain()).catch((error: unknown) => this.#o.onError(error))
+    await follow(storeFeedSource(store, { batchSize, readAhead: true }), notary, {
+      signal: this.#signal,
+      retryMs: this.#o.retryDelayMs,
+      onError: this.#o.onError,
+    })
   }
 
   async #timer(): Promise<void> {
@@ -270,27 +282,5 @@ export class NotaryRunner implements Notary {
     })
     this.#last = { size, timestamp: checkpoint.timestamp }
     this.#cosigner?.offer()
-  }
-}
-
-/**
- * Asks for the next item as soon as the current one is handed out, so the feed read of batch
- * n + 1 runs while batch n is being written: the two use different connections (PostgreSQL) or
- * queue behind each other (PGlite), never block each other.
- */
-async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]()
-  let pending = it.next()
-  try {
-    for (;;) {
-      const result = await pending
-      if (result.done) return
-      pending = it.next()
-      pending.catch(() => undefined)
-      yield result.value
-    }
-  } finally {
-    await pending.catch(() => undefined)
-    await it.return?.()
   }
 }
