@@ -153,9 +153,11 @@ async function main(): Promise<void> {
     const issuer = await dataDirIssuer(dataDir)
     const tokens = new Map<Who, string>()
     const tokenOf = async (who: Who) => {
-      let t = tokens.get(who)
-      if (!t) tokens.set(who, (t = await issuer.mint({ ...who })))
-      return t
+      const known = tokens.get(who)
+      if (known) return known
+      const minted = await issuer.mint({ ...who })
+      tokens.set(who, minted)
+      return minted
     }
     const get = async (path: string, who: Who) => {
       const res = await fetch(`${app.base}${path}`, {
