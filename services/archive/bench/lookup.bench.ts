@@ -9,6 +9,7 @@
 // trip and one durable commit, timed one after another on the idle server.
 // Run: node services/archive/bench/lookup.bench.ts
 //   BENCH_SIZES=10000,100000,1000000  BENCH_SECONDS=8  BENCH_CONCURRENCY=1,8  BENCH_RATES=250,500,1000,2100
+//   BENCH_KEEP_ROWS=1 (with one size: keep the generated rows for the next run)
 
 import { fork } from 'node:child_process'
 import { createHmac } from 'node:crypto'
@@ -162,7 +163,10 @@ async function main(): Promise<void> {
   const server = await postgresForTests()
   if ('skip' in server) throw new Error(server.skip)
   const suffix = randomUUID().slice(0, 8)
-  const readSchema = `bench_archive_${suffix}`
+  // BENCH_KEEP_ROWS=1 with one size: the archive rows stay in a schema named for that size, and a
+  // later run reuses them instead of loading them again (minutes at 1,000,000 on a loaded machine).
+  const keep = process.env.BENCH_KEEP_ROWS === '1' && sizes.length === 1
+  const readSchema = keep ? `bench_archive_rows_${sizes[0]}` : `bench_archive_${suffix}`
   const storeSchema = `bench_archive_store_${suffix}`
   const pool = new pg.Pool({ connectionString: server.url, max: 10, application_name: 'trec-archive-bench' })
   pool.on('error', () => undefined)
@@ -225,7 +229,7 @@ async function main(): Promise<void> {
   // The floor: what one round trip and one durable commit cost on this machine with nothing else
   // running, one after another. A lookup needs at least one read and one commit.
   const floorTable = `"${readSchema}".floor`
-  await pool.query(`create table ${floorTable} (n int)`)
+  await pool.query(`create table if not exists ${floorTable} (n int)`)
   const timed = async (sql: string, params: unknown[]) => {
     const ms: number[] = []
     for (let i = 0; i < 2000; i++) {
@@ -241,7 +245,9 @@ async function main(): Promise<void> {
   }
   console.log(JSON.stringify({ floor }))
 
-  let loaded = 0
+  let loaded = keep
+    ? Number((await pool.query<{ n: string }>(`select count(*)::text as n from ${archives}`)).rows[0]!.n)
+    : 0
   for (const size of sizes) {
     const t0 = performance.now()
     for (let from = loaded; from < size; from += 50_000) {
@@ -351,7 +357,7 @@ async function main(): Promise<void> {
   await admin.end()
   await app.close()
   await store.close()
-  await pool.query(`drop schema if exists "${readSchema}" cascade`)
+  if (!keep) await pool.query(`drop schema if exists "${readSchema}" cascade`)
   await pool.query(`drop schema if exists "${storeSchema}" cascade`)
   await pool.end()
   process.exit(0)
