@@ -117,7 +117,9 @@ async function catchUp(base: string, head: () => Promise<string>, total: number)
       return Math.round((performance.now() - started) / 1000)
     }
     last = now
-    await new Promise((r) => setTimeout(r, 2000))
+    // Each readiness answer counts every follower's lag by reading the feed (up to 100,000 events
+    // each): asked often, it would slow the catch-up it waits for.
+    await new Promise((r) => setTimeout(r, behind.length > 0 ? 15_000 : 2000))
   }
 }
 
