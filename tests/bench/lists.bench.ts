@@ -6,7 +6,7 @@
 // database) and the app's data directory (.data/bench-<name>: its token key and secrets).
 //
 //   npx pnpm@10.34.9 bench:lists -- [--name province-1m] [--events 1000000] [--requests 200]
-//                                     [--depth 50] [--limit 50] [--no-report]
+//                                     [--depth 50] [--limit 50] [--only claims,alerts] [--no-report]
 //
 // Requests go one after another (one in flight), first page and deep page interleaved, so both
 // see the same background load. CPU per request: the app's process and the whole PostgreSQL
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '200' },
     depth: { type: 'string', default: '50' },
     limit: { type: 'string', default: '50' },
+    /** Only the lists whose name contains one of these (comma-separated), e.g. `claims,alerts`. */
+    only: { type: 'string' },
     'no-report': { type: 'boolean', default: false },
   },
 })
@@ -195,6 +197,8 @@ async function main(): Promise<void> {
         next: byRevision,
       },
     ]
+    const only = values.only?.split(',').filter(Boolean)
+    const chosen = only ? cases.filter((c) => only.some((o) => c.name.includes(o))) : cases
     const logLength = async () =>
       Number(
         (
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
     const with_ = (path: string, query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`
     const rows: string[][] = []
     const results: { name: string; first: number; deep: number; pages: number }[] = []
-    for (const c of cases) {
+    for (const c of chosen) {
       // Walk down by cursor to the page `depth` pages after the first (or the last there is).
       const first = with_(c.path, `limit=${limit}`)
       let deep = first
