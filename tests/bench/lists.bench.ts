@@ -47,7 +47,8 @@ const target = 50
 type Who = Parameters<Awaited<ReturnType<typeof dataDirIssuer>>['mint']>[0]
 const auditor: Who = { sub: 'bench-auditor', role: 'auditor' }
 const investigator: Who = { sub: 'bench-investigator', role: 'investigator', region: '13' }
-const cityOfficer: Who = { sub: 'bench-officer', role: 'subsidy_officer', region: '1301' }
+// 邢台 (1305xx): among the cities with the most claims in the generated province.
+const cityOfficer: Who = { sub: 'bench-officer', role: 'subsidy_officer', region: '1305' }
 
 /** A list as the bench reads it: where, as whom, and how its next page is asked for. */
 interface ListCase {
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
       { name: 'claims', path: '/v1/claims', who: auditor, next: byCursor },
       {
         name: 'claims, one city, submitted',
-        path: '/v1/claims?region=1301&status=submitted',
+        path: '/v1/claims?region=1305&status=submitted',
         who: cityOfficer,
         next: byCursor,
       },
