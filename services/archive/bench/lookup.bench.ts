@@ -8,7 +8,8 @@
 // is measured over the same window. Before the load, the machine's floor: one PostgreSQL round
 // trip and one durable commit, timed one after another on the idle server.
 // Run: node services/archive/bench/lookup.bench.ts
-//   BENCH_SIZES=10000,100000,1000000  BENCH_SECONDS=8  BENCH_CONCURRENCY=1,8  BENCH_RATES=250,1000,1500,2100
+//   BENCH_SIZES=10000,100000,1000000  BENCH_SECONDS=8  BENCH_CONCURRENCY=1,8  BENCH_RATES=250,500,1000,2100
+//   BENCH_KEEP_ROWS=1 (with one size: keep the generated rows for the next run)
 
 import { fork } from 'node:child_process'
 import { createHmac } from 'node:crypto'
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
   const warmup = Number(process.env.BENCH_WARMUP ?? 2)
   const list = (text: string) => text.split(',').map(Number)
   const concurrencies = list(process.env.BENCH_CONCURRENCY ?? '1,8')
-  const rates = list(process.env.BENCH_RATES ?? '250,1000,1500,2100')
+  const rates = list(process.env.BENCH_RATES ?? '250,500,1000,2100')
   // Closed loops (rate 0) at each concurrency, then open loops (concurrency bounds connections).
   const loads = [
     ...concurrencies.map((concurrency) => ({ concurrency, rate: 0 })),
@@ -162,7 +163,10 @@ async function main(): Promise<void> {
   const server = await postgresForTests()
   if ('skip' in server) throw new Error(server.skip)
   const suffix = randomUUID().slice(0, 8)
-  const readSchema = `bench_archive_${suffix}`
+  // BENCH_KEEP_ROWS=1 with one size: the archive rows stay in a schema named for that size, and a
+  // later run reuses them instead of loading them again (minutes at 1,000,000 on a loaded machine).
+  const keep = process.env.BENCH_KEEP_ROWS === '1' && sizes.length === 1
+  const readSchema = keep ? `bench_archive_rows_${sizes[0]}` : `bench_archive_${suffix}`
   const storeSchema = `bench_archive_store_${suffix}`
   const pool = new pg.Pool({ connectionString: server.url, max: 10, application_name: 'trec-archive-bench' })
   pool.on('error', () => undefined)
@@ -208,7 +212,8 @@ async function main(): Promise<void> {
 
   const results: {
     size: number
-    loadSeconds: number
+    /** Seconds loading the rows; undefined when an earlier run's rows were kept (BENCH_KEEP_ROWS). */
+    loadSeconds: number | undefined
     concurrency: number
     rate: number
     rps: number
@@ -218,12 +223,14 @@ async function main(): Promise<void> {
     cpu: { server: number; client: number; postgres: number }
     errors: number
     statuses: Record<string, number>
+    /** The machine's 1-minute load average when the row's window ended. */
+    load: number
   }[] = []
 
   // The floor: what one round trip and one durable commit cost on this machine with nothing else
   // running, one after another. A lookup needs at least one read and one commit.
   const floorTable = `"${readSchema}".floor`
-  await pool.query(`create table ${floorTable} (n int)`)
+  await pool.query(`create table if not exists ${floorTable} (n int)`)
   const timed = async (sql: string, params: unknown[]) => {
     const ms: number[] = []
     for (let i = 0; i < 2000; i++) {
@@ -239,8 +246,11 @@ async function main(): Promise<void> {
   }
   console.log(JSON.stringify({ floor }))
 
-  let loaded = 0
+  let loaded = keep
+    ? Number((await pool.query<{ n: string }>(`select count(*)::text as n from ${archives}`)).rows[0]!.n)
+    : 0
   for (const size of sizes) {
+    const kept = loaded >= size
     const t0 = performance.now()
     for (let from = loaded; from < size; from += 50_000) {
       const chunk = Array.from({ length: Math.min(50_000, size - from) }, (_, k) => pseudonym(from + k))
@@ -260,7 +270,14 @@ async function main(): Promise<void> {
     const loadSeconds = (performance.now() - t0) / 1000
     const token = await tokens.mint({ sub: 'ssc-bench', role: 'card_service' })
     for (const load of loads) {
-      const row = { size, loadSeconds: Math.round(loadSeconds), ...load, ...(await drive(size, token, load)) }
+      const driven = await drive(size, token, load)
+      const row = {
+        size,
+        loadSeconds: kept ? undefined : Math.round(loadSeconds),
+        ...load,
+        ...driven,
+        load: loadavg()[0]!,
+      }
       results.push(row)
       console.log(JSON.stringify(row))
     }
@@ -316,7 +333,11 @@ async function main(): Promise<void> {
     const held = results.filter((r) => r.size === size && r.rate > 0 && met(r)).map((r) => r.rate)
     return `${size.toLocaleString('en')} workers: ${held.length > 0 ? `${Math.max(...held).toLocaleString('en')}/s` : `none of ${rates.map((r) => r.toLocaleString('en')).join(', ')}/s`}`
   })
-  const targetMet = results.some((r) => r.rate >= 2000 && r.rps >= 2000 && met(r))
+  // Issue 22: at 1,000,000 workers, 500 lookups/s open loop with the load generator on the same machine.
+  const targetRate = 500
+  const targetSize = Math.max(...sizes)
+  const targetRows = results.filter((r) => r.size === targetSize && r.rate === targetRate)
+  const targetMet = targetRows.length > 0 && targetRows.every((r) => r.rps >= targetRate * 0.98 && met(r))
   const ms = (q: { p50: number; p99: number }) => `p50 ${q.p50} ms, p99 ${q.p99} ms`
   await writeSection('archive-bench', [
     '### Card-service archive lookups',
@@ -325,14 +346,14 @@ async function main(): Promise<void> {
     '',
     'Each lookup: EdDSA bearer-token check, card number validated and turned into its pseudonym (HMAC-SHA256), one primary-key read of the archive, the `RecordAccessed` event appended to the PostgreSQL event store, and only then the answer. Concurrent lookups share both: reads and appends arriving while one is in flight go together in the next (`worker = any($1)`, one multi-stream append). CPU per lookup is user + system time over the measured window divided by the lookups answered in it: the server process, the load generator, and the whole PostgreSQL server.',
     '',
-    `| workers in the read model | rows loaded in | load | lookups/s | p50 | p99 | max | CPU per lookup: server / load generator / PostgreSQL | non-200 | p99 ≤ 10 ms |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| workers in the read model | rows loaded in | load | lookups/s | p50 | p99 | max | CPU per lookup: server / load generator / PostgreSQL | non-200 | load average (1 min) | p99 ≤ 10 ms |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
-        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds} s | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${r.concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpu.server} / ${r.cpu.client} / ${r.cpu.postgres} µs | ${r.errors} | ${met(r) ? 'yes' : 'no'} |`,
+        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds === undefined ? 'kept from an earlier run' : `${r.loadSeconds} s`} | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${r.concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpu.server} / ${r.cpu.client} / ${r.cpu.postgres} µs | ${r.errors} | ${r.load.toFixed(2)} | ${met(r) ? 'yes' : 'no'} |`,
     ),
     '',
-    `**Target p99 ≤ 10 ms at ≥ 2,000 lookups/s: ${targetMet ? 'met' : 'not met'}.** Highest open-loop rate with p99 ≤ 10 ms, by size: ${knee.join('; ')}.`,
+    `**Target p99 ≤ 10 ms at ${targetRate} lookups/s open loop, ${targetSize.toLocaleString('en')} workers: ${targetRows.length === 0 ? 'not measured in this run' : targetMet ? 'met' : 'not met'}.** Highest open-loop rate with p99 ≤ 10 ms, by size: ${knee.join('; ')}.`,
     '',
     `The floor on this machine, measured before the load with nothing else running, ${(2000).toLocaleString('en')} times one after another: a PostgreSQL round trip (\`select 1\`) ${ms(floor.roundTrip)}; a durable one-row commit ${ms(floor.commit)}. A lookup needs at least one of each.`,
     '',
@@ -344,7 +365,7 @@ async function main(): Promise<void> {
   await admin.end()
   await app.close()
   await store.close()
-  await pool.query(`drop schema if exists "${readSchema}" cascade`)
+  if (!keep) await pool.query(`drop schema if exists "${readSchema}" cascade`)
   await pool.query(`drop schema if exists "${storeSchema}" cascade`)
   await pool.end()
   process.exit(0)

@@ -57,10 +57,15 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       ]
       const where = `($1::text is null or region like $1 || '%') and ($2::text is null or quarter = $2)
         and ($3::boolean is null or backed = $3) and ($4::text is null or worker = $4)`
+      // Ordered by the uuid column itself (its unique index gives the order and the cursor's
+      // range); `order by payment` would name the text output column and sort the whole filter.
+      const t = table('payments')
       const rows = await options.db.query<{ record: PaymentRecord; payment: string }>(
-        `select payment::text as payment, record from ${table('payments')}
-          where ${where} and ($5::uuid is null or payment > $5) order by payment limit $6`,
-        [...params, after?.[0] ?? null, q.limit + 1],
+        after === undefined
+          ? `select ${t}.payment::text as payment, record from ${t} where ${where} order by ${t}.payment limit $5`
+          : `select ${t}.payment::text as payment, record from ${t}
+              where ${where} and ${t}.payment > $6::uuid order by ${t}.payment limit $5`,
+        after === undefined ? [...params, q.limit + 1] : [...params, q.limit + 1, after[0]],
       )
       const [counts] = await options.db.query<{ backed: string; not_backed: string }>(
         `select count(*) filter (where backed)::text as backed, count(*) filter (where not backed)::text as not_backed

@@ -181,23 +181,28 @@ export function listClaimsRoute(app: Platform, options: ResolvedOptions): void {
       }
       const institution = p.role === 'institution_staff' ? p.institution : q.institution
       const after = claims.after(q.cursor)
+      // Only the filters given, each a plain condition the planner can use: a region of 6 digits
+      // and a status, institution or class walk their own (…, position) index; the cursor is a
+      // range on position, so the page 50 deep starts where the last one ended rather than
+      // filtering the newest claims again.
+      const where: string[] = []
+      const params: unknown[] = []
+      const add = (sql: string, value: unknown) => {
+        params.push(value)
+        where.push(sql.replaceAll('?', `$${params.length}`))
+      }
+      for (const prefix of [p.region, q.region])
+        if (prefix !== undefined) add(prefix.length === 6 ? 'region = ?' : "region like ? || '%'", prefix)
+      if (institution !== undefined) add('institution = ?', institution)
+      if (q.class !== undefined) add('class = ?', q.class)
+      if (q.status !== undefined) add('status = ?', q.status)
+      if (q.worker !== undefined) add('worker = ?', q.worker)
+      if (after !== undefined) add('position < ?::int8', after[0])
+      params.push(q.limit + 1)
       const rows = await list.db.query<ClaimListRow>(
-        `select * from ${list.runner.table('claims')}
-          where ($1::text is null or region like $1 || '%') and ($2::text is null or region like $2 || '%')
-            and ($3::text is null or institution = $3) and ($4::text is null or class = $4)
-            and ($5::text is null or status = $5) and ($6::text is null or worker = $6)
-            and ($7::int8 is null or position < $7::int8)
-          order by position desc limit $8`,
-        [
-          p.region ?? null,
-          q.region ?? null,
-          institution ?? null,
-          q.class ?? null,
-          q.status ?? null,
-          q.worker ?? null,
-          after?.[0] ?? null,
-          q.limit + 1,
-        ],
+        `select * from ${list.runner.table('claims')} ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+          order by position desc limit $${params.length}`,
+        params,
       )
       const page = claims.page(rows, q.limit, view)
       const reader = readerOf(p, String(request.id))
