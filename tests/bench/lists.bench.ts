@@ -58,13 +58,11 @@ interface ListCase {
   name: string
   path: string
   who: Who
-  /** The query of the page after `page` (a cursor, or a revision for the access log); undefined on the last. */
-  next(page: { nextCursor?: string; nextRevision?: number | null }): string | undefined
+  /** The query of the page after `page` (its cursor); undefined on the last. */
+  next(page: { nextCursor?: string }): string | undefined
 }
 const byCursor = (p: { nextCursor?: string }) =>
   p.nextCursor === undefined ? undefined : `cursor=${encodeURIComponent(p.nextCursor)}`
-const byRevision = (p: { nextRevision?: number | null }) =>
-  p.nextRevision == null ? undefined : `fromRevision=${p.nextRevision}`
 
 const percentile = (sorted: number[], q: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -228,7 +226,7 @@ async function main(): Promise<void> {
         name: "access log (one worker's)",
         path: `/v1/archive/access-log?worker=${worker}`,
         who: auditor,
-        next: byRevision,
+        next: byCursor,
       },
     ]
     const only = values.only?.split(',').filter(Boolean)
@@ -243,7 +241,7 @@ async function main(): Promise<void> {
       )
     const wanted = (depth + 1) * limit
     const have = await logLength()
-    if (have < wanted && chosen.some((c) => c.next === byRevision)) {
+    if (have < wanted && chosen.some((c) => c.path.startsWith('/v1/archive/access-log'))) {
       const bar = progress(`access log of one worker: ${wanted.toLocaleString('en')} reads`)
       for (let n = have; n < wanted; n++) {
         await get(`/v1/archive/access-log?worker=${worker}&limit=1`, auditor)
@@ -261,9 +259,7 @@ async function main(): Promise<void> {
       let deep = first
       let pages = 0
       while (pages < depth) {
-        const nextQuery = c.next(
-          (await get(deep, c.who)) as { nextCursor?: string; nextRevision?: number | null },
-        )
+        const nextQuery = c.next((await get(deep, c.who)) as { nextCursor?: string })
         if (nextQuery === undefined) break
         deep = with_(first, nextQuery)
         pages += 1
@@ -312,7 +308,7 @@ async function main(): Promise<void> {
     const section = [
       '## Lists on the 1,000,000-event province',
       '',
-      `Each list's first page and the page reached by following \`nextCursor\` (the access log: \`nextRevision\`) ${depth} pages deep, ${limit} items a page, over real HTTP with a signed token, against the composed app on PostgreSQL with its read side caught up. ${requests} requests of each page, one in flight, first and deep page taken in turn.`,
+      `Each list's first page and the page reached by following \`nextCursor\` ${depth} pages deep, ${limit} items a page, over real HTTP with a signed token, against the composed app on PostgreSQL with its read side caught up. ${requests} requests of each page, one in flight, first and deep page taken in turn.`,
       '',
       `Reproduce: \`npx pnpm@10.34.9 bench:lists\` (\`-- --requests N --depth N --limit N\`; \`--name\`/\`--events\` for another province). The province (\`pnpm scale\`'s generator, seed \`${values.name}\`) is built once into the database \`${province.database}\` and reused; so are the read models the app builds from it.`,
       '',
