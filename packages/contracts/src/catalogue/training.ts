@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { defineEvent, upcaster } from '../definition.ts'
 import { attestationRecordSchema, identityMethods } from '../identity-attestation.ts'
+import { caseIdSchema } from './oversight.ts'
 import {
   dateSchema,
   entityIdSchema,
+  eventIdSchema,
   instantSchema,
   noteSchema,
   occupationCodeSchema,
@@ -48,6 +50,15 @@ export const institutionDesignated = defineEvent({
   }),
 })
 
+/**
+ * The sanction an institution's record carries out: the oversight case and the id of its
+ * `CaseSanctionDecided` event (the decision stays on the case's stream; the training service,
+ * which owns the institution, carries it out, docs/domain.md §4 "Penalties").
+ */
+export const sanctionCitationSchema = z
+  .strictObject({ case: caseIdSchema, decision: eventIdSchema })
+  .meta({ id: 'SanctionCitation' })
+
 export const institutionDelisted = defineEvent({
   type: 'InstitutionDelisted',
   context: 'training',
@@ -66,7 +77,28 @@ export const institutionDelisted = defineEvent({
     ]),
     note: noteSchema.optional(),
     effectiveFrom: dateSchema,
+    /** The case and its `CaseSanctionDecided` this delisting carries out, when it comes from one. */
+    sanction: sanctionCitationSchema.optional(),
   }),
+})
+
+export const institutionSuspended = defineEvent({
+  type: 'InstitutionSuspended',
+  context: 'training',
+  category: 'institution',
+  key: 'institution',
+  summary:
+    'An institution is suspended (暂停补贴性培训资格) from one day to another, carrying out a sanction decided in a case.',
+  schema: z
+    .strictObject({
+      institution: entityIdSchema,
+      /** First and last day (China) of the suspension, both included. */
+      from: dateSchema,
+      to: dateSchema,
+      sanction: sanctionCitationSchema,
+      note: noteSchema.optional(),
+    })
+    .refine((s) => s.from <= s.to, { message: 'the suspension ends on or after it starts', path: ['to'] }),
 })
 
 export const programmePublished = defineEvent({
@@ -374,6 +406,7 @@ export const identityVerified = defineEvent({
 export const trainingEvents = [
   institutionDesignated,
   institutionDelisted,
+  institutionSuspended,
   programmePublished,
   classOpeningApplied,
   preTrainingReviewDecided,
