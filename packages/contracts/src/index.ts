@@ -69,6 +69,7 @@ export { planEvents, planTargetBodySchema, planTargetPublished } from './catalog
 export {
   advanceApplied,
   advancePaid,
+  claimSanctionReviewed,
   contributionHistoryAttested,
   payeeSchema,
   subsidyClaimDecided,

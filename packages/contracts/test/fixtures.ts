@@ -257,6 +257,19 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     reasons: [],
     ruleSet: { id: 'sjz-skill-upgrade', version: 3 },
   },
+  ClaimSanctionReviewed: {
+    claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+    worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    institution: 'inst-130100-0042',
+    sanction: {
+      kind: 'suspension',
+      from: '2024-05-01',
+      to: '2024-06-30',
+      citation: { case: 'case-130102-2024-0007', decision: '0190a0b1-0000-7000-8000-000000000001' },
+    },
+    outcome: 'continue',
+    note: '培训在暂停前已完成，经核查属实',
+  },
   SubsidyClaimDecided: {
     claim: 'clm-2024-004411',
     worker,

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { defineEvent, upcaster } from '../definition.ts'
 import { attestationRecordSchema, identityMethods } from '../identity-attestation.ts'
-import { caseIdSchema } from './oversight.ts'
 import {
   dateSchema,
   entityIdSchema,
@@ -18,6 +17,7 @@ import {
   usccSchema,
 } from '../primitives.ts'
 import { sealedValueSchema } from '../sealed.ts'
+import { caseIdSchema } from './oversight.ts'
 
 // The training context: institutions (定点 and 清退), the project catalogue, classes from 开班申请
 // to closing, vouchers, enrolment and real-name verification (docs/domain.md §2 steps 0–6).

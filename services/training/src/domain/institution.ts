@@ -54,7 +54,9 @@ export function notInForce(state: InstitutionState, date: string) {
         sanction: 'delisting',
         delistedFrom: state.delisting!.effectiveFrom,
         from: state.delisting!.effectiveFrom,
-        ...(state.delisting!.sanction ? { case: state.delisting!.sanction.case, decision: state.delisting!.sanction.decision } : {}),
+        ...(state.delisting!.sanction
+          ? { case: state.delisting!.sanction.case, decision: state.delisting!.sanction.decision }
+          : {}),
       },
     )
   const suspension = standing === 'designated' ? suspensionOn(state, date) : undefined

@@ -36,9 +36,13 @@ export function citationViolation(
     })
   const decision = facts.find((f) => f.id === citation.decision)
   if (decision?.type !== 'CaseSanctionDecided')
-    return violation('sanction-cited', `case ${citation.case} holds no sanction decision ${citation.decision}`, {
-      field: 'sanction.decision',
-    })
+    return violation(
+      'sanction-cited',
+      `case ${citation.case} holds no sanction decision ${citation.decision}`,
+      {
+        field: 'sanction.decision',
+      },
+    )
   const target = decision.data.target as { kind: string; id: string }
   if (target.kind !== 'institution' || target.id !== expected.institution)
     return violation('sanction-cited', 'the cited sanction is not against this institution', {
@@ -46,10 +50,14 @@ export function citationViolation(
       target,
     })
   if (decision.data.sanction !== expected.kind)
-    return violation('sanction-cited', `the cited sanction is a ${String(decision.data.sanction)}, not a ${expected.kind}`, {
-      field: 'sanction.decision',
-      sanction: decision.data.sanction,
-      expected: expected.kind,
-    })
+    return violation(
+      'sanction-cited',
+      `the cited sanction is a ${String(decision.data.sanction)}, not a ${expected.kind}`,
+      {
+        field: 'sanction.decision',
+        sanction: decision.data.sanction,
+        expected: expected.kind,
+      },
+    )
   return undefined
 }

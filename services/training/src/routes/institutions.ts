@@ -95,7 +95,12 @@ const institutionView = z
       .optional(),
     /** Every suspension on the record, oldest first; `suspendedToday` when one is in force today. */
     suspensions: z.array(
-      z.object({ from: z.string(), to: z.string(), sanction: sanctionCitationSchema, note: z.string().optional() }),
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        sanction: sanctionCitationSchema,
+        note: z.string().optional(),
+      }),
     ),
     suspendedToday: z.boolean(),
     revision: z.int(),
@@ -177,7 +182,11 @@ export function institutionRoutes(app: Platform, ctx: TrainingContext): void {
       const now = ctx.now()
       const { note, reason, effectiveFrom = chinaDate(now), sanction } = request.body
       if (sanction)
-        await assertCitation(ctx, sanction, { institution: id, region: designation.region, kind: 'delisting' })
+        await assertCitation(ctx, sanction, {
+          institution: id,
+          region: designation.region,
+          kind: 'delisting',
+        })
       const data = {
         institution: id,
         reason,
