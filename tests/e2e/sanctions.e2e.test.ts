@@ -201,7 +201,7 @@ describe('sanctions enforced over HTTP', () => {
       institution: delisted,
       status: 'submitted',
       sanction: { kind: 'delisting', from: '2021-06-16', to: null, case: decision.delisting!.case },
-      review: null,
+      review: 'pending',
     })
     const other = await sys.http.get('/v1/sanction-reviews?region=1302', people.officer)
     expect(accepted(other, 200).items).toEqual([])

@@ -55,9 +55,7 @@ export const institutionDesignated = defineEvent({
  * `CaseSanctionDecided` event (the decision stays on the case's stream; the training service,
  * which owns the institution, carries it out, docs/domain.md §4 "Penalties").
  */
-export const sanctionCitationSchema = z
-  .strictObject({ case: caseIdSchema, decision: eventIdSchema })
-  .meta({ id: 'SanctionCitation' })
+export const sanctionCitationSchema = z.strictObject({ case: caseIdSchema, decision: eventIdSchema })
 
 export const institutionDelisted = defineEvent({
   type: 'InstitutionDelisted',

@@ -57,8 +57,8 @@ const item = z
       to: z.string().nullable(),
       case: z.string().nullable(),
     }),
-    /** continue, reject, or null while it waits. */
-    review: z.enum(['continue', 'reject']).nullable(),
+    /** pending while it waits; then continue or reject. */
+    review: z.enum(['pending', 'continue', 'reject']),
   })
   .meta({
     id: 'SanctionReviewItem',
@@ -85,7 +85,7 @@ const page = z
           claimedOn: '2026-03-02',
           amount: 150000,
           sanction: { kind: 'delisting', from: '2026-04-01', to: null, case: 'case-130102-0001' },
-          review: null,
+          review: 'pending',
         },
       ],
     },
@@ -179,7 +179,7 @@ export function sanctionReviewRoutes(app: Platform, options: ResolvedOptions): v
           to: r.to_day,
           case: r.case_id,
         },
-        review: r.sanction_review as 'continue' | 'reject' | null,
+        review: (r.sanction_review ?? 'pending') as 'pending' | 'continue' | 'reject',
       }))
     },
   )
