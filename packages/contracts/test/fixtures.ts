@@ -52,6 +52,13 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     note: '2024年第二季度双随机抽查发现虚假培训',
     effectiveFrom: '2024-07-15',
   },
+  InstitutionSuspended: {
+    institution: 'inst-130100-0042',
+    from: '2024-05-01',
+    to: '2024-06-30',
+    sanction: { case: 'case-130102-2024-0007', decision: '0190a0b1-0000-7000-8000-000000000001' },
+    note: '暂停补贴性培训资格两个月',
+  },
   ProgrammePublished: {
     programme: 'prog-130100-2024-0107',
     region: '130100',
@@ -249,6 +256,19 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     approvedAmount: 165_000,
     reasons: [],
     ruleSet: { id: 'sjz-skill-upgrade', version: 3 },
+  },
+  ClaimSanctionReviewed: {
+    claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+    worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    institution: 'inst-130100-0042',
+    sanction: {
+      kind: 'suspension',
+      from: '2024-05-01',
+      to: '2024-06-30',
+      citation: { case: 'case-130102-2024-0007', decision: '0190a0b1-0000-7000-8000-000000000001' },
+    },
+    outcome: 'continue',
+    note: '培训在暂停前已完成，经核查属实',
   },
   SubsidyClaimDecided: {
     claim: 'clm-2024-004411',

@@ -11,6 +11,7 @@ import { paymentRoute } from './routes/payment.ts'
 import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
+import { sanctionReviewRoutes } from './routes/sanction-reviews.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
 
 export { loadRuleSets } from './app/rule-catalogue.ts'
@@ -43,6 +44,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
     await resolved.claimsList.runner.setup()
     listClaimsRoute(app, resolved)
   }
+  sanctionReviewRoutes(app, resolved)
   ruleSetRoutes(app, resolved)
   listRuleSetsRoute(app, resolved)
   if (resolved.publish.length > 0)

@@ -56,6 +56,14 @@ export const designated = (id = institution, effectiveFrom = '2020-01-01') =>
 export const delisted = (effectiveFrom: string, id = institution) =>
   fact('InstitutionDelisted', { institution: id, reason: 'false_training', effectiveFrom })
 
+export const suspended = (from: string, to: string, id = institution) =>
+  fact('InstitutionSuspended', {
+    institution: id,
+    from,
+    to,
+    sanction: { case: 'case-130102-0009', decision: '0190a0b1-0000-7000-8000-000000000009' },
+  })
+
 export const published = (over: Partial<EventData<'ProgrammePublished'>> = {}) =>
   fact('ProgrammePublished', {
     programme,

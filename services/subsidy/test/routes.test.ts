@@ -258,6 +258,7 @@ describe('subsidy claim routes', () => {
         '/v1/claims/{claim}/decision',
         '/v1/claims/{claim}/payment',
         '/v1/claims/{claim}/clawback',
+        '/v1/claims/{claim}/sanction-review',
         '/v1/classes/{class}/advances',
         '/v1/workers/{worker}/contribution-history',
       ]),

@@ -98,6 +98,12 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       effectiveFrom: '2021-01-01',
     },
     'POST /v1/institutions/{institution}/delisting': { reason: 'false_training', note: '虚假培训' },
+    'POST /v1/institutions/{institution}/suspension': {
+      sanction: { case: 'case-130102-0001', decision: '0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5d' },
+      from: '2021-06-20',
+      to: '2021-07-20',
+      note: '暂停补贴性培训资格一个月',
+    },
     'POST /v1/programmes': {
       region: '130100',
       occupationCode: '6-29-01-03',
@@ -187,6 +193,7 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     'POST /v1/claims/{claim}/decision': { outcome: 'approved' },
     'POST /v1/claims/{claim}/payment': { paymentRef: 'FIN-0001', fundSource: 'employment_subsidy_fund' },
     'POST /v1/claims/{claim}/clawback': { reason: 'paid_in_error' },
+    'POST /v1/claims/{claim}/sanction-review': { outcome: 'continue', note: '培训在暂停前已完成' },
     'POST /v1/card-accounts': {
       cardNumber: card(324),
       bankAccount: '6217000130000123456',

@@ -17,7 +17,7 @@ import {
   unitIntervalSchema,
 } from '../primitives.ts'
 import { sealedValueSchema } from '../sealed.ts'
-import { reviewerSchema } from './training.ts'
+import { reviewerSchema, sanctionCitationSchema } from './training.ts'
 
 // The subsidy context, the gate of 「凡补必进、不进不补」 (D1, D3): claims, review, payment,
 // the advance to providers and clawback (docs/domain.md §2 steps 11–12, §3).
@@ -106,6 +106,33 @@ export const subsidyClaimReviewed = defineEvent({
 // The approval (审批) by the authority after review: a 第三方 may review (D0 「补贴资金审核」) but the
 // decision to pay stays with the authority (docs/domain.md §4, "third-party reviews are kept separate
 // from government approvals").
+/**
+ * An officer's review of an open claim whose institution came under a sanction (suspension or
+ * delisting) after the claim was made: `continue` lets it go on to payment once the gate allows
+ * (never while a suspension is in force, never after a delisting), `reject` rejects it.
+ */
+export const claimSanctionReviewed = defineEvent({
+  type: 'ClaimSanctionReviewed',
+  context: 'subsidy',
+  category: 'subsidy',
+  key: 'worker',
+  summary: 'An officer reviews an open claim of a sanctioned institution: continue to payment, or reject.',
+  schema: z.strictObject({
+    claim: entityIdSchema,
+    worker: pseudonymSchema,
+    institution: entityIdSchema,
+    /** The sanction that put the claim under review, as the institution's record holds it. */
+    sanction: z.strictObject({
+      kind: z.enum(['suspension', 'delisting']),
+      from: dateSchema,
+      to: dateSchema.optional(),
+      citation: sanctionCitationSchema.optional(),
+    }),
+    outcome: z.enum(['continue', 'reject']),
+    note: noteSchema,
+  }),
+})
+
 export const subsidyClaimDecided = defineEvent({
   type: 'SubsidyClaimDecided',
   context: 'subsidy',
@@ -302,6 +329,7 @@ export const subsidyEvents = [
   subsidyClaimSubmitted,
   subsidyClaimReviewed,
   subsidyClaimDecided,
+  claimSanctionReviewed,
   contributionHistoryAttested,
   subsidyPaid,
   advancePaid,

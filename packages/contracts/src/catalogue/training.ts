@@ -4,6 +4,7 @@ import { attestationRecordSchema, identityMethods } from '../identity-attestatio
 import {
   dateSchema,
   entityIdSchema,
+  eventIdSchema,
   instantSchema,
   noteSchema,
   occupationCodeSchema,
@@ -16,6 +17,7 @@ import {
   usccSchema,
 } from '../primitives.ts'
 import { sealedValueSchema } from '../sealed.ts'
+import { caseIdSchema } from './oversight.ts'
 
 // The training context: institutions (定点 and 清退), the project catalogue, classes from 开班申请
 // to closing, vouchers, enrolment and real-name verification (docs/domain.md §2 steps 0–6).
@@ -48,6 +50,13 @@ export const institutionDesignated = defineEvent({
   }),
 })
 
+/**
+ * The sanction an institution's record carries out: the oversight case and the id of its
+ * `CaseSanctionDecided` event (the decision stays on the case's stream; the training service,
+ * which owns the institution, carries it out, docs/domain.md §4 "Penalties").
+ */
+export const sanctionCitationSchema = z.strictObject({ case: caseIdSchema, decision: eventIdSchema })
+
 export const institutionDelisted = defineEvent({
   type: 'InstitutionDelisted',
   context: 'training',
@@ -66,7 +75,28 @@ export const institutionDelisted = defineEvent({
     ]),
     note: noteSchema.optional(),
     effectiveFrom: dateSchema,
+    /** The case and its `CaseSanctionDecided` this delisting carries out, when it comes from one. */
+    sanction: sanctionCitationSchema.optional(),
   }),
+})
+
+export const institutionSuspended = defineEvent({
+  type: 'InstitutionSuspended',
+  context: 'training',
+  category: 'institution',
+  key: 'institution',
+  summary:
+    'An institution is suspended (暂停补贴性培训资格) from one day to another, carrying out a sanction decided in a case.',
+  schema: z
+    .strictObject({
+      institution: entityIdSchema,
+      /** First and last day (China) of the suspension, both included. */
+      from: dateSchema,
+      to: dateSchema,
+      sanction: sanctionCitationSchema,
+      note: noteSchema.optional(),
+    })
+    .refine((s) => s.from <= s.to, { message: 'the suspension ends on or after it starts', path: ['to'] }),
 })
 
 export const programmePublished = defineEvent({
@@ -374,6 +404,7 @@ export const identityVerified = defineEvent({
 export const trainingEvents = [
   institutionDesignated,
   institutionDelisted,
+  institutionSuspended,
   programmePublished,
   classOpeningApplied,
   preTrainingReviewDecided,

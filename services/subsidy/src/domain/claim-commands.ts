@@ -69,6 +69,16 @@ export interface ClawBack {
   note?: string | undefined
 }
 
+/** An officer's review of an open claim whose institution came under a sanction after it was made. */
+export interface ReviewSanction {
+  kind: 'sanction-review'
+  claim: string
+  outcome: 'continue' | 'reject'
+  note: string
+  /** The institution's record, read by the route. */
+  evidence: Evidence
+}
+
 export interface AttestContributions {
   kind: 'attest'
   worker: string
@@ -91,6 +101,7 @@ export type SubsidyCommand =
   | DecideClaim
   | PayClaim
   | ClawBack
+  | ReviewSanction
   | AttestContributions
   | RegisterCardAccount
 

@@ -8,10 +8,11 @@ import {
   type OfferedAccount,
   type PayClaim,
   type ReviewClaim,
+  type ReviewSanction,
   type SubmitClaim,
   type SubsidyCommand,
 } from './claim-commands.ts'
-import type { ClaimFacts } from './claim-facts.ts'
+import { type ClaimFacts, violation } from './claim-facts.ts'
 import {
   type ClaimState,
   evolveSubsidy,
@@ -22,6 +23,7 @@ import {
 import type { Evidence } from './facts.ts'
 import { type GateResult, runGate } from './gate.ts'
 import { type RuleSet, refOf } from './rule-set.ts'
+import { heldBySanction, sanctionOver } from './sanction-hold.ts'
 
 // A worker's subsidy claims (`subsidy-{worker}`): submit → review (possibly by a 第三方, D0) →
 // approval by the authority → payment through the gate → clawback. Each step refuses with a
@@ -165,13 +167,58 @@ export function paymentGate(
   today: string,
 ): GateResult {
   const amount = claim.decision?.approvedAmount ?? claim.submitted.amount
-  return runGate({
+  const gate = runGate({
     claim: { ...claim.submitted, amount },
     rules,
     evidence,
     history: Object.values(state.claims),
     today,
   })
+  const held = heldBySanction(claim.submitted, evidence)
+  if (held)
+    gate.violations.push(
+      violation(
+        'sanction-review',
+        held.review
+          ? `an officer rejected the claim on review after the institution's ${held.sanction.kind}`
+          : `the institution came under a ${held.sanction.kind} from ${held.sanction.from} after the claim was made; it is paid only once an officer's review lets it continue`,
+        refOf(rules),
+        {
+          sanction: held.sanction.kind,
+          from: held.sanction.from,
+          ...(held.sanction.to === undefined ? {} : { to: held.sanction.to }),
+          ...(held.sanction.citation ? { case: held.sanction.citation.case } : {}),
+          review: held.review?.outcome ?? null,
+        },
+      ),
+    )
+  return gate
+}
+
+function sanctionReview(cmd: ReviewSanction, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  status(claim, ['submitted', 'approved'], 'reviewed for a sanction')
+  const sanction = sanctionOver(claim.submitted, cmd.evidence)
+  if (!sanction)
+    reject({
+      rule: 'sanction-review',
+      message: "the claim's institution came under no sanction after the claim was made",
+      details: { claimedOn: claim.submitted.claimedOn },
+    })
+  const { worker, payee } = claim.submitted
+  return [
+    {
+      type: 'ClaimSanctionReviewed',
+      data: {
+        claim: cmd.claim,
+        worker,
+        institution: payee.id,
+        sanction,
+        outcome: cmd.outcome,
+        note: cmd.note,
+      },
+    },
+  ]
 }
 
 function pay(cmd: PayClaim, state: SubsidyState): SubsidyEvent[] {
@@ -281,6 +328,8 @@ export const subsidyDecider: Decider<SubsidyState, SubsidyCommand, SubsidyEvent>
         return decide(command, state)
       case 'pay':
         return pay(command, state)
+      case 'sanction-review':
+        return sanctionReview(command, state)
       case 'claw-back':
         return clawBack(command, state)
       case 'attest':

@@ -11,6 +11,7 @@ export type SubsidyEvent =
   | { type: 'SubsidyClaimDecided'; data: EventData<'SubsidyClaimDecided'> }
   | { type: 'SubsidyPaid'; data: EventData<'SubsidyPaid'> }
   | { type: 'SubsidyClawedBack'; data: EventData<'SubsidyClawedBack'> }
+  | { type: 'ClaimSanctionReviewed'; data: EventData<'ClaimSanctionReviewed'> }
   | { type: 'ContributionHistoryAttested'; data: EventData<'ContributionHistoryAttested'> }
   | { type: 'CardAccountRegistered'; data: EventData<'CardAccountRegistered'> }
 
@@ -93,6 +94,11 @@ export function evolveSubsidy(state: SubsidyState, event: SubsidyEvent): Subsidy
         }
       })
     }
+    case 'ClaimSanctionReviewed':
+      // A rejection on review rejects the claim; `continue` leaves it where it stands.
+      return event.data.outcome === 'reject'
+        ? update(state, event.data.claim, (c) => ({ ...c, status: 'rejected' }))
+        : state
     case 'ContributionHistoryAttested':
       return state
     case 'CardAccountRegistered':

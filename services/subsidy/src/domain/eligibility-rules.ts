@@ -84,7 +84,9 @@ export function checkGroups(
 /**
  * A provider is paid only while it is a designated institution (D2 定点机构), and never once it
  * has been delisted (D1 「对违反规定的机构立即清退」). An enterprise need not be designated, but a
- * delisted one is not paid either.
+ * delisted one is not paid either. Nor is an institution during a suspension it is under
+ * (暂停补贴性培训资格, from its first to its last day; not in seeds; set by the region): the
+ * refusal names the sanction, its case and its days, and the claim may be made again after it.
  */
 export function checkInstitution(
   payee: ClaimFacts['payee'],
@@ -95,7 +97,7 @@ export function checkInstitution(
   if (payee.kind === 'worker') return
   const institution = payee.id
   let designated = false
-  let delistedOn: string | undefined
+  let delisted: ReturnType<typeof factsOf<'InstitutionDelisted'>>[number]['data'] | undefined
   for (const f of evidence.facts) {
     if (
       f.type === 'InstitutionDesignated' &&
@@ -103,19 +105,41 @@ export function checkInstitution(
       f.data.effectiveFrom <= today
     ) {
       designated = true
-      delistedOn = undefined
+      delisted = undefined
     }
     if (
       f.type === 'InstitutionDelisted' &&
       f.data.institution === institution &&
       f.data.effectiveFrom <= today
     )
-      delistedOn = f.data.effectiveFrom
+      delisted = f.data
   }
-  if (delistedOn !== undefined)
-    fail('institution-delisted', 'the institution has been delisted (清退)', { institution, delistedOn })
+  const suspended = factsOf(evidence, 'InstitutionSuspended').find(
+    (f) => f.data.institution === institution && f.data.from <= today && today <= f.data.to,
+  )?.data
+  if (delisted !== undefined)
+    fail('institution-delisted', 'the institution has been delisted (清退)', {
+      institution,
+      delistedOn: delisted.effectiveFrom,
+      sanction: 'delisting',
+      from: delisted.effectiveFrom,
+      ...(delisted.sanction ? { case: delisted.sanction.case, decision: delisted.sanction.decision } : {}),
+    })
   else if (payee.kind === 'provider' && !designated)
     fail('institution-designated', 'the provider is not a designated institution (定点机构)', { institution })
+  else if (suspended !== undefined)
+    fail(
+      'institution-suspended',
+      `the institution is suspended from ${suspended.from} to ${suspended.to} (case ${suspended.sanction.case})`,
+      {
+        institution,
+        sanction: 'suspension',
+        case: suspended.sanction.case,
+        decision: suspended.sanction.decision,
+        from: suspended.from,
+        to: suspended.to,
+      },
+    )
 }
 
 /** NOT IN SEEDS (national practice): a claim is made within N months of the certificate's issue. */

@@ -2,7 +2,7 @@ import { spec } from '@trec/command/testing'
 import { describe, expect, it } from 'vitest'
 import { subsidyDecider } from '../../src/domain/claim-decider.ts'
 import type { SubsidyEvent } from '../../src/domain/claim-state.ts'
-import { delisted, fullRecord, revoked, sjz, worker } from '../record.ts'
+import { delisted, fact, fullRecord, institution, revoked, sjz, suspended, worker } from '../record.ts'
 import { approved, paid, pastClaim, payment, reviewedOk, skillUpgradeRecord } from './commands.ts'
 
 // Payment: the gate again, on the record as it stands when the money goes out.
@@ -45,7 +45,29 @@ describe('payment through the gate', () => {
   it('judges the record as it is at payment: a provider delisted since approval is not paid (institution-delisted)', () => {
     approvedClaim()
       .when(payment([...fullRecord(), delisted('2021-06-20')], 1, { today: '2021-07-01' }))
-      .rejects('institution-delisted')
+      .rejects('institution-delisted', 'sanction-review')
+  })
+
+  it('holds a claim made before a suspension for review, pays it after the suspension once a review lets it continue', () => {
+    const window = suspended('2021-06-20', '2021-06-30')
+    approvedClaim()
+      .when(payment([...fullRecord(), window], 1, { today: '2021-06-25' }))
+      .rejects('institution-suspended', 'sanction-review')
+    approvedClaim()
+      .when(payment([...fullRecord(), window], 1, { today: '2021-07-01' }))
+      .rejects('sanction-review')
+    const review = fact('ClaimSanctionReviewed', {
+      claim,
+      worker,
+      institution,
+      sanction: { kind: 'suspension', from: '2021-06-20', to: '2021-06-30' },
+      outcome: 'continue',
+      note: '培训在暂停前已完成',
+    })
+    const [event] = approvedClaim()
+      .when(payment([...fullRecord(), window, review], 1, { today: '2021-07-01' }))
+      .events()
+    expect(event?.type).toBe('SubsidyPaid')
   })
 
   it('refuses when the claim’s rule set is no longer loaded (rule-set-in-force)', () => {

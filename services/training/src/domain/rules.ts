@@ -20,6 +20,18 @@ export const rules = {
     source: 'D1',
     text: 'A delisted institution (「立即清退」) may apply for, open or enrol into no new class.',
   },
+  'institution-suspended': {
+    source: 'practice',
+    text: 'An institution suspended (暂停补贴性培训资格) by a sanction may apply for, open or enrol into no class from the first to the last day of the suspension; not in seeds; set by the region.',
+  },
+  'suspension-overlap': {
+    source: 'integrity',
+    text: 'An institution is under at most one suspension on any day.',
+  },
+  'sanction-cited': {
+    source: 'integrity',
+    text: 'A suspension or delisting carrying out a sanction cites a CaseSanctionDecided of that kind, against that institution, in a case of its region.',
+  },
   'delisting-before-designation': {
     source: 'integrity',
     text: 'A delisting takes effect after the designation.',

@@ -1,6 +1,6 @@
 import { spec } from '@trec/command/testing'
 import { describe, expect, it } from 'vitest'
-import { institutionDecider, standingOn } from '../../src/domain/institution.ts'
+import { institutionDecider, notInForce, standingOn } from '../../src/domain/institution.ts'
 import { designation } from './fixtures.ts'
 
 const designate = { kind: 'designate' as const, data: designation }
@@ -65,5 +65,42 @@ describe('standing on a date', () => {
     expect(standingOn(state, '2024-03-01')).toBe('designated')
     expect(standingOn(state, '2024-07-14')).toBe('designated')
     expect(standingOn(state, '2024-07-15')).toBe('delisted')
+  })
+})
+
+describe('suspension (暂停补贴性培训资格)', () => {
+  const suspension = {
+    institution: designation.institution,
+    from: '2024-05-01',
+    to: '2024-05-31',
+    sanction: { case: 'case-130102-0001', decision: '0190a0b1-0000-7000-8000-000000000001' },
+  }
+  const suspended = { type: 'InstitutionSuspended' as const, data: suspension }
+  const suspend = (over: Partial<typeof suspension> = {}) => ({
+    kind: 'suspend' as const,
+    data: { ...suspension, ...over },
+  })
+
+  it('suspends a designated institution for the period its sanction names', () => {
+    spec(institutionDecider).given(designated).when(suspend()).then(suspended)
+  })
+
+  it('refuses an overlapping suspension, and one of a delisted institution', () => {
+    spec(institutionDecider)
+      .given(designated, suspended)
+      .when(suspend({ from: '2024-05-31', to: '2024-06-30' }))
+      .rejects('suspension-overlap')
+    spec(institutionDecider).given(designated, delisted).when(suspend()).rejects('institution-delisted')
+  })
+
+  it('refuses acting during the suspension, naming the sanction, and not after it', () => {
+    const state = [designated, suspended].reduce(institutionDecider.evolve, institutionDecider.initialState())
+    expect(notInForce(state, '2024-04-30')).toBeUndefined()
+    expect(notInForce(state, '2024-05-01')).toMatchObject({
+      rule: 'institution-suspended',
+      details: { sanction: 'suspension', case: 'case-130102-0001', from: '2024-05-01', to: '2024-05-31' },
+    })
+    expect(notInForce(state, '2024-05-31')?.rule).toBe('institution-suspended')
+    expect(notInForce(state, '2024-06-01')).toBeUndefined()
   })
 })

@@ -23,6 +23,7 @@ describe('the OpenAPI document', () => {
       '/v1/institutions',
       '/v1/institutions/{institution}',
       '/v1/institutions/{institution}/delisting',
+      '/v1/institutions/{institution}/suspension',
       '/v1/programmes',
       '/v1/vouchers',
       '/v1/vouchers/{voucher}/expiry',
