@@ -5,6 +5,7 @@ import { type FaceCheckBatch, faceCheckBatchSchema } from './domain/batch-payloa
 import type { DeviceView } from './domain/device.ts'
 import type { RecordFaceCheckBatch } from './domain/face-check-batch.ts'
 import type { Views } from './views.ts'
+import type { z } from 'zod'
 
 // Reading a signed batch: the `kid` in the JWS protected header names the device, the key that
 // device registered verifies the signature, and only then is the payload parsed. The algorithm
@@ -61,7 +62,9 @@ export async function verifyBatch(
 }
 
 /** The verified payload as a batch, or 400 naming every failing field under `body.jws.payload`. */
-export function parseBatch(payload: Uint8Array): FaceCheckBatch {
+export function parseBatch(payload: Uint8Array): FaceCheckBatch
+export function parseBatch<S extends z.ZodType>(payload: Uint8Array, schema: S): z.output<S>
+export function parseBatch(payload: Uint8Array, schema: z.ZodType = faceCheckBatchSchema): unknown {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
@@ -72,7 +75,7 @@ export function parseBatch(payload: Uint8Array): FaceCheckBatch {
       ],
     })
   }
-  const parsed = faceCheckBatchSchema.safeParse(json)
+  const parsed = schema.safeParse(json)
   if (parsed.success) return parsed.data
   throw new TrecError('TREC_VALIDATION', 'the signed batch is invalid', {
     issues: toIssues(parsed.error.issues, ['body', 'jws', 'payload']),

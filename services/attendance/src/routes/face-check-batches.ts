@@ -12,16 +12,13 @@ import {
 import { faceCheckEventsForStore } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { forbidden, source } from './common.ts'
+import { compactJws, forbidden, source } from './common.ts'
 
 // POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
 // batch is verified once, decided against the class read once, and appended in one atomic
 // multi-stream append (`handleMultiStreamCommand`), one part per worker's `attendance-{worker}`
 // stream. Event ids come from (device, batchId, index), so a resent batch writes nothing and
 // answers the same.
-
-/** Compact JWS serialisation (RFC 7515 §7.1): three base64url parts; the signature may be empty (`alg: none`). */
-const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 const maxBodyBytes = 4 * 1024 * 1024
 
