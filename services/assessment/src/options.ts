@@ -85,6 +85,7 @@ export function resolveOptions(input: AssessmentOptions): ResolvedOptions {
       completionAfter: o.completionAfter ?? 'last_session_ended',
       graceMinutes: o.faceCheckGraceMinutes ?? 15,
       maxPlaybackRate: o.maxCountedPlaybackRate ?? 1,
+      checksPerHour: o.onlineFaceChecksPerHour ?? 2,
     }),
     kindRule: (kind) => ({ ...defaultCertificateKindRules[kind], ...o.certificateKinds?.[kind] }),
   }

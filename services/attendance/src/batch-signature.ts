@@ -1,11 +1,11 @@
 import { entityIdSchema, toIssues } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose'
+import type { z } from 'zod'
 import { type FaceCheckBatch, faceCheckBatchSchema } from './domain/batch-payload.ts'
 import type { DeviceView } from './domain/device.ts'
 import type { RecordFaceCheckBatch } from './domain/face-check-batch.ts'
 import type { Views } from './views.ts'
-import type { z } from 'zod'
 
 // Reading a signed batch: the `kid` in the JWS protected header names the device, the key that
 // device registered verifies the signature, and only then is the payload parsed. The algorithm

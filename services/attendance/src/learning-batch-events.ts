@@ -1,9 +1,9 @@
 import { type EventForStore, toEventToAppend } from '@trec/contracts'
 import type { JsonObject } from '@trec/core'
+import type { FaceCheckEvent } from './domain/face-check-batch.ts'
 import type { LearningSegmentEvent } from './domain/learning-batch.ts'
 import { batchCorrelationId, onlineSegmentEventId } from './event-ids.ts'
 import { type BatchEnvelope, faceCheckEventsForStore } from './face-check-events.ts'
-import type { FaceCheckEvent } from './domain/face-check-batch.ts'
 
 // A learning platform's batch as the store appends it: its face checks as a face-check device's
 // would be (same ids), then its segments, with ids from (device, batchId, index) so a resent

@@ -1,7 +1,7 @@
 import { reject } from '@trec/command'
 import {
-  entityIdSchema,
   type EventDataToAppend,
+  entityIdSchema,
   instantSchema,
   pseudonymSchema,
   sha256HexSchema,
