@@ -1,4 +1,4 @@
-import { check, handleMultiStreamCommand } from '@trec/command'
+import { check } from '@trec/command'
 import { eventIdSchema } from '@trec/contracts'
 import { actorOf, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -13,6 +13,7 @@ import {
 import { learningEventsForStore } from '../learning-batch-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
+import { appendBatch } from './batch-append.ts'
 import { compactJws, forbidden, source } from './common.ts'
 
 // POST /v1/online-learning-batches: an online learning platform, registered to the class as a
@@ -89,29 +90,14 @@ export function learningBatchRoutes(app: Platform, options: ResolvedOptions, vie
       const classView = sameClass ? (await views.classes.get(batch.class)).view : emptyClassView()
       const events = decideLearningBatch(command, classView)
       const { device, batchId } = batch!
-      const { ids, streams } = await handleMultiStreamCommand(
-        options.store,
-        () => ({
-          events,
-          revisions: new Map(events.map((e) => [`attendance-${e.data.worker}`, 'any' as const])),
-        }),
-        {
-          sortStreams: true,
-          encode: (decided) =>
-            learningEventsForStore(decided, {
-              device,
-              batchId,
-              actor: actorOf(p, signed.signer.registration!.institution),
-              region: classView.region!,
-              source,
-            }),
-        },
-      )
-      return reply.code(201).send({
+      const envelope = {
+        device,
         batchId,
-        ids,
-        streams: [...streams].map(([stream, result]) => ({ stream, revision: result.revision })),
-      })
+        actor: actorOf(p, signed.signer.registration!.institution),
+        region: classView.region!,
+        source,
+      }
+      return reply.code(201).send(await appendBatch(options.store, events, envelope, learningEventsForStore))
     },
   )
 }
