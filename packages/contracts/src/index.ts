@@ -189,12 +189,14 @@ export {
   type AttendanceFacts,
   type AttendancePolicy,
   attendanceFacts,
+  attendancePolicyOf,
   computeAttendance,
   defaultAttendancePolicy,
   type FaceCheckFact,
   isPassingCheck,
   type ScheduledSession,
   type SegmentFact,
+  segmentFact,
 } from './reading/attendance-hours.ts'
 export {
   type AcceptedGroup,

@@ -23,6 +23,8 @@ export interface BackingRuleSet {
     minAttendanceShare?: number | undefined
     /** Also count the scheduled sessions with a passing, live face check. */
     countFaceChecks?: boolean | undefined
+    /** NOT IN SEEDS: passing face checks per hour of signed online learning. */
+    onlineFaceChecksPerHour?: number | undefined
   }
 }
 

@@ -1,9 +1,9 @@
 import {
   type AcceptedGroup,
   attendanceFacts,
+  attendancePolicyOf,
   computeAttendance,
   type DomainEvent,
-  defaultAttendancePolicy,
   groupAttestations,
   groupShownOn,
   type ScheduledSession,
@@ -260,7 +260,12 @@ function checkAttendance(
   // The one reading of hours (@trec/contracts), over the cited evidence only: in-person sessions
   // by passing live face checks, online sessions by the learning records, as the gate judged them.
   const facts = attendanceFacts(usable as unknown as readonly (DomainEvent & { id: string })[], cls)
-  const hours = computeAttendance(sessions, facts.faceChecks, facts.segments, defaultAttendancePolicy)
+  const hours = computeAttendance(
+    sessions,
+    facts.faceChecks,
+    facts.segments,
+    attendancePolicyOf(rules.practice),
+  )
   if (hours.attendanceShare < minimum)
     fail('attendance-below-minimum', 'the cited evidence shows too few of the class’s hours attended', {
       attendedHours: hours.attendedHours,

@@ -44,6 +44,8 @@ const optionsSchema = z.object({
   faceCheckGraceMinutes: z.number().min(0).max(240).optional(),
   /** Online segments played faster than this are not counted. Default 1 (no fast-forward). */
   maxCountedPlaybackRate: z.number().min(1).max(16).optional(),
+  /** Passing face checks per hour of platform-signed online learning for it to count (NOT IN SEEDS). Default 2. */
+  onlineFaceChecksPerHour: z.int().min(1).max(60).optional(),
   /** Which kinds need a passing assessment on the record before issue. */
   certificateKinds: z
     .partialRecord(z.enum(certificateKinds), z.strictObject({ requiresAssessment: z.boolean() }))
@@ -85,6 +87,7 @@ export function resolveOptions(input: AssessmentOptions): ResolvedOptions {
       completionAfter: o.completionAfter ?? 'last_session_ended',
       graceMinutes: o.faceCheckGraceMinutes ?? 15,
       maxPlaybackRate: o.maxCountedPlaybackRate ?? 1,
+      checksPerHour: o.onlineFaceChecksPerHour ?? 2,
     }),
     kindRule: (kind) => ({ ...defaultCertificateKindRules[kind], ...o.certificateKinds?.[kind] }),
   }

@@ -66,6 +66,7 @@ export function completeCommand(overrides: Partial<CompleteTraining> = {}): Comp
       completionAfter: 'last_session_ended',
       graceMinutes: 15,
       maxPlaybackRate: 1,
+      checksPerHour: 2,
     },
     ...overrides,
   }

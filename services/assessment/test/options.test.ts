@@ -14,6 +14,7 @@ describe('service options', () => {
       completionAfter: 'last_session_ended',
       graceMinutes: 15,
       maxPlaybackRate: 1,
+      checksPerHour: 2,
     })
   })
 

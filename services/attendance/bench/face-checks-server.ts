@@ -1,5 +1,6 @@
 // The server side of the face-check benchmark: the platform with the attendance service on one
-// store, a class with its roster and one long session, a registered device, listening on
+// store, a class with its roster and one long session, a registered device (terminal and
+// learning platform alike sign with its key), listening on
 // 127.0.0.1. It prints one JSON line (URL, a device token, the device's private key) and runs
 // until SIGTERM, then drops what it created.
 
@@ -73,7 +74,8 @@ async function seed(store: EventStore, workers: number): Promise<string[]> {
         institution,
         programme: 'prog-bench',
         region,
-        mode: 'offline',
+        // Blended, so the same class takes a learning platform's segments beside the terminal's checks.
+        mode: 'blended',
         route: 'designated_institution',
         plannedStart: '2024-04-08',
         plannedEnd: '2024-04-08',

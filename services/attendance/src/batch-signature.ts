@@ -1,6 +1,7 @@
 import { entityIdSchema, toIssues } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose'
+import type { z } from 'zod'
 import { type FaceCheckBatch, faceCheckBatchSchema } from './domain/batch-payload.ts'
 import type { DeviceView } from './domain/device.ts'
 import type { RecordFaceCheckBatch } from './domain/face-check-batch.ts'
@@ -61,7 +62,9 @@ export async function verifyBatch(
 }
 
 /** The verified payload as a batch, or 400 naming every failing field under `body.jws.payload`. */
-export function parseBatch(payload: Uint8Array): FaceCheckBatch {
+export function parseBatch(payload: Uint8Array): FaceCheckBatch
+export function parseBatch<S extends z.ZodType>(payload: Uint8Array, schema: S): z.output<S>
+export function parseBatch(payload: Uint8Array, schema: z.ZodType = faceCheckBatchSchema): unknown {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
@@ -72,7 +75,7 @@ export function parseBatch(payload: Uint8Array): FaceCheckBatch {
       ],
     })
   }
-  const parsed = faceCheckBatchSchema.safeParse(json)
+  const parsed = schema.safeParse(json)
   if (parsed.success) return parsed.data
   throw new TrecError('TREC_VALIDATION', 'the signed batch is invalid', {
     issues: toIssues(parsed.error.issues, ['body', 'jws', 'payload']),

@@ -19,3 +19,8 @@ export function faceCheckEventId(device: string, batchId: string, index: number)
 export function batchCorrelationId(device: string, batchId: string): string {
   return uuidv8('trec.attendance.face-check-batch', [device, batchId])
 }
+
+/** The id of the `index`-th segment of a learning platform's batch. */
+export function onlineSegmentEventId(device: string, batchId: string, index: number): string {
+  return uuidv8('trec.attendance.online-segment', [device, batchId, index])
+}

@@ -2,6 +2,7 @@ import type { Platform } from '@trec/fastify-kit'
 import { type AttendanceOptions, resolveOptions } from './options.ts'
 import { deviceRoutes } from './routes/devices.ts'
 import { faceCheckBatchRoutes } from './routes/face-check-batches.ts'
+import { learningBatchRoutes } from './routes/learning-batches.ts'
 import { onlineSegmentRoutes } from './routes/online-segments.ts'
 import { createViews } from './views.ts'
 
@@ -18,4 +19,5 @@ export async function attendanceService(app: Platform, options: AttendanceOption
   deviceRoutes(app, resolved, views)
   faceCheckBatchRoutes(app, resolved, views)
   onlineSegmentRoutes(app, resolved, views)
+  learningBatchRoutes(app, resolved, views)
 }

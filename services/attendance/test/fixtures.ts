@@ -8,6 +8,7 @@ import {
 import type { EventStore } from '@trec/eventstore'
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
 import type { FaceCheck, FaceCheckBatch } from '../src/domain/batch-payload.ts'
+import type { LearningBatch } from '../src/domain/learning-batch.ts'
 
 // A class in 石家庄 (长安区, 130102) run by a private provider, two sessions on 2024-04-08, and
 // pseudonymous workers; the training service's events for it are written here as that service
@@ -158,4 +159,49 @@ export async function deviceKey(kid: string, algorithm: 'EdDSA' | 'ES256' = 'EdD
 export function unsignedJws(payload: unknown, kid: string): string {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
   return `${b64({ alg: 'none', kid })}.${b64(payload)}.`
+}
+
+/** An online class: applied and opened online, its sessions online on the platform `platform`. */
+export async function seedOnlineClass(store: EventStore, id: string, platform = institution): Promise<void> {
+  await seed(store, `class-${id}`, [
+    { type: 'ClassOpeningApplied', data: applied({ class: id, mode: 'online' }) },
+    {
+      type: 'ClassOpened',
+      data: opened({
+        class: id,
+        sessions: sessions.map((s) => ({ ...s, venue: platform, mode: 'online' as const })),
+      }),
+    },
+  ])
+}
+
+/**
+ * A platform's batch for `workers`: each learns session 1 in 30-minute segments with a passing
+ * spot check at every segment's edge (what an honest learner's record looks like).
+ */
+export function learningBatchOf(
+  device: string,
+  cls: string,
+  batchId: string,
+  workers: readonly string[],
+): LearningBatch {
+  const start = Date.parse(sessions[0]!.start)
+  const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString()
+  const batch: LearningBatch = { device, class: cls, batchId, segments: [], checks: [] }
+  for (const worker of workers) {
+    for (let k = 0; k < 6; k++)
+      batch.segments.push({
+        worker,
+        lesson: `les-${k + 1}`,
+        start: at(30 * k),
+        end: at(30 * (k + 1)),
+        progress: (k + 1) / 6,
+        playbackRate: 1,
+        interactions: 3,
+        clientFingerprint: hash,
+      })
+    for (let k = 0; k <= 6; k++)
+      batch.checks.push({ ...faceCheck(0, { worker, checkedAt: at(30 * k), purpose: 'spot' }) })
+  }
+  return batch
 }

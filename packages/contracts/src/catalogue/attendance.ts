@@ -113,6 +113,12 @@ export const onlineLearningSegmentRecorded = defineEvent({
       playbackRate: z.number().positive().max(16),
       /** A hash of the client's device and browser traits, never the traits themselves. */
       clientFingerprint: sha256HexSchema,
+      /** Share of the content played by the segment's end, as the platform reports it. */
+      progress: unitIntervalSchema.optional(),
+      /** Answers, clicks and quiz items the learner gave during the segment; none suggests an unattended player. */
+      interactions: z.int().min(0).optional(),
+      /** The platform (a registered device) that signed the batch this segment came in; absent for unsigned segments. */
+      signedBy: entityIdSchema.optional(),
     })
     .refine((s) => Date.parse(s.end) > Date.parse(s.start), {
       message: 'end must be after start',

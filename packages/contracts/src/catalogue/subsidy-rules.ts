@@ -160,6 +160,12 @@ export const practiceSchema = z.strictObject({
   minAttendanceShare: share.optional(),
   /** Also count the sessions with a passing face check, not only the completion's share. */
   countFaceChecks: z.boolean().optional(),
+  /**
+   * Passing face checks an online platform takes per hour of learning for the learning to count
+   * (NOT IN SEEDS: D0/D1 name 人脸识别 for online training, not how often; platforms check at
+   * random about twice an hour). Absent: the reading's default.
+   */
+  onlineFaceChecksPerHour: z.int().min(1).max(60).optional(),
   /** A claim must be made within this many months of the certificate's issue. */
   claimWithinMonthsOfCertificate: z.int().min(1).optional(),
 })

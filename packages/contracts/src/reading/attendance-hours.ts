@@ -17,6 +17,13 @@ import { clip, type Interval, overlapLength, totalLength, union } from './interv
 //   counted once however they overlap, inside the class's scheduled period, not overlapping an
 //   online session already credited by a face check, played no faster than the configured rate,
 //   and at most the scheduled time of those sessions.
+// - Signed learning (segments a platform signed in a batch, with face checks at random during
+//   learning): when a worker has any, one check no longer credits a whole online session. Online
+//   time then comes only from signed segments bracketed by passing face checks: a passing check at
+//   or before the segment's start, one at or after its end, and none of the gaps between
+//   consecutive passing checks across it longer than 60 / `checksPerHour` minutes. Hours add up
+//   across sessions toward the scheduled online total (弹性学时, 累积学时): a worker may learn at
+//   any time within the class's period, in as many sittings as suits.
 
 /** A session of the schedule, as ClassOpened lists it. */
 export type ScheduledSession = Pick<
@@ -40,6 +47,8 @@ export interface SegmentFact {
   start: string
   end: string
   playbackRate: number
+  /** Signed by a learning platform in a batch: counted only when bracketed by passing face checks. */
+  signed?: boolean
 }
 
 export interface AttendancePolicy {
@@ -47,14 +56,46 @@ export interface AttendancePolicy {
   graceMinutes: number
   /** Segments played faster than this are not counted (sped-up play is not study time). */
   maxPlaybackRate: number
+  /** Passing face checks per hour of signed online learning (the longest gap between checks is 60 / this minutes). */
+  checksPerHour: number
 }
 
 /**
- * NOT IN SEEDS, national practice: a check counts 15 minutes either side of its session, and only
- * learning played at normal speed counts. The assessment service can be configured otherwise;
- * the readers that judge its completions afterwards use these.
+ * NOT IN SEEDS, national practice: a check counts 15 minutes either side of its session, only
+ * learning played at normal speed counts, and online platforms check the learner's face at random
+ * about twice an hour (the seeds name 人脸识别 for online training, D0/D1, not how often). The
+ * assessment service can be configured otherwise; the readers that judge its completions
+ * afterwards use these.
  */
-export const defaultAttendancePolicy: AttendancePolicy = { graceMinutes: 15, maxPlaybackRate: 1 }
+export const defaultAttendancePolicy: AttendancePolicy = {
+  graceMinutes: 15,
+  maxPlaybackRate: 1,
+  checksPerHour: 2,
+}
+
+/** The attendance policy a rule set's practice section sets (its checks per hour of online learning). */
+export function attendancePolicyOf(practice?: {
+  onlineFaceChecksPerHour?: number | undefined
+}): AttendancePolicy {
+  const checksPerHour = practice?.onlineFaceChecksPerHour
+  return checksPerHour === undefined ? defaultAttendancePolicy : { ...defaultAttendancePolicy, checksPerHour }
+}
+
+/** Whether passing checks (sorted instants) bracket `[start, end]` with no gap above `gapMs`. */
+function bracketed(passing: readonly number[], start: number, end: number, gapMs: number): boolean {
+  let last: number | undefined
+  for (const at of passing) {
+    if (at > end + gapMs) break
+    if (at < start - gapMs) continue
+    if (at <= start) last = at
+    else {
+      if (last === undefined || at - last > gapMs) return false
+      last = at
+      if (at >= end) return true
+    }
+  }
+  return last !== undefined && last >= end
+}
 
 export interface Attendance {
   attendedHours: number
@@ -82,6 +123,16 @@ export function computeAttendance(
   const sessions = [...schedule].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
   const evidence = new Set<string>()
   const faceCheckedOnline: Interval[] = []
+  // With signed learning, online sessions are credited from bracketed segments only.
+  const signedLearning = segments.some((s) => s.signed)
+  const passingChecks = signedLearning
+    ? faceChecks
+        .filter(isPassingCheck)
+        .map((c) => ({ at: Date.parse(c.checkedAt), id: c.id }))
+        .sort((a, b) => a.at - b.at)
+    : []
+  const passingTimes = passingChecks.map((c) => c.at)
+  const gapMs = hour / Math.max(policy.checksPerHour, Number.MIN_VALUE)
   const uncreditedOnline: ScheduledSession[] = []
   let requiredMs = 0
   let attendedMs = 0
@@ -94,7 +145,8 @@ export function computeAttendance(
       const at = Date.parse(c.checkedAt)
       return c.session === s.session && isPassingCheck(c) && at >= start - grace && at <= end + grace
     })
-    if (passing.length > 0) {
+    if (signedLearning && s.mode === 'online') uncreditedOnline.push(s)
+    else if (passing.length > 0) {
       attendedMs += end - start
       for (const c of passing) evidence.add(c.id)
       if (s.mode === 'online') faceCheckedOnline.push([start, end])
@@ -110,6 +162,9 @@ export function computeAttendance(
     const counted: Interval[] = []
     for (const segment of segments) {
       if (segment.playbackRate > policy.maxPlaybackRate) continue
+      const [from, to] = [Date.parse(segment.start), Date.parse(segment.end)]
+      if (signedLearning && !(segment.signed && bracketed(passingTimes, from, to, gapMs))) continue
+      for (const c of passingChecks) if (c.at >= from - gapMs && c.at <= to + gapMs) evidence.add(c.id)
       const part = clip([Date.parse(segment.start), Date.parse(segment.end)], period)
       if (!part || totalLength([part]) - overlapLength([part], taken) <= 0) continue
       counted.push(part)
@@ -151,12 +206,14 @@ export function attendanceFacts(
         livenessPassed: event.data.liveness.passed,
       })
     else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
-      facts.segments.push({
-        id: event.id,
-        start: event.data.start,
-        end: event.data.end,
-        playbackRate: event.data.playbackRate,
-      })
+      facts.segments.push(segmentFact(event.id, event.data))
   }
   return facts
+}
+
+/** What the reading needs of a segment event: its id, times, rate and whether a platform signed it. */
+export function segmentFact(id: string, data: EventData<'OnlineLearningSegmentRecorded'>): SegmentFact {
+  const fact: SegmentFact = { id, start: data.start, end: data.end, playbackRate: data.playbackRate }
+  if (data.signedBy !== undefined) fact.signed = true
+  return fact
 }

@@ -1,4 +1,11 @@
-import { type Actor, computeAttendance, defaultAttendancePolicy, usccCheckCharacter } from '@trec/contracts'
+import {
+  type Actor,
+  computeAttendance,
+  defaultAttendancePolicy,
+  type EventData,
+  segmentFact,
+  usccCheckCharacter,
+} from '@trec/contracts'
 import {
   at,
   type ClassModel,
@@ -375,11 +382,29 @@ function queue(
   }
 }
 
+/** Passing spot checks from `start` to `end`, at most 25 minutes apart, both ends included. */
+function spotChecks(
+  model: ProvinceModel,
+  m: Member,
+  session: SessionModel,
+  start: number,
+  end: number,
+): void {
+  for (let t = start; ; t += 25 * minuteMs) {
+    faceCheck(model, m, session, Math.min(t, end), 'spot', true)
+    if (t >= end) return
+  }
+}
+
 function onlineSession(model: ProvinceModel, session: SessionModel, m: Member, index: number): void {
   const rng = model.rng
   let start = session.start
   for (let part = 1; part <= 2; part++) {
     const end = start + rng.int(80, 88) * minuteMs
+    const signed = model.signedOnline
+      ? { playbackRate: 1, progress: part / 2, interactions: rng.int(2, 12), signedBy: m.cls.device }
+      : { playbackRate: rng.pick([1, 1, 1, 1.25]) }
+    if (model.signedOnline) spotChecks(model, m, session, start, end)
     m.segments.push(
       model.add(
         'OnlineLearningSegmentRecorded',
@@ -390,7 +415,7 @@ function onlineSession(model: ProvinceModel, session: SessionModel, m: Member, i
           lesson: `lsn-${m.cls.id}-${index}-${part}`,
           start: iso(start),
           end: iso(end),
-          playbackRate: rng.pick([1, 1, 1, 1.25]),
+          ...signed,
           clientFingerprint: fingerprintOf(model, m.worker),
         },
         end,
@@ -475,12 +500,7 @@ export function hoursOf(m: Member) {
       })),
     m.segments
       .filter((g) => !g.removed)
-      .map((g) => ({
-        id: g.id,
-        start: String(g.data.start),
-        end: String(g.data.end),
-        playbackRate: Number(g.data.playbackRate),
-      })),
+      .map((g) => segmentFact(g.id, g.data as unknown as EventData<'OnlineLearningSegmentRecorded'>)),
     defaultAttendancePolicy,
   )
 }

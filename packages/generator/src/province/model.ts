@@ -91,6 +91,12 @@ export class ProvinceModel {
   readonly members: Member[] = []
   readonly claimCounts = new Map<string, number>()
   readonly programmes = new Map<string, { id: string; amount: number }>()
+  /**
+   * Online learning as a platform signs it (issue 25): segments with interactions and progress,
+   * signed by the class's platform device, with a passing face check at least every 25 minutes.
+   * Off by default, so provinces built before it stay the same.
+   */
+  signedOnline = false
   #seq = 0
 
   constructor(seed: string, rng: Random) {

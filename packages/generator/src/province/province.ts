@@ -2,6 +2,7 @@ import type { EventStore } from '@trec/eventstore'
 import { loadRuleBook, type RuleBook } from '@trec/oversight'
 import { buildCleanProvince } from './build-clean.ts'
 import { type FraudPattern, fraudPatterns, type InjectedCase, injectFraud } from './inject.ts'
+import { skipFaceChecks, type Uncredited } from './inject-online.ts'
 import { ProvinceModel } from './model.ts'
 import { casesFor } from './picker.ts'
 import { Random } from './random.ts'
@@ -23,14 +24,21 @@ export interface ProvinceOptions {
   fraud?: Partial<Record<FraudPattern, number>>
   /** The rule book whose thresholds the injected cases must cross (default: the shipped one). */
   rules?: RuleBook
+  /**
+   * Online learning signed by the platform with face checks during learning (issue 25), and the
+   * share of online learners who skip the checks of one stretch of it. Absent: the unsigned trail.
+   */
+  signedOnline?: { skipChecks: number }
 }
 
 export interface Manifest {
   generator: 'trec-province-v1'
   seed: string
-  options: Omit<Required<ProvinceOptions>, 'rules'>
+  options: Omit<Required<ProvinceOptions>, 'rules' | 'signedOnline'> & Pick<ProvinceOptions, 'signedOnline'>
   counts: { institutions: number; classes: number; workers: number; enrolments: number; events: number }
   injected: InjectedCase[]
+  /** Signed online learning whose face checks were skipped: the reading credits none of it. */
+  uncredited?: Uncredited[]
 }
 
 /** Every pattern at the same rate. */
@@ -50,11 +58,13 @@ export function buildProvince(options: ProvinceOptions) {
     year: options.year ?? 2024,
     minimumAttendanceShare: options.minimumAttendanceShare ?? 0.8,
     fraud: options.fraud ?? {},
+    ...(options.signedOnline ? { signedOnline: options.signedOnline } : {}),
   } satisfies Manifest['options']
   const rules = options.rules ?? loadRuleBook()
   if (o.minimumAttendanceShare < rules.R7.params.minShare)
     throw new Error('minimumAttendanceShare is below R7.minShare: honest completions would raise R7')
   const model = new ProvinceModel(o.seed, new Random(o.seed))
+  model.signedOnline = o.signedOnline !== undefined
   buildCleanProvince(model, {
     ...o,
     millInstitutions: casesFor(o.fraud['R11-certificate-mill'], o.institutions),
@@ -62,6 +72,7 @@ export function buildProvince(options: ProvinceOptions) {
     needsOnline: fraudPatterns.some((p) => p.startsWith('R10') && (o.fraud[p] ?? 0) > 0),
   })
   const injected = injectFraud(model, o.fraud, rules, o.year)
+  const uncredited = o.signedOnline ? skipFaceChecks(model, o.signedOnline.skipChecks, injected) : undefined
   const events = finalEvents(model.events)
   const manifest: Manifest = {
     generator: 'trec-province-v1',
@@ -75,6 +86,7 @@ export function buildProvince(options: ProvinceOptions) {
       events: events.length,
     },
     injected,
+    ...(uncredited ? { uncredited } : {}),
   }
   return { events, manifest }
 }

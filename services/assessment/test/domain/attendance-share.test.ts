@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { FaceCheckFact, SegmentFact } from '../../src/domain/facts.ts'
 import { eventId, passingCheck, schedule, signIns } from '../fixtures.ts'
 
-const policy: AttendancePolicy = { graceMinutes: 15, maxPlaybackRate: 1 }
+const policy: AttendancePolicy = { graceMinutes: 15, maxPlaybackRate: 1, checksPerHour: 2 }
 const at = (s: string) => `2024-04-${s}+08:00`
 const segment = (n: number, start: string, end: string, playbackRate = 1): SegmentFact => ({
   id: eventId(n),

@@ -1,6 +1,6 @@
 import { type Decider, type RuleViolation, reject } from '@trec/command'
 import type { EventDataToAppend } from '@trec/contracts'
-import type { FaceCheckBatch } from './batch-payload.ts'
+import type { FaceCheck, FaceCheckBatch } from './batch-payload.ts'
 import { type ClassFact, type ClassView, emptyClassView, evolveClassView } from './class-view.ts'
 import type { DeviceView } from './device.ts'
 import { type CheckViolation, checkViolation, violation } from './rules.ts'
@@ -34,8 +34,13 @@ export interface RecordFaceCheckBatch {
   maxSkewMs: number
 }
 
+/** What the signer rules read of a batch command (face checks or online learning). */
+export type SignedCommand = Pick<RecordFaceCheckBatch, 'caller' | 'signature' | 'signer'> & {
+  batch?: { device: string; class: string }
+}
+
 /** The batch-level rules: who signed it, whether that device may, and for which class. */
-export function signerViolations(command: RecordFaceCheckBatch): RuleViolation[] {
+export function signerViolations(command: SignedCommand): RuleViolation[] {
   const { signature, signer, caller, batch } = command
   const kid = signature.kid
   if (kid === undefined)
@@ -65,7 +70,12 @@ export function signerViolations(command: RecordFaceCheckBatch): RuleViolation[]
   return found
 }
 
-function checkAll(batch: FaceCheckBatch, view: ClassView, command: RecordFaceCheckBatch): CheckViolation[] {
+/** The per-check rules for checks a batch carries (face-check devices and learning platforms alike). */
+export function faceCheckViolations(
+  batch: { checks: readonly FaceCheck[] },
+  view: ClassView,
+  command: Pick<RecordFaceCheckBatch, 'tolerance' | 'now' | 'maxSkewMs'>,
+): CheckViolation[] {
   const { beforeMs, afterMs } = command.tolerance
   const latest = command.now + command.maxSkewMs
   const seen = new Set<string>()
@@ -107,7 +117,7 @@ export function decideFaceCheckBatch(command: RecordFaceCheckBatch, view: ClassV
   const batch = command.batch
   if (!batch) return reject(violation('batch-signed', 'the batch has no verified payload'))
   if (!view.exists || !view.opened) reject(violation('class-opened', `class ${batch.class} has not opened`))
-  const refused = checkAll(batch, view, command)
+  const refused = faceCheckViolations(batch, view, command)
   if (refused.length > 0) reject(...refused)
   return batch.checks.map((check) => ({
     type: 'FaceCheckRecorded',

@@ -73,6 +73,7 @@ export const rules = {
     source: 'seed',
     text: 'Online segments are recorded only for online or blended classes (D0/D1).',
   },
+  'batch-not-empty': { source: 'integrity', text: 'A learning batch carries at least one segment or check.' },
   'platform-online': {
     source: 'seed',
     text: 'The recording platform is a designated online training platform, not delisted (D0 「线上培训平台审核、评价与退出机制」).',

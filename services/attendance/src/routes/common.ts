@@ -15,3 +15,6 @@ export function forbidden(reason: string, details: Record<string, unknown> = {})
 export const commandAnswer = commandAnswerSchema
 
 export const deviceParams = z.strictObject({ device: entityIdSchema })
+
+/** Compact JWS serialisation (RFC 7515 §7.1): three base64url parts; the signature may be empty (`alg: none`). */
+export const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/

@@ -1,4 +1,4 @@
-import { check, handleMultiStreamCommand } from '@trec/command'
+import { check } from '@trec/command'
 import { eventIdSchema } from '@trec/contracts'
 import { actorOf, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
@@ -12,16 +12,14 @@ import {
 import { faceCheckEventsForStore } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { forbidden, source } from './common.ts'
+import { appendBatch } from './batch-append.ts'
+import { compactJws, forbidden, source } from './common.ts'
 
 // POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
 // batch is verified once, decided against the class read once, and appended in one atomic
 // multi-stream append (`handleMultiStreamCommand`), one part per worker's `attendance-{worker}`
 // stream. Event ids come from (device, batchId, index), so a resent batch writes nothing and
 // answers the same.
-
-/** Compact JWS serialisation (RFC 7515 §7.1): three base64url parts; the signature may be empty (`alg: none`). */
-const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 const maxBodyBytes = 4 * 1024 * 1024
 
@@ -93,32 +91,14 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
       const events = decideFaceCheckBatch(command, classView)
       // The decider refused anything without a verified batch and a registered, opened class.
       const { device, batchId } = batch!
-      // Face checks do not depend on what the worker's stream holds, so no revision is expected
-      // of it; streams go in name order, so two batches touching the same workers lock them in
-      // the same order and cannot deadlock.
-      const { ids, streams } = await handleMultiStreamCommand(
-        options.store,
-        () => ({
-          events,
-          revisions: new Map(events.map((e) => [`attendance-${e.data.worker}`, 'any' as const])),
-        }),
-        {
-          sortStreams: true,
-          encode: (decided) =>
-            faceCheckEventsForStore(decided, {
-              device,
-              batchId,
-              actor: actorOf(p, signed.signer.registration!.institution),
-              region: classView.region!,
-              source,
-            }),
-        },
-      )
-      return reply.code(201).send({
+      const envelope = {
+        device,
         batchId,
-        ids,
-        streams: [...streams].map(([stream, result]) => ({ stream, revision: result.revision })),
-      })
+        actor: actorOf(p, signed.signer.registration!.institution),
+        region: classView.region!,
+        source,
+      }
+      return reply.code(201).send(await appendBatch(options.store, events, envelope, faceCheckEventsForStore))
     },
   )
 }

@@ -35,6 +35,8 @@ export const ruleParameterSchemas = {
   R7: z.strictObject({
     minShare: share,
     graceMinutes: z.number().min(0).max(240),
+    /** NOT IN SEEDS: passing face checks per hour of signed online learning, as the hours reading asks. */
+    checksPerHour: z.int().min(1).max(60),
     completionToleranceMinutes: z
       .number()
       .min(0)
@@ -53,6 +55,8 @@ export const ruleParameterSchemas = {
     maxHoursPerDay: z.number().positive().max(24),
     maxWorkersPerFingerprint: z.int().min(1),
     windowDays: positive,
+    /** A signed segment this long with no interaction at all is an unattended player. */
+    idleMinutes: positive,
   }),
   R11: z.strictObject({
     window: z.enum(['month', 'quarter']),

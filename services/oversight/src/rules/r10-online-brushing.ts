@@ -4,7 +4,8 @@ import { localDay } from './time.ts'
 // R10 (docs/fraud-rules.md; National Audit Office 2023: 「外挂」 software to brush online courses):
 // online-learning segments played faster than `maxPlaybackRate`, one worker's segments
 // overlapping in time (two lessons played at once), more than `maxHoursPerDay` of study in a
-// local day, or one client fingerprint used by more than `maxWorkersPerFingerprint` workers.
+// local day, one client fingerprint used by more than `maxWorkersPerFingerprint` workers, or a
+// platform-signed segment of `idleMinutes` or more with no interaction (a player left running).
 // Raised as the segments arrive, while the course runs.
 
 /** `[start, end, eventId]` of a worker's recent segments, by start. */
@@ -60,6 +61,15 @@ export const r10OnlineBrushing: FraudRule<'R10'> = {
         evidence: [],
         summary: `lesson ${d.lesson} of class ${d.class} played at ${d.playbackRate}×, above ${params.maxPlaybackRate}×`,
         measures: { playbackRate: d.playbackRate, maxPlaybackRate: params.maxPlaybackRate },
+      })
+
+    if (d.signedBy !== undefined && d.interactions === 0 && end - start >= params.idleMinutes * 60_000)
+      drafts.push({
+        subject: worker,
+        occurrence: `${d.class}:idle`,
+        evidence: [],
+        summary: `${Math.round((end - start) / 60_000)} min of lesson ${d.lesson} (class ${d.class}) played with no interaction`,
+        measures: { minutes: (end - start) / 60_000, idleMinutes: params.idleMinutes },
       })
 
     const key = `w:${d.worker}`

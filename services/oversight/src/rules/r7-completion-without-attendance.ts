@@ -5,6 +5,7 @@ import {
   isPassingCheck,
   type ScheduledSession,
   type SegmentFact,
+  segmentFact,
 } from '@trec/contracts'
 import type { FraudRule } from '../detectors/fraud-rule.ts'
 import { type ScheduleSlot, scheduleKey, scheduleOf } from './class-schedule.ts'
@@ -71,12 +72,7 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
         attended.checks.push(check)
       } else {
         if (attended.segments.some((s) => s.id === event.id)) return []
-        attended.segments.push({
-          id: event.id,
-          start: event.data.start,
-          end: event.data.end,
-          playbackRate: event.data.playbackRate,
-        })
+        attended.segments.push(segmentFact(event.id, event.data))
       }
       state.set(key, attended)
       return []
@@ -93,6 +89,7 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
     const hours = computeAttendance(sessions, attended.checks, attended.segments, {
       ...defaultAttendancePolicy,
       graceMinutes: params.graceMinutes,
+      checksPerHour: params.checksPerHour,
     })
     const counted = new Set(hours.evidence)
     const checkedSessions = new Set(attended.checks.filter((c) => counted.has(c.id)).map((c) => c.session))

@@ -50,6 +50,17 @@ describe('R10 online-course brushing', () => {
     expect(alerts.map((x) => x.evidence)).toEqual([[a.id, b.id]])
   })
 
+  it('raises on a platform-signed segment of 20 minutes or more with no interaction, citing it and R10 v2', async () => {
+    const h = new History()
+    const idle = segment(h, ann, '2024-04-08T20:00:00+08:00', 30, { signedBy: 'plat-1', interactions: 0 })
+    segment(h, ann, '2024-04-08T21:00:00+08:00', 30, { signedBy: 'plat-1', interactions: 4 })
+    segment(h, ann, '2024-04-08T22:00:00+08:00', 15, { signedBy: 'plat-1', interactions: 0 })
+    const alerts = await detect(r10OnlineBrushing, rules.R10, h.events)
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]).toMatchObject({ evidence: [idle.id], measures: { minutes: 30, idleMinutes: 20 } })
+    expect(rules.R10.version).toBe(2)
+  })
+
   it('raises on more than 12 hours of study in a day', async () => {
     const h = new History()
     for (let i = 0; i < 13; i++)

@@ -1,5 +1,5 @@
 import type { RuleViolation } from '@trec/command'
-import { attendanceFacts, computeAttendance, defaultAttendancePolicy, regionCovers } from '@trec/contracts'
+import { attendanceFacts, attendancePolicyOf, computeAttendance, regionCovers } from '@trec/contracts'
 import type { ClaimBasis } from './basis.ts'
 import { type ClaimFacts, violation } from './claim-facts.ts'
 import { type Evidence, lastFact } from './facts.ts'
@@ -112,7 +112,7 @@ function checkAttendance(
     opened.data.sessions,
     facts.faceChecks,
     facts.segments,
-    defaultAttendancePolicy,
+    attendancePolicyOf(rules.practice),
   )
   if (hours.attendanceShare < min)
     fail(
