@@ -109,6 +109,7 @@ export {
   sessionSchema,
   teacherSchema,
   trainingEvents,
+  voucherClaimed,
   voucherExpired,
   voucherIssued,
   voucherRedeemed,

@@ -36,6 +36,7 @@ describe('a failed real-name check', () => {
 
 describe('paying with a voucher', () => {
   const withVoucher = enrol({ voucher: 'vch-1' })
+  const claimed: WorkerEvent = { type: 'VoucherClaimed', data: { voucher: 'vch-1', worker } }
 
   it('refuses a voucher not issued to the worker, spent, or lapsed', () => {
     spec(workerDecider).given().when(withVoucher).rejects('voucher-unknown')
@@ -56,16 +57,21 @@ describe('paying with a voucher', () => {
 
   it('refuses a voucher for another programme or a region that does not cover the class', () => {
     spec(workerDecider)
-      .given(issued({ programme: 'prog-other' }))
+      .given(issued({ programme: 'prog-other' }), claimed)
       .when(withVoucher)
       .rejects('voucher-wrong-class')
     spec(workerDecider)
-      .given(issued({ region: '130200' }))
+      .given(issued({ region: '130200' }), claimed)
       .when(withVoucher)
       .rejects('voucher-wrong-class')
     spec(workerDecider)
-      .given(issued({ region: '130000', programme: 'prog-electrician-2024' }))
+      .given(issued({ region: '130000', programme: 'prog-electrician-2024' }), claimed)
       .when(withVoucher)
       .events()
+  })
+
+  it('refuses a voucher the worker has not claimed, and redeems it once claimed', () => {
+    spec(workerDecider).given(issued()).when(withVoucher).rejects('voucher-not-claimed')
+    spec(workerDecider).given(issued(), claimed).when(withVoucher).events()
   })
 })
