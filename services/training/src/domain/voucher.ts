@@ -81,7 +81,9 @@ function decideClaim(command: { voucher: string; worker: string; now: string }, 
   const voucher = findVoucher(state, command.voucher)
   if (voucher?.status === 'claimed') return []
   check(voucherUnusable(voucher, command.now))
-  return [{ type: 'VoucherClaimed', data: { voucher: command.voucher, worker: command.worker } }] as WorkerEvent[]
+  return [
+    { type: 'VoucherClaimed', data: { voucher: command.voucher, worker: command.worker } },
+  ] as WorkerEvent[]
 }
 
 export function decideVoucher(command: VoucherCommand, state: WorkerState): WorkerEvent[] {
