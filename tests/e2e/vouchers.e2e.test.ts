@@ -140,5 +140,25 @@ describe('a training voucher issued, claimed, redeemed and settled over HTTP', (
     expect(((await http.get(`/v1/claims/${claim}`, people.finance)).body as { status: string }).status).toBe(
       'paid',
     )
+
+    // The worker's balance: the voucher settled by that line, and the read logged.
+    const seen = accepted(await http.get(`/v1/workers/${worker}/vouchers`, people.finance), 200)
+    expect(seen).toMatchObject({
+      totals: { available: 0, redeemed: 0, settled: 220_000 },
+      vouchers: [
+        {
+          voucher,
+          status: 'settled',
+          group: 'unemployed',
+          redeemed: { class: cls.id, institution: cls.institution, amount: 220_000 },
+          settled: { paymentRef: ref, amount: 220_000 },
+        },
+      ],
+    })
+    const logged = await sys.store.readStream(`access-${worker}`)
+    expect(logged.at(-1)).toMatchObject({ type: 'RecordAccessed', data: { view: 'vouchers' } })
+    // Another region's finance sees none of them.
+    const elsewhere = { sub: 'finance-44', role: 'finance', region: '44' } as const
+    expect(accepted(await http.get(`/v1/workers/${worker}/vouchers`, elsewhere), 200).vouchers).toEqual([])
   })
 })

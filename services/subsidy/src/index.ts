@@ -11,6 +11,7 @@ import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
+import { workerVoucherRoute } from './routes/worker-vouchers.ts'
 
 export { loadRuleSets } from './app/rule-catalogue.ts'
 export { publishShippedRuleSets, ruleSetsFor } from './app/rule-source.ts'
@@ -38,6 +39,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   contributionRoute(app, resolved)
   cardAccountRoute(app, resolved)
   readClaimRoute(app, resolved)
+  workerVoucherRoute(app, resolved)
   if (resolved.claimsList) {
     await resolved.claimsList.runner.setup()
     listClaimsRoute(app, resolved)

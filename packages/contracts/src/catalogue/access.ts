@@ -29,7 +29,7 @@ export const accessFlags = ['no_case_ref'] as const
  * What was read: the lifelong archive, the access log of the record itself, or one of the
  * worker's claims, payments or certificates (each read of a person's data is an access event).
  */
-export const accessViews = ['archive', 'access_log', 'claim', 'payment', 'certificates'] as const
+export const accessViews = ['archive', 'access_log', 'claim', 'payment', 'certificates', 'vouchers'] as const
 
 export const recordAccessed = defineEvent({
   type: 'RecordAccessed',
