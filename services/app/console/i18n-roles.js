@@ -82,6 +82,7 @@ const zh = {
     claim: '补贴申请',
     payment: '支付',
     certificates: '证书',
+    vouchers: '培训券',
     export: '导出',
   },
   subjects: {
@@ -461,6 +462,7 @@ const en = {
     claim: 'Claim',
     payment: 'Payment',
     certificates: 'Certificates',
+    vouchers: 'Vouchers',
     export: 'Export',
   },
   subjects: {
