@@ -2,7 +2,7 @@ import { spec } from '@trec/command/testing'
 import { describe, it } from 'vitest'
 import { workerDecider } from '../../src/domain/worker.ts'
 import type { WorkerEvent } from '../../src/domain/worker-state.ts'
-import { checked, enrol, identity, issued } from './enrolment-fixtures.ts'
+import { checked, claimed, enrol, identity, issued } from './enrolment-fixtures.ts'
 import { now, worker } from './fixtures.ts'
 
 describe('a failed real-name check', () => {
@@ -36,7 +36,6 @@ describe('a failed real-name check', () => {
 
 describe('paying with a voucher', () => {
   const withVoucher = enrol({ voucher: 'vch-1' })
-  const claimed: WorkerEvent = { type: 'VoucherClaimed', data: { voucher: 'vch-1', worker } }
 
   it('refuses a voucher not issued to the worker, spent, or lapsed', () => {
     spec(workerDecider).given().when(withVoucher).rejects('voucher-unknown')
