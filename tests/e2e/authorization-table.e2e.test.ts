@@ -340,6 +340,7 @@ const asRole = (real: ScopedRecord): Record<string, Record<string, Record<string
 const recordBodies = (real: ScopedRecord): Record<string, Record<string, unknown>> => ({
   // The voucher is found in its worker's stream, named by card number.
   'POST /v1/vouchers/{voucher}/expiry': { cardNumber: real.cardNumber },
+  'POST /v1/vouchers/{voucher}/claim': { cardNumber: real.cardNumber },
   'POST /v1/rule-sets/{id}/versions': { ruleSet: { ...recordRuleSet, validFrom: '2027-06-01' } },
 })
 

@@ -112,6 +112,7 @@ export {
   sessionSchema,
   teacherSchema,
   trainingEvents,
+  voucherClaimed,
   voucherExpired,
   voucherIssued,
   voucherRedeemed,

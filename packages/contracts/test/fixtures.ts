@@ -138,6 +138,7 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     institution: 'inst-130100-0042',
     amount: 250_000,
   },
+  VoucherClaimed: { voucher: 'vch-130100-88231', worker },
   VoucherExpired: { voucher: 'vch-130100-88231', worker },
   WorkerEnrolled: {
     worker,

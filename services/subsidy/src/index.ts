@@ -13,6 +13,7 @@ import { readClaimRoute } from './routes/read-claim.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
 import { sanctionReviewRoutes } from './routes/sanction-reviews.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
+import { workerVoucherRoute } from './routes/worker-vouchers.ts'
 
 export { loadRuleSets } from './app/rule-catalogue.ts'
 export { publishShippedRuleSets, ruleSetsFor } from './app/rule-source.ts'
@@ -40,6 +41,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   contributionRoute(app, resolved)
   cardAccountRoute(app, resolved)
   readClaimRoute(app, resolved)
+  workerVoucherRoute(app, resolved)
   if (resolved.claimsList) {
     await resolved.claimsList.runner.setup()
     listClaimsRoute(app, resolved)

@@ -140,6 +140,7 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     },
     'POST /v1/vouchers': { cardNumber: card(322), region, value: 100_000 },
     'POST /v1/vouchers/{voucher}/expiry': { cardNumber: card(322) },
+    'POST /v1/vouchers/{voucher}/claim': { cardNumber: card(322) },
     'POST /v1/devices': { device: 'dev-fc-0001', class: 'cls-ghost', publicKey },
     'POST /v1/devices/{device}/revocation': { reason: 'lost', note: '设备遗失' },
     'POST /v1/face-check-batches': { jws: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' },

@@ -116,27 +116,38 @@ export async function openClass(
   return { id, institution, sessions: view.sessions }
 }
 
+/** The enrolment request after a passed real-name check, paying with `voucher` when given; answers as it comes. */
+export function postEnrolment(
+  http: Client,
+  cls: OpenedClass,
+  cardNumber: string,
+  verifiedAt: string,
+  voucher?: string,
+): Promise<Answer> {
+  return http.post(`/v1/classes/${cls.id}/enrolments`, people.staff(cls.institution), {
+    cardNumber,
+    name: '张建国',
+    phone: '13912345678',
+    ...(voucher === undefined ? {} : { voucher }),
+    identity: {
+      method: 'ssc_platform',
+      platform: 'ssc-national',
+      platformRef: `SSCP-${cls.id.slice(-8)}-${cardNumber.slice(-4)}`,
+      result: 'passed',
+      verifiedAt,
+    },
+  })
+}
+
 /** Enrolment after a passed real-name check (实名认证) on the national card platform; answers the pseudonym. */
 export async function enrol(
   http: Client,
   cls: OpenedClass,
   cardNumber: string,
   verifiedAt: string,
+  voucher?: string,
 ): Promise<string> {
-  return accepted(
-    await http.post(`/v1/classes/${cls.id}/enrolments`, people.staff(cls.institution), {
-      cardNumber,
-      name: '张建国',
-      phone: '13912345678',
-      identity: {
-        method: 'ssc_platform',
-        platform: 'ssc-national',
-        platformRef: `SSCP-${cls.id.slice(-8)}-${cardNumber.slice(-4)}`,
-        result: 'passed',
-        verifiedAt,
-      },
-    }),
-  ).worker
+  return accepted(await postEnrolment(http, cls, cardNumber, verifiedAt, voucher)).worker
 }
 
 export interface Device {

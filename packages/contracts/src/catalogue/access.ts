@@ -39,6 +39,7 @@ export const accessViews = [
   'certificates',
   'enrolment',
   'objections',
+  'vouchers',
 ] as const
 
 export const recordAccessed = defineEvent({

@@ -58,6 +58,8 @@ export const paymentLineSchema = z.strictObject({
   account: cardAccountSchema.optional(),
   /** The failed line of an earlier batch this line pays again. */
   reissues: z.strictObject({ batch: entityIdSchema, line: z.int().min(1) }).optional(),
+  /** The training voucher (电子培训券) redeemed for the claim's class that this line settles. */
+  voucher: entityIdSchema.optional(),
 })
 
 export const paymentBatchIssued = defineEvent({

@@ -11,12 +11,14 @@ import {
   positiveFenSchema,
   pseudonymSchema,
   regionCodeSchema,
+  ruleSetRefSchema,
   skillLevelSchema,
   subsidyKindSchema,
   uniqueList,
   usccSchema,
 } from '../primitives.ts'
 import { sealedValueSchema } from '../sealed.ts'
+import { populationGroups } from './employment.ts'
 import { caseIdSchema } from './oversight.ts'
 
 // The training context: institutions (定点 and 清退), the project catalogue, classes from 开班申请
@@ -320,7 +322,20 @@ export const voucherIssued = defineEvent({
     programme: entityIdSchema.optional(),
     value: positiveFenSchema,
     validUntil: instantSchema,
+    /** The population group the voucher was issued to (an issue by group), when it was. */
+    group: z.enum(populationGroups).optional(),
+    /** The rule set whose terms the voucher carries, when the issuer named one. */
+    ruleSet: ruleSetRefSchema.optional(),
   }),
+})
+
+export const voucherClaimed = defineEvent({
+  type: 'VoucherClaimed',
+  context: 'training',
+  category: 'training',
+  key: 'worker',
+  summary: 'The worker claims (领取) a voucher issued to them, through the social-security card service.',
+  schema: z.strictObject({ voucher: entityIdSchema, worker: pseudonymSchema }),
 })
 
 export const voucherRedeemed = defineEvent({
@@ -412,6 +427,7 @@ export const trainingEvents = [
   classClosed,
   rosterEntryAdded,
   voucherIssued,
+  voucherClaimed,
   voucherRedeemed,
   voucherExpired,
   workerEnrolled,

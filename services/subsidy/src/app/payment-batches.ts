@@ -101,12 +101,29 @@ async function claimLine(
     })
   // The decision a payment would take now; only its refusal matters here.
   subsidyDecider.decide(await payCommand(options, loaded, `${batch}/${line}`, cmd.today), loaded.state)
+  const voucher = s.class === undefined ? undefined : await voucherRedeemedFor(options, s.worker, s.class)
   return lineFor(
     loaded.state,
-    { claim, worker: s.worker, payee: s.payee, amount: amountOf(loaded) },
+    { claim, worker: s.worker, payee: s.payee, amount: amountOf(loaded), ...(voucher ? { voucher } : {}) },
     batch,
     line,
   )
+}
+
+/**
+ * The voucher (电子培训券) the worker redeemed at enrolment in the class, if any: the line paying
+ * a claim for that class settles it, and names it.
+ */
+async function voucherRedeemedFor(
+  options: ResolvedOptions,
+  worker: string,
+  cls: string,
+): Promise<string | undefined> {
+  const events = await options.store.readStream(`training-${worker}`)
+  const redeemed = events.find(
+    (e) => e.type === 'VoucherRedeemed' && (e.data as { class: string }).class === cls,
+  )
+  return redeemed ? (redeemed.data as { voucher: string }).voucher : undefined
 }
 
 const amountOf = (loaded: LoadedClaim) =>
@@ -114,7 +131,7 @@ const amountOf = (loaded: LoadedClaim) =>
 
 function lineFor(
   state: SubsidyState,
-  l: Pick<Line, 'claim' | 'worker' | 'payee' | 'amount'>,
+  l: Pick<Line, 'claim' | 'worker' | 'payee' | 'amount' | 'voucher'>,
   batch: string,
   line: number,
 ): Line {
@@ -179,8 +196,14 @@ export async function issueBatch(
         }
         try {
           const loaded = await loadClaim(options, sent.claim)
-          const { claim, worker, payee, amount } = sent
-          const line = lineFor(loaded.state, { claim, worker, payee, amount }, batch, lines.length + 1)
+          const { claim, worker, payee, amount, voucher } = sent
+          const settles = voucher === undefined ? {} : { voucher }
+          const line = lineFor(
+            loaded.state,
+            { claim, worker, payee, amount, ...settles },
+            batch,
+            lines.length + 1,
+          )
           lines.push({ ...line, reissues: r })
           reissued.push({
             type: 'PaymentLineReissued',

@@ -7,6 +7,7 @@ import { type InstitutionState, notInForce } from './institution.ts'
 import { violation } from './rules.ts'
 import { firstOverlap } from './schedule.ts'
 import { chinaDate } from './time.ts'
+import { voucherUnusable } from './voucher.ts'
 import { checkKey, findVoucher, type WorkerEvent, type WorkerState } from './worker-state.ts'
 
 // Enrolment with real-name verification (实名认证: 「实现培训对象实名认证」 D0/D4; 「凡补必进、
@@ -94,11 +95,10 @@ function voucherViolation(command: EnrolCommand, state: WorkerState) {
   if (command.voucher === undefined) return undefined
   const voucher = findVoucher(state, command.voucher)
   const application = command.class.application!
-  if (!voucher) return violation('voucher-unknown', 'no such voucher was issued to this worker')
-  if (voucher.status === 'redeemed')
-    return violation('voucher-redeemed', 'the voucher was redeemed', { class: voucher.redeemedFor })
-  if (voucher.status === 'expired' || Date.parse(voucher.issued.validUntil) <= Date.parse(command.now))
-    return violation('voucher-expired', 'the voucher has lapsed', { validUntil: voucher.issued.validUntil })
+  const unusable = voucherUnusable(voucher, command.now)
+  if (unusable || !voucher) return unusable
+  if (voucher.status !== 'claimed')
+    return violation('voucher-not-claimed', 'the worker has not claimed the voucher yet')
   const { programme, region } = voucher.issued
   if (
     (programme !== undefined && programme !== application.programme) ||

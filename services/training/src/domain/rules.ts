@@ -132,6 +132,10 @@ export const rules = {
   },
   'voucher-validity-past': { source: 'integrity', text: 'A voucher is issued valid until a future time.' },
   'voucher-still-valid': { source: 'practice', text: 'A voucher lapses only after its validity ends.' },
+  'voucher-not-claimed': {
+    source: 'practice',
+    text: 'A voucher is redeemed at enrolment only after the worker has claimed it (领取).',
+  },
 } as const satisfies Record<string, { source: RuleSource; text: string }>
 
 export type RuleId = keyof typeof rules

@@ -1,10 +1,11 @@
 import type { EventData } from '@trec/contracts'
 
 // A worker's training record (`training-{worker}`, keyed by pseudonym): vouchers issued,
-// redeemed or lapsed, enrolments, and real-name checks.
+// claimed, redeemed or lapsed, enrolments, and real-name checks.
 
 export type WorkerEvent =
   | { type: 'VoucherIssued'; data: EventData<'VoucherIssued'> }
+  | { type: 'VoucherClaimed'; data: EventData<'VoucherClaimed'> }
   | { type: 'VoucherRedeemed'; data: EventData<'VoucherRedeemed'> }
   | { type: 'VoucherExpired'; data: EventData<'VoucherExpired'> }
   | { type: 'WorkerEnrolled'; data: EventData<'WorkerEnrolled'> }
@@ -13,7 +14,7 @@ export type WorkerEvent =
 
 export interface VoucherState {
   issued: EventData<'VoucherIssued'>
-  status: 'issued' | 'redeemed' | 'expired'
+  status: 'issued' | 'claimed' | 'redeemed' | 'expired'
   redeemedFor?: string
 }
 

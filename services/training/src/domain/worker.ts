@@ -27,6 +27,8 @@ export const workerDecider: Decider<WorkerState, WorkerCommand, WorkerEvent> = {
     switch (event.type) {
       case 'VoucherIssued':
         return { ...state, vouchers: [...state.vouchers, { issued: event.data, status: 'issued' }] }
+      case 'VoucherClaimed':
+        return withVoucher(state, event.data.voucher, { status: 'claimed' })
       case 'VoucherRedeemed':
         return withVoucher(state, event.data.voucher, { status: 'redeemed', redeemedFor: event.data.class })
       case 'VoucherExpired':

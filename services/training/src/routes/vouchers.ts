@@ -3,9 +3,11 @@ import {
   commandAnswerSchema,
   entityIdSchema,
   instantSchema,
+  populationGroups,
   positiveFenSchema,
   pseudonymSchema,
   regionCodeSchema,
+  ruleSetRefSchema,
 } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
@@ -20,7 +22,9 @@ import { loadCatalogues, loadWorker, streamOf } from '../streams.ts'
 import { appended, voucherParams } from './schemas.ts'
 
 // 职业培训券 / 电子培训券 (D0, D3): a subsidy officer issues one to a worker named by card number
-// (in the body, never in the URL), and lets it lapse once its validity has ended.
+// (in the body, never in the URL), optionally to a population group under a rule set; the worker
+// claims it (领取) through the social-security card service, redeems it at enrolment, and an
+// officer lets it lapse once its validity has ended.
 
 const issueBody = z
   .strictObject({
@@ -32,6 +36,10 @@ const issueBody = z
     value: positiveFenSchema.optional(),
     /** By default now plus the configured validity. */
     validUntil: instantSchema.optional(),
+    /** The population group the voucher is issued to, in an issue by group. */
+    group: z.enum(populationGroups).optional(),
+    /** The rule set whose terms the voucher carries. */
+    ruleSet: ruleSetRefSchema.optional(),
   })
   .refine((b) => b.value !== undefined || b.programme !== undefined, {
     message: 'give a value, or a programme whose standard is the value',
@@ -46,6 +54,11 @@ const expiryBody = z
     path: ['worker'],
   })
   .meta({ id: 'ExpireVoucherRequest' })
+
+const claimBody = z.strictObject({ cardNumber: cardNumberSchema }).meta({
+  id: 'ClaimVoucherRequest',
+  description: 'The card of the worker claiming the voucher.',
+})
 
 const voucherAnswer = commandAnswerSchema
   .extend({
@@ -80,7 +93,7 @@ export function voucherRoutes(app: Platform, ctx: TrainingContext): void {
     },
     async (request, reply) => {
       const caller = principal(request)
-      const { cardNumber, region, programme, value, validUntil } = request.body
+      const { cardNumber, region, programme, value, validUntil, group, ruleSet } = request.body
       assertRegion(caller, region)
       const worker = ctx.pseudonyms.pseudonym(cardNumber)
       const programmeEntry = programme
@@ -99,6 +112,8 @@ export function voucherRoutes(app: Platform, ctx: TrainingContext): void {
           ...(programme === undefined ? {} : { programme }),
           ...(programmeEntry === undefined ? {} : { programmeEntry }),
           ...(value === undefined ? {} : { value }),
+          ...(group === undefined ? {} : { group }),
+          ...(ruleSet === undefined ? {} : { ruleSet }),
           validUntil: validUntil ?? new Date(now.getTime() + ctx.voucherValidityMs).toISOString(),
           now: now.toISOString(),
         },
@@ -143,6 +158,40 @@ export function voucherRoutes(app: Platform, ctx: TrainingContext): void {
         nextId: commandEventIds(request),
       })
       return reply.code(201).send({ ids, revision: append.revision })
+    },
+  )
+
+  app.post(
+    '/v1/vouchers/:voucher/claim',
+    {
+      config: { auth: { roles: ['card_service'] } },
+      schema: {
+        summary: 'Claim a voucher for the worker whose card it is',
+        operationId: 'claimVoucher',
+        description:
+          'The social-security card service (电子社保卡) records that the card holder claimed (领取) a voucher issued to them; only a claimed voucher is redeemed at enrolment. A lapsed or redeemed voucher is refused with the reason; a second claim appends nothing.',
+        tags: ['training'],
+        params: voucherParams,
+        body: claimBody,
+        response: { 201: voucherAnswer },
+      },
+    },
+    async (request, reply) => {
+      const caller = principal(request)
+      const id = request.params.voucher
+      const { cardNumber } = request.body
+      assertRegion(caller, cardNumber.slice(0, 6))
+      const worker = ctx.pseudonyms.pseudonym(cardNumber)
+      const now = ctx.now()
+      const { state } = await loadWorker(ctx.store, worker)
+      const region = findVoucher(state, id)?.issued.region ?? cardNumber.slice(0, 6)
+      const { ids, append } = await handleCommand(ctx.store, workerDecider, {
+        stream: streamOf.training(worker),
+        command: { kind: 'claim-voucher', voucher: id, worker, now: now.toISOString() },
+        meta: metaFor(caller, region, now),
+        nextId: commandEventIds(request),
+      })
+      return reply.code(201).send({ voucher: id, worker, ids, revision: append.revision })
     },
   )
 }

@@ -67,3 +67,6 @@ export const issued = (
     ...over,
   },
 })
+
+/** The worker's claim (领取) of voucher vch-1, which redemption at enrolment needs. */
+export const claimed: WorkerEvent = { type: 'VoucherClaimed', data: { voucher: 'vch-1', worker } }

@@ -2,7 +2,7 @@ import { spec } from '@trec/command/testing'
 import { describe, it } from 'vitest'
 import { workerDecider } from '../../src/domain/worker.ts'
 import type { WorkerEvent } from '../../src/domain/worker-state.ts'
-import { checked, enrol, identity, issued } from './enrolment-fixtures.ts'
+import { checked, claimed, enrol, identity, issued } from './enrolment-fixtures.ts'
 import { now, worker } from './fixtures.ts'
 
 describe('a failed real-name check', () => {
@@ -56,16 +56,21 @@ describe('paying with a voucher', () => {
 
   it('refuses a voucher for another programme or a region that does not cover the class', () => {
     spec(workerDecider)
-      .given(issued({ programme: 'prog-other' }))
+      .given(issued({ programme: 'prog-other' }), claimed)
       .when(withVoucher)
       .rejects('voucher-wrong-class')
     spec(workerDecider)
-      .given(issued({ region: '130200' }))
+      .given(issued({ region: '130200' }), claimed)
       .when(withVoucher)
       .rejects('voucher-wrong-class')
     spec(workerDecider)
-      .given(issued({ region: '130000', programme: 'prog-electrician-2024' }))
+      .given(issued({ region: '130000', programme: 'prog-electrician-2024' }), claimed)
       .when(withVoucher)
       .events()
+  })
+
+  it('refuses a voucher the worker has not claimed, and redeems it once claimed', () => {
+    spec(workerDecider).given(issued()).when(withVoucher).rejects('voucher-not-claimed')
+    spec(workerDecider).given(issued(), claimed).when(withVoucher).events()
   })
 })

@@ -2,7 +2,7 @@ import { spec } from '@trec/command/testing'
 import { describe, expect, it } from 'vitest'
 import { workerDecider } from '../../src/domain/worker.ts'
 import type { WorkerEvent } from '../../src/domain/worker-state.ts'
-import { checked, enrol, enrolled, hour, identity, issued } from './enrolment-fixtures.ts'
+import { checked, claimed, enrol, enrolled, hour, identity, issued } from './enrolment-fixtures.ts'
 import {
   application,
   classState,
@@ -34,7 +34,7 @@ describe('enrolment with a passed real-name check', () => {
 
   it('redeems a voucher for the place, worth its value', () => {
     spec(workerDecider)
-      .given(issued())
+      .given(issued(), claimed)
       .when(enrol({ voucher: 'vch-1' }))
       .then(
         checked,

@@ -132,6 +132,9 @@ describe('enrolment with real-name verification over HTTP', () => {
     expect(issued.statusCode, issued.body).toBe(201)
     const { voucher, worker } = issued.json()
     const { classId: another } = await openClass(h, { sessions: [session('2024-05-20')] }, programme)
+    expect(rules(await enrol(enrolmentBody(card(109), { voucher })))).toEqual(['voucher-not-claimed'])
+    const claim = await h.post(`/v1/vouchers/${voucher}/claim`, people.cardService, { cardNumber: card(109) })
+    expect(claim.statusCode, claim.body).toBe(201)
     expect((await enrol(enrolmentBody(card(109), { voucher }))).statusCode).toBe(201)
     const events = await h.store.readStream(`training-${worker}`)
     expect(events.at(-1)).toMatchObject({

@@ -26,6 +26,7 @@ describe('the OpenAPI document', () => {
       '/v1/institutions/{institution}/suspension',
       '/v1/programmes',
       '/v1/vouchers',
+      '/v1/vouchers/{voucher}/claim',
       '/v1/vouchers/{voucher}/expiry',
     ])
     const enrolment = doc.paths['/v1/classes/{class}/enrolments'].post

@@ -95,6 +95,40 @@ describe('vouchers over HTTP', () => {
     }
   })
 
+  it('records the card holder’s claim once, and refuses a lapsed or unknown voucher with the reason', async () => {
+    const issued = (
+      await h.post('/v1/vouchers', people.officer, {
+        cardNumber: card(207),
+        region: '130100',
+        value: 1000,
+        group: 'unemployed',
+        ruleSet: { id: 'sjz-2019', version: 1 },
+      })
+    ).json()
+    const url = `/v1/vouchers/${issued.voucher}/claim`
+    expect((await h.post(url, people.officer, { cardNumber: card(207) })).statusCode).toBe(403)
+    const claimed = await h.post(url, people.cardService, { cardNumber: card(207) })
+    expect(claimed.statusCode, claimed.body).toBe(201)
+    expect((await h.post(url, people.cardService, { cardNumber: card(207) })).json().ids).toEqual([])
+    const events = await h.store.readStream(`training-${issued.worker}`)
+    expect(events.map((e) => e.type)).toEqual(['VoucherIssued', 'VoucherClaimed'])
+    expect(events[0]!.data).toMatchObject({ group: 'unemployed', ruleSet: { id: 'sjz-2019', version: 1 } })
+    const unknown = await h.post(url, people.cardService, { cardNumber: card(208) })
+    expect([unknown.statusCode, unknown.json().reasons[0].rule]).toEqual([422, 'voucher-unknown'])
+    const late = (
+      await h.post('/v1/vouchers', people.officer, { cardNumber: card(208), region: '130100', value: 1000 })
+    ).json()
+    h.clock.now = new Date('2024-05-02T00:00:00.000Z')
+    try {
+      const lapsed = await h.post(`/v1/vouchers/${late.voucher}/claim`, people.cardService, {
+        cardNumber: card(208),
+      })
+      expect([lapsed.statusCode, lapsed.json().reasons[0].rule]).toEqual([422, 'voucher-expired'])
+    } finally {
+      h.clock.now = new Date('2024-04-01T01:00:00.000Z')
+    }
+  })
+
   it('asks for exactly one way of naming the worker, and 404s a voucher the worker never had', async () => {
     const both = await h.post('/v1/vouchers/vch-1/expiry', people.officer, {
       cardNumber: card(205),
