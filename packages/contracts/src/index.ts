@@ -65,6 +65,13 @@ export {
   paymentLineReissued,
   paymentLineSchema,
 } from './catalogue/payment-batch.ts'
+export {
+  recoveryEvents,
+  recoveryOpened,
+  recoverySourceSchema,
+  recoveryWrittenOff,
+  repaymentRecorded,
+} from './catalogue/recovery.ts'
 export { planEvents, planTargetBodySchema, planTargetPublished } from './catalogue/plan.ts'
 export {
   advanceApplied,

@@ -357,6 +357,28 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     amount: 150_000,
     reason: 'the worker declined the subsidy in writing',
   },
+  RecoveryOpened: {
+    recovery: 'rcv-clawback-1',
+    region: '130102',
+    source: { kind: 'clawback', claim: 'clm-1', clawback: '0190a6b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b' },
+    debtor: { kind: 'worker', id: worker },
+    amount: 150_000,
+    dueOn: '2024-09-30',
+  },
+  RepaymentRecorded: {
+    recovery: 'rcv-clawback-1',
+    amount: 100_000,
+    bankRef: 'ICBC-IN-20240701-3',
+    receivedOn: '2024-07-01',
+    recovered: 100_000,
+    outstanding: 50_000,
+  },
+  RecoveryWrittenOff: {
+    recovery: 'rcv-clawback-1',
+    amount: 50_000,
+    reason: 'uncollectable',
+    note: 'the debtor has no assets',
+  },
   RecordAccessed: {
     worker,
     view: 'archive',

@@ -9,6 +9,7 @@ import { listClaimsRoute } from './routes/list-claims.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
+import { recoveryRoutes } from './routes/recoveries.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
 
@@ -35,6 +36,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   paymentRoute(app, resolved)
   paymentBatchRoutes(app, resolved)
   advanceRoute(app, resolved)
+  recoveryRoutes(app, resolved)
   contributionRoute(app, resolved)
   cardAccountRoute(app, resolved)
   readClaimRoute(app, resolved)
