@@ -114,6 +114,7 @@ describe('lists: claims, alerts, cases and payments, paged and bounded by the to
   // `fromRevision`, not by an opaque cursor (`list` absent): only its limit is refused here.
   const lists = (): Record<string, { who: Who; query?: string; list?: string }> => ({
     'GET /v1/claims': { who: people.officer, list: 'claims' },
+    'GET /v1/recoveries': { who: people.officer, list: 'recoveries' },
     'GET /v1/compliance/payments': { who: auditor, list: 'payments' },
     'GET /v1/oversight/alerts': { who: investigator, list: 'alerts' },
     'GET /v1/oversight/cases': { who: investigator, list: 'cases' },

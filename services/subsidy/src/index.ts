@@ -6,6 +6,7 @@ import { cardAccountRoute } from './routes/card-accounts.ts'
 import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
 import { listClaimsRoute } from './routes/list-claims.ts'
+import { listRecoveriesRoute } from './routes/list-recoveries.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
@@ -43,6 +44,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   if (resolved.claimsList) {
     await resolved.claimsList.runner.setup()
     listClaimsRoute(app, resolved)
+    listRecoveriesRoute(app, resolved)
   }
   ruleSetRoutes(app, resolved)
   if (resolved.publish.length > 0)

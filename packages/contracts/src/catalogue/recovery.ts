@@ -39,7 +39,8 @@ export const recoveryOpened = defineEvent({
   context: 'subsidy',
   category: 'recovery',
   key: 'recovery',
-  summary: 'A recovery account is opened for a clawback or an advance shortfall: who owes, how much, by when.',
+  summary:
+    'A recovery account is opened for a clawback or an advance shortfall: who owes, how much, by when.',
   schema: z.strictObject({
     recovery: entityIdSchema,
     /** The region of the claim or class; finance and officers of it follow the account. */
@@ -63,6 +64,8 @@ export const repaymentRecorded = defineEvent({
   summary: 'Finance records money repaid into a recovery account, with the bank’s reference.',
   schema: z.strictObject({
     recovery: entityIdSchema,
+    /** The worker who owes it, when the debtor is a worker (so the worker's archive shows it). */
+    worker: pseudonymSchema.optional(),
     amount: positiveFenSchema,
     /** The bank's reference for the incoming transfer; one repayment per reference. */
     bankRef: z.string().min(1).max(128),
@@ -81,6 +84,8 @@ export const recoveryWrittenOff = defineEvent({
   summary: 'An officer writes off what is still due on a recovery account, with the reason.',
   schema: z.strictObject({
     recovery: entityIdSchema,
+    /** The worker who owed it, when the debtor is a worker. */
+    worker: pseudonymSchema.optional(),
     amount: positiveFenSchema,
     reason: z.enum(['debtor_deceased', 'debtor_dissolved', 'uncollectable', 'waived_by_decision', 'other']),
     note: noteSchema.optional(),

@@ -25,7 +25,12 @@ export interface RecoveryState {
 export type RecoveryCommand =
   | ({ kind: 'open' } & EventData<'RecoveryOpened'>)
   | { kind: 'repay'; recovery: string; amount: number; bankRef: string; receivedOn: string }
-  | { kind: 'write-off'; recovery: string; reason: EventData<'RecoveryWrittenOff'>['reason']; note?: string | undefined }
+  | {
+      kind: 'write-off'
+      recovery: string
+      reason: EventData<'RecoveryWrittenOff'>['reason']
+      note?: string | undefined
+    }
 
 /** What is still due on an account. */
 export function outstandingOf(state: RecoveryState): number {
@@ -36,6 +41,11 @@ export function statusOf(state: RecoveryState): RecoveryStatus {
   if (state.writtenOff > 0) return 'written_off'
   if (state.opened && outstandingOf(state) === 0) return 'recovered'
   return state.recovered > 0 ? 'partly_recovered' : 'due'
+}
+
+/** `{ worker }` when a worker owes the account, for the events that follow its opening. */
+function workerOf(opened: EventData<'RecoveryOpened'>): { worker?: string } {
+  return opened.debtor.kind === 'worker' ? { worker: opened.debtor.id } : {}
 }
 
 function opened(state: RecoveryState, recovery: string): EventData<'RecoveryOpened'> {
@@ -75,7 +85,7 @@ export const recoveryDecider: Decider<RecoveryState, RecoveryCommand, RecoveryEv
         return [{ type: 'RecoveryOpened', data }]
       }
       case 'repay': {
-        opened(state, command.recovery)
+        const account = opened(state, command.recovery)
         if (state.bankRefs.has(command.bankRef)) return []
         stillOpen(state, command.recovery)
         const outstanding = outstandingOf(state)
@@ -90,6 +100,7 @@ export const recoveryDecider: Decider<RecoveryState, RecoveryCommand, RecoveryEv
             type: 'RepaymentRecorded',
             data: {
               recovery: command.recovery,
+              ...workerOf(account),
               amount: command.amount,
               bankRef: command.bankRef,
               receivedOn: command.receivedOn,
@@ -100,13 +111,14 @@ export const recoveryDecider: Decider<RecoveryState, RecoveryCommand, RecoveryEv
         ]
       }
       case 'write-off': {
-        opened(state, command.recovery)
+        const account = opened(state, command.recovery)
         stillOpen(state, command.recovery)
         return [
           {
             type: 'RecoveryWrittenOff',
             data: {
               recovery: command.recovery,
+              ...workerOf(account),
               amount: outstandingOf(state),
               reason: command.reason,
               ...(command.note === undefined ? {} : { note: command.note }),
