@@ -214,5 +214,40 @@ describe('recovery accounts: a clawback and an advance shortfall followed to the
     for (const r of page.items) expect(r.amounts.outstanding).toBe(0)
     const elsewhere = { sub: 'finance-44', role: 'finance', region: '44' } as const
     expect(accepted(await sys.http.get('/v1/recoveries', elsewhere), 200).items).toEqual([])
-  })
+  }, 90_000)
+
+  it('shows the clawback’s recovery history in compliance and in the worker’s archive', async () => {
+    await caughtUp(sys)
+    const history = [
+      { kind: 'repayment', amount: 100_000, bankRef: 'BK-IN-2021-0701-1', receivedOn: '2021-07-01' },
+      { kind: 'repayment', amount: 50_000, bankRef: 'BK-IN-2021-0702-1', receivedOn: '2021-07-01' },
+    ]
+    const account = { claim, amount: 150_000, dueOn: '2021-09-30', recovered: 150_000, status: 'recovered' }
+    const payments = accepted(
+      await sys.http.get('/v1/compliance/payments?region=130102', people.finance),
+      200,
+    ).items.filter((p: { claim: string }) => p.claim === claim)
+    expect(payments).toHaveLength(1)
+    expect(payments[0]).toMatchObject({ clawedBack: 150_000 })
+    expect(payments[0].recoveries).toEqual([
+      expect.objectContaining({ ...account, history: history.map((h) => expect.objectContaining(h)) }),
+    ])
+    const archive = accepted(
+      await sys.http.post('/v1/archive/lookup', people.cardService, {
+        cardNumber: card(142),
+        purpose: 'card_holder_request',
+      }),
+      200,
+    ).archive
+    expect(archive.subsidies.recoveries).toEqual([
+      expect.objectContaining({ ...account, history: history.map((h) => expect.objectContaining(h)) }),
+    ])
+    // The provider's advance shortfall is not the worker's: neither the completer's archive nor compliance
+    // payment of the training claim names it.
+    const training = accepted(
+      await sys.http.get('/v1/compliance/payments?region=130102', people.finance),
+      200,
+    ).items.find((p: { kind: string }) => p.kind === 'training')
+    expect(training.recoveries).toEqual([])
+  }, 90_000)
 })

@@ -65,14 +65,15 @@ export {
   paymentLineReissued,
   paymentLineSchema,
 } from './catalogue/payment-batch.ts'
+export { planEvents, planTargetBodySchema, planTargetPublished } from './catalogue/plan.ts'
 export {
   recoveryEvents,
+  recoveryHistorySchema,
   recoveryOpened,
   recoverySourceSchema,
   recoveryWrittenOff,
   repaymentRecorded,
 } from './catalogue/recovery.ts'
-export { planEvents, planTargetBodySchema, planTargetPublished } from './catalogue/plan.ts'
 export {
   advanceApplied,
   advancePaid,

@@ -362,11 +362,13 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     region: '130102',
     source: { kind: 'clawback', claim: 'clm-1', clawback: '0190a6b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b' },
     debtor: { kind: 'worker', id: worker },
+    worker,
     amount: 150_000,
     dueOn: '2024-09-30',
   },
   RepaymentRecorded: {
     recovery: 'rcv-clawback-1',
+    worker,
     amount: 100_000,
     bankRef: 'ICBC-IN-20240701-3',
     receivedOn: '2024-07-01',

@@ -51,6 +51,8 @@ export const recoveryOpened = defineEvent({
       z.strictObject({ kind: z.literal('worker'), id: pseudonymSchema }),
       z.strictObject({ kind: z.enum(['provider', 'enterprise']), id: entityIdSchema }),
     ]),
+    /** The worker who owes it, when the debtor is a worker (so the worker's archive shows it). */
+    worker: pseudonymSchema.optional(),
     amount: positiveFenSchema,
     dueOn: dateSchema,
   }),
@@ -93,3 +95,57 @@ export const recoveryWrittenOff = defineEvent({
 })
 
 export const recoveryEvents = [recoveryOpened, repaymentRecorded, recoveryWrittenOff] as const
+
+/** A recovery account and its history, as the worker's archive and compliance answer it (fen). */
+export const recoveryHistorySchema = z
+  .object({
+    recovery: z.string(),
+    claim: z.string().optional(),
+    amount: z.int(),
+    dueOn: z.string(),
+    openedAt: z.string(),
+    recovered: z.int(),
+    writtenOff: z.int(),
+    status: z.enum(['due', 'partly_recovered', 'recovered', 'written_off']),
+    history: z.array(
+      z.object({
+        kind: z.enum(['repayment', 'write_off']),
+        amount: z.int(),
+        at: z.string(),
+        bankRef: z.string().optional(),
+        receivedOn: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'RecoveryHistory',
+    description:
+      'A recovery account the worker owes (a clawback followed to the money returned), with its repayments and write-off; amounts in fen.',
+    example: {
+      recovery: 'rcv-0c4d1e7a9b2f4c3e8f6a2b1c0d9e8f7a',
+      claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+      amount: 150000,
+      dueOn: '2026-09-30',
+      openedAt: '2026-06-01T02:00:00.000Z',
+      recovered: 150000,
+      writtenOff: 0,
+      status: 'recovered',
+      history: [
+        {
+          kind: 'repayment',
+          amount: 100000,
+          at: '2026-07-01T02:00:00.000Z',
+          bankRef: 'ICBC-IN-1',
+          receivedOn: '2026-07-01',
+        },
+        {
+          kind: 'repayment',
+          amount: 50000,
+          at: '2026-07-02T02:00:00.000Z',
+          bankRef: 'ICBC-IN-2',
+          receivedOn: '2026-07-02',
+        },
+      ],
+    },
+  })

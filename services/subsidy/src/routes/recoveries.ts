@@ -3,8 +3,8 @@ import { handleCommand, loadState } from '@trec/command'
 import {
   dateSchema,
   decodeRecorded,
-  entityIdSchema,
   type EventData,
+  entityIdSchema,
   eventIdSchema,
   noteSchema,
   positiveFenSchema,
@@ -72,13 +72,11 @@ const writeOffBody = z
 
 const created = (ids: string[], revision: number, recovery: string) => ({ ids, revision, recovery })
 
-const openAnswer = z
-  .object({ ids: z.array(z.string()), revision: z.int(), recovery: z.string() })
-  .meta({
-    id: 'RecoveryOpenAnswer',
-    description: 'The events appended, the stream revision and the recovery account’s id.',
-    example: { ids: ['0190f3a1-7c2e-7a4b-8c3d-1e2f3a4b5c6d'], revision: 0, recovery: exampleRecovery },
-  })
+const openAnswer = z.object({ ids: z.array(z.string()), revision: z.int(), recovery: z.string() }).meta({
+  id: 'RecoveryOpenAnswer',
+  description: 'The events appended, the stream revision and the recovery account’s id.',
+  example: { ids: ['0190f3a1-7c2e-7a4b-8c3d-1e2f3a4b5c6d'], revision: 0, recovery: exampleRecovery },
+})
 
 /** The region an account was opened in (404 when there is none). */
 async function regionOf(options: ResolvedOptions, recovery: string): Promise<string> {
@@ -146,6 +144,7 @@ export function recoveryRoutes(app: Platform, options: ResolvedOptions): void {
         region,
         source: { kind: 'clawback', claim: request.params.claim, clawback: request.body.clawback },
         debtor: { kind: 'worker', id: data.worker },
+        worker: data.worker,
         amount: data.amount,
         dueOn: request.body.dueOn,
       })
@@ -194,7 +193,12 @@ export function recoveryRoutes(app: Platform, options: ResolvedOptions): void {
         kind: 'open',
         recovery,
         region,
-        source: { kind: 'advance_shortfall', class: cls, advanced: paid.amount, earned: paid.amount - state.balance },
+        source: {
+          kind: 'advance_shortfall',
+          class: cls,
+          advanced: paid.amount,
+          earned: paid.amount - state.balance,
+        },
         debtor: { kind: paid.kind === 'apprenticeship' ? 'enterprise' : 'provider', id: paid.provider },
         amount: state.balance,
         dueOn: request.body.dueOn,
