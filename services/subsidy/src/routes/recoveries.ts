@@ -17,7 +17,7 @@ import { advanceDecider } from '../domain/advance-decider.ts'
 import { lastFact } from '../domain/facts.ts'
 import { type RecoveryCommand, recoveryDecider } from '../domain/recovery-decider.ts'
 import type { ResolvedOptions } from '../options.ts'
-import { claimParams, commandAnswer, loadClaim, metaFor, now, singleEventId } from './common.ts'
+import { claimParams, loadClaim, metaFor, now, singleEventId } from './common.ts'
 
 // Recovery accounts (issue 26): opened by a subsidy officer for a clawback of a claim or for
 // what a class's advance paid beyond what its workers earned; repayments recorded by finance
