@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { caughtUp } from './support/caught-up.ts'
+import type { Who } from './support/client.ts'
 import type { Answer } from './support/http.ts'
 import {
   accepted,
@@ -85,7 +86,7 @@ describe('recovery accounts: a clawback and an advance shortfall followed to the
     })
     sys.clock.now = new Date('2021-06-15T10:00:00+08:00')
     await attestContributions(http, worker)
-    const pay = async (body: unknown, who = people.officer, ref: string) => {
+    const pay = async (body: unknown, who: Who, ref: string) => {
       const id = accepted(await http.post('/v1/claims', who, body)).claim as string
       accepted(await http.post(`/v1/claims/${id}/reviews`, people.reviewer, { outcome: 'approved' }))
       accepted(await http.post(`/v1/claims/${id}/decision`, people.officer, { outcome: 'approved' }))

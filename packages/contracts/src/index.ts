@@ -71,7 +71,7 @@ export {
   recoveryHistorySchema,
   recoveryOpened,
   recoverySourceSchema,
-  recoveryWrittenOff,
+  recoveryWriteOffRecorded,
   repaymentRecorded,
 } from './catalogue/recovery.ts'
 export {

@@ -375,7 +375,7 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     recovered: 100_000,
     outstanding: 50_000,
   },
-  RecoveryWrittenOff: {
+  RecoveryWriteOffRecorded: {
     recovery: 'rcv-clawback-1',
     amount: 50_000,
     reason: 'uncollectable',

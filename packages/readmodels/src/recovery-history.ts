@@ -27,7 +27,11 @@ export interface RecoveryHistory {
 }
 
 /** The event types the history reads (each carries `data.worker` when a worker owes the account). */
-export const recoveryHistoryTypes = ['RecoveryOpened', 'RepaymentRecorded', 'RecoveryWrittenOff'] as const
+export const recoveryHistoryTypes = [
+  'RecoveryOpened',
+  'RepaymentRecorded',
+  'RecoveryWriteOffRecorded',
+] as const
 
 /** The worker's recovery accounts, in the order opened, from their own events in the record's order. */
 export function recoveryHistories(own: readonly FoldEvent[]): RecoveryHistory[] {
@@ -57,7 +61,7 @@ export function recoveryHistories(own: readonly FoldEvent[]): RecoveryHistory[] 
         bankRef: e.data.bankRef,
         receivedOn: e.data.receivedOn,
       })
-    } else if (is(e, 'RecoveryWrittenOff')) {
+    } else if (is(e, 'RecoveryWriteOffRecorded')) {
       const r = accounts.get(e.data.recovery)
       if (!r) continue
       r.writtenOff += e.data.amount

@@ -78,8 +78,8 @@ export const repaymentRecorded = defineEvent({
   }),
 })
 
-export const recoveryWrittenOff = defineEvent({
-  type: 'RecoveryWrittenOff',
+export const recoveryWriteOffRecorded = defineEvent({
+  type: 'RecoveryWriteOffRecorded',
   context: 'subsidy',
   category: 'recovery',
   key: 'recovery',
@@ -94,7 +94,7 @@ export const recoveryWrittenOff = defineEvent({
   }),
 })
 
-export const recoveryEvents = [recoveryOpened, repaymentRecorded, recoveryWrittenOff] as const
+export const recoveryEvents = [recoveryOpened, repaymentRecorded, recoveryWriteOffRecorded] as const
 
 /** A recovery account and its history, as the worker's archive and compliance answer it (fen). */
 export const recoveryHistorySchema = z

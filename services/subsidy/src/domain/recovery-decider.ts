@@ -10,7 +10,7 @@ import type { EventData } from '@trec/contracts'
 export type RecoveryEvent =
   | { type: 'RecoveryOpened'; data: EventData<'RecoveryOpened'> }
   | { type: 'RepaymentRecorded'; data: EventData<'RepaymentRecorded'> }
-  | { type: 'RecoveryWrittenOff'; data: EventData<'RecoveryWrittenOff'> }
+  | { type: 'RecoveryWriteOffRecorded'; data: EventData<'RecoveryWriteOffRecorded'> }
 
 export const recoveryStatuses = ['due', 'partly_recovered', 'recovered', 'written_off'] as const
 export type RecoveryStatus = (typeof recoveryStatuses)[number]
@@ -28,7 +28,7 @@ export type RecoveryCommand =
   | {
       kind: 'write-off'
       recovery: string
-      reason: EventData<'RecoveryWrittenOff'>['reason']
+      reason: EventData<'RecoveryWriteOffRecorded'>['reason']
       note?: string | undefined
     }
 
@@ -72,7 +72,7 @@ export const recoveryDecider: Decider<RecoveryState, RecoveryCommand, RecoveryEv
           recovered: state.recovered + event.data.amount,
           bankRefs: new Set([...state.bankRefs, event.data.bankRef]),
         }
-      case 'RecoveryWrittenOff':
+      case 'RecoveryWriteOffRecorded':
         return { ...state, writtenOff: state.writtenOff + event.data.amount }
     }
   },
@@ -115,7 +115,7 @@ export const recoveryDecider: Decider<RecoveryState, RecoveryCommand, RecoveryEv
         stillOpen(state, command.recovery)
         return [
           {
-            type: 'RecoveryWrittenOff',
+            type: 'RecoveryWriteOffRecorded',
             data: {
               recovery: command.recovery,
               ...workerOf(account),

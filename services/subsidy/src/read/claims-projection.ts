@@ -15,7 +15,7 @@ const claimTypes = new Set([
   'SubsidyClawedBack',
   'RecoveryOpened',
   'RepaymentRecorded',
-  'RecoveryWrittenOff',
+  'RecoveryWriteOffRecorded',
 ])
 
 export interface ClaimListRow {
@@ -151,7 +151,7 @@ export function claimsListProjection(): Projection {
               [e.data.recovery, e.data.recovered, e.data.outstanding],
             )
             break
-          case 'RecoveryWrittenOff':
+          case 'RecoveryWriteOffRecorded':
             await query(
               `update ${recoveries} set written_off = $2, status = 'written_off' where recovery = $1`,
               [e.data.recovery, e.data.amount],
