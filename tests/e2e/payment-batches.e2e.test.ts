@@ -28,6 +28,7 @@ import { embeddedSystem, type System } from './support/system.ts'
 
 const accounts = ['6217000130000100001', '6217000130000100002', '6217000130000100003', '6217000130000100004']
 const corrected = '6217000130000199999'
+const fifthAccount = '6217000130000100005'
 
 /** The batch file's transfer lines as cells: line, payment_ref, account, fen, yuan, claim, re-issues. */
 const transfers = (file: string) =>
@@ -53,6 +54,7 @@ describe('payment batches and bank returns over HTTP', () => {
   let sys: System
   const workers: string[] = []
   const claims: string[] = []
+  const fifth = { worker: '', claim: '' }
 
   beforeAll(async () => {
     sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
@@ -67,6 +69,8 @@ describe('payment batches and bank returns over HTTP', () => {
       workers.push(await enrol(http, cls, card(121 + i), '2021-03-01T08:40:00+08:00'))
       await registerCardAccount(http, card(121 + i), accounts[i])
     }
+    fifth.worker = await enrol(http, cls, card(125), '2021-03-01T08:40:00+08:00')
+    await registerCardAccount(http, card(125), fifthAccount)
     sys.clock.now = new Date('2021-04-20T10:00:00+08:00')
     const certificates: string[] = []
     for (const [i, worker] of workers.entries())
@@ -86,6 +90,19 @@ describe('payment batches and bank returns over HTTP', () => {
       accepted(await http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
       claims.push(claim)
     }
+    // A fifth worker's claim, for a batch whose only line the bank fails and finance cancels.
+    sys.clock.now = new Date('2021-04-20T10:00:00+08:00')
+    const fifthCertificate = await certify(http, fifth.worker, occupations.electrician, 'S0130000092140005', {
+      assessedOn: '2021-04-19',
+      issuedOn: '2021-04-20',
+    })
+    sys.clock.now = new Date('2021-06-15T10:00:00+08:00')
+    await attestContributions(http, fifth.worker)
+    fifth.claim = accepted(
+      await http.post('/v1/claims', people.officer, skillUpgradeClaim(fifth.worker, fifthCertificate)),
+    ).claim as string
+    accepted(await http.post(`/v1/claims/${fifth.claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+    accepted(await http.post(`/v1/claims/${fifth.claim}/decision`, people.officer, { outcome: 'approved' }))
     sys.clock.now = new Date('2021-06-20T10:00:00+08:00')
   }, 240_000)
 
@@ -281,4 +298,51 @@ describe('payment batches and bank returns over HTTP', () => {
       })
     }
   }, 240_000)
+
+  it('cancels a failed line over HTTP: once, on retry nothing new, and the claim may go out again', async () => {
+    const { http } = sys
+    sys.clock.now = new Date('2021-06-22T10:00:00+08:00')
+    const issued = accepted(
+      await http.post('/v1/payment-batches', people.finance, { region, claims: [fifth.claim] }),
+    )
+    const batch = issued.batch as string
+    const lines = transfers(issued.file as string)
+    expect(lines.map((l) => [l[2], l[5]])).toEqual([[fifthAccount, fifth.claim]])
+    accepted(
+      await http.post(`/v1/payment-batches/${batch}/return`, people.finance, {
+        file: returnFile(batch, lines, [1]),
+      }),
+    )
+    expect(await status(fifth.claim)).toBe('approved')
+    // Held while failed: the claim cannot go out in another batch yet.
+    expect(
+      (await http.post('/v1/payment-batches', people.finance, { region, claims: [fifth.claim] })).status,
+    ).toBe(422)
+
+    const url = `/v1/payment-batches/${batch}/lines/1/cancellation`
+    const body = { reason: '社保卡账户已注销，资金留在基金' }
+    const key = { 'idempotency-key': 'cancel-2021-06-22-1' }
+    const cancelled = accepted(await http.post(url, people.finance, body, key))
+    expect(cancelled.ids).toHaveLength(1)
+    const after = await sys.store.lastPosition()
+    // A retry with the same key is answered the same and writes nothing.
+    expect(accepted(await http.post(url, people.finance, body, key))).toEqual(cancelled)
+    expect(await sys.store.lastPosition()).toBe(after)
+    // A second cancellation (another key) is refused: the line is no longer a failed line waiting.
+    const twice = await http.post(url, people.finance, body, { 'idempotency-key': 'cancel-2021-06-22-2' })
+    expect(twice.status, twice.text).toBe(422)
+    expect(twice.text).toContain('cancel-failed-line')
+    expect(await sys.store.lastPosition()).toBe(after)
+    const event = (await sys.store.readStream(`paybatch-${batch}`)).find(
+      (e) => e.type === 'PaymentLineCancelled',
+    )!
+    expect(event.id).toBe(cancelled.ids[0])
+    expect(event.data).toMatchObject({ batch, line: 1, amount: 150_000, reason: body.reason })
+    // Unpaid, and free to go in a later batch.
+    expect(await status(fifth.claim)).toBe('approved')
+    const next = accepted(
+      await http.post('/v1/payment-batches', people.finance, { region, claims: [fifth.claim] }),
+    )
+    expect(next).toMatchObject({ lines: 1, total: 150_000 })
+  })
 })

@@ -330,10 +330,10 @@ describe('issue 20: no card number, name or phone in clear in any table, with th
 
 /** Read-model tables the scan must find filled: archive, compliance, oversight, access log, audit notary. */
 const readModelTables = [
-  'trec_read.archive_v2_archives',
-  'trec_read.archive_v2_worker_events',
-  'trec_read.compliance_v3_payments',
-  'trec_read.compliance_v3_worker_events',
+  'trec_read.archive_v3_archives',
+  'trec_read.archive_v3_worker_events',
+  'trec_read.compliance_v4_payments',
+  'trec_read.compliance_v4_worker_events',
   'trec_read.oversight_registry_v1_claims',
   'trec_read.oversight_registry_v1_roster',
   'trec_audit.leaves',

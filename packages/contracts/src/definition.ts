@@ -33,6 +33,8 @@ export const streamCategories = {
   advance: 'subsidy',
   // One payment batch to the paying bank: its lines, the bank's return, re-issues and cancellations.
   paybatch: 'subsidy',
+  // One recovery account: money asked back (a clawback, an advance shortfall) followed to its return.
+  recovery: 'subsidy',
   // Not in the suggested table: the subsidy rule sets of one province-level division, all versions.
   rulebook: 'subsidy',
   // Who read a person's record, when and why (docs/architecture.md, "Reads are recorded"); written by the reading services.

@@ -67,6 +67,14 @@ export {
 } from './catalogue/payment-batch.ts'
 export { planEvents, planTargetBodySchema, planTargetPublished } from './catalogue/plan.ts'
 export {
+  recoveryEvents,
+  recoveryHistorySchema,
+  recoveryOpened,
+  recoverySourceSchema,
+  recoveryWriteOffRecorded,
+  repaymentRecorded,
+} from './catalogue/recovery.ts'
+export {
   advanceApplied,
   advancePaid,
   claimSanctionReviewed,

@@ -8,6 +8,7 @@ import { employmentEvents } from './catalogue/employment.ts'
 import { oversightEvents } from './catalogue/oversight.ts'
 import { paymentBatchEvents } from './catalogue/payment-batch.ts'
 import { planEvents } from './catalogue/plan.ts'
+import { recoveryEvents } from './catalogue/recovery.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
 import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
 import { trainingEvents } from './catalogue/training.ts'
@@ -22,6 +23,7 @@ const allEvents = [
   ...assessmentEvents,
   ...subsidyEvents,
   ...paymentBatchEvents,
+  ...recoveryEvents,
   ...subsidyRuleEvents,
   ...accessEvents,
   ...auditEvents,

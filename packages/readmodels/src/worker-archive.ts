@@ -1,5 +1,6 @@
 import type { EventData } from '@trec/contracts'
 import { allOf, canonical, type FoldEvent, is, workerOf } from './events.ts'
+import { type RecoveryHistory, recoveryHistories, recoveryHistoryTypes } from './recovery-history.ts'
 import { chinaYear, notAfter } from './time.ts'
 
 // The lifelong archive (终身职业技能培训电子档案, D3 「以电子社保卡为载体」) of one worker: the
@@ -111,7 +112,7 @@ export interface WorkerArchive {
   trainings: ArchiveTraining[]
   assessments: ArchiveAssessment[]
   certificates: ArchiveCertificate[]
-  subsidies: { byYear: ArchiveSubsidyYear[]; payments: ArchivePayment[] }
+  subsidies: { byYear: ArchiveSubsidyYear[]; payments: ArchivePayment[]; recoveries: RecoveryHistory[] }
   totals: {
     trainings: number
     passed: number
@@ -135,6 +136,7 @@ export const archiveWorkerTypes = [
   'SubsidyClaimSubmitted',
   'SubsidyPaid',
   'SubsidyClawedBack',
+  ...recoveryHistoryTypes,
 ] as const
 export const archiveReferenceTypes = [
   'ClassOpeningApplied',
@@ -345,7 +347,7 @@ export function foldWorkerArchive(
     trainings: trainingList,
     assessments,
     certificates: certificateList,
-    subsidies: { byYear, payments },
+    subsidies: { byYear, payments, recoveries: recoveryHistories(own) },
     totals: {
       trainings: trainingList.length,
       passed: trainingList.filter((t) => t.status === 'passed').length,

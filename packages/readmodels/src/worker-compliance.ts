@@ -2,6 +2,7 @@ import type { EventData, ScheduledSession } from '@trec/contracts'
 import { type BackingRuleSet, ruleSetFor } from './backing-rules.ts'
 import { allOf, canonical, type FoldEvent, is, lastOf, workerOf } from './events.ts'
 import { type BackingReason, type CitedEvidence, paymentBacking } from './payment-backing.ts'
+import { type RecoveryHistory, recoveryHistories, recoveryHistoryTypes } from './recovery-history.ts'
 import { addDays, chinaDay, quarterOf } from './time.ts'
 
 // One worker's part of the compliance read model: every payment with its backing (凡补必进), and
@@ -45,6 +46,8 @@ export interface PaymentRecord {
   fundSource: string | null
   /** Fen recovered from the claim so far, set against its payments in order. */
   clawedBack: number
+  /** The recovery accounts of the claim's clawbacks, with their repayments and write-off. */
+  recoveries: RecoveryHistory[]
   /** Population groups attested for the worker on the day paid. */
   groups: string[]
   backed: boolean
@@ -96,6 +99,7 @@ export const complianceWorkerTypes = [
   'SubsidyPaid',
   'AdvanceApplied',
   'SubsidyClawedBack',
+  ...recoveryHistoryTypes,
   'EmploymentOutcomeObserved',
   'WorkerGroupAttested',
 ] as const
@@ -230,6 +234,7 @@ function paymentsOf(
       }
   }
   const groups = allOf(own, 'WorkerGroupAttested')
+  const recoveries = recoveryHistories(own)
   return paid.map((p) => {
     const claim = lastOf(
       own.filter((e) => e.position < p.position),
@@ -274,6 +279,7 @@ function paymentsOf(
       ruleSet: p.data.ruleSet,
       fundSource: p.data.fundSource ?? null,
       clawedBack: clawed.get(p.id) ?? 0,
+      recoveries: recoveries.filter((r) => r.claim === p.data.claim),
       groups: [
         ...new Set(
           groups

@@ -35,8 +35,8 @@ const referenceTypes = new Set<string>(archiveReferenceTypes)
 
 export const archiveProjection: Projection = {
   name: 'archive',
-  // 2: members indexed by worker as well.
-  version: 2,
+  // 2: members indexed by worker as well. 3: the recovery accounts a worker owes (issue 26).
+  version: 3,
   tables: {
     worker_events: factTables.worker_events,
     reference_events: factTables.reference_events,
@@ -67,7 +67,9 @@ async function applyArchive(events: RecordedEvent[], { query, table }: Projectio
     else if (e.type === 'InstitutionDesignated')
       facts.references.push({ ...factRow(e), kind: 'institution', key: e.data.institution })
     else {
-      const worker = (e.data as { worker: string }).worker
+      const worker = (e.data as { worker?: string }).worker
+      // A recovery account an institution owes (an advance shortfall) is no worker's.
+      if (worker === undefined) continue
       facts.workers.push({ ...factRow(e), worker })
       if (e.type === 'WorkerEnrolled') {
         members.push({ kind: 'class', key: e.data.class, worker })

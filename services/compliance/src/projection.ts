@@ -59,7 +59,8 @@ async function publishedRuleSets(query: Query, table: (name: string) => string):
 export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
    * Bump when the rules or the window change (default 3; version 2 added the recorded workers, so
-   * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads).
+   * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
+   * version 4 reads the recovery accounts a worker owes).
    */
   version?: number
 }
@@ -71,7 +72,7 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 3,
+    version: options.version ?? 4,
     tables: {
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the
@@ -154,7 +155,9 @@ async function applyCompliance(
     else if (e.type === 'ProgrammePublished')
       facts.references.push({ ...factRow(e), kind: 'programme', key: e.data.programme })
     else {
-      const data = e.data as { worker: string; class?: string }
+      const data = e.data as { worker?: string; class?: string }
+      // A recovery account an institution owes (an advance shortfall) is no worker's.
+      if (data.worker === undefined) continue
       const timed = complianceTimedTypes.has(e.type)
       own.push({
         worker: data.worker,

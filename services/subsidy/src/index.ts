@@ -7,9 +7,11 @@ import { claimStepRoutes } from './routes/claim-steps.ts'
 import { contributionRoute } from './routes/contributions.ts'
 import { listClaimsRoute } from './routes/list-claims.ts'
 import { listRuleSetsRoute } from './routes/list-rule-sets.ts'
+import { listRecoveriesRoute } from './routes/list-recoveries.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { paymentBatchRoutes } from './routes/payment-batches.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
+import { recoveryRoutes } from './routes/recoveries.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
 import { sanctionReviewRoutes } from './routes/sanction-reviews.ts'
 import { submitClaimRoute } from './routes/submit-claim.ts'
@@ -38,6 +40,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   paymentRoute(app, resolved)
   paymentBatchRoutes(app, resolved)
   advanceRoute(app, resolved)
+  recoveryRoutes(app, resolved)
   contributionRoute(app, resolved)
   cardAccountRoute(app, resolved)
   readClaimRoute(app, resolved)
@@ -45,6 +48,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
   if (resolved.claimsList) {
     await resolved.claimsList.runner.setup()
     listClaimsRoute(app, resolved)
+    listRecoveriesRoute(app, resolved)
   }
   sanctionReviewRoutes(app, resolved)
   ruleSetRoutes(app, resolved)

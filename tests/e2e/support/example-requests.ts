@@ -28,6 +28,7 @@ export const ghost: Record<string, string> = {
   id: 'ruleset-ghost',
   size: '999999',
   paymentBatch: 'pb-130100-999',
+  recovery: 'rcv-00000000000000000000000000000000',
   line: '1',
   objection: 'obj-ghost',
 }
@@ -210,6 +211,17 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       reason: '社保卡账户已注销，资金留在基金',
     },
     'POST /v1/classes/{class}/advances': { subsidyTotal: 1_000_000, paymentRef: 'FIN-ADV-0001' },
+    'POST /v1/claims/{claim}/recoveries': {
+      clawback: '0190f3a1-7c2e-7a4b-8c3d-1e2f3a4b5c6d',
+      dueOn: '2021-09-30',
+    },
+    'POST /v1/classes/{class}/advance-recoveries': { dueOn: '2021-09-30' },
+    'POST /v1/recoveries/{recovery}/repayments': {
+      amount: 50,
+      bankRef: 'BK-IN-0001',
+      receivedOn: '2021-07-01',
+    },
+    'POST /v1/recoveries/{recovery}/write-off': { reason: 'uncollectable' },
     'POST /v1/workers/{worker}/contribution-history': {
       region,
       months: 27,

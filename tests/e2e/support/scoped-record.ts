@@ -46,6 +46,13 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
       account: { kind: 'ssc_card', bankAccount },
     }),
   )
+  // A part of the payment clawed back, and the account that follows it to the money returned.
+  const clawback = accepted(
+    await http.post(`/v1/claims/${claim}/clawback`, people.officer, { reason: 'paid_in_error', amount: 100 }),
+  ).ids[0] as string
+  const recovery = accepted(
+    await http.post(`/v1/claims/${claim}/recoveries`, people.officer, { clawback, dueOn: '2021-09-30' }),
+  ).recovery as string
   const voucher = accepted(
     await http.post('/v1/vouchers', people.officer, {
       cardNumber: card(101),
@@ -135,6 +142,7 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
     voucher,
     payment,
     paymentRef,
+    recovery,
     alert,
     run,
     id: recordRuleSet.id,

@@ -95,6 +95,7 @@ export const archiveRecord = z
               clawedBack: 0,
             },
           ],
+          recoveries: [],
         },
         totals: { trainings: 1, passed: 1, hours: 78, certificates: 0, subsidyNet: 150000 },
       },

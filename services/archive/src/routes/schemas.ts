@@ -1,3 +1,4 @@
+import { recoveryHistorySchema } from '@trec/contracts'
 import { z } from 'zod'
 
 // The archive as the API answers it (WorkerArchive of @trec/readmodels), for the OpenAPI document
@@ -93,6 +94,8 @@ export const archiveSchema = z
           clawedBack: z.int(),
         }),
       ),
+      /** Recovery accounts the worker owes (clawbacks followed to the money returned), with their history. */
+      recoveries: z.array(recoveryHistorySchema),
     }),
     totals: z.object({
       trainings: z.int(),

@@ -1,3 +1,4 @@
+import { recoveryHistorySchema } from '@trec/contracts'
 import { z } from 'zod'
 
 // The named answers of the compliance reads (payments and their backing, KPIs, plan progress),
@@ -56,6 +57,7 @@ const examplePayment = {
   ruleSet: { id: 'hebei-2026', version: 1 },
   fundSource: 'employment_subsidy_fund',
   clawedBack: 0,
+  recoveries: [],
   groups: ['migrant_worker'],
   backed: true,
   reasons: [],
@@ -92,6 +94,10 @@ export const paymentSchema = z
     ruleSet: z.object({ id: z.string(), version: z.int() }),
     fundSource: z.string().nullable(),
     clawedBack: fen.describe('Fen recovered from the claim so far.'),
+    recoveries: z
+      .array(recoveryHistorySchema)
+      .default([])
+      .describe('The recovery accounts of the claim’s clawbacks, with their repayments and write-off (fen).'),
     groups: z.array(z.string()).describe('Population groups attested for the worker on the day paid.'),
     backed: z.boolean(),
     reasons: z.array(backingReason).describe('Why the payment is not backed; empty when it is.'),

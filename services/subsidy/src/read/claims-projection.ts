@@ -16,6 +16,9 @@ const claimTypes = new Set([
   'ClaimSanctionReviewed',
   'InstitutionSuspended',
   'InstitutionDelisted',
+  'RecoveryOpened',
+  'RepaymentRecorded',
+  'RecoveryWriteOffRecorded',
 ])
 
 export interface ClaimListRow {
@@ -48,10 +51,28 @@ export interface SanctionRow {
   case_id: string | null
 }
 
+/** A recovery account as GET /v1/recoveries lists it (amounts in fen). */
+export interface RecoveryListRow {
+  recovery: string
+  region: string
+  source_kind: string
+  claim: string | null
+  class: string | null
+  debtor_kind: string
+  debtor: string
+  amount: string | number
+  recovered: string | number
+  written_off: string | number
+  due_on: string
+  status: string
+  position: string | number
+}
+
 export function claimsListProjection(): Projection {
   return {
     name: claimsListName,
-    version: 2,
+    // Version 2 added the sanctions and the review column, version 3 the recovery accounts (issue 26).
+    version: 3,
     tables: {
       // The unique constraints are there for their indexes: the list's order inside a region, an
       // institution and a status.
@@ -65,9 +86,14 @@ export function claimsListProjection(): Projection {
       // list finds the open claims made before one took effect.
       sanctions: `institution text not null, kind text not null, from_day text not null, to_day text,
         case_id text, primary key (institution, kind, from_day)`,
+      recoveries: `recovery text primary key, region text not null, source_kind text not null, claim text,
+        class text, debtor_kind text not null, debtor text not null, amount int8 not null, recovered int8 not null,
+        written_off int8 not null, due_on text not null, status text not null, position int8 not null unique,
+        unique (region, position), unique (status, position)`,
     },
     async apply(recorded, { query, table }) {
       const claims = table('claims')
+      const recoveries = table('recoveries')
       for (const r of recorded) {
         if (!claimTypes.has(r.type)) continue
         const e = decodeRecorded(r)
@@ -133,6 +159,40 @@ export function claimsListProjection(): Projection {
                  status = case when clawed_back + $2 >= paid_amount and paid_amount > 0 then 'clawed_back' else status end
                where claim = $1`,
               [e.data.claim, e.data.amount],
+            )
+            break
+          case 'RecoveryOpened': {
+            const d = e.data
+            await query(
+              `insert into ${recoveries} values ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, 'due', $10)
+               on conflict (recovery) do nothing`,
+              [
+                d.recovery,
+                d.region,
+                d.source.kind,
+                d.source.kind === 'clawback' ? d.source.claim : null,
+                d.source.kind === 'advance_shortfall' ? d.source.class : null,
+                d.debtor.kind,
+                d.debtor.id,
+                d.amount,
+                d.dueOn,
+                e.position.toString(),
+              ],
+            )
+            break
+          }
+          case 'RepaymentRecorded':
+            await query(
+              `update ${recoveries} set recovered = $2,
+                 status = case when $3::int8 = 0 then 'recovered' else 'partly_recovered' end
+               where recovery = $1`,
+              [e.data.recovery, e.data.recovered, e.data.outstanding],
+            )
+            break
+          case 'RecoveryWriteOffRecorded':
+            await query(
+              `update ${recoveries} set written_off = $2, status = 'written_off' where recovery = $1`,
+              [e.data.recovery, e.data.amount],
             )
             break
         }
