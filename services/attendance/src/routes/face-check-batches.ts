@@ -1,19 +1,13 @@
-import { check } from '@trec/command'
 import { eventIdSchema } from '@trec/contracts'
-import { actorOf, type Platform, principal } from '@trec/fastify-kit'
+import type { Platform } from '@trec/fastify-kit'
 import { z } from 'zod'
-import { parseBatch, verifyBatch } from '../batch-signature.ts'
-import { emptyClassView } from '../domain/class-view.ts'
-import {
-  decideFaceCheckBatch,
-  type RecordFaceCheckBatch,
-  signerViolations,
-} from '../domain/face-check-batch.ts'
+import { parseBatch } from '../batch-signature.ts'
+import { decideFaceCheckBatch, type RecordFaceCheckBatch } from '../domain/face-check-batch.ts'
 import { faceCheckEventsForStore } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { appendBatch } from './batch-append.ts'
-import { compactJws, forbidden, source } from './common.ts'
+import { recordSignedBatch } from './batch-append.ts'
+import { compactJws } from './common.ts'
 
 // POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
 // batch is verified once, decided against the class read once, and appended in one atomic
@@ -62,43 +56,14 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
         response: { 201: answer },
       },
     },
-    async (request, reply) => {
-      const p = principal(request)
-      if (p.device === undefined || p.classId === undefined)
-        throw forbidden('a device token must name its device and class')
-      const { signed, payload } = await verifyBatch(request.body.jws, views)
-      const command: RecordFaceCheckBatch = {
-        kind: 'RecordFaceCheckBatch',
-        caller: { device: p.device, class: p.classId },
-        ...signed,
-        now: options.clock().getTime(),
-        tolerance: options.tolerance,
-        maxSkewMs: options.maxSkewMs,
-      }
-      if (payload !== undefined) {
-        try {
-          command.batch = parseBatch(payload)
-        } catch (invalid) {
-          // A revoked or foreign signer is refused as such (422) before its payload's shape (400).
-          check(...signerViolations(command))
-          throw invalid
-        }
-      }
-      const batch = command.batch
-      // The class is read only for a batch that names the signer's own class; any other is refused unread.
-      const sameClass = batch !== undefined && batch.class === signed.signer.registration?.class
-      const classView = sameClass ? (await views.classes.get(batch.class)).view : emptyClassView()
-      const events = decideFaceCheckBatch(command, classView)
-      // The decider refused anything without a verified batch and a registered, opened class.
-      const { device, batchId } = batch!
-      const envelope = {
-        device,
-        batchId,
-        actor: actorOf(p, signed.signer.registration!.institution),
-        region: classView.region!,
-        source,
-      }
-      return reply.code(201).send(await appendBatch(options.store, events, envelope, faceCheckEventsForStore))
-    },
+    async (request, reply) =>
+      reply.code(201).send(
+        await recordSignedBatch(request, options, views, {
+          command: (base): RecordFaceCheckBatch => ({ kind: 'RecordFaceCheckBatch', ...base }),
+          parse: (payload) => parseBatch(payload),
+          decide: decideFaceCheckBatch,
+          encode: faceCheckEventsForStore,
+        }),
+      ),
   )
 }

@@ -1,10 +1,7 @@
-import { check } from '@trec/command'
 import { eventIdSchema } from '@trec/contracts'
-import { actorOf, type Platform, principal } from '@trec/fastify-kit'
+import type { Platform } from '@trec/fastify-kit'
 import { z } from 'zod'
-import { parseBatch, verifyBatch } from '../batch-signature.ts'
-import { emptyClassView } from '../domain/class-view.ts'
-import { signerViolations } from '../domain/face-check-batch.ts'
+import { parseBatch } from '../batch-signature.ts'
 import {
   decideLearningBatch,
   learningBatchSchema,
@@ -13,8 +10,8 @@ import {
 import { learningEventsForStore } from '../learning-batch-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { appendBatch } from './batch-append.ts'
-import { compactJws, forbidden, source } from './common.ts'
+import { recordSignedBatch } from './batch-append.ts'
+import { compactJws } from './common.ts'
 
 // POST /v1/online-learning-batches: an online learning platform, registered to the class as a
 // device with its own key, sends its learners' segments and the face checks it took during
@@ -63,41 +60,14 @@ export function learningBatchRoutes(app: Platform, options: ResolvedOptions, vie
         response: { 201: answer },
       },
     },
-    async (request, reply) => {
-      const p = principal(request)
-      if (p.device === undefined || p.classId === undefined)
-        throw forbidden('a device token must name its device and class')
-      const { signed, payload } = await verifyBatch(request.body.jws, views)
-      const command: RecordLearningBatch = {
-        kind: 'RecordLearningBatch',
-        caller: { device: p.device, class: p.classId },
-        ...signed,
-        batch: undefined,
-        now: options.clock().getTime(),
-        tolerance: options.tolerance,
-        maxSkewMs: options.maxSkewMs,
-      }
-      if (payload !== undefined) {
-        try {
-          command.batch = parseBatch(payload, learningBatchSchema)
-        } catch (invalid) {
-          check(...signerViolations(command))
-          throw invalid
-        }
-      }
-      const batch = command.batch
-      const sameClass = batch !== undefined && batch.class === signed.signer.registration?.class
-      const classView = sameClass ? (await views.classes.get(batch.class)).view : emptyClassView()
-      const events = decideLearningBatch(command, classView)
-      const { device, batchId } = batch!
-      const envelope = {
-        device,
-        batchId,
-        actor: actorOf(p, signed.signer.registration!.institution),
-        region: classView.region!,
-        source,
-      }
-      return reply.code(201).send(await appendBatch(options.store, events, envelope, learningEventsForStore))
-    },
+    async (request, reply) =>
+      reply.code(201).send(
+        await recordSignedBatch(request, options, views, {
+          command: (base): RecordLearningBatch => ({ kind: 'RecordLearningBatch', ...base }),
+          parse: (payload) => parseBatch(payload, learningBatchSchema),
+          decide: decideLearningBatch,
+          encode: learningEventsForStore,
+        }),
+      ),
   )
 }
