@@ -20,7 +20,7 @@ import { model } from './bind.js'
 import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
 import { learnOccupations, occupation } from './occupations.js'
-import { card, column, failed, more, outcome, paged, query } from './ui.js'
+import { actionColumn, card, column, failed, more, outcome, paged, query } from './ui.js'
 
 const statuses = ['', 'submitted', 'approved', 'paid', 'rejected', 'clawed_back']
 
@@ -201,20 +201,11 @@ export const institutionView = {
               }),
               column(t('inst.status'), (c) => t(`inst.classStatus.${c.status}`), { width: 90 }),
               column(t('inst.enrolled'), (c) => String(c.enrolled), { width: 80 }),
-              column(
-                t('actions'),
-                (c) =>
-                  h(
-                    ElButton,
-                    {
-                      size: 'small',
-                      type: 'primary',
-                      onClick: () => readClass(c.class),
-                      'data-test': 'pick-class',
-                    },
-                    () => t('inst.open'),
-                  ),
-                { width: 120 },
+              actionColumn(
+                () => t('inst.open'),
+                (c) => readClass(c.class),
+                'pick-class',
+                120,
               ),
             ],
           ),

@@ -12,7 +12,7 @@ import { chinaTime, yuan } from './format.js'
 import { lang, t } from './i18n.js'
 import { learnOccupations, occupation } from './occupations.js'
 import { traceGraph, traceGraphView } from './trace-graph.js'
-import { card, column, failed, more, outcome, paged, query } from './ui.js'
+import { actionColumn, card, column, failed, more, outcome, paged, query } from './ui.js'
 
 /** The claims an alert points to: its own claim, or those of its worker, class or institution, else its region's. */
 function claimFilter(alert) {
@@ -134,15 +134,11 @@ export const investigatorView = {
                   ),
                 { width: 100 },
               ),
-              column(
-                t('actions'),
-                (a) =>
-                  h(
-                    ElButton,
-                    { size: 'small', type: 'primary', onClick: () => pick(a), 'data-test': 'pick-alert' },
-                    () => (a.subject.kind === 'claim' ? t('inv.trace') : t('inv.claims')),
-                  ),
-                { width: 130 },
+              actionColumn(
+                (a) => (a.subject.kind === 'claim' ? t('inv.trace') : t('inv.claims')),
+                pick,
+                'pick-alert',
+                130,
               ),
             ],
           ),
@@ -164,20 +160,11 @@ export const investigatorView = {
                   column(t('occupationCol'), (c) => occupation(c.occupationCode, c.level), { width: 220 }),
                   column(t('amount'), (c) => yuan(c.amounts.claimed, lang.value), { width: 120 }),
                   column(t('inv.status'), (c) => t(`claimStatus.${c.status}`), { width: 100 }),
-                  column(
-                    t('actions'),
-                    (c) =>
-                      h(
-                        ElButton,
-                        {
-                          size: 'small',
-                          type: 'primary',
-                          onClick: () => readTrace(c.claim),
-                          'data-test': 'trace-claim',
-                        },
-                        () => t('inv.trace'),
-                      ),
-                    { width: 110 },
+                  actionColumn(
+                    () => t('inv.trace'),
+                    (c) => readTrace(c.claim),
+                    'trace-claim',
+                    110,
                   ),
                 ],
               ),

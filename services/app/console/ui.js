@@ -68,5 +68,16 @@ export const more = (list, test) =>
 export const column = (label, render, props = {}) =>
   h(ElTableColumn, { label, ...props }, { default: ({ row }) => render(row) })
 
+/** The actions column: one primary button a row, `text(row)` on it, `act(row)` on a click. */
+export const actionColumn = (text, act, test, width) =>
+  column(
+    t('actions'),
+    (row) =>
+      h(ElButton, { size: 'small', type: 'primary', onClick: () => act(row), 'data-test': test }, () =>
+        text(row),
+      ),
+    { width },
+  )
+
 /** An event type in the page's words (「支付补贴」 for SubsidyPaid), or as the record names it. */
 export const eventName = (type) => (has(`eventNames.${type}`) ? t(`eventNames.${type}`) : type)
