@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { handleCommand } from '@trec/command'
-import { commandAnswerWith, noteSchema } from '@trec/contracts'
+import { commandAnswerWith, entityIdSchema, noteSchema } from '@trec/contracts'
 import {
   assertRegion,
   assertRegionNamed,
@@ -42,7 +42,7 @@ const rulingBody = z
   })
 
 const rulingParams = claimParams.extend({
-  objection: z.string().regex(/^pob-[0-9a-f]{40}$/, 'an objection id (pob-<40 hex digits>)'),
+  objection: entityIdSchema.describe('The objection’s id, as filing it answered (pob-…).'),
 })
 
 const filedAnswer = commandAnswerWith(
