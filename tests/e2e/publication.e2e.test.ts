@@ -123,7 +123,7 @@ describe('publication before payment (公示): published, held by an objection, 
       expect(JSON.stringify(i)).not.toContain(workers[1])
       expect(i).toMatchObject({ institution: inst, occupation: occupations.electrician.code, until })
     }
-    expect(items[1]).toMatchObject({ worker: `${workers[0]!.slice(0, 4)}****`, objection: null })
+    expect(items[1]).toMatchObject({ worker: `${workers[0]!.slice(0, 4)}****`, objection: 'none' })
     const outside = accepted(await sys.http.get('/v1/publications?region=1302', officer), 200)
     expect(outside.items).toEqual([])
   })

@@ -78,7 +78,7 @@ const publicationExample = {
   amount: 150000,
   from: '2026-03-02',
   until: '2026-03-08',
-  objection: null,
+  objection: 'none',
 }
 
 const publication = z
@@ -97,7 +97,8 @@ const publication = z
     amount: z.int(),
     from: z.string(),
     until: z.string().describe('The last day of publication; the claim is paid only after it.'),
-    objection: z.enum(['open', 'upheld', 'dismissed']).nullable(),
+    /** none: no objection; open: one waits for a ruling; upheld or dismissed: ruled on. */
+    objection: z.enum(['none', 'open', 'upheld', 'dismissed']),
   })
   .meta({
     id: 'Publication',
@@ -224,7 +225,7 @@ export function publicationRoutes(app: Platform, options: ResolvedOptions): void
         amount: Number(r.approved_amount ?? r.amount),
         from: r.published_from ?? '',
         until: r.published_to ?? '',
-        objection: r.objection as 'open' | 'upheld' | 'dismissed' | null,
+        objection: (r.objection ?? 'none') as 'none' | 'open' | 'upheld' | 'dismissed',
       }))
     },
   )
