@@ -166,6 +166,7 @@ describe('lists: claims, alerts, cases, payments and the training registry, page
   const lists = (): Record<string, { who: Who; query?: string; list?: string }> => ({
     'GET /v1/claims': { who: people.officer, list: 'claims' },
     'GET /v1/sanction-reviews': { who: people.officer, list: 'sanction-reviews' },
+    'GET /v1/publications': { who: people.officer, list: 'publications' },
     'GET /v1/recoveries': { who: people.officer, list: 'recoveries' },
     'GET /v1/compliance/payments': { who: auditor, list: 'payments' },
     'GET /v1/oversight/alerts': { who: investigator, list: 'alerts' },

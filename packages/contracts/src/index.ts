@@ -77,9 +77,12 @@ export {
 export {
   advanceApplied,
   advancePaid,
+  claimPublished,
   claimSanctionReviewed,
   contributionHistoryAttested,
   payeeSchema,
+  publicationObjectionFiled,
+  publicationObjectionRuled,
   subsidyClaimDecided,
   subsidyClaimReviewed,
   subsidyClaimSubmitted,

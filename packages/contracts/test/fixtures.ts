@@ -271,6 +271,26 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     outcome: 'continue',
     note: '培训在暂停前已完成，经核查属实',
   },
+  ClaimPublished: {
+    claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+    worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    from: '2024-05-06',
+    to: '2024-05-12',
+    ruleSet: { id: 'hebei-2024', version: 1 },
+  },
+  PublicationObjectionFiled: {
+    claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+    worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    objection: 'pob-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    reason: '该学员当月在外地务工，未参加培训',
+  },
+  PublicationObjectionRuled: {
+    claim: 'clm-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a-1',
+    worker: '5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    objection: 'pob-5f2c0e1a9b7d4c3e8f6a2b1c0d9e8f7a',
+    outcome: 'dismissed',
+    note: '经核查签到与人脸比对记录，异议不成立',
+  },
   SubsidyClaimDecided: {
     claim: 'clm-2024-004411',
     worker,

@@ -10,6 +10,7 @@ import { listRecoveriesRoute } from './routes/list-recoveries.ts'
 import { listRuleSetsRoute } from './routes/list-rule-sets.ts'
 import { paymentRoute } from './routes/payment.ts'
 import { paymentBatchRoutes } from './routes/payment-batches.ts'
+import { publicationRoutes } from './routes/publications.ts'
 import { readClaimRoute } from './routes/read-claim.ts'
 import { recoveryRoutes } from './routes/recoveries.ts'
 import { ruleSetRoutes } from './routes/rule-sets.ts'
@@ -51,6 +52,7 @@ export async function subsidyService(app: Platform, options: SubsidyOptions): Pr
     listRecoveriesRoute(app, resolved)
   }
   sanctionReviewRoutes(app, resolved)
+  publicationRoutes(app, resolved)
   ruleSetRoutes(app, resolved)
   listRuleSetsRoute(app, resolved)
   if (resolved.publish.length > 0)

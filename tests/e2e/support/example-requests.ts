@@ -197,6 +197,11 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     'POST /v1/claims/{claim}/payment': { paymentRef: 'FIN-0001', fundSource: 'employment_subsidy_fund' },
     'POST /v1/claims/{claim}/clawback': { reason: 'paid_in_error' },
     'POST /v1/claims/{claim}/sanction-review': { outcome: 'continue', note: '培训在暂停前已完成' },
+    'POST /v1/claims/{claim}/publication-objections': { reason: '群众来电反映：该学员未实际参训' },
+    'POST /v1/claims/{claim}/publication-objections/{objection}/ruling': {
+      outcome: 'dismissed',
+      note: '经核查，异议不成立',
+    },
     'POST /v1/card-accounts': {
       cardNumber: card(324),
       bankAccount: '6217000130000123456',

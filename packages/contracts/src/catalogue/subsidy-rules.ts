@@ -168,6 +168,12 @@ export const practiceSchema = z.strictObject({
   onlineFaceChecksPerHour: z.int().min(1).max(60).optional(),
   /** A claim must be made within this many months of the certificate's issue. */
   claimWithinMonthsOfCertificate: z.int().min(1).optional(),
+  /**
+   * 公示 before payment (NOT IN SEEDS): an approved claim is published, names masked, for this
+   * many days from its approval and is paid only after; an objection in that time holds it until
+   * an officer rules. Absent: no publication.
+   */
+  publicationDays: z.int().min(1).max(60).optional(),
 })
 
 /** The 行政区划代码 prefix a rule set governs: 2, 4 or 6 digits. */

@@ -325,11 +325,66 @@ export const subsidyClawedBack = defineEvent({
   }),
 })
 
+// 公示 (NOT IN SEEDS, national practice; a rule set's `practice.publicationDays`): an approved claim
+// is published, names masked, for the days the rule set gives; an objection filed in that time
+// holds the claim until an officer rules on it. Upheld rejects the claim; dismissed lets it be paid
+// once the period has passed.
+
+/** An approved claim is published from `from` to `to` (both China days, inclusive). */
+export const claimPublished = defineEvent({
+  type: 'ClaimPublished',
+  context: 'subsidy',
+  category: 'subsidy',
+  key: 'worker',
+  summary: 'An approved claim is published (公示) for the days its rule set gives, names masked.',
+  schema: z.strictObject({
+    claim: entityIdSchema,
+    worker: pseudonymSchema,
+    from: dateSchema,
+    to: dateSchema,
+    ruleSet: ruleSetRefSchema,
+  }),
+})
+
+/** An objection to a published claim, filed by an officer on behalf of whoever raised it. */
+export const publicationObjectionFiled = defineEvent({
+  type: 'PublicationObjectionFiled',
+  context: 'subsidy',
+  category: 'subsidy',
+  key: 'worker',
+  summary: 'An objection to a published claim is filed during its publication; the claim is held.',
+  schema: z.strictObject({
+    claim: entityIdSchema,
+    worker: pseudonymSchema,
+    objection: entityIdSchema,
+    reason: noteSchema,
+  }),
+})
+
+/** An officer's ruling on an objection to a published claim: upheld rejects the claim. */
+export const publicationObjectionRuled = defineEvent({
+  type: 'PublicationObjectionRuled',
+  context: 'subsidy',
+  category: 'subsidy',
+  key: 'worker',
+  summary: 'An officer rules on an objection to a published claim: upheld (rejected) or dismissed.',
+  schema: z.strictObject({
+    claim: entityIdSchema,
+    worker: pseudonymSchema,
+    objection: entityIdSchema,
+    outcome: z.enum(['upheld', 'dismissed']),
+    note: noteSchema,
+  }),
+})
+
 export const subsidyEvents = [
   subsidyClaimSubmitted,
   subsidyClaimReviewed,
   subsidyClaimDecided,
   claimSanctionReviewed,
+  claimPublished,
+  publicationObjectionFiled,
+  publicationObjectionRuled,
   contributionHistoryAttested,
   subsidyPaid,
   advancePaid,

@@ -31,6 +31,24 @@ export interface ReviewClaim {
   reasons: string[]
 }
 
+/** An objection to a published claim (公示), filed by an officer for whoever raised it. */
+export interface ObjectToPublication {
+  kind: 'publication-objection'
+  claim: string
+  objection: string
+  reason: string
+  today: string
+}
+
+/** An officer's ruling on an objection to a published claim. */
+export interface RuleOnObjection {
+  kind: 'publication-ruling'
+  claim: string
+  objection: string
+  outcome: 'upheld' | 'dismissed'
+  note: string
+}
+
 export interface DecideClaim {
   kind: 'decide'
   claim: string
@@ -38,6 +56,8 @@ export interface DecideClaim {
   /** Defaults to the amount the last review approved. */
   approvedAmount?: number | undefined
   reasons: string[]
+  /** 公示: the days the rule set publishes an approved claim for, and the day of the decision. */
+  publication?: { days: number; today: string } | undefined
 }
 
 export interface PayClaim {
@@ -102,6 +122,8 @@ export type SubsidyCommand =
   | PayClaim
   | ClawBack
   | ReviewSanction
+  | ObjectToPublication
+  | RuleOnObjection
   | AttestContributions
   | RegisterCardAccount
 

@@ -5,10 +5,12 @@ import {
   type ClawBack,
   claimIdFor,
   type DecideClaim,
+  type ObjectToPublication,
   type OfferedAccount,
   type PayClaim,
   type ReviewClaim,
   type ReviewSanction,
+  type RuleOnObjection,
   type SubmitClaim,
   type SubsidyCommand,
 } from './claim-commands.ts'
@@ -22,6 +24,12 @@ import {
 } from './claim-state.ts'
 import type { Evidence } from './facts.ts'
 import { type GateResult, runGate } from './gate.ts'
+import {
+  checkObjectionFiled,
+  checkObjectionRuled,
+  publicationHold,
+  publicationPeriod,
+} from './publication.ts'
 import { type RuleSet, refOf } from './rule-set.ts'
 import { heldBySanction, sanctionOver } from './sanction-hold.ts'
 
@@ -146,12 +154,31 @@ function decide(cmd: DecideClaim, state: SubsidyState): SubsidyEvent[] {
       message: 'the approval cannot exceed the amount the review approved',
       details: { reviewed: last.approvedAmount },
     })
-  return [
-    {
-      type: 'SubsidyClaimDecided',
-      data: { claim: cmd.claim, worker, outcome: 'approved', approvedAmount, reasons: cmd.reasons, ruleSet },
-    },
-  ]
+  const decided: SubsidyEvent = {
+    type: 'SubsidyClaimDecided',
+    data: { claim: cmd.claim, worker, outcome: 'approved', approvedAmount, reasons: cmd.reasons, ruleSet },
+  }
+  if (!cmd.publication) return [decided]
+  const period = publicationPeriod(cmd.publication.today, cmd.publication.days)
+  return [decided, { type: 'ClaimPublished', data: { claim: cmd.claim, worker, ...period, ruleSet } }]
+}
+
+function objectToPublication(cmd: ObjectToPublication, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  checkObjectionFiled(claim, cmd.objection, cmd.today)
+  // Filing again the same objection (a retry) files nothing new.
+  if (claim.objections.some((o) => o.objection === cmd.objection)) return []
+  const { worker } = claim.submitted
+  const { claim: id, objection, reason } = cmd
+  return [{ type: 'PublicationObjectionFiled', data: { claim: id, worker, objection, reason } }]
+}
+
+function ruleOnObjection(cmd: RuleOnObjection, state: SubsidyState): SubsidyEvent[] {
+  const claim = claimOf(state, cmd.claim)
+  checkObjectionRuled(claim, cmd.objection)
+  const { worker } = claim.submitted
+  const { claim: id, objection, outcome, note } = cmd
+  return [{ type: 'PublicationObjectionRuled', data: { claim: id, worker, objection, outcome, note } }]
 }
 
 /**
@@ -192,6 +219,9 @@ export function paymentGate(
         },
       ),
     )
+  const published = publicationHold(claim, today)
+  if (published)
+    gate.violations.push(violation(published.rule, published.message, refOf(rules), published.details))
   return gate
 }
 
@@ -330,6 +360,10 @@ export const subsidyDecider: Decider<SubsidyState, SubsidyCommand, SubsidyEvent>
         return pay(command, state)
       case 'sanction-review':
         return sanctionReview(command, state)
+      case 'publication-objection':
+        return objectToPublication(command, state)
+      case 'publication-ruling':
+        return ruleOnObjection(command, state)
       case 'claw-back':
         return clawBack(command, state)
       case 'attest':

@@ -1,4 +1,5 @@
 import type { EventData } from '@trec/contracts'
+import type { Publication, PublicationObjection } from './publication.ts'
 
 // A worker's subsidy history (`subsidy-{worker}`): every claim with where it stands. The practice
 // rules (once per occupation and level, yearly caps, lower level after higher) are judged on it.
@@ -12,6 +13,9 @@ export type SubsidyEvent =
   | { type: 'SubsidyPaid'; data: EventData<'SubsidyPaid'> }
   | { type: 'SubsidyClawedBack'; data: EventData<'SubsidyClawedBack'> }
   | { type: 'ClaimSanctionReviewed'; data: EventData<'ClaimSanctionReviewed'> }
+  | { type: 'ClaimPublished'; data: EventData<'ClaimPublished'> }
+  | { type: 'PublicationObjectionFiled'; data: EventData<'PublicationObjectionFiled'> }
+  | { type: 'PublicationObjectionRuled'; data: EventData<'PublicationObjectionRuled'> }
   | { type: 'ContributionHistoryAttested'; data: EventData<'ContributionHistoryAttested'> }
   | { type: 'CardAccountRegistered'; data: EventData<'CardAccountRegistered'> }
 
@@ -27,6 +31,10 @@ export interface ClaimState {
   }
   clawbacks: Omit<Data<'SubsidyClawedBack'>, 'claim' | 'worker'>[]
   clawedBack: number
+  /** 公示, when the rule set asks for it: the days the approved claim is published. */
+  publication?: Publication
+  /** Objections to the published claim, each with its ruling once given. */
+  objections: PublicationObjection[]
 }
 
 export interface SubsidyState {
@@ -61,6 +69,7 @@ export function evolveSubsidy(state: SubsidyState, event: SubsidyEvent): Subsidy
             reviews: [],
             clawbacks: [],
             clawedBack: 0,
+            objections: [],
           },
         },
         count: state.count + 1,
@@ -99,6 +108,27 @@ export function evolveSubsidy(state: SubsidyState, event: SubsidyEvent): Subsidy
       return event.data.outcome === 'reject'
         ? update(state, event.data.claim, (c) => ({ ...c, status: 'rejected' }))
         : state
+    case 'ClaimPublished':
+      return update(state, event.data.claim, (c) => ({
+        ...c,
+        publication: { from: event.data.from, to: event.data.to },
+      }))
+    case 'PublicationObjectionFiled': {
+      const { objection, reason } = event.data
+      return update(state, event.data.claim, (c) => ({
+        ...c,
+        objections: [...c.objections, { objection, reason }],
+      }))
+    }
+    case 'PublicationObjectionRuled': {
+      // An upheld objection rejects the claim; a dismissed one leaves it approved.
+      const { objection, outcome } = event.data
+      return update(state, event.data.claim, (c) => ({
+        ...c,
+        status: outcome === 'upheld' ? 'rejected' : c.status,
+        objections: c.objections.map((o) => (o.objection === objection ? { ...o, outcome } : o)),
+      }))
+    }
     case 'ContributionHistoryAttested':
       return state
     case 'CardAccountRegistered':

@@ -14,6 +14,9 @@ const claimTypes = new Set([
   'SubsidyPaid',
   'SubsidyClawedBack',
   'ClaimSanctionReviewed',
+  'ClaimPublished',
+  'PublicationObjectionFiled',
+  'PublicationObjectionRuled',
   'InstitutionSuspended',
   'InstitutionDelisted',
   'RecoveryOpened',
@@ -40,6 +43,11 @@ export interface ClaimListRow {
   position: string | number
   /** The outcome of the last sanction review (continue or reject), or null. */
   sanction_review: string | null
+  /** 公示: the first and last day the claim is published, or null. */
+  published_from: string | null
+  published_to: string | null
+  /** The last objection to the published claim: open, upheld or dismissed; null when none. */
+  objection: string | null
 }
 
 /** A suspension or delisting of an institution, as the review list (GET /v1/sanction-reviews) joins it. */
@@ -71,8 +79,9 @@ export interface RecoveryListRow {
 export function claimsListProjection(): Projection {
   return {
     name: claimsListName,
-    // Version 2 added the sanctions and the review column, version 3 the recovery accounts (issue 26).
-    version: 3,
+    // Version 2 added the sanctions and the review column, version 3 the recovery accounts, version 4
+    // the publication (公示) columns (issue 26).
+    version: 4,
     tables: {
       // The unique constraints are there for their indexes: the list's order inside a region, an
       // institution and a status.
@@ -80,7 +89,7 @@ export function claimsListProjection(): Projection {
         class text, kind text not null, payee_kind text not null, status text not null, amount int8 not null,
         approved_amount int8, paid_amount int8 not null, clawed_back int8 not null, claimed_on text not null,
         occupation text, level int, position int8 not null unique,
-        sanction_review text,
+        sanction_review text, published_from text, published_to text, objection text,
         unique (region, position), unique (institution, position), unique (status, position)`,
       // Suspensions and delistings of institutions (the training service's record), so the review
       // list finds the open claims made before one took effect.
@@ -101,7 +110,7 @@ export function claimsListProjection(): Projection {
           case 'SubsidyClaimSubmitted': {
             const d = e.data
             await query(
-              `insert into ${claims} values ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, null, 0, 0, $9, $10, $11, $12, null)
+              `insert into ${claims} values ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, null, 0, 0, $9, $10, $11, $12, null, null, null, null)
                on conflict (claim) do nothing`,
               [
                 d.claim,
@@ -137,6 +146,23 @@ export function claimsListProjection(): Projection {
             await query(
               `update ${claims} set sanction_review = $2,
                  status = case when $2 = 'reject' then 'rejected' else status end where claim = $1`,
+              [e.data.claim, e.data.outcome],
+            )
+            break
+          case 'ClaimPublished':
+            await query(`update ${claims} set published_from = $2, published_to = $3 where claim = $1`, [
+              e.data.claim,
+              e.data.from,
+              e.data.to,
+            ])
+            break
+          case 'PublicationObjectionFiled':
+            await query(`update ${claims} set objection = 'open' where claim = $1`, [e.data.claim])
+            break
+          case 'PublicationObjectionRuled':
+            await query(
+              `update ${claims} set objection = $2,
+                 status = case when $2 = 'upheld' then 'rejected' else status end where claim = $1`,
               [e.data.claim, e.data.outcome],
             )
             break

@@ -1,11 +1,13 @@
 import { handleCommand } from '@trec/command'
 import { entityIdSchema, eventIdSchema, noteSchema, positiveFenSchema } from '@trec/contracts'
-import { assertRegion, type Platform, principal } from '@trec/fastify-kit'
+import { assertRegion, commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
+import { ruleSetsFor } from '../app/rule-source.ts'
 import type { SubsidyCommand } from '../domain/claim-commands.ts'
 import { subsidyDecider } from '../domain/claim-decider.ts'
+import { ruleSetByRef } from '../domain/rule-set.ts'
 import type { ResolvedOptions } from '../options.ts'
-import { claimParams, commandAnswer, forbidden, loadClaim, metaFor, now, singleEventId } from './common.ts'
+import { claimParams, commandAnswer, forbidden, type LoadedClaim, loadClaim, metaFor, now } from './common.ts'
 
 const reasons = z.array(noteSchema).max(50)
 
@@ -73,17 +75,18 @@ async function onClaim(
   options: ResolvedOptions,
   request: Parameters<typeof principal>[0],
   id: string,
-  command: SubsidyCommand,
+  command: SubsidyCommand | ((loaded: LoadedClaim, today: string) => Promise<SubsidyCommand>),
 ) {
   const p = principal(request)
   const loaded = await loadClaim(options, id)
   assertRegion(p, loaded.claim.submitted.region)
-  const { at } = now(options)
+  const { at, today } = now(options)
   const result = await handleCommand(options.store, subsidyDecider, {
     stream: `subsidy-${loaded.worker}`,
-    command,
+    command: typeof command === 'function' ? await command(loaded, today) : command,
     meta: metaFor(p, at, loaded.claim.submitted.region, loaded.correlationId),
-    nextId: singleEventId(request),
+    // An approval under a rule set with 公示 appends two events (decided, published).
+    nextId: commandEventIds(request),
   })
   return { ids: result.ids, revision: result.append.revision }
 }
@@ -132,17 +135,25 @@ export function claimStepRoutes(app: Platform, options: ResolvedOptions): void {
         summary: 'Approve a reviewed claim for an amount, or reject it (审批)',
         operationId: 'decideClaim',
         description:
-          'A subsidy officer of the claim’s region approves a reviewed claim for an amount in fen (by default the amount the last review approved), or rejects it with reasons. Answers the events appended.',
+          'A subsidy officer of the claim’s region approves a reviewed claim for an amount in fen (by default the amount the last review approved), or rejects it with reasons. When the claim’s rule set asks for publication (`practice.publicationDays`, 公示), an approval also publishes the claim from today for those days (`ClaimPublished`); it is paid only after. Answers the events appended.',
         params: claimParams,
         body: decisionBody,
         response: { 201: commandAnswer },
       },
     },
     async (request, reply) => {
-      const answer = await onClaim(options, request, request.params.claim, {
-        kind: 'decide',
-        claim: request.params.claim,
-        ...request.body,
+      const answer = await onClaim(options, request, request.params.claim, async (loaded, today) => {
+        const s = loaded.claim.submitted
+        const days =
+          request.body.outcome === 'approved'
+            ? ruleSetByRef(await ruleSetsFor(options, s.region), s.ruleSet)?.practice.publicationDays
+            : undefined
+        return {
+          kind: 'decide',
+          claim: request.params.claim,
+          ...request.body,
+          ...(days === undefined ? {} : { publication: { days, today } }),
+        }
       })
       return reply.code(201).send(answer)
     },
