@@ -69,6 +69,12 @@ const guards: Guard[] = [
     files: source,
   },
   {
+    idea: 'calendar-day arithmetic',
+    allowed: { 'packages/core/src/china-time.ts': 'the home: addDays' },
+    signs: [/\* 86_?400_?000\)\.toISOString\(\)\.slice\(0, 10\)/],
+    files: source,
+  },
+  {
     idea: 'region-prefix matching',
     allowed: { 'packages/contracts/src/primitives.ts': 'the home: regionPrefix, regionCovers, underPrefix' },
     signs: [
@@ -154,6 +160,9 @@ describe('one home for each helper', () => {
       'return `${date.slice(0, 4)}-Q${Math.ceil(month / 3)}`',
       'const q = Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1',
       'export const quarterPattern = /^\\d{4}Q[1-4]$/',
+    ],
+    'calendar-day arithmetic': [
+      'const last = new Date(Date.parse(`${today}T00:00:00Z`) + (days - 1) * 86_400_000).toISOString().slice(0, 10)',
     ],
     'region-prefix matching': [
       "while (prefix.length > 2 && prefix.endsWith('00')) prefix = prefix.slice(0, -2)",

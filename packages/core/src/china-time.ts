@@ -12,6 +12,11 @@ export function chinaDay(instant: string | number | Date): string {
   return new Date(ms + chinaOffsetMs).toISOString().slice(0, 10)
 }
 
+/** The calendar day `days` after `day` (`YYYY-MM-DD`; before it, when negative). */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
 /** The quarter in China, `YYYYQn`, of a calendar day (`YYYY-MM-DD`, taken as is) or an instant. */
 export function quarterOf(dayOrInstant: string): string {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(dayOrInstant) ? dayOrInstant : chinaDay(dayOrInstant)

@@ -1,8 +1,8 @@
 import { regionCovers, regionPrefix } from '@trec/contracts'
 // Calendar facts are judged in China Standard Time (`chinaDay` of @trec/core says how).
-import { chinaDay, quarterOf, quarterPattern } from '@trec/core'
+import { addDays, chinaDay, quarterOf, quarterPattern } from '@trec/core'
 
-export { chinaDay, quarterOf, quarterPattern }
+export { addDays, chinaDay, quarterOf, quarterPattern }
 
 export function chinaYear(instant: string): number {
   return Number(chinaDay(instant).slice(0, 4))
@@ -11,11 +11,6 @@ export function chinaYear(instant: string): number {
 /** Whether `instant` is at or before `cutoff` (both ISO 8601, any offsets). */
 export function notAfter(instant: string, cutoff: string): boolean {
   return Date.parse(instant) <= Date.parse(cutoff)
-}
-
-/** The day `days` after `day` (`YYYY-MM-DD`). */
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }
 
 export { regionPrefix }

@@ -1,3 +1,4 @@
+import { addDays } from '@trec/core'
 import type { RuleSetBody } from '../catalogue/subsidy-rules.ts'
 import { underPrefix } from '../primitives.ts'
 import type { EventData } from '../registry.ts'
@@ -30,10 +31,6 @@ export function evolveRulebook(state: RulebookState, event: RulebookEvent): Rule
     return { ...state, withdrawn: { ...state.withdrawn, [event.data.id]: event.data.effectiveFrom } }
   return { ...state, versions: [...state.versions, event.data.ruleSet] }
 }
-
-/** The calendar day `days` after `day` (before, when negative). */
-const addDays = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 
 /**
  * Each version with the period it really applies. A version that never applies (withdrawn before

@@ -1,5 +1,6 @@
 import { reject } from '@trec/command'
 import type { EventData } from '@trec/contracts'
+import { addDays } from '@trec/core'
 import type { ClaimState } from './claim-state.ts'
 
 // 公示 before payment (NOT IN SEEDS; the rule set's `practice.publicationDays`): an approved claim
@@ -17,8 +18,7 @@ export interface PublicationObjection {
 
 /** The publication period of a claim approved on `today` under `days`: `days` days, `today` the first. */
 export function publicationPeriod(today: string, days: number): Publication {
-  const last = new Date(Date.parse(`${today}T00:00:00Z`) + (days - 1) * 86_400_000)
-  return { from: today, to: last.toISOString().slice(0, 10) }
+  return { from: today, to: addDays(today, days - 1) }
 }
 
 /** Why a claim may not be paid yet on `today` for its publication, if it may not. */
