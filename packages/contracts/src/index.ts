@@ -48,6 +48,7 @@ export {
   fraudAlertRaised,
   fraudAlertResolved,
   fraudRuleIdSchema,
+  gradeAtLeast,
   type IntegrityGrade,
   inspectionSampleSelected,
   institutionGraded,

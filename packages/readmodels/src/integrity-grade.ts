@@ -1,4 +1,4 @@
-import { type IntegrityGrade, integrityGrades } from '@trec/contracts'
+import type { IntegrityGrade } from '@trec/contracts'
 
 // 诚信等级 (integrity grade) of an institution, computed from its KPIs (kpis.ts) and its case record.
 // The seeds name the instrument (诚信等级评定) but give no grades, inputs or thresholds: the four
@@ -61,9 +61,4 @@ export function computeIntegrityGrade(inputs: GradeInputs, t: GradeThresholds): 
   )
     return { grade: 'A', reason: 'rates at or above the A thresholds' }
   return { grade: 'B', reason: 'no finding, rates between the C and A thresholds or too few completions' }
-}
-
-/** True when `grade` is `minimum` or better (A is best). */
-export function gradeAtLeast(grade: IntegrityGrade, minimum: IntegrityGrade): boolean {
-  return integrityGrades.indexOf(grade) <= integrityGrades.indexOf(minimum)
 }

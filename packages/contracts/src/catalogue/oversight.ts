@@ -285,6 +285,11 @@ export const inspectionSampleSelected = defineEvent({
 export const integrityGrades = ['A', 'B', 'C', 'D'] as const
 export type IntegrityGrade = (typeof integrityGrades)[number]
 
+/** True when `grade` is `minimum` or better (A is best). */
+export function gradeAtLeast(grade: IntegrityGrade, minimum: IntegrityGrade): boolean {
+  return integrityGrades.indexOf(grade) <= integrityGrades.indexOf(minimum)
+}
+
 const rateSchema = z.number().min(0).max(1)
 
 export const institutionGraded = defineEvent({
