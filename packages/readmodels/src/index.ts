@@ -4,8 +4,6 @@ export type { DisbursementRow, ParsedDisbursements, ParseOptions } from './disbu
 export { csvRecords, disbursementColumns, parseDisbursementCsv } from './disbursement-csv.ts'
 export type { Fact, FoldEvent, StoredFoldRow } from './events.ts'
 export { allOf, byPosition, canonical, foldEventOfRow, is, lastOf, slimData, workerOf } from './events.ts'
-export type { GradeInputs, GradeResult, GradeThresholds } from './integrity-grade.ts'
-export { computeIntegrityGrade, exampleGradeThresholds } from './integrity-grade.ts'
 export type { KpiDimension, KpiRow } from './kpis.ts'
 export { aggregateKpis, kpiDimensions } from './kpis.ts'
 export type {

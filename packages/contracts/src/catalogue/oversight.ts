@@ -280,7 +280,7 @@ export const inspectionSampleSelected = defineEvent({
 
 // 诚信等级评定: an officer grades an institution, recording the grade with the inputs it was computed
 // from and the thresholds used (the grades, inputs and thresholds are not in the seeds; they are
-// set by the region: packages/readmodels/src/integrity-grade.ts), so the history is on the record
+// set by the region: services/oversight/src/grades/integrity-grade.ts), so the history is on the record
 // and each grade can be re-derived. One stream per institution: `oversight-grade-{institution}`.
 export const integrityGrades = ['A', 'B', 'C', 'D'] as const
 export type IntegrityGrade = (typeof integrityGrades)[number]

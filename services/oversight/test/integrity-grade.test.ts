@@ -1,6 +1,6 @@
 import { gradeAtLeast } from '@trec/contracts'
 import { describe, expect, it } from 'vitest'
-import { computeIntegrityGrade, exampleGradeThresholds } from '../src/index.ts'
+import { computeIntegrityGrade, exampleGradeThresholds } from '../src/grades/integrity-grade.ts'
 
 const good = {
   completions: 50,

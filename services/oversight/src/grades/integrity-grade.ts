@@ -1,6 +1,6 @@
 import type { IntegrityGrade } from '@trec/contracts'
 
-// 诚信等级 (integrity grade) of an institution, computed from its KPIs (kpis.ts) and its case record.
+// 诚信等级 (integrity grade) of an institution, computed from its KPIs (packages/readmodels/src/kpis.ts) and its case record.
 // The seeds name the instrument (诚信等级评定) but give no grades, inputs or thresholds: the four
 // grades A–D, the inputs below and every threshold are NOT IN THE SEEDS; they are set by the
 // region, and `exampleGradeThresholds` is only an example to start from.
