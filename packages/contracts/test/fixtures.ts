@@ -558,6 +558,27 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
       ],
     },
   },
+  InstitutionGraded: {
+    grading: 'grade-inst-130100-0042',
+    institution: 'inst-130100-0042',
+    region: '130102',
+    grade: 'D',
+    period: { from: '2024-01-01', to: '2024-06-30' },
+    inputs: {
+      completions: 41,
+      passRate: 0.78,
+      certificationRate: 0.61,
+      confirmedFraud: 1,
+      sanctionsInForce: 1,
+    },
+    thresholds: {
+      A: { minCompletions: 30, passRate: 0.9, certificationRate: 0.8 },
+      C: { passRate: 0.6, certificationRate: 0.4 },
+      fraudForD: 2,
+    },
+    evidence,
+    note: '2024年上半年诚信等级评定',
+  },
 }
 
 export const meta: AppendMetadata = {

@@ -3,6 +3,7 @@ import { type OversightOptions, resolveOptions } from './options.ts'
 import type { OversightReadSide } from './read-side.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { gradeRoutes } from './routes/grades.ts'
 import { registryListRoutes } from './routes/registry-lists.ts'
 import { samplingRoutes } from './routes/sampling.ts'
 import { samplingRunListRoute } from './routes/sampling-run-list.ts'
@@ -22,6 +23,7 @@ export async function oversightService(app: Platform, options: OversightOptions)
   traceRoutes(app, resolved)
   caseRoutes(app, resolved)
   samplingRoutes(app, resolved)
+  gradeRoutes(app, resolved)
   registryListRoutes(app, resolved)
   samplingRunListRoute(app, resolved)
   if (!resolved.follow) return

@@ -301,5 +301,22 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       seed: sha,
       inspectors: { pool: ['insp-130100-0001', 'insp-130100-0002'], perTarget: 1 },
     },
+    'POST /v1/oversight/institutions/{institution}/grades': {
+      period: { from: '2021-01-01', to: '2021-06-30' },
+      inputs: {
+        completions: 12,
+        passRate: 0.75,
+        certificationRate: 0.5,
+        confirmedFraud: 0,
+        sanctionsInForce: 0,
+      },
+      thresholds: {
+        A: { minCompletions: 30, passRate: 0.9, certificationRate: 0.8 },
+        C: { passRate: 0.6, certificationRate: 0.4 },
+        fraudForD: 2,
+      },
+      evidence: [],
+      note: '上半年诚信等级评定',
+    },
   }
 }

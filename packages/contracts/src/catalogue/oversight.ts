@@ -278,6 +278,61 @@ export const inspectionSampleSelected = defineEvent({
     }),
 })
 
+// 诚信等级评定: an officer grades an institution, recording the grade with the inputs it was computed
+// from and the thresholds used (the grades, inputs and thresholds are not in the seeds; they are
+// set by the region: services/oversight/src/grades/integrity-grade.ts), so the history is on the record
+// and each grade can be re-derived. One stream per institution: `oversight-grade-{institution}`.
+export const integrityGrades = ['A', 'B', 'C', 'D'] as const
+export type IntegrityGrade = (typeof integrityGrades)[number]
+
+/** True when `grade` is `minimum` or better (A is best). */
+export function gradeAtLeast(grade: IntegrityGrade, minimum: IntegrityGrade): boolean {
+  return integrityGrades.indexOf(grade) <= integrityGrades.indexOf(minimum)
+}
+
+const rateSchema = z.number().min(0).max(1)
+
+export const institutionGraded = defineEvent({
+  type: 'InstitutionGraded',
+  context: 'oversight',
+  category: 'oversight',
+  key: 'grading',
+  summary: 'An institution is graded (诚信等级 A–D) with the KPIs, findings and thresholds it rests on.',
+  schema: z
+    .strictObject({
+      /** `grade-{institution}`: the stream of the institution's grades. */
+      grading: z.string().regex(/^grade-[A-Za-z0-9][A-Za-z0-9_.:-]{0,57}$/, 'must be grade-{institution}'),
+      institution: entityIdSchema,
+      region: regionCodeSchema,
+      grade: z.enum(integrityGrades),
+      period: z.strictObject({ from: dateSchema, to: dateSchema }),
+      inputs: z.strictObject({
+        completions: z.int().min(0),
+        passRate: rateSchema,
+        certificationRate: rateSchema,
+        confirmedFraud: z.int().min(0),
+        sanctionsInForce: z.int().min(0),
+      }),
+      thresholds: z.strictObject({
+        A: z.strictObject({
+          minCompletions: z.int().min(0),
+          passRate: rateSchema,
+          certificationRate: rateSchema,
+        }),
+        C: z.strictObject({ passRate: rateSchema, certificationRate: rateSchema }),
+        fraudForD: z.int().min(1),
+      }),
+      /** The findings and sanctions counted (CaseFindingsRecorded, CaseSanctionDecided, …). */
+      evidence: uniqueList(eventIdSchema).max(10_000),
+      note: noteSchema,
+    })
+    .refine((g) => g.grading === `grade-${g.institution}`, {
+      message: 'grading must be grade-{institution}',
+      path: ['grading'],
+    })
+    .refine((g) => g.period.from <= g.period.to, { message: 'from is after to', path: ['period', 'to'] }),
+})
+
 export const oversightEvents = [
   fraudAlertRaised,
   fraudAlertResolved,
@@ -288,4 +343,5 @@ export const oversightEvents = [
   clawbackRequested,
   caseClosed,
   inspectionSampleSelected,
+  institutionGraded,
 ] as const

@@ -11,6 +11,7 @@ import {
 } from '../primitives.ts'
 import { certificateKinds } from './assessment.ts'
 import { employmentSources, populationGroups } from './employment.ts'
+import { integrityGrades } from './oversight.ts'
 
 // Subsidy rule sets as events (docs/architecture.md, "Rules come from data, with versions"): an
 // officer of a region publishes a set, amends it as a new version effective from a date, and
@@ -174,6 +175,12 @@ export const practiceSchema = z.strictObject({
    * an officer rules. Absent: no publication.
    */
   publicationDays: z.int().min(1).max(60).optional(),
+  /**
+   * The worst 诚信等级 (InstitutionGraded, A best) an institution's latest grade may be for its
+   * class to get an advance (先行拨付) (NOT IN SEEDS: the seeds name 诚信等级评定, not its effect;
+   * set by the region). Absent: grades do not gate advances; an ungraded institution passes.
+   */
+  advanceMinGrade: z.enum(integrityGrades).optional(),
 })
 
 /** The 行政区划代码 prefix a rule set governs: 2, 4 or 6 digits. */

@@ -74,9 +74,13 @@ export async function readClaimEvidence(store: EventStore, ref: ClaimRecordRef):
 export async function readClassEvidence(store: EventStore, cls: string): Promise<Evidence> {
   const facts = await classFacts(store, cls)
   const applied = facts.findLast((f) => f.type === 'ClassOpeningApplied')
+  // The provider's stream and its 诚信等级 history (oversight-grade-…, read for the advance gate).
   const institution =
     applied?.type === 'ClassOpeningApplied'
-      ? await read(store, `institution-${applied.data.institution}`)
+      ? await readAll(store, [
+          `institution-${applied.data.institution}`,
+          `oversight-grade-${applied.data.institution}`,
+        ])
       : []
   return { facts: [...facts, ...institution] }
 }

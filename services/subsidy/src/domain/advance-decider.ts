@@ -1,6 +1,6 @@
 import type { RuleViolation } from '@trec/command'
 import { type Decider, reject } from '@trec/command'
-import type { EventData } from '@trec/contracts'
+import { type EventData, gradeAtLeast } from '@trec/contracts'
 import { amountStandard } from './amount-standard.ts'
 import { claimBasis } from './basis.ts'
 import { type SubsidyKind, violation } from './claim-facts.ts'
@@ -83,6 +83,15 @@ function payAdvance(cmd: PayAdvance, state: AdvanceState): AdvanceEvent[] {
   const rule = rules.kinds[kind]
   const payee = rule?.payees.includes('provider') ? 'provider' : 'enterprise'
   checkInstitution({ kind: payee, id: provider }, cmd.evidence, cmd.today, fail)
+  // 诚信等级 (NOT IN SEEDS, the region's practice): no advance below the minimum grade.
+  const minGrade = rules.practice.advanceMinGrade
+  const graded = lastFact(cmd.evidence, 'InstitutionGraded', (g) => g.institution === provider)
+  if (minGrade && graded && !gradeAtLeast(graded.data.grade, minGrade))
+    fail('advance-grade', `the provider's integrity grade ${graded.data.grade} is below ${minGrade}`, {
+      grade: graded.data.grade,
+      minimum: minGrade,
+      graded: graded.id,
+    })
   const share = cmd.share ?? terms.share ?? terms.minShare
   if (share < terms.minShare || share > 1)
     fail('advance-share', `the advance is between ${terms.minShare} and 1 of the subsidy`, {

@@ -62,6 +62,47 @@ describe('an advance to the provider', () => {
       })
   })
 
+  it('refuses a provider whose latest 诚信等级 is below the rule set’s minimum, naming the grade (advance-grade)', () => {
+    const graded = (grade: 'A' | 'B' | 'C' | 'D', id: string): Fact => ({
+      id,
+      type: 'InstitutionGraded',
+      data: {
+        grading: `grade-${institution}`,
+        institution,
+        region: '230102',
+        grade,
+        period: { from: '2020-01-01', to: '2020-12-31' },
+        inputs: {
+          completions: 40,
+          passRate: 0.5,
+          certificationRate: 0.3,
+          confirmedFraud: 1,
+          sanctionsInForce: 0,
+        },
+        thresholds: {
+          A: { minCompletions: 30, passRate: 0.9, certificationRate: 0.8 },
+          C: { passRate: 0.6, certificationRate: 0.4 },
+          fraudForD: 2,
+        },
+        evidence: [],
+        note: '年度诚信等级评定',
+      },
+    })
+    const rules = { ...harbinTest, practice: { ...harbinTest.practice, advanceMinGrade: 'C' as const } }
+    const [v] = spec(advanceDecider)
+      .given()
+      .when(advance([...classRecord(), graded('B', 'evt-g1'), graded('D', 'evt-g2')], { rules }))
+      .rejects('advance-grade')
+    expect(v?.details).toMatchObject({ grade: 'D', minimum: 'C', graded: 'evt-g2' })
+    // a later, better grade lifts it; without the practice field grades do not gate
+    const decide = (facts: Fact[], over: Partial<PayAdvance>) =>
+      advanceDecider.decide(advance(facts, over), advanceDecider.initialState()).map((e) => e.type)
+    expect(decide([...classRecord(), graded('D', 'evt-g2'), graded('C', 'evt-g3')], { rules })).toEqual([
+      'AdvancePaid',
+    ])
+    expect(decide([...classRecord(), graded('D', 'evt-g2')], {})).toEqual(['AdvancePaid'])
+  })
+
   it('refuses less than half (advance-share)', () => {
     spec(advanceDecider)
       .given()
