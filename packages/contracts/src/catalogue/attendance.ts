@@ -132,7 +132,7 @@ export const cardTapRecorded = defineEvent({
   category: 'attendance',
   key: 'worker',
   summary:
-    'A social-security card tapped on a registered reader at 签到 or 签退 (持卡参训); the card number is never stored, only the worker pseudonym the reader sends.',
+    'A card tapped on a registered reader at 签到 or 签退 (持卡参训); a pseudonym, never the card number.',
   schema: z.strictObject({
     worker: pseudonymSchema,
     class: entityIdSchema,
