@@ -146,6 +146,7 @@ describe('card tap batch route', () => {
           ['worker-enrolled', 'taps[2]'],
         ]),
       )
+      expect(JSON.stringify(res.json())).not.toContain('checkedAt')
     })
 
     it('a card number in place of a pseudonym, with 400 naming the field', async () => {

@@ -50,6 +50,7 @@ export function decideCardTapBatch(command: RecordCardTapBatch, view: ClassView)
   const asChecks = batch.taps.map((t) => ({ ...t, checkedAt: t.tappedAt }))
   const refused = faceCheckViolations({ checks: asChecks }, view, command).map((v) => ({
     ...v,
+    message: v.message.replace('checkedAt', 'tappedAt'),
     details: { index: v.index, field: `taps[${v.index}]` },
   }))
   if (refused.length > 0) reject(...refused)
