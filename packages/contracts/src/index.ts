@@ -13,6 +13,7 @@ export {
 } from './catalogue/assessment.ts'
 export {
   attendanceEvents,
+  cardTapRecorded,
   devicePublicKeySchema,
   deviceRegistered,
   deviceRevoked,
@@ -206,6 +207,7 @@ export {
   type AttendancePolicy,
   attendanceFacts,
   attendancePolicyOf,
+  type CardTapFact,
   computeAttendance,
   defaultAttendancePolicy,
   type FaceCheckFact,

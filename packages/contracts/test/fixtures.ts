@@ -180,6 +180,14 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     playbackRate: 1,
     clientFingerprint: hash,
   },
+  CardTapRecorded: {
+    worker,
+    class: 'cls-2024-0315',
+    session: 'ses-01',
+    device: 'dev-card-0007',
+    tappedAt: '2024-04-08T08:28:05+08:00',
+    purpose: 'sign_in',
+  },
   DeviceRegistered: {
     device: 'dev-fc-0031',
     class: 'cls-2024-0315',

@@ -25,6 +25,9 @@ export interface BackingRuleSet {
     countFaceChecks?: boolean | undefined
     /** NOT IN SEEDS: passing face checks per hour of signed online learning. */
     onlineFaceChecksPerHour?: number | undefined
+    /** NOT IN SEEDS: minutes late a 签到 card tap and early a 签退 tap may be. */
+    lateArrivalMinutes?: number | undefined
+    earlyLeaveMinutes?: number | undefined
   }
 }
 

@@ -265,6 +265,7 @@ function checkAttendance(
     facts.faceChecks,
     facts.segments,
     attendancePolicyOf(rules.practice),
+    facts.taps,
   )
   if (hours.attendanceShare < minimum)
     fail('attendance-below-minimum', 'the cited evidence shows too few of the class’s hours attended', {

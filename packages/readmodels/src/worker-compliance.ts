@@ -102,6 +102,8 @@ export const complianceWorkerTypes = [
   ...recoveryHistoryTypes,
   'EmploymentOutcomeObserved',
   'WorkerGroupAttested',
+  // Appended last: a kept row names its type by its index in this list.
+  'CardTapRecorded',
 ] as const
 /**
  * The types a worker's rows come from: a payment record per SubsidyPaid, a completion record per
@@ -120,6 +122,7 @@ export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', '
 const foldedFields: Partial<Record<string, readonly string[]>> = {
   FaceCheckRecorded: ['class', 'session', 'checkedAt', 'result', 'liveness'],
   OnlineLearningSegmentRecorded: ['class', 'start', 'end', 'playbackRate'],
+  CardTapRecorded: ['class', 'session', 'tappedAt', 'purpose'],
   TrainingCompleted: ['class', 'passed', 'attendanceShare'],
   IdentityVerified: ['class', 'result'],
   // Read only as cited evidence: their type and position.
@@ -159,7 +162,7 @@ export function packComplianceData(type: string, data: Record<string, unknown>):
   })
 }
 
-const instantFields = new Set(['checkedAt', 'start', 'end'])
+const instantFields = new Set(['checkedAt', 'start', 'end', 'tappedAt'])
 
 /** The milliseconds of an ISO instant written as `toISOString` writes it, else undefined. */
 function msOf(text: string): number | undefined {

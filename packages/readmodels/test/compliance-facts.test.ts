@@ -31,6 +31,21 @@ describe('compliance facts', () => {
     })
   })
 
+  it('keeps of a card tap the values the hours reading needs, and gives them back exactly', () => {
+    const data = {
+      worker,
+      class: 'cls-130400-0008-01',
+      session: 'cls-130400-0008-01-s01',
+      device: 'rdr-1',
+      tappedAt: '2024-03-01T00:45:43.204Z',
+      purpose: 'sign_out',
+    }
+    const { device: _, ...read } = data
+    const packed = packComplianceData('CardTapRecorded', data)
+    expect(packed).toEqual([data.class, ['-s01'], Date.parse(data.tappedAt), 'sign_out'])
+    expect(unpackComplianceData('CardTapRecorded', packed, worker)).toEqual(read)
+  })
+
   it('keeps an instant not in toISOString form, a session not named after its class, and absent fields as they were', () => {
     const data = {
       worker,

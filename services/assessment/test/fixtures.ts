@@ -60,7 +60,7 @@ export function completeCommand(overrides: Partial<CompleteTraining> = {}): Comp
       closed: 'completed',
     },
     training: { enrolledClasses: [classId], identity: 'verified' },
-    attendance: { faceChecks: signIns, segments: [] },
+    attendance: { faceChecks: signIns, segments: [], taps: [] },
     policy: {
       minimumAttendanceShare: 0.8,
       completionAfter: 'last_session_ended',

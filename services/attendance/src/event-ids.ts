@@ -24,3 +24,8 @@ export function batchCorrelationId(device: string, batchId: string): string {
 export function onlineSegmentEventId(device: string, batchId: string, index: number): string {
   return uuidv8('trec.attendance.online-segment', [device, batchId, index])
 }
+
+/** The id of the `index`-th tap of a card reader's batch. */
+export function cardTapEventId(device: string, batchId: string, index: number): string {
+  return uuidv8('trec.attendance.card-tap', [device, batchId, index])
+}

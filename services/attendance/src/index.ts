@@ -1,5 +1,6 @@
 import type { Platform } from '@trec/fastify-kit'
 import { type AttendanceOptions, resolveOptions } from './options.ts'
+import { cardTapBatchRoutes } from './routes/card-tap-batches.ts'
 import { deviceRoutes } from './routes/devices.ts'
 import { faceCheckBatchRoutes } from './routes/face-check-batches.ts'
 import { learningBatchRoutes } from './routes/learning-batches.ts'
@@ -20,4 +21,5 @@ export async function attendanceService(app: Platform, options: AttendanceOption
   faceCheckBatchRoutes(app, resolved, views)
   onlineSegmentRoutes(app, resolved, views)
   learningBatchRoutes(app, resolved, views)
+  cardTapBatchRoutes(app, resolved, views)
 }

@@ -58,9 +58,9 @@ async function publishedRuleSets(query: Query, table: (name: string) => string):
 
 export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
-   * Bump when the rules or the window change (default 3; version 2 added the recorded workers, so
+   * Bump when the rules or the window change (default 5; version 2 added the recorded workers, so
    * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
-   * version 4 reads the recovery accounts a worker owes).
+   * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训).
    */
   version?: number
 }
@@ -72,7 +72,7 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 4,
+    version: options.version ?? 5,
     tables: {
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the

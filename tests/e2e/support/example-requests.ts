@@ -146,6 +146,7 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
     'POST /v1/devices/{device}/revocation': { reason: 'lost', note: '设备遗失' },
     'POST /v1/face-check-batches': { jws: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' },
     'POST /v1/online-learning-batches': { jws: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' },
+    'POST /v1/card-tap-batches': { jws: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' },
     'POST /v1/online-segments': {
       worker,
       class: 'cls-ghost',

@@ -126,6 +126,24 @@ export const onlineLearningSegmentRecorded = defineEvent({
     }),
 })
 
+export const cardTapRecorded = defineEvent({
+  type: 'CardTapRecorded',
+  context: 'attendance',
+  category: 'attendance',
+  key: 'worker',
+  summary:
+    'A card tapped on a registered reader at 签到 or 签退 (持卡参训); a pseudonym, never the card number.',
+  schema: z.strictObject({
+    worker: pseudonymSchema,
+    class: entityIdSchema,
+    session: entityIdSchema,
+    /** The registered reader (a device of the class) that read the card and signed the batch. */
+    device: entityIdSchema,
+    tappedAt: instantSchema,
+    purpose: z.enum(['sign_in', 'sign_out']),
+  }),
+})
+
 // Face-check devices sign their batches (JWS, RFC 7515) with a key registered here, so a check
 // can be traced to one terminal and a terminal that is lost or compromised can be cut off.
 // Only the public key is kept; algorithms are the two the API accepts: EdDSA over Ed25519
@@ -187,6 +205,7 @@ export const deviceRevoked = defineEvent({
 export const attendanceEvents = [
   faceCheckRecorded,
   onlineLearningSegmentRecorded,
+  cardTapRecorded,
   deviceRegistered,
   deviceRevoked,
 ] as const

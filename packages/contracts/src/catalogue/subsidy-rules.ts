@@ -167,6 +167,13 @@ export const practiceSchema = z.strictObject({
    * random about twice an hour). Absent: the reading's default.
    */
   onlineFaceChecksPerHour: z.int().min(1).max(60).optional(),
+  /**
+   * Minutes after a session's start a 签到 card tap still counts it attended (持卡参训; NOT IN SEEDS:
+   * the seeds do not say how late is late). Absent: the reading's default, 15.
+   */
+  lateArrivalMinutes: z.int().min(0).max(240).optional(),
+  /** Minutes before a session's end a 签退 card tap already counts (NOT IN SEEDS). Absent: 15. */
+  earlyLeaveMinutes: z.int().min(0).max(240).optional(),
   /** A claim must be made within this many months of the certificate's issue. */
   claimWithinMonthsOfCertificate: z.int().min(1).optional(),
   /**

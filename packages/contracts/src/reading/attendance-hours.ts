@@ -24,6 +24,11 @@ import { clip, type Interval, overlapLength, totalLength, union } from './interv
 //   consecutive passing checks across it longer than 60 / `checksPerHour` minutes. Hours add up
 //   across sessions toward the scheduled online total (弹性学时, 累积学时): a worker may learn at
 //   any time within the class's period, in as many sittings as suits.
+// - 持卡参训: a session without a passing face check is also attended, for its whole scheduled
+//   time, when the worker's card taps bracket it: a 签到 tap for the session no later than its start
+//   plus `lateArrivalMinutes` (and no earlier than the grace period before it), and a 签退 tap no
+//   earlier than its end minus `earlyLeaveMinutes` (and no later than the grace period after it).
+//   Taps never credit an online session once the worker has signed learning.
 
 /** A session of the schedule, as ClassOpened lists it. */
 export type ScheduledSession = Pick<
@@ -51,6 +56,14 @@ export interface SegmentFact {
   signed?: boolean
 }
 
+/** A card tap at 签到 or 签退 for the class, from `attendance-{worker}` (CardTapRecorded). */
+export interface CardTapFact {
+  id: string
+  session: string
+  tappedAt: string
+  purpose: 'sign_in' | 'sign_out'
+}
+
 export interface AttendancePolicy {
   /** Minutes before a session's start and after its end in which a face check still counts. */
   graceMinutes: number
@@ -58,10 +71,15 @@ export interface AttendancePolicy {
   maxPlaybackRate: number
   /** Passing face checks per hour of signed online learning (the longest gap between checks is 60 / this minutes). */
   checksPerHour: number
+  /** Minutes after a session's start a 签到 tap still counts (default 15). */
+  lateArrivalMinutes?: number | undefined
+  /** Minutes before a session's end a 签退 tap already counts (default 15). */
+  earlyLeaveMinutes?: number | undefined
 }
 
 /**
- * NOT IN SEEDS, national practice: a check counts 15 minutes either side of its session, only
+ * NOT IN SEEDS, national practice: a check counts 15 minutes either side of its session, a card
+ * tap at 签到 up to 15 minutes late and at 签退 up to 15 minutes early, only
  * learning played at normal speed counts, and online platforms check the learner's face at random
  * about twice an hour (the seeds name 人脸识别 for online training, D0/D1, not how often). The
  * assessment service can be configured otherwise; the readers that judge its completions
@@ -71,14 +89,46 @@ export const defaultAttendancePolicy: AttendancePolicy = {
   graceMinutes: 15,
   maxPlaybackRate: 1,
   checksPerHour: 2,
+  lateArrivalMinutes: 15,
+  earlyLeaveMinutes: 15,
 }
 
-/** The attendance policy a rule set's practice section sets (its checks per hour of online learning). */
+/** The attendance policy a rule set's practice section sets (checks per hour, card-tap tolerances). */
 export function attendancePolicyOf(practice?: {
   onlineFaceChecksPerHour?: number | undefined
+  lateArrivalMinutes?: number | undefined
+  earlyLeaveMinutes?: number | undefined
 }): AttendancePolicy {
-  const checksPerHour = practice?.onlineFaceChecksPerHour
-  return checksPerHour === undefined ? defaultAttendancePolicy : { ...defaultAttendancePolicy, checksPerHour }
+  const d = defaultAttendancePolicy
+  return {
+    ...d,
+    checksPerHour: practice?.onlineFaceChecksPerHour ?? d.checksPerHour,
+    lateArrivalMinutes: practice?.lateArrivalMinutes ?? d.lateArrivalMinutes,
+    earlyLeaveMinutes: practice?.earlyLeaveMinutes ?? d.earlyLeaveMinutes,
+  }
+}
+
+/** The 签到 and 签退 taps that bracket a session within the tolerances, or none when they do not. */
+function bracketingTaps(
+  taps: readonly CardTapFact[],
+  session: { session: string; start: number; end: number },
+  policy: AttendancePolicy,
+): CardTapFact[] {
+  const minute = 60_000
+  const grace = policy.graceMinutes * minute
+  const late = (policy.lateArrivalMinutes ?? defaultAttendancePolicy.lateArrivalMinutes!) * minute
+  const early = (policy.earlyLeaveMinutes ?? defaultAttendancePolicy.earlyLeaveMinutes!) * minute
+  const { start, end } = session
+  const own = taps.filter((t) => t.session === session.session)
+  const signIn = own.find((t) => {
+    const at = Date.parse(t.tappedAt)
+    return t.purpose === 'sign_in' && at >= start - grace && at <= start + late
+  })
+  const signOut = own.find((t) => {
+    const at = Date.parse(t.tappedAt)
+    return t.purpose === 'sign_out' && at >= end - early && at <= end + grace
+  })
+  return signIn && signOut ? [signIn, signOut] : []
 }
 
 /** Whether passing checks (sorted instants) bracket `[start, end]` with no gap above `gapMs`. */
@@ -118,6 +168,7 @@ export function computeAttendance(
   faceChecks: readonly FaceCheckFact[],
   segments: readonly SegmentFact[],
   policy: AttendancePolicy,
+  taps: readonly CardTapFact[] = [],
 ): Attendance {
   const grace = policy.graceMinutes * 60_000
   const sessions = [...schedule].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
@@ -145,10 +196,11 @@ export function computeAttendance(
       const at = Date.parse(c.checkedAt)
       return c.session === s.session && isPassingCheck(c) && at >= start - grace && at <= end + grace
     })
+    const tapped = passing.length > 0 ? [] : bracketingTaps(taps, { session: s.session, start, end }, policy)
     if (signedLearning && s.mode === 'online') uncreditedOnline.push(s)
-    else if (passing.length > 0) {
+    else if (passing.length > 0 || tapped.length > 0) {
       attendedMs += end - start
-      for (const c of passing) evidence.add(c.id)
+      for (const c of [...passing, ...tapped]) evidence.add(c.id)
       if (s.mode === 'online') faceCheckedOnline.push([start, end])
     } else if (s.mode === 'online') uncreditedOnline.push(s)
   }
@@ -188,14 +240,15 @@ export function computeAttendance(
 export interface AttendanceFacts {
   faceChecks: FaceCheckFact[]
   segments: SegmentFact[]
+  taps: CardTapFact[]
 }
 
-/** The worker's face checks and online-learning segments for one class, from `attendance-{worker}`. */
+/** The worker's face checks, online-learning segments and card taps for one class, from `attendance-{worker}`. */
 export function attendanceFacts(
   events: readonly (DomainEvent & { id: string })[],
   classId: string,
 ): AttendanceFacts {
-  const facts: AttendanceFacts = { faceChecks: [], segments: [] }
+  const facts: AttendanceFacts = { faceChecks: [], segments: [], taps: [] }
   for (const event of events) {
     if (event.type === 'FaceCheckRecorded' && event.data.class === classId)
       facts.faceChecks.push({
@@ -207,6 +260,10 @@ export function attendanceFacts(
       })
     else if (event.type === 'OnlineLearningSegmentRecorded' && event.data.class === classId)
       facts.segments.push(segmentFact(event.id, event.data))
+    else if (event.type === 'CardTapRecorded' && event.data.class === classId) {
+      const { session, tappedAt, purpose } = event.data
+      facts.taps.push({ id: event.id, session, tappedAt, purpose })
+    }
   }
   return facts
 }

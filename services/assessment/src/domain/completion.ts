@@ -84,7 +84,13 @@ export function decideCompletion(command: CompleteTraining, state: AssessmentSta
       details: { class: classId, passed: state.completions.get(classId) },
     },
   )
-  const share = computeAttendance(c.sessions, attendance.faceChecks, attendance.segments, policy)
+  const share = computeAttendance(
+    c.sessions,
+    attendance.faceChecks,
+    attendance.segments,
+    policy,
+    attendance.taps,
+  )
   return [
     {
       type: 'TrainingCompleted',

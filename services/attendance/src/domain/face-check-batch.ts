@@ -70,9 +70,9 @@ export function signerViolations(command: SignedCommand): RuleViolation[] {
   return found
 }
 
-/** The per-check rules for checks a batch carries (face-check devices and learning platforms alike). */
+/** The per-check rules for checks a batch carries (face-check devices, learning platforms and card readers alike). */
 export function faceCheckViolations(
-  batch: { checks: readonly FaceCheck[] },
+  batch: { checks: readonly Pick<FaceCheck, 'worker' | 'session' | 'checkedAt' | 'purpose'>[] },
   view: ClassView,
   command: Pick<RecordFaceCheckBatch, 'tolerance' | 'now' | 'maxSkewMs'>,
 ): CheckViolation[] {

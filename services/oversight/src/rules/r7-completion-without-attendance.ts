@@ -1,4 +1,5 @@
 import {
+  type CardTapFact,
   computeAttendance,
   defaultAttendancePolicy,
   type FaceCheckFact,
@@ -23,6 +24,8 @@ import { type ScheduleSlot, scheduleKey, scheduleOf } from './class-schedule.ts'
 interface Attended {
   checks: FaceCheckFact[]
   segments: SegmentFact[]
+  /** 签到/签退 card taps (持卡参训); absent in state kept before taps were read. */
+  taps?: CardTapFact[]
 }
 
 const minuteMs = 60_000
@@ -40,10 +43,20 @@ function sessionsOf(schedule: ScheduleSlot): ScheduledSession[] {
 export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
   id: 'R7',
   title: 'Completion without attendance',
-  reads: ['ClassOpened', 'FaceCheckRecorded', 'OnlineLearningSegmentRecorded', 'TrainingCompleted'],
+  reads: [
+    'ClassOpened',
+    'FaceCheckRecorded',
+    'OnlineLearningSegmentRecorded',
+    'CardTapRecorded',
+    'TrainingCompleted',
+  ],
   keys: (event) => {
     if (event.type === 'ClassOpened') return [scheduleKey(event.data.class)]
-    if (event.type === 'FaceCheckRecorded' || event.type === 'OnlineLearningSegmentRecorded')
+    if (
+      event.type === 'FaceCheckRecorded' ||
+      event.type === 'OnlineLearningSegmentRecorded' ||
+      event.type === 'CardTapRecorded'
+    )
       return [attendedKey(event.data.worker, event.data.class)]
     if (event.type === 'TrainingCompleted')
       return [scheduleKey(event.data.class), attendedKey(event.data.worker, event.data.class)]
@@ -54,7 +67,11 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
       state.set(scheduleKey(event.data.class), scheduleOf(event))
       return []
     }
-    if (event.type === 'FaceCheckRecorded' || event.type === 'OnlineLearningSegmentRecorded') {
+    if (
+      event.type === 'FaceCheckRecorded' ||
+      event.type === 'OnlineLearningSegmentRecorded' ||
+      event.type === 'CardTapRecorded'
+    ) {
       // Kept as the record states them; which count is decided at the completion, by the one
       // reading, so events arriving before the schedule (a late 开班 upload) count the same.
       const d = event.data
@@ -70,6 +87,12 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
         }
         if (!isPassingCheck(check) || attended.checks.some((c) => c.id === event.id)) return []
         attended.checks.push(check)
+      } else if (event.type === 'CardTapRecorded') {
+        const taps = attended.taps ?? []
+        if (taps.some((t) => t.id === event.id)) return []
+        const { session, tappedAt, purpose } = event.data
+        taps.push({ id: event.id, session, tappedAt, purpose })
+        attended.taps = taps
       } else {
         if (attended.segments.some((s) => s.id === event.id)) return []
         attended.segments.push(segmentFact(event.id, event.data))
@@ -86,11 +109,17 @@ export const r7CompletionWithoutAttendance: FraudRule<'R7'> = {
       checks: [],
       segments: [],
     }
-    const hours = computeAttendance(sessions, attended.checks, attended.segments, {
-      ...defaultAttendancePolicy,
-      graceMinutes: params.graceMinutes,
-      checksPerHour: params.checksPerHour,
-    })
+    const hours = computeAttendance(
+      sessions,
+      attended.checks,
+      attended.segments,
+      {
+        ...defaultAttendancePolicy,
+        graceMinutes: params.graceMinutes,
+        checksPerHour: params.checksPerHour,
+      },
+      attended.taps ?? [],
+    )
     const counted = new Set(hours.evidence)
     const checkedSessions = new Set(attended.checks.filter((c) => counted.has(c.id)).map((c) => c.session))
     const online = sessions.filter((s) => s.mode === 'online').length

@@ -206,6 +206,35 @@ describe('R7 completion without attendance', () => {
     })
   })
 
+  it('counts sessions bracketed by card taps (持卡参训), and raises when the taps show an early leave', async () => {
+    const tap = (h: History, worker: string, d: number, purpose: 'sign_in' | 'sign_out', minutes: number) =>
+      h.add('CardTapRecorded', {
+        worker,
+        class: 'cls-a',
+        session: `s${d}`,
+        device: 'rdr-1',
+        tappedAt: new Date(
+          Date.parse('2024-04-08T09:00:00+08:00') + (d - 1) * 86_400_000 + minutes * 60_000,
+        ).toISOString(),
+        purpose,
+      })
+    const h = new History()
+    openClass(h, 'cls-a', sessions(10))
+    const bob = pseudonym('bob')
+    attend(h, ann, [1, 2, 3, 4, 5, 6])
+    attend(h, bob, [1, 2, 3, 4, 5, 6])
+    for (const d of [7, 8]) {
+      tap(h, ann, d, 'sign_in', 10)
+      tap(h, ann, d, 'sign_out', 175)
+      tap(h, bob, d, 'sign_in', 10)
+      tap(h, bob, d, 'sign_out', 120)
+    }
+    completion(h, ann)
+    completion(h, bob)
+    const alerts = await detect(r7CompletionWithoutAttendance, rules.R7, h.events)
+    expect(alerts.map((a) => [a.subject.id, a.measures?.recomputedShare])).toEqual([[bob, 0.6]])
+  })
+
   it('raises on a completion recorded before the last session ends', async () => {
     const h = new History()
     openClass(h, 'cls-a', sessions(10))

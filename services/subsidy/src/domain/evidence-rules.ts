@@ -113,6 +113,7 @@ function checkAttendance(
     facts.faceChecks,
     facts.segments,
     attendancePolicyOf(rules.practice),
+    facts.taps,
   )
   if (hours.attendanceShare < min)
     fail(

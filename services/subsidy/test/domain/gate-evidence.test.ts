@@ -143,6 +143,40 @@ describe('the evidence chain', () => {
     expect(reason?.details).toMatchObject({ share: 0.7, minimum: 0.8 })
   })
 
+  it('counts in-person sessions bracketed by card taps (持卡参训), and not those left early', () => {
+    const inPerson = sessions(7).map((x) => faceCheck(x))
+    const taps = (earlyBy: number) =>
+      schedule(10)
+        .slice(7)
+        .flatMap((x) => [
+          fact('CardTapRecorded', {
+            worker,
+            class: cls,
+            session: x.session,
+            device: 'rdr-1',
+            tappedAt: x.start,
+            purpose: 'sign_in' as const,
+          }),
+          fact('CardTapRecorded', {
+            worker,
+            class: cls,
+            session: x.session,
+            device: 'rdr-1',
+            tappedAt: new Date(Date.parse(x.end) - earlyBy * 60_000).toISOString(),
+            purpose: 'sign_out' as const,
+          }),
+        ])
+    const base = [...classRecord(), enrolled(), verified(), ...inPerson, completed(1, true)]
+    const [event] = given()
+      .when(trainingClaim([...base, ...taps(10)]))
+      .events()
+    expect(event?.type).toBe('SubsidyClaimSubmitted')
+    const [reason] = given()
+      .when(trainingClaim([...base, ...taps(40)]))
+      .rejects('attendance-minimum')
+    expect(reason?.details).toMatchObject({ share: 0.7, minimum: 0.8 })
+  })
+
   it('accepts exactly the minimum share of face-checked sessions', () => {
     const record = [
       ...classRecord(),
