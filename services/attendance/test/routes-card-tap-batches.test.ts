@@ -26,7 +26,7 @@ import { type Harness, harness, now, post } from './harness.ts'
 
 const minutes = (iso: string, m: number) => new Date(Date.parse(iso) + m * 60_000).toISOString()
 
-/** Worker 0 brackets session 1 (10 minutes late, out at its end); worker 1 leaves 40 minutes early. */
+/** Worker 0 brackets session 1 (10 minutes late, out 5 minutes after its end); worker 1 leaves 40 minutes early. */
 function tapsOf(batchId: string, device = 'rdr-a'): CardTapBatch {
   const s = sessions[0]!
   return {
@@ -35,7 +35,7 @@ function tapsOf(batchId: string, device = 'rdr-a'): CardTapBatch {
     batchId,
     taps: [
       { worker: roster[0]!, session: s.session, tappedAt: minutes(s.start, 10), purpose: 'sign_in' },
-      { worker: roster[0]!, session: s.session, tappedAt: s.end, purpose: 'sign_out' },
+      { worker: roster[0]!, session: s.session, tappedAt: minutes(s.end, 5), purpose: 'sign_out' },
       { worker: roster[1]!, session: s.session, tappedAt: minutes(s.start, -5), purpose: 'sign_in' },
       { worker: roster[1]!, session: s.session, tappedAt: minutes(s.end, -40), purpose: 'sign_out' },
     ],

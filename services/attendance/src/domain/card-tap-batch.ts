@@ -48,7 +48,11 @@ export function decideCardTapBatch(command: RecordCardTapBatch, view: ClassView)
   if (!batch) return reject(violation('batch-signed', 'the batch has no verified payload'))
   if (!view.exists || !view.opened) reject(violation('class-opened', `class ${batch.class} has not opened`))
   const asChecks = batch.taps.map((t) => ({ ...t, checkedAt: t.tappedAt }))
-  const refused = faceCheckViolations({ checks: asChecks }, view, command).map((v) => ({
+  // People tap out as they leave, after the session's end: a 签退 tap may come as long after the
+  // end as a 签到 may come before the start (whatever the window face checks are held to).
+  const { beforeMs, afterMs } = command.tolerance
+  const window = { ...command, tolerance: { beforeMs, afterMs: Math.max(afterMs, beforeMs) } }
+  const refused = faceCheckViolations({ checks: asChecks }, view, window).map((v) => ({
     ...v,
     message: v.message.replace('checkedAt', 'tappedAt'),
     details: { index: v.index, field: `taps[${v.index}]` },
