@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import type { Config } from './config.ts'
@@ -16,6 +17,8 @@ export interface Runtime {
 export async function openRuntime(config: Config): Promise<Runtime> {
   if (config.TREC_STORE === 'pglite') {
     const { openPGliteEventStore, pgliteExecutor, newEmbeddedDb } = await import('@trec/eventstore/pglite')
+    // A fresh clone has no data directory yet (the embedded database makes only its own folder).
+    await mkdir(config.TREC_DATA_DIR, { recursive: true })
     const db = newEmbeddedDb(join(config.TREC_DATA_DIR, 'pglite'))
     const store = await openPGliteEventStore({ db })
     return { store, sql: pgliteExecutor(db), client: db, close: () => store.close() }
