@@ -1,14 +1,15 @@
 import { check, handleMultiStreamCommand } from '@trec/command'
-import type { DomainEventToAppend, EventForStore } from '@trec/contracts'
+import { type DomainEventToAppend, type EventForStore, eventIdSchema } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
 import { actorOf, principal } from '@trec/fastify-kit'
+import { z } from 'zod'
 import { verifyBatch } from '../batch-signature.ts'
 import { type ClassView, emptyClassView } from '../domain/class-view.ts'
 import { type RecordFaceCheckBatch, signerViolations } from '../domain/face-check-batch.ts'
 import type { BatchEnvelope } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { forbidden, source } from './common.ts'
+import { compactJws, forbidden, source } from './common.ts'
 
 // The append every signed batch shares (face checks, online learning): one atomic multi-stream
 // append, one part per worker's `attendance-{worker}` stream. What a batch records does not depend
@@ -19,6 +20,34 @@ export interface BatchAnswer {
   batchId: string
   ids: string[]
   streams: { stream: string; revision: number }[]
+}
+
+/**
+ * The request (one compact JWS, at most `maxBodyBytes`) and the answer of a signed batch route,
+ * named `{name}Request` and `{name}Answer` in the OpenAPI document.
+ */
+export function signedBatchSchemas(
+  name: string,
+  maxBodyBytes: number,
+  answer: { description: string; example: BatchAnswer },
+) {
+  return {
+    body: z
+      .strictObject({
+        jws: z
+          .string()
+          .max(maxBodyBytes)
+          .regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
+      })
+      .meta({ id: `${name}Request` }),
+    answer: z
+      .object({
+        batchId: z.string(),
+        ids: z.array(eventIdSchema),
+        streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
+      })
+      .meta({ id: `${name}Answer`, ...answer }),
+  }
 }
 
 export async function appendBatch<E extends DomainEventToAppend & { data: { worker: string } }>(

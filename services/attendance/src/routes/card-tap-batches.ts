@@ -1,13 +1,10 @@
-import { eventIdSchema } from '@trec/contracts'
 import type { Platform } from '@trec/fastify-kit'
-import { z } from 'zod'
 import { parseBatch } from '../batch-signature.ts'
 import { cardTapEventsForStore } from '../card-tap-events.ts'
 import { cardTapBatchSchema, decideCardTapBatch, type RecordCardTapBatch } from '../domain/card-tap-batch.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { recordSignedBatch } from './batch-append.ts'
-import { compactJws } from './common.ts'
+import { recordSignedBatch, signedBatchSchemas } from './batch-append.ts'
 
 // POST /v1/card-tap-batches (持卡参训): a card reader, registered to the class as a device with its
 // own key, sends the 签到/签退 taps it read as one JWS it signed. Verified once, decided against
@@ -16,27 +13,14 @@ import { compactJws } from './common.ts'
 
 const maxBodyBytes = 1024 * 1024
 
-const body = z
-  .strictObject({
-    jws: z.string().max(maxBodyBytes).regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
-  })
-  .meta({ id: 'CardTapBatchRequest' })
-
-const answer = z
-  .object({
-    batchId: z.string(),
-    ids: z.array(eventIdSchema),
-    streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
-  })
-  .meta({
-    id: 'CardTapBatchAnswer',
-    description: 'The batch id, the events appended (one per tap) and each stream’s revision after them.',
-    example: {
-      batchId: 'taps-01936f4e',
-      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
-      streams: [{ stream: 'attendance-w-5f2a9c', revision: 3 }],
-    },
-  })
+const { body, answer } = signedBatchSchemas('CardTapBatch', maxBodyBytes, {
+  description: 'The batch id, the events appended (one per tap) and each stream’s revision after them.',
+  example: {
+    batchId: 'taps-01936f4e',
+    ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
+    streams: [{ stream: 'attendance-w-5f2a9c', revision: 3 }],
+  },
+})
 
 export function cardTapBatchRoutes(app: Platform, options: ResolvedOptions, views: Views): void {
   app.post(

@@ -1,13 +1,10 @@
-import { eventIdSchema } from '@trec/contracts'
 import type { Platform } from '@trec/fastify-kit'
-import { z } from 'zod'
 import { parseBatch } from '../batch-signature.ts'
 import { decideFaceCheckBatch, type RecordFaceCheckBatch } from '../domain/face-check-batch.ts'
 import { faceCheckEventsForStore } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { recordSignedBatch } from './batch-append.ts'
-import { compactJws } from './common.ts'
+import { recordSignedBatch, signedBatchSchemas } from './batch-append.ts'
 
 // POST /v1/face-check-batches: a device sends the checks it took, as one JWS it signed. The
 // batch is verified once, decided against the class read once, and appended in one atomic
@@ -17,28 +14,15 @@ import { compactJws } from './common.ts'
 
 const maxBodyBytes = 4 * 1024 * 1024
 
-const body = z
-  .strictObject({
-    jws: z.string().max(maxBodyBytes).regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
-  })
-  .meta({ id: 'FaceCheckBatchRequest' })
-
-const answer = z
-  .object({
-    batchId: z.string(),
-    ids: z.array(eventIdSchema),
-    streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
-  })
-  .meta({
-    id: 'FaceCheckBatchAnswer',
-    description:
-      'The batch id, the events appended (one per face check) and each stream’s revision after them.',
-    example: {
-      batchId: 'batch-01936f4e',
-      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
-      streams: [{ stream: 'attendance-cls-01936f4e', revision: 12 }],
-    },
-  })
+const { body, answer } = signedBatchSchemas('FaceCheckBatch', maxBodyBytes, {
+  description:
+    'The batch id, the events appended (one per face check) and each stream’s revision after them.',
+  example: {
+    batchId: 'batch-01936f4e',
+    ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
+    streams: [{ stream: 'attendance-cls-01936f4e', revision: 12 }],
+  },
+})
 
 export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, views: Views): void {
   app.post(

@@ -1,6 +1,4 @@
-import { eventIdSchema } from '@trec/contracts'
 import type { Platform } from '@trec/fastify-kit'
-import { z } from 'zod'
 import { parseBatch } from '../batch-signature.ts'
 import {
   decideLearningBatch,
@@ -10,8 +8,7 @@ import {
 import { learningEventsForStore } from '../learning-batch-events.ts'
 import type { ResolvedOptions } from '../options.ts'
 import type { Views } from '../views.ts'
-import { recordSignedBatch } from './batch-append.ts'
-import { compactJws } from './common.ts'
+import { recordSignedBatch, signedBatchSchemas } from './batch-append.ts'
 
 // POST /v1/online-learning-batches: an online learning platform, registered to the class as a
 // device with its own key, sends its learners' segments and the face checks it took during
@@ -21,28 +18,15 @@ import { compactJws } from './common.ts'
 
 const maxBodyBytes = 8 * 1024 * 1024
 
-const body = z
-  .strictObject({
-    jws: z.string().max(maxBodyBytes).regex(compactJws, 'must be a compact JWS (header.payload.signature)'),
-  })
-  .meta({ id: 'OnlineLearningBatchRequest' })
-
-const answer = z
-  .object({
-    batchId: z.string(),
-    ids: z.array(eventIdSchema),
-    streams: z.array(z.object({ stream: z.string(), revision: z.int() })),
-  })
-  .meta({
-    id: 'OnlineLearningBatchAnswer',
-    description:
-      'The batch id, the events appended (its face checks, then its segments) and each stream’s revision after them.',
-    example: {
-      batchId: 'learn-01936f4e',
-      ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
-      streams: [{ stream: 'attendance-w-5f2a9c', revision: 4 }],
-    },
-  })
+const { body, answer } = signedBatchSchemas('OnlineLearningBatch', maxBodyBytes, {
+  description:
+    'The batch id, the events appended (its face checks, then its segments) and each stream’s revision after them.',
+  example: {
+    batchId: 'learn-01936f4e',
+    ids: ['01936f4e-7c1a-7b3e-9d2f-5a6b7c8d9e0f'],
+    streams: [{ stream: 'attendance-w-5f2a9c', revision: 4 }],
+  },
+})
 
 export function learningBatchRoutes(app: Platform, options: ResolvedOptions, views: Views): void {
   app.post(
