@@ -23,7 +23,7 @@ import {
   fill,
   openConsoleBrowser,
 } from './support/console-browser.ts'
-import { accepted, card, people } from './support/record.ts'
+import { accepted, approveAndPay, card, people } from './support/record.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
 const skip = consoleSkipReason()
@@ -44,13 +44,7 @@ suite(title, () => {
     sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
     rec = await caseworkRecord(sys, [card(201), card(202)])
     const paid = rec.claims[1]
-    accepted(await sys.http.post(`/v1/claims/${paid}/reviews`, people.reviewer, { outcome: 'approved' }))
-    accepted(await sys.http.post(`/v1/claims/${paid}/decision`, people.officer, { outcome: 'approved' }))
-    accepted(
-      await sys.http.post(`/v1/claims/${paid}/payment`, people.finance, {
-        paymentRef: 'FIN-2021-06-15-0202',
-      }),
-    )
+    await approveAndPay(sys.http, paid!, 'FIN-2021-06-15-0202')
     await caughtUp(sys)
     base = await sys.app.listen({ host: '127.0.0.1', port: 0 })
     browser = await openConsoleBrowser()

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaseworkRecord, caseworkRecord } from './support/casework.ts'
 import { caughtUp } from './support/caught-up.ts'
 import { type ConsoleBrowser, consoleSkipReason, openConsoleBrowser } from './support/console-browser.ts'
-import { accepted, card, people } from './support/record.ts'
+import { accepted, approveAndPay, card, people } from './support/record.ts'
 import { embeddedSystem, type System } from './support/system.ts'
 
 const skip = consoleSkipReason()
@@ -34,13 +34,7 @@ suite(title, () => {
     sys = await embeddedSystem(new Date('2021-03-01T09:00:00+08:00'), { projections: true })
     rec = await caseworkRecord(sys, [card(211), card(212)])
     const paid = rec.claims[1]
-    accepted(await sys.http.post(`/v1/claims/${paid}/reviews`, people.reviewer, { outcome: 'approved' }))
-    accepted(await sys.http.post(`/v1/claims/${paid}/decision`, people.officer, { outcome: 'approved' }))
-    accepted(
-      await sys.http.post(`/v1/claims/${paid}/payment`, people.finance, {
-        paymentRef: 'FIN-2021-06-15-0212',
-      }),
-    )
+    await approveAndPay(sys.http, paid!, 'FIN-2021-06-15-0212')
     // An investigator reads the claim: a reader the worker will see.
     accepted(await sys.http.get(`/v1/claims/${paid}`, people.investigator), 200)
     await caughtUp(sys)

@@ -321,3 +321,10 @@ export function skillUpgradeClaim(worker: string, certificate?: string, amount =
     ...(certificate ? { certificate } : {}),
   }
 }
+
+/** A submitted claim reviewed, approved by the officer and paid by finance under `paymentRef`. */
+export async function approveAndPay(http: Client, claim: string, paymentRef: string): Promise<void> {
+  accepted(await http.post(`/v1/claims/${claim}/reviews`, people.reviewer, { outcome: 'approved' }))
+  accepted(await http.post(`/v1/claims/${claim}/decision`, people.officer, { outcome: 'approved' }))
+  accepted(await http.post(`/v1/claims/${claim}/payment`, people.finance, { paymentRef }))
+}
