@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -111,6 +111,7 @@ try {
   const reused = existsSync(join(dir, 'pglite'))
   if (reused) console.log(`reusing the store in ${dir}`)
   else {
+    await mkdir(dir, { recursive: true })
     console.log(`appending ${total.toLocaleString('en')} events ...`)
     await fill(dir)
   }
