@@ -45,10 +45,10 @@ function pnpmCommand() {
 // lockfile says when the two are the same text and the lockfile is up to date with the manifests
 // (every workspace package is one of its importers, each with the dependencies and specifiers its
 // package.json names). So an install run some other way (`pnpm install`, as after a merge) counts
-// as well as one run from here; an earlier check of this launcher hashed pnpm's .modules.yaml,
-// which every install rewrites with a timestamp, and so reinstalled on the first start after any
-// other install (an 8 s restart in BENCHMARKS.md). Anything this check cannot read or does not
-// expect means "install", which is always safe.
+// as well as one run from here. (An earlier check compared a stamp this launcher wrote after its
+// own installs with a digest over pnpm's .modules.yaml, which holds a timestamp: after any other
+// install the first start installed again, the 8 s restart in BENCHMARKS.md.) Anything this check
+// cannot read or does not expect means "install", which is always safe.
 function readText(file) {
   try {
     return readFileSync(join(root, file), 'utf8')
