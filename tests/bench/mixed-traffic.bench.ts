@@ -9,8 +9,9 @@
 //   npx pnpm@10.34.9 bench:mixed                                  (10,000 events/s for 60 s)
 //   BENCH_SECONDS=10 BENCH_RATE=1000 npx pnpm@10.34.9 bench:mixed  (a small run)
 //   BENCH_WARMUP (s, default 5), BENCH_DRAIN (s to wait for answers after the run, default 30),
-//   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report,
-//   BENCH_SECTION (the BENCHMARKS.md section written, default mixed-traffic); the app's admission
+//   BENCH_CATCHUP (s to wait for the read side afterwards, default 120), -- --no-report (a run
+//   replaces the mixed-traffic section of BENCHMARKS.md; keep a run worth keeping by quoting its
+//   figures in an analysis section of its own, outside the markers); the app's admission
 //   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT, TREC_ADMISSION_MAX_LATENCY_MS and
 //   TREC_ADMISSION_MAX_LOOP_DELAY_MS as for `pnpm serve`
 
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)
     for (const r of result.endpoints) for (const s of r.samples) console.log(`  ${r.key} refused: ${s}`)
-    if (!args['no-report']) await writeSection(process.env.BENCH_SECTION || 'mixed-traffic', section)
+    if (!args['no-report']) await writeSection('mixed-traffic', section)
     console.log(verdict(run).replaceAll('**', ''))
   } finally {
     await cleanup()

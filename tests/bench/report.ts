@@ -10,18 +10,52 @@ export const loadAverage = () =>
     .map((l) => l.toFixed(2))
     .join(' / ')
 
-/** Replaces (or appends) the section between `<!-- name:start -->` and `<!-- name:end -->` in BENCHMARKS.md. */
-export async function writeSection(name: string, lines: string[]): Promise<void> {
+/** What `spliceSection` did: replaced the marked section, appended a new one, or repaired a broken pair. */
+export type Splice = 'replaced' | 'appended' | 'unclosed'
+
+/**
+ * Puts `lines` between `<!-- name:start -->` and `<!-- name:end -->` in `text`, each marker on a
+ * line of its own. A complete pair (the first start line and the first end line after it) is
+ * replaced, so a rerun replaces its section wherever it stands and leaves the rest as it was;
+ * text without the start marker gets the section at its end. A start marker with no end marker
+ * after it is replaced by the whole new section, and what followed it is left where it was: where
+ * the old section ended cannot be known, and guessing could take the next section with it (the
+ * writer warns; the old text is then removed by hand).
+ */
+export function spliceSection(text: string, name: string, lines: string[]): { text: string; did: Splice } {
   const start = `<!-- ${name}:start -->`
   const end = `<!-- ${name}:end -->`
   const body = `${start}\n${lines.join('\n')}\n${end}`
-  let text = await readFile(file, 'utf8').catch(() => '# Benchmarks\n')
-  const a = text.indexOf(start)
-  const b = text.indexOf(end)
-  text =
-    a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + end.length) : `${text.trimEnd()}\n\n${body}\n`
-  await writeFile(file, text)
-  console.log(`wrote the ${name} section of BENCHMARKS.md`)
+  const a = lineAt(text, start, 0)
+  if (a < 0) return { text: `${text.trimEnd()}\n\n${body}\n`, did: 'appended' }
+  const b = lineAt(text, end, a + start.length)
+  if (b < 0) return { text: text.slice(0, a) + body + text.slice(a + start.length), did: 'unclosed' }
+  return { text: text.slice(0, a) + body + text.slice(b + end.length), did: 'replaced' }
+}
+
+/** Index of the first line from `from` on that is exactly `line`, or -1. */
+function lineAt(text: string, line: string, from: number): number {
+  for (let i = text.indexOf(line, from); i >= 0; i = text.indexOf(line, i + 1)) {
+    const after = text[i + line.length]
+    if ((i === 0 || text[i - 1] === '\n') && (after === undefined || after === '\n' || after === '\r'))
+      return i
+  }
+  return -1
+}
+
+/**
+ * Writes a bench's section of BENCHMARKS.md (see `spliceSection`): each bench owns one section,
+ * named by it, and a rerun replaces that section.
+ */
+export async function writeSection(name: string, lines: string[], path = file): Promise<void> {
+  const current = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
+  const { text, did } = spliceSection(current, name, lines)
+  await writeFile(path, text)
+  if (did === 'unclosed')
+    console.warn(
+      `BENCHMARKS.md had <!-- ${name}:start --> with no end marker after it: the new section was put there and the text that followed it was left; remove the old section by hand`,
+    )
+  console.log(`wrote the ${name} section of BENCHMARKS.md (${did})`)
 }
 
 export interface HttpBenchRun {

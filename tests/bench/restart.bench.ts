@@ -3,15 +3,19 @@
 // an operator does (`npm start`, through scripts/trec.mjs, which skips the install when the
 // workspace matches the lockfile) and timed from the spawn to the first 200 of /health/ready.
 //
-//   pnpm bench:restart [-- --events 100000 --restarts 3 --no-report]
+//   pnpm bench:restart [-- --events 100000 --restarts 10 --how npm,main --no-report]
+//
+// Each restart is timed with the 1-minute load average at its start, and whether the launcher
+// installed (it prints which); the report gives each way of starting's median, p90 and maximum.
 //
 // The events are appended straight into the store (a stream of ten per worker), not through the
 // API: what a restart costs depends on how many events there are, not on what they say.
 
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { openPGliteEventStore, PGlite } from '@trec/eventstore/pglite'
@@ -24,8 +28,11 @@ const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     events: { type: 'string', default: '100000' },
-    restarts: { type: 'string', default: '3' },
+    restarts: { type: 'string', default: '10' },
+    how: { type: 'string', default: 'npm,main' },
     'no-report': { type: 'boolean', default: false },
+    /** A data directory to use and keep (filled only when it has no store yet), to compare runs on one store. */
+    keep: { type: 'string' },
   },
 })
 const total = Number(args.events)
@@ -50,21 +57,29 @@ async function fill(dir: string): Promise<void> {
   await store.close()
 }
 
+interface Start {
+  seconds: number
+  cpu: number
+  /** `npm start` only: the launcher ran the package install first. */
+  installed: boolean
+}
+
 /**
  * Starts `npm start` (or main.ts straight), answers seconds to ready and the CPU seconds the
  * started processes had used by then (on a shared machine, the figure that noise does not
  * inflate); then stops it with SIGTERM.
  */
-async function startOnce(
-  env: Record<string, string>,
-  port: number,
-  how: 'npm' | 'main',
-): Promise<{ seconds: number; cpu: number }> {
+async function startOnce(env: Record<string, string>, port: number, how: 'npm' | 'main'): Promise<Start> {
   const started = performance.now()
+  const stdio: ['ignore', 'pipe', 'ignore'] = ['ignore', 'pipe', 'ignore']
   const child =
     how === 'npm'
-      ? spawn('npm', ['start'], { cwd: root, env, stdio: 'ignore' })
-      : spawn(process.execPath, ['services/app/src/main.ts'], { cwd: root, env, stdio: 'ignore' })
+      ? spawn('npm', ['start'], { cwd: root, env, stdio })
+      : spawn(process.execPath, ['services/app/src/main.ts'], { cwd: root, env, stdio })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (out.length < 10_000) out += chunk.toString()
+  })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 900_000
   let seconds = Number.NaN
@@ -81,14 +96,25 @@ async function startOnce(
   child.kill('SIGTERM')
   await exited
   while (await answersReady(url)) await sleep(100)
-  return { seconds, cpu }
+  return { seconds, cpu, installed: out.includes('trec: installing') }
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'trec-restart-'))
+/** Nearest-rank percentile of `values` (p in 0..1). */
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.max(0, Math.ceil(p * s.length) - 1)] ?? Number.NaN
+}
+
+const dir = args.keep ?? (await mkdtemp(join(tmpdir(), 'trec-restart-')))
 try {
   const loadBefore = load()
-  console.log(`appending ${total.toLocaleString('en')} events ...`)
-  await fill(dir)
+  const reused = existsSync(join(dir, 'pglite'))
+  if (reused) console.log(`reusing the store in ${dir}`)
+  else {
+    await mkdir(dir, { recursive: true })
+    console.log(`appending ${total.toLocaleString('en')} events ...`)
+    await fill(dir)
+  }
   const [port] = await freePorts(1)
   // As an operator's shell has it: without the workspace's node_modules/.bin (whose `node` is a
   // shell script that would stand between npm and the signal this sends).
@@ -107,22 +133,26 @@ try {
   console.log('first start: read models, detectors and notary catch up ...')
   const { seconds: first } = await startOnce(env, port!, 'main')
   console.log(`  ready after ${first.toFixed(1)} s`)
-  const restarts: { how: string; seconds: number; cpu: number }[] = []
+  const hows = args.how.split(',').filter((h): h is 'npm' | 'main' => h === 'npm' || h === 'main')
+  const restarts: (Start & { how: 'npm' | 'main'; load: number })[] = []
   for (let i = 0; i < Number(args.restarts); i++)
-    for (const how of ['npm', 'main'] as const) {
-      const { seconds, cpu } = await startOnce(env, port!, how)
+    for (const how of hows) {
+      const loadNow = loadavg()[0]!
+      const start = await startOnce(env, port!, how)
       console.log(
-        `  restart (${how === 'npm' ? 'npm start' : 'node main.ts'}): ready after ${seconds.toFixed(2)} s, ${cpu.toFixed(2)} CPU s`,
+        `  restart (${how === 'npm' ? 'npm start' : 'node main.ts'}): ready after ${start.seconds.toFixed(2)} s, ${start.cpu.toFixed(2)} CPU s, load ${loadNow.toFixed(2)}${start.installed ? ', installed first' : ''}`,
       )
-      restarts.push({ how, seconds, cpu })
+      restarts.push({ ...start, how, load: loadNow })
     }
-  const median = (how: string, of: 'seconds' | 'cpu' = 'seconds') => {
-    const s = restarts
-      .filter((r) => r.how === how)
-      .map((r) => r[of])
-      .sort((a, b) => a - b)
-    return s[Math.floor(s.length / 2)] ?? Number.NaN
-  }
+  const label = { npm: '`npm start`', main: '`node services/app/src/main.ts`' }
+  const summary = hows.map((how) => {
+    const of = restarts.filter((r) => r.how === how)
+    const secs = of.map((r) => r.seconds)
+    const cpus = of.map((r) => r.cpu)
+    const loads = of.map((r) => r.load)
+    const f = (n: number) => n.toFixed(2)
+    return `| ${label[how]} | ${of.length} | ${f(percentile(secs, 0.5))} | ${f(percentile(secs, 0.9))} | ${f(Math.max(...secs))} | ${f(percentile(cpus, 0.5))} / ${f(Math.max(...cpus))} | ${of.filter((r) => r.seconds <= 3).length} of ${of.length} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`
+  })
   const lines = [
     '## Restart to ready (embedded store)',
     '',
@@ -130,27 +160,31 @@ try {
     'stream), first started until every read model, the detectors and the audit notary had caught up,',
     'then stopped (SIGTERM) and started again, timed from the spawn to the first 200 of /health/ready',
     '(which waits until every follower of the feed is within 1 s of its head). `npm start` goes through',
-    'scripts/trec.mjs, which finds the workspace installed as the lockfile says and skips the install.',
+    'scripts/trec.mjs, which finds the workspace installed as the lockfile says and skips the install',
+    '(a restart where it did install says so).',
     '',
-    'Reproduce: `pnpm bench:restart` (`-- --events 100000 --restarts 3`).',
+    `Reproduce: \`pnpm bench:restart\` (\`-- --events ${total} --restarts ${args.restarts} --how ${args.how}\`).`,
     '',
-    `Run ${new Date().toISOString()}; load average (1/5/15 min) ${loadBefore} before, ${load()} after (a shared machine).`,
+    `Run ${new Date().toISOString()}; load average (1/5/15 min) ${loadBefore} before, ${load()} after (a shared machine, 2 cores).`,
     '',
     'CPU seconds: user and system time of the started processes (npm, the launcher and the server for',
     '`npm start`) when ready answered; a process given a fraction of a core takes longer, not more CPU.',
+    'Load: the 1-minute load average when each restart began.',
     '',
-    '| start | seconds to ready | CPU seconds |',
-    '| --- | ---: | ---: |',
-    `| first (catch-up of ${total.toLocaleString('en')} events) | ${first.toFixed(1)} | |`,
+    '| start | restarts | median s | p90 s | max s | CPU s median / max | ≤ 3 s | load (1 min) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...summary,
+    '',
+    '| # | start | seconds to ready | CPU seconds | load (1 min) |',
+    '| ---: | --- | ---: | ---: | ---: |',
+    `| 0 | first start (${reused ? 'a kept store, caught up before' : `catch-up of ${total.toLocaleString('en')} events`}) | ${first.toFixed(1)} | | |`,
     ...restarts.map(
-      (r) =>
-        `| restart, ${r.how === 'npm' ? '`npm start`' : '`node services/app/src/main.ts`'} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} |`,
+      (r, i) =>
+        `| ${i + 1} | restart, ${label[r.how]}${r.installed ? ' (installed first)' : ''} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.load.toFixed(2)} |`,
     ),
-    '',
-    `Median restart: \`npm start\` ${median('npm').toFixed(2)} s (${median('npm', 'cpu').toFixed(2)} CPU s), the server alone ${median('main').toFixed(2)} s (${median('main', 'cpu').toFixed(2)} CPU s) (target ≤ 3 s).`,
   ]
   if (!args['no-report']) await writeSection('restart', lines)
   else console.log(lines.join('\n'))
 } finally {
-  await rm(dir, { recursive: true, force: true })
+  if (!args.keep) await rm(dir, { recursive: true, force: true })
 }

@@ -1,11 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
+import { spliceSection } from '../bench/report.ts'
 import type { ChaosResult } from './chaos.ts'
 
 // The run's results as Markdown, between the chaos markers of RELIABILITY.md (made with a short
 // introduction when absent); everything outside the markers is left as it is.
-
-const start = '<!-- chaos:start -->'
-const end = '<!-- chaos:end -->'
 
 const intro = `# Reliability
 
@@ -174,18 +172,6 @@ export function markdown(r: ChaosResult): string {
 }
 
 export async function writeReliability(file: string, section: string): Promise<void> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    text = intro
-  }
-  const block = `${start}\n${section}\n${end}`
-  const from = text.indexOf(start)
-  const to = text.indexOf(end)
-  text =
-    from >= 0 && to > from
-      ? `${text.slice(0, from)}${block}${text.slice(to + end.length)}`
-      : `${text.trimEnd()}\n\n${block}\n`
-  await writeFile(file, text)
+  const text = await readFile(file, 'utf8').catch(() => intro)
+  await writeFile(file, spliceSection(text, 'chaos', section.split('\n')).text)
 }

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import type { MachineFacts } from './machine.ts'
 import type { Measurement } from './runner.ts'
 
@@ -207,27 +206,4 @@ How it is measured:
   the server's budget: on 2 cores, every µs the Node process spends per event is one the
   database cannot.
 `
-}
-
-export const startMarker = '<!-- store-bench:start -->'
-export const endMarker = '<!-- store-bench:end -->'
-
-const intro = `# Benchmarks
-
-Throughput figures for trec's moving parts, each measured against established software and
-against the raw limit of the same machine. Each section is written by the benchmark that
-produced it, between its markers; re-run the command it names to refresh it.
-`
-
-/** Replaces the store bench's section of the file (creating the file or the section if missing). */
-export function writeSection(path: string, section: string): void {
-  const block = `${startMarker}\n${section.trimEnd()}\n${endMarker}`
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : `${intro}\n`
-  const start = current.indexOf(startMarker)
-  const end = current.indexOf(endMarker)
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + block + current.slice(end + endMarker.length)
-      : `${current.trimEnd()}\n\n${block}\n`
-  writeFileSync(path, next)
 }

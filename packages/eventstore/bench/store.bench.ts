@@ -8,7 +8,7 @@
 // default 5), BENCH_WARMUP_SECONDS (default a fifth of that, 0.2–1 s), BENCH_MARKDOWN=0 to leave
 // BENCHMARKS.md alone.
 
-import { fileURLToPath } from 'node:url'
+import { writeSection } from '../../../tests/bench/report.ts'
 import { bareSystem } from './bare-system.ts'
 import { DatabaseAdmin, redactUrl, serverUrl } from './databases.ts'
 import { loadAverage, machineFacts } from './machine.ts'
@@ -23,7 +23,6 @@ import {
   type Target,
   targetText,
   textTable,
-  writeSection,
 } from './report.ts'
 import { type Measurement, measure } from './runner.ts'
 import type { BenchSession, BenchSystem } from './system.ts'
@@ -244,9 +243,7 @@ async function main(): Promise<void> {
     command,
   }
   if (process.env.BENCH_MARKDOWN !== '0') {
-    const path = fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url))
-    writeSection(path, markdownSection(rows, targets, facts))
-    log('wrote the store-bench section of BENCHMARKS.md')
+    await writeSection('store-bench', markdownSection(rows, targets, facts).trimEnd().split('\n'))
   }
 }
 
