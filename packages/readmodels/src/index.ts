@@ -51,12 +51,15 @@ export type {
   WorkerCompliance,
 } from './worker-compliance.ts'
 export {
+  complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,
   complianceTimedTypes,
   complianceWorkerTypes,
   defaultEmploymentWindowDays,
   foldWorkerCompliance,
+  neverQuiet,
   packComplianceData,
+  quietAfter,
   unpackComplianceData,
 } from './worker-compliance.ts'

@@ -15,6 +15,7 @@ import {
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
+  complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,
   complianceTimedTypes,
@@ -22,6 +23,7 @@ import {
   type FoldEvent,
   foldWorkerCompliance,
   packComplianceData,
+  quietAfter,
   type StoredFoldRow,
   slimData,
   unpackComplianceData,
@@ -45,6 +47,7 @@ const workerTypes = new Set<string>(complianceWorkerTypes)
 /** A worker event's type as kept: its index in `complianceWorkerTypes`. */
 const typeCode = new Map<string, number>(complianceWorkerTypes.map((t, i) => [t, i]))
 const recordCodes = new Set<number>(complianceRecordTypes.map((t) => typeCode.get(t)!))
+const inertCodes = new Set<number>([...complianceInertTypes].map((t) => typeCode.get(t)!))
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
 
@@ -60,7 +63,8 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
    * Bump when the rules or the window change (default 5; version 2 added the recorded workers, so
    * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
-   * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训).
+   * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训;
+   * version 6 keeps each worker's `quiet_after`).
    */
   version?: number
 }
@@ -72,13 +76,15 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 5,
+    version: options.version ?? 6,
     tables: {
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the
       // unique key refuses the second. `recorded`: a completion or a payment, the only workers
-      // whose fold yields rows.
-      workers: 'worker text primary key, key int8 not null unique, recorded boolean not null',
+      // whose fold yields rows. `quiet_after`: the position after which a fact of
+      // `complianceInertTypes` leaves the worker's rows as they are (`quietAfter` of its last fold).
+      workers:
+        'worker text primary key, key int8 not null unique, recorded boolean not null, quiet_after int8 not null default 0',
       // Of each worker event, what the fold reads (`packComplianceData`): its id and type (the index
       // in `complianceWorkerTypes`) for the evidence a payment cites, the values of the fields the
       // checks read, and the time and region only of the types whose time the fold reads
@@ -201,7 +207,21 @@ async function applyCompliance(
   }
   await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
 
-  const affected = new Set(own.map((r) => r.worker))
+  // A worker's own new facts call for a fold unless all of them are of the types that change its
+  // rows only before its last payment (`complianceInertTypes`) and come after `quiet_after`.
+  const affected = new Set<string>()
+  const inertFrom = new Map<string, bigint>()
+  for (const r of own) {
+    if (affected.has(r.worker)) continue
+    if (!inertCodes.has(r.type)) {
+      affected.add(r.worker)
+      inertFrom.delete(r.worker)
+      continue
+    }
+    const position = BigInt(r.position)
+    const least = inertFrom.get(r.worker)
+    if (least === undefined || position < least) inertFrom.set(r.worker, position)
+  }
   const classes = referenceKeys(facts, 'class')
   const programmes = referenceKeys(facts, 'programme')
   if (classes.length + programmes.length > 0) {
@@ -214,19 +234,24 @@ async function applyCompliance(
     for (const r of rows) affected.add(r.worker)
   }
   const workers = (
-    await query<{ worker: string }>(
-      `select worker from ${table('workers')} where worker = any($1::text[]) and recorded order by worker`,
-      [[...affected]],
+    await query<{ worker: string; quiet_after: string }>(
+      `select worker, quiet_after::text from ${table('workers')}
+        where worker = any($1::text[]) and recorded order by worker`,
+      [[...affected, ...inertFrom.keys()]],
     )
-  ).map((r) => r.worker)
+  )
+    .filter((r) => affected.has(r.worker) || inertFrom.get(r.worker)! <= BigInt(r.quiet_after))
+    .map((r) => r.worker)
   const rules =
     workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
   for (const chunk of chunked(workers)) {
     const stored = await loadFacts(query, table, chunk)
     const payments: ({ payment: string } & Record<string, unknown>)[] = []
     const completions: ({ completion: string } & Record<string, unknown>)[] = []
+    const quiet: string[] = []
     for (const worker of chunk) {
       const folded = foldWorkerCompliance(worker, stored.get(worker) ?? [], { ...options, rules })
+      quiet.push(quietAfter(folded).toString())
       for (const p of folded.payments)
         payments.push({
           worker,
@@ -277,6 +302,12 @@ async function applyCompliance(
       `on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
          region = excluded.region, record = excluded.record
        where t.record is distinct from excluded.record`,
+    )
+    await query(
+      `update ${table('workers')} as t set quiet_after = x.quiet_after
+         from unnest($1::text[], $2::int8[]) as x(worker, quiet_after)
+        where t.worker = x.worker and t.quiet_after <> x.quiet_after`,
+      [chunk, quiet],
     )
   }
 }
