@@ -63,3 +63,5 @@ export {
   quietAfter,
   unpackComplianceData,
 } from './worker-compliance.ts'
+export type { StoredPaymentRecord } from './stored-payment.ts'
+export { paymentRecordOf, storedPaymentRecord } from './stored-payment.ts'

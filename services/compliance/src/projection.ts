@@ -1,4 +1,4 @@
-import { decodeRecorded, isEventType } from '@trec/contracts'
+import { decodeRecordedOnce, isEventType } from '@trec/contracts'
 import type { Query, RecordedEvent } from '@trec/eventstore'
 import type { Projection, ProjectionContext } from '@trec/projections'
 import {
@@ -26,6 +26,7 @@ import {
   quietAfter,
   type StoredFoldRow,
   slimData,
+  storedPaymentRecord,
   unpackComplianceData,
 } from '@trec/readmodels'
 
@@ -64,7 +65,8 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
    * Bump when the rules or the window change (default 5; version 2 added the recorded workers, so
    * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
    * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训;
-   * version 6 keeps each worker's `quiet_after`).
+   * version 6 keeps each worker's `quiet_after`, a payment's cited evidence short, and the columns
+   * of the payments list's summary in an index).
    */
   version?: number
 }
@@ -98,9 +100,13 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
         'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: factTables.programme_classes,
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
+      // The quarter's index carries the columns the payments list's summary filters and counts by,
+      // so that it counts the backed and unbacked payments from the index, not the wide rows.
+      // `record`: the payment record with its cited evidence kept short (`storedPaymentRecord`).
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
-        primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment), unique (quarter, payment)`,
+        primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment),
+        unique (quarter, payment) include (backed, region, worker)`,
       completions: `worker text not null, completion uuid not null unique, class text not null, quarter text not null,
         region text, record jsonb not null, primary key (worker, completion), unique (quarter, completion)`,
       advances: `id uuid primary key, class text not null, provider text not null, payment_ref text not null,
@@ -124,7 +130,7 @@ async function applyCompliance(
   for (const recorded of events) {
     if (!isEventType(recorded.type)) continue
     if (recorded.type === 'AdvancePaid') {
-      const e = decodeRecorded(recorded)
+      const e = decodeRecordedOnce(recorded)
       if (e.type !== 'AdvancePaid') continue
       advances.push({
         id: e.id,
@@ -139,7 +145,7 @@ async function applyCompliance(
     }
     if (ruleSetTypes.has(recorded.type)) {
       // A rule set published or amended through the API: payments citing it come later in the feed.
-      const e = decodeRecorded(recorded)
+      const e = decodeRecordedOnce(recorded)
       if (e.type === 'SubsidyRuleSetPublished' || e.type === 'SubsidyRuleSetAmended') {
         const { id, version } = e.data.ruleSet
         facts.references.push({
@@ -152,7 +158,7 @@ async function applyCompliance(
       continue
     }
     if (!(workerTypes.has(recorded.type) || referenceTypes.has(recorded.type))) continue
-    const e = decodeRecorded(recorded)
+    const e = decodeRecordedOnce(recorded)
     if (e.type === 'ClassOpeningApplied') {
       facts.references.push({ ...factRow(e), kind: 'class', key: e.data.class })
       facts.programmeClasses.push({ programme: e.data.programme, class: e.data.class })
@@ -262,7 +268,7 @@ async function applyCompliance(
           region: p.region,
           paid_on: p.paidOn,
           backed: p.backed,
-          record: p,
+          record: storedPaymentRecord(p),
         })
       for (const c of folded.completions)
         completions.push({

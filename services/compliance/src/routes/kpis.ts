@@ -4,9 +4,10 @@ import {
   type CompletionRecord,
   type KpiDimension,
   kpiDimensions,
-  type PaymentRecord,
+  paymentRecordOf,
   planProgress,
   quarterPattern,
+  type StoredPaymentRecord,
 } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -110,13 +111,13 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
     async (request) => {
       const period = (request.query.quarter ?? request.query.year)!
       const region = regionScope(principal(request), request.query.region)!
-      const rows = await options.db.query<{ record: PaymentRecord }>(
+      const rows = await options.db.query<{ record: StoredPaymentRecord }>(
         `select record from ${table('payments')} where quarter like $1 || '%' and region like $2 || '%'`,
         [period, region],
       )
       const targets = [...options.planTargets, ...(await publishedTargets(options, region))]
       return planProgress(
-        rows.map((r) => r.record),
+        rows.map((r) => paymentRecordOf(r.record)),
         targets,
         region,
         period,
