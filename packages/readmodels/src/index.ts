@@ -51,6 +51,7 @@ export type {
   WorkerCompliance,
 } from './worker-compliance.ts'
 export {
+  awaitsEvidence,
   complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,
@@ -63,5 +64,3 @@ export {
   quietAfter,
   unpackComplianceData,
 } from './worker-compliance.ts'
-export type { StoredPaymentRecord } from './stored-payment.ts'
-export { paymentRecordOf, storedPaymentRecord } from './stored-payment.ts'

@@ -129,6 +129,11 @@ export const complianceInertTypes: ReadonlySet<string> = new Set([
   'ContributionHistoryAttested',
 ])
 
+/** Whether a payment cites an event the record lacks (yet): any fact may then change it. */
+export function awaitsEvidence(payment: PaymentRecord): boolean {
+  return payment.cited.some((c) => !c.present)
+}
+
 /** Greater than any position: a payment awaits cited evidence, so every fact may change it. */
 export const neverQuiet = 2n ** 63n - 1n
 
@@ -140,7 +145,7 @@ export const neverQuiet = 2n ** 63n - 1n
 export function quietAfter(rows: WorkerCompliance): bigint {
   let after = 0n
   for (const p of rows.payments) {
-    if (p.cited.some((c) => !c.present)) return neverQuiet
+    if (awaitsEvidence(p)) return neverQuiet
     const position = BigInt(p.position)
     if (position > after) after = position
   }

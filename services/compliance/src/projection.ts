@@ -15,6 +15,7 @@ import {
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
+  awaitsEvidence,
   complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,
@@ -22,11 +23,10 @@ import {
   complianceWorkerTypes,
   type FoldEvent,
   foldWorkerCompliance,
+  neverQuiet,
   packComplianceData,
-  quietAfter,
   type StoredFoldRow,
   slimData,
-  storedPaymentRecord,
   unpackComplianceData,
 } from '@trec/readmodels'
 
@@ -38,7 +38,10 @@ import {
 // fact tables and their writes are shared with the archive: `@trec/projections/worker-facts`).
 // Only workers with a completion or a payment have rows (`complianceRecordTypes`), so only they
 // are folded: the face checks and enrolments that come before a worker's first completion, most
-// of the feed, are stored as facts without a fold each.
+// of the feed, are stored as facts without a fold each. Nor is a worker folded again for facts
+// that cannot change its rows: those of `complianceInertTypes` past its `quiet_after` (after its
+// last payment, no payment awaiting evidence), such as the face checks after its completion.
+// A worker is folded at most once per batch, after all the batch's facts are stored.
 //
 // The subsidy rule sets payments are judged by: those published as events (SubsidyRuleSetPublished
 // and Amended, kept as reference rows, every version), and any given in the options. A version
@@ -65,7 +68,7 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
    * Bump when the rules or the window change (default 5; version 2 added the recorded workers, so
    * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
    * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训;
-   * version 6 keeps each worker's `quiet_after`, a payment's cited evidence short, and the columns
+   * version 6 keeps what a worker's `quietAfter` reads in its payments' columns, and the columns
    * of the payments list's summary in an index).
    */
   version?: number
@@ -83,10 +86,8 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the
       // unique key refuses the second. `recorded`: a completion or a payment, the only workers
-      // whose fold yields rows. `quiet_after`: the position after which a fact of
-      // `complianceInertTypes` leaves the worker's rows as they are (`quietAfter` of its last fold).
-      workers:
-        'worker text primary key, key int8 not null unique, recorded boolean not null, quiet_after int8 not null default 0',
+      // whose fold yields rows.
+      workers: 'worker text primary key, key int8 not null unique, recorded boolean not null',
       // Of each worker event, what the fold reads (`packComplianceData`): its id and type (the index
       // in `complianceWorkerTypes`) for the evidence a payment cites, the values of the fields the
       // checks read, and the time and region only of the types whose time the fold reads
@@ -100,11 +101,13 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
         'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: factTables.programme_classes,
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
+      // `position` and `awaiting` (it cites an event not in the record yet) give a worker's
+      // `quietAfter` without reading the records.
       // The quarter's index carries the columns the payments list's summary filters and counts by,
       // so that it counts the backed and unbacked payments from the index, not the wide rows.
-      // `record`: the payment record with its cited evidence kept short (`storedPaymentRecord`).
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
+        position int8 not null, awaiting boolean not null,
         primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment),
         unique (quarter, payment) include (backed, region, worker)`,
       completions: `worker text not null, completion uuid not null unique, class text not null, quarter text not null,
@@ -214,7 +217,7 @@ async function applyCompliance(
   await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
 
   // A worker's own new facts call for a fold unless all of them are of the types that change its
-  // rows only before its last payment (`complianceInertTypes`) and come after `quiet_after`.
+  // rows only before its last payment (`complianceInertTypes`) and come after its `quietAfter`.
   const affected = new Set<string>()
   const inertFrom = new Map<string, bigint>()
   for (const r of own) {
@@ -239,25 +242,31 @@ async function applyCompliance(
     )
     for (const r of rows) affected.add(r.worker)
   }
-  const workers = (
-    await query<{ worker: string; quiet_after: string }>(
-      `select worker, quiet_after::text from ${table('workers')}
-        where worker = any($1::text[]) and recorded order by worker`,
-      [[...affected, ...inertFrom.keys()]],
+  if (inertFrom.size > 0) {
+    // `quietAfter` of each worker's rows: its last payment, or never while one awaits evidence
+    // (no payment: 0, as no completion reads those types).
+    const quiet = await query<{ worker: string; position: string; awaiting: boolean }>(
+      `select worker, max(position)::text as position, bool_or(awaiting) as awaiting
+         from ${table('payments')} where worker = any($1::text[]) group by worker`,
+      [[...inertFrom.keys()]],
     )
-  )
-    .filter((r) => affected.has(r.worker) || inertFrom.get(r.worker)! <= BigInt(r.quiet_after))
-    .map((r) => r.worker)
+    const after = new Map(quiet.map((q) => [q.worker, q.awaiting ? neverQuiet : BigInt(q.position)]))
+    for (const [worker, least] of inertFrom) if (least <= (after.get(worker) ?? 0n)) affected.add(worker)
+  }
+  const workers = (
+    await query<{ worker: string }>(
+      `select worker from ${table('workers')} where worker = any($1::text[]) and recorded order by worker`,
+      [[...affected]],
+    )
+  ).map((r) => r.worker)
   const rules =
     workers.length === 0 ? options.rules : [...options.rules, ...(await publishedRuleSets(query, table))]
   for (const chunk of chunked(workers)) {
     const stored = await loadFacts(query, table, chunk)
     const payments: ({ payment: string } & Record<string, unknown>)[] = []
     const completions: ({ completion: string } & Record<string, unknown>)[] = []
-    const quiet: string[] = []
     for (const worker of chunk) {
       const folded = foldWorkerCompliance(worker, stored.get(worker) ?? [], { ...options, rules })
-      quiet.push(quietAfter(folded).toString())
       for (const p of folded.payments)
         payments.push({
           worker,
@@ -268,7 +277,9 @@ async function applyCompliance(
           region: p.region,
           paid_on: p.paidOn,
           backed: p.backed,
-          record: storedPaymentRecord(p),
+          record: p,
+          position: p.position,
+          awaiting: awaitsEvidence(p),
         })
       for (const c of folded.completions)
         completions.push({
@@ -293,11 +304,12 @@ async function applyCompliance(
     await insertRecordset(
       query,
       `${table('payments')} as t`,
-      'worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean, record jsonb',
+      `worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean,
+       record jsonb, position int8, awaiting boolean`,
       payments,
       `on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
          quarter = excluded.quarter, region = excluded.region, paid_on = excluded.paid_on,
-         backed = excluded.backed, record = excluded.record
+         backed = excluded.backed, record = excluded.record, position = excluded.position, awaiting = excluded.awaiting
        where t.record is distinct from excluded.record`,
     )
     await insertRecordset(
@@ -308,12 +320,6 @@ async function applyCompliance(
       `on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
          region = excluded.region, record = excluded.record
        where t.record is distinct from excluded.record`,
-    )
-    await query(
-      `update ${table('workers')} as t set quiet_after = x.quiet_after
-         from unnest($1::text[], $2::int8[]) as x(worker, quiet_after)
-        where t.worker = x.worker and t.quiet_after <> x.quiet_after`,
-      [chunk, quiet],
     )
   }
 }

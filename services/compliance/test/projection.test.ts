@@ -3,7 +3,7 @@ import { decodeRecorded } from '@trec/contracts'
 import type { RecordedEvent } from '@trec/eventstore'
 import { openPGliteEventStore, pgliteExecutor, type SqlEventStore } from '@trec/eventstore/pglite'
 import { type Projection, ProjectionRunner, rebuild } from '@trec/projections'
-import { foldWorkerCompliance, paymentRecordOf, type StoredPaymentRecord } from '@trec/readmodels'
+import { foldWorkerCompliance, type PaymentRecord } from '@trec/readmodels'
 import { appendRecord, generateRecord, prng, testRuleSet } from '@trec/readmodels/testing'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -53,10 +53,10 @@ describe('the compliance read model', () => {
     const expected = workers.flatMap(
       (w) => foldWorkerCompliance(w, decoded, { rules: [testRuleSet] }).payments,
     )
-    const rows = (await pg.query<{ record: StoredPaymentRecord }>(`select record from ${runner.table('payments')}`))
+    const rows = (await pg.query<{ record: PaymentRecord }>(`select record from ${runner.table('payments')}`))
       .rows
     const byId = (a: { payment: string }, b: { payment: string }) => (a.payment < b.payment ? -1 : 1)
-    expect(rows.map((r) => paymentRecordOf(r.record)).sort(byId)).toEqual(JSON.parse(JSON.stringify(expected)).sort(byId))
+    expect(rows.map((r) => r.record).sort(byId)).toEqual(JSON.parse(JSON.stringify(expected)).sort(byId))
     expect(expected.some((p) => !p.backed)).toBe(true)
     const completions = await pg.query(`select 1 from ${runner.table('completions')}`)
     expect(completions.rows.length).toBe(

@@ -4,10 +4,9 @@ import {
   type CompletionRecord,
   type KpiDimension,
   kpiDimensions,
-  paymentRecordOf,
+  type PaymentRecord,
   planProgress,
   quarterPattern,
-  type StoredPaymentRecord,
 } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -111,13 +110,13 @@ export function kpiRoutes(app: Platform, options: ResolvedOptions): void {
     async (request) => {
       const period = (request.query.quarter ?? request.query.year)!
       const region = regionScope(principal(request), request.query.region)!
-      const rows = await options.db.query<{ record: StoredPaymentRecord }>(
+      const rows = await options.db.query<{ record: PaymentRecord }>(
         `select record from ${table('payments')} where quarter like $1 || '%' and region like $2 || '%'`,
         [period, region],
       )
       const targets = [...options.planTargets, ...(await publishedTargets(options, region))]
       return planProgress(
-        rows.map((r) => paymentRecordOf(r.record)),
+        rows.map((r) => r.record),
         targets,
         region,
         period,

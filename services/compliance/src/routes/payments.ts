@@ -1,7 +1,7 @@
 import { pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { inRegionScope, type Platform, pageFields, pager, principal, readerOf } from '@trec/fastify-kit'
-import { paymentRecordOf, quarterPattern, type StoredPaymentRecord } from '@trec/readmodels'
+import { type PaymentRecord, quarterPattern } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import { paymentPageSchema, paymentSchema } from './answers.ts'
@@ -16,7 +16,7 @@ const readers = ['auditor', 'investigator', 'subsidy_officer', 'finance'] as con
  */
 export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
   const table = (name: string) => options.runner.table(name)
-  const payments = pager<{ record: StoredPaymentRecord; payment: string }>('payments', options.cursorKey, (r) => [
+  const payments = pager<{ record: PaymentRecord; payment: string }>('payments', options.cursorKey, (r) => [
     r.payment,
   ])
   app.get(
@@ -60,7 +60,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       // Ordered by the uuid column itself (its unique index gives the order and the cursor's
       // range); `order by payment` would name the text output column and sort the whole filter.
       const t = table('payments')
-      const rows = await options.db.query<{ record: StoredPaymentRecord; payment: string }>(
+      const rows = await options.db.query<{ record: PaymentRecord; payment: string }>(
         after === undefined
           ? `select ${t}.payment::text as payment, record from ${t} where ${where} order by ${t}.payment limit $5`
           : `select ${t}.payment::text as payment, record from ${t}
@@ -80,7 +80,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
         )
       return {
         summary: { backed: Number(counts?.backed ?? 0), notBacked: Number(counts?.not_backed ?? 0) },
-        ...payments.page(rows, q.limit, (r) => paymentRecordOf(r.record)),
+        ...payments.page(rows, q.limit, (r) => ({ ...r.record })),
       }
     },
   )
@@ -99,7 +99,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       },
     },
     async (request) => {
-      const [row] = await options.db.query<{ record: StoredPaymentRecord }>(
+      const [row] = await options.db.query<{ record: PaymentRecord }>(
         `select record from ${table('payments')} where payment = $1`,
         [request.params.payment],
       )
@@ -115,7 +115,7 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
         { worker: row.record.worker, view: 'payment' },
         { at: options.clock(), source: 'trec.compliance', region: row.record.region ?? '' },
       )
-      return paymentRecordOf(row.record)
+      return { ...row.record }
     },
   )
 }

@@ -3,11 +3,10 @@ import { TrecError } from '@trec/core'
 import { type Platform, principal, refuseIdempotencyKey } from '@trec/fastify-kit'
 import {
   disbursementOfPayment,
+  type PaymentRecord,
   parseDisbursementCsv,
-  paymentRecordOf,
   type RecordDisbursement,
   reconcile,
-  type StoredPaymentRecord,
 } from '@trec/readmodels'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -114,7 +113,7 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
       const claims = [...new Set(parsed.rows.flatMap((r) => (r.claim === null ? [] : [r.claim])))]
       const inRegion = `($3::text is null or region like $3 || '%')`
       // The payments the file names, and every payment of their claims (a claim paid twice).
-      const payments = await options.db.query<{ record: StoredPaymentRecord }>(
+      const payments = await options.db.query<{ record: PaymentRecord }>(
         `with named as (
            select claim from ${table('payments')} where (payment_ref = any($1::text[]) or claim = any($2::text[])) and ${inRegion}
          )
@@ -126,11 +125,11 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
           where payment_ref = any($1::text[]) and ($2::text is null or region like $2 || '%')`,
         [refs, region ?? null],
       )
-      const record = [...payments.map((p) => disbursementOfPayment(paymentRecordOf(p.record))), ...advances.map(advanceOf)]
+      const record = [...payments.map((p) => disbursementOfPayment(p.record)), ...advances.map(advanceOf)]
       const { from, to } = request.query
       let inScope: RecordDisbursement[] | undefined
       if (from !== undefined && to !== undefined) {
-        const scoped = await options.db.query<{ record: StoredPaymentRecord }>(
+        const scoped = await options.db.query<{ record: PaymentRecord }>(
           `select record from ${table('payments')} where paid_on between $1 and $2 and ($3::text is null or region like $3 || '%')`,
           [from, to, region ?? null],
         )
@@ -139,7 +138,7 @@ export function reconciliationRoute(app: Platform, options: ResolvedOptions): vo
             where paid_on between $1 and $2 and ($3::text is null or region like $3 || '%')`,
           [from, to, region ?? null],
         )
-        inScope = [...scoped.map((p) => disbursementOfPayment(paymentRecordOf(p.record))), ...scopedAdvances.map(advanceOf)]
+        inScope = [...scoped.map((p) => disbursementOfPayment(p.record)), ...scopedAdvances.map(advanceOf)]
       }
       return {
         scope: { from: from ?? null, to: to ?? null, region: region ?? null },
