@@ -2,7 +2,13 @@ import { archiveProjection } from '@trec/archive'
 import { complianceProjection } from '@trec/compliance'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import { OversightReadSide } from '@trec/oversight'
-import { catchUp as catchUpGroup, type Projection, ProjectionGroup, ProjectionRunner, rebuild } from '@trec/projections'
+import {
+  catchUp as catchUpGroup,
+  type Projection,
+  ProjectionGroup,
+  ProjectionRunner,
+  rebuild,
+} from '@trec/projections'
 import { defaultRulesDir, loadRuleSets } from '@trec/subsidy'
 import type pg from 'pg'
 import { dropSchemas, schemaBytes } from './disk.ts'

@@ -12,10 +12,10 @@ import {
   referencesByKey,
 } from '@trec/projections/worker-facts'
 import {
+  awaitsEvidence,
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
-  awaitsEvidence,
   complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,

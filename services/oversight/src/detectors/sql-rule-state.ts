@@ -5,18 +5,14 @@ const absent = Symbol('absent')
 
 /**
  * A rule's state slots in one `key → jsonb` table, read inside the batch's transaction. Slots
- * are loaded together before the batch (`preload`), or one by one on a miss; every slot written,
- * or read and changed in place, is saved back at the end of the batch, in the same transaction as
- * the checkpoint. A slot read and left as it was (a class's schedule, read by every face check)
- * is not written again: its JSON is compared with the JSON it had when first read.
+ * are loaded together before the batch (`preload`), or one by one on a miss; every slot read or
+ * written is saved back at the end of the batch, in the same transaction as the checkpoint.
  */
 export class SqlRuleState implements RuleState {
   readonly #query: Query
   readonly #table: string
   readonly #cache = new Map<string, unknown>()
   readonly #dirty = new Set<string>()
-  /** The JSON of each slot as first read, to tell a slot changed in place from one only read. */
-  readonly #read = new Map<string, string>()
 
   constructor(query: Query, table: string) {
     this.#query = query
@@ -39,15 +35,12 @@ export class SqlRuleState implements RuleState {
     const value = this.#cache.get(key)
     if (value === absent) return undefined
     // Handed out by reference: a rule that changes a slot in place still gets it saved.
-    if (!this.#read.has(key)) this.#read.set(key, JSON.stringify(value))
     this.#dirty.add(key)
     return value as T
   }
 
   set(key: string, value: unknown): void {
     this.#cache.set(key, value === undefined ? absent : value)
-    // No JSON is '': a slot set is saved, whatever it was read as.
-    this.#read.set(key, '')
     this.#dirty.add(key)
   }
 
@@ -56,28 +49,21 @@ export class SqlRuleState implements RuleState {
   }
 
   async save(): Promise<void> {
-    const upserts: string[] = []
+    const upserts: Record<string, unknown> = {}
     const deletes: string[] = []
     for (const key of this.#dirty) {
       const value = this.#cache.get(key)
-      if (value === absent) {
-        deletes.push(key)
-        continue
-      }
-      const json = JSON.stringify(value)
-      if (json === this.#read.get(key)) continue
-      this.#read.set(key, json)
-      upserts.push(`${JSON.stringify(key)}:${json}`)
+      if (value === absent) deletes.push(key)
+      else upserts[key] = value
     }
-    if (upserts.length > 0)
+    if (Object.keys(upserts).length > 0)
       await this.#query(
         `insert into ${this.#table} (key, value) select key, value from jsonb_each($1::jsonb)
          on conflict (key) do update set value = excluded.value`,
-        [`{${upserts.join(',')}}`],
+        [JSON.stringify(upserts)],
       )
     if (deletes.length > 0)
       await this.#query(`delete from ${this.#table} where key = any($1::text[])`, [deletes])
-    for (const key of deletes) this.#read.delete(key)
     this.#dirty.clear()
   }
 }
