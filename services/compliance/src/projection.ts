@@ -39,7 +39,7 @@ import {
 // Only workers with a completion or a payment have rows (`complianceRecordTypes`), so only they
 // are folded: the face checks and enrolments that come before a worker's first completion, most
 // of the feed, are stored as facts without a fold each. Nor is a worker folded again for facts
-// that cannot change its rows: those of `complianceInertTypes` past its `quiet_after` (after its
+// that cannot change its rows: those of `complianceInertTypes` past its `quietAfter` (after its
 // last payment, no payment awaiting evidence), such as the face checks after its completion.
 // A worker is folded at most once per batch, after all the batch's facts are stored.
 //
