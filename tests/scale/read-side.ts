@@ -7,6 +7,7 @@
 //   node tests/scale/read-side.ts --events 100000 --keep-store     (prints the store's schema)
 //   node tests/scale/read-side.ts --store scale_store_ab12cd34      (again, on the same events)
 //   node tests/scale/read-side.ts --store S --only compliance --drop-store
+//   node tests/scale/read-side.ts --store S --only archive+compliance  (in one group, as the app runs them)
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -81,9 +82,10 @@ try {
   const rows: string[] = []
   let sumMs = 0
   let sumEvents = 0
-  for (const stage of ['archive', 'compliance', 'oversight']) {
+  for (const stage of ['archive', 'compliance', 'oversight', 'archive+compliance']) {
+    if (!only && stage.includes('+')) continue
     if (only && !only.includes(stage)) continue
-    const schema = `scale_${stage}_${tag}`
+    const schema = `scale_${stage.replace('+', '_')}_${tag}`
     const node0 = processCpu()
     const pg0 = await backendCpu()
     const [figures] = await projectionStages({

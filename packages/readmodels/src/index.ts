@@ -51,12 +51,16 @@ export type {
   WorkerCompliance,
 } from './worker-compliance.ts'
 export {
+  awaitsEvidence,
+  complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,
   complianceTimedTypes,
   complianceWorkerTypes,
   defaultEmploymentWindowDays,
   foldWorkerCompliance,
+  neverQuiet,
   packComplianceData,
+  quietAfter,
   unpackComplianceData,
 } from './worker-compliance.ts'

@@ -110,6 +110,48 @@ export const complianceWorkerTypes = [
  * TrainingCompleted. The fold of a worker with neither yields no rows, whatever else they have.
  */
 export const complianceRecordTypes = ['TrainingCompleted', 'SubsidyPaid'] as const
+/**
+ * The worker event types the fold reads only for a payment: as evidence the payment cites, or as
+ * a fact before it (`paymentBacking`: the latest real-name check and claim decision before it).
+ * A fact of these types changes a worker's rows only when it comes before one of the worker's
+ * payments, or when a payment cites an event not in the record yet: past `quietAfter` it changes
+ * nothing, so a read model need not fold the worker again for it (the face checks that come after
+ * a worker's completion, most of the feed). Change it with the fold.
+ */
+export const complianceInertTypes: ReadonlySet<string> = new Set([
+  'WorkerEnrolled',
+  'IdentityVerified',
+  'FaceCheckRecorded',
+  'OnlineLearningSegmentRecorded',
+  'CardTapRecorded',
+  'SubsidyClaimReviewed',
+  'SubsidyClaimDecided',
+  'ContributionHistoryAttested',
+])
+
+/** Whether a payment cites an event the record lacks (yet): any fact may then change it. */
+export function awaitsEvidence(payment: PaymentRecord): boolean {
+  return payment.cited.some((c) => !c.present)
+}
+
+/** Greater than any position: a payment awaits cited evidence, so every fact may change it. */
+export const neverQuiet = 2n ** 63n - 1n
+
+/**
+ * The position after which a fact of `complianceInertTypes` leaves these rows as they are: the
+ * worker's last payment, or `neverQuiet` while a payment cites an event the record lacks (0 with
+ * no payment: completions read none of those types).
+ */
+export function quietAfter(rows: WorkerCompliance): bigint {
+  let after = 0n
+  for (const p of rows.payments) {
+    if (awaitsEvidence(p)) return neverQuiet
+    const position = BigInt(p.position)
+    if (position > after) after = position
+  }
+  return after
+}
+
 /** Facts about classes and programmes it reads. */
 export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', 'ProgrammePublished'] as const
 

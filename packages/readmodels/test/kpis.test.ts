@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest'
 import {
   aggregateKpis,
   type CompletionRecord,
+  complianceInertTypes,
   complianceRecordTypes,
   foldWorkerCompliance,
   type PaymentRecord,
   planProgress,
+  quietAfter,
   trainingOf,
 } from '../src/index.ts'
 import { envelopes, generateRecord, testRuleSet } from '../test-support/index.ts'
@@ -250,5 +252,32 @@ describe('which workers have compliance rows', () => {
       expect([w, without]).toEqual([w, { payments: [], completions: [] }])
     }
     expect(withRows).toBeGreaterThan(10)
+  })
+})
+
+describe('which facts leave a worker’s compliance rows as they are', () => {
+  it('a fact of complianceInertTypes past quietAfter changes nothing, whenever it arrives', () => {
+    const record = generateRecord({ workers: 60, seed: 7 })
+    const events = envelopes(record.appends)
+    const options = { rules: [testRuleSet] }
+    let quietChecked = 0
+    for (const w of record.workers) {
+      const facts = events.filter((e) => {
+        const of = (e.data as { worker?: unknown }).worker
+        return of === undefined || of === w
+      })
+      for (const e of facts) {
+        if (!complianceInertTypes.has(e.type) || (e.data as { worker?: unknown }).worker !== w) continue
+        const without = foldWorkerCompliance(
+          w,
+          facts.filter((x) => x !== e),
+          options,
+        )
+        if (e.position <= quietAfter(without)) continue
+        quietChecked += 1
+        expect([w, e.id, foldWorkerCompliance(w, facts, options)]).toEqual([w, e.id, without])
+      }
+    }
+    expect(quietChecked).toBeGreaterThan(60)
   })
 })

@@ -1,4 +1,4 @@
-import { decodeRecorded, isEventType } from '@trec/contracts'
+import { decodeRecordedOnce, isEventType } from '@trec/contracts'
 import type { Query, RecordedEvent } from '@trec/eventstore'
 import type { Projection, ProjectionContext } from '@trec/projections'
 import {
@@ -58,7 +58,7 @@ async function applyArchive(events: RecordedEvent[], { query, table }: Projectio
   for (const recorded of events) {
     if (!isEventType(recorded.type) || !(workerTypes.has(recorded.type) || referenceTypes.has(recorded.type)))
       continue
-    const e = decodeRecorded(recorded)
+    const e = decodeRecordedOnce(recorded)
     if (e.type === 'ClassOpeningApplied') {
       facts.references.push({ ...factRow(e), kind: 'class', key: e.data.class })
       facts.programmeClasses.push({ programme: e.data.programme, class: e.data.class })

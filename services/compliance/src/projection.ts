@@ -1,4 +1,4 @@
-import { decodeRecorded, isEventType } from '@trec/contracts'
+import { decodeRecordedOnce, isEventType } from '@trec/contracts'
 import type { Query, RecordedEvent } from '@trec/eventstore'
 import type { Projection, ProjectionContext } from '@trec/projections'
 import {
@@ -12,15 +12,18 @@ import {
   referencesByKey,
 } from '@trec/projections/worker-facts'
 import {
+  awaitsEvidence,
   type BackingRuleSet,
   type ComplianceOptions,
   chinaDay,
+  complianceInertTypes,
   complianceRecordTypes,
   complianceReferenceTypes,
   complianceTimedTypes,
   complianceWorkerTypes,
   type FoldEvent,
   foldWorkerCompliance,
+  neverQuiet,
   packComplianceData,
   type StoredFoldRow,
   slimData,
@@ -35,7 +38,10 @@ import {
 // fact tables and their writes are shared with the archive: `@trec/projections/worker-facts`).
 // Only workers with a completion or a payment have rows (`complianceRecordTypes`), so only they
 // are folded: the face checks and enrolments that come before a worker's first completion, most
-// of the feed, are stored as facts without a fold each.
+// of the feed, are stored as facts without a fold each. Nor is a worker folded again for facts
+// that cannot change its rows: those of `complianceInertTypes` past its `quietAfter` (after its
+// last payment, no payment awaiting evidence), such as the face checks after its completion.
+// A worker is folded at most once per batch, after all the batch's facts are stored.
 //
 // The subsidy rule sets payments are judged by: those published as events (SubsidyRuleSetPublished
 // and Amended, kept as reference rows, every version), and any given in the options. A version
@@ -45,6 +51,7 @@ const workerTypes = new Set<string>(complianceWorkerTypes)
 /** A worker event's type as kept: its index in `complianceWorkerTypes`. */
 const typeCode = new Map<string, number>(complianceWorkerTypes.map((t, i) => [t, i]))
 const recordCodes = new Set<number>(complianceRecordTypes.map((t) => typeCode.get(t)!))
+const inertCodes = new Set<number>([...complianceInertTypes].map((t) => typeCode.get(t)!))
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
 
@@ -60,7 +67,9 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
   /**
    * Bump when the rules or the window change (default 5; version 2 added the recorded workers, so
    * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
-   * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训).
+   * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训;
+   * version 6 keeps what a worker's `quietAfter` reads in its payments' columns, and the columns
+   * of the payments list's summary in an index).
    */
   version?: number
 }
@@ -72,7 +81,7 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 5,
+    version: options.version ?? 6,
     tables: {
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the
@@ -92,9 +101,15 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
         'class text not null, worker text not null, primary key (class, worker), unique (worker, class)',
       programme_classes: factTables.programme_classes,
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
+      // `position` and `awaiting` (it cites an event not in the record yet) give a worker's
+      // `quietAfter` without reading the records.
+      // The quarter's index carries the columns the payments list's summary filters and counts by,
+      // so that it counts the backed and unbacked payments from the index, not the wide rows.
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
-        primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment), unique (quarter, payment)`,
+        position int8 not null, awaiting boolean not null,
+        primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment),
+        unique (quarter, payment) include (backed, region, worker)`,
       completions: `worker text not null, completion uuid not null unique, class text not null, quarter text not null,
         region text, record jsonb not null, primary key (worker, completion), unique (quarter, completion)`,
       advances: `id uuid primary key, class text not null, provider text not null, payment_ref text not null,
@@ -118,7 +133,7 @@ async function applyCompliance(
   for (const recorded of events) {
     if (!isEventType(recorded.type)) continue
     if (recorded.type === 'AdvancePaid') {
-      const e = decodeRecorded(recorded)
+      const e = decodeRecordedOnce(recorded)
       if (e.type !== 'AdvancePaid') continue
       advances.push({
         id: e.id,
@@ -133,7 +148,7 @@ async function applyCompliance(
     }
     if (ruleSetTypes.has(recorded.type)) {
       // A rule set published or amended through the API: payments citing it come later in the feed.
-      const e = decodeRecorded(recorded)
+      const e = decodeRecordedOnce(recorded)
       if (e.type === 'SubsidyRuleSetPublished' || e.type === 'SubsidyRuleSetAmended') {
         const { id, version } = e.data.ruleSet
         facts.references.push({
@@ -146,7 +161,7 @@ async function applyCompliance(
       continue
     }
     if (!(workerTypes.has(recorded.type) || referenceTypes.has(recorded.type))) continue
-    const e = decodeRecorded(recorded)
+    const e = decodeRecordedOnce(recorded)
     if (e.type === 'ClassOpeningApplied') {
       facts.references.push({ ...factRow(e), kind: 'class', key: e.data.class })
       facts.programmeClasses.push({ programme: e.data.programme, class: e.data.class })
@@ -201,7 +216,21 @@ async function applyCompliance(
   }
   await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
 
-  const affected = new Set(own.map((r) => r.worker))
+  // A worker's own new facts call for a fold unless all of them are of the types that change its
+  // rows only before its last payment (`complianceInertTypes`) and come after its `quietAfter`.
+  const affected = new Set<string>()
+  const inertFrom = new Map<string, bigint>()
+  for (const r of own) {
+    if (affected.has(r.worker)) continue
+    if (!inertCodes.has(r.type)) {
+      affected.add(r.worker)
+      inertFrom.delete(r.worker)
+      continue
+    }
+    const position = BigInt(r.position)
+    const least = inertFrom.get(r.worker)
+    if (least === undefined || position < least) inertFrom.set(r.worker, position)
+  }
   const classes = referenceKeys(facts, 'class')
   const programmes = referenceKeys(facts, 'programme')
   if (classes.length + programmes.length > 0) {
@@ -212,6 +241,17 @@ async function applyCompliance(
       [classes, programmes],
     )
     for (const r of rows) affected.add(r.worker)
+  }
+  if (inertFrom.size > 0) {
+    // `quietAfter` of each worker's rows: its last payment, or never while one awaits evidence
+    // (no payment: 0, as no completion reads those types).
+    const quiet = await query<{ worker: string; position: string; awaiting: boolean }>(
+      `select worker, max(position)::text as position, bool_or(awaiting) as awaiting
+         from ${table('payments')} where worker = any($1::text[]) group by worker`,
+      [[...inertFrom.keys()]],
+    )
+    const after = new Map(quiet.map((q) => [q.worker, q.awaiting ? neverQuiet : BigInt(q.position)]))
+    for (const [worker, least] of inertFrom) if (least <= (after.get(worker) ?? 0n)) affected.add(worker)
   }
   const workers = (
     await query<{ worker: string }>(
@@ -238,6 +278,8 @@ async function applyCompliance(
           paid_on: p.paidOn,
           backed: p.backed,
           record: p,
+          position: p.position,
+          awaiting: awaitsEvidence(p),
         })
       for (const c of folded.completions)
         completions.push({
@@ -262,11 +304,12 @@ async function applyCompliance(
     await insertRecordset(
       query,
       `${table('payments')} as t`,
-      'worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean, record jsonb',
+      `worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean,
+       record jsonb, position int8, awaiting boolean`,
       payments,
       `on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
          quarter = excluded.quarter, region = excluded.region, paid_on = excluded.paid_on,
-         backed = excluded.backed, record = excluded.record
+         backed = excluded.backed, record = excluded.record, position = excluded.position, awaiting = excluded.awaiting
        where t.record is distinct from excluded.record`,
     )
     await insertRecordset(

@@ -101,6 +101,6 @@ describe('the compliance read model', () => {
 describe('versions', () => {
   it('starts at version 2: version 1 had no recorded_workers', () => {
     expect(() => complianceProjection({ rules: [testRuleSet], version: 1 })).toThrow(/version 2/)
-    expect(complianceProjection({ rules: [testRuleSet] }).version).toBe(5)
+    expect(complianceProjection({ rules: [testRuleSet] }).version).toBe(6)
   })
 })
