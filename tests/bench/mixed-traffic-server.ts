@@ -1,11 +1,11 @@
 // The server side of the mixed-traffic bench: the app as `pnpm serve` runs it (every service in
 // one process, the read side's projections, fraud detectors and audit notary following the feed
-// in the same process) on a PostgreSQL database of its own, with the record the run's requests
+// on a thread of their own, or on the request thread with TREC_READ_SIDE=main) on a PostgreSQL database of its own, with the record the run's requests
 // need set up through its own API first (see setUpWorld). Listens on 127.0.0.1, prints one JSON
 // line for the bench (ServerInfo), and runs until SIGTERM.
 
 import { randomBytes } from 'node:crypto'
-import { admissionOptions, buildApp, loadConfig, type Runtime, serviceNames } from '@trec/app'
+import { admissionOptions, buildApp, loadConfig, type Runtime, readSideOptions, serviceNames } from '@trec/app'
 import { cryptoProfile } from '@trec/core'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
@@ -129,6 +129,11 @@ export async function serve(connectionString: string, world: World): Promise<voi
     region: '130100',
     // As `pnpm serve` configures it: TREC_ADMISSION_* from the environment, else the defaults.
     ...admissionOptions(loadConfig()),
+    // The read side where `pnpm serve` on PostgreSQL runs it: on its own thread unless TREC_READ_SIDE=main.
+    ...readSideOptions(
+      loadConfig({ ...process.env, TREC_STORE: 'postgres', DATABASE_URL: connectionString }),
+      storeSchema,
+    ),
     audit: {
       signing: {
         origin: 'bench.trec.example/audit-log',
