@@ -5,7 +5,14 @@
 // line for the bench (ServerInfo), and runs until SIGTERM.
 
 import { randomBytes } from 'node:crypto'
-import { admissionOptions, buildApp, loadConfig, type Runtime, readSideOptions, serviceNames } from '@trec/app'
+import {
+  admissionOptions,
+  buildApp,
+  loadConfig,
+  type Runtime,
+  readSideOptions,
+  serviceNames,
+} from '@trec/app'
 import { cryptoProfile } from '@trec/core'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
@@ -15,6 +22,7 @@ import pg from 'pg'
 import { programmeBody } from '../e2e/support/programme.ts'
 import { readSideLag, storeSchema } from './mixed-traffic-lag.ts'
 import { classSize, runningSessions, type World } from './mixed-traffic-mix.ts'
+import { watchRequestThread } from './mixed-traffic-thread.ts'
 
 export const region = '130102'
 /** The app's clock while the record is set up: before any session. */
@@ -141,7 +149,12 @@ export async function serve(connectionString: string, world: World): Promise<voi
       },
     },
   })
+  let answered = 0
+  app.addHook('onResponse', async () => {
+    answered++
+  })
   await app.ready()
+  watchRequestThread(() => answered)
   const set = await setUpWorld(app, issuer, clock, world)
   clock.now = new Date(runAt)
   // The read side catches up with the set-up before the run, so the run measures the run.

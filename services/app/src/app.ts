@@ -226,11 +226,18 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     const readModels = options.readModels ?? 'feed'
     const into = { metrics, readiness }
     const stop = options.readSideThread
-      ? await startReadSideThread(
-          { ...options.readSideThread, services, readModels, ...(options.audit ? { audit: options.audit } : {}) },
-          into,
-          app.log,
-        )
+      ? (
+          await startReadSideThread(
+            {
+              ...options.readSideThread,
+              services,
+              readModels,
+              ...(options.audit ? { audit: options.audit } : {}),
+            },
+            into,
+            app.log,
+          )
+        ).stop
       : await startReadSide({
           store,
           db: runtime.sql,

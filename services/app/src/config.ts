@@ -151,7 +151,11 @@ export const configSchema = z
     if (c.TREC_STORE === 'postgres' && !c.DATABASE_URL)
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when TREC_STORE=postgres' })
     if (c.TREC_READ_SIDE === 'thread' && c.TREC_STORE !== 'postgres')
-      ctx.addIssue({ code: 'custom', path: ['TREC_READ_SIDE'], message: 'thread only with TREC_STORE=postgres' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TREC_READ_SIDE'],
+        message: 'thread only with TREC_STORE=postgres',
+      })
     if (c.TREC_STORE === 'kurrentdb' && !c.KURRENTDB_URL)
       ctx.addIssue({ code: 'custom', path: ['KURRENTDB_URL'], message: 'required when TREC_STORE=kurrentdb' })
     if (c.TREC_STORE === 'kurrentdb' && !c.DATABASE_URL)

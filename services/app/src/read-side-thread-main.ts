@@ -7,9 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import pg from 'pg'
 import type { ReadGauge } from './metrics.ts'
-import { Readiness } from './readiness.ts'
 import { startReadSide } from './read-side.ts'
 import type { FromThread, ReadSideManifest, ReadSideThreadData, ToThread } from './read-side-thread.ts'
+import { Readiness } from './readiness.ts'
 
 const data = workerData as ReadSideThreadData
 const port = parentPort!
@@ -65,7 +65,9 @@ port.on('message', (message: ToThread) => {
     void (async () => {
       const [report, gauges] = await Promise.all([
         readiness.report(),
-        Promise.all(sources.map(async (s) => Number(await s.read()))).catch(() => sources.map(() => Number.NaN)),
+        Promise.all(sources.map(async (s) => Number(await s.read()))).catch(() =>
+          sources.map(() => Number.NaN),
+        ),
       ])
       send({ type: 'status', id: message.id, status: { checks: report.checks, gauges } })
     })().catch((error: unknown) => log.error({ err: error }, 'read side thread: status failed'))

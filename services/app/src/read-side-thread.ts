@@ -41,6 +41,13 @@ export type FromThread =
   | { type: 'log'; level: 'error' | 'info'; obj: unknown; msg: string }
   | { type: 'stopped' }
 
+export interface RunningReadSideThread {
+  /** Stops the read side: the thread stops after the batches in flight commit (terminated after 10 s). */
+  stop(): Promise<void>
+  /** The thread running now (none while it restarts, or after `stop`). */
+  thread(): Worker | undefined
+}
+
 interface Log {
   error(obj: unknown, msg: string): void
   info(obj: unknown, msg: string): void
@@ -54,15 +61,14 @@ const stopTimeoutMs = 10_000
  * following (so routes never query a table not yet made). If the thread dies (an uncaught error,
  * or it exits), that is logged and a new one starts after `restartMs`: the read side resumes from
  * its checkpoints, which commit with its rows, so nothing is lost or applied twice; meanwhile the
- * process reports unready. Returns how to stop it: the thread stops after the batches in flight
- * commit, and is terminated if it has not within 10 s.
+ * process reports unready.
  */
 export async function startReadSideThread(
   data: ReadSideThreadData,
   into: { metrics: GaugeRegistry; readiness: Readiness },
   log: Log,
   restartMs = 1000,
-): Promise<() => Promise<void>> {
+): Promise<RunningReadSideThread> {
   let worker: Worker | undefined
   let stopping = false
   let nextId = 0
@@ -146,17 +152,20 @@ export async function startReadSideThread(
   }
 
   await spawn()
-  return async () => {
-    stopping = true
-    const w = worker
-    if (!w) return
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
-    w.postMessage({ type: 'stop' } satisfies ToThread)
-    const timer = setTimeout(() => {
-      log.error({}, `read side thread: not stopped after ${stopTimeoutMs} ms; terminating it`)
-      void w.terminate()
-    }, stopTimeoutMs)
-    await exited
-    clearTimeout(timer)
+  return {
+    thread: () => worker,
+    stop: async () => {
+      stopping = true
+      const w = worker
+      if (!w) return
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
+      w.postMessage({ type: 'stop' } satisfies ToThread)
+      const timer = setTimeout(() => {
+        log.error({}, `read side thread: not stopped after ${stopTimeoutMs} ms; terminating it`)
+        void w.terminate()
+      }, stopTimeoutMs)
+      await exited
+      clearTimeout(timer)
+    },
   }
 }
