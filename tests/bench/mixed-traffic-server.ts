@@ -126,6 +126,7 @@ export async function serve(connectionString: string, world: World): Promise<voi
   const issuer = await createTokenIssuer('https://idp.bench.test', 'trec-api')
   const clock = { now: new Date(setUpAt) }
   const signingKey = cryptoProfile().signature.generateKeyPair()
+  const config = loadConfig({ ...process.env, TREC_STORE: 'postgres', DATABASE_URL: connectionString })
   const app = await buildApp({
     runtime,
     auth: { issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } },
@@ -135,13 +136,10 @@ export async function serve(connectionString: string, world: World): Promise<voi
     logLevel: 'warn',
     clock: () => clock.now,
     region: '130100',
-    // As `pnpm serve` configures it: TREC_ADMISSION_* from the environment, else the defaults.
-    ...admissionOptions(loadConfig()),
-    // The read side where `pnpm serve` on PostgreSQL runs it: on its own thread unless TREC_READ_SIDE=main.
-    ...readSideOptions(
-      loadConfig({ ...process.env, TREC_STORE: 'postgres', DATABASE_URL: connectionString }),
-      storeSchema,
-    ),
+    // As `pnpm serve` on PostgreSQL configures it: TREC_ADMISSION_* from the environment, else
+    // the defaults; the read side on its own thread unless TREC_READ_SIDE=main.
+    ...admissionOptions(config),
+    ...readSideOptions(config, storeSchema),
     audit: {
       signing: {
         origin: 'bench.trec.example/audit-log',

@@ -109,7 +109,7 @@ suite('the read side on its own thread', () => {
         return now !== undefined && now !== first && (await caughtUp())
       })
       // Every event once in the audit tree: none lost to the crash, none appended twice.
-      const { rows } = await sql.query<{ leaves: string; events: string }>(
+      const rows = await sql.query<{ leaves: string; events: string }>(
         'select (select max(size) from trec_audit.state)::text as leaves, (select count(*) from trec.events)::text as events',
       )
       expect(rows[0]!.leaves).toBe(rows[0]!.events)
@@ -119,7 +119,7 @@ suite('the read side on its own thread', () => {
     }
     expect(running.thread()).toBeUndefined()
     await until('the thread’s connections to close', async () => {
-      const { rows } = await sql.query<{ n: string }>(
+      const rows = await sql.query<{ n: string }>(
         `select count(*)::text as n from pg_stat_activity where application_name = 'trec-read-side'
          and datname = current_database()`,
       )
