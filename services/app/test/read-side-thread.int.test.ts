@@ -2,6 +2,10 @@
 // the read models, the oversight projections and the notary from connections of its own while the
 // request thread's readiness and metrics report it; when the thread dies it is logged and a new
 // one resumes from the checkpoints; stopping it closes its connections.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { cryptoProfile } from '@trec/core'
 import { postgresForTests } from '@trec/eventstore/testing'
 import { buildProvince, writeEvents } from '@trec/generator'
@@ -127,5 +131,55 @@ suite('the read side on its own thread', () => {
     })
     // Unready once it is gone, rather than passing for caught up.
     expect((await readiness.report()).status).toBe('unavailable')
+  }, 180_000)
+
+  it('runs in `pnpm serve` on PostgreSQL by default, and SIGTERM stops both threads with exit 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trec-read-side-thread-'))
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../src/main.ts')], {
+      env: {
+        PATH: process.env.PATH,
+        TREC_STORE: 'postgres',
+        DATABASE_URL: database!.url,
+        TREC_DATA_DIR: dir,
+        TREC_PORT: '0',
+        TREC_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const connections = async () => {
+      const rows = await runtime!.sql.query<{ n: string }>(
+        `select count(*)::text as n from pg_stat_activity where application_name = 'trec-read-side'
+         and datname = current_database()`,
+      )
+      return Number(rows[0]!.n)
+    }
+    try {
+      let base = ''
+      await until('the process to listen', () => {
+        base = /API docs:\s+(http:\/\/\S+)\/docs/.exec(out)?.[1] ?? ''
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}:\n${out}`)
+        return base !== ''
+      })
+      await until('the read side to be ready through the request thread', async () => {
+        const res = await fetch(`${base}/health/ready`)
+        const body = (await res.json()) as { checks: Record<string, unknown> }
+        return res.status === 200 && 'audit-notary' in body.checks && 'oversight' in body.checks
+      })
+      expect(await connections()).toBeGreaterThan(0)
+      child.kill('SIGTERM')
+      expect(await exited, out).toBe(0)
+      await until('the thread’s connections to close', async () => (await connections()) === 0, 10_000)
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      await rm(dir, { recursive: true, force: true })
+    }
   }, 180_000)
 })
