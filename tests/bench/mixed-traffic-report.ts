@@ -88,12 +88,18 @@ export function totals(run: MixedRun): Totals {
   }
 }
 
+/** Where the server ran its read side (TREC_READ_SIDE, as the server read it). */
+const readSideWhere = () =>
+  process.env.TREC_READ_SIDE === 'main'
+    ? 'the read side on the request thread, TREC_READ_SIDE=main'
+    : 'the read side on a thread of its own, the request thread only HTTP and commands'
+
 /** The plain-words verdict, for the console and the section. */
 export function verdict(run: MixedRun): string {
   const t = totals(run)
   const { cpu } = run
   const where = [
-    `the app's process used ${pct(cpu.server)} of one core (Node runs its request handling, projections, fraud detectors and notary on one thread)`,
+    `the app's process used ${pct(cpu.server)} of one core (${readSideWhere()})`,
     `the PostgreSQL server ${pct(cpu.postgres)} of a core (all its processes, connections opened and closed included)`,
     `the load generator ${pct(cpu.loadGenerator)}`,
     `the machine's ${cpus().length} cores were ${pct(cpu.machineBusy)} busy (all processes, other work included)`,
@@ -140,7 +146,7 @@ export function mixedTrafficSection(run: MixedRun): string[] {
     '',
     `Command: \`${run.command}\` (\`BENCH_RATE\` offered events/s, default 10,000; \`BENCH_SECONDS\` measured, default 60; \`BENCH_WARMUP\`, default 5).`,
     'The app as `pnpm serve` runs it (every service in one Node process, with its projections, fraud detectors',
-    'and audit notary following the feed in the same process) on PostgreSQL, in a database of its own, listening',
+    `and audit notary following the feed in the same process; ${readSideWhere()}) on PostgreSQL, in a database of its own, listening`,
     'on 127.0.0.1; every request over real HTTP with a real signed access token (EdDSA), face-check batches',
     'device-signed. The load generator, in a child process, sends every request at its due time on an open-loop',
     'schedule (each endpoint at a fixed rate, whatever the answers do) and times each from its due time, so',

@@ -1,11 +1,18 @@
 // The server side of the mixed-traffic bench: the app as `pnpm serve` runs it (every service in
 // one process, the read side's projections, fraud detectors and audit notary following the feed
-// in the same process) on a PostgreSQL database of its own, with the record the run's requests
+// on a thread of their own, or on the request thread with TREC_READ_SIDE=main) on a PostgreSQL database of its own, with the record the run's requests
 // need set up through its own API first (see setUpWorld). Listens on 127.0.0.1, prints one JSON
 // line for the bench (ServerInfo), and runs until SIGTERM.
 
 import { randomBytes } from 'node:crypto'
-import { admissionOptions, buildApp, loadConfig, type Runtime, serviceNames } from '@trec/app'
+import {
+  admissionOptions,
+  buildApp,
+  loadConfig,
+  type Runtime,
+  readSideOptions,
+  serviceNames,
+} from '@trec/app'
 import { cryptoProfile } from '@trec/core'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
@@ -15,6 +22,7 @@ import pg from 'pg'
 import { programmeBody } from '../e2e/support/programme.ts'
 import { readSideLag, storeSchema } from './mixed-traffic-lag.ts'
 import { classSize, runningSessions, type World } from './mixed-traffic-mix.ts'
+import { watchRequestThread } from './mixed-traffic-thread.ts'
 
 export const region = '130102'
 /** The app's clock while the record is set up: before any session. */
@@ -118,6 +126,7 @@ export async function serve(connectionString: string, world: World): Promise<voi
   const issuer = await createTokenIssuer('https://idp.bench.test', 'trec-api')
   const clock = { now: new Date(setUpAt) }
   const signingKey = cryptoProfile().signature.generateKeyPair()
+  const config = loadConfig({ ...process.env, TREC_STORE: 'postgres', DATABASE_URL: connectionString })
   const app = await buildApp({
     runtime,
     auth: { issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } },
@@ -127,8 +136,10 @@ export async function serve(connectionString: string, world: World): Promise<voi
     logLevel: 'warn',
     clock: () => clock.now,
     region: '130100',
-    // As `pnpm serve` configures it: TREC_ADMISSION_* from the environment, else the defaults.
-    ...admissionOptions(loadConfig()),
+    // As `pnpm serve` on PostgreSQL configures it: TREC_ADMISSION_* from the environment, else
+    // the defaults; the read side on its own thread unless TREC_READ_SIDE=main.
+    ...admissionOptions(config),
+    ...readSideOptions(config, storeSchema),
     audit: {
       signing: {
         origin: 'bench.trec.example/audit-log',
@@ -136,7 +147,12 @@ export async function serve(connectionString: string, world: World): Promise<voi
       },
     },
   })
+  let answered = 0
+  app.addHook('onResponse', async () => {
+    answered++
+  })
   await app.ready()
+  watchRequestThread(() => answered)
   const set = await setUpWorld(app, issuer, clock, world)
   clock.now = new Date(runAt)
   // The read side catches up with the set-up before the run, so the run measures the run.

@@ -85,6 +85,8 @@ async function drive(
           child.send('go')
         } else if (m.type === 'measuring' || m.type === 'window-end') {
           samples.push(sample(info.pid, postmaster))
+          // The server reports its request thread over the window (mixed-traffic-thread.ts).
+          process.kill(info.pid, m.type === 'measuring' ? 'SIGUSR1' : 'SIGUSR2')
           console.log(m.type === 'measuring' ? `  measuring ${plan.seconds} s` : '  window closed; draining')
         } else if (m.type === 'result')
           Promise.all(samples).then(([a, b]) => resolve({ result: m.result, window: [a!, b!] }), reject)

@@ -25,6 +25,7 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
       releaseAtStart: config.TREC_STORE === 'pglite',
     },
     readModels: config.TREC_READ_MODELS,
+    ...readSideOptions(config),
     region: config.TREC_REGION,
     ...(settings.auditSigning
       ? {
@@ -60,5 +61,13 @@ export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> 
       maxLatencyMs: maxLatencyMs === 0 ? Number.POSITIVE_INFINITY : maxLatencyMs,
       ...(maxLoopDelayMs === 0 ? {} : { maxLoopDelayMs }),
     },
+  }
+}
+
+/** The read side on its own thread: on PostgreSQL unless TREC_READ_SIDE=main (read-side-thread.ts). */
+export function readSideOptions(config: Config, storeSchema?: string): Pick<AppOptions, 'readSideThread'> {
+  if (config.TREC_STORE !== 'postgres' || config.TREC_READ_SIDE === 'main' || !config.DATABASE_URL) return {}
+  return {
+    readSideThread: { connectionString: config.DATABASE_URL, ...(storeSchema ? { storeSchema } : {}) },
   }
 }

@@ -26,9 +26,9 @@ import { instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { openapiInfo } from './openapi-info.ts'
-import { runProjections } from './projections.ts'
-import { readModelsOf } from './read-models.ts'
-import { followerCheck, Readiness, storeCheck } from './readiness.ts'
+import { startReadSide } from './read-side.ts'
+import { startReadSideThread } from './read-side-thread.ts'
+import { Readiness, storeCheck } from './readiness.ts'
 import { workerSessionRoute } from './worker-sessions.ts'
 
 export interface AppOptions {
@@ -81,6 +81,12 @@ export interface AppOptions {
   readModels?: 'feed' | 'kafka'
   /** Checkpoint signing of the audit log; required when `services` includes `audit`. */
   audit?: AuditLogOptions
+  /**
+   * Run the read side (projections, fraud detectors, notary) on a thread of its own with its own
+   * connections to this PostgreSQL database, so the request thread only handles HTTP and commands
+   * (read-side-thread.ts). Absent: on the request thread. Only for a PostgreSQL store.
+   */
+  readSideThread?: { connectionString: string; storeSchema?: string }
 }
 
 /**
@@ -187,34 +193,18 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
   // The same rule sets the subsidy gate decides by, so a payment is judged by the set it names.
   const rules = services.includes('compliance') ? loadRuleSets(defaultRulesDir) : undefined
   if (rules) await app.register(complianceService, { ...readSide, rules, cursorKey })
+  let oversight: OversightReadSide | undefined
   if (services.includes('oversight')) {
-    // Its projections follow the feed as one group under the runner of @trec/projections (the
-    // detectors append alerts after each batch commits); the process is ready while the slowest
-    // of them is within a second of the head.
-    const oversight = new OversightReadSide({ store, db: runtime.sql })
+    // Its projections follow the feed with the rest of the read side (startReadSide, below).
+    oversight = new OversightReadSide({ store, db: runtime.sql })
     await app.register(oversightService, {
       store,
       db: runtime.sql,
       readSide: oversight,
-      follow: options.runProjections !== false,
+      follow: false,
       cursorKey,
       ...clock,
     })
-    if (options.runProjections !== false)
-      readiness.add(followerCheck('oversight', runtime.store, () => oversight.lowestPosition()))
-  }
-  app.addHook('onClose', () => runtime.close())
-  const projections = readModelsOf(services, () => rules!)
-  if (projections.length > 0 && options.runProjections !== false && options.readModels !== 'kafka') {
-    const running = await runProjections(
-      runtime.store,
-      runtime.sql,
-      projections,
-      { metrics, readiness },
-      app.log,
-    )
-    // Added after the runtime's hook, so it runs first: projections stop before the store closes.
-    app.addHook('onClose', () => running.stop())
   }
   if (services.includes('audit')) {
     if (!options.audit) throw new Error('the audit service needs its checkpoint signing options (audit)')
@@ -223,10 +213,43 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       db: runtime.sql,
       region: options.region ?? '130100',
       options: options.audit,
-      notarise: options.runProjections !== false,
+      notarise: false,
       metrics,
       readiness,
     })
+  }
+  app.addHook('onClose', () => runtime.close())
+  if (options.runProjections !== false) {
+    // The read side: the read models, the oversight projections with the fraud detectors, and
+    // the notary, each within a second of the feed's head for the process to be ready. Its hook
+    // is added after the runtime's, so it runs first: the read side stops before the store closes.
+    const readModels = options.readModels ?? 'feed'
+    const into = { metrics, readiness }
+    const stop = options.readSideThread
+      ? (
+          await startReadSideThread(
+            {
+              ...options.readSideThread,
+              services,
+              readModels,
+              ...(options.audit ? { audit: options.audit } : {}),
+            },
+            into,
+            app.log,
+          )
+        ).stop
+      : await startReadSide({
+          store,
+          db: runtime.sql,
+          services,
+          readModels,
+          ...(options.audit ? { audit: options.audit } : {}),
+          ...(rules ? { rules: () => rules } : {}),
+          ...(oversight ? { oversight } : {}),
+          into,
+          log: app.log,
+        })
+    app.addHook('onClose', stop)
   }
   return app
 }

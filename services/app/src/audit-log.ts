@@ -1,7 +1,7 @@
 import { auditService, type Notary, publishedKeys, type SigningOptions, startNotary } from '@trec/audit'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import type { Platform } from '@trec/fastify-kit'
-import { type Metrics, trackMerkleTreeSize } from './metrics.ts'
+import { type GaugeRegistry, trackMerkleTreeSize } from './metrics.ts'
 import { behindHeadMs, maxBehindMs, type Readiness } from './readiness.ts'
 
 export interface AuditLogOptions {
@@ -14,8 +14,7 @@ export interface AuditLogOptions {
 
 /**
  * The audit service in this process: its API for auditors and, when `notarise` is set, the
- * notary that appends every stored event to the Merkle log. The notary's tree size is a metric,
- * and the process is ready only while the notary is within a second of the store's head.
+ * notary that appends every stored event to the Merkle log (`startNotarising`).
  */
 export async function registerAuditLog(
   app: Platform,
@@ -25,7 +24,7 @@ export async function registerAuditLog(
     region: string
     options: AuditLogOptions
     notarise: boolean
-    metrics: Metrics
+    metrics: GaugeRegistry
     readiness: Readiness
   },
 ): Promise<void> {
@@ -39,13 +38,31 @@ export async function registerAuditLog(
     ...(options.witnesses ? { witnessCosignatures: options.witnesses.required } : {}),
   })
   if (!parts.notarise) return
+  const stop = await startNotarising({ ...parts, log: app.log })
+  app.addHook('onClose', stop)
+}
+
+/**
+ * Starts the notary (on the request thread, or on the read side's thread: read-side-thread.ts).
+ * Its tree size is a metric, and the process is ready only while the notary is within a second
+ * of the store's head. Returns how to stop it.
+ */
+export async function startNotarising(parts: {
+  store: EventStore
+  db: SqlExecutor
+  options: AuditLogOptions
+  metrics: GaugeRegistry
+  readiness: Readiness
+  log: { error(obj: unknown, msg: string): void }
+}): Promise<() => Promise<void>> {
+  const { store, options } = parts
   const notary: Notary = await startNotary({
     store,
-    db,
+    db: parts.db,
     signing: options.signing,
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.witnesses ? { witnesses: options.witnesses } : {}),
-    onError: (error) => app.log.error({ err: error }, 'audit notary: batch failed; retrying'),
+    onError: (error) => parts.log.error({ err: error }, 'audit notary: batch failed; retrying'),
   })
   const untrack = [
     trackMerkleTreeSize(parts.metrics, () => notary.status().size),
@@ -58,8 +75,8 @@ export async function registerAuditLog(
       },
     }),
   ]
-  app.addHook('onClose', async () => {
+  return async () => {
     for (const u of untrack) u()
     await notary.stop()
-  })
+  }
 }

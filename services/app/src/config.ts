@@ -36,6 +36,13 @@ export const configSchema = z
      * only answers their queries).
      */
     TREC_READ_MODELS: z.enum(['feed', 'kafka']).default('feed'),
+    /**
+     * Where the read side (projections, fraud detectors, notary) runs: on a thread of its own with
+     * its own connections (`thread`, the default on PostgreSQL), so the request thread only handles
+     * HTTP and commands, or on the request thread (`main`, the only choice for the embedded store
+     * and KurrentDB).
+     */
+    TREC_READ_SIDE: z.enum(['thread', 'main']).optional(),
     /** Token verification; without a JWKS the process runs with development keys in TREC_DATA_DIR. */
     TREC_JWT_ISSUER: z.string().min(1).default('trec-dev'),
     TREC_JWT_AUDIENCE: z.string().min(1).default('trec-api'),
@@ -143,6 +150,12 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.TREC_STORE === 'postgres' && !c.DATABASE_URL)
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when TREC_STORE=postgres' })
+    if (c.TREC_READ_SIDE === 'thread' && c.TREC_STORE !== 'postgres')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TREC_READ_SIDE'],
+        message: 'thread only with TREC_STORE=postgres',
+      })
     if (c.TREC_STORE === 'kurrentdb' && !c.KURRENTDB_URL)
       ctx.addIssue({ code: 'custom', path: ['KURRENTDB_URL'], message: 'required when TREC_STORE=kurrentdb' })
     if (c.TREC_STORE === 'kurrentdb' && !c.DATABASE_URL)

@@ -17,12 +17,17 @@ export interface ReadGauge {
   track(labels: Labels, read: () => Value | Promise<Value>): () => void
 }
 
+/** Where read gauges are registered: a process's `Metrics`, or the read side's thread (read-side-thread.ts). */
+export interface GaugeRegistry {
+  readGauge(name: string, help: string, labelNames?: readonly string[]): ReadGauge
+}
+
 export interface MetricsOptions {
   /** Node's process metrics (CPU, memory, event-loop delay, GC); default true. */
   processMetrics?: boolean
 }
 
-export class Metrics {
+export class Metrics implements GaugeRegistry {
   readonly registry = new Registry()
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>
   readonly storeDuration: Histogram<'operation' | 'outcome'>
@@ -130,7 +135,7 @@ export class Metrics {
 }
 
 /** For the notary: the size of its RFC 9162 tree, as `trec_merkle_tree_size`. */
-export function trackMerkleTreeSize(metrics: Metrics, size: () => Value | Promise<Value>): () => void {
+export function trackMerkleTreeSize(metrics: GaugeRegistry, size: () => Value | Promise<Value>): () => void {
   return metrics
     .readGauge('trec_merkle_tree_size', 'Leaves in the audit Merkle tree (RFC 9162).')
     .track({}, size)

@@ -8,7 +8,7 @@ import {
   type ReadModel,
   storeFeedSource,
 } from '@trec/projections'
-import type { Metrics } from './metrics.ts'
+import type { GaugeRegistry } from './metrics.ts'
 import { behindHeadMs, type Readiness, trackProjectionLag } from './readiness.ts'
 
 export interface RunningProjections {
@@ -29,7 +29,7 @@ export async function runProjections(
   store: EventStore,
   db: SqlExecutor,
   projections: readonly Projection[],
-  into: { metrics: Metrics; readiness: Readiness },
+  into: { metrics: GaugeRegistry; readiness: Readiness },
   log: { error(obj: unknown, msg: string): void },
   sourceOf?: (projection: Projection) => ProjectionSource,
 ): Promise<RunningProjections> {

@@ -1,5 +1,5 @@
 import type { EventStore } from '@trec/eventstore'
-import type { Metrics } from './metrics.ts'
+import type { GaugeRegistry } from './metrics.ts'
 
 /** What one readiness check found: `ready` decides, the rest is reported as is. */
 export interface CheckResult {
@@ -124,7 +124,7 @@ export function followerCheck(
  */
 export function trackProjectionLag(
   source: LagSource,
-  into: { readiness: Readiness; metrics: Metrics },
+  into: { readiness: Readiness; metrics: GaugeRegistry },
   maxLag?: number,
 ): () => void {
   const untrack = into.metrics

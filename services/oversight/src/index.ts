@@ -40,5 +40,5 @@ export {
   Sha256Stream,
   samplingAlgorithm,
 } from './sampling/recompute-sample.ts'
-export { oversightService } from './service.ts'
+export { followUntilStopped, oversightService } from './service.ts'
 export type { ClaimTrace } from './trace/claim-trace.ts'

@@ -1,0 +1,66 @@
+import type { EventStore, SqlExecutor } from '@trec/eventstore'
+import { followUntilStopped, OversightReadSide } from '@trec/oversight'
+import type { loadRuleSets } from '@trec/subsidy'
+import { type AuditLogOptions, startNotarising } from './audit-log.ts'
+import type { ServiceName } from './config.ts'
+import type { GaugeRegistry } from './metrics.ts'
+import { runProjections } from './projections.ts'
+import { readModelsOf } from './read-models.ts'
+import { followerCheck, type Readiness } from './readiness.ts'
+
+export interface ReadSideParts {
+  store: EventStore
+  db: SqlExecutor
+  services: readonly ServiceName[]
+  /** Who keeps the archive and compliance read models: this read side (`feed`) or read workers (`kafka`). */
+  readModels: 'feed' | 'kafka'
+  /** The notary's checkpoint signing, with the audit service. */
+  audit?: AuditLogOptions
+  /** The rule sets compliance judges by (default: the shipped ones). */
+  rules?: () => ReturnType<typeof loadRuleSets>
+  /** The oversight read side the routes serve from, when it runs on the same thread (set up already). */
+  oversight?: OversightReadSide
+  into: { metrics: GaugeRegistry; readiness: Readiness }
+  log: { error(obj: unknown, msg: string): void }
+}
+
+/**
+ * The read side of the chosen services: the read models (projections) following the store's feed,
+ * the oversight projections with the fraud detectors, and the audit notary. Each reports its lag
+ * in `into` (readiness and gauges). Runs on the request thread (embedded store) or on a thread of
+ * its own with its own connections (read-side-thread.ts). Returns how to stop it: each stops after
+ * the batch it is applying commits.
+ */
+export async function startReadSide(parts: ReadSideParts): Promise<() => Promise<void>> {
+  const { store, db, services, into, log } = parts
+  const stops: (() => Promise<void>)[] = []
+  const projections = readModelsOf(services, parts.rules)
+  if (projections.length > 0 && parts.readModels !== 'kafka') {
+    const running = await runProjections(store, db, projections, into, log)
+    stops.push(() => running.stop())
+  }
+  if (services.includes('oversight')) {
+    let oversight = parts.oversight
+    if (!oversight) {
+      oversight = new OversightReadSide({ store, db })
+      await oversight.setup()
+    }
+    const readSide = oversight
+    const stop = new AbortController()
+    const following = followUntilStopped(readSide, stop.signal, log)
+    const untrack = into.readiness.add(followerCheck('oversight', store, () => readSide.lowestPosition()))
+    stops.push(async () => {
+      untrack()
+      stop.abort()
+      await following
+    })
+  }
+  if (services.includes('audit')) {
+    if (!parts.audit) throw new Error('the audit service needs its checkpoint signing options (audit)')
+    stops.push(await startNotarising({ store, db, options: parts.audit, ...into, log }))
+  }
+  return async () => {
+    // The notary first (it was started last), then the detectors, then the read models.
+    for (const stop of stops.reverse()) await stop()
+  }
+}
