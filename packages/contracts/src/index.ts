@@ -57,8 +57,23 @@ export {
   oversightEvents,
   samplingAlgorithms,
   samplingRunIdSchema,
+  sanctionGroundsSchema,
   sanctionKinds,
 } from './catalogue/oversight.ts'
+export {
+  annualInspectionRecorded,
+  annualInspectionResults,
+  annualReportFiled,
+  annualReportIdSchema,
+  commitmentChecked,
+  commitmentFacts,
+  commitmentIdSchema,
+  commitmentRecorded,
+  inspectionOutcomes,
+  samplingResultRecorded,
+  samplingResultsPublished,
+  supervisionEvents,
+} from './catalogue/supervision.ts'
 export {
   bankReasonSchema,
   bankReturnRecorded,

@@ -166,6 +166,18 @@ export const sanctionKinds = [
   'referral_discipline', // 移送纪检监察
 ] as const
 
+/**
+ * What a sanction rests on when it comes from a supervision instrument rather than a case's own
+ * findings: a breached commitment, a 不合格 annual inspection or a 双随机 result, and the event.
+ */
+export const sanctionGroundsSchema = z.strictObject({
+  kind: z.enum(['commitment_breach', 'annual_inspection', 'sampling_result']),
+  /** The commitment, annual report or sampling run. */
+  ref: z.string().min(1).max(80),
+  /** The CommitmentChecked, AnnualInspectionRecorded or SamplingResultRecorded event. */
+  event: eventIdSchema,
+})
+
 export const caseSanctionDecided = defineEvent({
   type: 'CaseSanctionDecided',
   context: 'oversight',
@@ -181,6 +193,8 @@ export const caseSanctionDecided = defineEvent({
     }),
     sanction: z.enum(sanctionKinds),
     note: noteSchema,
+    /** The supervision finding the sanction cites, when it rests on one (docs/domain.md §4). */
+    grounds: sanctionGroundsSchema.optional(),
   }),
 })
 
@@ -312,6 +326,11 @@ export const institutionGraded = defineEvent({
         certificationRate: rateSchema,
         confirmedFraud: z.int().min(0),
         sanctionsInForce: z.int().min(0),
+        // Counted from the supervision record for the period (absent on grades recorded before them).
+        commitmentBreaches: z.int().min(0).optional(),
+        inspectionsUnqualified: z.int().min(0).optional(),
+        inspectionsBasic: z.int().min(0).optional(),
+        samplingFailures: z.int().min(0).optional(),
       }),
       thresholds: z.strictObject({
         A: z.strictObject({
