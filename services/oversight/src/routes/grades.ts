@@ -101,7 +101,8 @@ const historyAnswer = z
 
 const params = z.strictObject({ institution: entityIdSchema })
 
-async function institutionRegion(options: ResolvedOptions, institution: string) {
+/** The region of an institution on the registry; 404 when it is not there. */
+export async function institutionRegion(options: ResolvedOptions, institution: string) {
   const [row] = await options.db.query<{ region: string }>(
     `select region from ${options.readSide.registry.table('institutions')} where id = $1`,
     [institution],
