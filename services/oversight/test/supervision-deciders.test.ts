@@ -49,7 +49,7 @@ describe('commitment decider', () => {
     const [e] = check({ result: 'breached', breachedFacts: ['teachers'] })
     expect(e).toMatchObject({ type: 'CommitmentChecked', data: { institution: commitment.institution, result: 'breached' } })
     const checked = commitmentDecider.evolve(recorded, e!)
-    expect(ruleOf(() => commitmentDecider.decide({ kind: 'check', data: { result: 'kept', findings: 'x', checkedOn: '2026-06-13' }, today: '2026-06-20' }, checked))).toBe('commitment-checked')
+    expect(ruleOf(() => commitmentDecider.decide({ kind: 'check', data: { result: 'kept', breachedFacts: [], evidence: [], findings: 'x', checkedOn: '2026-06-13' }, today: '2026-06-20' }, checked))).toBe('commitment-checked')
   })
 
   it('refuses a breach without facts, a fact not committed to, and a check dated outside signing..today', () => {
@@ -58,7 +58,7 @@ describe('commitment decider', () => {
     expect(ruleOf(() => check({ result: 'kept', breachedFacts: ['venue'] }))).toBe('breach-facts')
     expect(ruleOf(() => check({ checkedOn: '2026-03-01' }))).toBe('check-date')
     expect(ruleOf(() => check({ checkedOn: '2026-06-21' }))).toBe('check-date')
-    expect(ruleOf(() => commitmentDecider.decide({ kind: 'check', data: { result: 'kept', findings: 'x', checkedOn: '2026-06-13' }, today: '2026-06-20' }, {}))).toBe('TREC_NOT_FOUND')
+    expect(ruleOf(() => commitmentDecider.decide({ kind: 'check', data: { result: 'kept', breachedFacts: [], evidence: [], findings: 'x', checkedOn: '2026-06-13' }, today: '2026-06-20' }, {}))).toBe('TREC_NOT_FOUND')
   })
 })
 

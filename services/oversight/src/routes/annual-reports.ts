@@ -227,13 +227,14 @@ export function annualReportRoutes(app: Platform, options: ResolvedOptions): voi
       const p = principal(request)
       const q = request.query
       assertRegionNamed(p)
+      const after = missing.after(q.cursor)
       const dueBy = `${q.year + 1}-${options.annualReportDue}`
       if (today() <= dueBy) return { items: [] }
       const t = options.readSide.supervision
       const where = sqlWhere()
         .regionUnder('p.region', p.region)
         .regionUnder('p.region', q.region)
-        .after('p.id > ?', missing.after(q.cursor))
+        .after('p.id > ?', after)
       const n = where.params.length
       const rows = await options.db.query<Missing>(
         `select p.* from ${t.table('providers')} p ${where.sql() || 'where true'}
