@@ -79,9 +79,22 @@ describe('supervision instruments over HTTP', () => {
       checkDueBy: '2026-04-30',
     }
     // Bad input: the check due before the signing, a card number in the statement.
-    const bad = problem(await nothingWritten(() => http.post('/v1/oversight/commitments', people.officer, { ...body, checkDueBy: '2026-02-01' })), 400)
+    const bad = problem(
+      await nothingWritten(() =>
+        http.post('/v1/oversight/commitments', people.officer, { ...body, checkDueBy: '2026-02-01' }),
+      ),
+      400,
+    )
     expect(JSON.stringify(bad)).toContain('checkDueBy')
-    problem(await nothingWritten(() => http.post('/v1/oversight/commitments', people.officer, { ...body, statement: `法定代表人 ${card(171)}` })), 400)
+    problem(
+      await nothingWritten(() =>
+        http.post('/v1/oversight/commitments', people.officer, {
+          ...body,
+          statement: `法定代表人 ${card(171)}`,
+        }),
+      ),
+      400,
+    )
     // Recorded once for two tries with one key.
     const key = { 'Idempotency-Key': 'commitment-0071-2026' }
     const first = accepted(await http.post('/v1/oversight/commitments', people.officer, body, key))
@@ -92,19 +105,43 @@ describe('supervision instruments over HTTP', () => {
 
     await caughtUp(sys)
     const queue = async () =>
-      (accepted(await http.get('/v1/oversight/commitment-checks/overdue', people.officer), 200).items as Json[]).map(
-        (c) => c.commitment,
-      )
+      (
+        accepted(await http.get('/v1/oversight/commitment-checks/overdue', people.officer), 200)
+          .items as Json[]
+      ).map((c) => c.commitment)
     expect(await queue()).not.toContain(commitment)
     at('2026-05-05T09:00:00+08:00')
     expect(await queue()).toContain(commitment)
 
     // A fact not committed to is refused and writes nothing; the breach is recorded once.
-    const check = { result: 'breached', breachedFacts: ['teachers'], findings: '两名授课教师无相应职业资格证书', checkedOn: '2026-05-04' }
-    const refused = problem(await nothingWritten(() => http.post(`/v1/oversight/commitments/${commitment}/check`, people.officer, { ...check, breachedFacts: ['equipment'] })), 422)
+    const check = {
+      result: 'breached',
+      breachedFacts: ['teachers'],
+      findings: '两名授课教师无相应职业资格证书',
+      checkedOn: '2026-05-04',
+    }
+    const refused = problem(
+      await nothingWritten(() =>
+        http.post(`/v1/oversight/commitments/${commitment}/check`, people.officer, {
+          ...check,
+          breachedFacts: ['equipment'],
+        }),
+      ),
+      422,
+    )
     expect(rules(refused)).toEqual(['breach-facts'])
-    const checked = accepted(await http.post(`/v1/oversight/commitments/${commitment}/check`, people.officer, check, { 'Idempotency-Key': 'check-0071' }))
-    expect(accepted(await http.post(`/v1/oversight/commitments/${commitment}/check`, people.officer, check, { 'Idempotency-Key': 'check-0071' }))).toEqual(checked)
+    const checked = accepted(
+      await http.post(`/v1/oversight/commitments/${commitment}/check`, people.officer, check, {
+        'Idempotency-Key': 'check-0071',
+      }),
+    )
+    expect(
+      accepted(
+        await http.post(`/v1/oversight/commitments/${commitment}/check`, people.officer, check, {
+          'Idempotency-Key': 'check-0071',
+        }),
+      ),
+    ).toEqual(checked)
     const breach = (checked.ids as string[])[0]!
 
     // The case: findings, then a suspension citing the breach.
@@ -116,7 +153,13 @@ describe('supervision instruments over HTTP', () => {
         subjects: [{ kind: 'institution', id: breaching }],
       }),
     ).case as string
-    accepted(await http.post(`/v1/oversight/cases/${c}/findings`, people.investigator, { conclusion: 'irregularity', findings: '承诺师资不实', evidence: [breach] }))
+    accepted(
+      await http.post(`/v1/oversight/cases/${c}/findings`, people.investigator, {
+        conclusion: 'irregularity',
+        findings: '承诺师资不实',
+        evidence: [breach],
+      }),
+    )
     const sanction = (grounds: Json) =>
       http.post(`/v1/oversight/cases/${c}/sanctions`, people.investigator, {
         target: { kind: 'institution', id: breaching },
@@ -124,26 +167,41 @@ describe('supervision instruments over HTTP', () => {
         note: '告知承诺不实，暂停补贴性培训资格',
         grounds,
       })
-    const wrong = problem(await nothingWritten(() => sanction({ kind: 'commitment_breach', ref: `annual-${breaching}-2025` })), 422)
+    const wrong = problem(
+      await nothingWritten(() => sanction({ kind: 'commitment_breach', ref: `annual-${breaching}-2025` })),
+      422,
+    )
     expect(rules(wrong)).toEqual(['sanction-grounds'])
-    const decision = (accepted(await sanction({ kind: 'commitment_breach', ref: commitment })).ids as string[])[0]!
+    const decision = (
+      accepted(await sanction({ kind: 'commitment_breach', ref: commitment })).ids as string[]
+    )[0]!
     const file = accepted(await http.get(`/v1/oversight/cases/${c}`, people.investigator), 200)
     expect((file.events as Json[]).find((e) => e.id === decision)!.data).toMatchObject({
       grounds: { kind: 'commitment_breach', ref: commitment, event: breach },
     })
 
     await caughtUp(sys)
-    expect(accepted(await http.get(`/v1/oversight/commitments/${commitment}`, people.officer), 200)).toMatchObject({
+    expect(
+      accepted(await http.get(`/v1/oversight/commitments/${commitment}`, people.officer), 200),
+    ).toMatchObject({
       status: 'breached',
       checkEvent: breach,
       sanctions: [decision],
     })
     expect(await queue()).not.toContain(commitment)
     // The breach counts against the grade.
-    const graded = accepted(await http.post(`/v1/oversight/institutions/${breaching}/grades`, people.investigator, gradeBody))
-    const history = accepted(await http.get(`/v1/oversight/institutions/${breaching}/grades`, people.investigator), 200)
+    const graded = accepted(
+      await http.post(`/v1/oversight/institutions/${breaching}/grades`, people.investigator, gradeBody),
+    )
+    const history = accepted(
+      await http.get(`/v1/oversight/institutions/${breaching}/grades`, people.investigator),
+      200,
+    )
     expect(history.latest).toBe('C')
-    expect((history.grades as Json[])[0]).toMatchObject({ id: (graded.ids as string[])[0], inputs: { commitmentBreaches: 1 } })
+    expect((history.grades as Json[])[0]).toMatchObject({
+      id: (graded.ids as string[])[0],
+      inputs: { commitmentBreaches: 1 },
+    })
   })
 
   it('queues a private provider with no annual report past the due day; 不合格 turns its grade from B to C', async () => {
@@ -158,20 +216,66 @@ describe('supervision instruments over HTTP', () => {
       complaints: 1,
       changes: { venue: '教学场地由建设北大街迁至中山东路' },
     }
-    problem(await nothingWritten(() => http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(filing), { ...report, completions: 121 })), 400)
-    problem(await nothingWritten(() => http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(silent), report)), 403)
-    const notPrivate = problem(await nothingWritten(() => http.post(`/v1/oversight/institutions/${college}/annual-reports`, people.staff(college), report)), 422)
+    problem(
+      await nothingWritten(() =>
+        http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(filing), {
+          ...report,
+          completions: 121,
+        }),
+      ),
+      400,
+    )
+    problem(
+      await nothingWritten(() =>
+        http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(silent), report),
+      ),
+      403,
+    )
+    const notPrivate = problem(
+      await nothingWritten(() =>
+        http.post(`/v1/oversight/institutions/${college}/annual-reports`, people.staff(college), report),
+      ),
+      422,
+    )
     expect(rules(notPrivate)).toEqual(['private-provider'])
     const key = { 'Idempotency-Key': 'annual-0072-2025' }
-    const filed = accepted(await http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(filing), report, key))
-    expect(accepted(await http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(filing), report, key))).toEqual(filed)
-    expect(rules(problem(await http.post(`/v1/oversight/institutions/${filing}/annual-reports`, people.staff(filing), report), 422))).toEqual(['annual-report-once'])
+    const filed = accepted(
+      await http.post(
+        `/v1/oversight/institutions/${filing}/annual-reports`,
+        people.staff(filing),
+        report,
+        key,
+      ),
+    )
+    expect(
+      accepted(
+        await http.post(
+          `/v1/oversight/institutions/${filing}/annual-reports`,
+          people.staff(filing),
+          report,
+          key,
+        ),
+      ),
+    ).toEqual(filed)
+    expect(
+      rules(
+        problem(
+          await http.post(
+            `/v1/oversight/institutions/${filing}/annual-reports`,
+            people.staff(filing),
+            report,
+          ),
+          422,
+        ),
+      ),
+    ).toEqual(['annual-report-once'])
 
     await caughtUp(sys)
     const missing = async () =>
-      (accepted(await http.get('/v1/oversight/annual-reports/missing?year=2025', people.officer), 200).items as Json[]).map(
-        (m) => m.institution,
-      )
+      (
+        accepted(await http.get('/v1/oversight/annual-reports/missing?year=2025', people.officer), 200)
+          .items as Json[]
+      ).map((m) => m.institution)
     expect(await missing()).toEqual([]) // before 30 June 2026 nothing is overdue
     at('2026-07-01T09:00:00+08:00')
     const overdue = await missing()
@@ -179,7 +283,9 @@ describe('supervision instruments over HTTP', () => {
     expect(overdue).not.toContain(filing)
     expect(overdue).not.toContain(college)
 
-    const before = accepted(await http.post(`/v1/oversight/institutions/${silent}/grades`, people.investigator, gradeBody))
+    const before = accepted(
+      await http.post(`/v1/oversight/institutions/${silent}/grades`, people.investigator, gradeBody),
+    )
     expect(before.ids).toHaveLength(1)
     accepted(
       await http.post(`/v1/oversight/institutions/${silent}/annual-inspections`, people.officer, {
@@ -191,7 +297,10 @@ describe('supervision instruments over HTTP', () => {
     )
     await caughtUp(sys)
     accepted(await http.post(`/v1/oversight/institutions/${silent}/grades`, people.investigator, gradeBody))
-    const history = accepted(await http.get(`/v1/oversight/institutions/${silent}/grades`, people.investigator), 200)
+    const history = accepted(
+      await http.get(`/v1/oversight/institutions/${silent}/grades`, people.investigator),
+      200,
+    )
     expect((history.grades as Json[]).map((g) => g.grade)).toEqual(['B', 'C'])
     expect((history.grades as Json[])[1]).toMatchObject({ inputs: { inspectionsUnqualified: 1 } })
   })
@@ -214,14 +323,43 @@ describe('supervision instruments over HTTP', () => {
       inspectedOn: '2026-08-01',
       ...extra,
     })
-    problem(await nothingWritten(() => http.post(`/v1/oversight/sampling-runs/${run}/results`, people.investigator, result(a!, { findings: `学员 ${card(172)} 未到课` }))), 400)
-    expect(rules(problem(await nothingWritten(() => http.post(`/v1/oversight/sampling-runs/${run}/results`, people.investigator, result(college === a || college === b ? 'inst-130100-0099' : college))), 422))).toEqual(['sampling-target'])
+    problem(
+      await nothingWritten(() =>
+        http.post(
+          `/v1/oversight/sampling-runs/${run}/results`,
+          people.investigator,
+          result(a!, { findings: `学员 ${card(172)} 未到课` }),
+        ),
+      ),
+      400,
+    )
+    expect(
+      rules(
+        problem(
+          await nothingWritten(() =>
+            http.post(
+              `/v1/oversight/sampling-runs/${run}/results`,
+              people.investigator,
+              result(college === a || college === b ? 'inst-130100-0099' : college),
+            ),
+          ),
+          422,
+        ),
+      ),
+    ).toEqual(['sampling-target'])
     const key = { 'Idempotency-Key': `result-${a}` }
-    const first = accepted(await http.post(`/v1/oversight/sampling-runs/${run}/results`, people.investigator, result(a!), key))
-    expect(accepted(await http.post(`/v1/oversight/sampling-runs/${run}/results`, people.investigator, result(a!), key))).toEqual(first)
+    const first = accepted(
+      await http.post(`/v1/oversight/sampling-runs/${run}/results`, people.investigator, result(a!), key),
+    )
+    expect(
+      accepted(
+        await http.post(`/v1/oversight/sampling-runs/${run}/results`, people.investigator, result(a!), key),
+      ),
+    ).toEqual(first)
     await caughtUp(sys)
     const published = async () =>
-      accepted(await http.get(`/v1/oversight/published-inspections?run=${run}`, people.officer), 200).items as Json[]
+      accepted(await http.get(`/v1/oversight/published-inspections?run=${run}`, people.officer), 200)
+        .items as Json[]
     expect(await published()).toEqual([])
 
     const last = accepted(
@@ -233,14 +371,35 @@ describe('supervision instruments over HTTP', () => {
     )
     expect(last.ids).toHaveLength(2)
     const events = (await sys.store.readStream(`oversight-${run}`)).map((e) => e.type)
-    expect(events).toEqual(['InspectionSampleSelected', 'SamplingResultRecorded', 'SamplingResultRecorded', 'SamplingResultsPublished'])
+    expect(events).toEqual([
+      'InspectionSampleSelected',
+      'SamplingResultRecorded',
+      'SamplingResultRecorded',
+      'SamplingResultsPublished',
+    ])
     await caughtUp(sys)
     const list = await published()
     expect(list.map((r) => r.institution).sort()).toEqual([a, b].sort())
-    expect(list.find((r) => r.institution === b)).toMatchObject({ outcome: 'rectification_ordered', inspectedOn: '2026-08-01', summary: '教学场地与备案不一致，责令整改' })
+    expect(list.find((r) => r.institution === b)).toMatchObject({
+      outcome: 'rectification_ordered',
+      inspectedOn: '2026-08-01',
+      summary: '教学场地与备案不一致，责令整改',
+    })
     const text = JSON.stringify(list)
     for (const person of ['investigator-1', 'officer-1', '王某']) expect(text).not.toContain(person)
-    expect(Object.keys(list[0]!).sort()).toEqual(['inspectedOn', 'institution', 'outcome', 'publication', 'publishedAt', 'region', 'run', 'summary', 'target'])
-    expect(rules(problem(await http.post(`/v1/oversight/sampling-runs/${run}/publication`, people.officer), 422))).toEqual(['sampling-published'])
+    expect(Object.keys(list[0]!).sort()).toEqual([
+      'inspectedOn',
+      'institution',
+      'outcome',
+      'publication',
+      'publishedAt',
+      'region',
+      'run',
+      'summary',
+      'target',
+    ])
+    expect(
+      rules(problem(await http.post(`/v1/oversight/sampling-runs/${run}/publication`, people.officer), 422)),
+    ).toEqual(['sampling-published'])
   })
 })

@@ -61,20 +61,6 @@ export {
   sanctionKinds,
 } from './catalogue/oversight.ts'
 export {
-  annualInspectionRecorded,
-  annualInspectionResults,
-  annualReportFiled,
-  annualReportIdSchema,
-  commitmentChecked,
-  commitmentFacts,
-  commitmentIdSchema,
-  commitmentRecorded,
-  inspectionOutcomes,
-  samplingResultRecorded,
-  samplingResultsPublished,
-  supervisionEvents,
-} from './catalogue/supervision.ts'
-export {
   bankReasonSchema,
   bankReturnRecorded,
   cardAccountRegistered,
@@ -124,6 +110,20 @@ export {
   subsidyRuleSetPublished,
   subsidyRuleSetWithdrawn,
 } from './catalogue/subsidy-rules.ts'
+export {
+  annualInspectionRecorded,
+  annualInspectionResults,
+  annualReportFiled,
+  annualReportIdSchema,
+  commitmentChecked,
+  commitmentFacts,
+  commitmentIdSchema,
+  commitmentRecorded,
+  inspectionOutcomes,
+  samplingResultRecorded,
+  samplingResultsPublished,
+  supervisionEvents,
+} from './catalogue/supervision.ts'
 export {
   classClosed,
   classOpened,

@@ -14,9 +14,11 @@ const ruleOf = (f: () => unknown) => {
   try {
     f()
   } catch (error) {
-    return ((error as { details?: { reasons?: { rule: string }[]; reason?: string } }).details?.reasons ?? [])
-      .map((r) => r.rule)
-      .join(',') || (error as { code?: string }).code
+    return (
+      ((error as { details?: { reasons?: { rule: string }[]; reason?: string } }).details?.reasons ?? [])
+        .map((r) => r.rule)
+        .join(',') || (error as { code?: string }).code
+    )
   }
   return 'accepted'
 }
@@ -33,23 +35,49 @@ const commitment = {
 }
 
 describe('commitment decider', () => {
-  const recorded = fold(commitmentDecider, commitmentDecider.decide({ kind: 'record', data: commitment }, commitmentDecider.initialState()))
+  const recorded = fold(
+    commitmentDecider,
+    commitmentDecider.decide({ kind: 'record', data: commitment }, commitmentDecider.initialState()),
+  )
   const check = (data: Partial<EventData<'CommitmentChecked'>>, today = '2026-06-20') =>
     commitmentDecider.decide(
       {
         kind: 'check',
-        data: { result: 'kept', breachedFacts: [], findings: '核查属实', evidence: [], checkedOn: '2026-06-12', ...data },
+        data: {
+          result: 'kept',
+          breachedFacts: [],
+          findings: '核查属实',
+          evidence: [],
+          checkedOn: '2026-06-12',
+          ...data,
+        },
         today,
       },
       recorded,
     )
 
   it('records once, and checks a breach naming committed facts', () => {
-    expect(ruleOf(() => commitmentDecider.decide({ kind: 'record', data: commitment }, recorded))).toBe('commitment-new')
+    expect(ruleOf(() => commitmentDecider.decide({ kind: 'record', data: commitment }, recorded))).toBe(
+      'commitment-new',
+    )
     const [e] = check({ result: 'breached', breachedFacts: ['teachers'] })
-    expect(e).toMatchObject({ type: 'CommitmentChecked', data: { institution: commitment.institution, result: 'breached' } })
+    expect(e).toMatchObject({
+      type: 'CommitmentChecked',
+      data: { institution: commitment.institution, result: 'breached' },
+    })
     const checked = commitmentDecider.evolve(recorded, e!)
-    expect(ruleOf(() => commitmentDecider.decide({ kind: 'check', data: { result: 'kept', breachedFacts: [], evidence: [], findings: 'x', checkedOn: '2026-06-13' }, today: '2026-06-20' }, checked))).toBe('commitment-checked')
+    expect(
+      ruleOf(() =>
+        commitmentDecider.decide(
+          {
+            kind: 'check',
+            data: { result: 'kept', breachedFacts: [], evidence: [], findings: 'x', checkedOn: '2026-06-13' },
+            today: '2026-06-20',
+          },
+          checked,
+        ),
+      ),
+    ).toBe('commitment-checked')
   })
 
   it('refuses a breach without facts, a fact not committed to, and a check dated outside signing..today', () => {
@@ -58,7 +86,18 @@ describe('commitment decider', () => {
     expect(ruleOf(() => check({ result: 'kept', breachedFacts: ['venue'] }))).toBe('breach-facts')
     expect(ruleOf(() => check({ checkedOn: '2026-03-01' }))).toBe('check-date')
     expect(ruleOf(() => check({ checkedOn: '2026-06-21' }))).toBe('check-date')
-    expect(ruleOf(() => commitmentDecider.decide({ kind: 'check', data: { result: 'kept', breachedFacts: [], evidence: [], findings: 'x', checkedOn: '2026-06-13' }, today: '2026-06-20' }, {}))).toBe('TREC_NOT_FOUND')
+    expect(
+      ruleOf(() =>
+        commitmentDecider.decide(
+          {
+            kind: 'check',
+            data: { result: 'kept', breachedFacts: [], evidence: [], findings: 'x', checkedOn: '2026-06-13' },
+            today: '2026-06-20',
+          },
+          {},
+        ),
+      ),
+    ).toBe('TREC_NOT_FOUND')
   })
 })
 
@@ -88,21 +127,70 @@ describe('annual report decider', () => {
 
   it('files once a year has ended, for a private provider only', () => {
     const s0 = annualReportDecider.initialState()
-    const filed = annualReportDecider.decide({ kind: 'file', data: report, provider, today: '2026-03-01' }, s0)
+    const filed = annualReportDecider.decide(
+      { kind: 'file', data: report, provider, today: '2026-03-01' },
+      s0,
+    )
     expect(filed[0]!.type).toBe('AnnualReportFiled')
     const s1 = fold(annualReportDecider, filed)
-    expect(ruleOf(() => annualReportDecider.decide({ kind: 'file', data: report, provider, today: '2026-03-01' }, s1))).toBe('annual-report-once')
-    expect(ruleOf(() => annualReportDecider.decide({ kind: 'file', data: report, provider, today: '2025-12-31' }, s0))).toBe('annual-year')
-    expect(ruleOf(() => annualReportDecider.decide({ kind: 'file', data: report, provider: { ...provider, privateProvider: false }, today: '2026-03-01' }, s0))).toBe('private-provider')
-    expect(ruleOf(() => annualReportDecider.decide({ kind: 'file', data: report, provider: { ...provider, designatedFrom: '2026-01-05' }, today: '2026-03-01' }, s0))).toBe('annual-year')
+    expect(
+      ruleOf(() =>
+        annualReportDecider.decide({ kind: 'file', data: report, provider, today: '2026-03-01' }, s1),
+      ),
+    ).toBe('annual-report-once')
+    expect(
+      ruleOf(() =>
+        annualReportDecider.decide({ kind: 'file', data: report, provider, today: '2025-12-31' }, s0),
+      ),
+    ).toBe('annual-year')
+    expect(
+      ruleOf(() =>
+        annualReportDecider.decide(
+          {
+            kind: 'file',
+            data: report,
+            provider: { ...provider, privateProvider: false },
+            today: '2026-03-01',
+          },
+          s0,
+        ),
+      ),
+    ).toBe('private-provider')
+    expect(
+      ruleOf(() =>
+        annualReportDecider.decide(
+          {
+            kind: 'file',
+            data: report,
+            provider: { ...provider, designatedFrom: '2026-01-05' },
+            today: '2026-03-01',
+          },
+          s0,
+        ),
+      ),
+    ).toBe('annual-year')
   })
 
   it('records one inspection, with or without a report, not dated after today', () => {
     const s0 = annualReportDecider.initialState()
-    const done = annualReportDecider.decide({ kind: 'inspect', data: inspection, provider, today: '2026-07-02' }, s0)
+    const done = annualReportDecider.decide(
+      { kind: 'inspect', data: inspection, provider, today: '2026-07-02' },
+      s0,
+    )
     expect(done[0]).toMatchObject({ type: 'AnnualInspectionRecorded', data: { result: 'unqualified' } })
-    expect(ruleOf(() => annualReportDecider.decide({ kind: 'inspect', data: inspection, provider, today: '2026-07-02' }, fold(annualReportDecider, done)))).toBe('annual-inspection-once')
-    expect(ruleOf(() => annualReportDecider.decide({ kind: 'inspect', data: inspection, provider, today: '2026-06-30' }, s0))).toBe('inspection-date')
+    expect(
+      ruleOf(() =>
+        annualReportDecider.decide(
+          { kind: 'inspect', data: inspection, provider, today: '2026-07-02' },
+          fold(annualReportDecider, done),
+        ),
+      ),
+    ).toBe('annual-inspection-once')
+    expect(
+      ruleOf(() =>
+        annualReportDecider.decide({ kind: 'inspect', data: inspection, provider, today: '2026-06-30' }, s0),
+      ),
+    ).toBe('inspection-date')
   })
 })
 
@@ -144,7 +232,11 @@ describe('sampling results decider', () => {
     expect(ruleOf(() => record('inst-a', 'insp-1', s1))).toBe('sampling-result-once')
     const last = record('inst-b', 'insp-2', s1)
     expect(last.map((e) => e.type)).toEqual(['SamplingResultRecorded', 'SamplingResultsPublished'])
-    expect(last[1]!.data).toMatchObject({ trigger: 'all_recorded', pending: [], results: [{ target: 'inst-a' }, { target: 'inst-b' }] })
+    expect(last[1]!.data).toMatchObject({
+      trigger: 'all_recorded',
+      pending: [],
+      results: [{ target: 'inst-a' }, { target: 'inst-b' }],
+    })
   })
 
   it('lets an officer publish early, naming what is pending, and not twice for the same results', () => {
@@ -163,11 +255,19 @@ describe('sampling results decider', () => {
 })
 
 describe('integrity grade with the supervision inputs', () => {
-  const good = { completions: 40, passRate: 0.95, certificationRate: 0.9, confirmedFraud: 0, sanctionsInForce: 0 }
+  const good = {
+    completions: 40,
+    passRate: 0.95,
+    certificationRate: 0.9,
+    confirmedFraud: 0,
+    sanctionsInForce: 0,
+  }
   it('drops an A to C on a breach, a 不合格 or a 双随机 problem, and caps it at B on 基本合格', () => {
     expect(computeIntegrityGrade(good, exampleGradeThresholds).grade).toBe('A')
     expect(computeIntegrityGrade({ ...good, commitmentBreaches: 1 }, exampleGradeThresholds).grade).toBe('C')
-    expect(computeIntegrityGrade({ ...good, inspectionsUnqualified: 1 }, exampleGradeThresholds).grade).toBe('C')
+    expect(computeIntegrityGrade({ ...good, inspectionsUnqualified: 1 }, exampleGradeThresholds).grade).toBe(
+      'C',
+    )
     expect(computeIntegrityGrade({ ...good, samplingFailures: 1 }, exampleGradeThresholds).grade).toBe('C')
     expect(computeIntegrityGrade({ ...good, inspectionsBasic: 1 }, exampleGradeThresholds).grade).toBe('B')
   })

@@ -50,7 +50,10 @@ export const commitmentRecorded = defineEvent({
       /** The last day (China) the follow-up check (核查) is due by. */
       checkDueBy: dateSchema,
     })
-    .refine((c) => c.signedOn <= c.checkDueBy, { message: 'the check is due after signing', path: ['checkDueBy'] }),
+    .refine((c) => c.signedOn <= c.checkDueBy, {
+      message: 'the check is due after signing',
+      path: ['checkDueBy'],
+    }),
 })
 
 export const commitmentChecked = defineEvent({
@@ -103,7 +106,10 @@ export const annualReportFiled = defineEvent({
       message: 'report must be annual-{institution}-{year}',
       path: ['report'],
     })
-    .refine((r) => r.completions <= r.trainees, { message: 'more completions than trainees', path: ['completions'] }),
+    .refine((r) => r.completions <= r.trainees, {
+      message: 'more completions than trainees',
+      path: ['completions'],
+    }),
 })
 
 /** 合格 / 基本合格 / 不合格. */
@@ -114,7 +120,8 @@ export const annualInspectionRecorded = defineEvent({
   context: 'oversight',
   category: 'oversight',
   key: 'report',
-  summary: 'An officer records the 年度检查 of a private provider for a year: 合格, 基本合格 or 不合格, with findings.',
+  summary:
+    'An officer records the 年度检查 of a private provider for a year: 合格, 基本合格 or 不合格, with findings.',
   schema: z.strictObject({
     report: annualReportIdSchema,
     institution: entityIdSchema,
@@ -139,7 +146,8 @@ export const samplingResultRecorded = defineEvent({
   context: 'oversight',
   category: 'oversight',
   key: 'run',
-  summary: 'The inspector records the result of inspecting one target of a 双随机 run: outcome, findings, date.',
+  summary:
+    'The inspector records the result of inspecting one target of a 双随机 run: outcome, findings, date.',
   schema: z.strictObject({
     run: samplingRunIdSchema,
     target: entityIdSchema,

@@ -126,14 +126,30 @@ export function supervisionProjection(): Projection {
             await query(
               `insert into ${table('annual')} values ($1, $2, $3, $4, null, null, $5, $6, $7)
                on conflict (report) do update set result = $5, inspected_on = $6, inspection_event = $7`,
-              [e.data.report, e.data.institution, e.region, e.data.year, e.data.result, e.data.inspectedOn, e.id],
+              [
+                e.data.report,
+                e.data.institution,
+                e.region,
+                e.data.year,
+                e.data.result,
+                e.data.inspectedOn,
+                e.id,
+              ],
             )
             break
           case 'SamplingResultRecorded':
             await query(
               `insert into ${table('sampling_results')} values ($1, $2, $3, $4, $5, $6, $7)
                on conflict (run, target) do nothing`,
-              [e.data.run, e.data.target, e.data.institution, e.region, e.data.outcome, e.data.inspectedOn, e.id],
+              [
+                e.data.run,
+                e.data.target,
+                e.data.institution,
+                e.region,
+                e.data.outcome,
+                e.data.inspectedOn,
+                e.id,
+              ],
             )
             break
           case 'SamplingResultsPublished':
@@ -141,7 +157,17 @@ export function supervisionProjection(): Projection {
               await query(
                 `insert into ${table('published')} values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  on conflict (run, target) do nothing`,
-                [e.data.run, x.target, x.institution, e.data.region, x.outcome, x.inspectedOn, x.summary, e.occurredAt, e.id],
+                [
+                  e.data.run,
+                  x.target,
+                  x.institution,
+                  e.data.region,
+                  x.outcome,
+                  x.inspectedOn,
+                  x.summary,
+                  e.occurredAt,
+                  e.id,
+                ],
               )
             break
         }

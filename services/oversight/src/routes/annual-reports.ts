@@ -1,4 +1,4 @@
-import { handleCommand, loadState } from '@trec/command'
+import { handleCommand } from '@trec/command'
 import {
   annualInspectionResults,
   commandAnswerSchema,
@@ -23,7 +23,6 @@ import type { ResolvedOptions } from '../options.ts'
 import type { ProviderRow } from '../read/supervision-projection.ts'
 import {
   type AnnualCommand,
-  type AnnualState,
   annualReportDecider,
   type ProviderFacts,
 } from '../supervision/annual-report-decider.ts'
@@ -75,7 +74,8 @@ const inspectionBody = z
   })
   .meta({
     id: 'RecordAnnualInspectionRequest',
-    description: 'The 年度检查 of a private provider for a year: 合格, 基本合格 or 不合格, with findings and evidence.',
+    description:
+      'The 年度检查 of a private provider for a year: 合格, 基本合格 or 不合格, with findings and evidence.',
     example: {
       year: 2025,
       result: 'unqualified',
@@ -123,7 +123,11 @@ async function providerFacts(options: ResolvedOptions, institution: string): Pro
 
 export function annualReportRoutes(app: Platform, options: ResolvedOptions): void {
   const today = () => chinaDay(options.clock())
-  const run = async (request: FastifyRequest, institution: string, command: (region: string, provider: ProviderFacts) => AnnualCommand) => {
+  const run = async (
+    request: FastifyRequest,
+    institution: string,
+    command: (region: string, provider: ProviderFacts) => AnnualCommand,
+  ) => {
     const region = await institutionRegion(options, institution)
     const p = principal(request)
     assertInstitution(p, institution)
@@ -195,7 +199,12 @@ export function annualReportRoutes(app: Platform, options: ResolvedOptions): voi
       const b = request.body
       const answer = await run(request, institution, (_region, provider) => ({
         kind: 'inspect',
-        data: { ...b, evidence: [...new Set(b.evidence)], report: `annual-${institution}-${b.year}`, institution },
+        data: {
+          ...b,
+          evidence: [...new Set(b.evidence)],
+          report: `annual-${institution}-${b.year}`,
+          institution,
+        },
         provider,
         today: today(),
       }))
@@ -219,7 +228,11 @@ export function annualReportRoutes(app: Platform, options: ResolvedOptions): voi
           '(a deployment option, national practice: 30 June of the next year unless the region sets another) has ' +
           'passed; before then the list is empty. `limit` is at most 200 (default 50); pass `nextCursor` as ' +
           '`cursor` for the next page.',
-        querystring: z.strictObject({ year: z.coerce.number().pipe(year), region: regionPrefixQuery.optional(), ...pageFields }),
+        querystring: z.strictObject({
+          year: z.coerce.number().pipe(year),
+          region: regionPrefixQuery.optional(),
+          ...pageFields,
+        }),
         response: { 200: missingPage },
       },
     },
@@ -243,7 +256,12 @@ export function annualReportRoutes(app: Platform, options: ResolvedOptions): voi
          order by p.id limit ${q.limit + 1}`,
         [...where.params, `${q.year}-12-31`, q.year, `${q.year}-01-01`],
       )
-      return missing.page(rows, q.limit, (r) => ({ institution: r.id, region: r.region, year: q.year, dueBy }))
+      return missing.page(rows, q.limit, (r) => ({
+        institution: r.id,
+        region: r.region,
+        year: q.year,
+        dueBy,
+      }))
     },
   )
 }

@@ -96,7 +96,10 @@ const sanctionBody = z
       })
       .optional(),
   })
-  .meta({ id: 'DecideSanctionRequest', description: 'A sanction decided in a case, against whom, and the supervision finding it cites if any.' })
+  .meta({
+    id: 'DecideSanctionRequest',
+    description: 'A sanction decided in a case, against whom, and the supervision finding it cites if any.',
+  })
 
 const clawbackBody = z
   .strictObject({
@@ -391,7 +394,9 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
   }
   step(sanction, sanctionBody, async ({ grounds, ...b }) => ({
     kind: 'sanction',
-    data: grounds ? { ...b, grounds: { ...grounds, event: await groundsEvent(options, grounds, b.target) } } : b,
+    data: grounds
+      ? { ...b, grounds: { ...grounds, event: await groundsEvent(options, grounds, b.target) } }
+      : b,
   }))
   const clawback = {
     path: 'clawback-requests',

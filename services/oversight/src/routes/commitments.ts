@@ -10,11 +10,22 @@ import {
   noteSchema,
 } from '@trec/contracts'
 import { chinaDay } from '@trec/core'
-import { assertRegionNamed, type Platform, pageFields, pager, principal, singleEventId } from '@trec/fastify-kit'
+import {
+  assertRegionNamed,
+  type Platform,
+  pageFields,
+  pager,
+  principal,
+  singleEventId,
+} from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import type { CommitmentRow } from '../read/supervision-projection.ts'
-import { type CommitmentCommand, type CommitmentState, commitmentDecider } from '../supervision/commitment-decider.ts'
+import {
+  type CommitmentCommand,
+  type CommitmentState,
+  commitmentDecider,
+} from '../supervision/commitment-decider.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
 import { institutionRegion } from './grades.ts'
 import { regionPrefixQuery, sqlWhere } from './list-sql.ts'
@@ -58,7 +69,8 @@ const checkBody = z
   })
   .meta({
     id: 'CheckCommitmentRequest',
-    description: 'The follow-up check of a commitment: kept or breached, the facts breached, what was found and on what evidence.',
+    description:
+      'The follow-up check of a commitment: kept or breached, the facts breached, what was found and on what evidence.',
     example: {
       result: 'breached',
       breachedFacts: ['teachers'],
@@ -93,9 +105,15 @@ const commitmentSchema = z
     status: z.enum(['due', 'overdue', 'kept', 'breached']),
     checkedOn: z.string().nullable(),
     checkEvent: z.string().nullable().describe('The CommitmentChecked event.'),
-    sanctions: z.array(z.string()).describe('The CaseSanctionDecided events that cite this commitment’s breach.'),
+    sanctions: z
+      .array(z.string())
+      .describe('The CaseSanctionDecided events that cite this commitment’s breach.'),
   })
-  .meta({ id: 'Commitment', description: 'A 告知承诺 and where its check stands.', example: commitmentExample })
+  .meta({
+    id: 'Commitment',
+    description: 'A 告知承诺 and where its check stands.',
+    example: commitmentExample,
+  })
 
 const overduePage = z
   .object({
@@ -105,7 +123,9 @@ const overduePage = z
   .meta({
     id: 'CommitmentPage',
     description: 'Commitments whose check is overdue, the longest overdue first.',
-    example: { items: [{ ...commitmentExample, status: 'overdue', checkedOn: null, checkEvent: null, sanctions: [] }] },
+    example: {
+      items: [{ ...commitmentExample, status: 'overdue', checkedOn: null, checkEvent: null, sanctions: [] }],
+    },
   })
 
 function view(r: CommitmentRow, today: string) {
@@ -126,12 +146,21 @@ function view(r: CommitmentRow, today: string) {
 
 /** A commitment's stream folded. */
 export async function commitmentFile(options: ResolvedOptions, commitment: string) {
-  return loadState<CommitmentState, never>(options.store, `oversight-${commitment}`, commitmentDecider as never)
+  return loadState<CommitmentState, never>(
+    options.store,
+    `oversight-${commitment}`,
+    commitmentDecider as never,
+  )
 }
 
 export function commitmentRoutes(app: Platform, options: ResolvedOptions): void {
   const today = () => chinaDay(options.clock())
-  const run = (request: Parameters<typeof singleEventId>[0], region: string, stream: string, command: CommitmentCommand) =>
+  const run = (
+    request: Parameters<typeof singleEventId>[0],
+    region: string,
+    stream: string,
+    command: CommitmentCommand,
+  ) =>
     handleCommand(options.store, commitmentDecider, {
       stream,
       command,
@@ -154,7 +183,12 @@ export function commitmentRoutes(app: Platform, options: ResolvedOptions): void 
           'retry with the same Idempotency-Key records nothing new. Answers the commitment’s id.',
         body: recordBody,
         response: {
-          201: commandAnswerWith('RecordedCommitment', 'commitment', commitmentExample.commitment, 'The commitment’s id.'),
+          201: commandAnswerWith(
+            'RecordedCommitment',
+            'commitment',
+            commitmentExample.commitment,
+            'The commitment’s id.',
+          ),
         },
       },
     },
@@ -232,7 +266,10 @@ export function commitmentRoutes(app: Platform, options: ResolvedOptions): void 
     },
   )
 
-  const overdue = pager<CommitmentRow>('overdue-commitments', options.cursorKey, (r) => [r.check_due_by, r.commitment])
+  const overdue = pager<CommitmentRow>('overdue-commitments', options.cursorKey, (r) => [
+    r.check_due_by,
+    r.commitment,
+  ])
   app.get(
     '/v1/oversight/commitment-checks/overdue',
     {

@@ -116,7 +116,11 @@ export async function institutionRegion(options: ResolvedOptions, institution: s
  * (never typed by the officer): breached commitments, 不合格 and 基本合格 annual inspections and
  * 双随机 results that found a problem, with the events counted.
  */
-async function supervisionInputs(options: ResolvedOptions, institution: string, period: { from: string; to: string }) {
+async function supervisionInputs(
+  options: ResolvedOptions,
+  institution: string,
+  period: { from: string; to: string },
+) {
   const t = (name: string) => options.readSide.supervision.table(name)
   const rows = await options.db.query<{ input: string; event: string }>(
     `select 'commitmentBreaches' as input, check_event as event from ${t('commitments')}
@@ -130,7 +134,12 @@ async function supervisionInputs(options: ResolvedOptions, institution: string, 
        where institution = $1 and outcome <> 'compliant' and inspected_on between $2 and $3`,
     [institution, period.from, period.to],
   )
-  const counts = { commitmentBreaches: 0, inspectionsUnqualified: 0, inspectionsBasic: 0, samplingFailures: 0 }
+  const counts = {
+    commitmentBreaches: 0,
+    inspectionsUnqualified: 0,
+    inspectionsBasic: 0,
+    samplingFailures: 0,
+  }
   for (const r of rows) counts[r.input as keyof typeof counts]++
   return { counts, evidence: rows.map((r) => r.event) }
 }

@@ -21,7 +21,11 @@ import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import type { PublishedRow } from '../read/supervision-projection.ts'
-import { type ResultCommand, type RunState, samplingResultsDecider } from '../supervision/sampling-results-decider.ts'
+import {
+  type ResultCommand,
+  type RunState,
+  samplingResultsDecider,
+} from '../supervision/sampling-results-decider.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
 import { regionPrefixQuery, sqlWhere } from './list-sql.ts'
 
@@ -40,7 +44,8 @@ const resultBody = z
   })
   .meta({
     id: 'RecordSamplingResultRequest',
-    description: 'The result of inspecting one target of a 双随机 run: outcome, findings and the day inspected.',
+    description:
+      'The result of inspecting one target of a 双随机 run: outcome, findings and the day inspected.',
     example: {
       target: 'inst-130102-0001',
       outcome: 'rectification_ordered',
@@ -72,7 +77,11 @@ const publishedSchema = z
     publishedAt: z.string(),
     publication: z.string().describe('The SamplingResultsPublished event.'),
   })
-  .meta({ id: 'PublishedInspection', description: 'A 双随机 inspection result as published (一公开).', example: publishedExample })
+  .meta({
+    id: 'PublishedInspection',
+    description: 'A 双随机 inspection result as published (一公开).',
+    example: publishedExample,
+  })
 const publishedPage = z
   .object({
     items: z.array(publishedSchema),
@@ -85,7 +94,11 @@ const publishedPage = z
   })
 
 async function runFile(options: ResolvedOptions, run: string) {
-  const loaded = await loadState<RunState, never>(options.store, `oversight-${run}`, samplingResultsDecider as never)
+  const loaded = await loadState<RunState, never>(
+    options.store,
+    `oversight-${run}`,
+    samplingResultsDecider as never,
+  )
   if (!loaded.state.run) throw notFound('sampling run')
   return loaded.state.run
 }
@@ -101,14 +114,24 @@ async function institutionOf(options: ResolvedOptions, kind: 'institutions' | 'c
 }
 
 export function samplingResultRoutes(app: Platform, options: ResolvedOptions): void {
-  const handle = async (request: FastifyRequest, run: string, command: (kind: 'institutions' | 'classes') => Promise<ResultCommand>, ids: () => string) => {
+  const handle = async (
+    request: FastifyRequest,
+    run: string,
+    command: (kind: 'institutions' | 'classes') => Promise<ResultCommand>,
+    ids: () => string,
+  ) => {
     const drawn = await runFile(options, run)
     const p = principal(request)
     assertScope(p, drawn.population.region)
     const result = await handleCommand(options.store, samplingResultsDecider, {
       stream: `oversight-${run}`,
       command: await command(drawn.population.kind),
-      meta: { occurredAt: options.clock().toISOString(), actor: actorOf(p), source, region: drawn.population.region },
+      meta: {
+        occurredAt: options.clock().toISOString(),
+        actor: actorOf(p),
+        source,
+        region: drawn.population.region,
+      },
       nextId: ids as never,
     })
     return { ids: result.ids, revision: result.append.revision }
@@ -168,10 +191,23 @@ export function samplingResultRoutes(app: Platform, options: ResolvedOptions): v
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await handle(request, request.params.run, async () => ({ kind: 'publish' }), singleEventId(request))),
+      reply
+        .code(201)
+        .send(
+          await handle(
+            request,
+            request.params.run,
+            async () => ({ kind: 'publish' }),
+            singleEventId(request),
+          ),
+        ),
   )
 
-  const published = pager<PublishedRow>('published-inspections', options.cursorKey, (r) => [r.published_at, r.run, r.target])
+  const published = pager<PublishedRow>('published-inspections', options.cursorKey, (r) => [
+    r.published_at,
+    r.run,
+    r.target,
+  ])
   app.get(
     '/v1/oversight/published-inspections',
     {
@@ -186,7 +222,11 @@ export function samplingResultRoutes(app: Platform, options: ResolvedOptions): v
           'characters, card numbers redacted). No person is named: the inspectors and who recorded stay off the ' +
           'list, and no person’s record is read. `limit` is at most 200 (default 50); pass `nextCursor` as `cursor` ' +
           'for the next page.',
-        querystring: z.strictObject({ region: regionPrefixQuery.optional(), run: samplingRunIdSchema.optional(), ...pageFields }),
+        querystring: z.strictObject({
+          region: regionPrefixQuery.optional(),
+          run: samplingRunIdSchema.optional(),
+          ...pageFields,
+        }),
         response: { 200: publishedPage },
       },
     },

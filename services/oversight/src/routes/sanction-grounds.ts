@@ -23,13 +23,18 @@ export async function groundsEvent(
   target: { kind: string; id: string },
 ): Promise<string> {
   if (target.kind !== 'institution') refuse('a sanction citing a supervision finding targets an institution')
-  if (!streamOf[grounds.kind](grounds.ref)) refuse(`${grounds.ref} is not a ${grounds.kind.replace('_', ' ')}`)
+  if (!streamOf[grounds.kind](grounds.ref))
+    refuse(`${grounds.ref} is not a ${grounds.kind.replace('_', ' ')}`)
   for (const recorded of await options.store.readStream(`oversight-${grounds.ref}`)) {
     const e = decodeRecorded(recorded)
     if (
       (e.type === 'CommitmentChecked' && e.data.result === 'breached' && e.data.institution === target.id) ||
-      (e.type === 'AnnualInspectionRecorded' && e.data.result === 'unqualified' && e.data.institution === target.id) ||
-      (e.type === 'SamplingResultRecorded' && e.data.outcome !== 'compliant' && e.data.institution === target.id)
+      (e.type === 'AnnualInspectionRecorded' &&
+        e.data.result === 'unqualified' &&
+        e.data.institution === target.id) ||
+      (e.type === 'SamplingResultRecorded' &&
+        e.data.outcome !== 'compliant' &&
+        e.data.institution === target.id)
     )
       return e.id
   }

@@ -43,7 +43,8 @@ function assertProvider(provider: ProviderFacts, year: number, today: string) {
 export const annualReportDecider: Decider<AnnualState, AnnualCommand, AnnualEvent> = {
   initialState: () => ({}),
   evolve(state, event) {
-    if (event.type === 'AnnualReportFiled') return { ...state, filed: event.data as EventData<'AnnualReportFiled'> }
+    if (event.type === 'AnnualReportFiled')
+      return { ...state, filed: event.data as EventData<'AnnualReportFiled'> }
     if (event.type === 'AnnualInspectionRecorded')
       return { ...state, inspected: event.data as EventData<'AnnualInspectionRecorded'> }
     return state
@@ -51,7 +52,11 @@ export const annualReportDecider: Decider<AnnualState, AnnualCommand, AnnualEven
   decide(command, state) {
     assertProvider(command.provider, command.data.year, command.today)
     if (command.kind === 'file') {
-      if (state.filed) reject({ rule: 'annual-report-once', message: `the report for ${command.data.year} is already filed` })
+      if (state.filed)
+        reject({
+          rule: 'annual-report-once',
+          message: `the report for ${command.data.year} is already filed`,
+        })
       return [{ type: 'AnnualReportFiled', data: command.data }]
     }
     if (state.inspected)

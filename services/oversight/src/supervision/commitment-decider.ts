@@ -8,7 +8,9 @@ import { TrecError } from '@trec/core'
 // sanction may then cite (CaseSanctionDecided.grounds) and what the integrity grade counts.
 
 type CommitmentEventType = 'CommitmentRecorded' | 'CommitmentChecked'
-export type CommitmentEvent = { [T in CommitmentEventType]: { type: T; data: EventDataToAppend<T> } }[CommitmentEventType]
+export type CommitmentEvent = {
+  [T in CommitmentEventType]: { type: T; data: EventDataToAppend<T> }
+}[CommitmentEventType]
 
 export interface CommitmentState {
   recorded?: EventData<'CommitmentRecorded'>
@@ -27,8 +29,10 @@ export type CommitmentCommand =
 export const commitmentDecider: Decider<CommitmentState, CommitmentCommand, CommitmentEvent> = {
   initialState: () => ({}),
   evolve(state, event) {
-    if (event.type === 'CommitmentRecorded') return { ...state, recorded: event.data as EventData<'CommitmentRecorded'> }
-    if (event.type === 'CommitmentChecked') return { ...state, checked: event.data as EventData<'CommitmentChecked'> }
+    if (event.type === 'CommitmentRecorded')
+      return { ...state, recorded: event.data as EventData<'CommitmentRecorded'> }
+    if (event.type === 'CommitmentChecked')
+      return { ...state, checked: event.data as EventData<'CommitmentChecked'> }
     return state
   },
   decide(command, state) {

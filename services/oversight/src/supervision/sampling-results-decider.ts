@@ -40,7 +40,11 @@ export function publicSummary(findings: string): string {
   return text.length <= summaryLength ? text : `${text.slice(0, summaryLength - 1)}…`
 }
 
-function publication(run: EventData<'InspectionSampleSelected'>, results: Result[], trigger: 'all_recorded' | 'officer') {
+function publication(
+  run: EventData<'InspectionSampleSelected'>,
+  results: Result[],
+  trigger: 'all_recorded' | 'officer',
+) {
   const done = new Set(results.map((r) => r.target))
   return {
     type: 'SamplingResultsPublished' as const,
@@ -64,15 +68,18 @@ export const samplingResultsDecider: Decider<RunState, ResultCommand, ResultEven
   initialState: () => ({ results: [], published: 0 }),
   evolve(state, event) {
     const e = event as { type: string; data: unknown }
-    if (e.type === 'InspectionSampleSelected') return { ...state, run: e.data as EventData<'InspectionSampleSelected'> }
-    if (e.type === 'SamplingResultRecorded') return { ...state, results: [...state.results, e.data as Result] }
+    if (e.type === 'InspectionSampleSelected')
+      return { ...state, run: e.data as EventData<'InspectionSampleSelected'> }
+    if (e.type === 'SamplingResultRecorded')
+      return { ...state, results: [...state.results, e.data as Result] }
     if (e.type === 'SamplingResultsPublished')
       return { ...state, published: (e.data as EventData<'SamplingResultsPublished'>).results.length }
     return state
   },
   decide(command, state) {
     const run = state.run
-    if (!run) throw new TrecError('TREC_NOT_FOUND', 'no such sampling run', { details: { reason: 'sampling run' } })
+    if (!run)
+      throw new TrecError('TREC_NOT_FOUND', 'no such sampling run', { details: { reason: 'sampling run' } })
     if (command.kind === 'publish') {
       if (state.results.length === 0)
         reject({ rule: 'sampling-results-none', message: 'no result of this run is recorded yet' })
@@ -92,9 +99,12 @@ export const samplingResultsDecider: Decider<RunState, ResultCommand, ResultEven
         message: `the inspection of ${d.target} is recorded by an inspector drawn for it`,
         details: { inspectors: assigned },
       })
-    if (d.inspectedOn > command.today) reject({ rule: 'inspection-date', message: 'the inspection is dated after today' })
+    if (d.inspectedOn > command.today)
+      reject({ rule: 'inspection-date', message: 'the inspection is dated after today' })
     const recorded = { type: 'SamplingResultRecorded' as const, data: { ...d, run: run.run } }
     const results = [...state.results, recorded.data as Result]
-    return results.length === run.selected.length ? [recorded, publication(run, results, 'all_recorded')] : [recorded]
+    return results.length === run.selected.length
+      ? [recorded, publication(run, results, 'all_recorded')]
+      : [recorded]
   },
 }
