@@ -594,7 +594,7 @@ export const examples: { [T in EventType]: EventDataToAppend<T> } = {
     region: '130102',
     facts: ['venue', 'teachers'],
     statement: '本机构承诺培训场地、师资符合要求',
-    signedBy: { office: '法定代表人', name: '王某' },
+    signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
     signedOn: '2024-03-02',
     checkDueBy: '2024-06-30',
   },

@@ -29,7 +29,7 @@ const commitment = {
   region: '130102',
   facts: ['venue', 'teachers'] as ('venue' | 'teachers')[],
   statement: '承诺场地、师资符合要求',
-  signedBy: { office: '法定代表人', name: '王某' },
+  signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
   signedOn: '2026-03-02',
   checkDueBy: '2026-06-30',
 }

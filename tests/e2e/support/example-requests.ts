@@ -326,7 +326,7 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       institution,
       facts: ['venue', 'teachers'],
       statement: '本机构承诺培训场地、师资符合要求',
-      signedBy: { office: '法定代表人', name: '王某' },
+      signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
       signedOn: '2021-03-01',
       checkDueBy: '2021-06-30',
     },

@@ -134,7 +134,7 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
       institution,
       facts: ['venue'],
       statement: '本机构承诺培训场地符合要求',
-      signedBy: { office: '法定代表人', name: '王某' },
+      signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
       signedOn: '2021-03-01',
       checkDueBy: '2021-12-31',
     }),

@@ -44,8 +44,11 @@ export const commitmentRecorded = defineEvent({
       facts: uniqueList(z.enum(commitmentFacts)).min(1),
       /** The commitment's text as signed. */
       statement: noteSchema,
-      /** Who signed for the institution: their office (法定代表人, 校长…) and name as on the letter. */
-      signedBy: z.strictObject({ office: z.string().min(1).max(60), name: z.string().min(1).max(60) }),
+      /**
+       * Who signed for the institution, by office (法定代表人, 校长…), and the letter's reference
+       * (承诺书编号). No person's name: the office holder is on the business register by USCC.
+       */
+      signedBy: z.strictObject({ office: z.string().min(1).max(60), letterRef: z.string().min(1).max(60) }),
       signedOn: dateSchema,
       /** The last day (China) the follow-up check (核查) is due by. */
       checkDueBy: dateSchema,

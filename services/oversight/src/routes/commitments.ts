@@ -40,7 +40,7 @@ const recordBody = z
     institution: entityIdSchema,
     facts: z.array(z.enum(commitmentFacts)).min(1).max(commitmentFacts.length),
     statement: noteSchema,
-    signedBy: z.strictObject({ office: z.string().min(1).max(60), name: z.string().min(1).max(60) }),
+    signedBy: z.strictObject({ office: z.string().min(1).max(60), letterRef: z.string().min(1).max(60) }),
     signedOn: dateSchema,
     checkDueBy: dateSchema,
   })
@@ -53,7 +53,7 @@ const recordBody = z
       institution: 'inst-130102-0001',
       facts: ['venue', 'teachers', 'no_prior_fraud'],
       statement: '本机构承诺培训场地、师资符合要求，无骗取补贴资金记录，如有不实愿承担相应责任',
-      signedBy: { office: '法定代表人', name: '王某' },
+      signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
       signedOn: '2026-03-02',
       checkDueBy: '2026-06-30',
     },
