@@ -402,4 +402,39 @@ describe('supervision instruments over HTTP', () => {
       rules(problem(await http.post(`/v1/oversight/sampling-runs/${run}/publication`, people.officer), 422)),
     ).toEqual(['sampling-published'])
   })
+
+  it('weights a draw by the latest 诚信等级 when asked, recording the grades, and re-derives it', async () => {
+    const { http } = sys
+    await caughtUp(sys)
+    const body = {
+      population: { kind: 'institutions', region, from: '2026-01-01', to: '2026-12-31' },
+      size: 2,
+      weighByGrade: true,
+    }
+    const drawn = accepted(await http.post('/v1/oversight/sampling-runs', people.investigator, body))
+    expect(drawn.algorithm).toBe('sha256-ctr-weighted-v1')
+    const recorded = accepted(
+      await http.get(`/v1/oversight/sampling-runs/${drawn.run}`, people.investigator),
+      200,
+    )
+    // Graded C above: the institution that breached its commitment and the one found 不合格.
+    expect(recorded.weighting).toMatchObject({
+      weights: { A: 1, D: 8 },
+      grades: { [breaching]: 'C', [silent]: 'C' },
+    })
+    expect(recorded.verification).toEqual({
+      populationDigestMatches: true,
+      selectionMatches: true,
+      assignmentsMatch: true,
+    })
+    const classes = { ...body, population: { ...body.population, kind: 'classes' } }
+    expect(
+      rules(
+        problem(
+          await nothingWritten(() => http.post('/v1/oversight/sampling-runs', people.investigator, classes)),
+          422,
+        ),
+      ),
+    ).toEqual(['weighting-kind'])
+  })
 })

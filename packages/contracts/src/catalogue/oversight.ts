@@ -238,7 +238,7 @@ export const caseClosed = defineEvent({
 })
 
 /** The sampling algorithm's name; services/oversight/README.md states it step by step. */
-export const samplingAlgorithms = ['sha256-ctr-fisher-yates-v1'] as const
+export const samplingAlgorithms = ['sha256-ctr-fisher-yates-v1', 'sha256-ctr-weighted-v1'] as const
 
 // 双随机、一公开: random targets and random inspectors, results published. The run records the
 // population as it was read (its ids in order, their digest and the feed position the read
@@ -281,6 +281,26 @@ export const inspectionSampleSelected = defineEvent({
             .max(20_000),
         })
         .optional(),
+      /**
+       * A draw weighted by 诚信等级 (algorithm sha256-ctr-weighted-v1): the weight of each grade and
+       * the latest grade of each graded member of the population when drawn (the rest ungraded).
+       */
+      weighting: z
+        .strictObject({
+          weights: z.strictObject({
+            A: z.int().min(1),
+            B: z.int().min(1),
+            C: z.int().min(1),
+            D: z.int().min(1),
+            ungraded: z.int().min(1),
+          }),
+          grades: z.record(entityIdSchema, z.enum(['A', 'B', 'C', 'D'])),
+        })
+        .optional(),
+    })
+    .refine((r) => (r.algorithm === 'sha256-ctr-weighted-v1') === (r.weighting !== undefined), {
+      message: 'a weighted draw records its weighting, and only a weighted draw does',
+      path: ['weighting'],
     })
     .refine((r) => r.selected.length === Math.min(r.size, r.populationIds.length), {
       message: 'selects min(size, population) targets',

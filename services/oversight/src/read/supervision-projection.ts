@@ -4,7 +4,8 @@ import type { Projection } from '@trec/projections'
 // The supervision instruments as lists (a read model of its own, beside the case work): which
 // institutions are private providers (the registry projection keeps no kinds), commitments and
 // whether their check is done, annual reports and inspections by provider and year, 双随机
-// results, and the results as published (一公开). The streams remain the source of truth.
+// results, the results as published (一公开), and each institution's latest 诚信等级 (what a
+// grade-weighted 双随机 draw reads). The streams remain the source of truth.
 
 export const supervisionName = 'oversight_supervision'
 
@@ -18,6 +19,7 @@ const types = new Set([
   'SamplingResultRecorded',
   'SamplingResultsPublished',
   'CaseSanctionDecided',
+  'InstitutionGraded',
 ])
 
 export interface CommitmentRow {
@@ -65,6 +67,7 @@ export function supervisionProjection(): Projection {
         filed_event text, filed_at text, result text, inspected_on text, inspection_event text`,
       sampling_results: `run text not null, target text not null, institution text not null, region text not null,
         outcome text not null, inspected_on text not null, event text not null, primary key (run, target)`,
+      grades: 'institution text primary key, grade text not null, event text not null',
       published: `run text not null, target text not null, institution text not null, region text not null,
         outcome text not null, inspected_on text not null, summary text not null, published_at text not null,
         event text not null, primary key (run, target)`,
@@ -114,6 +117,13 @@ export function supervisionProjection(): Projection {
                 `update ${table('commitments')} set sanctions = sanctions || $2::jsonb where commitment = $1`,
                 [e.data.grounds.ref, JSON.stringify([e.id])],
               )
+            break
+          case 'InstitutionGraded':
+            await query(
+              `insert into ${table('grades')} values ($1, $2, $3)
+               on conflict (institution) do update set grade = $2, event = $3`,
+              [e.data.institution, e.data.grade, e.id],
+            )
             break
           case 'AnnualReportFiled':
             await query(
