@@ -225,6 +225,7 @@ const askingRegion: Record<string, string> = {
   'GET /v1/institutions': '?region=130102',
   'GET /v1/rule-sets': '?region=130102',
   'GET /v1/objections': '?region=130102',
+  'GET /v1/oversight/annual-reports/missing': '?year=2020&region=130102',
   'POST /v1/compliance/reconciliation': '?region=130102',
 }
 

@@ -178,6 +178,14 @@ describe('lists: claims, alerts, cases, payments and the training registry, page
     'GET /v1/institutions': { who: people.officer, list: 'institutions' },
     'GET /v1/oversight/sampling-runs': { who: investigator, list: 'sampling-runs' },
     'GET /v1/rule-sets': { who: people.officer, list: 'rule-sets' },
+    // Supervision instruments (告知承诺, 年度报告, 双随机 results published).
+    'GET /v1/oversight/commitment-checks/overdue': { who: investigator, list: 'overdue-commitments' },
+    'GET /v1/oversight/annual-reports/missing': {
+      who: investigator,
+      query: 'year=2020',
+      list: 'missing-annual-reports',
+    },
+    'GET /v1/oversight/published-inspections': { who: people.officer, list: 'published-inspections' },
     'GET /v1/objections': { who: people.officer, list: 'objections' },
     'GET /v1/me/objections': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'my-objections' },
     'GET /v1/me/access-log': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'access-log' },

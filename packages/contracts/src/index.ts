@@ -57,6 +57,7 @@ export {
   oversightEvents,
   samplingAlgorithms,
   samplingRunIdSchema,
+  sanctionGroundsSchema,
   sanctionKinds,
 } from './catalogue/oversight.ts'
 export {
@@ -109,6 +110,20 @@ export {
   subsidyRuleSetPublished,
   subsidyRuleSetWithdrawn,
 } from './catalogue/subsidy-rules.ts'
+export {
+  annualInspectionRecorded,
+  annualInspectionResults,
+  annualReportFiled,
+  annualReportIdSchema,
+  commitmentChecked,
+  commitmentFacts,
+  commitmentIdSchema,
+  commitmentRecorded,
+  inspectionOutcomes,
+  samplingResultRecorded,
+  samplingResultsPublished,
+  supervisionEvents,
+} from './catalogue/supervision.ts'
 export {
   classClosed,
   classOpened,

@@ -11,6 +11,7 @@ import { planEvents } from './catalogue/plan.ts'
 import { recoveryEvents } from './catalogue/recovery.ts'
 import { subsidyEvents } from './catalogue/subsidy.ts'
 import { subsidyRuleEvents } from './catalogue/subsidy-rules.ts'
+import { supervisionEvents } from './catalogue/supervision.ts'
 import { trainingEvents } from './catalogue/training.ts'
 import { workerViewEvents } from './catalogue/worker-view.ts'
 import type { Context, EventDefinition, StreamCategory } from './definition.ts'
@@ -30,6 +31,7 @@ const allEvents = [
   ...employmentEvents,
   ...planEvents,
   ...oversightEvents,
+  ...supervisionEvents,
   ...workerViewEvents,
 ] as const
 

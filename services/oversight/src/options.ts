@@ -22,7 +22,15 @@ export interface OversightOptions {
   maxPopulation?: number
   /** The key list cursors are tagged with (`cursorKeyOf` in @trec/fastify-kit); random when absent. */
   cursorKey?: Uint8Array
+  /**
+   * The day (MM-DD) of the following year by which a private provider files its 年度报告 for a year.
+   * National practice, not in the seeds (the region sets it); default `annualReportDueDefault`.
+   */
+  annualReportDue?: string
 }
+
+/** National practice, not in the seeds: 年度报告 of year Y filed by 30 June of Y + 1 (the region may set another day). */
+export const annualReportDueDefault = '06-30'
 
 export interface ResolvedOptions {
   store: EventStore
@@ -32,6 +40,7 @@ export interface ResolvedOptions {
   clock: () => Date
   maxPopulation: number
   cursorKey: Uint8Array
+  annualReportDue: string
   /** Reads of a person's data by the lists (enrolments), recorded before the answer. */
   accessLog: AccessLog
 }
@@ -42,6 +51,10 @@ const optionsSchema = z.object({
   db: objectWith<SqlExecutor>('a SqlExecutor', 'query'),
   maxPopulation: z.int().min(1).max(20_000, 'at most 20000 (the sampling event holds every id)').optional(),
   clock: clockOption(),
+  annualReportDue: z
+    .string()
+    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a day of the year as MM-DD')
+    .optional(),
 })
 
 export function resolveOptions(o: OversightOptions): ResolvedOptions {
@@ -63,6 +76,7 @@ export function resolveOptions(o: OversightOptions): ResolvedOptions {
     clock: o.clock ?? (() => new Date()),
     maxPopulation,
     cursorKey: o.cursorKey ?? cursorKeyOf(),
+    annualReportDue: o.annualReportDue ?? annualReportDueDefault,
     accessLog: new AccessLog(o.store),
   }
 }

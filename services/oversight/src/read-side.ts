@@ -13,6 +13,7 @@ import { DetectorRunner } from './detectors/detector-runner.ts'
 import { alertsProjection } from './read/alerts-projection.ts'
 import { caseworkProjection } from './read/casework-projection.ts'
 import { registryProjection } from './read/registry-projection.ts'
+import { supervisionProjection } from './read/supervision-projection.ts'
 import { fraudRules } from './rules/index.ts'
 import { loadRuleBook, type RuleBook, type RuleId, ruleIds } from './rules/parameters.ts'
 
@@ -43,6 +44,8 @@ export class OversightReadSide {
   readonly registry: ProjectionRunner
   readonly alerts: ProjectionRunner
   readonly casework: ProjectionRunner
+  /** Commitments, annual reports and inspections, 双随机 results and their publication. */
+  readonly supervision: ProjectionRunner
   /** Every runner below, applied together. */
   readonly group: ProjectionGroup
   readonly #batchSize: number
@@ -66,12 +69,13 @@ export class OversightReadSide {
     this.registry = new ProjectionRunner(this.db, registryProjection(), runnerOptions)
     this.alerts = new ProjectionRunner(this.db, alertsProjection(), runnerOptions)
     this.casework = new ProjectionRunner(this.db, caseworkProjection(), runnerOptions)
+    this.supervision = new ProjectionRunner(this.db, supervisionProjection(), runnerOptions)
     const flush = () => this.#flush()
     this.group = new ProjectionGroup(this.db, this.runners, { afterCommit: flush, resume: flush })
   }
 
   get runners(): ProjectionRunner[] {
-    return [...this.detectors, this.registry, this.alerts, this.casework]
+    return [...this.detectors, this.registry, this.alerts, this.casework, this.supervision]
   }
 
   /** Creates every table and checkpoint and makes these versions the active ones. */

@@ -2,10 +2,13 @@ import type { Platform } from '@trec/fastify-kit'
 import { type OversightOptions, resolveOptions } from './options.ts'
 import type { OversightReadSide } from './read-side.ts'
 import { alertRoutes } from './routes/alerts.ts'
+import { annualReportRoutes } from './routes/annual-reports.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { commitmentRoutes } from './routes/commitments.ts'
 import { gradeRoutes } from './routes/grades.ts'
 import { registryListRoutes } from './routes/registry-lists.ts'
 import { samplingRoutes } from './routes/sampling.ts'
+import { samplingResultRoutes } from './routes/sampling-results.ts'
 import { samplingRunListRoute } from './routes/sampling-run-list.ts'
 import { traceRoutes } from './routes/trace.ts'
 
@@ -26,6 +29,9 @@ export async function oversightService(app: Platform, options: OversightOptions)
   gradeRoutes(app, resolved)
   registryListRoutes(app, resolved)
   samplingRunListRoute(app, resolved)
+  commitmentRoutes(app, resolved)
+  annualReportRoutes(app, resolved)
+  samplingResultRoutes(app, resolved)
   if (!resolved.follow) return
   const stop = new AbortController()
   let running: Promise<void> | undefined

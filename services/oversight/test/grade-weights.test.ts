@@ -13,6 +13,12 @@ describe('双随机 weighted by integrity grade', () => {
     expect(b).toEqual(a)
     expect(new Set(a.selected).size).toBe(10)
     expect(weightedSample(seed(8), ids, 10, grades).selected).not.toEqual(a.selected)
+    // Inspectors continue the same stream after the targets, as in the unweighted draw.
+    const pool = { pool: ['insp-1', 'insp-2', 'insp-3'], perTarget: 2 }
+    const withInspectors = weightedSample(seed(7), ids, 10, grades, gradeSamplingWeights, pool)
+    expect(withInspectors.selected).toEqual(a.selected)
+    expect(withInspectors).toEqual(weightedSample(seed(7), ids, 10, grades, gradeSamplingWeights, pool))
+    expect(withInspectors.assignments!.every((x) => x.inspectors.length === 2)).toBe(true)
   })
 
   it('draws D-graded institutions about eight times as often as A-graded ones', () => {

@@ -31,6 +31,8 @@ export const ghost: Record<string, string> = {
   recovery: 'rcv-00000000000000000000000000000000',
   line: '1',
   objection: 'obj-ghost',
+  // Supervision instruments.
+  commitment: 'commitment-ghost',
 }
 
 /**
@@ -318,6 +320,41 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       },
       evidence: [],
       note: '上半年诚信等级评定',
+    },
+    // Supervision instruments (告知承诺, 年度报告和年度检查, 双随机 results).
+    'POST /v1/oversight/commitments': {
+      institution,
+      facts: ['venue', 'teachers'],
+      statement: '本机构承诺培训场地、师资符合要求',
+      signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
+      signedOn: '2021-03-01',
+      checkDueBy: '2021-06-30',
+    },
+    'POST /v1/oversight/commitments/{commitment}/check': {
+      result: 'breached',
+      breachedFacts: ['teachers'],
+      findings: '授课教师无相应职业资格证书',
+      checkedOn: '2021-06-01',
+    },
+    'POST /v1/oversight/institutions/{institution}/annual-reports': {
+      year: 2020,
+      classes: 4,
+      trainees: 120,
+      completions: 110,
+      subsidyReceived: 18_000_000,
+      complaints: 0,
+    },
+    'POST /v1/oversight/institutions/{institution}/annual-inspections': {
+      year: 2020,
+      result: 'qualified',
+      findings: '年度检查合格',
+      inspectedOn: '2021-06-01',
+    },
+    'POST /v1/oversight/sampling-runs/{run}/results': {
+      target: institution,
+      outcome: 'compliant',
+      findings: '未发现问题',
+      inspectedOn: '2021-06-01',
     },
   }
 }

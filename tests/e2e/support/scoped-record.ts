@@ -128,6 +128,17 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
       size: 1,
     }),
   ).run as string
+  // A 告知承诺 of the institution, for the commitment routes.
+  const commitment = accepted(
+    await http.post('/v1/oversight/commitments', people.officer, {
+      institution,
+      facts: ['venue'],
+      statement: '本机构承诺培训场地符合要求',
+      signedBy: { office: '法定代表人', letterRef: '长人社承诺〔2026〕12号' },
+      signedOn: '2021-03-01',
+      checkDueBy: '2021-12-31',
+    }),
+  ).commitment as string
   await caughtUp(sys)
   const size = String(
     accepted(await http.get('/v1/audit/checkpoints/latest', { sub: 'auditor-1', role: 'auditor' }), 200).size,
@@ -158,5 +169,6 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
     serial,
     region: recordRegion,
     objection,
+    commitment,
   }
 }

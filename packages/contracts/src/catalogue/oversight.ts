@@ -166,6 +166,18 @@ export const sanctionKinds = [
   'referral_discipline', // 移送纪检监察
 ] as const
 
+/**
+ * What a sanction rests on when it comes from a supervision instrument rather than a case's own
+ * findings: a breached commitment, a 不合格 annual inspection or a 双随机 result, and the event.
+ */
+export const sanctionGroundsSchema = z.strictObject({
+  kind: z.enum(['commitment_breach', 'annual_inspection', 'sampling_result']),
+  /** The commitment, annual report or sampling run. */
+  ref: z.string().min(1).max(80),
+  /** The CommitmentChecked, AnnualInspectionRecorded or SamplingResultRecorded event. */
+  event: eventIdSchema,
+})
+
 export const caseSanctionDecided = defineEvent({
   type: 'CaseSanctionDecided',
   context: 'oversight',
@@ -181,6 +193,8 @@ export const caseSanctionDecided = defineEvent({
     }),
     sanction: z.enum(sanctionKinds),
     note: noteSchema,
+    /** The supervision finding the sanction cites, when it rests on one (docs/domain.md §4). */
+    grounds: sanctionGroundsSchema.optional(),
   }),
 })
 
@@ -224,7 +238,7 @@ export const caseClosed = defineEvent({
 })
 
 /** The sampling algorithm's name; services/oversight/README.md states it step by step. */
-export const samplingAlgorithms = ['sha256-ctr-fisher-yates-v1'] as const
+export const samplingAlgorithms = ['sha256-ctr-fisher-yates-v1', 'sha256-ctr-weighted-v1'] as const
 
 // 双随机、一公开: random targets and random inspectors, results published. The run records the
 // population as it was read (its ids in order, their digest and the feed position the read
@@ -267,6 +281,26 @@ export const inspectionSampleSelected = defineEvent({
             .max(20_000),
         })
         .optional(),
+      /**
+       * A draw weighted by 诚信等级 (algorithm sha256-ctr-weighted-v1): the weight of each grade and
+       * the latest grade of each graded member of the population when drawn (the rest ungraded).
+       */
+      weighting: z
+        .strictObject({
+          weights: z.strictObject({
+            A: z.int().min(1),
+            B: z.int().min(1),
+            C: z.int().min(1),
+            D: z.int().min(1),
+            ungraded: z.int().min(1),
+          }),
+          grades: z.record(entityIdSchema, z.enum(['A', 'B', 'C', 'D'])),
+        })
+        .optional(),
+    })
+    .refine((r) => (r.algorithm === 'sha256-ctr-weighted-v1') === (r.weighting !== undefined), {
+      message: 'a weighted draw records its weighting, and only a weighted draw does',
+      path: ['weighting'],
     })
     .refine((r) => r.selected.length === Math.min(r.size, r.populationIds.length), {
       message: 'selects min(size, population) targets',
@@ -312,6 +346,11 @@ export const institutionGraded = defineEvent({
         certificationRate: rateSchema,
         confirmedFraud: z.int().min(0),
         sanctionsInForce: z.int().min(0),
+        // Counted from the supervision record for the period (absent on grades recorded before them).
+        commitmentBreaches: z.int().min(0).optional(),
+        inspectionsUnqualified: z.int().min(0).optional(),
+        inspectionsBasic: z.int().min(0).optional(),
+        samplingFailures: z.int().min(0).optional(),
       }),
       thresholds: z.strictObject({
         A: z.strictObject({

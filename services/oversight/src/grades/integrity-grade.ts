@@ -11,11 +11,20 @@ import type { IntegrityGrade } from '@trec/contracts'
 //   certificationRate  取证率, any kind (KpiRow.certificationRateAny)
 //   confirmedFraud     cases closed with findings of confirmed fraud (CaseFindingsRecorded)
 //   sanctionsInForce   suspensions or delistings in force (CaseSanctionDecided, InstitutionSuspended)
+// and, counted by the service from the supervision record of the period (never typed; absent on
+// grades recorded before these instruments, read as 0):
+//   commitmentBreaches      告知承诺 checks that found a breach (CommitmentChecked, breached)
+//   inspectionsUnqualified  年度检查 不合格 (AnnualInspectionRecorded)
+//   inspectionsBasic        年度检查 基本合格
+//   samplingFailures        双随机 results that found a problem (SamplingResultRecorded:
+//                           rectification_ordered, violation or not_located)
 //
 // Rule, first match wins:
 //   D  a sanction in force, or confirmedFraud ≥ thresholds.fraudForD
-//   C  confirmedFraud ≥ 1, or passRate < C.passRate, or certificationRate < C.certificationRate
-//   A  completions ≥ A.minCompletions, passRate ≥ A.passRate and certificationRate ≥ A.certificationRate
+//   C  confirmedFraud ≥ 1, a commitment breached, an annual inspection 不合格, a 双随机 result
+//      that found a problem, or passRate < C.passRate, or certificationRate < C.certificationRate
+//   A  completions ≥ A.minCompletions, passRate ≥ A.passRate and certificationRate ≥ A.certificationRate,
+//      and no annual inspection 基本合格 (which caps the grade at B)
 //   B  otherwise (including an institution with too few completions to judge)
 
 export interface GradeInputs {
@@ -24,6 +33,10 @@ export interface GradeInputs {
   certificationRate: number
   confirmedFraud: number
   sanctionsInForce: number
+  commitmentBreaches?: number
+  inspectionsUnqualified?: number
+  inspectionsBasic?: number
+  samplingFailures?: number
 }
 
 export interface GradeThresholds {
@@ -50,6 +63,9 @@ export function computeIntegrityGrade(inputs: GradeInputs, t: GradeThresholds): 
   if (inputs.confirmedFraud >= t.fraudForD)
     return { grade: 'D', reason: `${inputs.confirmedFraud} confirmed fraud findings (D at ${t.fraudForD})` }
   if (inputs.confirmedFraud > 0) return { grade: 'C', reason: 'a confirmed fraud finding' }
+  if ((inputs.commitmentBreaches ?? 0) > 0) return { grade: 'C', reason: 'a commitment (告知承诺) breached' }
+  if ((inputs.inspectionsUnqualified ?? 0) > 0) return { grade: 'C', reason: 'an annual inspection 不合格' }
+  if ((inputs.samplingFailures ?? 0) > 0) return { grade: 'C', reason: 'a 双随机 inspection found a problem' }
   if (inputs.completions > 0 && inputs.passRate < t.C.passRate)
     return { grade: 'C', reason: `pass rate below ${t.C.passRate}` }
   if (inputs.completions > 0 && inputs.certificationRate < t.C.certificationRate)
@@ -57,7 +73,8 @@ export function computeIntegrityGrade(inputs: GradeInputs, t: GradeThresholds): 
   if (
     inputs.completions >= t.A.minCompletions &&
     inputs.passRate >= t.A.passRate &&
-    inputs.certificationRate >= t.A.certificationRate
+    inputs.certificationRate >= t.A.certificationRate &&
+    (inputs.inspectionsBasic ?? 0) === 0
   )
     return { grade: 'A', reason: 'rates at or above the A thresholds' }
   return { grade: 'B', reason: 'no finding, rates between the C and A thresholds or too few completions' }

@@ -34,6 +34,7 @@ import type { ResolvedOptions } from '../options.ts'
 import type { CaseRow } from '../read/casework-projection.ts'
 import { claimRow } from '../trace/claim-trace.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
+import { groundsEvent } from './sanction-grounds.ts'
 
 const caseParams = z.strictObject({ case: caseIdSchema })
 const ids = z.array(eventIdSchema).max(10_000)
@@ -87,8 +88,18 @@ const sanctionBody = z
     }),
     sanction: z.enum(sanctionKinds),
     note: noteSchema,
+    /** The supervision finding the sanction cites: a commitment, an annual report or a sampling run. */
+    grounds: z
+      .strictObject({
+        kind: z.enum(['commitment_breach', 'annual_inspection', 'sampling_result']),
+        ref: z.string().min(1).max(80),
+      })
+      .optional(),
   })
-  .meta({ id: 'DecideSanctionRequest', description: 'A sanction decided in a case, and against whom.' })
+  .meta({
+    id: 'DecideSanctionRequest',
+    description: 'A sanction decided in a case, against whom, and the supervision finding it cites if any.',
+  })
 
 const clawbackBody = z
   .strictObject({
@@ -379,9 +390,14 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
     operationId: 'decideSanction',
     summary: 'Decide a sanction in a case',
     description:
-      'records a sanction decided in an open case against an institution, evaluator, teacher, enterprise or worker; the findings must have concluded fraud or an irregularity (422 otherwise). The service that owns it carries it out.',
+      'records a sanction decided in an open case against an institution, evaluator, teacher, enterprise or worker; the findings must have concluded fraud or an irregularity (422 otherwise). With `grounds` it cites a supervision finding against the institution targeted: a breached 告知承诺 (`commitment_breach`, ref the commitment), a 不合格 年度检查 (`annual_inspection`, ref annual-{institution}-{year}) or a 双随机 result that found a problem (`sampling_result`, ref the run); the event is recorded with it (422 `sanction-grounds` when the ref records none). The service that owns it carries it out.',
   }
-  step(sanction, sanctionBody, async (b) => ({ kind: 'sanction', data: b }))
+  step(sanction, sanctionBody, async ({ grounds, ...b }) => ({
+    kind: 'sanction',
+    data: grounds
+      ? { ...b, grounds: { ...grounds, event: await groundsEvent(options, grounds, b.target) } }
+      : b,
+  }))
   const clawback = {
     path: 'clawback-requests',
     operationId: 'requestClawback',

@@ -101,13 +101,47 @@ const historyAnswer = z
 
 const params = z.strictObject({ institution: entityIdSchema })
 
-async function institutionRegion(options: ResolvedOptions, institution: string) {
+/** The region of an institution on the registry; 404 when it is not there. */
+export async function institutionRegion(options: ResolvedOptions, institution: string) {
   const [row] = await options.db.query<{ region: string }>(
     `select region from ${options.readSide.registry.table('institutions')} where id = $1`,
     [institution],
   )
   if (!row) throw notFound('institution', { institution })
   return row.region
+}
+
+/**
+ * What the supervision record holds against an institution in a period, counted for its grade
+ * (never typed by the officer): breached commitments, 不合格 and 基本合格 annual inspections and
+ * 双随机 results that found a problem, with the events counted.
+ */
+async function supervisionInputs(
+  options: ResolvedOptions,
+  institution: string,
+  period: { from: string; to: string },
+) {
+  const t = (name: string) => options.readSide.supervision.table(name)
+  const rows = await options.db.query<{ input: string; event: string }>(
+    `select 'commitmentBreaches' as input, check_event as event from ${t('commitments')}
+       where institution = $1 and result = 'breached' and checked_on between $2 and $3
+     union all
+     select case result when 'unqualified' then 'inspectionsUnqualified' else 'inspectionsBasic' end, inspection_event
+       from ${t('annual')} where institution = $1 and result in ('unqualified', 'basically_qualified')
+       and inspected_on between $2 and $3
+     union all
+     select 'samplingFailures', event from ${t('sampling_results')}
+       where institution = $1 and outcome <> 'compliant' and inspected_on between $2 and $3`,
+    [institution, period.from, period.to],
+  )
+  const counts = {
+    commitmentBreaches: 0,
+    inspectionsUnqualified: 0,
+    inspectionsBasic: 0,
+    samplingFailures: 0,
+  }
+  for (const r of rows) counts[r.input as keyof typeof counts]++
+  return { counts, evidence: rows.map((r) => r.event) }
 }
 
 export function gradeRoutes(app: Platform, options: ResolvedOptions): void {
@@ -122,7 +156,9 @@ export function gradeRoutes(app: Platform, options: ResolvedOptions): void {
         description:
           'An investigator or a subsidy officer of the institution’s region records its 诚信等级 (A best, D worst) for a ' +
           'period. The grade is computed from the inputs and thresholds given (the grades and thresholds are not in the ' +
-          'seeds; the region sets them), and recorded with them as InstitutionGraded, so it re-derives. The latest grade ' +
+          'seeds; the region sets them) and from what the supervision record holds against the institution in the ' +
+          'period, counted here, never typed: breached 告知承诺, 年度检查 不合格 or 基本合格, and 双随机 results that ' +
+          'found a problem (the events counted join the evidence). It is recorded with them as InstitutionGraded, so it re-derives. The latest grade ' +
           'weights 双随机 sampling and may bar advances (先行拨付). 404 for an institution not on the registry. A retry ' +
           'with the same Idempotency-Key records nothing new.',
         params,
@@ -135,9 +171,17 @@ export function gradeRoutes(app: Platform, options: ResolvedOptions): void {
       const institution = request.params.institution
       const region = await institutionRegion(options, institution)
       assertScope(p, region)
+      const b = request.body
+      const supervision = await supervisionInputs(options, institution, b.period)
       const result = await handleCommand(options.store, gradeDecider, {
         stream: `oversight-grade-${institution}`,
-        command: { ...request.body, institution, region, evidence: [...new Set(request.body.evidence)] },
+        command: {
+          ...b,
+          inputs: { ...b.inputs, ...supervision.counts },
+          institution,
+          region,
+          evidence: [...new Set([...b.evidence, ...supervision.evidence])],
+        },
         meta: { occurredAt: options.clock().toISOString(), actor: actorOf(p), source, region },
         nextId: singleEventId(request),
       })

@@ -13,6 +13,7 @@ import {
 import { commandEventIds, type Platform, principal } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
+import { gradeSamplingWeights, weightedSample } from '../sampling/grade-weights.ts'
 import { readPopulation } from '../sampling/population.ts'
 import { recomputeSample, samplingAlgorithm } from '../sampling/recompute-sample.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
@@ -35,6 +36,8 @@ const runBody = z
         perTarget: z.int().min(1).max(10).default(2),
       })
       .optional(),
+    /** Weight institutions by their latest 诚信等级 (A 1, B 2, C 4, D 8, ungraded 2): sha256-ctr-weighted-v1. */
+    weighByGrade: z.boolean().default(false),
   })
   .refine((b) => b.population.from <= b.population.to, {
     message: 'from is after to',
@@ -43,7 +46,7 @@ const runBody = z
   .meta({
     id: 'DrawSampleRequest',
     description:
-      'The population to sample (institutions or classes of a region, active in a period), how many to draw, an optional seed and an optional inspector pool.',
+      'The population to sample (institutions or classes of a region, active in a period), how many to draw, an optional seed, an optional inspector pool, and whether to weight institutions by their latest 诚信等级.',
   })
 
 const population = z.object({
@@ -102,6 +105,12 @@ const runAnswer = z
       .object({ pool: z.array(z.string()), perTarget: z.int(), assignments })
       .optional()
       .describe('The inspector pool, how many per target, and who was drawn for each.'),
+    weighting: z
+      .object({ weights: z.record(z.string(), z.int()), grades: z.record(z.string(), z.string()) })
+      .optional()
+      .describe(
+        'For a draw weighted by 诚信等级: the weight of each grade and the graded members’ grades when drawn.',
+      ),
     drawnAt: z.string(),
     drawnBy: z.object({ kind: z.string(), id: z.string(), institution: z.string().optional() }),
     event: z.string().describe('The InspectionSampleSelected event.'),
@@ -141,6 +150,20 @@ const runAnswer = z
 
 type SampleData = EventDataToAppend<'InspectionSampleSelected'>
 
+const weightedAlgorithm = 'sha256-ctr-weighted-v1' as const
+
+/** The latest 诚信等级 of each graded member of the population, and the weights, as the draw records them. */
+async function latestGrades(options: ResolvedOptions, ids: readonly string[]) {
+  const rows = await options.db.query<{ institution: string; grade: 'A' | 'B' | 'C' | 'D' }>(
+    `select institution, grade from ${options.readSide.supervision.table('grades')} where institution = any($1::text[])`,
+    [ids],
+  )
+  return {
+    weights: { ...gradeSamplingWeights },
+    grades: Object.fromEntries(rows.map((r) => [r.institution, r.grade])),
+  }
+}
+
 /** The answer to a sampling request, from the event that records the run. */
 function answerOf(data: SampleData, id: string, revision: number) {
   return {
@@ -170,7 +193,9 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
         description:
           'An investigator or a subsidy officer of the region draws a 双随机 sample: `size` institutions or classes ' +
           'of the population (those of the region active in the period), from `seed` or one drawn here, and, with a ' +
-          'pool, inspectors for each target. The draw is recorded with its population, seed and algorithm, so anyone ' +
+          'pool, inspectors for each target. With `weighByGrade` an institution is drawn with a chance weighted by its ' +
+          'latest 诚信等级 (A 1, B 2, C 4, D 8, ungraded 2; the weights are not in the seeds), algorithm ' +
+          '`sha256-ctr-weighted-v1`, and the grades and weights are recorded with the draw (422 `weighting-kind` for classes). The draw is recorded with its population, seed and algorithm, so anyone ' +
           'can re-derive it. A population above the deployment’s limit is refused with 422. A retry with the same ' +
           'Idempotency-Key answers the run already drawn.',
         body: runBody,
@@ -200,7 +225,19 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       const inspectors = b.inspectors
         ? { pool: b.inspectors.pool, perTarget: b.inspectors.perTarget }
         : undefined
-      const sample = recomputeSample(seed, ids, b.size, inspectors)
+      if (b.weighByGrade && b.population.kind !== 'institutions')
+        reject({ rule: 'weighting-kind', message: 'a draw weighted by 诚信等级 samples institutions' })
+      const weighting = b.weighByGrade ? await latestGrades(options, ids) : undefined
+      const sample = weighting
+        ? weightedSample(
+            seed,
+            ids,
+            b.size,
+            new Map(Object.entries(weighting.grades)),
+            weighting.weights,
+            inspectors,
+          )
+        : recomputeSample(seed, ids, b.size, inspectors)
       const event = toEventToAppend(
         {
           type: 'InspectionSampleSelected',
@@ -212,8 +249,9 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
             populationDigest: sample.populationDigest,
             size: b.size,
             seed,
-            algorithm: samplingAlgorithm,
+            algorithm: weighting ? weightedAlgorithm : samplingAlgorithm,
             selected: sample.selected,
+            ...(weighting ? { weighting } : {}),
             ...(inspectors
               ? {
                   inspectors: {
@@ -263,12 +301,17 @@ export function samplingRoutes(app: Platform, options: ResolvedOptions): void {
       if (e.type !== 'InspectionSampleSelected') throw notFound('sampling run')
       const d = e.data
       assertScope(principal(request), d.population.region)
-      const again = recomputeSample(
-        d.seed,
-        d.populationIds,
-        d.size,
-        d.inspectors ? { pool: d.inspectors.pool, perTarget: d.inspectors.perTarget } : undefined,
-      )
+      const pool = d.inspectors ? { pool: d.inspectors.pool, perTarget: d.inspectors.perTarget } : undefined
+      const again = d.weighting
+        ? weightedSample(
+            d.seed,
+            d.populationIds,
+            d.size,
+            new Map(Object.entries(d.weighting.grades)),
+            d.weighting.weights,
+            pool,
+          )
+        : recomputeSample(d.seed, d.populationIds, d.size, pool)
       return {
         ...d,
         drawnAt: e.occurredAt,

@@ -1,5 +1,11 @@
 import type { IntegrityGrade } from '@trec/contracts'
-import { canonicalPopulation, populationDigest, Sha256Stream } from './recompute-sample.ts'
+import {
+  canonicalPopulation,
+  drawInspectors,
+  populationDigest,
+  type Sample,
+  Sha256Stream,
+} from './recompute-sample.ts'
 
 // 双随机 weighted by 诚信等级: an institution with a worse latest grade is more likely to be drawn.
 // The weights are not in the seeds (set by the region); these are the defaults:
@@ -10,6 +16,7 @@ import { canonicalPopulation, populationDigest, Sha256Stream } from './recompute
 // 2. For each of k = min(size, N) draws: r = uniform(total weight of the ids not yet drawn)
 //    from the stream; walk the remaining ids in canonical order subtracting weights; the first
 //    id whose weight exceeds what is left of r is drawn and removed.
+// 3. Inspectors, when a pool is given: as in sha256-ctr-fisher-yates-v1, continuing the stream.
 // The same seed, population and grades always give the same sample, in the same order.
 
 export const gradeSamplingWeights: Readonly<Record<IntegrityGrade | 'ungraded', number>> = {
@@ -26,7 +33,8 @@ export function weightedSample(
   size: number,
   latestGrade: ReadonlyMap<string, IntegrityGrade>,
   weights: Readonly<Record<IntegrityGrade | 'ungraded', number>> = gradeSamplingWeights,
-) {
+  inspectors?: { pool: Iterable<string>; perTarget: number },
+): Sample {
   const populationIds = canonicalPopulation(population)
   const stream = new Sha256Stream(seed)
   const remaining = populationIds.map((id) => ({ id, w: weights[latestGrade.get(id) ?? 'ungraded'] }))
@@ -42,5 +50,7 @@ export function weightedSample(
     selected.push(remaining[i]!.id)
     remaining.splice(i, 1)
   }
-  return { populationIds, populationDigest: populationDigest(populationIds), selected }
+  const out: Sample = { populationIds, populationDigest: populationDigest(populationIds), selected }
+  if (inspectors) out.assignments = drawInspectors(stream, selected, inspectors)
+  return out
 }

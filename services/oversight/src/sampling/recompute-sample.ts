@@ -94,12 +94,19 @@ export function recomputeSample(
   const stream = new Sha256Stream(seed)
   const selected = partialShuffle(stream, populationIds, size)
   const out: Sample = { populationIds, populationDigest: populationDigest(populationIds), selected }
-  if (inspectors) {
-    const pool = canonicalPopulation(inspectors.pool)
-    out.assignments = selected.map((target) => ({
-      target,
-      inspectors: partialShuffle(stream, pool, inspectors.perTarget),
-    }))
-  }
+  if (inspectors) out.assignments = drawInspectors(stream, selected, inspectors)
   return out
+}
+
+/** Step 5: inspectors for each target in draw order, continuing the stream the targets were drawn from. */
+export function drawInspectors(
+  stream: Sha256Stream,
+  selected: readonly string[],
+  inspectors: { pool: Iterable<string>; perTarget: number },
+) {
+  const pool = canonicalPopulation(inspectors.pool)
+  return selected.map((target) => ({
+    target,
+    inspectors: partialShuffle(stream, pool, inspectors.perTarget),
+  }))
 }
