@@ -222,6 +222,42 @@ export {
   groupAttestations,
   groupShownOn,
 } from './reading/group-membership.ts'
+// The effective-dated catalogues (docs/domain.md, "Catalogues").
+export {
+  catalogueEntryEvents,
+  evaluationBodyEvents,
+  listedInstitutionEvents,
+  programmeAdjusted,
+  programmeTermsSchema,
+  programmeWithdrawn,
+  shortageOccupationEvents,
+  withdrawalReasons,
+} from './catalogue/catalogues.ts'
+export {
+  type Adjustment,
+  type CatalogueEvent,
+  type CatalogueName,
+  type Catalogues,
+  catalogueEventTypes,
+  catalogueNames,
+  type DatedEntry,
+  type DatedTerms,
+  dayBefore,
+  type EvaluationBody,
+  emptyCatalogues,
+  entryIdOf,
+  evolveCatalogues,
+  findEntry,
+  isCatalogueEvent,
+  type ListedInstitution,
+  lastDayOf,
+  type Programme,
+  type ShortageOccupation,
+  spanOf,
+  versionOn,
+  versionsOf,
+  type Withdrawal,
+} from './reading/catalogues.ts'
 export {
   effectiveVersions,
   emptyRulebook,
