@@ -252,6 +252,7 @@ export {
   type ListedInstitution,
   lastDayOf,
   type Programme,
+  regionChain,
   type ShortageOccupation,
   spanOf,
   versionOn,

@@ -33,6 +33,17 @@ export interface DatedEntry<D extends DatedTerms> {
   withdrawal?: Withdrawal
 }
 
+/** A region's catalogues are its own and those of the divisions above it. */
+/** The code and the divisions above it, nearest first: 130102 → [130102, 130100, 130000]. */
+export function regionChain(code: string): string[] {
+  const chain = [code]
+  const city = `${code.slice(0, 4)}00`
+  const province = `${code.slice(0, 2)}0000`
+  if (!chain.includes(city)) chain.push(city)
+  if (!chain.includes(province)) chain.push(province)
+  return chain
+}
+
 /** The day before an ISO date. */
 export function dayBefore(date: string): string {
   const d = new Date(`${date}T00:00:00Z`)
