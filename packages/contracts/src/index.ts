@@ -228,7 +228,6 @@ export {
   evaluationBodyEvents,
   listedInstitutionEvents,
   programmeAdjusted,
-  programmeTermsSchema,
   programmeWithdrawn,
   shortageOccupationEvents,
   withdrawalReasons,

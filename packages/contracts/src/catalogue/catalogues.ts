@@ -55,7 +55,7 @@ const periodInOrder = {
 // --- 培训项目目录: adjusting and withdrawing a ProgrammePublished ---
 
 /** The terms of a programme a 动态调整 may change; its occupation, level and kind stay. */
-export const programmeTermsSchema = z.strictObject({
+const programmeTermsSchema = z.strictObject({
   occupationTitle: z.string().min(1).max(100),
   amount: positiveFenSchema,
   shortage: z.boolean(),

@@ -8,7 +8,7 @@ import {
   evaluationBodyEvents,
   listedInstitutionEvents,
   noteSchema,
-  programmeTermsSchema,
+  programmeAdjusted,
   regionCodeSchema,
   shortageOccupationEvents,
   spanOf,
@@ -47,8 +47,8 @@ interface CatalogueRoutes {
   title: string
   /** What the catalogue is called, for summaries. */
   what: string
-  /** The terms a 动态调整 may change. */
-  terms: z.ZodObject
+  /** The changes a 动态调整 may make: some of the entry's terms. */
+  terms: z.ZodType
   /** The body that publishes an entry (the programmes' route is older and separate). */
   publish?: { body: z.ZodType; prefix: string }
   /** An example of the changes of an adjustment. */
@@ -78,7 +78,7 @@ const catalogues: CatalogueRoutes[] = [
     slug: 'programmes',
     title: 'Programme',
     what: '培训项目目录',
-    terms: programmeTermsSchema,
+    terms: termsOf([undefined, programmeAdjusted, undefined]) as never,
     changesExample: { amount: 250000 },
   },
   {
