@@ -25,6 +25,16 @@ export {
   placeSchema,
 } from './catalogue/attendance.ts'
 export { auditEvents, exportSelectionSchema, recordsExported } from './catalogue/audit.ts'
+// The effective-dated catalogues (docs/domain.md, "Catalogues").
+export {
+  catalogueEntryEvents,
+  evaluationBodyEvents,
+  listedInstitutionEvents,
+  programmeAdjusted,
+  programmeWithdrawn,
+  shortageOccupationEvents,
+  withdrawalReasons,
+} from './catalogue/catalogues.ts'
 export {
   employmentEvents,
   employmentOutcomeObserved,
@@ -217,22 +227,6 @@ export {
   segmentFact,
 } from './reading/attendance-hours.ts'
 export {
-  type AcceptedGroup,
-  type GroupAttestation,
-  groupAttestations,
-  groupShownOn,
-} from './reading/group-membership.ts'
-// The effective-dated catalogues (docs/domain.md, "Catalogues").
-export {
-  catalogueEntryEvents,
-  evaluationBodyEvents,
-  listedInstitutionEvents,
-  programmeAdjusted,
-  programmeWithdrawn,
-  shortageOccupationEvents,
-  withdrawalReasons,
-} from './catalogue/catalogues.ts'
-export {
   type Adjustment,
   type CatalogueEvent,
   type CatalogueName,
@@ -258,6 +252,12 @@ export {
   versionsOf,
   type Withdrawal,
 } from './reading/catalogues.ts'
+export {
+  type AcceptedGroup,
+  type GroupAttestation,
+  groupAttestations,
+  groupShownOn,
+} from './reading/group-membership.ts'
 export {
   effectiveVersions,
   emptyRulebook,

@@ -8,7 +8,7 @@ import {
   regionPrefix,
   versionOn,
 } from '@trec/contracts'
-import { type Evidence, type Fact, factsOf, lastFact } from './facts.ts'
+import { type Evidence, type Fact, lastFact } from './facts.ts'
 import type { RuleSet } from './rule-set.ts'
 
 // What a claim is for, read from the record rather than from the claim: the occupation and level

@@ -12,8 +12,6 @@ import {
   lastDayOf,
   type Programme,
   spanOf,
-  versionOn,
-  versionsOf,
 } from '@trec/contracts'
 import { type RuleId, violation } from './rules.ts'
 import { dateWithin } from './time.ts'
@@ -242,13 +240,3 @@ export const catalogueDecider: Decider<CatalogueState, CatalogueCommand, Catalog
     }
   },
 }
-
-/** The entries of a catalogue in force on a day (the version of that day), or every entry's span. */
-export function entriesAsOf(entries: readonly Entry[], asOf: string | undefined): DatedTerms[] {
-  return entries.flatMap((e) => {
-    const shown = asOf === undefined ? spanOf(e) : versionOn(e, asOf)
-    return shown ? [shown] : []
-  })
-}
-
-export { versionsOf }
