@@ -189,6 +189,13 @@ describe('lists: claims, alerts, cases, payments and the training registry, page
     'GET /v1/objections': { who: people.officer, list: 'objections' },
     'GET /v1/me/objections': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'my-objections' },
     'GET /v1/me/access-log': { who: { sub: rec.workers[0]!, role: 'worker' }, list: 'access-log' },
+    // The effective-dated catalogues, each of the region and the divisions above it.
+    ...Object.fromEntries(
+      ['programmes', 'institutions', 'evaluation-bodies', 'shortage-occupations'].map((slug) => [
+        `GET /v1/catalogues/${slug}`,
+        { who: people.officer, query: 'region=130102', list: `catalogue-${slug}` },
+      ]),
+    ),
   })
 
   it("refuses, on every list, with problem+json 400 naming the field, another list's cursor, a forged one, and a limit over 200", async () => {

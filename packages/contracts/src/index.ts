@@ -25,6 +25,16 @@ export {
   placeSchema,
 } from './catalogue/attendance.ts'
 export { auditEvents, exportSelectionSchema, recordsExported } from './catalogue/audit.ts'
+// The effective-dated catalogues (docs/domain.md, "Catalogues").
+export {
+  catalogueEntryEvents,
+  evaluationBodyEvents,
+  listedInstitutionEvents,
+  programmeAdjusted,
+  programmeWithdrawn,
+  shortageOccupationEvents,
+  withdrawalReasons,
+} from './catalogue/catalogues.ts'
 export {
   employmentEvents,
   employmentOutcomeObserved,
@@ -231,6 +241,32 @@ export {
   type SegmentFact,
   segmentFact,
 } from './reading/attendance-hours.ts'
+export {
+  type Adjustment,
+  type CatalogueEvent,
+  type CatalogueName,
+  type Catalogues,
+  catalogueEventTypes,
+  catalogueNames,
+  type DatedEntry,
+  type DatedTerms,
+  dayBefore,
+  type EvaluationBody,
+  emptyCatalogues,
+  entryIdOf,
+  evolveCatalogues,
+  findEntry,
+  isCatalogueEvent,
+  type ListedInstitution,
+  lastDayOf,
+  type Programme,
+  regionChain,
+  type ShortageOccupation,
+  spanOf,
+  versionOn,
+  versionsOf,
+  type Withdrawal,
+} from './reading/catalogues.ts'
 export {
   type AcceptedGroup,
   type GroupAttestation,

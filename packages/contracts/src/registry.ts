@@ -4,6 +4,7 @@ import { accessEvents } from './catalogue/access.ts'
 import { assessmentEvents } from './catalogue/assessment.ts'
 import { attendanceEvents } from './catalogue/attendance.ts'
 import { auditEvents } from './catalogue/audit.ts'
+import { catalogueEntryEvents } from './catalogue/catalogues.ts'
 import { employmentEvents } from './catalogue/employment.ts'
 import { oversightEvents } from './catalogue/oversight.ts'
 import { paymentBatchEvents } from './catalogue/payment-batch.ts'
@@ -20,6 +21,7 @@ import type { Context, EventDefinition, StreamCategory } from './definition.ts'
 
 const allEvents = [
   ...trainingEvents,
+  ...catalogueEntryEvents,
   ...attendanceEvents,
   ...assessmentEvents,
   ...subsidyEvents,

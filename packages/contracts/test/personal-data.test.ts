@@ -12,7 +12,14 @@ import { eventDefinitions, sealedValueSchema } from '../src/index.ts'
 const personalField = /(name|idnumber|idcard|phone|mobile|bankaccount|cardnumber|accountnumber)$/i
 
 /** Fields that match the pattern but name an organisation or a thing, not a person. */
-const notPersonal = new Set(['InstitutionDesignated.legalName'])
+const notPersonal = new Set([
+  'InstitutionDesignated.legalName',
+  // The catalogues print an institution's or an evaluation body's name (docs/domain.md, "Catalogues").
+  'ListedInstitutionPublished.legalName',
+  'ListedInstitutionAdjusted.changes.legalName',
+  'EvaluationBodyPublished.name',
+  'EvaluationBodyAdjusted.changes.name',
+])
 
 function isSealed(schema: z.ZodType): boolean {
   let s: z.ZodType = schema

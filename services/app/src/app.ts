@@ -160,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
       keyRing,
       pseudonymSecret: options.pseudonymSecret,
       identityIssuers: options.identityIssuers ?? [],
+      cursorKey,
       ...clock,
     })
   }

@@ -1,6 +1,7 @@
 import type { Platform } from '@trec/fastify-kit'
 import { type TrainingOptions, trainingContext } from './options.ts'
 import { catalogueRoutes } from './routes/catalogue.ts'
+import { catalogueEntryRoutes } from './routes/catalogue-entries.ts'
 import { classLifecycleRoutes } from './routes/class-lifecycle.ts'
 import { classRoutes } from './routes/classes.ts'
 import { enrolmentRoutes } from './routes/enrolments.ts'
@@ -28,6 +29,7 @@ export async function trainingService(app: Platform, options: TrainingOptions): 
   const ctx = trainingContext(options)
   institutionRoutes(app, ctx)
   catalogueRoutes(app, ctx)
+  catalogueEntryRoutes(app, ctx)
   classRoutes(app, ctx)
   classLifecycleRoutes(app, ctx)
   voucherRoutes(app, ctx)

@@ -1,5 +1,6 @@
 import { clockOption, objectWith, parseServiceOptions } from '@trec/contracts'
 import type { EventStore } from '@trec/eventstore'
+import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, KeyRing, minimumSecretBytes, type Pseudonymizer } from '@trec/privacy'
 import { z } from 'zod'
 import { type TrustedIssuer, trustedIssuersSchema } from './attestation/issuers.ts'
@@ -33,6 +34,8 @@ const optionsSchema = z.strictObject({
    * keys (docs/identity-attestations.md). None by default: every attestation is then refused.
    */
   identityIssuers: trustedIssuersSchema.default([]),
+  /** The key list cursors are tagged with (`cursorKeyOf` in @trec/fastify-kit); random when absent. */
+  cursorKey: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes').optional(),
 })
 
 export type TrainingOptions = z.input<typeof optionsSchema>
@@ -46,6 +49,7 @@ export interface TrainingContext {
   identityMaxAgeMs: number
   clockSkewMs: number
   identityIssuers: readonly TrustedIssuer[]
+  cursorKey: Uint8Array
 }
 
 /** Checks the options (every problem at once) and derives what the routes use. */
@@ -60,5 +64,6 @@ export function trainingContext(options: TrainingOptions): TrainingContext {
     identityMaxAgeMs: o.identityCheckMaxAgeHours * 3_600_000,
     clockSkewMs: o.clockSkewSeconds * 1000,
     identityIssuers: o.identityIssuers,
+    cursorKey: o.cursorKey ?? cursorKeyOf(),
   }
 }

@@ -2,7 +2,8 @@ import { loadState, type StreamState } from '@trec/command'
 import { effectiveVersions, emptyRulebook, evolveRulebook, ruleSetInForce } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
-import { type CatalogueState, catalogueDecider } from './domain/catalogue.ts'
+import { type CatalogueState, catalogueDecider, findProgrammeEntry } from './domain/catalogue.ts'
+import type { CatalogueFacts } from './domain/catalogue-checks.ts'
 import { type ClassState, classDecider } from './domain/class.ts'
 import { type InstitutionState, institutionDecider } from './domain/institution.ts'
 import { regionChain } from './domain/regions.ts'
@@ -59,4 +60,31 @@ export async function loadCatalogues(store: EventStore, region: string): Promise
       async (r) => (await loadState(store, streamOf.catalogue(r), catalogueDecider)).state,
     ),
   )
+}
+
+/**
+ * What the catalogues say about a class starting on `startDay`: its programme's entry with its
+ * history and, when the rule set in force that day requires listed institutions
+ * (listedInstitutionsOnly, national practice), the institution's entries in the 定点培训机构目录.
+ */
+export async function catalogueFactsFor(
+  store: EventStore,
+  region: string,
+  programme: string,
+  institution: string,
+  startDay: string,
+): Promise<{ catalogues: CatalogueState[]; facts: CatalogueFacts }> {
+  const [catalogues, ruleSet] = await Promise.all([
+    loadCatalogues(store, region),
+    ruleSetInForceFor(store, region, startDay),
+  ])
+  const listing = ruleSet?.practice.listedInstitutionsOnly
+    ? {
+        ruleSet: { id: ruleSet.id, version: ruleSet.version },
+        entries: catalogues.flatMap((c) =>
+          c.institutions.filter((e) => e.published.institution === institution),
+        ),
+      }
+    : undefined
+  return { catalogues, facts: { programme: findProgrammeEntry(catalogues, programme), listing } }
 }

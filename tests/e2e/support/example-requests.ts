@@ -33,6 +33,8 @@ export const ghost: Record<string, string> = {
   objection: 'obj-ghost',
   // Supervision instruments.
   commitment: 'commitment-ghost',
+  // An entry of the effective-dated catalogues (清退, 动态调整).
+  entry: 'lst-ghost',
 }
 
 /**
@@ -117,6 +119,32 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       shortage: false,
       effectiveFrom: '2021-01-01',
     },
+    // The effective-dated catalogues: publish, 动态调整, 清退 (docs/domain.md, "Catalogues").
+    'POST /v1/catalogues/institutions': {
+      region: '130100',
+      institution: 'inst-130100-0042',
+      legalName: '石家庄市某职业培训学校',
+      effectiveFrom: '2021-01-01',
+    },
+    'POST /v1/catalogues/evaluation-bodies': {
+      region: '130000',
+      body: 'eval-130000-0009',
+      kind: 'social_evaluation_org',
+      name: '某社会培训评价组织',
+      effectiveFrom: '2021-01-01',
+    },
+    'POST /v1/catalogues/shortage-occupations': {
+      region: '130100',
+      occupationCode: '6-31-01-03',
+      occupationTitle: '电工',
+      effectiveFrom: '2021-01-01',
+    },
+    ...catalogueChanges({
+      programmes: { amount: 180_000 },
+      institutions: { legalName: '石家庄市某职业培训学校（更名）' },
+      'evaluation-bodies': { name: '某社会培训评价组织（更名）' },
+      'shortage-occupations': { occupationTitle: '电工（高压）' },
+    }),
     'POST /v1/classes': {
       institution: 'inst-130100-9999',
       programme: 'prog-ghost',
@@ -357,4 +385,22 @@ export function exampleBodies(publicKey: object): Record<string, unknown> {
       inspectedOn: '2021-06-01',
     },
   }
+}
+
+/** The 动态调整 and 清退 bodies of the four catalogues, by the path segment of each. */
+function catalogueChanges(
+  changes: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(changes).flatMap(([slug, change]) => [
+      [
+        `POST /v1/catalogues/${slug}/{entry}/adjustments`,
+        { region: '130100', effectiveFrom: '2021-07-01', changes: change, reason: '动态调整' },
+      ],
+      [
+        `POST /v1/catalogues/${slug}/{entry}/withdrawal`,
+        { region: '130100', effectiveFrom: '2021-10-01', reason: 'no_longer_needed' },
+      ],
+    ]),
+  )
 }

@@ -61,6 +61,15 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
     }),
   ).voucher as string
   accepted(await http.post('/v1/rule-sets', people.officer, recordRuleSet))
+  // An entry of the 定点培训机构目录 of 130102, for the catalogue routes' probes.
+  const entry = accepted(
+    await http.post('/v1/catalogues/institutions', people.officer, {
+      region: recordRegion,
+      institution,
+      legalName: '石家庄市长安区某职业培训学校',
+      effectiveFrom: '2021-01-01',
+    }),
+  ).entry as string
 
   const investigator: Who = { sub: 'inv-1301', role: 'investigator', region: '1301' }
   // Each case has its own title: two cases of one content would be one (commands are idempotent by content).
@@ -170,5 +179,6 @@ export async function scopedRecord(sys: System): Promise<ScopedRecord> {
     region: recordRegion,
     objection,
     commitment,
+    entry,
   }
 }

@@ -188,6 +188,17 @@ export const practiceSchema = z.strictObject({
    * set by the region). Absent: grades do not gate advances; an ungraded institution passes.
    */
   advanceMinGrade: z.enum(integrityGrades).optional(),
+  // Catalogues (NOT IN SEEDS: the seeds name the lists, not that a record must be refused off them).
+  /**
+   * A class is applied for and opened only by an institution in force in the 定点培训机构目录 of
+   * its region (or a division above) on its start day. Absent: designation alone suffices.
+   */
+  listedInstitutionsOnly: z.boolean().optional(),
+  /**
+   * An assessment result is recorded only from an evaluation body in force in the 评价机构目录 of
+   * its region (or a division above) on the day assessed. Absent: any evaluation body.
+   */
+  listedEvaluationBodiesOnly: z.boolean().optional(),
 })
 
 /** The 行政区划代码 prefix a rule set governs: 2, 4 or 6 digits. */

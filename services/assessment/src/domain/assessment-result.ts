@@ -12,13 +12,18 @@ export type RecordAssessmentResult = {
   today: string
   /** Classes the worker is enrolled in, from `training-{worker}` (read only when a class is named). */
   enrolledClasses: readonly string[]
+  /**
+   * Set when the rule set in force requires listed evaluation bodies: the set, and the evaluator's
+   * entries in the 评价机构目录 of the region (and above), with whether one is in force on the day.
+   */
+  bodyListing?: { ruleSet: { id: string; version: number }; inForce: boolean; entries: readonly string[] }
 } & EventData<'AssessmentResultRecorded'>
 
 export function decideAssessmentResult(
   command: RecordAssessmentResult,
   state: AssessmentState,
 ): AssessmentEvent[] {
-  const { type: _type, today, enrolledClasses, ...data } = command
+  const { type: _type, today, enrolledClasses, bodyListing, ...data } = command
   check(
     state.results.has(data.assessment) && {
       rule: rules.assessmentOnce.id,
@@ -36,6 +41,13 @@ export function decideAssessmentResult(
       message: `assessedOn ${data.assessedOn} is after today (${today})`,
       details: { assessedOn: data.assessedOn, today },
     },
+    bodyListing !== undefined &&
+      !bodyListing.inForce && {
+        rule: rules.assessmentBodyListed.id,
+        message: `the evaluation body ${data.evaluator.id} is not in force in the 评价机构目录 on ${data.assessedOn}`,
+        ruleSet: bodyListing.ruleSet,
+        details: { field: 'evaluator', evaluator: data.evaluator.id, entries: bodyListing.entries },
+      },
   )
   return [{ type: 'AssessmentResultRecorded', data }]
 }

@@ -36,6 +36,11 @@ export const rules = {
     source: 'D3 培训结果考核: an assessment tied to a class needs the worker enrolled in it',
   },
   assessmentNotFuture: { id: 'assessment.not-future', source: 'record: an assessment cannot lie ahead' },
+  assessmentBodyListed: {
+    id: 'assessment.evaluation-body-listed',
+    source:
+      'national practice (rule set listedEvaluationBodiesOnly, not in seeds): the evaluation body is in force in the 评价机构目录 of the region on the day assessed',
+  },
 
   // Certificates: the five kinds of D3 (二十六).
   certificateAssessmentPassed: {

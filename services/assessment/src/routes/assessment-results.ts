@@ -16,6 +16,7 @@ import { assessmentDecider } from '../domain/decider.ts'
 import { trainingFacts } from '../domain/facts.ts'
 import type { ResolvedOptions } from '../options.ts'
 import { metaFor, readEvents } from './context.ts'
+import { bodyListingFor } from './evaluation-bodies.ts'
 
 // POST /v1/assessment-results: an assessor of the region records the result of an assessment
 // (鉴定, 职业技能等级认定, 专项职业能力考核) by an evaluation body.
@@ -56,7 +57,7 @@ export function assessmentResultRoutes(app: Platform, o: ResolvedOptions): void 
         summary: 'Record an assessment result',
         operationId: 'recordAssessmentResult',
         description:
-          'An assessor of the region where the assessment was held records its result (鉴定, 职业技能等级认定, 专项职业能力考核) for a worker: the occupation, level, score and whether it was passed, and the evaluation body. Naming a class links the result to the worker’s enrolment in it. Answers the assessment’s reference.',
+          'An assessor of the region where the assessment was held records its result (鉴定, 职业技能等级认定, 专项职业能力考核) for a worker: the occupation, level, score and whether it was passed, and the evaluation body. Under a rule set with listedEvaluationBodiesOnly (national practice) the body must be in force in the 评价机构目录 of the region (or above) on the day assessed. Naming a class links the result to the worker’s enrolment in it. Answers the assessment’s reference.',
         tags: ['assessment'],
         body,
         response: { 201: resultAnswer },
@@ -71,6 +72,8 @@ export function assessmentResultRoutes(app: Platform, o: ResolvedOptions): void 
           ? []
           : trainingFacts(await readEvents(o.store, `training-${b.worker}`)).enrolledClasses
       const now = o.clock()
+      const assessedOn = b.assessedOn ?? chinaDate(now)
+      const bodyListing = await bodyListingFor(o.store, b.region, b.evaluator.id, assessedOn)
       const nextId = commandEventIds(request)
       const assessment = b.assessment ?? nextId()
       const result = await handleCommand(o.store, assessmentDecider, {
@@ -79,6 +82,7 @@ export function assessmentResultRoutes(app: Platform, o: ResolvedOptions): void 
           type: 'RecordAssessmentResult',
           today: chinaDate(now),
           enrolledClasses: enrolled,
+          ...(bodyListing === undefined ? {} : { bodyListing }),
           worker: b.worker,
           assessment,
           ...(b.class === undefined ? {} : { class: b.class }),
@@ -87,7 +91,7 @@ export function assessmentResultRoutes(app: Platform, o: ResolvedOptions): void 
           ...(b.score === undefined ? {} : { score: b.score }),
           passed: b.passed,
           evaluator: b.evaluator,
-          assessedOn: b.assessedOn ?? chinaDate(now),
+          assessedOn,
         },
         meta: metaFor(p, b.region, now),
         nextId,

@@ -2,7 +2,7 @@ import { spec } from '@trec/command/testing'
 import { describe, expect, it } from 'vitest'
 import { subsidyDecider } from '../../src/domain/claim-decider.ts'
 import type { Fact } from '../../src/domain/facts.ts'
-import { certificate, delisted, fullRecord, institution, published, sjz } from '../record.ts'
+import { certificate, delisted, fact, fullRecord, institution, programme, published, sjz } from '../record.ts'
 import { skillUpgradeClaim, skillUpgradeRecord, trainingClaim } from './commands.ts'
 
 // Who may be paid, under which rule set, and how much (D2 amounts; D1/D2 shortage uplift).
@@ -97,6 +97,51 @@ describe('amounts (D2)', () => {
     ]
     given()
       .when(trainingClaim(record, { amount: 200_000 }))
+      .rejects('amount-standard')
+  })
+
+  it('judges by the programme’s version in force on the class’s first day (动态调整), not the first one', () => {
+    const adjusted = (effectiveFrom: string) =>
+      fact('ProgrammeAdjusted', {
+        programme,
+        region: '130100',
+        effectiveFrom,
+        changes: { amount: 180_000 },
+        reason: '调整补贴标准',
+      })
+    // In force from 2021-04-01, before the class's first day (2021-04-06): the lower standard holds.
+    given()
+      .when(trainingClaim([...fullRecord(), adjusted('2021-04-01')], { amount: 200_000 }))
+      .rejects('amount-standard')
+    // From after the class began: the class keeps the standard it started under.
+    expect(
+      given()
+        .when(trainingClaim([...fullRecord(), adjusted('2021-04-07')], { amount: 200_000 }))
+        .events(),
+    ).toHaveLength(1)
+  })
+
+  it('raises the ceiling for an occupation the 紧缺职业（工种）目录 lists on the class’s first day', () => {
+    const listedFrom = (effectiveFrom: string) =>
+      fact('ShortageOccupationPublished', {
+        entry: 'sho-1',
+        region: '130000',
+        occupationCode: '6-31-01-03',
+        occupationTitle: '电工',
+        effectiveFrom,
+      })
+    const record = (from: string) => [
+      published({ amount: 250_000 }),
+      ...fullRecord().filter((f) => f.type !== 'ProgrammePublished'),
+      listedFrom(from),
+    ]
+    expect(
+      given()
+        .when(trainingClaim(record('2021-01-01'), { amount: 250_000 }))
+        .events(),
+    ).toHaveLength(1)
+    given()
+      .when(trainingClaim(record('2021-06-01'), { amount: 250_000 }))
       .rejects('amount-standard')
   })
 

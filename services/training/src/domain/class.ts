@@ -1,6 +1,12 @@
 import { check, type Decider } from '@trec/command'
 import type { EventData, EventDataToAppend } from '@trec/contracts'
 import type { Programme } from './catalogue.ts'
+import {
+  type CatalogueFacts,
+  institutionNotListed,
+  programmeNotInForce,
+  programmeWithdrawn,
+} from './catalogue-checks.ts'
 import { type InstitutionState, notInForce } from './institution.ts'
 import { violation } from './rules.ts'
 import { overlapsWithin, scheduleEnd } from './schedule.ts'
@@ -50,13 +56,15 @@ export interface ApplyCommand {
   teachers: Teacher[]
   /** 企业新型学徒制: the class's other training base (a school or training institution). */
   jointBase?: string | undefined
+  /** The programme's history and, when the rule set requires it, the institution's listing. */
+  catalogue?: CatalogueFacts
   now: string
 }
 
 export type ClassCommand =
   | ApplyCommand
   | { kind: 'review'; data: EventData<'PreTrainingReviewDecided'> }
-  | { kind: 'open'; institutionState: InstitutionState; now: string }
+  | { kind: 'open'; institutionState: InstitutionState; catalogue?: CatalogueFacts; now: string }
   | { kind: 'close'; reason: EventData<'ClassClosed'>['reason']; note?: string; now: string }
 
 /** The schedule: as opened, or as applied for before that. */
@@ -79,6 +87,8 @@ function decideApply(command: ApplyCommand, state: ClassState): ClassEvent[] {
       )
     : []
   const started = sessions.filter((s) => Date.parse(s.start) <= Date.parse(command.now))
+  const startDay = sessions.map((s) => chinaDate(s.start)).sort()[0] ?? today
+  const facts = command.catalogue ?? {}
   check(
     state.status !== 'none' && violation('class-already-applied', 'this class has already been applied for'),
     notInForce(command.institutionState, today),
@@ -100,6 +110,8 @@ function decideApply(command: ApplyCommand, state: ClassState): ClassEvent[] {
       violation('sessions-started', 'sessions have already begun', {
         sessions: started.map((s) => s.session),
       }),
+    programmeWithdrawn(facts, startDay),
+    institutionNotListed(facts, command.institution, startDay),
   )
   const ordered = [...sessions].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
   const dates = ordered.flatMap((s) => [chinaDate(s.start), chinaDate(s.end)]).sort()
@@ -122,6 +134,18 @@ function decideApply(command: ApplyCommand, state: ClassState): ClassEvent[] {
         ...(command.jointBase === undefined ? {} : { jointBase: command.jointBase }),
       },
     },
+  ]
+}
+
+/** At 开班, the catalogues on the class's start day: its programme and (when required) its institution's listing. */
+function opensOnCatalogue(state: ClassState, facts: CatalogueFacts | undefined) {
+  const application = state.application
+  if (!facts || !application) return []
+  const start = application.plannedStart
+  return [
+    programmeWithdrawn(facts, start),
+    programmeNotInForce(facts, start),
+    institutionNotListed(facts, application.institution, start),
   ]
 }
 
@@ -170,6 +194,7 @@ export const classDecider: Decider<ClassState, ClassCommand, ClassEvent> = {
             (state.status !== 'approved' &&
               violation('review-not-passed', 'the 培训前审核 has not passed', { status: state.status })),
           notInForce(command.institutionState, chinaDate(command.now)),
+          ...opensOnCatalogue(state, command.catalogue),
         )
         const { class: id, institution, sessions = [], teachers = [] } = state.application!
         return [{ type: 'ClassOpened', data: { class: id, institution, sessions, teachers, roster: [] } }]

@@ -4,12 +4,5 @@
 
 // Whether one covers another is `regionCovers` of @trec/contracts.
 
-/** The code and the divisions above it, nearest first: 130102 → [130102, 130100, 130000]. */
-export function regionChain(code: string): string[] {
-  const chain = [code]
-  const city = `${code.slice(0, 4)}00`
-  const province = `${code.slice(0, 2)}0000`
-  if (!chain.includes(city)) chain.push(city)
-  if (!chain.includes(province)) chain.push(province)
-  return chain
-}
+/** The code and the divisions above it, nearest first (one home: @trec/contracts). */
+export { regionChain } from '@trec/contracts'

@@ -45,7 +45,45 @@ export const rules = {
     source: 'integrity',
     text: 'A class or voucher names a programme published for its region or a division above it.',
   },
-  'programme-not-in-force': { source: 'integrity', text: 'A voucher names a programme still in force.' },
+  'programme-not-in-force': {
+    source: 'integrity',
+    text: 'A voucher names a programme still in force; a class starts on a day its programme is in force.',
+  },
+  // Catalogues as effective-dated entries: 动态调整 and 清退 (docs/domain.md, "Catalogues").
+  'catalogue-validity-overlap': {
+    source: 'D2',
+    text: 'At most one entry of a catalogue names the same institution, evaluation body or occupation and level on any day.',
+  },
+  'catalogue-entry-exists': { source: 'integrity', text: 'A catalogue entry id is published once.' },
+  'catalogue-entry-unknown': {
+    source: 'integrity',
+    text: 'An adjustment or withdrawal names an entry of that catalogue of the region.',
+  },
+  'catalogue-entry-withdrawn': {
+    source: 'D1',
+    text: 'A withdrawn entry (清退) is neither adjusted nor withdrawn a second time.',
+  },
+  'adjustment-not-after-current': {
+    source: 'integrity',
+    text: 'A 动态调整 takes effect after the version in force starts: earlier days keep the terms they had.',
+  },
+  'adjustment-outside-validity': {
+    source: 'integrity',
+    text: 'A 动态调整 takes effect on a day the entry is still in force.',
+  },
+  'withdrawal-before-start': {
+    source: 'integrity',
+    text: 'A 清退 takes effect on or after the day the entry came into force.',
+  },
+  'withdrawal-after-end': { source: 'integrity', text: 'A 清退 takes effect before the entry has ended.' },
+  'programme-withdrawn': {
+    source: 'D1',
+    text: 'A class is neither applied for nor opened on a programme withdrawn from the catalogue (清退) by its start.',
+  },
+  'institution-not-listed': {
+    source: 'practice',
+    text: 'Under a rule set with listedInstitutionsOnly (national practice, not in seeds), a class is applied for or opened only by an institution in force in the 定点培训机构目录 of its region on its start day.',
+  },
   // Classes: 开班申请 → 培训前审核 → 开班 → closing.
   'class-already-applied': { source: 'integrity', text: 'A class id is applied for once.' },
   'public-college-route': {

@@ -104,7 +104,7 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
         summary: 'The programmes a region has published (not those of the divisions above it)',
         operationId: 'getCatalogue',
         description:
-          'Any authenticated caller reads the programmes a region has published (the catalogue is public by policy); those of the divisions above it are not included.',
+          'Any authenticated caller reads the programmes a region has published (the catalogue is public by policy), each as first published; those of the divisions above it are not included. Adjustments (动态调整) and withdrawals (清退) are in each entry’s history, `GET /v1/catalogues/programmes/{entry}`.',
         tags: ['training'],
         params: regionParams,
         response: {
@@ -115,7 +115,7 @@ export function catalogueRoutes(app: Platform, ctx: TrainingContext): void {
     async (request) => {
       const { region } = request.params
       const { state, revision } = await loadState(ctx.store, streamOf.catalogue(region), catalogueDecider)
-      return { region, programmes: state.programmes, revision }
+      return { region, programmes: state.programmes.map((e) => e.published), revision }
     },
   )
 }

@@ -4,7 +4,7 @@ import { assertInstitution, assertRegion, commandEventIds, type Platform, princi
 import { classDecider } from '../domain/class.ts'
 import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
-import { existingClass, loadInstitution, streamOf } from '../streams.ts'
+import { catalogueFactsFor, existingClass, loadInstitution, streamOf } from '../streams.ts'
 import { closingBody, openingBody, reviewBody } from './class-schemas.ts'
 import { appended, classParams } from './schemas.ts'
 
@@ -70,10 +70,12 @@ export function classLifecycleRoutes(app: Platform, ctx: TrainingContext): void 
       const { class: id, region, institution } = loaded.state.application!
       assertInstitution(caller, institution)
       const institutionState = (await loadInstitution(ctx.store, institution)).state
+      const { programme, plannedStart } = loaded.state.application!
+      const { facts } = await catalogueFactsFor(ctx.store, region, programme, institution, plannedStart)
       const now = ctx.now()
       const { ids, append } = await handleCommand(ctx.store, classDecider, {
         stream: streamOf.class(id),
-        command: { kind: 'open', institutionState, now: now.toISOString() },
+        command: { kind: 'open', institutionState, catalogue: facts, now: now.toISOString() },
         meta: metaFor(caller, region, now, loaded.correlationId),
         nextId: commandEventIds(request),
       })

@@ -11,9 +11,10 @@ import {
 import { findProgramme } from '../domain/catalogue.ts'
 import { classDecider, type Session } from '../domain/class.ts'
 import { violation } from '../domain/rules.ts'
+import { chinaDate } from '../domain/time.ts'
 import { metaFor } from '../meta.ts'
 import type { TrainingContext } from '../options.ts'
-import { existingClass, loadCatalogues, loadInstitution, streamOf } from '../streams.ts'
+import { catalogueFactsFor, existingClass, loadInstitution, streamOf } from '../streams.ts'
 import { applicationBody, classView, sessionId } from './class-schemas.ts'
 import { classParams } from './schemas.ts'
 
@@ -51,7 +52,6 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
       const region = institution.state.designation?.region
       if (region === undefined)
         reject(violation('institution-not-designated', 'the institution was never designated'))
-      const catalogues = await loadCatalogues(ctx.store, region)
       const nextId = commandEventIds(request)
       // One id names the flow: the class is `cls-<flow>` and every event about it carries the flow as its correlation id.
       const flow = nextId()
@@ -65,6 +65,14 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
         mode: s.mode ?? fallbackMode,
       }))
       const now = ctx.now()
+      const startDay = sessions.map((s) => chinaDate(s.start)).sort()[0] ?? chinaDate(now)
+      const { catalogues, facts } = await catalogueFactsFor(
+        ctx.store,
+        region,
+        body.programme,
+        body.institution,
+        startDay,
+      )
       const { ids, append } = await handleCommand(ctx.store, classDecider, {
         stream: streamOf.class(classId),
         command: {
@@ -81,6 +89,7 @@ export function classRoutes(app: Platform, ctx: TrainingContext): void {
           sessions,
           teachers: body.teachers,
           jointBase: body.jointBase,
+          catalogue: facts,
           now: now.toISOString(),
         },
         meta: metaFor(caller, region, now, flow),
