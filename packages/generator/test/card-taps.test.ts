@@ -1,14 +1,8 @@
-import {
-  attendanceFacts,
-  computeAttendance,
-  type DomainEvent,
-  decodeRecorded,
-  defaultAttendancePolicy,
-  type Envelope,
-} from '@trec/contracts'
+import { computeAttendance, defaultAttendancePolicy, type Envelope } from '@trec/contracts'
 import { detectAll, fraudRules, loadRuleBook } from '@trec/oversight'
 import { describe, expect, it } from 'vitest'
 import { buildProvince } from '../src/province/province.ts'
+import { attendanceOf, envelopesOf } from './envelopes.ts'
 
 // 持卡参训 over a generated province (issue 25): a reader per class, registered like its terminal,
 // and a 签到 and a 签退 tap for each worker present at an in-person session. Honest taps bracket
@@ -27,22 +21,13 @@ function province(cardTaps?: { broken: number }) {
     sessionsPerClass: [6, 8],
     ...(cardTaps ? { cardTaps } : {}),
   })
-  const envelopes = events.map(({ stream, event }, i) =>
-    decodeRecorded({ ...event, stream, revision: 0, position: BigInt(i + 1), recordedAt: '2025-01-01T00:00:00.000Z' }),
-  ) as Envelope[]
+  const envelopes = envelopesOf(events)
   return { envelopes, manifest }
 }
 
-type Recorded = DomainEvent & { id: string }
-
 /** The reading of a worker's hours in a class from the card taps alone, and with the face checks. */
 function readings(envelopes: Envelope[], worker: string, cls: string) {
-  const opened = envelopes.find((e) => e.type === 'ClassOpened' && e.data.class === cls)!
-  const sessions = (opened.data as { sessions: Parameters<typeof computeAttendance>[0] }).sessions
-  const facts = attendanceFacts(
-    envelopes.filter((e) => e.stream === `attendance-${worker}`) as unknown as Recorded[],
-    cls,
-  )
+  const { sessions, facts } = attendanceOf(envelopes, worker, cls)
   const policy = defaultAttendancePolicy
   return {
     facts,

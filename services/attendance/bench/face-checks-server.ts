@@ -144,7 +144,9 @@ export async function serve(kind: StoreKind, workers: number, schema = 'bench_at
     class: classId,
     roster,
     sessionStart,
-    ...(kind === 'postgres' ? { database: { url: databaseUrl(), applicationName: applicationName(schema) } } : {}),
+    ...(kind === 'postgres'
+      ? { database: { url: databaseUrl(), applicationName: applicationName(schema) } }
+      : {}),
   }
   process.stdout.write(`${JSON.stringify(info)}\n`)
 

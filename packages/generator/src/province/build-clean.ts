@@ -6,6 +6,7 @@ import {
   segmentFact,
   usccCheckCharacter,
 } from '@trec/contracts'
+import { registerReader, tapSession } from './card-taps.ts'
 import {
   at,
   type ClassModel,
@@ -22,7 +23,6 @@ import {
   type SessionModel,
   templateOf,
 } from './model.ts'
-import { registerReader, tapSession } from './card-taps.ts'
 import { type City, hebeiCities, occupations } from './places.ts'
 import type { Random } from './random.ts'
 
@@ -265,7 +265,8 @@ function addClass(
     staff,
     region,
   )
-  if (model.cardTaps && sessions.some((s) => s.mode === 'offline')) registerReader(model, cls, staff, cls.start - 2 * dayMs)
+  if (model.cardTaps && sessions.some((s) => s.mode === 'offline'))
+    registerReader(model, cls, staff, cls.start - 2 * dayMs)
   model.add('ClassClosed', { class: id, reason: 'completed' }, cls.end + 20 * hourMs, staff, region, c)
   return cls
 }

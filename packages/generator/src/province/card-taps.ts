@@ -1,6 +1,14 @@
 import type { Actor } from '@trec/contracts'
 import type { InjectedCase } from './inject.ts'
-import { type ClassModel, iso, type Member, minuteMs, type Pending, type ProvinceModel, type SessionModel } from './model.ts'
+import {
+  type ClassModel,
+  iso,
+  type Member,
+  minuteMs,
+  type Pending,
+  type ProvinceModel,
+  type SessionModel,
+} from './model.ts'
 import { casesFor } from './picker.ts'
 
 // 持卡参训 (issue 25): each in-person class has a card reader at the door, registered to the class
@@ -48,7 +56,14 @@ function tap(
   const reader = readerOf(cls)
   const p = model.add(
     'CardTapRecorded',
-    { worker: m.worker, class: cls.id, session: session.session, device: reader, tappedAt: iso(when), purpose },
+    {
+      worker: m.worker,
+      class: cls.id,
+      session: session.session,
+      device: reader,
+      tappedAt: iso(when),
+      purpose,
+    },
     when,
     { kind: 'device', id: reader, institution: cls.institution.id },
     cls.institution.region,

@@ -74,14 +74,34 @@ function faceCheck(c: unknown): FaceCheck | undefined {
   const checked = { method, score: l.score, passed: l.passed }
   if (!Object.hasOwn(c, 'place'))
     return { worker, session, checkedAt, purpose, result, matchScore, liveness: checked, templateHash }
-  if (!isObject(place) || !hasKeys(place, 2) || !isNumber(place.lat, -90, 90) || !isNumber(place.lon, -180, 180))
+  if (
+    !isObject(place) ||
+    !hasKeys(place, 2) ||
+    !isNumber(place.lat, -90, 90) ||
+    !isNumber(place.lon, -180, 180)
+  )
     return undefined
   const at = { lat: place.lat, lon: place.lon }
-  return { worker, session, checkedAt, purpose, result, matchScore, liveness: checked, place: at, templateHash }
+  return {
+    worker,
+    session,
+    checkedAt,
+    purpose,
+    result,
+    matchScore,
+    liveness: checked,
+    place: at,
+    templateHash,
+  }
 }
 
 /** Every element through `each`, or undefined as soon as one is not certainly valid. */
-function all<T>(items: unknown, min: number, max: number, each: (v: unknown) => T | undefined): T[] | undefined {
+function all<T>(
+  items: unknown,
+  min: number,
+  max: number,
+  each: (v: unknown) => T | undefined,
+): T[] | undefined {
   if (!Array.isArray(items) || items.length < min || items.length > max) return undefined
   const out: T[] = new Array(items.length)
   for (let i = 0; i < items.length; i++) {
@@ -100,10 +120,7 @@ function head(b: Json): { device: string; class: string; batchId: string } | und
 }
 
 /** A face-check device's batch if it is certainly valid (see above), else undefined: ask the schema. */
-export function wellFormedFaceCheckBatch(
-  json: unknown,
-  maxChecks: number,
-): FaceCheckBatch | undefined {
+export function wellFormedFaceCheckBatch(json: unknown, maxChecks: number): FaceCheckBatch | undefined {
   if (!isObject(json) || !hasKeys(json, 4)) return undefined
   const h = head(json)
   const checks = h && all(json.checks, 1, maxChecks, faceCheck)

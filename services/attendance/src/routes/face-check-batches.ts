@@ -47,7 +47,9 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
         await recordSignedBatch(request, options, views, {
           command: (base): RecordFaceCheckBatch => ({ kind: 'RecordFaceCheckBatch', ...base }),
           parse: (payload) =>
-            parseBatch(payload, faceCheckBatchSchema, (json) => wellFormedFaceCheckBatch(json, maxChecksPerBatch)),
+            parseBatch(payload, faceCheckBatchSchema, (json) =>
+              wellFormedFaceCheckBatch(json, maxChecksPerBatch),
+            ),
           decide: decideFaceCheckBatch,
           encode: faceCheckEventsForStore,
         }),

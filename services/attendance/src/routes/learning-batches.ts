@@ -53,7 +53,10 @@ export function learningBatchRoutes(app: Platform, options: ResolvedOptions, vie
           command: (base): RecordLearningBatch => ({ kind: 'RecordLearningBatch', ...base }),
           parse: (payload) =>
             parseBatch(payload, learningBatchSchema, (json) =>
-              wellFormedLearningBatch(json, { maxSegments: maxSegmentsPerBatch, maxChecks: maxChecksPerBatch }),
+              wellFormedLearningBatch(json, {
+                maxSegments: maxSegmentsPerBatch,
+                maxChecks: maxChecksPerBatch,
+              }),
             ),
           decide: decideLearningBatch,
           encode: learningEventsForStore,

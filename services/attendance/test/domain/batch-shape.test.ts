@@ -15,6 +15,7 @@ const face = (json: unknown) => wellFormedFaceCheckBatch(json, maxChecksPerBatch
 /** The batch as it arrives: parsed from JSON text, as the route reads it. */
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>
 
+// biome-ignore lint/suspicious/noExplicitAny: each edit reaches into the parsed JSON at its own depth
 type Edit = [name: string, edit: (b: Record<string, any>) => void]
 
 const checkEdits: Edit[] = [
@@ -35,7 +36,10 @@ const checkEdits: Edit[] = [
   ['a place with an extra key', (b) => (b.checks[0].place.alt = 3)],
   ['place null', (b) => (b.checks[0].place = null)],
   ['a short template hash', (b) => (b.checks[0].templateHash = 'abc')],
-  ['a __proto__ key', (b) => Object.defineProperty(b.checks[0], '__proto__', { value: {}, enumerable: true })],
+  [
+    'a __proto__ key',
+    (b) => Object.defineProperty(b.checks[0], '__proto__', { value: {}, enumerable: true }),
+  ],
   ['a check that is an array', (b) => (b.checks[0] = [])],
   ['an extra batch key', (b) => (b.note = 'x')],
   ['a bad device id', (b) => (b.device = 'a b')],
