@@ -1,14 +1,8 @@
-import {
-  attendanceFacts,
-  computeAttendance,
-  type DomainEvent,
-  decodeRecorded,
-  defaultAttendancePolicy,
-  type Envelope,
-} from '@trec/contracts'
+import { computeAttendance, defaultAttendancePolicy, type Envelope } from '@trec/contracts'
 import { detectAll, fraudRules, loadRuleBook } from '@trec/oversight'
 import { describe, expect, it } from 'vitest'
 import { buildProvince } from '../src/province/province.ts'
+import { attendanceOf, envelopesOf } from './envelopes.ts'
 
 // Issue 25 over a generated province: online learning signed by the platform, with face checks
 // during learning. 5% of online learners skip the checks of a stretch, 5% play too fast, 5% run
@@ -28,25 +22,12 @@ function province() {
     signedOnline: { skipChecks: 0.05 },
     fraud: { 'R10-fast-playback': 0.05, 'R10-overlapping-segments': 0.05 },
   })
-  const envelopes = events.map(({ stream, event }, i) =>
-    decodeRecorded({
-      ...event,
-      stream,
-      revision: 0,
-      position: BigInt(i + 1),
-      recordedAt: '2025-01-01T00:00:00.000Z',
-    }),
-  ) as Envelope[]
+  const envelopes = envelopesOf(events)
   return { envelopes, manifest }
 }
 
-type Recorded = DomainEvent & { id: string }
-
 function hoursOf(envelopes: Envelope[], worker: string, cls: string) {
-  const opened = envelopes.find((e) => e.type === 'ClassOpened' && e.data.class === cls)!
-  const mine = envelopes.filter((e) => e.stream === `attendance-${worker}`) as unknown as Recorded[]
-  const facts = attendanceFacts(mine, cls)
-  const sessions = (opened.data as { sessions: Parameters<typeof computeAttendance>[0] }).sessions
+  const { sessions, facts } = attendanceOf(envelopes, worker, cls)
   return {
     facts,
     hours: computeAttendance(sessions, facts.faceChecks, facts.segments, defaultAttendancePolicy),

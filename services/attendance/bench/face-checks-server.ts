@@ -25,6 +25,18 @@ function databaseUrl(): string {
   return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 }
 
+/** The application name of the store's connections, so the bench can find its backends' CPU. */
+function applicationName(schema: string): string {
+  return `trec-bench-${schema}`
+}
+
+/** The store's connection string with the bench's application name (it takes precedence over the pool's). */
+function storeUrl(schema: string): string {
+  const url = new URL(databaseUrl())
+  url.searchParams.set('application_name', applicationName(schema))
+  return url.toString()
+}
+
 export type StoreKind = 'pglite' | 'postgres' | 'discard'
 
 /**
@@ -49,7 +61,7 @@ async function openStore(kind: StoreKind, schema: string): Promise<EventStore> {
     throw new Error(`no PostgreSQL server answers (${e.message})`)
   })
   await probe.end()
-  return openPostgresEventStore({ connectionString: databaseUrl(), schema, maxConnections: 8 })
+  return openPostgresEventStore({ connectionString: storeUrl(schema), schema, maxConnections: 8 })
 }
 
 async function seed(store: EventStore, workers: number): Promise<string[]> {
@@ -132,6 +144,9 @@ export async function serve(kind: StoreKind, workers: number, schema = 'bench_at
     class: classId,
     roster,
     sessionStart,
+    ...(kind === 'postgres'
+      ? { database: { url: databaseUrl(), applicationName: applicationName(schema) } }
+      : {}),
   }
   process.stdout.write(`${JSON.stringify(info)}\n`)
 

@@ -8,19 +8,24 @@
 //   npx pnpm@10.34.9 exec node services/attendance/bench/face-checks.bench.ts [--batches 60] [--workers 50]
 //     [--concurrency 4] [--stores pglite,postgres,discard] [--kinds face,online]
 //
-// Beside each rate: the server process's CPU time per record (user + system, from /proc), the
-// figure that means something on a shared machine, and the load average before and after.
+// Beside each rate: CPU time per record (user + system, from /proc), the figure that means
+// something on a shared machine: the server process's, on PostgreSQL that of the store's own
+// backends (found by the application name the server gives its connections), and the load
+// generator's (this process); and the load average before and after. Client, server and
+// PostgreSQL share the cores, so their sum per record is what sets the rate.
 // `discard` answers the appends without writing: what the service costs apart from the store.
 //
 // The target (the issues): ≥ 20,000 face checks/s and ≥ 20,000 segment records/s on 2 cores. Keep runs short on a shared machine.
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { CompactSign, importJWK, type JWK } from 'jose'
+import pg from 'pg'
+import { LeanHttpClient } from '../../../tests/bench/lean-http.ts'
+import { processCpu } from '../../../tests/bench/mixed-traffic-cpu.ts'
 import type { StoreKind } from './face-checks-server.ts'
 
 const { values: args } = parseArgs({
@@ -44,6 +49,8 @@ export interface ServerInfo {
   class: string
   roster: string[]
   sessionStart: number
+  /** On PostgreSQL: the server's URL and the application name of the store's connections. */
+  database?: { url: string; applicationName: string }
 }
 
 if (args.serve) {
@@ -144,37 +151,60 @@ function routeOf(kind: Kind): string {
   return kind === 'face' ? '/v1/face-check-batches' : '/v1/online-learning-batches'
 }
 
-/** User + system CPU seconds of a process so far (Linux /proc; clock ticks at 100 Hz). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
+/** CPU seconds so far of each PostgreSQL backend serving connections of this application name. */
+async function backendsCpu(admin: pg.Client | undefined, applicationName: string | undefined) {
+  const cpu = new Map<number, number>()
+  if (!admin || !applicationName) return cpu
+  const { rows } = await admin.query<{ pid: number }>(
+    'select pid from pg_stat_activity where application_name = $1',
+    [applicationName],
+  )
+  for (const { pid } of rows) cpu.set(pid, processCpu(pid))
+  return cpu
 }
 
+/** CPU seconds the backends spent between two samples (one that appeared in between counts from 0). */
+function backendsDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0
+  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0)
+  return seconds
+}
+
+/** User + system CPU seconds of this process so far. */
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+/**
+ * Posts the batches, `concurrency` at a time, over keep-alive sockets (the lean client: fetch cost
+ * the load generator 12–16 µs of CPU per record, taken from the server and PostgreSQL on the same
+ * cores). The bodies are serialised before the clock starts.
+ */
 async function run(info: ServerInfo, batches: string[], concurrency: number, kind: Kind = 'face') {
+  const bodies = batches.map((jws) => JSON.stringify({ jws }))
+  const { hostname, port } = new URL(info.url)
+  const client = new LeanHttpClient(hostname, Number(port), concurrency)
   const latencies: number[] = []
   let failed = 0
   let next = 0
   const started = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < batches.length) {
-        const jws = batches[next++]!
+      while (next < bodies.length) {
+        const body = bodies[next++]!
         const t = performance.now()
-        const res = await fetch(`${info.url}${routeOf(kind)}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ jws }),
-        })
-        const text = await res.text()
+        const res = await client.sendJson('POST', routeOf(kind), info.token, body)
         latencies.push(performance.now() - t)
         if (res.status !== 201) {
           failed++
-          if (failed === 1) console.error(`  first failure: ${res.status} ${text.slice(0, 300)}`)
+          if (failed === 1) console.error(`  first failure: ${res.status} ${res.text.slice(0, 300)}`)
         }
       }
     }),
   )
   const seconds = (performance.now() - started) / 1000
+  client.close()
   latencies.sort((a, b) => a - b)
   return {
     seconds,
@@ -206,20 +236,31 @@ async function main(): Promise<void> {
     }
     try {
       const { info } = server
+      const admin = info.database && new pg.Client({ connectionString: info.database.url })
+      await admin?.connect()
       const sign = { face: signedBatches, online: signedSegmentBatches }
       const unit = { face: 'checks', online: 'segments' }
       for (const k of kinds) {
         await run(info, await sign[k](info, 4, size, 1_000_000), concurrency, k) // warm-up
         const timed = await sign[k](info, batches, size, 0)
-        const cpuBefore = cpuSeconds(server.child.pid!)
+        const pgBefore = await backendsCpu(admin, info.database?.applicationName)
+        const clientBefore = ownCpu()
+        const cpuBefore = processCpu(server.child.pid!)
         const r = await run(info, timed, concurrency, k)
-        const cpu = cpuSeconds(server.child.pid!) - cpuBefore
+        const cpu = processCpu(server.child.pid!) - cpuBefore
+        const client = ownCpu() - clientBefore
+        const database = backendsDelta(pgBefore, await backendsCpu(admin, info.database?.applicationName))
         const records = (batches - r.failed) * size
         const rate = Math.round(records / r.seconds)
+        const per = (seconds: number) => `${((seconds * 1e6) / Math.max(records, 1)).toFixed(1)} µs`
+        const cpuParts = admin
+          ? `server ${per(cpu)} + PostgreSQL ${per(database)} + client ${per(client)} = ${per(cpu + database + client)}`
+          : `server ${per(cpu)} + client ${per(client)} = ${per(cpu + client)}`
         console.log(
-          `${kind.padEnd(8)} ${k.padEnd(6)} ${rate.toLocaleString('en')} ${unit[k]}/s (${((batches * size) / 1000).toFixed(0)}k in ${r.seconds.toFixed(2)} s; server CPU ${cpu.toFixed(2)} s = ${((cpu * 1e6) / Math.max(records, 1)).toFixed(1)} µs per record; batch p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms; load ${load()}${r.failed ? `; ${r.failed} FAILED` : ''})`,
+          `${kind.padEnd(8)} ${k.padEnd(6)} ${rate.toLocaleString('en')} ${unit[k]}/s (${((batches * size) / 1000).toFixed(0)}k in ${r.seconds.toFixed(2)} s; CPU per record: ${cpuParts}; batch p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms; load ${load()}${r.failed ? `; ${r.failed} FAILED` : ''})`,
         )
       }
+      await admin?.end()
     } finally {
       server.child.kill('SIGTERM')
       await once(server.child, 'exit')

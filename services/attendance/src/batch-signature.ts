@@ -2,7 +2,6 @@ import { entityIdSchema, toIssues } from '@trec/contracts'
 import { TrecError } from '@trec/core'
 import { compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose'
 import type { z } from 'zod'
-import { type FaceCheckBatch, faceCheckBatchSchema } from './domain/batch-payload.ts'
 import type { DeviceView } from './domain/device.ts'
 import type { RecordFaceCheckBatch } from './domain/face-check-batch.ts'
 import type { Views } from './views.ts'
@@ -61,10 +60,16 @@ export async function verifyBatch(
   }
 }
 
-/** The verified payload as a batch, or 400 naming every failing field under `body.jws.payload`. */
-export function parseBatch(payload: Uint8Array): FaceCheckBatch
-export function parseBatch<S extends z.ZodType>(payload: Uint8Array, schema: S): z.output<S>
-export function parseBatch(payload: Uint8Array, schema: z.ZodType = faceCheckBatchSchema): unknown {
+/**
+ * The verified payload as a batch, or 400 naming every failing field under `body.jws.payload`.
+ * `wellFormed`, when given, answers a batch it is certain is valid without the schema
+ * (domain/batch-shape.ts); whatever it does not accept, the schema decides.
+ */
+export function parseBatch<S extends z.ZodType>(
+  payload: Uint8Array,
+  schema: S,
+  wellFormed?: (json: unknown) => z.output<S> | undefined,
+): z.output<S> {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
@@ -75,8 +80,10 @@ export function parseBatch(payload: Uint8Array, schema: z.ZodType = faceCheckBat
       ],
     })
   }
+  const accepted = wellFormed?.(json)
+  if (accepted !== undefined) return accepted
   const parsed = schema.safeParse(json)
-  if (parsed.success) return parsed.data
+  if (parsed.success) return parsed.data as z.output<S>
   throw new TrecError('TREC_VALIDATION', 'the signed batch is invalid', {
     issues: toIssues(parsed.error.issues, ['body', 'jws', 'payload']),
   })

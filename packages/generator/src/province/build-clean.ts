@@ -6,6 +6,7 @@ import {
   segmentFact,
   usccCheckCharacter,
 } from '@trec/contracts'
+import { registerReader, tapSession } from './card-taps.ts'
 import {
   at,
   type ClassModel,
@@ -264,6 +265,8 @@ function addClass(
     staff,
     region,
   )
+  if (model.cardTaps && sessions.some((s) => s.mode === 'offline'))
+    registerReader(model, cls, staff, cls.start - 2 * dayMs)
   model.add('ClassClosed', { class: id, reason: 'completed' }, cls.end + 20 * hourMs, staff, region, c)
   return cls
 }
@@ -282,6 +285,7 @@ function enrol(model: ProvinceModel, cls: ClassModel, worker: string, repeat: bo
     enrolment: [],
     checks: [],
     segments: [],
+    taps: [],
     passedCompletion: false,
   }
   member.enrolment.push(
@@ -434,6 +438,7 @@ function attend(model: ProvinceModel, cls: ClassModel): void {
       for (const m of present) onlineSession(model, s, m, index)
       return
     }
+    if (model.cardTaps) tapSession(model, s, present)
     queue(model, s, present, s.start - 15 * minuteMs, 'sign_in')
     queue(
       model,
@@ -502,6 +507,14 @@ export function hoursOf(m: Member) {
       .filter((g) => !g.removed)
       .map((g) => segmentFact(g.id, g.data as unknown as EventData<'OnlineLearningSegmentRecorded'>)),
     defaultAttendancePolicy,
+    m.taps
+      .filter((t) => !t.removed && t.data.class === cls.id)
+      .map((t) => ({
+        id: t.id,
+        session: String(t.data.session),
+        tappedAt: String(t.data.tappedAt),
+        purpose: t.data.purpose as 'sign_in' | 'sign_out',
+      })),
   )
 }
 

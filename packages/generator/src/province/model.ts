@@ -67,6 +67,8 @@ export interface Member {
   enrolment: Pending[]
   checks: Pending[]
   segments: Pending[]
+  /** 持卡参训 card taps (only when the province has card readers). */
+  taps: Pending[]
   completion?: Pending
   passedCompletion: boolean
   result?: Pending
@@ -97,6 +99,11 @@ export class ProvinceModel {
    * Off by default, so provinces built before it stay the same.
    */
   signedOnline = false
+  /**
+   * 持卡参训 (issue 25): a card reader per class, registered like its terminal, and a 签到 and a
+   * 签退 tap for each worker present at an in-person session. Off by default, like signed learning.
+   */
+  cardTaps = false
   #seq = 0
 
   constructor(seed: string, rng: Random) {

@@ -1,6 +1,7 @@
 import type { EventStore } from '@trec/eventstore'
 import { loadRuleBook, type RuleBook } from '@trec/oversight'
 import { buildCleanProvince } from './build-clean.ts'
+import { type BrokenTaps, breakTaps } from './card-taps.ts'
 import { type FraudPattern, fraudPatterns, type InjectedCase, injectFraud } from './inject.ts'
 import { skipFaceChecks, type Uncredited } from './inject-online.ts'
 import { ProvinceModel } from './model.ts'
@@ -29,16 +30,24 @@ export interface ProvinceOptions {
    * share of online learners who skip the checks of one stretch of it. Absent: the unsigned trail.
    */
   signedOnline?: { skipChecks: number }
+  /**
+   * 持卡参训 card taps at in-person sessions (issue 25), and the share of the workers with taps
+   * whose taps of one session do not bracket it (late 签到 or no 签退). Absent: no readers, no taps.
+   */
+  cardTaps?: { broken: number }
 }
 
 export interface Manifest {
   generator: 'trec-province-v1'
   seed: string
-  options: Omit<Required<ProvinceOptions>, 'rules' | 'signedOnline'> & Pick<ProvinceOptions, 'signedOnline'>
+  options: Omit<Required<ProvinceOptions>, 'rules' | 'signedOnline' | 'cardTaps'> &
+    Pick<ProvinceOptions, 'signedOnline' | 'cardTaps'>
   counts: { institutions: number; classes: number; workers: number; enrolments: number; events: number }
   injected: InjectedCase[]
   /** Signed online learning whose face checks were skipped: the reading credits none of it. */
   uncredited?: Uncredited[]
+  /** Card taps made not to bracket their session: the reading credits the session by its face checks only. */
+  brokenTaps?: BrokenTaps[]
 }
 
 /** Every pattern at the same rate. */
@@ -59,12 +68,14 @@ export function buildProvince(options: ProvinceOptions) {
     minimumAttendanceShare: options.minimumAttendanceShare ?? 0.8,
     fraud: options.fraud ?? {},
     ...(options.signedOnline ? { signedOnline: options.signedOnline } : {}),
+    ...(options.cardTaps ? { cardTaps: options.cardTaps } : {}),
   } satisfies Manifest['options']
   const rules = options.rules ?? loadRuleBook()
   if (o.minimumAttendanceShare < rules.R7.params.minShare)
     throw new Error('minimumAttendanceShare is below R7.minShare: honest completions would raise R7')
   const model = new ProvinceModel(o.seed, new Random(o.seed))
   model.signedOnline = o.signedOnline !== undefined
+  model.cardTaps = o.cardTaps !== undefined
   buildCleanProvince(model, {
     ...o,
     millInstitutions: casesFor(o.fraud['R11-certificate-mill'], o.institutions),
@@ -73,6 +84,7 @@ export function buildProvince(options: ProvinceOptions) {
   })
   const injected = injectFraud(model, o.fraud, rules, o.year)
   const uncredited = o.signedOnline ? skipFaceChecks(model, o.signedOnline.skipChecks, injected) : undefined
+  const brokenTaps = o.cardTaps ? breakTaps(model, o.cardTaps.broken, injected) : undefined
   const events = finalEvents(model.events)
   const manifest: Manifest = {
     generator: 'trec-province-v1',
@@ -87,6 +99,7 @@ export function buildProvince(options: ProvinceOptions) {
     },
     injected,
     ...(uncredited ? { uncredited } : {}),
+    ...(brokenTaps ? { brokenTaps } : {}),
   }
   return { events, manifest }
 }

@@ -1,5 +1,7 @@
 import type { Platform } from '@trec/fastify-kit'
 import { parseBatch } from '../batch-signature.ts'
+import { faceCheckBatchSchema, maxChecksPerBatch } from '../domain/batch-payload.ts'
+import { wellFormedFaceCheckBatch } from '../domain/batch-shape.ts'
 import { decideFaceCheckBatch, type RecordFaceCheckBatch } from '../domain/face-check-batch.ts'
 import { faceCheckEventsForStore } from '../face-check-events.ts'
 import type { ResolvedOptions } from '../options.ts'
@@ -44,7 +46,10 @@ export function faceCheckBatchRoutes(app: Platform, options: ResolvedOptions, vi
       reply.code(201).send(
         await recordSignedBatch(request, options, views, {
           command: (base): RecordFaceCheckBatch => ({ kind: 'RecordFaceCheckBatch', ...base }),
-          parse: (payload) => parseBatch(payload),
+          parse: (payload) =>
+            parseBatch(payload, faceCheckBatchSchema, (json) =>
+              wellFormedFaceCheckBatch(json, maxChecksPerBatch),
+            ),
           decide: decideFaceCheckBatch,
           encode: faceCheckEventsForStore,
         }),

@@ -1,8 +1,11 @@
 import type { Platform } from '@trec/fastify-kit'
 import { parseBatch } from '../batch-signature.ts'
+import { maxChecksPerBatch } from '../domain/batch-payload.ts'
+import { wellFormedLearningBatch } from '../domain/batch-shape.ts'
 import {
   decideLearningBatch,
   learningBatchSchema,
+  maxSegmentsPerBatch,
   type RecordLearningBatch,
 } from '../domain/learning-batch.ts'
 import { learningEventsForStore } from '../learning-batch-events.ts'
@@ -48,7 +51,13 @@ export function learningBatchRoutes(app: Platform, options: ResolvedOptions, vie
       reply.code(201).send(
         await recordSignedBatch(request, options, views, {
           command: (base): RecordLearningBatch => ({ kind: 'RecordLearningBatch', ...base }),
-          parse: (payload) => parseBatch(payload, learningBatchSchema),
+          parse: (payload) =>
+            parseBatch(payload, learningBatchSchema, (json) =>
+              wellFormedLearningBatch(json, {
+                maxSegments: maxSegmentsPerBatch,
+                maxChecks: maxChecksPerBatch,
+              }),
+            ),
           decide: decideLearningBatch,
           encode: learningEventsForStore,
         }),
