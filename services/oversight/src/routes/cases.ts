@@ -34,6 +34,7 @@ import type { ResolvedOptions } from '../options.ts'
 import type { CaseRow } from '../read/casework-projection.ts'
 import { claimRow } from '../trace/claim-trace.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
+import { sqlWhere } from './list-sql.ts'
 
 const caseParams = z.strictObject({ case: caseIdSchema })
 const ids = z.array(eventIdSchema).max(10_000)
@@ -492,14 +493,17 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
     async (request) => {
       const p = principal(request)
       const q = request.query
-      const after = cases.after(q.cursor)
+      // Only the filters given go into the statement, so it walks `(opened_at, case_id)` (or the
+      // status index) from the cursor down instead of sorting the whole filter.
+      const where = sqlWhere()
+        .equals('status', q.status)
+        .regionUnder('region', p.region)
+        .regionUnder('region', q.region)
+        .after('(opened_at, case_id) < (?, ?)', cases.after(q.cursor))
       const rows = await options.db.query<CaseRow>(
-        `select * from ${options.readSide.casework.table('cases')}
-         where ($1::text is null or status = $1) and ($2::text is null or region like $2 || '%')
-           and ($3::text is null or region like $3 || '%')
-           and ($4::text is null or (opened_at, case_id) < ($4, $5::text))
+        `select * from ${options.readSide.casework.table('cases')} ${where.sql()}
          order by opened_at desc, case_id desc limit ${q.limit + 1}`,
-        [q.status ?? null, p.region ?? null, q.region ?? null, after?.[0] ?? null, after?.[1] ?? null],
+        where.params,
       )
       return cases.page(rows, q.limit, caseView)
     },
