@@ -26,6 +26,7 @@ import {
   principal,
   principalKey,
   singleEventId,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -34,7 +35,6 @@ import type { ResolvedOptions } from '../options.ts'
 import type { CaseRow } from '../read/casework-projection.ts'
 import { claimRow } from '../trace/claim-trace.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
-import { sqlWhere } from './list-sql.ts'
 
 const caseParams = z.strictObject({ case: caseIdSchema })
 const ids = z.array(eventIdSchema).max(10_000)
