@@ -23,6 +23,7 @@ import { freePorts } from '../chaos/ports.ts'
 import { machine, postgresSettings } from '../scale/machine.ts'
 import { progress } from '../scale/progress.ts'
 import { benchProvince } from './bench-province.ts'
+import { type ExplainedPage, explainPage, listStatements, positionOf } from './lists-explain.ts'
 import { postgresCpu, postmasterOf, processCpu } from './mixed-traffic-cpu.ts'
 import { loadAverage, writeSection } from './report.ts'
 
@@ -252,16 +253,21 @@ async function main(): Promise<void> {
 
     const with_ = (path: string, query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`
     const rows: string[][] = []
+    const statements = await listStatements(pool, limit, worker)
+    const explained: [string, string, ExplainedPage][] = []
     const results: { name: string; first: number; deep: number; pages: number }[] = []
     for (const c of chosen) {
       // Walk down by cursor to the page `depth` pages after the first (or the last there is).
       const first = with_(c.path, `limit=${limit}`)
       let deep = first
+      let deepCursor: string | undefined
       let pages = 0
       while (pages < depth) {
-        const nextQuery = c.next((await get(deep, c.who)) as { nextCursor?: string })
+        const page = (await get(deep, c.who)) as { nextCursor?: string }
+        const nextQuery = c.next(page)
         if (nextQuery === undefined) break
         deep = with_(first, nextQuery)
+        deepCursor = page.nextCursor
         pages += 1
       }
       const firstMs: number[] = []
@@ -303,6 +309,19 @@ async function main(): Promise<void> {
         percentile(a, 0.99) <= target && percentile(b, 0.99) <= target ? 'yes' : 'no',
       ])
       console.error(`${c.name}: ${rows.at(-1)!.join(' | ')}; load ${loadAverage()}`)
+      // The same pages as PostgreSQL runs them, the load aside.
+      const statement = statements[c.name]
+      if (statement) {
+        const after = deepCursor === undefined ? undefined : positionOf(deepCursor)
+        explained.push([c.name, 'first', await explainPage(pool, statement(undefined))])
+        explained.push([c.name, `page ${pages + 1}`, await explainPage(pool, statement(after))])
+        if (c.name === 'payments')
+          explained.push([
+            'payments: summary',
+            'every page',
+            await explainPage(pool, statements['payments: summary']!(undefined)),
+          ])
+      }
     }
     const loadAfter = loadAverage()
     const section = [
@@ -326,6 +345,12 @@ async function main(): Promise<void> {
       ...rows.map((r) => `| ${r.join(' | ')} |`),
       '',
       `**Target p99 ≤ ${target} ms for the first page and the page ${depth} deep: ${results.every((r) => r.first <= target && r.deep <= target) ? 'met' : 'not met'} on every list.** A list with fewer than ${depth + 1} pages is read as deep as it goes (the "deep page" column says which page).`,
+      '',
+      `\`EXPLAIN ANALYZE\` of the statement each page sends (prepared and run as the app's connections run it; median execution time of 5 runs, the load aside) and its plan:`,
+      '',
+      '| list | page | EXPLAIN ANALYZE | plan |',
+      '| --- | --- | ---: | --- |',
+      ...explained.map(([name, page, e]) => `| ${name} | ${page} | ${e.ms.toFixed(2)} ms | ${e.plan} |`),
       '',
       'Latencies include the client (`fetch`) and the app writing its access event where the list logs a read (the access log, a claims list filtered to one worker). CPU per request is user + system time over the measured window divided by the requests: the app process, and the whole PostgreSQL server (other databases on it included).',
     ]

@@ -21,6 +21,7 @@ import {
   principal,
   readerOf,
   singleEventId,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import type { WorkerArchive } from '@trec/readmodels'
 import { z } from 'zod'
@@ -266,11 +267,10 @@ export function objectionRoutes(app: Platform, options: ResolvedOptions): void {
       const p = principal(request)
       const worker = ownWorker(p)
       const q = request.query
-      const after = mine.after(q.cursor)
+      const filter = sqlWhere().equals('worker', worker).after('position > ?::int8', mine.after(q.cursor))
       const rows = await options.db.query<ObjectionRow>(
-        `select * from ${table()} where worker = $1 and ($2::int8 is null or position > $2::int8)
-         order by position limit ${q.limit + 1}`,
-        [worker, after?.[0] ?? null],
+        `select * from ${table()} ${filter.sql()} order by position limit ${q.limit + 1}`,
+        filter.params,
       )
       await options.accessLog.record(
         {
@@ -324,13 +324,14 @@ export function objectionRoutes(app: Platform, options: ResolvedOptions): void {
       const p = principal(request)
       assertRegionNamed(p)
       const q = request.query
-      const after = queue.after(q.cursor)
+      const filter = sqlWhere()
+        .equals('status', q.status)
+        .regionUnder('region', p.region)
+        .regionUnder('region', q.region)
+        .after('position > ?::int8', queue.after(q.cursor))
       const rows = await options.db.query<ObjectionRow>(
-        `select * from ${table()}
-         where ($1::text is null or status = $1) and ($2::text is null or region like $2 || '%')
-           and ($3::text is null or region like $3 || '%') and ($4::int8 is null or position > $4::int8)
-         order by position limit ${q.limit + 1}`,
-        [q.status ?? null, p.region ?? null, q.region ?? null, after?.[0] ?? null],
+        `select * from ${table()} ${filter.sql()} order by position limit ${q.limit + 1}`,
+        filter.params,
       )
       const page = queue.page(rows, q.limit, objectionView)
       const reader = readerOf(p, String(request.id))

@@ -30,12 +30,15 @@ export interface AlertRow {
 export function alertsProjection(): Projection {
   return {
     name: alertsName,
-    version: 1,
+    // v2: indexes in the list's order (`position`), alone and after each equality filter the
+    // queue is read by, so a page walks an index instead of sorting the whole filter.
+    version: 2,
     tables: {
       alerts: `alert text primary key, rule text not null, rule_version int not null, subject_kind text not null,
         subject_id text not null, evidence jsonb not null, summary text not null, measures jsonb,
         raised_at text not null, region text not null, raised_event text not null, position int8 not null,
-        status text not null, case_ref text, resolution_note text, resolved_event text`,
+        status text not null, case_ref text, resolution_note text, resolved_event text,
+        unique (position), unique (status, position), unique (rule, position), unique (subject_id, position)`,
     },
     async apply(recorded, { query, table }) {
       for (const r of recorded) {

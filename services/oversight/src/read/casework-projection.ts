@@ -36,15 +36,18 @@ export interface CaseRow {
 export function caseworkProjection(): Projection {
   return {
     name: caseworkName,
-    version: 1,
+    // v2: indexes in each list's order (newest first: `opened_at, case_id`; `drawn_at, run`), alone
+    // and after the status filter, so a page walks an index instead of sorting the whole filter.
+    version: 2,
     tables: {
       cases: `case_id text primary key, title text not null, region text not null, basis text not null,
         status text not null, conclusion text, outcome text, opened_at text not null, opened_by text not null,
         alerts int not null, evidence int not null, sanctions int not null, clawbacks int not null,
-        last_event text not null`,
+        last_event text not null, unique (opened_at, case_id), unique (status, opened_at, case_id)`,
       sampling_runs: `run text primary key, kind text not null, region text not null, from_date text not null,
         to_date text not null, size int not null, population_size int not null, population_digest text not null,
-        seed text not null, selected jsonb not null, drawn_at text not null, drawn_by text not null, event text not null`,
+        seed text not null, selected jsonb not null, drawn_at text not null, drawn_by text not null, event text not null,
+        unique (drawn_at, run)`,
     },
     async apply(recorded, { query, table }) {
       const cases = table('cases')

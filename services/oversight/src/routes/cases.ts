@@ -26,6 +26,7 @@ import {
   principal,
   principalKey,
   singleEventId,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -508,14 +509,17 @@ export function caseRoutes(app: Platform, options: ResolvedOptions): void {
     async (request) => {
       const p = principal(request)
       const q = request.query
-      const after = cases.after(q.cursor)
+      // Only the filters given go into the statement, so it walks `(opened_at, case_id)` (or the
+      // status index) from the cursor down instead of sorting the whole filter.
+      const where = sqlWhere()
+        .equals('status', q.status)
+        .regionUnder('region', p.region)
+        .regionUnder('region', q.region)
+        .after('(opened_at, case_id) < (?, ?)', cases.after(q.cursor))
       const rows = await options.db.query<CaseRow>(
-        `select * from ${options.readSide.casework.table('cases')}
-         where ($1::text is null or status = $1) and ($2::text is null or region like $2 || '%')
-           and ($3::text is null or region like $3 || '%')
-           and ($4::text is null or (opened_at, case_id) < ($4, $5::text))
+        `select * from ${options.readSide.casework.table('cases')} ${where.sql()}
          order by opened_at desc, case_id desc limit ${q.limit + 1}`,
-        [q.status ?? null, p.region ?? null, q.region ?? null, after?.[0] ?? null, after?.[1] ?? null],
+        where.params,
       )
       return cases.page(rows, q.limit, caseView)
     },

@@ -8,11 +8,13 @@ import {
   pager,
   principal,
   readerOf,
+  sqlWhere,
+  totalOf,
 } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
 import type { ClassRow, InstitutionRow } from '../read/registry-projection.ts'
-import { forbiddenInstitution, regionPrefixQuery, sqlWhere, totalOf } from './list-sql.ts'
+import { forbiddenInstitution, regionPrefixQuery } from './list-sql.ts'
 
 // The training registry as lists, from the registry projection the investigator's views stand on:
 // designated institutions, classes, and the enrolments of each class (its roster, workers by

@@ -1,7 +1,15 @@
-import { assertRegionNamed, type Platform, pageFields, pager, principal } from '@trec/fastify-kit'
+import {
+  assertRegionNamed,
+  type Platform,
+  pageFields,
+  pager,
+  principal,
+  sqlWhere,
+  totalOf,
+} from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
-import { regionPrefixQuery, sqlWhere, totalOf } from './list-sql.ts'
+import { regionPrefixQuery } from './list-sql.ts'
 
 // The 双随机 sampling runs as a list, newest first, from the case-work projection: what was drawn
 // from which population and when. Targets are institutions or classes, never people, so reading

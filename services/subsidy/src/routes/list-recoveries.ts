@@ -1,4 +1,4 @@
-import { assertRegionNamed, type Platform, pageFields, pager, principal } from '@trec/fastify-kit'
+import { assertRegionNamed, type Platform, pageFields, pager, principal, sqlWhere } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { recoveryStatuses } from '../domain/recovery-decider.ts'
 import type { ResolvedOptions } from '../options.ts'
@@ -100,13 +100,14 @@ export function listRecoveriesRoute(app: Platform, options: ResolvedOptions): vo
       const p = principal(request)
       const q = request.query
       assertRegionNamed(p)
-      const after = recoveries.after(q.cursor)
+      const where = sqlWhere()
+        .regionUnder('region', p.region)
+        .regionUnder('region', q.region)
+        .equals('status', q.status)
+        .after('position < ?::int8', recoveries.after(q.cursor))
       const rows = await list.db.query<RecoveryListRow>(
-        `select * from ${list.runner.table('recoveries')}
-          where ($1::text is null or region like $1 || '%') and ($2::text is null or region like $2 || '%')
-            and ($3::text is null or status = $3) and ($4::int8 is null or position < $4::int8)
-          order by position desc limit $5`,
-        [p.region ?? null, q.region ?? null, q.status ?? null, after?.[0] ?? null, q.limit + 1],
+        `select * from ${list.runner.table('recoveries')} ${where.sql()} order by position desc limit ${q.limit + 1}`,
+        where.params,
       )
       return recoveries.page(rows, q.limit, view)
     },

@@ -8,6 +8,7 @@ import {
   pageFields,
   pager,
   principal,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { subsidyDecider } from '../domain/claim-decider.ts'
@@ -205,15 +206,15 @@ export function publicationRoutes(app: Platform, options: ResolvedOptions): void
       const p = principal(request)
       const q = request.query
       assertRegionNamed(p)
-      const after = publications.after(q.cursor)
       const { today } = now(options)
+      const where = sqlWhere()
+        .raw("c.published_to is not null and c.published_to >= ? and c.status = 'approved'", today)
+        .regionUnder('c.region', p.region)
+        .regionUnder('c.region', q.region)
+        .after('c.position < ?::int8', publications.after(q.cursor))
       const rows = await list.db.query<ClaimListRow>(
-        `select * from ${list.runner.table('claims')} c
-          where c.published_to is not null and c.published_to >= $1 and c.status = 'approved'
-            and ($2::text is null or c.region like $2 || '%') and ($3::text is null or c.region like $3 || '%')
-            and ($4::int8 is null or c.position < $4::int8)
-          order by c.position desc limit $5`,
-        [today, p.region ?? null, q.region ?? null, after?.[0] ?? null, q.limit + 1],
+        `select * from ${list.runner.table('claims')} c ${where.sql()} order by c.position desc limit ${q.limit + 1}`,
+        where.params,
       )
       return publications.page(rows, q.limit, (r) => ({
         claim: r.claim.replace(r.worker, masked(r.worker)),

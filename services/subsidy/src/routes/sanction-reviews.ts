@@ -7,6 +7,7 @@ import {
   pageFields,
   pager,
   principal,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import { z } from 'zod'
 import { readClaimEvidence } from '../app/read-evidence.ts'
@@ -151,18 +152,19 @@ export function sanctionReviewRoutes(app: Platform, options: ResolvedOptions): v
       const p = principal(request)
       const q = request.query
       assertRegionNamed(p)
-      const after = reviews.after(q.cursor)
+      const where = sqlWhere()
+        .raw("c.status in ('submitted', 'approved')")
+        .regionUnder('c.region', p.region)
+        .regionUnder('c.region', q.region)
+        .after('c.position < ?::int8', reviews.after(q.cursor))
+      if (q.reviewed !== 'true') where.raw('c.sanction_review is null')
       const rows = await list.db.query<Row>(
         `select c.*, s.kind, s.from_day, s.to_day, s.case_id from ${list.runner.table('claims')} c
            join lateral (select * from ${list.runner.table('sanctions')} s
               where s.institution = c.institution and s.from_day > c.claimed_on
               order by s.from_day desc limit 1) s on true
-          where c.status in ('submitted', 'approved')
-            and ($1::text is null or c.region like $1 || '%') and ($2::text is null or c.region like $2 || '%')
-            and ($3::boolean or c.sanction_review is null)
-            and ($4::int8 is null or c.position < $4::int8)
-          order by c.position desc limit $5`,
-        [p.region ?? null, q.region ?? null, q.reviewed === 'true', after?.[0] ?? null, q.limit + 1],
+          ${where.sql()} order by c.position desc limit ${q.limit + 1}`,
+        where.params,
       )
       return reviews.page(rows, q.limit, (r) => ({
         claim: r.claim,
