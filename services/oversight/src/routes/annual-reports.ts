@@ -16,6 +16,7 @@ import {
   pager,
   principal,
   singleEventId,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -28,7 +29,7 @@ import {
 } from '../supervision/annual-report-decider.ts'
 import { actorOf, assertScope, source } from './common.ts'
 import { institutionRegion } from './grades.ts'
-import { regionPrefixQuery, sqlWhere } from './list-sql.ts'
+import { regionPrefixQuery } from './list-sql.ts'
 
 // 年度报告和年度检查: a private provider (民办) files its report for a year; an officer records the
 // year's inspection; providers with no report by the due day (options.annualReportDue, national

@@ -17,6 +17,7 @@ import {
   pager,
   principal,
   singleEventId,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -28,7 +29,7 @@ import {
 } from '../supervision/commitment-decider.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
 import { institutionRegion } from './grades.ts'
-import { regionPrefixQuery, sqlWhere } from './list-sql.ts'
+import { regionPrefixQuery } from './list-sql.ts'
 
 // 告知承诺制: an officer records an institution's commitment in place of proofs, and later the
 // follow-up check (kept or breached). Checks past their due date wait in the officers' queue.

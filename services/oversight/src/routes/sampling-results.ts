@@ -16,6 +16,7 @@ import {
   pager,
   principal,
   singleEventId,
+  sqlWhere,
 } from '@trec/fastify-kit'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -27,7 +28,7 @@ import {
   samplingResultsDecider,
 } from '../supervision/sampling-results-decider.ts'
 import { actorOf, assertScope, notFound, source } from './common.ts'
-import { regionPrefixQuery, sqlWhere } from './list-sql.ts'
+import { regionPrefixQuery } from './list-sql.ts'
 
 // 双随机、一公开: the inspector records each target's result on the run's stream; the results are
 // published when the last is in (or when an officer publishes), and the publication is served as
