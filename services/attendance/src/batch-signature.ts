@@ -1,5 +1,6 @@
 import { entityIdSchema, toIssues } from '@trec/contracts'
 import { TrecError } from '@trec/core'
+import { cardNumberIssues } from '@trec/fastify-kit'
 import { compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose'
 import type { z } from 'zod'
 import type { DeviceView } from './domain/device.ts'
@@ -81,10 +82,21 @@ export function parseBatch<S extends z.ZodType>(
     })
   }
   const accepted = wellFormed?.(json)
-  if (accepted !== undefined) return accepted
+  if (accepted !== undefined) return screened(accepted)
   const parsed = schema.safeParse(json)
-  if (parsed.success) return parsed.data as z.output<S>
+  if (parsed.success) return screened(parsed.data as z.output<S>)
   throw new TrecError('TREC_VALIDATION', 'the signed batch is invalid', {
     issues: toIssues(parsed.error.issues, ['body', 'jws', 'payload']),
   })
+}
+
+/**
+ * The request's card-number screen sees only the JWS text, so the decoded batch is screened here:
+ * a card number in any of its fields (an id, a content reference) is refused like one in a body.
+ */
+function screened<T>(batch: T): T {
+  const issues = cardNumberIssues(batch, ['body', 'jws', 'payload'])
+  if (issues.length > 0)
+    throw new TrecError('TREC_VALIDATION', 'a card number was written where none belongs', { issues })
+  return batch
 }

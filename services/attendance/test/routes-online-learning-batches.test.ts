@@ -122,6 +122,16 @@ describe('online learning batch route', () => {
       ])
     })
 
+    it('a card number inside the signed payload (here as a lesson id), with 400 naming the field', async () => {
+      const batch = learningBatchOf('plat-a', online, 'l-card', [roster[0]!])
+      batch.segments[3] = { ...batch.segments[3]!, lesson: 'les-11010519491231002X' }
+      const res = await send(await keys['plat-a']!.sign(batch))
+      expect(res.statusCode).toBe(400)
+      expect(res.json().errors.map((e: { path: unknown[] }) => e.path.join('.'))).toEqual([
+        'body.jws.payload.segments.3.lesson',
+      ])
+    })
+
     it('a malformed segment, with 400 naming the field', async () => {
       const batch = learningBatchOf('plat-a', online, 'l-400', [roster[0]!])
       ;(batch.segments[1] as Record<string, unknown>).playbackRate = 'fast'
