@@ -48,7 +48,10 @@ function merge(a: readonly LeafRow[], b: readonly LeafRow[]): LeafRow[] {
   return [...byIdx.values()].sort((x, y) => x.idx - y.idx)
 }
 
-/** The ClassOpeningApplied, ProgrammePublished and InstitutionDesignated facts of the worker's classes. */
+/** A programme as published, adjusted (动态调整) and withdrawn (清退): the versions the subsidy gate read. */
+const programmeFacts = new Set(['ProgrammePublished', 'ProgrammeAdjusted', 'ProgrammeWithdrawn'])
+
+/** The ClassOpeningApplied, programme (see programmeFacts) and InstitutionDesignated facts of the worker's classes. */
 async function workerReferences(
   log: AuditDb,
   store: EventStore,
@@ -78,7 +81,7 @@ async function workerReferences(
     const candidates = new Set([region, `${region.slice(0, 4)}00`, `${region.slice(0, 2)}0000`])
     for (const r of candidates)
       for (const e of await store.readStream(`catalogue-${r}`).catch(() => []))
-        if (e.type === 'ProgrammePublished' && (e.data as { programme?: unknown }).programme === programme)
+        if (programmeFacts.has(e.type) && (e.data as { programme?: unknown }).programme === programme)
           facts.push(e)
   }
   for (const i of institutions)
