@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { JsonObject } from '@trec/core'
-import { openPGliteEventStore, PGlite, pgliteExecutor, SqlEventStore } from '@trec/eventstore/pglite'
+import {
+  newEmbeddedDbThread,
+  openPGliteEventStore,
+  PGlite,
+  pgliteExecutor,
+  SqlEventStore,
+} from '@trec/eventstore/pglite'
 import { expect, it } from 'vitest'
 import { collect, runEventStoreContract } from '../test-support/contract.ts'
 
@@ -34,3 +40,7 @@ it('reads the same feed whether a batch comes back as rows or as one JSON text',
   expect(await asJson.readAll({ after: rows.at(-1)!.position })).toEqual([])
   await asJson.close()
 })
+
+runEventStoreContract('PGlite in its own thread (in memory)', () =>
+  openPGliteEventStore({ db: newEmbeddedDbThread() }),
+)

@@ -7,10 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
 import type { DbReply, DbRequest, DbThreadOptions } from './db-messages.ts'
+import { preparedStatements } from './prepared.ts'
 
 const port = parentPort!
 const { dataDir, startParams } = workerData as DbThreadOptions
 const db = new PGlite(dataDir, { startParams })
+const prepared = preparedStatements(db)
 interface Open {
   tx: Transaction
   /** Lets PGlite's transaction callback return (commit) or throw (roll back). */
@@ -66,10 +68,11 @@ async function answer(request: DbRequest): Promise<unknown> {
       await db.waitReady
       return undefined
     case 'query': {
-      const on = request.tx === undefined ? db : transactions.get(request.tx)!.tx
-      const blob = request.blob === undefined ? undefined : new Blob([request.blob])
-      const { rows } = await on.query(request.sql, request.params, blob ? { blob } : undefined)
-      return rows
+      const { sql, params, tx } = request
+      if (request.blob === undefined)
+        return tx === undefined ? prepared.query(sql, params) : prepared.inTransaction(sql, params)
+      const on = tx === undefined ? db : transactions.get(tx)!.tx
+      return (await on.query(sql, params, { blob: new Blob([request.blob]) })).rows
     }
     case 'exec': {
       const on = request.tx === undefined ? db : transactions.get(request.tx)!.tx

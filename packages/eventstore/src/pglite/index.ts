@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite'
-import type { SqlExecutor } from '../sql/executor.ts'
+import type { Query, SqlExecutor } from '../sql/executor.ts'
 import { EmbeddedDbThread } from './db-thread.ts'
 import type { EmbeddedDb } from './embedded-db.ts'
+import { preparedStatements } from './prepared.ts'
 import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store.ts'
 
 export interface PGliteEventStoreOptions extends SqlEventStoreOptions {
@@ -37,12 +38,19 @@ export function newEmbeddedDbThread(dataDir?: string): EmbeddedDbThread {
 }
 
 export function pgliteExecutor(db: EmbeddedDb): SqlExecutor {
+  // In this thread, statements go through prepared.ts; the thread's own worker does the same.
+  const prepared = db instanceof PGlite ? preparedStatements(db) : undefined
+  const query: Query = prepared
+    ? (sql, params) => prepared.query(sql, params)
+    : async (sql, params) => (await db.query(sql, params)).rows as never
   return {
-    query: async (sql, params) => (await db.query(sql, params)).rows as never,
+    query,
     transaction: (fn) =>
       db.transaction((tx) =>
         fn(
-          async (sql, params) => (await tx.query(sql, params)).rows as never,
+          prepared
+            ? (sql, params) => prepared.inTransaction(sql, params)
+            : async (sql, params) => (await tx.query(sql, params)).rows as never,
           async (target, rows) => {
             await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([rows]) })
           },
