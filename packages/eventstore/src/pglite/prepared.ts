@@ -42,7 +42,8 @@ export class PreparedStatements {
   }
 
   /** Runs `sql` on its own (waits for any transaction open on the database to end). */
-  query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+  async query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+    await this.#db._checkReady()
     return this.#db._runExclusiveTransaction(() =>
       this.#db._runExclusiveQuery(() => this.#run<R>(sql, params, true)),
     )
