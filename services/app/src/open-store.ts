@@ -16,7 +16,9 @@ export interface Runtime {
 /** Opens the configured store; each adapter is imported only when chosen. */
 export async function openRuntime(config: Config): Promise<Runtime> {
   if (config.TREC_STORE === 'pglite') {
-    const { openPGliteEventStore, pgliteExecutor, newEmbeddedDbThread } = await import('@trec/eventstore/pglite')
+    const { openPGliteEventStore, pgliteExecutor, newEmbeddedDbThread } = await import(
+      '@trec/eventstore/pglite'
+    )
     // A fresh clone has no data directory yet (the embedded database makes only its own folder).
     await mkdir(config.TREC_DATA_DIR, { recursive: true })
     // The database in its own thread: its SQL and this thread's HTTP and read side use two cores.

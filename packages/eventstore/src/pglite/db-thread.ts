@@ -20,7 +20,10 @@ type Request = DbRequest extends infer R ? (R extends DbRequest ? Omit<R, 'id'> 
 export class EmbeddedDbThread implements EmbeddedDb {
   readonly waitReady: Promise<void>
   readonly #worker: Worker
-  readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
+  readonly #waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: unknown) => void }
+  >()
   #next = 1
   #stopped: Error | undefined
 
@@ -29,7 +32,9 @@ export class EmbeddedDbThread implements EmbeddedDb {
     this.#worker.unref()
     this.#worker.on('message', (reply: DbReply) => this.#answered(reply))
     this.#worker.on('error', (error) => this.#stop(error))
-    this.#worker.on('exit', (code) => this.#stop(new Error(`the embedded database thread ended (exit code ${code})`)))
+    this.#worker.on('exit', (code) =>
+      this.#stop(new Error(`the embedded database thread ended (exit code ${code})`)),
+    )
     this.waitReady = this.#call({ op: 'ready' }).then(() => undefined)
   }
 

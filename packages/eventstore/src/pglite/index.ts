@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite'
 import type { Query, SqlExecutor } from '../sql/executor.ts'
+import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store.ts'
 import { EmbeddedDbThread } from './db-thread.ts'
 import type { EmbeddedDb } from './embedded-db.ts'
 import { preparedStatements } from './prepared.ts'
-import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store.ts'
 
 export interface PGliteEventStoreOptions extends SqlEventStoreOptions {
   /** Directory to persist to; omitted = in memory. */

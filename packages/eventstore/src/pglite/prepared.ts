@@ -29,7 +29,7 @@ const stale = new Set(['0A000', '26000', '42P05'])
  * At most `max` statements are kept; the least recently used is closed past that (SQL texts built
  * at run time should not grow the database's memory without bound).
  */
-export class PreparedStatements {
+class PreparedStatements {
   readonly #db: PGlite
   readonly #max: number
   readonly #statements = new Map<string, Statement>()
@@ -79,7 +79,12 @@ export class PreparedStatements {
     const name = `trec_p${this.#next++}`
     const closing = this.#toClose.splice(0).map((n) => serialize.close({ type: 'S', name: n }))
     const { messages } = await this.#db.execProtocol(
-      concat([...closing, serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]),
+      concat([
+        ...closing,
+        serialize.parse({ name, text: sql }),
+        serialize.describe({ type: 'S', name }),
+        serialize.sync(),
+      ]),
       { syncToFs: false },
     )
     const statement: Statement = { name, paramTypes: [], fields: [] }
@@ -111,7 +116,11 @@ export class PreparedStatements {
       return serializer ? serializer(value) : String(value)
     })
     const { messages } = await this.#db.execProtocol(
-      concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]),
+      concat([
+        serialize.bind({ statement: statement.name, values }),
+        serialize.execute({}),
+        serialize.sync(),
+      ]),
       { syncToFs },
     )
     const parsers = this.#db.parsers
@@ -136,7 +145,10 @@ const shared = new WeakMap<PGlite, PreparedStatements>()
 /** The prepared statements of `db`, one set per database (their names are the database's). */
 export function preparedStatements(db: PGlite): PreparedStatements {
   let prepared = shared.get(db)
-  if (!prepared) shared.set(db, (prepared = new PreparedStatements(db)))
+  if (!prepared) {
+    prepared = new PreparedStatements(db)
+    shared.set(db, prepared)
+  }
   return prepared
 }
 
