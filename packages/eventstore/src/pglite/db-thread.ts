@@ -55,7 +55,8 @@ export class EmbeddedDbThread implements EmbeddedDb {
         exec: (sql) => this.#call({ op: 'exec', sql, tx }),
       })
     } catch (error) {
-      await this.#call({ op: 'end', tx, commit: false })
+      // The caller's error is the answer, even if the rollback cannot be asked for (thread gone).
+      await this.#call({ op: 'end', tx, commit: false }).catch(() => undefined)
       throw error
     }
     await this.#call({ op: 'end', tx, commit: true })
