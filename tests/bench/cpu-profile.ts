@@ -51,9 +51,15 @@ export function summarise(profile: { nodes: ProfileNode[] }, n = 12): ProfileSum
   return { samples, functions: top(byFunction, samples, n), packages: top(byPackage, samples, 8) }
 }
 
-/** The one profile a process wrote into `dir` (--cpu-prof-dir), summarised. */
+/**
+ * The profiles a process wrote into `dir` (--cpu-prof-dir), one per thread (the embedded store's
+ * database runs in a thread of its own), summarised together: shares are of all threads' samples.
+ */
 export async function summariseDir(dir: string): Promise<ProfileSummary | undefined> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'))
   if (files.length === 0) return undefined
-  return summarise(JSON.parse(await readFile(join(dir, files[0]!), 'utf8')))
+  const profiles = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as { nodes: ProfileNode[] }),
+  )
+  return summarise({ nodes: profiles.flatMap((p) => p.nodes) })
 }

@@ -6,8 +6,17 @@ import type pg from 'pg'
 
 /** User + system CPU seconds of a process so far (clock ticks of 1/100 s); 0 if it is gone. */
 export function processCpu(pid: number): number {
+  return statCpu(`/proc/${pid}/stat`)
+}
+
+/** User + system CPU seconds so far of a process's main thread alone (its other threads left out). */
+export function mainThreadCpu(pid: number): number {
+  return statCpu(`/proc/${pid}/task/${pid}/stat`)
+}
+
+function statCpu(path: string): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ')
     return (Number(fields[11]) + Number(fields[12])) / 100
   } catch {
     return 0

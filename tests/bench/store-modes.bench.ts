@@ -29,7 +29,7 @@ import {
   schedule,
 } from '../chaos/requests.ts'
 import { type ProfileSummary, summariseDir } from './cpu-profile.ts'
-import { processCpu } from './mixed-traffic-cpu.ts'
+import { mainThreadCpu, processCpu } from './mixed-traffic-cpu.ts'
 import { loadAverage as load, writeSection } from './report.ts'
 
 const { values: args } = parseArgs({
@@ -61,6 +61,8 @@ interface RunResult {
   p99: number
   /** Server CPU seconds per second of the window (1 = one core busy). */
   cpu: number
+  /** The same, of the server's main thread alone (HTTP, commands, read side; the rest is PGlite's thread and Node's own). */
+  mainCpu: number
   profile?: ProfileSummary
 }
 
@@ -153,8 +155,10 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
       const end = windowFrom + seconds * 1000
       let person = 0
       let cpuFrom = 0
+      let mainFrom = 0
       setTimeout(() => {
         cpuFrom = processCpu(server.pid!)
+        mainFrom = mainThreadCpu(server.pid!)
       }, warmup * 1000)
       await Promise.all(
         classes.map(async (cls) => {
@@ -177,7 +181,9 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
           }
         }),
       )
-      const cpu = (processCpu(server.pid!) - cpuFrom) / ((Date.now() - windowFrom) / 1000)
+      const elapsed = (Date.now() - windowFrom) / 1000
+      const cpu = (processCpu(server.pid!) - cpuFrom) / elapsed
+      const mainCpu = (mainThreadCpu(server.pid!) - mainFrom) / elapsed
       const inWindow = client.ledger.filter((r) => r.doneAt >= windowFrom && r.doneAt <= end)
       const acknowledged = inWindow.filter((r) => r.outcome === 'acknowledged')
       const latencies = acknowledged.map((r) => r.doneAt - r.sentAt).sort((a, b) => a - b)
@@ -190,6 +196,7 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
         p50: percentile(latencies, 0.5),
         p99: percentile(latencies, 0.99),
         cpu,
+        mainCpu,
       }
       await server.stop()
       if (profile) {
@@ -203,13 +210,14 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
   })
 }
 
+const msPerCommand = (r: RunResult) => (r.perSecond ? ((r.cpu * 1000) / r.perSecond).toFixed(1) : 'n/a')
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`
 
 function section(results: RunResult[], conditions: string[]): string[] {
   const measured = results.filter((r) => !r.profile)
   const rows = measured.map(
     (r) =>
-      `| ${r.round} | ${r.mode === 'pglite' ? 'embedded (PGlite)' : 'PostgreSQL'} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpu.toFixed(2)} | ${r.failed} |`,
+      `| ${r.round} | ${r.mode === 'pglite' ? 'embedded (PGlite)' : 'PostgreSQL'} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpu.toFixed(2)} | ${r.mainCpu.toFixed(2)} | ${msPerCommand(r)} | ${r.failed} |`,
   )
   const ratios = [...new Set(measured.map((r) => r.round))].flatMap((round) => {
     const e = measured.find((r) => r.round === round && r.mode === 'pglite')
@@ -230,8 +238,8 @@ function section(results: RunResult[], conditions: string[]): string[] {
     '',
     ...conditions,
     '',
-    '| round | store | commands/s | p50 ms | p99 ms | server CPU (cores) | failed |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| round | store | commands/s | p50 ms | p99 ms | server CPU (cores) | of it main thread | CPU ms/command | failed |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     `Embedded / PostgreSQL: ${ratios.join(', ') || 'n/a'}.`,
@@ -258,7 +266,7 @@ for (let round = 1; round <= Number(args.rounds); round++)
     console.log(`round ${round}: ${mode} ...`)
     const r = await runOnce(mode, round, false)
     console.log(
-      `  ${r.perSecond.toFixed(0)} commands/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpu.toFixed(2)}, failed ${r.failed}`,
+      `  ${r.perSecond.toFixed(0)} commands/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpu.toFixed(2)} (main thread ${r.mainCpu.toFixed(2)}), ${msPerCommand(r)} ms CPU/command, failed ${r.failed}`,
     )
     results.push(r)
   }

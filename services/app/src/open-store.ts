@@ -16,10 +16,13 @@ export interface Runtime {
 /** Opens the configured store; each adapter is imported only when chosen. */
 export async function openRuntime(config: Config): Promise<Runtime> {
   if (config.TREC_STORE === 'pglite') {
-    const { openPGliteEventStore, pgliteExecutor, newEmbeddedDb } = await import('@trec/eventstore/pglite')
+    const { openPGliteEventStore, pgliteExecutor, newEmbeddedDbThread } = await import(
+      '@trec/eventstore/pglite'
+    )
     // A fresh clone has no data directory yet (the embedded database makes only its own folder).
     await mkdir(config.TREC_DATA_DIR, { recursive: true })
-    const db = newEmbeddedDb(join(config.TREC_DATA_DIR, 'pglite'))
+    // The database in its own thread: its SQL and this thread's HTTP and read side use two cores.
+    const db = newEmbeddedDbThread(join(config.TREC_DATA_DIR, 'pglite'))
     const store = await openPGliteEventStore({ db })
     return { store, sql: pgliteExecutor(db), client: db, close: () => store.close() }
   }

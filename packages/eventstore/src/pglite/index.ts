@@ -1,12 +1,15 @@
 import { PGlite } from '@electric-sql/pglite'
-import type { SqlExecutor } from '../sql/executor.ts'
+import type { Query, SqlExecutor } from '../sql/executor.ts'
 import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store.ts'
+import { EmbeddedDbThread } from './db-thread.ts'
+import type { EmbeddedDb } from './embedded-db.ts'
+import { preparedStatements } from './prepared.ts'
 
 export interface PGliteEventStoreOptions extends SqlEventStoreOptions {
   /** Directory to persist to; omitted = in memory. */
   dataDir?: string
   /** An open PGlite to share (the embedded app keeps its read models and keys in the same one). */
-  db?: PGlite
+  db?: EmbeddedDb
 }
 
 /**
@@ -19,20 +22,35 @@ export interface PGliteEventStoreOptions extends SqlEventStoreOptions {
  */
 export const embeddedSharedBuffers = '32MB'
 
-/** Opens (or creates) an embedded database in `dataDir` (in memory when omitted) with trec's settings. */
+const startParams = () => [...PGlite.defaultStartParams, '-c', `shared_buffers=${embeddedSharedBuffers}`]
+
+/** Opens (or creates) an embedded database in `dataDir` (in memory when omitted) with trec's settings, in this thread. */
 export function newEmbeddedDb(dataDir?: string): PGlite {
-  return new PGlite(dataDir, {
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${embeddedSharedBuffers}`],
-  })
+  return new PGlite(dataDir, { startParams: startParams() })
 }
 
-export function pgliteExecutor(db: PGlite): SqlExecutor {
+/**
+ * The same database run in a thread of its own (db-thread.ts), so that its statements and this
+ * thread's work (HTTP, commands, the read side) use two cores. What `npm start` runs.
+ */
+export function newEmbeddedDbThread(dataDir?: string): EmbeddedDbThread {
+  return new EmbeddedDbThread({ dataDir, startParams: startParams() })
+}
+
+export function pgliteExecutor(db: EmbeddedDb): SqlExecutor {
+  // In this thread, statements go through prepared.ts; the thread's own worker does the same.
+  const prepared = db instanceof PGlite ? preparedStatements(db) : undefined
+  const query: Query = prepared
+    ? (sql, params) => prepared.query(sql, params)
+    : async (sql, params) => (await db.query(sql, params)).rows as never
   return {
-    query: async (sql, params) => (await db.query(sql, params)).rows as never,
+    query,
     transaction: (fn) =>
       db.transaction((tx) =>
         fn(
-          async (sql, params) => (await tx.query(sql, params)).rows as never,
+          prepared
+            ? (sql, params) => prepared.inTransaction(sql, params)
+            : async (sql, params) => (await tx.query(sql, params)).rows as never,
           async (target, rows) => {
             await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([rows]) })
           },
@@ -74,4 +92,5 @@ export async function openPGliteEventStore(options: PGliteEventStoreOptions = {}
   return store
 }
 
-export { PGlite, SqlEventStore }
+export type { EmbeddedDb } from './embedded-db.ts'
+export { EmbeddedDbThread, PGlite, SqlEventStore }
