@@ -110,8 +110,6 @@ export async function listStatements(
     const all = cursor === undefined ? filters : [...filters, cursor]
     return all.length > 0 ? `where ${all.join(' and ')}` : ''
   }
-  const paymentFilter = `($1::text is null or region like $1 || '%') and ($2::text is null or quarter = $2)
-        and ($3::boolean is null or backed = $3) and ($4::text is null or worker = $4)`
   return {
     claims: (after) => ({
       text: `select * from ${claims} ${where([], after && 'position < $1::int8')} order by position desc limit $${after ? 2 : 1}`,
@@ -123,17 +121,14 @@ export async function listStatements(
       values: ['1305', '1305', 'submitted', ...(after ? [after[0]] : []), n],
     }),
     payments: (after) => ({
-      text:
-        after === undefined
-          ? `select ${payments}.payment::text as payment, record from ${payments} where ${paymentFilter} order by ${payments}.payment limit $5`
-          : `select ${payments}.payment::text as payment, record from ${payments}
-              where ${paymentFilter} and ${payments}.payment > $6::uuid order by ${payments}.payment limit $5`,
-      values: [null, null, null, null, n, ...(after ? [after[0]] : [])],
+      text: `select ${payments}.payment::text as payment, record from ${payments}
+        ${where([], after && `${payments}.payment > $1::uuid`)} order by ${payments}.payment limit ${n}`,
+      values: after ? [after[0]] : [],
     }),
     'payments: summary': () => ({
       text: `select count(*) filter (where backed)::text as backed, count(*) filter (where not backed)::text as not_backed
-           from ${payments} where ${paymentFilter}`,
-      values: [null, null, null, null],
+           from ${payments}`,
+      values: [],
     }),
     alerts: (after) => ({
       text: `select * from ${alerts} ${where(["region like $1 || '%'"], after && 'position > $2::int8')} order by position limit ${n}`,

@@ -1,6 +1,14 @@
 import { pseudonymSchema } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { inRegionScope, type Platform, pageFields, pager, principal, readerOf } from '@trec/fastify-kit'
+import {
+  inRegionScope,
+  type Platform,
+  pageFields,
+  pager,
+  principal,
+  readerOf,
+  sqlWhere,
+} from '@trec/fastify-kit'
 import { type PaymentRecord, quarterPattern } from '@trec/readmodels'
 import { z } from 'zod'
 import type { ResolvedOptions } from '../options.ts'
@@ -48,29 +56,26 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       const q = request.query
       const p = principal(request)
       const region = regionScope(p, q.region)
-      const after = payments.after(q.cursor)
-      const params = [
-        region ?? null,
-        q.quarter ?? null,
-        q.backed === undefined ? null : q.backed === 'true',
-        q.worker ?? null,
-      ]
-      const where = `($1::text is null or region like $1 || '%') and ($2::text is null or quarter = $2)
-        and ($3::boolean is null or backed = $3) and ($4::text is null or worker = $4)`
+      // Only the filters given go into the statements (sqlWhere), so the page walks the unique
+      // index of its order and the summary counts from the narrow quarter index, not the rows.
+      const where = sqlWhere()
+        .regionUnder('region', region)
+        .equals('quarter', q.quarter)
+        .equals('worker', q.worker)
+      if (q.backed !== undefined) where.raw('backed = ?', q.backed === 'true')
+      where.after('payment > ?::uuid', payments.after(q.cursor))
       // Ordered by the uuid column itself (its unique index gives the order and the cursor's
       // range); `order by payment` would name the text output column and sort the whole filter.
       const t = table('payments')
       const rows = await options.db.query<{ record: PaymentRecord; payment: string }>(
-        after === undefined
-          ? `select ${t}.payment::text as payment, record from ${t} where ${where} order by ${t}.payment limit $5`
-          : `select ${t}.payment::text as payment, record from ${t}
-              where ${where} and ${t}.payment > $6::uuid order by ${t}.payment limit $5`,
-        after === undefined ? [...params, q.limit + 1] : [...params, q.limit + 1, after[0]],
+        `select ${t}.payment::text as payment, record from ${t} ${where.sql()} order by ${t}.payment limit ${q.limit + 1}`,
+        where.params,
       )
+      const filter = where.filter()
       const [counts] = await options.db.query<{ backed: string; not_backed: string }>(
         `select count(*) filter (where backed)::text as backed, count(*) filter (where not backed)::text as not_backed
-           from ${table('payments')} where ${where}`,
-        params,
+           from ${t} ${filter.sql}`,
+        filter.params,
       )
       if (q.worker)
         await options.accessLog.recordRead(
