@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { caughtUp } from './support/caught-up.ts'
 import { at, day } from './support/china-days.ts'
 import { eventually } from './support/eventually.ts'
 import type { Json } from './support/http.ts'
@@ -81,8 +82,13 @@ describe('subsidy rule sets as events, on the embedded start', () => {
     return (await events(`subsidy-${worker}`)).find((e) => e.id === answer.ids[0])!.data as Json
   }
 
-  /** The command is refused with `status` and problem+json, and nothing is appended. */
+  /**
+   * The command is refused with `status` and problem+json, and nothing is appended. The read side
+   * is let catch up first: its detectors append alerts of their own (R13 on the investigator's
+   * read of the claim above), whenever they come to it.
+   */
   async function refusedWith(status: number, send: () => ReturnType<StartedSystem['http']['post']>) {
+    await caughtUp(sys)
     const before = await sys.store.lastPosition()
     const res = await send()
     expect(res.status, res.text).toBe(status)

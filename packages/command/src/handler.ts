@@ -7,6 +7,7 @@ import {
 } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import type { AppendResult, EventStore, RecordedEvent } from '@trec/eventstore'
+import { afterConflict, defaultConflictRetries } from './conflict-retry.ts'
 import type { Decider } from './decider.ts'
 import { appendedBefore, idList, isResumed, resultsByStream } from './resume.ts'
 
@@ -57,7 +58,7 @@ export interface HandleOptions<Command> {
    * appended), events already stored under them are the answer and nothing is decided again.
    */
   nextId?: () => string
-  /** How often to re-read and decide again after a concurrent writer moved the stream. */
+  /** How often to re-read and decide again after a concurrent writer moved the stream (default: conflict-retry.ts). */
   retries?: number
 }
 
@@ -76,7 +77,7 @@ export async function handleCommand<State, Command, Event extends DomainEventToA
   decider: Decider<State, Command, Event>,
   options: HandleOptions<Command>,
 ): Promise<HandleResult<Event>> {
-  const retries = options.retries ?? 3
+  const retries = options.retries ?? defaultConflictRetries
   const ids = options.nextId && idList(options.nextId)
   if (ids && isResumed(options.nextId)) {
     const prior = await appendedBefore(store, ids)
@@ -101,6 +102,7 @@ export async function handleCommand<State, Command, Event extends DomainEventToA
       return { events, ids: toAppend.map((e) => e.id), append }
     } catch (error) {
       if (!isTrecError(error, 'TREC_STREAM_CONFLICT') || attempt >= retries) throw error
+      await afterConflict(attempt)
     }
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@trec/contracts'
 import { isTrecError } from '@trec/core'
 import type { AppendResult, EventStore, StreamAppend } from '@trec/eventstore'
+import { afterConflict, defaultConflictRetries } from './conflict-retry.ts'
 import { appendedBefore, idList, isResumed, resultsByStream } from './resume.ts'
 
 // A command whose events go to more than one stream (an enrolment writes the worker's record and
@@ -84,7 +85,7 @@ export async function handleMultiStreamCommand<Event extends DomainEventToAppend
   decide: () => MultiStreamDecision<Event> | Promise<MultiStreamDecision<Event>>,
   options: MultiStreamOptions<Event> = {},
 ): Promise<MultiStreamResult<Event>> {
-  const retries = options.retries ?? 3
+  const retries = options.retries ?? defaultConflictRetries
   const idAt = options.nextId && idList(options.nextId)
   if (idAt && isResumed(options.nextId)) {
     const prior = await appendedBefore(store, idAt)
@@ -133,6 +134,7 @@ export async function handleMultiStreamCommand<Event extends DomainEventToAppend
       }
     } catch (error) {
       if (!isTrecError(error, 'TREC_STREAM_CONFLICT') || attempt >= retries) throw error
+      await afterConflict(attempt)
     }
   }
 }

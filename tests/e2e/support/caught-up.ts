@@ -1,7 +1,7 @@
 import type { System } from './system.ts'
 
 /** Polls readiness until every follower (projections, detectors, notary) stands at the store's head and a checkpoint is signed, twice in a row. */
-export async function caughtUp(sys: System): Promise<void> {
+export async function caughtUp(sys: Pick<System, 'http' | 'store'>): Promise<void> {
   const deadline = Date.now() + 60_000
   let last = ''
   for (;;) {
