@@ -93,7 +93,7 @@ export async function explainPage(
  * The statement of each list of the bench (by its name there), as its route builds it for the
  * bench's filters and caller: the auditor (no region), the investigator of region `13`, the
  * subsidy officer of city `1305`; the access log is `worker`'s. `payments: summary` is the count
- * the payments list answers with on every page.
+ * the payments list answers with on every page (summed from the projection's counts).
  */
 export async function listStatements(
   pool: pg.Pool,
@@ -102,6 +102,7 @@ export async function listStatements(
 ): Promise<Record<string, PageStatement>> {
   const claims = await readModelTable(pool, 'subsidy_claims', 'claims')
   const payments = await readModelTable(pool, 'compliance', 'payments')
+  const paymentCounts = await readModelTable(pool, 'compliance', 'payment_counts')
   const alerts = await readModelTable(pool, 'oversight_alerts', 'alerts')
   const cases = await readModelTable(pool, 'oversight_casework', 'cases')
   const n = limit + 1
@@ -126,8 +127,8 @@ export async function listStatements(
       values: after ? [after[0]] : [],
     }),
     'payments: summary': () => ({
-      text: `select count(*) filter (where backed)::text as backed, count(*) filter (where not backed)::text as not_backed
-           from ${payments}`,
+      text: `select (sum(n) filter (where backed))::text as backed, (sum(n) filter (where not backed))::text as not_backed
+           from ${paymentCounts}`,
       values: [],
     }),
     alerts: (after) => ({

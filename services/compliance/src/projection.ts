@@ -69,7 +69,8 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
    * a version 1 read model is rebuilt; version 3 keeps of each worker event only what the fold reads;
    * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训;
    * version 6 keeps what a worker's `quietAfter` reads in its payments' columns, and the columns
-   * of the payments list's summary in an index).
+   * of the payments list's summary in an index; version 7 counts the payments per region, quarter
+   * and backing in `payment_counts`, which the summary reads instead of the payments).
    */
   version?: number
 }
@@ -81,7 +82,7 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 6,
+    version: options.version ?? 7,
     tables: {
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the
@@ -103,13 +104,16 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
       // The unique constraints are there for their indexes: by id, by reference, by claim, by quarter.
       // `position` and `awaiting` (it cites an event not in the record yet) give a worker's
       // `quietAfter` without reading the records.
-      // The quarter's index carries the columns the payments list's summary filters and counts by,
-      // so that it counts the backed and unbacked payments from the index, not the wide rows.
       payments: `worker text not null, payment uuid not null unique, claim text not null, payment_ref text not null,
         quarter text not null, region text, paid_on text not null, backed boolean not null, record jsonb not null,
         position int8 not null, awaiting boolean not null,
         primary key (worker, payment), unique (payment_ref, payment), unique (claim, payment),
-        unique (quarter, payment) include (backed, region, worker)`,
+        unique (quarter, payment)`,
+      // How many payments each region, quarter and backing has (region '' when the payment has none),
+      // kept in step with `payments` as each worker is folded: the payments list's summary sums a
+      // few of these rows instead of counting every payment of its filter.
+      payment_counts:
+        'region text not null, quarter text not null, backed boolean not null, n int8 not null, primary key (region, quarter, backed)',
       completions: `worker text not null, completion uuid not null unique, class text not null, quarter text not null,
         region text, record jsonb not null, primary key (worker, completion), unique (quarter, completion)`,
       advances: `id uuid primary key, class text not null, provider text not null, payment_ref text not null,
@@ -291,6 +295,7 @@ async function applyCompliance(
           record: c,
         })
     }
+    await countPayments(query, table, chunk, payments)
     // A worker folded again mostly gets the rows it had: only new and changed rows are written
     // (no dead row, no index entry for an unchanged one), and rows the fold no longer gives go.
     await query(
@@ -322,6 +327,47 @@ async function applyCompliance(
        where t.record is distinct from excluded.record`,
     )
   }
+}
+
+/**
+ * Moves `payment_counts` from what `workers` have in `payments` now to `folded`, the rows they are
+ * about to have: the difference per region, quarter and backing is added to the counts.
+ */
+async function countPayments(
+  query: Query,
+  table: (name: string) => string,
+  workers: readonly string[],
+  folded: readonly Record<string, unknown>[],
+): Promise<void> {
+  const delta = new Map<string, { region: string; quarter: string; backed: boolean; n: number }>()
+  const add = (region: unknown, quarter: unknown, backed: unknown, n: number) => {
+    const row = {
+      region: typeof region === 'string' ? region : '',
+      quarter: String(quarter),
+      backed: backed === true,
+    }
+    const key = `${row.region}|${row.quarter}|${row.backed}`
+    const at = delta.get(key) ?? { ...row, n: 0 }
+    at.n += n
+    delta.set(key, at)
+  }
+  const before = await query<{ region: string | null; quarter: string; backed: boolean; n: string }>(
+    `select region, quarter, backed, count(*)::text as n from ${table('payments')}
+      where worker = any($1::text[]) group by region, quarter, backed`,
+    [workers],
+  )
+  for (const r of before) add(r.region, r.quarter, r.backed, -Number(r.n))
+  for (const p of folded) add(p.region, p.quarter, p.backed, 1)
+  const changes = [...delta.values()].filter((d) => d.n !== 0)
+  await insertRecordset(
+    query,
+    `${table('payment_counts')} as t`,
+    'region text, quarter text, backed boolean, n int8',
+    changes,
+    'on conflict (region, quarter, backed) do update set n = t.n + excluded.n',
+  )
+  // A count that reached 0 goes, so the table is the same whatever order the events came in.
+  if (changes.some((d) => d.n < 0)) await query(`delete from ${table('payment_counts')} where n = 0`)
 }
 
 /** A row of `worker_events`: what the fold reads of one worker event. */

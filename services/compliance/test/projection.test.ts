@@ -58,6 +58,15 @@ describe('the compliance read model', () => {
     const byId = (a: { payment: string }, b: { payment: string }) => (a.payment < b.payment ? -1 : 1)
     expect(rows.map((r) => r.record).sort(byId)).toEqual(JSON.parse(JSON.stringify(expected)).sort(byId))
     expect(expected.some((p) => !p.backed)).toBe(true)
+    // The counts the payments list's summary sums are those of the rows, per region, quarter and backing.
+    const counted = (table: string, n: string) =>
+      pg
+        .query<{ key: string }>(
+          `select coalesce(region, '') || ' ' || quarter || ' ' || backed || ' ' || ${n} as key
+             from ${runner.table(table)} group by region, quarter, backed${n === 'n' ? ', n' : ''} order by 1`,
+        )
+        .then((r) => r.rows.map((row) => row.key))
+    expect(await counted('payment_counts', 'n')).toEqual(await counted('payments', 'count(*)'))
     const completions = await pg.query(`select 1 from ${runner.table('completions')}`)
     expect(completions.rows.length).toBe(
       workers.flatMap((w) => foldWorkerCompliance(w, decoded, { rules: [] }).completions).length,
@@ -101,6 +110,6 @@ describe('the compliance read model', () => {
 describe('versions', () => {
   it('starts at version 2: version 1 had no recorded_workers', () => {
     expect(() => complianceProjection({ rules: [testRuleSet], version: 1 })).toThrow(/version 2/)
-    expect(complianceProjection({ rules: [testRuleSet] }).version).toBe(6)
+    expect(complianceProjection({ rules: [testRuleSet] }).version).toBe(7)
   })
 })

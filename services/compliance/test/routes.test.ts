@@ -93,6 +93,18 @@ describe('GET /v1/compliance/payments', () => {
     expect(own.items.length).toBeGreaterThan(0)
     expect(own.items.every((p: PaymentRecord) => p.region!.startsWith('1301'))).toBe(true)
     expect(own.items.length).toBe(folded.filter((p) => p.region!.startsWith('1301')).length)
+    // The summary counts the whole filter, whatever the page: by region, quarter and backing.
+    const summaryOf = (ps: PaymentRecord[]) => ({
+      backed: ps.filter((p) => p.backed).length,
+      notBacked: ps.filter((p) => !p.backed).length,
+    })
+    expect(own.summary).toEqual(summaryOf(own.items))
+    const quarter = own.items[0]!.quarter
+    const inQuarter = own.items.filter((p) => p.quarter === quarter && !p.backed)
+    const page = (
+      await get('finance', `/v1/compliance/payments?quarter=${quarter}&backed=false&limit=1`)
+    ).json()
+    expect(page.summary).toEqual(summaryOf(inQuarter))
     const other = await get('finance', '/v1/compliance/payments?region=1306')
     expect(other.statusCode).toBe(403)
     const baoding = folded.find((p) => p.region!.startsWith('1306'))!
