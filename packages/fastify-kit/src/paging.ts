@@ -16,6 +16,12 @@ export const pageFields = {
   cursor: z.string().min(1).max(512).optional(),
 }
 
+/** The `nextCursor` field of a page's answer schema. */
+export const nextCursorField = z
+  .string()
+  .optional()
+  .describe('Pass as `cursor` for the next page; absent on the last.')
+
 /**
  * The key page cursors are tagged with, derived from a deployment secret so every instance
  * tags alike and nobody outside can make a cursor up. Without a secret (a test), a random key:

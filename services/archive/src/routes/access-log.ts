@@ -6,6 +6,7 @@ import {
   actorOf,
   assertRegion,
   MAX_PAGE,
+  nextCursorField,
   type Pager,
   type Platform,
   pageFields,
@@ -143,7 +144,7 @@ export const logAnswer = z
   .object({
     worker: z.string().describe('The worker’s pseudonym.'),
     items: z.array(entrySchema),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'AccessLog',

@@ -1,4 +1,5 @@
 import { recoveryHistorySchema } from '@trec/contracts'
+import { nextCursorField } from '@trec/fastify-kit'
 import { z } from 'zod'
 
 // The named answers of the compliance reads (payments and their backing, KPIs, plan progress),
@@ -116,7 +117,7 @@ export const paymentPageSchema = z
       .object({ backed: z.int(), notBacked: z.int() })
       .describe('The backed and unbacked payments of the whole filter, not only this page.'),
     items: z.array(paymentSchema),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'PaymentPage',

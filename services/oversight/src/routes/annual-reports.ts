@@ -11,6 +11,7 @@ import { chinaDay } from '@trec/core'
 import {
   assertInstitution,
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -106,7 +107,7 @@ const missingPage = z
         })
         .meta({ id: 'MissingAnnualReport', description: 'A private provider whose 年度报告 is overdue.' }),
     ),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'MissingAnnualReportPage',

@@ -12,6 +12,7 @@ import {
 import { chinaDay } from '@trec/core'
 import {
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -119,7 +120,7 @@ const commitmentSchema = z
 const overduePage = z
   .object({
     items: z.array(commitmentSchema),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'CommitmentPage',

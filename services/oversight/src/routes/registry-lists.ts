@@ -2,6 +2,7 @@ import { entityIdSchema, pseudonymSchema } from '@trec/contracts'
 import {
   assertInstitution,
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   type Principal,
   pageFields,
@@ -23,7 +24,7 @@ import { forbiddenInstitution, regionPrefixQuery } from './list-sql.ts'
 // region. Reading enrolments names workers, so each worker on a page is an access event
 // (`enrolment`), recorded before the answer.
 
-const nextCursor = z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.')
+const nextCursor = nextCursorField
 const total = z.int().describe('How many match the filter, across every page.')
 const cursorExample = 'eyJsaXN0IjoiY2xhc3NlcyIsImFmdGVyIjpbImNscy0wMSJdfQ.q3Jx…'
 

@@ -11,6 +11,7 @@ import { chinaDay } from '@trec/core'
 import {
   assertRegionNamed,
   commandEventIds,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -86,7 +87,7 @@ const publishedSchema = z
 const publishedPage = z
   .object({
     items: z.array(publishedSchema),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'PublishedInspectionPage',

@@ -1,5 +1,6 @@
 import {
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -53,7 +54,7 @@ const runSummary = z
 const runPage = z
   .object({
     items: z.array(runSummary),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
     total: z.int().describe('How many runs match the filter, across every page.'),
   })
   .meta({

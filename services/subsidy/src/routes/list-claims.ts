@@ -3,6 +3,7 @@ import { entityIdSchema, pseudonymSchema } from '@trec/contracts'
 import {
   assertInstitution,
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -107,7 +108,7 @@ const example = {
 const claimPage = z
   .object({
     items: z.array(claimItem),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({ id: 'ClaimPage', description: 'A page of claims, newest first.', example })
 

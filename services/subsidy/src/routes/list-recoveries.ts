@@ -1,4 +1,12 @@
-import { assertRegionNamed, type Platform, pageFields, pager, principal, sqlWhere } from '@trec/fastify-kit'
+import {
+  assertRegionNamed,
+  nextCursorField,
+  type Platform,
+  pageFields,
+  pager,
+  principal,
+  sqlWhere,
+} from '@trec/fastify-kit'
 import { z } from 'zod'
 import { recoveryStatuses } from '../domain/recovery-decider.ts'
 import type { ResolvedOptions } from '../options.ts'
@@ -48,7 +56,7 @@ const example = {
 const recoveryPage = z
   .object({
     items: z.array(recoveryItem),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({ id: 'RecoveryPage', description: 'A page of recovery accounts, newest first.', example })
 

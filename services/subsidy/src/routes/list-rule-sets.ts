@@ -1,6 +1,13 @@
 import { entityIdSchema, underPrefix } from '@trec/contracts'
 import { TrecError } from '@trec/core'
-import { assertRegionNamed, type Platform, pageFields, pager, principal } from '@trec/fastify-kit'
+import {
+  assertRegionNamed,
+  nextCursorField,
+  type Platform,
+  pageFields,
+  pager,
+  principal,
+} from '@trec/fastify-kit'
 import { z } from 'zod'
 import { readRulebook } from '../app/rule-source.ts'
 import type { RuleSet } from '../domain/rule-set.ts'
@@ -27,7 +34,7 @@ const item = z
 const page = z
   .object({
     items: z.array(item),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
     total: z.int().describe('How many versions match the filter, across every page.'),
   })
   .meta({

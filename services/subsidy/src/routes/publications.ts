@@ -4,6 +4,7 @@ import { commandAnswerWith, entityIdSchema, noteSchema } from '@trec/contracts'
 import {
   assertRegion,
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -110,7 +111,7 @@ const publication = z
 const page = z
   .object({
     items: z.array(publication),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'PublicationPage',

@@ -3,6 +3,7 @@ import { noteSchema } from '@trec/contracts'
 import {
   assertRegion,
   assertRegionNamed,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -69,7 +70,7 @@ const item = z
 const page = z
   .object({
     items: z.array(item),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
   })
   .meta({
     id: 'SanctionReviewPage',

@@ -20,6 +20,7 @@ import { TrecError } from '@trec/core'
 import {
   assertRegion,
   commandEventIds,
+  nextCursorField,
   type Platform,
   pageFields,
   pager,
@@ -182,7 +183,7 @@ const listItem = z
 const listPage = z
   .object({
     items: z.array(listItem),
-    nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last.'),
+    nextCursor: nextCursorField,
     total: z.int().describe('How many entries match the filter, across every page.'),
   })
   .meta({
