@@ -54,6 +54,9 @@ interface Log {
 }
 
 const statusTimeoutMs = 2000
+/** Why there is no status: the thread is not running, or it did not answer in time (busy). */
+type Silence = string
+const notRunning: Silence = 'the read side’s thread is not running'
 const stopTimeoutMs = 10_000
 
 /**
@@ -72,17 +75,20 @@ export async function startReadSideThread(
   let worker: Worker | undefined
   let stopping = false
   let nextId = 0
-  let asking: Promise<ReadSideStatus | undefined> | undefined
-  const waiting = new Map<number, (status: ReadSideStatus | undefined) => void>()
+  let asking: Promise<ReadSideStatus | Silence> | undefined
+  const waiting = new Map<number, (status: ReadSideStatus | Silence) => void>()
   let registered = false
 
-  const status = (): Promise<ReadSideStatus | undefined> => {
-    asking ??= new Promise<ReadSideStatus | undefined>((resolve) => {
+  const status = (): Promise<ReadSideStatus | Silence> => {
+    asking ??= new Promise<ReadSideStatus | Silence>((resolve) => {
       const current = worker
-      if (!current) return resolve(undefined)
+      if (!current) return resolve(notRunning)
       const id = nextId++
-      const timer = setTimeout(() => settle(undefined), statusTimeoutMs)
-      function settle(s: ReadSideStatus | undefined) {
+      const timer = setTimeout(
+        () => settle(`the read side’s thread did not answer within ${statusTimeoutMs} ms`),
+        statusTimeoutMs,
+      )
+      function settle(s: ReadSideStatus | Silence) {
         clearTimeout(timer)
         waiting.delete(id)
         resolve(s)
@@ -103,13 +109,14 @@ export async function startReadSideThread(
         name,
         async check() {
           const s = await status()
-          return s?.checks[name] ?? { ready: false, reason: 'the read side’s thread is not running' }
+          if (typeof s === 'string') return { ready: false, reason: s }
+          return s.checks[name] ?? { ready: false, reason: `${name} is not on the read side’s thread` }
         },
       })
     manifest.gauges.forEach((g, i) => {
       into.metrics.readGauge(g.name, g.help, g.labelNames).track(g.labels, async () => {
         const s = await status()
-        if (!s) throw new Error('the read side’s thread is not running')
+        if (typeof s === 'string') throw new Error(s)
         return s.gauges[i]!
       })
     })
@@ -134,7 +141,7 @@ export async function startReadSideThread(
       })
       w.on('exit', (code) => {
         if (worker === w) worker = undefined
-        for (const settle of waiting.values()) settle(undefined)
+        for (const settle of waiting.values()) settle(notRunning)
         if (!started) return reject(new Error(`the read side’s thread exited (${code}) before it started`))
         if (stopping) return
         log.error({ code }, `read side thread exited (${code}); restarting it in ${restartMs} ms`)
