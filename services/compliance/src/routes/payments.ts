@@ -58,13 +58,11 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
       const region = regionScope(p, q.region)
       // Only the filters given go into the statements (sqlWhere), so the page walks the unique
       // index of its order from the cursor on.
-      const backed = q.backed === undefined ? undefined : q.backed === 'true'
-      const scoped = () => {
-        const where = sqlWhere().regionUnder('region', region).equals('quarter', q.quarter)
-        if (backed !== undefined) where.raw('backed = ?', backed)
-        return where
-      }
-      const where = scoped().equals('worker', q.worker)
+      const where = sqlWhere()
+        .regionUnder('region', region)
+        .equals('quarter', q.quarter)
+        .equals('worker', q.worker)
+      if (q.backed !== undefined) where.raw('backed = ?', q.backed === 'true')
       where.after('payment > ?::uuid', payments.after(q.cursor))
       // Ordered by the uuid column itself (its unique index gives the order and the cursor's
       // range); `order by payment` would name the text output column and sort the whole filter.
@@ -74,8 +72,8 @@ export function paymentRoutes(app: Platform, options: ResolvedOptions): void {
         where.params,
       )
       // One worker's payments are counted from their rows (the index by worker); any other filter
-      // sums the counts per region, quarter and backing the projection keeps.
-      const counted = q.worker === undefined ? scoped().filter() : where.filter()
+      // sums the counts per region, quarter and backing the projection keeps (the same columns).
+      const counted = where.filter()
       const [counts] = await options.db.query<{ backed: string | null; not_backed: string | null }>(
         q.worker === undefined
           ? `select (sum(n) filter (where backed))::text as backed, (sum(n) filter (where not backed))::text as not_backed
