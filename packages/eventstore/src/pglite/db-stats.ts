@@ -5,7 +5,7 @@
 // a command or a follower runs.
 
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import type { PGlite } from '@electric-sql/pglite'
 
 interface Entry {
@@ -38,13 +38,19 @@ export function dbStats(db: PGlite, file: string) {
   }
   const write = () => {
     const { user, system } = process.threadCpuUsage()
-    writeFileSync(file, JSON.stringify({ cpuMs: (user + system) / 1000, statements } satisfies DbStats))
+    // Renamed into place, so that a reader never sees half a file.
+    writeFileSync(
+      `${file}.part`,
+      JSON.stringify({ cpuMs: (user + system) / 1000, statements } satisfies DbStats),
+    )
+    renameSync(`${file}.part`, file)
   }
   setInterval(write, 500).unref()
   return {
     /** Runs `fn` (one request) counted under `key`. */
     counted<T>(key: string, fn: () => Promise<T>): Promise<T> {
-      const entry = (statements[key] ??= { count: 0, ms: 0, rows: 0 })
+      const entry = statements[key] ?? { count: 0, ms: 0, rows: 0 }
+      statements[key] = entry
       entry.count++
       return current.run(entry, fn).then((value) => {
         if (Array.isArray(value)) entry.rows += value.length

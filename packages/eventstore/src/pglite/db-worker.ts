@@ -93,7 +93,9 @@ async function answer(request: DbRequest): Promise<unknown> {
 
 port.on('message', (request: DbRequest) => {
   const answered = stats
-    ? stats.counted(statementKey(request.op, 'sql' in request ? request.sql : undefined), () => answer(request))
+    ? stats.counted(statementKey(request.op, 'sql' in request ? request.sql : undefined), () =>
+        answer(request),
+      )
     : answer(request)
   answered.then(
     (value) => port.postMessage({ id: request.id, value } satisfies DbReply),
