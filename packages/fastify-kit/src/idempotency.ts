@@ -3,7 +3,7 @@ import { TrecError, uuidv7, uuidv8Of } from '@trec/core'
 import type { SqlExecutor } from '@trec/eventstore'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { idempotencyWrites } from './idempotency-writes.ts'
+import { idempotencyClaims } from './idempotency-claims.ts'
 import { principalKey } from './principal.ts'
 
 export interface IdempotencyOptions {
@@ -98,7 +98,7 @@ export const idempotencyPlugin = fp(
         status int, content_type text, body text,
         created_at timestamptz not null default now(),
         primary key (caller, key));`)
-    const writes = idempotencyWrites(options.db, table, abandonAfter)
+    const claims = idempotencyClaims(options.db, table, abandonAfter)
     if (options.releaseAtStart)
       await options.db.query(`update ${table} set created_at = '-infinity' where status is null`)
 
@@ -119,7 +119,7 @@ export const idempotencyPlugin = fp(
         })
       const caller = callerOf(request)
       const hash = requestHash(request)
-      const claimed = await writes.claim({ caller, key, hash })
+      const claimed = await claims.claim({ caller, key, hash })
       if (claimed) {
         request.idempotency = { caller, key, resumed: claimed.resumed }
         return
@@ -164,13 +164,16 @@ export const idempotencyPlugin = fp(
           [claim.caller, claim.key],
         )
       else
-        await writes.answer({
-          caller: claim.caller,
-          key: claim.key,
-          status: reply.statusCode,
-          contentType: String(reply.getHeader('content-type') ?? 'application/json'),
-          body: String(payload),
-        })
+        await options.db.query(
+          `update ${table} set status = $3, content_type = $4, body = $5 where caller = $1 and key = $2`,
+          [
+            claim.caller,
+            claim.key,
+            reply.statusCode,
+            String(reply.getHeader('content-type') ?? 'application/json'),
+            String(payload),
+          ],
+        )
       return payload
     })
   },
