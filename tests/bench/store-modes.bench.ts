@@ -29,6 +29,7 @@ import {
   schedule,
 } from '../chaos/requests.ts'
 import { type ProfileSummary, summariseDir } from './cpu-profile.ts'
+import { type DbThreadUse, dbThreadUse, readDbStats } from './db-thread-stats.ts'
 import { mainThreadCpu, processCpu } from './mixed-traffic-cpu.ts'
 import { loadAverage as load, writeSection } from './report.ts'
 
@@ -64,6 +65,8 @@ interface RunResult {
   /** The same, of the server's main thread alone (HTTP, commands, read side; the rest is PGlite's thread and Node's own). */
   mainCpu: number
   profile?: ProfileSummary
+  /** The embedded database thread's statements and CPU in the window, per command. */
+  db?: DbThreadUse
 }
 
 const percentile = (sorted: number[], q: number) =>
@@ -108,6 +111,8 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
       TREC_RATE_LIMIT_MAX: '0',
       ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
     }
+    const statsFile = join(storeEnv.TREC_DATA_DIR!, 'db-stats.json')
+    if (mode === 'pglite') env.TREC_DB_STATS = statsFile
     const logDir = join(storeEnv.TREC_DATA_DIR!, 'logs')
     await mkdir(logDir)
     const server = new Supervised(
@@ -156,9 +161,11 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
       let person = 0
       let cpuFrom = 0
       let mainFrom = 0
+      let statsFrom = readDbStats(statsFile)
       setTimeout(() => {
         cpuFrom = processCpu(server.pid!)
         mainFrom = mainThreadCpu(server.pid!)
+        statsFrom = readDbStats(statsFile)
       }, warmup * 1000)
       await Promise.all(
         classes.map(async (cls) => {
@@ -181,6 +188,9 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
           }
         }),
       )
+      // The thread writes its figures twice a second: wait for the ones after the window.
+      await new Promise((r) => setTimeout(r, 600))
+      const statsTo = readDbStats(statsFile)
       const elapsed = (Date.now() - windowFrom) / 1000
       const cpu = (processCpu(server.pid!) - cpuFrom) / elapsed
       const mainCpu = (mainThreadCpu(server.pid!) - mainFrom) / elapsed
@@ -198,6 +208,7 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
         cpu,
         mainCpu,
       }
+      if (statsFrom && statsTo) result.db = dbThreadUse(statsFrom, statsTo, acknowledged.length)
       await server.stop()
       if (profile) {
         const summary = await summariseDir(profileDir)
@@ -208,6 +219,16 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
       await server.stop()
     }
   })
+}
+
+function dbLines(db: DbThreadUse): string[] {
+  return [
+    `database thread: ${db.statements.toFixed(1)} requests/command, ${db.cpuMs.toFixed(2)} ms CPU/command (${db.protocolMs.toFixed(2)} ms inside PGlite's protocol run)`,
+    ...db.top.map(
+      ([key, n, ms, rows]) =>
+        `${n.toFixed(2)}/command, ${ms.toFixed(3)} ms/command, ${rows.toFixed(1)} rows each: \`${key}\``,
+    ),
+  ]
 }
 
 const msPerCommand = (r: RunResult) => (r.perSecond ? ((r.cpu * 1000) / r.perSecond).toFixed(1) : 'n/a')
@@ -225,6 +246,7 @@ function section(results: RunResult[], conditions: string[]): string[] {
     return e && p ? [`round ${round}: ${(e.perSecond / p.perSecond).toFixed(2)}`] : []
   })
   const profiled = results.find((r) => r.profile)
+  const traced = measured.filter((r) => r.db)
   return [
     '## Embedded store against PostgreSQL: the same command mix',
     '',
@@ -243,6 +265,12 @@ function section(results: RunResult[], conditions: string[]): string[] {
     ...rows,
     '',
     `Embedded / PostgreSQL: ${ratios.join(', ') || 'n/a'}.`,
+    ...traced.flatMap((r) => [
+      '',
+      `Embedded database thread, round ${r.round} (per acknowledged command; requests = statements, begin and end of a transaction):`,
+      '',
+      ...dbLines(r.db!).map((l) => `- ${l}`),
+    ]),
     ...(profiled?.profile
       ? [
           '',
@@ -269,6 +297,7 @@ for (let round = 1; round <= Number(args.rounds); round++)
       `  ${r.perSecond.toFixed(0)} commands/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpu.toFixed(2)} (main thread ${r.mainCpu.toFixed(2)}), ${msPerCommand(r)} ms CPU/command, failed ${r.failed}`,
     )
     results.push(r)
+    if (r.db) for (const line of dbLines(r.db)) console.log(`  ${line}`)
   }
 if (args.profile) {
   console.log('profiled embedded run ...')

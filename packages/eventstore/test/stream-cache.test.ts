@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { RecordedEvent } from '@trec/eventstore'
 import { openPGliteEventStore, PGlite, pgliteExecutor, SqlEventStore } from '@trec/eventstore/pglite'
 import { expect, it } from 'vitest'
 import { StreamCache } from '../src/sql/stream-cache.ts'
@@ -24,6 +25,30 @@ it('reads a cached stream with what another writer appended since, and whole aga
   expect((await cached.readStream('count-1')).map((e) => e.data.n)).toEqual([7, 8, 9, 10])
   // Partial reads are answered by the database as before.
   expect((await cached.readStream('count-1', { fromRevision: 2 })).map((e) => e.data.n)).toEqual([9, 10])
+  await db.close()
+})
+
+it('reads several streams at once through the cache: only what came after, and whole again once a stream is no longer what was cached', async () => {
+  const db = new PGlite()
+  const cached = await openPGliteEventStore({ db })
+  const other = new SqlEventStore(pgliteExecutor(db), { cachedEvents: 0 })
+  const ns = (streams: RecordedEvent[][]) => streams.map((s) => s.map((e) => e.data.n))
+  await cached.append('count-1', [event(0), event(1)])
+  await cached.append('count-2', [event(5)])
+  expect(ns(await cached.readStreams(['count-1', 'count-2', 'count-3']))).toEqual([[0, 1], [5], []])
+  await other.append('count-1', [event(2)])
+  await other.append('count-3', [event(9)])
+  // A stream asked twice in one read (two commands on one stream in a group) gets its events twice.
+  const both = await cached.readStreams(['count-1', 'count-2', 'count-3', 'count-1'])
+  expect(ns(both)).toEqual([[0, 1, 2], [5], [9], [0, 1, 2]])
+  both[0]!.length = 0
+  expect(ns(await cached.readStreams(['count-1']))).toEqual([[0, 1, 2]])
+  // And readStream sees what readStreams cached, and the reverse.
+  await other.append('count-2', [event(6)])
+  expect((await cached.readStream('count-2')).map((e) => e.data.n)).toEqual([5, 6])
+  await db.exec(`delete from trec.events; delete from trec.streams`)
+  await other.append('count-1', [event(7), event(8), event(9), event(10)])
+  expect(ns(await cached.readStreams(['count-1', 'count-2']))).toEqual([[7, 8, 9, 10], []])
   await db.close()
 })
 

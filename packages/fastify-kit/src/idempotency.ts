@@ -3,6 +3,7 @@ import { TrecError, uuidv7, uuidv8Of } from '@trec/core'
 import type { SqlExecutor } from '@trec/eventstore'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { idempotencyClaims } from './idempotency-claims.ts'
 import { principalKey } from './principal.ts'
 
 export interface IdempotencyOptions {
@@ -97,6 +98,7 @@ export const idempotencyPlugin = fp(
         status int, content_type text, body text,
         created_at timestamptz not null default now(),
         primary key (caller, key));`)
+    const claims = idempotencyClaims(options.db, table, abandonAfter)
     if (options.releaseAtStart)
       await options.db.query(`update ${table} set created_at = '-infinity' where status is null`)
 
@@ -117,15 +119,7 @@ export const idempotencyPlugin = fp(
         })
       const caller = callerOf(request)
       const hash = requestHash(request)
-      // xmax is 0 on a row this statement inserted, and set on one it took over (updated).
-      const [claimed] = await options.db.query<{ resumed: boolean }>(
-        `insert into ${table} (caller, key, request_hash) values ($1, $2, $3)
-         on conflict (caller, key) do update set request_hash = excluded.request_hash, created_at = now()
-           where ${table}.status is null and ${table}.created_at < now() - interval '${abandonAfter}'
-             and ${table}.request_hash = excluded.request_hash
-         returning xmax <> 0 as resumed`,
-        [caller, key, hash],
-      )
+      const claimed = await claims.claim({ caller, key, hash })
       if (claimed) {
         request.idempotency = { caller, key, resumed: claimed.resumed }
         return

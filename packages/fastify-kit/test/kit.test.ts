@@ -172,6 +172,29 @@ describe('fastify kit', () => {
     expect(third.json().id).not.toBe(first.json().id)
   })
 
+  it('answers requests whose keys are sent at the same time each with its own outcome', async () => {
+    const before = runs
+    const body = (n: number) => ({ name: `together-${n}`, count: n, tags: [] })
+    // Ten keys at once, one of them sent twice with the same request and once with another.
+    const sent = await Promise.all([
+      ...Array.from({ length: 10 }, (_, n) => post(body(n), { 'idempotency-key': `k-together-${n}` })),
+      post(body(3), { 'idempotency-key': 'k-together-3' }),
+      post(body(4), { 'idempotency-key': 'k-together-3' }),
+    ])
+    const firsts = sent.slice(0, 10)
+    expect(firsts.every((r) => r.statusCode === 201)).toBe(true)
+    expect(new Set(firsts.map((r) => r.json().id)).size).toBe(10)
+    // The second copy of key 3 was still running or already answered; the other request is refused.
+    expect([201, 409]).toContain(sent[10]!.statusCode)
+    expect([409, 422]).toContain(sent[11]!.statusCode)
+    expect(runs).toBe(before + 10)
+    const again = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => post(body(n), { 'idempotency-key': `k-together-${n}` })),
+    )
+    expect(again.map((r) => r.headers['idempotent-replayed'])).toEqual(Array(10).fill('true'))
+    expect(again.map((r) => r.json())).toEqual(firsts.map((r) => r.json()))
+  })
+
   it('lets the retry of a 5xx take its key over as a resumed attempt, with the same event ids', async () => {
     const flaky = async (body: unknown, key: string) =>
       app.inject({

@@ -7,12 +7,14 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
 import type { DbReply, DbRequest, DbThreadOptions } from './db-messages.ts'
+import { dbStats, statementKey } from './db-stats.ts'
 import { preparedStatements } from './prepared.ts'
 
 const port = parentPort!
 const { dataDir, startParams } = workerData as DbThreadOptions
 const db = new PGlite(dataDir, { startParams })
 const prepared = preparedStatements(db)
+const stats = process.env.TREC_DB_STATS ? dbStats(db, process.env.TREC_DB_STATS) : undefined
 interface Open {
   tx: Transaction
   /** Lets PGlite's transaction callback return (commit) or throw (roll back). */
@@ -90,7 +92,12 @@ async function answer(request: DbRequest): Promise<unknown> {
 }
 
 port.on('message', (request: DbRequest) => {
-  answer(request).then(
+  const answered = stats
+    ? stats.counted(statementKey(request.op, 'sql' in request ? request.sql : undefined), () =>
+        answer(request),
+      )
+    : answer(request)
+  answered.then(
     (value) => port.postMessage({ id: request.id, value } satisfies DbReply),
     (error: unknown) => port.postMessage({ id: request.id, error: failure(error) } satisfies DbReply),
   )

@@ -92,5 +92,6 @@ export async function openPGliteEventStore(options: PGliteEventStoreOptions = {}
   return store
 }
 
+export type { DbStats } from './db-stats.ts'
 export type { EmbeddedDb } from './embedded-db.ts'
 export { EmbeddedDbThread, PGlite, SqlEventStore }
