@@ -3,6 +3,8 @@
 // the cache in the system's temporary directory rather than compiling them again, which took
 // module loading from 5.9–6.5 s to 3.1–3.5 s of a restart on a loaded two-core machine. Static
 // imports are all compiled before the first line of a module runs, hence the dynamic imports.
+// (`npm start` names the cache in the environment as well, so that it serves this file too:
+// scripts/trec.mjs.)
 //
 // The store is opened before the rest of the server is loaded, and loading goes on while it
 // opens: the embedded database opens in its own thread, started before the server's modules load
