@@ -6,6 +6,7 @@
 // on purpose: it must run on whatever Node the machine has before anything is installed.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -164,7 +165,15 @@ const [cmd, args] =
   task === 'start' && existsSync(workspaceNode)
     ? [workspaceNode, [join(root, 'services/app/src/main.ts'), ...process.argv.slice(3)]]
     : (([pnpm, pre]) => [pnpm, [...pre, 'run', tasks[task], ...process.argv.slice(3)]])(pnpmCommand())
-const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' })
+// main.ts switches Node's compile cache on, but only once main.ts itself has been read, and
+// type-stripped: named in the environment (where main.ts's call finds it; the directory is the
+// one it uses by default), the cache serves main.ts too, and a restart does not load the
+// TypeScript stripper (a WebAssembly module) at all: about 0.1 s of the server's start.
+const env =
+  cmd === workspaceNode && !process.env.NODE_COMPILE_CACHE
+    ? { ...process.env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') }
+    : process.env
+const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env })
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
   process.on(signal, () => {
     child.kill(signal)

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import {
@@ -10,6 +9,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod'
+import { docsUiPlugin } from './docs-ui.ts'
 import { type ErrorStatus, errorAnswers, errorAnswersOf, refusalsKey } from './openapi-errors.ts'
 import { namedSchemasOnly } from './openapi-names.ts'
 import { problemSchema } from './problem.ts'
@@ -147,7 +147,7 @@ function transformObject(options: OpenapiOptions) {
 
 /**
  * Zod schemas validate every request and are the source of the OpenAPI document, served as
- * JSON at /docs/json and as a page at /docs. A schema registered with `.meta({ id })` is one
+ * JSON at /docs/json and as a page at /docs (loaded on its first request: docs-ui.ts). A schema registered with `.meta({ id })` is one
  * named component that operations refer to. GET /errors serves the error catalogue that
  * problem+json `type` URIs point into.
  */
@@ -175,7 +175,7 @@ export const openapiPlugin = fp(
       transform,
       transformObject: transformObject(options),
     })
-    await app.register(swaggerUi, { routePrefix: '/docs' })
+    await app.register(docsUiPlugin, { prefix: '/docs' })
     app.get(
       '/errors',
       { config: { auth: { public: true } }, schema: { hide: true } },

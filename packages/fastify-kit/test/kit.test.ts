@@ -227,6 +227,25 @@ describe('fastify kit', () => {
     expect(errors.body).toContain('## TREC_VALIDATION')
   })
 
+  it('serves the Swagger UI page, loaded on its first request, and its own 404 past it', async () => {
+    const yaml = await app.inject({ method: 'GET', url: '/docs/yaml' })
+    expect([yaml.statusCode, yaml.headers['content-type']]).toEqual([200, 'application/x-yaml'])
+    expect(yaml.body).toContain('/v1/things:')
+    const page = await app.inject({ method: 'GET', url: '/docs' })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/text\/html/)
+    expect(page.body).toContain('swagger-initializer.js')
+    const bundle = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })
+    expect(bundle.statusCode).toBe(200)
+    expect(bundle.headers['content-type']).toMatch(/javascript/)
+    expect(Number(bundle.headers['content-length'])).toBe(bundle.rawPayload.length)
+    const redirect = await app.inject({ method: 'GET', url: '/docs/static/index.html' })
+    expect([redirect.statusCode, redirect.headers.location]).toEqual([302, '/docs/'])
+    const missing = await app.inject({ method: 'GET', url: '/docs/static/no-such-file.js' })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.headers['content-type']).toMatch(/problem\+json/)
+  })
+
   it('refuses to register a route that does not say who may call it', async () => {
     const bare = Fastify()
     await bare.register(authPlugin, { issuer: 'i', audience: 'a', keys: { jwks: tokens.jwks } })

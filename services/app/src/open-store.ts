@@ -15,6 +15,19 @@ export interface Runtime {
 
 /** Opens the configured store; each adapter is imported only when chosen. */
 export async function openRuntime(config: Config): Promise<Runtime> {
+  return (await beginRuntime(config)).runtime
+}
+
+/**
+ * Begins opening the configured store and answers as soon as the rest of the opening goes on
+ * without this thread, with the runtime to come. For the embedded store that is once its
+ * database thread is started: main.ts loads the server's modules after this, and in the
+ * meantime the database thread opens the store on the other core. (Started later, the thread
+ * began only once the server's modules were loaded, for they are evaluated in one go: a restart
+ * then waited about a second for the store with nothing else to do; BENCHMARKS.md, restart to
+ * ready.) The runtime is in an object because a promise would be waited for.
+ */
+export async function beginRuntime(config: Config): Promise<{ runtime: Promise<Runtime> }> {
   if (config.TREC_STORE === 'pglite') {
     const { openPGliteEventStore, pgliteExecutor, newEmbeddedDbThread } = await import(
       '@trec/eventstore/pglite'
@@ -23,9 +36,16 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     await mkdir(config.TREC_DATA_DIR, { recursive: true })
     // The database in its own thread: its SQL and this thread's HTTP and read side use two cores.
     const db = newEmbeddedDbThread(join(config.TREC_DATA_DIR, 'pglite'))
-    const store = await openPGliteEventStore({ db })
-    return { store, sql: pgliteExecutor(db), client: db, close: () => store.close() }
+    const runtime = openPGliteEventStore({ db }).then(
+      (store): Runtime => ({ store, sql: pgliteExecutor(db), client: db, close: () => store.close() }),
+    )
+    return { runtime }
   }
+  return { runtime: openServerRuntime(config) }
+}
+
+/** PostgreSQL, with KurrentDB as the event store when configured. */
+async function openServerRuntime(config: Config): Promise<Runtime> {
   const pg = (await import('pg')).default
   const { pgExecutor, SqlEventStore } = await import('@trec/eventstore/postgres')
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20, application_name: 'trec' })
