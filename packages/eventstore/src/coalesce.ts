@@ -95,6 +95,7 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
     ...(inner.readEvents ? { readEvents: inner.readEvents.bind(inner) } : {}),
     streamRevision: (stream) => inner.streamRevision(stream),
     readAll: (readOptions) => inner.readAll(readOptions),
+    ...(inner.countAfter ? { countAfter: inner.countAfter.bind(inner) } : {}),
     headPosition: () => inner.headPosition(),
     lastPosition: () => inner.lastPosition(),
     subscribe: (subscribeOptions) => inner.subscribe(subscribeOptions),

@@ -122,6 +122,12 @@ export interface EventStore {
   /** The stream's last revision, or -1 when it does not exist. */
   streamRevision(stream: string): Promise<number>
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>
+  /**
+   * How many events a reader of the feed sees after `position`, counted up to `cap` without
+   * reading them (optional; an adapter that can only count by reading leaves it out). A follower's
+   * lag, asked at every readiness probe and metrics scrape.
+   */
+  countAfter?(position: bigint, cap: number): Promise<number>
   /** Position of the last event a reader of the feed can see now (0n when empty). */
   headPosition(): Promise<bigint>
   /**

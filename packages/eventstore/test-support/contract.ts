@@ -275,6 +275,13 @@ export function runEventStoreContract(
         for (let i = 1; i < seen.length; i++) expect(seen[i]!.position > seen[i - 1]!.position).toBe(true)
         expect(await store.headPosition()).toBe(seen[seen.length - 1]!.position)
         expect(await store.lastPosition()).toBe(seen[seen.length - 1]!.position)
+        // Counted without reading (where supported): as many as the feed holds after a position.
+        if (store.countAfter) {
+          expect(await store.countAfter(before, 100)).toBe(30)
+          expect(await store.countAfter(seen[9]!.position, 100)).toBe(20)
+          expect(await store.countAfter(before, 7)).toBe(7)
+          expect(await store.countAfter(seen[29]!.position, 100)).toBe(0)
+        }
       })
       it('finds stored events by id, in feed order, leaving out ids it does not hold (where supported)', async (ctx) => {
         if (!store.readEvents) ctx.skip()

@@ -8,6 +8,7 @@ import type { ReadModel } from './read-model.ts'
  * difference of two positions is not a count; this is.
  */
 export async function eventsAfter(store: EventStore, position: bigint, cap = 100_000): Promise<number> {
+  if (store.countAfter) return store.countAfter(position, cap)
   let behind = 0
   let after = position
   while (behind < cap) {

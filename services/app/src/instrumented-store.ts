@@ -44,6 +44,7 @@ export function instrumentStore(store: EventStore, metrics: Metrics): EventStore
     ...(store.readEvents ? { readEvents: store.readEvents.bind(store) } : {}),
     streamRevision: (stream) => store.streamRevision(stream),
     readAll: (options) => store.readAll(options),
+    ...(store.countAfter ? { countAfter: store.countAfter.bind(store) } : {}),
     headPosition: () => store.headPosition(),
     lastPosition: () => store.lastPosition(),
     subscribe: (options) => store.subscribe(options),

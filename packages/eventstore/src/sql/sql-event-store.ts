@@ -378,9 +378,7 @@ export class SqlEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     if (this.#closed) return []
-    const from = `from ${this.#s}.events e
-       where e.position > $1::int8 and e.position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)
-       order by e.position limit $2`
+    const from = this.#feedAfter
     const params = [(options.after ?? 0n).toString(), options.maxCount ?? 1000]
     if (this.#feedAsJson) {
       const [row] = await this.#db.query<{ batch: string | null }>(
@@ -391,6 +389,23 @@ export class SqlEventStore implements EventStore {
     }
     const rows = await this.#db.query<EventRow>(`select ${columns} ${from}`, params)
     return rows.map(toRecorded)
+  }
+
+  /** The feed after `$1`, up to `$2` events: what a reader sees now (below the oldest open transaction). */
+  get #feedAfter(): string {
+    return `from ${this.#s}.events e
+       where e.position > $1::int8 and e.position < (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20)
+       order by e.position limit $2`
+  }
+
+  async countAfter(position: bigint, cap: number): Promise<number> {
+    if (this.#closed) return 0
+    // The positions alone, from the feed's index: no event body is read or sent.
+    const [row] = await this.#db.query<{ n: string }>(
+      `select count(*)::text as n from (select e.position ${this.#feedAfter}) x`,
+      [position.toString(), cap],
+    )
+    return Number(row?.n ?? 0)
   }
 
   headPosition(): Promise<bigint> {
