@@ -15,6 +15,26 @@ export type TakeGroup<In, Out> = (
   queue: WaitingCall<In, Out>[],
 ) => [WaitingCall<In, Out>[], WaitingCall<In, Out>[]]
 
+/**
+ * Settles a group through `many` (one statement or transaction for all of it) when it has more
+ * than one call; when that fails, or for a call alone, each call through `alone`, for its own
+ * outcome (a shared write is atomic, so nothing of the failed one was done).
+ */
+export async function togetherOrAlone<In, Out>(
+  group: WaitingCall<In, Out>[],
+  many: (inputs: In[]) => Promise<Out[]>,
+  alone: (input: In) => Promise<Out>,
+): Promise<void> {
+  if (group.length > 1) {
+    const outs = await many(group.map((w) => w.input)).catch(() => undefined)
+    if (outs) {
+      for (const [i, w] of group.entries()) w.resolve(outs[i]!)
+      return
+    }
+  }
+  await Promise.all(group.map((w) => alone(w.input).then(w.resolve, w.reject)))
+}
+
 /** The first `max` calls form the group. */
 export const firstCalls =
   <In, Out>(max: number): TakeGroup<In, Out> =>

@@ -1,5 +1,5 @@
 export type { TakeGroup, WaitingCall } from './call-groups.ts'
-export { CallGroups, firstCalls } from './call-groups.ts'
+export { CallGroups, firstCalls, togetherOrAlone } from './call-groups.ts'
 export type {
   CardNumberIssue,
   CardNumberIssueCode,

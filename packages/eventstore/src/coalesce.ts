@@ -1,4 +1,4 @@
-import { CallGroups, type WaitingCall } from '@trec/core'
+import { CallGroups, togetherOrAlone, type WaitingCall } from '@trec/core'
 import type {
   AppendOptions,
   AppendResult,
@@ -42,16 +42,7 @@ export function coalesceAppends(inner: EventStore, options: CoalescingOptions = 
     )
 
   const appends = new CallGroups<StreamAppend, AppendResult>(
-    async (group) => {
-      if (group.length > 1) {
-        const results = await inner.appendMany(group.map((w) => w.input)).catch(() => undefined)
-        if (results) {
-          for (const [i, w] of group.entries()) w.resolve(results[i]!)
-          return
-        }
-      }
-      await Promise.all(group.map((w) => alone(w.input).then(w.resolve, w.reject)))
-    },
+    (group) => togetherOrAlone(group, (parts) => inner.appendMany(parts), alone),
     (queue) => {
       const group: WaitingCall<StreamAppend, AppendResult>[] = []
       const rest: WaitingCall<StreamAppend, AppendResult>[] = []

@@ -1,4 +1,4 @@
-import { CallGroups, type WaitingCall } from '@trec/core'
+import { CallGroups, togetherOrAlone, type WaitingCall } from '@trec/core'
 import type { SqlExecutor } from '@trec/eventstore'
 
 // The idempotency table's claim (a command taking its key before it runs), taken together with the
@@ -36,22 +36,6 @@ function distinctKeys<In extends { caller: string; key: string }, Out>(
   return [group, rest]
 }
 
-/** Runs `group` as one statement, or when that fails, each call alone for its own outcome. */
-async function together<In, Out>(
-  group: WaitingCall<In, Out>[],
-  many: (inputs: In[]) => Promise<Out[]>,
-  alone: (input: In) => Promise<Out>,
-): Promise<void> {
-  if (group.length > 1) {
-    const outs = await many(group.map((w) => w.input)).catch(() => undefined)
-    if (outs) {
-      for (const [i, w] of group.entries()) w.resolve(outs[i]!)
-      return
-    }
-  }
-  await Promise.all(group.map((w) => alone(w.input).then(w.resolve, w.reject)))
-}
-
 export function idempotencyClaims(db: SqlExecutor, table: string, abandonAfter: string) {
   // A key is taken when new, or over an attempt abandoned long enough ago (its process died) of
   // the very same request. xmax is 0 on a row this statement inserted, and set on one it took over.
@@ -70,7 +54,7 @@ export function idempotencyClaims(db: SqlExecutor, table: string, abandonAfter: 
   }
   const claims = new CallGroups<Claim, { resumed: boolean } | undefined>(
     (group) =>
-      together(
+      togetherOrAlone(
         group,
         async (cs) => {
           const rows = await db.query<{ caller: string; key: string; resumed: boolean }>(

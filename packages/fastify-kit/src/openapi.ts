@@ -147,9 +147,9 @@ function transformObject(options: OpenapiOptions) {
 
 /**
  * Zod schemas validate every request and are the source of the OpenAPI document, served as
- * JSON at /docs/json and as a page at /docs (loaded on its first request: docs-ui.ts). A schema registered with `.meta({ id })` is one
- * named component that operations refer to. GET /errors serves the error catalogue that
- * problem+json `type` URIs point into.
+ * JSON at /docs/json and as a page at /docs (loaded on its first request: docs-ui.ts). A schema
+ * registered with `.meta({ id })` is one named component that operations refer to. GET /errors
+ * serves the error catalogue that problem+json `type` URIs point into.
  */
 export const openapiPlugin = fp(
   async (app: FastifyInstance, options: OpenapiOptions) => {
