@@ -1,5 +1,6 @@
 import type { EventData, ScheduledSession } from '@trec/contracts'
 import { type BackingRuleSet, ruleSetFor } from './backing-rules.ts'
+import { compactIds, expandIds } from './compact-ids.ts'
 import { allOf, canonical, type FoldEvent, is, lastOf, workerOf } from './events.ts'
 import { type BackingReason, type CitedEvidence, paymentBacking } from './payment-backing.ts'
 import { type RecoveryHistory, recoveryHistories, recoveryHistoryTypes } from './recovery-history.ts'
@@ -173,6 +174,12 @@ const foldedFields: Partial<Record<string, readonly string[]>> = {
   ContributionHistoryAttested: [],
 }
 
+/** Of the types read whole, a list of event ids kept as one string (`compactIds`): a payment's evidence. */
+const idListField: Partial<Record<string, string>> = {
+  SubsidyPaid: 'evidence',
+  SubsidyClawedBack: 'evidence',
+}
+
 /** Of the types listed, the fields kept in `data`, in order: all but `class`. */
 const dataFields = new Map(
   Object.entries(foldedFields).map(([type, fields]) => [type, fields!.filter((k) => k !== 'class')]),
@@ -206,6 +213,10 @@ export function packComplianceData(type: string, data: Record<string, unknown>):
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(data))
       if (k !== 'worker' && !(k === 'class' && cls !== null)) out[k] = v
+    const ids = idListField[type]
+    const list = ids === undefined ? undefined : data[ids]
+    const compact = Array.isArray(list) ? compactIds(list) : undefined
+    if (compact !== undefined) out[ids!] = compact
     return { class: cls, data: out }
   }
   const values = dataFields.get(type)!.map((k) => {
@@ -238,7 +249,12 @@ export function unpackComplianceData(
   const out: Record<string, unknown> = { worker }
   if (packed.class !== null) out.class = packed.class
   const fields = dataFields.get(type)
-  if (fields === undefined) return { ...(packed.data as Record<string, unknown>), ...out }
+  if (fields === undefined) {
+    const whole = { ...(packed.data as Record<string, unknown>), ...out }
+    const ids = idListField[type]
+    if (ids !== undefined && typeof whole[ids] === 'string') whole[ids] = expandIds(whole[ids])
+    return whole
+  }
   const values = packed.data as unknown[]
   fields.forEach((k, i) => {
     const v = values[i]

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { packComplianceData, unpackComplianceData } from '../src/index.ts'
 
@@ -74,6 +75,24 @@ describe('compliance facts', () => {
     const packed = packComplianceData('WorkerEnrolled', enrolled)
     expect(packed).toEqual({ class: 'cls-1', data: { institution: 'inst-1' } })
     expect(unpackComplianceData('WorkerEnrolled', packed, worker)).toEqual(enrolled)
+  })
+
+  it('keeps a payment’s cited evidence in 22 characters an id, and gives it back exactly', () => {
+    const evidence = [
+      '40c1393f-796e-8d8f-a058-be4fdffedc96',
+      '00000000-0000-4000-8000-000000000000',
+      'ffffffff-ffff-8fff-bfff-ffffffffffff',
+    ]
+    const data = { worker, claim: 'c', evidence }
+    const packed = packComplianceData('SubsidyPaid', data)
+    expect((packed.data as { evidence: string }).evidence).toHaveLength(66)
+    expect(unpackComplianceData('SubsidyPaid', packed, worker)).toEqual(data)
+    const odd = { worker, claim: 'c', evidence: [...evidence, 'not-an-id'] }
+    expect(packComplianceData('SubsidyPaid', odd).data).toEqual({ claim: 'c', evidence: odd.evidence })
+    const many = { worker, evidence: Array.from({ length: 500 }, () => randomUUID()) }
+    expect(unpackComplianceData('SubsidyPaid', packComplianceData('SubsidyPaid', many), worker)).toEqual(many)
+    const none = { worker, claim: 'c', evidence: [] }
+    expect(unpackComplianceData('SubsidyPaid', packComplianceData('SubsidyPaid', none), worker)).toEqual(none)
   })
 
   it('keeps no class of a type the fold reads only as cited evidence', () => {
