@@ -71,8 +71,8 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
    * version 6 keeps what a worker's `quietAfter` reads in its payments' columns, and the columns
    * of the payments list's summary in an index; version 7 counts the payments per region, quarter
    * and backing in `payment_counts`, which the summary reads instead of the payments; version 8
-   * keeps the class a worker event names as a 64-bit key, and indexes the worker events by their
-   * worker's key alone, not by key and position).
+   * keeps the class a worker event names as a 64-bit key and a payment's cited evidence as one
+   * string, and indexes the worker events by their worker's key alone, not by key and position).
    */
   version?: number
 }
@@ -97,7 +97,8 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
       // other fields the checks read, and the time and region only of the types whose time the fold
       // reads (`complianceTimedTypes`). Indexed by the worker's key alone (`indexes`): the entries
       // of one key are kept as one, a quarter of the size of a (key, position) index; a second
-      // copy of an event is left out by the insert instead (`newest_event`). Columns widest first: no padding between.
+      // copy of an event is left out by the insert instead (`newest_event`). Columns widest
+      // first: no padding between them.
       worker_events: `key int8 not null, position int8 not null, id uuid not null, class int8, type int2 not null,
         occurred_at text, region text, data json not null`,
       // One row: the greatest position of the worker events kept (no event above it can be a copy).
