@@ -56,9 +56,17 @@ export class ProjectionRunner implements ReadModel {
   /** Creates the runtime tables, this version's tables and its checkpoint; idempotent. */
   async setup(): Promise<void> {
     const { name, version, tables } = this.projection
-    const ddl = Object.entries(tables)
-      .map(([t, columns]) => `create table if not exists ${this.table(t)} (${columns});`)
-      .join('\n')
+    const ddl = [
+      ...Object.entries(tables).map(
+        ([t, columns]) => `create table if not exists ${this.table(t)} (${columns});`,
+      ),
+      ...Object.entries(this.projection.indexes ?? {}).flatMap(([t, lists]) =>
+        lists.map(
+          (columns) =>
+            `create index if not exists ${quoteIdent(`${name}_v${version}_${t}_${columns.replace(/\W+/g, '_')}`)} on ${this.table(t)} (${columns});`,
+        ),
+      ),
+    ].join('\n')
     await this.#db.script(`select pg_advisory_xact_lock(7406002); ${runtimeSchemaSql(this.#schema.slice(1, -1))}
       ${ddl}
       insert into ${this.#schema}.checkpoints (name, version) values ('${name}', ${version}) on conflict do nothing;`)

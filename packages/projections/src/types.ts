@@ -17,6 +17,12 @@ export interface Projection {
   version: number
   /** Table name → column and constraint definitions. */
   tables: Record<string, string>
+  /**
+   * Table name → the column lists of its indexes that are not constraints (a unique constraint
+   * cannot be a narrow index over a key many rows share, which PostgreSQL keeps as one entry
+   * with the list of its rows).
+   */
+  indexes?: Record<string, readonly string[]>
   apply(events: RecordedEvent[], ctx: ProjectionContext): Promise<void>
 }
 

@@ -47,6 +47,7 @@ export {
 export type {
   CompletionRecord,
   ComplianceOptions,
+  PackedComplianceData,
   PaymentRecord,
   WorkerCompliance,
 } from './worker-compliance.ts'

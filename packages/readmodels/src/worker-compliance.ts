@@ -1,5 +1,6 @@
 import type { EventData, ScheduledSession } from '@trec/contracts'
 import { type BackingRuleSet, ruleSetFor } from './backing-rules.ts'
+import { compactIds, expandIds } from './compact-ids.ts'
 import { allOf, canonical, type FoldEvent, is, lastOf, workerOf } from './events.ts'
 import { type BackingReason, type CitedEvidence, paymentBacking } from './payment-backing.ts'
 import { type RecoveryHistory, recoveryHistories, recoveryHistoryTypes } from './recovery-history.ts'
@@ -159,7 +160,8 @@ export const complianceReferenceTypes = ['ClassOpeningApplied', 'ClassOpened', '
  * What this fold reads of each worker event's data besides `worker`, for a read model that keeps
  * only that (compliance keeps no copies of event bodies): the types listed are kept as the values
  * of these fields alone, in this order (`liveness` as its `passed`), every other type whole.
- * Change it with the fold, and bump the read model's version.
+ * `class` is kept apart (`PackedComplianceData.class`), for the types listed with it and every
+ * type kept whole. Change it with the fold, and bump the read model's version.
  */
 const foldedFields: Partial<Record<string, readonly string[]>> = {
   FaceCheckRecorded: ['class', 'session', 'checkedAt', 'result', 'liveness'],
@@ -172,36 +174,62 @@ const foldedFields: Partial<Record<string, readonly string[]>> = {
   ContributionHistoryAttested: [],
 }
 
+/** Of the types read whole, a list of event ids kept as one string (`compactIds`): a payment's evidence. */
+const idListField: Partial<Record<string, string>> = {
+  SubsidyPaid: 'evidence',
+  SubsidyClawedBack: 'evidence',
+}
+
+/** Of the types listed, the fields kept in `data`, in order: all but `class`. */
+const dataFields = new Map(
+  Object.entries(foldedFields).map(([type, fields]) => [type, fields!.filter((k) => k !== 'class')]),
+)
+
 /** The types whose `occurredAt` the fold reads (and `region`, of SubsidyPaid). */
 export const complianceTimedTypes: ReadonlySet<string> = new Set(['SubsidyPaid', 'TrainingCompleted'])
 
+/** What `packComplianceData` keeps of a worker event. */
+export interface PackedComplianceData {
+  /**
+   * The class the event names, where the fold reads it (a string in every contract that has one):
+   * apart from `data`, so that a read model can keep it as a narrow key of its own (most worker
+   * events name one of the worker's few classes).
+   */
+  class: string | null
+  /** The rest: the values of the fields the fold reads (an array, absent fields as null), or the data less `worker` and `class`. */
+  data: unknown
+}
+
 /**
  * What a read model keeps of a worker event's (already slimmed) data for this fold, without
- * `worker`: the values of the fields it reads (an array, absent fields as null), or, for a type
- * read whole, the data less `worker`. `unpackComplianceData` gives the data back as the fold reads it.
+ * `worker`: the class apart, and the values of the fields it reads or, for a type read whole,
+ * the rest of the data. `unpackComplianceData` gives the data back as the fold reads it.
  */
-export function packComplianceData(type: string, data: Record<string, unknown>): unknown {
+export function packComplianceData(type: string, data: Record<string, unknown>): PackedComplianceData {
   const fields = foldedFields[type]
+  const cls =
+    typeof data.class === 'string' && (fields === undefined || fields.includes('class')) ? data.class : null
   if (fields === undefined) {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(data)) if (k !== 'worker') out[k] = v
-    return out
+    for (const [k, v] of Object.entries(data))
+      if (k !== 'worker' && !(k === 'class' && cls !== null)) out[k] = v
+    const ids = idListField[type]
+    const list = ids === undefined ? undefined : data[ids]
+    const compact = Array.isArray(list) ? compactIds(list) : undefined
+    if (compact !== undefined) out[ids!] = compact
+    return { class: cls, data: out }
   }
-  return fields.map((k) => {
+  const values = dataFields.get(type)!.map((k) => {
     const v = k === 'liveness' ? (data[k] as { passed?: unknown } | undefined)?.passed : data[k]
     if (v === undefined) return null
     // An instant as its milliseconds when that gives it back exactly; a session named after its
     // class as the rest of its name (in an array, to tell it from a whole name).
     if (instantFields.has(k) && typeof v === 'string' && msOf(v) !== undefined) return msOf(v)
-    if (
-      k === 'session' &&
-      typeof v === 'string' &&
-      typeof data.class === 'string' &&
-      v.startsWith(data.class)
-    )
-      return [v.slice(data.class.length)]
+    if (k === 'session' && typeof v === 'string' && cls !== null && v.startsWith(cls))
+      return [v.slice(cls.length)]
     return v
   })
+  return { class: cls, data: values }
 }
 
 const instantFields = new Set(['checkedAt', 'start', 'end', 'tappedAt'])
@@ -213,17 +241,27 @@ function msOf(text: string): number | undefined {
 }
 
 /** The data the fold reads, from what `packComplianceData` kept and the worker's pseudonym. */
-export function unpackComplianceData(type: string, packed: unknown, worker: string): Record<string, unknown> {
-  const fields = foldedFields[type]
-  if (fields === undefined) return { ...(packed as Record<string, unknown>), worker }
+export function unpackComplianceData(
+  type: string,
+  packed: PackedComplianceData,
+  worker: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { worker }
-  const values = packed as unknown[]
+  if (packed.class !== null) out.class = packed.class
+  const fields = dataFields.get(type)
+  if (fields === undefined) {
+    const whole = { ...(packed.data as Record<string, unknown>), ...out }
+    const ids = idListField[type]
+    if (ids !== undefined && typeof whole[ids] === 'string') whole[ids] = expandIds(whole[ids])
+    return whole
+  }
+  const values = packed.data as unknown[]
   fields.forEach((k, i) => {
     const v = values[i]
     if (v === null || v === undefined) return
     if (k === 'liveness') out[k] = { passed: v }
     else if (instantFields.has(k) && typeof v === 'number') out[k] = new Date(v).toISOString()
-    else if (k === 'session' && Array.isArray(v)) out[k] = `${out.class as string}${v[0] as string}`
+    else if (k === 'session' && Array.isArray(v)) out[k] = `${packed.class ?? ''}${v[0] as string}`
     else out[k] = v
   })
   return out

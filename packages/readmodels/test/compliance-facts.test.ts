@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { packComplianceData, unpackComplianceData } from '../src/index.ts'
 
@@ -7,7 +8,7 @@ import { packComplianceData, unpackComplianceData } from '../src/index.ts'
 const worker = 'w-1'
 
 describe('compliance facts', () => {
-  it('keeps of a face check the values the fold reads, and gives them back exactly', () => {
+  it('keeps of a face check the values the fold reads, its class apart, and gives them back exactly', () => {
     const data = {
       worker,
       class: 'cls-130400-0008-01',
@@ -20,7 +21,8 @@ describe('compliance facts', () => {
       templateHash: 'e5c6',
     }
     const packed = packComplianceData('FaceCheckRecorded', data)
-    expect(JSON.stringify(packed).length).toBeLessThan(70)
+    expect(packed.class).toBe(data.class)
+    expect(JSON.stringify(packed.data).length).toBeLessThan(40)
     expect(unpackComplianceData('FaceCheckRecorded', packed, worker)).toEqual({
       worker,
       class: data.class,
@@ -42,7 +44,7 @@ describe('compliance facts', () => {
     }
     const { device: _, ...read } = data
     const packed = packComplianceData('CardTapRecorded', data)
-    expect(packed).toEqual([data.class, ['-s01'], Date.parse(data.tappedAt), 'sign_out'])
+    expect(packed).toEqual({ class: data.class, data: [['-s01'], Date.parse(data.tappedAt), 'sign_out'] })
     expect(unpackComplianceData('CardTapRecorded', packed, worker)).toEqual(read)
   })
 
@@ -66,8 +68,35 @@ describe('compliance facts', () => {
     ).toEqual({ worker, result: 'verified' })
   })
 
-  it('keeps a type the fold reads whole as it was', () => {
+  it('keeps a type the fold reads whole as it was, its class apart', () => {
     const data = { worker, claim: 'c', amount: 100, payee: { kind: 'worker', id: worker } }
     expect(unpackComplianceData('SubsidyPaid', packComplianceData('SubsidyPaid', data), worker)).toEqual(data)
+    const enrolled = { worker, class: 'cls-1', institution: 'inst-1' }
+    const packed = packComplianceData('WorkerEnrolled', enrolled)
+    expect(packed).toEqual({ class: 'cls-1', data: { institution: 'inst-1' } })
+    expect(unpackComplianceData('WorkerEnrolled', packed, worker)).toEqual(enrolled)
+  })
+
+  it('keeps a payment’s cited evidence in 22 characters an id, and gives it back exactly', () => {
+    const evidence = [
+      '40c1393f-796e-8d8f-a058-be4fdffedc96',
+      '00000000-0000-4000-8000-000000000000',
+      'ffffffff-ffff-8fff-bfff-ffffffffffff',
+    ]
+    const data = { worker, claim: 'c', evidence }
+    const packed = packComplianceData('SubsidyPaid', data)
+    expect((packed.data as { evidence: string }).evidence).toHaveLength(66)
+    expect(unpackComplianceData('SubsidyPaid', packed, worker)).toEqual(data)
+    const odd = { worker, claim: 'c', evidence: [...evidence, 'not-an-id'] }
+    expect(packComplianceData('SubsidyPaid', odd).data).toEqual({ claim: 'c', evidence: odd.evidence })
+    const many = { worker, evidence: Array.from({ length: 500 }, () => randomUUID()) }
+    expect(unpackComplianceData('SubsidyPaid', packComplianceData('SubsidyPaid', many), worker)).toEqual(many)
+    const none = { worker, claim: 'c', evidence: [] }
+    expect(unpackComplianceData('SubsidyPaid', packComplianceData('SubsidyPaid', none), worker)).toEqual(none)
+  })
+
+  it('keeps no class of a type the fold reads only as cited evidence', () => {
+    const reviewed = { worker, claim: 'c', class: 'cls-1', reviewer: 'r' }
+    expect(packComplianceData('SubsidyClaimReviewed', reviewed)).toEqual({ class: null, data: [] })
   })
 })

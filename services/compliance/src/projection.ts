@@ -70,7 +70,9 @@ export interface ComplianceProjectionOptions extends ComplianceOptions {
    * version 4 reads the recovery accounts a worker owes; version 5 reads card taps, 持卡参训;
    * version 6 keeps what a worker's `quietAfter` reads in its payments' columns, and the columns
    * of the payments list's summary in an index; version 7 counts the payments per region, quarter
-   * and backing in `payment_counts`, which the summary reads instead of the payments).
+   * and backing in `payment_counts`, which the summary reads instead of the payments; version 8
+   * keeps the class a worker event names as a 64-bit key and a payment's cited evidence as one
+   * string, and indexes the worker events by their worker's key alone, not by key and position).
    */
   version?: number
 }
@@ -82,7 +84,7 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
     throw new Error('the compliance projection starts at version 2 (version 1 had no recorded_workers)')
   return {
     name: 'compliance',
-    version: options.version ?? 7,
+    version: options.version ?? 8,
     tables: {
       // Every worker with facts, under a 64-bit key (`hashtextextended`) that keys their facts: a
       // narrow key keeps the facts' index small. Two workers with one key would share facts: the
@@ -90,12 +92,17 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
       // whose fold yields rows.
       workers: 'worker text primary key, key int8 not null unique, recorded boolean not null',
       // Of each worker event, what the fold reads (`packComplianceData`): its id and type (the index
-      // in `complianceWorkerTypes`) for the evidence a payment cites, the values of the fields the
-      // checks read, and the time and region only of the types whose time the fold reads
-      // (`complianceTimedTypes`). Keyed by the worker's key and position: a second copy of an
-      // event is ignored.
-      worker_events: `key int8 not null, position int8 not null, id uuid not null, type int2 not null,
-        occurred_at text, region text, data json not null, primary key (key, position)`,
+      // in `complianceWorkerTypes`) for the evidence a payment cites, the class it names as a 64-bit
+      // key (`hashtextextended`, read back through the worker's `members` rows), the values of the
+      // other fields the checks read, and the time and region only of the types whose time the fold
+      // reads (`complianceTimedTypes`). Indexed by the worker's key alone (`indexes`): the entries
+      // of one key are kept as one, a quarter of the size of a (key, position) index; a second
+      // copy of an event is left out by the insert instead (`newest_event`). Columns widest
+      // first: no padding between them.
+      worker_events: `key int8 not null, position int8 not null, id uuid not null, class int8, type int2 not null,
+        occurred_at text, region text, data json not null`,
+      // One row: the greatest position of the worker events kept (no event above it can be a copy).
+      newest_event: 'newest boolean primary key check (newest), position int8 not null',
       reference_events: factTables.reference_events,
       // Looked up both ways: a worker's classes (their facts) and a class's workers (to fold again).
       members:
@@ -119,6 +126,7 @@ export function complianceProjection(options: ComplianceProjectionOptions): Proj
       advances: `id uuid primary key, class text not null, provider text not null, payment_ref text not null,
         amount int8 not null, paid_on text not null, region text not null, unique (payment_ref, id)`,
     },
+    indexes: { worker_events: ['key'] },
     async apply(events, ctx) {
       await applyCompliance(events, ctx, options)
     },
@@ -178,14 +186,16 @@ async function applyCompliance(
       // A recovery account an institution owes (an advance shortfall) is no worker's.
       if (data.worker === undefined) continue
       const timed = complianceTimedTypes.has(e.type)
+      const packed = packComplianceData(e.type, slimData(e.type, e.data))
       own.push({
         worker: data.worker,
         position: e.position.toString(),
         id: e.id,
         type: typeCode.get(e.type)!,
+        class: packed.class,
         occurred_at: timed ? e.occurredAt : null,
         region: timed ? e.region : null,
-        data: packComplianceData(e.type, slimData(e.type, e.data)),
+        data: packed.data,
       })
       if (typeof data.class === 'string')
         members.set(`${data.class}\n${data.worker}`, { class: data.class, worker: data.worker })
@@ -209,12 +219,22 @@ async function applyCompliance(
        on conflict (worker) do update set recorded = true where excluded.recorded and not t.recorded`,
       [[...recorded.keys()], [...recorded.values()]],
     )
+    // An event already kept (delivered again through another lane: the runner drops one
+    // redelivered in its own lane before it gets here) is left out. Only an event at or below the
+    // newest kept can be one, so only those are looked up among their worker's.
     await query(
-      `insert into ${table('worker_events')} (key, position, id, type, occurred_at, region, data)
-       select hashtextextended(worker, 0), position::int8, id, type, occurred_at, region, data
-         from json_to_recordset($1::json) as x(worker text, position text, id uuid, type int2,
-           occurred_at text, region text, data json)
-       on conflict do nothing`,
+      `with ins as (
+         insert into ${table('worker_events')} (key, position, id, class, type, occurred_at, region, data)
+         select k, p, id, hashtextextended(class, 0), type, occurred_at, region, data
+           from json_to_recordset($1::json) as x(worker text, position text, id uuid, class text, type int2,
+             occurred_at text, region text, data json)
+           cross join hashtextextended(worker, 0) as k cross join cast(x.position as int8) as p
+          where p > coalesce((select position from ${table('newest_event')}), 0)
+             or not exists (select 1 from ${table('worker_events')} e where e.key = k and e.position = p)
+         returning position)
+       insert into ${table('newest_event')} as t (newest, position)
+       select true, max(position) from ins having count(*) > 0
+       on conflict (newest) do update set position = greatest(t.position, excluded.position)`,
       [JSON.stringify(own)],
     )
   }
@@ -377,6 +397,8 @@ interface WorkerFactRow {
   id: string
   /** Its index in `complianceWorkerTypes`. */
   type: number
+  /** The class it names: the name as written, its key (`hashtextextended`, as text) as read. */
+  class: string | null
   occurred_at: string | null
   region: string | null
   data: unknown
@@ -389,11 +411,33 @@ export async function loadFacts(
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
   const rows = await query<WorkerFactRow>(
-    `select w.worker, e.position::text as position, e.id::text as id, e.type, e.occurred_at, e.region, e.data
+    `select w.worker, e.position::text as position, e.id::text as id, e.class::text as class, e.type,
+            e.occurred_at, e.region, e.data
        from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
       where w.worker = any($1::text[])`,
     [workers],
   )
+  const memberRows = await query<{ worker: string; class: string; key: string }>(
+    `select worker, class, hashtextextended(class, 0)::text as key from ${table('members')}
+      where worker = any($1::text[])`,
+    [workers],
+  )
+  // A worker event names one of its worker's classes (each is a member of the classes its events
+  // name) by the class's key.
+  const classOf = new Map<string, string>()
+  for (const m of memberRows) {
+    const at = `${m.worker}\n${m.key}`
+    if (classOf.has(at))
+      throw new Error(`two classes of worker ${m.worker} have one key: ${m.class}, ${classOf.get(at)}`)
+    classOf.set(at, m.class)
+  }
+  const classNamed = (r: WorkerFactRow): string | null => {
+    if (r.class === null) return null
+    const name = classOf.get(`${r.worker}\n${r.class}`)
+    if (name === undefined)
+      throw new Error(`worker ${r.worker} has an event naming a class it is not a member of`)
+    return name
+  }
   const out = new Map<string, FoldEvent[]>()
   for (const r of rows) {
     let list = out.get(r.worker)
@@ -410,7 +454,7 @@ export async function loadFacts(
       recordedAt: '',
       occurredAt: r.occurred_at ?? '',
       ...(r.region === null ? {} : { region: r.region }),
-      data: unpackComplianceData(type, r.data, r.worker),
+      data: unpackComplianceData(type, { class: classNamed(r), data: r.data }, r.worker),
     })
   }
   const refs = await query<StoredFoldRow>(
@@ -420,10 +464,6 @@ export async function loadFacts(
       where (r.kind = 'class' and r.key in (select class from classes))
          or (r.kind = 'programme' and r.key in (
                select programme from ${table('programme_classes')} where class in (select class from classes)))`,
-    [workers],
-  )
-  const memberRows = await query<{ worker: string; class: string }>(
-    `select worker, class from ${table('members')} where worker = any($1::text[])`,
     [workers],
   )
   const byKey = referencesByKey(refs)
