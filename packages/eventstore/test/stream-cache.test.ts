@@ -63,3 +63,72 @@ it('keeps at most its budget of events, dropping the least recently read streams
   cache.set('d', events(6))
   expect(cache.get('d')).toBeUndefined()
 })
+
+it('as the only writer, answers cached streams without a statement, exactly as the database would', async () => {
+  const db = new PGlite()
+  const sql = pgliteExecutor(db)
+  let statements = 0
+  // Holds back the answers of whole reads until released (a read in flight while an append lands).
+  let held: Promise<void> | undefined
+  const query = (async (text: string, params?: unknown[]) => {
+    statements++
+    const rows = await sql.query(text, params)
+    if (held && text.includes('rows from')) await held
+    return rows
+  }) as typeof sql.query
+  const counted = { ...sql, query }
+  const store = new SqlEventStore(counted, { exclusive: true })
+  await store.migrate()
+  const plain = new SqlEventStore(sql, { cachedEvents: 0 })
+  const numbers = (events: RecordedEvent[]) => events.map((e) => e.data.n)
+  await store.append('count-1', [event(0), event(1)], { expectedRevision: 'no_stream' })
+  await store.appendMany([
+    { stream: 'count-1', events: [event(2)] },
+    { stream: 'count-2', events: [event(5), event(6)] },
+  ])
+  statements = 0
+  const [one, two] = await store.readStreams(['count-1', 'count-2'])
+  expect(statements).toBe(0)
+  expect(one).toEqual(await plain.readStream('count-1'))
+  expect(two).toEqual(await plain.readStream('count-2'))
+  // A stream it has not seen is read once, then cached.
+  await plain.append('count-3', [event(9)])
+  expect(numbers(await store.readStream('count-3'))).toEqual([9])
+  expect(numbers(await store.readStream('count-3'))).toEqual([9])
+  expect(statements).toBe(1)
+  // A refused append (wrong revision), a rolled-back one and a retry leave the cache as the database is.
+  await expect(store.append('count-1', [event(99)], { expectedRevision: 0 })).rejects.toThrow(
+    /expected revision/,
+  )
+  await expect(
+    store.append('count-1', [event(98)], {
+      beforeCommit: async () => {
+        throw new Error('roll back')
+      },
+    }),
+  ).rejects.toThrow('roll back')
+  const again = event(3)
+  await store.append('count-1', [again])
+  expect((await store.append('count-1', [again])).written).toBe(false)
+  expect(await store.readStream('count-1')).toEqual(await plain.readStream('count-1'))
+  expect(numbers(await store.readStream('count-1'))).toEqual([0, 1, 2, 3])
+  // A read in flight while an append lands is not cached over what the append made.
+  await plain.append('count-4', [event(0)])
+  let release = () => {}
+  held = new Promise((r) => {
+    release = r
+  })
+  const reading = store.readStream('count-4')
+  await new Promise((r) => setTimeout(r, 50))
+  await store.append('count-4', [event(1)])
+  release()
+  held = undefined
+  expect(numbers(await reading)).toEqual([0])
+  expect(numbers(await store.readStream('count-4'))).toEqual([0, 1])
+  // The database emptied behind it: told, it reads again.
+  await db.exec(`delete from trec.events; delete from trec.streams`)
+  await plain.append('count-1', [event(7)])
+  store.forgetCachedStreams()
+  expect(numbers(await store.readStream('count-1'))).toEqual([7])
+  await db.close()
+})
