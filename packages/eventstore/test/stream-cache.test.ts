@@ -96,6 +96,14 @@ it('as the only writer, answers cached streams without a statement, exactly as t
   expect(numbers(await store.readStream('count-3'))).toEqual([9])
   expect(numbers(await store.readStream('count-3'))).toEqual([9])
   expect(statements).toBe(1)
+  // So is a stream that does not exist yet, until this store appends to it.
+  expect(await store.readStream('count-5')).toEqual([])
+  expect(await store.readStream('count-5')).toEqual([])
+  expect(statements).toBe(2)
+  await store.append('count-5', [event(4)])
+  statements = 0
+  expect(await store.readStream('count-5')).toEqual(await plain.readStream('count-5'))
+  expect(statements).toBe(0)
   // A refused append (wrong revision), a rolled-back one and a retry leave the cache as the database is.
   await expect(store.append('count-1', [event(99)], { expectedRevision: 0 })).rejects.toThrow(
     /expected revision/,

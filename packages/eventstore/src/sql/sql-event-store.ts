@@ -436,7 +436,8 @@ export class SqlEventStore implements EventStore {
         )
         for (const [stream, events] of read) {
           whole.set(stream, events)
-          if (!moved.has(stream)) this.#cache.set(stream, events)
+          // Empty streams too: this store hears of their first append.
+          if (!moved.has(stream)) this.#cache.set(stream, events, true)
         }
       } finally {
         this.#reading.delete(moved)

@@ -36,11 +36,15 @@ export class StreamCache {
     return events
   }
 
-  set(stream: string, events: RecordedEvent[]): void {
+  /**
+   * `keepEmpty`: a stream with no events is cached too (counted as one event), for a store that
+   * knows it will hear of the stream's first append (`exclusive`); others would read it anyway.
+   */
+  set(stream: string, events: RecordedEvent[], keepEmpty = false): void {
     this.delete(stream)
-    if (events.length === 0 || events.length > this.#maxEvents) return
+    if ((events.length === 0 && !keepEmpty) || events.length > this.#maxEvents) return
     this.#streams.set(stream, events)
-    this.#events += events.length
+    this.#events += weight(events)
     this.#evict()
   }
 
@@ -53,12 +57,13 @@ export class StreamCache {
     if (!first) return
     const held = this.#streams.get(stream)
     if (first.revision === 0) this.set(stream, events)
-    else if (!held || held.at(-1)!.revision !== first.revision - 1) this.delete(stream)
+    else if (!held || held.at(-1)?.revision !== first.revision - 1) this.delete(stream)
     else if (held.length + events.length > this.#maxEvents) this.delete(stream)
     else {
       // In place: callers were given copies.
+      this.#events -= weight(held)
       held.push(...events)
-      this.#events += events.length
+      this.#events += weight(held)
       this.get(stream)
       this.#evict()
     }
@@ -68,7 +73,7 @@ export class StreamCache {
     const held = this.#streams.get(stream)
     if (!held) return
     this.#streams.delete(stream)
-    this.#events -= held.length
+    this.#events -= weight(held)
   }
 
   clear(): void {
@@ -80,7 +85,10 @@ export class StreamCache {
     for (const [oldest, held] of this.#streams) {
       if (this.#events <= this.#maxEvents) break
       this.#streams.delete(oldest)
-      this.#events -= held.length
+      this.#events -= weight(held)
     }
   }
 }
+
+/** What a stream counts for against the budget: its events, or one for a stream kept empty. */
+const weight = (events: RecordedEvent[]) => Math.max(1, events.length)
