@@ -68,12 +68,25 @@ it('as the only writer, answers cached streams without a statement, exactly as t
   const db = new PGlite()
   const sql = pgliteExecutor(db)
   let statements = 0
-  // Holds back the answers of whole reads until released (a read in flight while an append lands).
+  // Holds back the answers of the statements whose text has `holding` until released: a read or
+  // an append in flight while another append lands.
   let held: Promise<void> | undefined
+  let holding = ''
+  const hold = (text: string) => {
+    let release = () => {}
+    holding = text
+    held = new Promise((r) => {
+      release = r
+    })
+    return () => {
+      held = undefined
+      release()
+    }
+  }
   const query = (async (text: string, params?: unknown[]) => {
     statements++
     const rows = await sql.query(text, params)
-    if (held && text.includes('rows from')) await held
+    if (held && text.includes(holding)) await held
     return rows
   }) as typeof sql.query
   const counted = { ...sql, query }
@@ -122,17 +135,23 @@ it('as the only writer, answers cached streams without a statement, exactly as t
   expect(numbers(await store.readStream('count-1'))).toEqual([0, 1, 2, 3])
   // A read in flight while an append lands is not cached over what the append made.
   await plain.append('count-4', [event(0)])
-  let release = () => {}
-  held = new Promise((r) => {
-    release = r
-  })
+  let release = hold('rows from')
   const reading = store.readStream('count-4')
   await new Promise((r) => setTimeout(r, 50))
   await store.append('count-4', [event(1)])
   release()
-  held = undefined
   expect(numbers(await reading)).toEqual([0])
   expect(numbers(await store.readStream('count-4'))).toEqual([0, 1])
+  // Two appends to one stream whose answers are taken in out of order: the older answer does not
+  // replace what the newer one did.
+  release = hold('append(')
+  const first = store.append('count-6', [event(0)])
+  await new Promise((r) => setTimeout(r, 50))
+  holding = 'no statement'
+  await store.append('count-6', [event(1)])
+  release()
+  await first
+  expect(numbers(await store.readStream('count-6'))).toEqual([0, 1])
   // The database emptied behind it: told, it reads again.
   await db.exec(`delete from trec.events; delete from trec.streams`)
   await plain.append('count-1', [event(7)])

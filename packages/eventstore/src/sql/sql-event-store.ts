@@ -150,10 +150,12 @@ export class SqlEventStore implements EventStore {
   readonly #cache: StreamCache
   readonly #exclusive: boolean
   /**
-   * Whole reads in flight in exclusive mode, each with the streams appended to while it ran:
-   * its answer for those may be older than what the appends put in the cache, so it is not cached.
+   * Exclusive mode: the reads and appends in flight, each with the streams that other appends
+   * were answered for while it ran. A read's answer for those may be older than what the appends
+   * put in the cache, so it is not cached; an append's answer may be older than another's already
+   * taken in (answers can be taken in out of order), so its stream is dropped instead of extended.
    */
-  readonly #reading = new Set<Set<string>>()
+  readonly #inFlight = new Set<Set<string>>()
   #closed = false
 
   constructor(db: SqlExecutor, options: SqlEventStoreOptions = {}) {
@@ -205,6 +207,8 @@ export class SqlEventStore implements EventStore {
       $6::uuid[], $7::text[], ${jsonElements(8)}, ${jsonElements(9)}) as r`
     const expectedOf = ({ expectedRevision: e }: Part) => (e === 'any' ? null : e === 'no_stream' ? -1 : e)
     let at = ''
+    const touched = new Set<string>()
+    if (this.#exclusive) this.#inFlight.add(touched)
     const run = async (query: Query) => {
       let answers: string[][]
       if (parts.length === 1) {
@@ -263,7 +267,7 @@ export class SqlEventStore implements EventStore {
       // One statement either way: its own transaction, unless the caller holds it open.
       const answers = beforeCommit ? await this.#db.transaction(run) : await run(this.#db.query)
       const results = answers.map(toAppendResult)
-      if (this.#exclusive) this.#appended(parts, results, at)
+      if (this.#exclusive) this.#appended(parts, results, at, touched)
       if (results.some((r) => r.written)) this.#wake.notify()
       return results
     } catch (error) {
@@ -271,15 +275,17 @@ export class SqlEventStore implements EventStore {
       const e = error as DbError
       // Raised by the statement itself, which rolled back: nothing was written, the cache holds.
       const refused = e.code === 'TR409' || e.code === 'TR410' || e.code === '23505'
-      if (this.#exclusive && !refused) this.#appended(parts, [], at)
+      if (this.#exclusive && !refused) this.#appended(parts, [], at, touched)
       // An event id is already stored: answer from the store if this is a retry of that append.
       if (e.code === '23505' && e.constraint?.endsWith('_id_key')) {
         const stored = await this.#storedAnswer(parts)
-        if (this.#exclusive) this.#appended(parts, stored, at)
+        if (this.#exclusive) this.#appended(parts, stored, at, touched)
         return stored
       }
       const part = parts.find((p) => p.stream === e.hint) ?? parts[0]!
       throw this.#translate(e, part.stream, part.expectedRevision)
+    } finally {
+      this.#inFlight.delete(touched)
     }
   }
 
@@ -288,12 +294,12 @@ export class SqlEventStore implements EventStore {
    * stream as a read would return them; a part without an answer (the append failed in a way that
    * may have written it) or that wrote nothing (a retry) drops its stream, read whole next time.
    */
-  #appended(parts: Part[], results: AppendResult[], recordedAt: string): void {
+  #appended(parts: Part[], results: AppendResult[], recordedAt: string, touched: Set<string>): void {
     for (const [i, part] of parts.entries()) {
-      for (const moved of this.#reading) moved.add(part.stream)
+      for (const other of this.#inFlight) if (other !== touched) other.add(part.stream)
       const result = results[i]
       const { ids, types, data, metadata } = part.prepared
-      if (!result?.written) {
+      if (!result?.written || touched.has(part.stream)) {
         if (ids.length > 0) this.#cache.delete(part.stream)
         continue
       }
@@ -428,7 +434,7 @@ export class SqlEventStore implements EventStore {
     const missing = [...new Set(streams.filter((s) => !whole.has(s)))]
     if (missing.length > 0) {
       const moved = new Set<string>()
-      this.#reading.add(moved)
+      this.#inFlight.add(moved)
       try {
         const read = await this.#readFrom(
           missing,
@@ -440,7 +446,7 @@ export class SqlEventStore implements EventStore {
           if (!moved.has(stream)) this.#cache.set(stream, events, true)
         }
       } finally {
-        this.#reading.delete(moved)
+        this.#inFlight.delete(moved)
       }
     }
     return streams.map((s) => whole.get(s)!.slice())

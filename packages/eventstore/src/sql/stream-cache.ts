@@ -56,6 +56,9 @@ export class StreamCache {
     const first = events[0]
     if (!first) return
     const held = this.#streams.get(stream)
+    // Already cached (a read taken in before this append's answer): a cached stream is whole, so
+    // its event at index k is its revision k.
+    if (held?.[first.revision]?.id === first.id && held.length >= first.revision + events.length) return
     if (first.revision === 0) this.set(stream, events)
     else if (!held || held.at(-1)?.revision !== first.revision - 1) this.delete(stream)
     else if (held.length + events.length > this.#maxEvents) this.delete(stream)
