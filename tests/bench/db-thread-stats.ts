@@ -17,6 +17,8 @@ export interface DbThreadUse {
   statements: number
   /** The thread's CPU per command, milliseconds. */
   cpuMs: number
+  /** Messages it received per command (each with one or more requests); absent from older servers. */
+  messages?: number
   /** Time inside PGlite's synchronous protocol run per command, milliseconds. */
   protocolMs: number
   /** The most frequent requests: [key, per command, ms per command, rows per request]. */
@@ -34,6 +36,7 @@ export function dbThreadUse(from: DbStats, to: DbStats, commands: number, keep =
   return {
     statements: rows.reduce((s, r) => s + r[1], 0),
     cpuMs: (to.cpuMs - from.cpuMs) / n,
+    ...(to.messages === undefined ? {} : { messages: (to.messages - (from.messages ?? 0)) / n }),
     protocolMs: rows.reduce((s, r) => s + r[2], 0),
     top: rows
       .filter((r) => r[1] > 0)

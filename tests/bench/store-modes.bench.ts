@@ -223,7 +223,7 @@ async function runOnce(mode: Mode, round: number, profile: boolean): Promise<Run
 
 function dbLines(db: DbThreadUse): string[] {
   return [
-    `database thread: ${db.statements.toFixed(1)} requests/command, ${db.cpuMs.toFixed(2)} ms CPU/command (${db.protocolMs.toFixed(2)} ms inside PGlite's protocol run)`,
+    `database thread: ${db.statements.toFixed(1)} requests/command${db.messages === undefined ? '' : ` in ${db.messages.toFixed(1)} messages`}, ${db.cpuMs.toFixed(2)} ms CPU/command (${db.protocolMs.toFixed(2)} ms inside PGlite's protocol run)`,
     ...db.top.map(
       ([key, n, ms, rows]) =>
         `${n.toFixed(2)}/command, ${ms.toFixed(3)} ms/command, ${rows.toFixed(1)} rows each: \`${key}\``,

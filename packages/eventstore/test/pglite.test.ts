@@ -45,6 +45,10 @@ runEventStoreContract('PGlite in its own thread (in memory)', () =>
   openPGliteEventStore({ db: newEmbeddedDbThread() }),
 )
 
+runEventStoreContract('PGlite in its own thread, the only writer (exclusive: cached streams trusted)', () =>
+  openPGliteEventStore({ db: newEmbeddedDbThread(), exclusive: true }),
+)
+
 it('answers in its own thread as in this one: values, errors with their SQLSTATE, rollbacks', {
   timeout: 300_000,
 }, async () => {

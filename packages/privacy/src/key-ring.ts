@@ -260,16 +260,17 @@ export class KeyRing {
 
   async #load(pseudonym: string, create: boolean): Promise<KeyObject | undefined> {
     const shredsBefore = this.#shreds
-    let stored = await this.#store.get(pseudonym)
-    if (stored === undefined) {
-      if (!create) return undefined
+    let stored: WrappedKey | undefined
+    if (create) {
+      // Straight to `put`, which answers the key already stored if there is one: one round trip
+      // to the store for a new worker rather than a read that finds nothing and then the write.
+      // A new key is made and wrapped for nothing when the worker has one (not cached here).
       const fresh = generateDataKey()
       const wrapped = wrapDataKey(this.#current, pseudonym, fresh)
       fresh.fill(0)
-      // Another process may have created the key first; put answers whichever is stored.
       stored = await this.#store.put(pseudonym, wrapped)
-      if (stored === undefined) return undefined
-    }
+    } else stored = await this.#store.get(pseudonym)
+    if (stored === undefined) return undefined
     const key = unwrapDataKey(this.#masters, pseudonym, stored)
     if (this.#shreds === shredsBefore) this.#cache.set(pseudonym, key)
     return key

@@ -105,14 +105,24 @@ export class SqlKeyStore implements KeyStore {
 
   async put(pseudonym: string, key: WrappedKey): Promise<WrappedKey | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await this.#client.query(
-        `INSERT INTO ${this.table} (pseudonym, master_kid, wrapped)
-         SELECT $1::text, $2::text, $3::bytea
-         WHERE NOT EXISTS (SELECT 1 FROM ${this.shredTable} WHERE pseudonym = $1::text)
-         ON CONFLICT (pseudonym) DO NOTHING RETURNING master_kid, wrapped`,
+      // The key inserted, or else the readable key already stored, in one statement. The second
+      // part reads the statement's snapshot, so a key committed by a racing writer after it began
+      // is not in it: the `get` below finds that one.
+      const stored = await this.#client.query(
+        `WITH inserted AS (
+           INSERT INTO ${this.table} (pseudonym, master_kid, wrapped)
+           SELECT $1::text, $2::text, $3::bytea
+           WHERE NOT EXISTS (SELECT 1 FROM ${this.shredTable} WHERE pseudonym = $1::text)
+           ON CONFLICT (pseudonym) DO NOTHING RETURNING master_kid, wrapped
+         )
+         SELECT master_kid, wrapped FROM inserted
+         UNION ALL
+         SELECT master_kid, wrapped FROM ${this.table} k
+         WHERE NOT EXISTS (SELECT 1 FROM inserted) AND pseudonym = $1::text AND master_kid <> ''
+         AND NOT EXISTS (SELECT 1 FROM ${this.shredTable} s WHERE s.pseudonym = k.pseudonym)`,
         [pseudonym, key.masterKid, Buffer.from(key.wrapped)],
       )
-      const row = inserted.rows[0] as KeyRow | undefined
+      const row = stored.rows[0] as KeyRow | undefined
       if (row !== undefined) return toWrappedKey(row)
       const existing = await this.get(pseudonym)
       if (existing !== undefined) return existing

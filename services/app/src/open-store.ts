@@ -36,7 +36,8 @@ export async function beginRuntime(config: Config): Promise<{ runtime: Promise<R
     await mkdir(config.TREC_DATA_DIR, { recursive: true })
     // The database in its own thread: its SQL and this thread's HTTP and read side use two cores.
     const db = newEmbeddedDbThread(join(config.TREC_DATA_DIR, 'pglite'))
-    const runtime = openPGliteEventStore({ db }).then(
+    // This process owns the data directory: every append comes through this store (exclusive).
+    const runtime = openPGliteEventStore({ db, exclusive: true }).then(
       (store): Runtime => ({ store, sql: pgliteExecutor(db), client: db, close: () => store.close() }),
     )
     return { runtime }

@@ -1,4 +1,5 @@
-// What db-thread.ts and db-worker.ts say to each other.
+// What db-thread.ts and db-worker.ts say to each other: each message an array of requests, or of
+// replies (those of one turn of the sending thread together).
 
 export interface DbThreadOptions {
   /** Directory to persist to; omitted = in memory. */

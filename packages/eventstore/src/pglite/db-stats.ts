@@ -18,6 +18,8 @@ interface Entry {
 export interface DbStats {
   /** The thread's user + system CPU so far, milliseconds. */
   cpuMs: number
+  /** Messages received from the other thread so far (each carries one or more requests). */
+  messages: number
   /** By statement: `op` alone (begin, end) or the SQL text's first 90 characters. */
   statements: Record<string, Entry>
 }
@@ -26,6 +28,7 @@ export interface DbStats {
 export function dbStats(db: PGlite, file: string) {
   const current = new AsyncLocalStorage<Entry>()
   const statements: Record<string, Entry> = {}
+  let messages = 0
   const raw = db.execProtocolRawSync.bind(db)
   db.execProtocolRawSync = (...args: Parameters<typeof raw>) => {
     const from = performance.now()
@@ -41,12 +44,16 @@ export function dbStats(db: PGlite, file: string) {
     // Renamed into place, so that a reader never sees half a file.
     writeFileSync(
       `${file}.part`,
-      JSON.stringify({ cpuMs: (user + system) / 1000, statements } satisfies DbStats),
+      JSON.stringify({ cpuMs: (user + system) / 1000, messages, statements } satisfies DbStats),
     )
     renameSync(`${file}.part`, file)
   }
   setInterval(write, 500).unref()
   return {
+    /** Counts one message received. */
+    received(): void {
+      messages++
+    },
     /** Runs `fn` (one request) counted under `key`. */
     counted<T>(key: string, fn: () => Promise<T>): Promise<T> {
       const entry = statements[key] ?? { count: 0, ms: 0, rows: 0 }

@@ -26,11 +26,15 @@ export class EmbeddedDbThread implements EmbeddedDb {
   >()
   #next = 1
   #stopped: Error | undefined
+  /** Requests not yet posted: those made in one turn of this thread go in one message. */
+  #outbox: DbRequest[] = []
 
   constructor(options: DbThreadOptions) {
     this.#worker = new Worker(new URL('./db-worker.ts', import.meta.url), { workerData: options })
     this.#worker.unref()
-    this.#worker.on('message', (reply: DbReply) => this.#answered(reply))
+    this.#worker.on('message', (replies: DbReply[]) => {
+      for (const reply of replies) this.#answered(reply)
+    })
     this.#worker.on('error', (error) => this.#stop(error))
     this.#worker.on('exit', (code) =>
       this.#stop(new Error(`the embedded database thread ended (exit code ${code})`)),
@@ -88,8 +92,15 @@ export class EmbeddedDbThread implements EmbeddedDb {
     if (this.#waiting.size === 0) this.#worker.ref()
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject })
-      this.#worker.postMessage({ ...request, id })
+      if (this.#outbox.push({ ...request, id } as DbRequest) === 1) queueMicrotask(() => this.#post())
     })
+  }
+
+  #post(): void {
+    const requests = this.#outbox
+    this.#outbox = []
+    if (this.#stopped) return
+    this.#worker.postMessage(requests)
   }
 
   #answered(reply: DbReply): void {

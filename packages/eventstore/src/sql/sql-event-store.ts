@@ -49,6 +49,14 @@ export interface SqlEventStoreOptions {
    * came after (stream-cache.ts); 0 turns it off. Default 50,000.
    */
   cachedEvents?: number
+  /**
+   * This store is the only writer of its schema: no other process and no other store object
+   * appends to it, and nothing empties it while this one is open (the embedded store, whose
+   * process owns its data directory). The stream cache is then kept up to date with this store's
+   * own appends and a cached stream is read without a statement; `forgetCachedStreams` empties
+   * it. Default false: the cache is checked against the database at every read.
+   */
+  exclusive?: boolean
 }
 
 interface EventRow {
@@ -79,6 +87,9 @@ type FeedTuple = [
   recordedAt: string,
 ]
 const feedTuple = columns.replaceAll(/ as \w+/g, '')
+
+/** When an append's events are recorded (its transaction's start), as `columns` gives `recorded_at`. */
+const appendedAt = `to_char(date_trunc('milliseconds', now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at`
 
 function fromTuple([pos, id, stream, revision, type, data, metadata, recordedAt]: FeedTuple): RecordedEvent {
   return { id, stream, revision, position: BigInt(pos), type, data, metadata, recordedAt }
@@ -137,6 +148,14 @@ export class SqlEventStore implements EventStore {
   readonly #feedAsJson: boolean
   readonly #follow: Pick<SubscribeOptions, 'idlePollMs' | 'settleMs' | 'busySettleMs'>
   readonly #cache: StreamCache
+  readonly #exclusive: boolean
+  /**
+   * Exclusive mode: the reads and appends in flight, each with the streams that other appends
+   * were answered for while it ran. A read's answer for those may be older than what the appends
+   * put in the cache, so it is not cached; an append's answer may be older than another's already
+   * taken in (answers can be taken in out of order), so its stream is dropped instead of extended.
+   */
+  readonly #inFlight = new Set<Set<string>>()
   #closed = false
 
   constructor(db: SqlExecutor, options: SqlEventStoreOptions = {}) {
@@ -147,6 +166,12 @@ export class SqlEventStore implements EventStore {
     this.#feedAsJson = options.feedAs === 'json'
     this.#follow = options.follow ?? {}
     this.#cache = new StreamCache(options.cachedEvents ?? 50_000)
+    this.#exclusive = options.exclusive ?? false
+  }
+
+  /** Empties the stream cache: for an exclusive store whose database was changed behind it. */
+  forgetCachedStreams(): void {
+    this.#cache.clear()
   }
 
   /** Creates or updates the schema (skipped when it is up to date); safe to run from several processes at once. */
@@ -177,16 +202,19 @@ export class SqlEventStore implements EventStore {
   }
 
   async #appendParts(parts: Part[], beforeCommit?: () => Promise<void>): Promise<AppendResult[]> {
-    const one = `select ${this.#s}.append($1, $2, $3, $4::uuid[], $5::text[], ${jsonElements(6)}, ${jsonElements(7)}, false)::text[] as r`
-    const many = `select r::text[] as r from ${this.#s}.append_many($1::text[], $2::text[], $3::int8[], $4::int[], $5::int[],
+    const one = `select ${this.#s}.append($1, $2, $3, $4::uuid[], $5::text[], ${jsonElements(6)}, ${jsonElements(7)}, false)::text[] as r, ${appendedAt}`
+    const many = `select r::text[] as r, ${appendedAt} from ${this.#s}.append_many($1::text[], $2::text[], $3::int8[], $4::int[], $5::int[],
       $6::uuid[], $7::text[], ${jsonElements(8)}, ${jsonElements(9)}) as r`
     const expectedOf = ({ expectedRevision: e }: Part) => (e === 'any' ? null : e === 'no_stream' ? -1 : e)
+    let at = ''
+    const touched = new Set<string>()
+    if (this.#exclusive) this.#inFlight.add(touched)
     const run = async (query: Query) => {
       let answers: string[][]
       if (parts.length === 1) {
         const part = parts[0]!
         const { ids, types, data, metadata } = part.prepared
-        const [row] = await query<{ r: string[] }>(one, [
+        const [row] = await query<{ r: string[]; at: string }>(one, [
           part.stream,
           categoryOf(part.stream),
           expectedOf(part),
@@ -196,6 +224,7 @@ export class SqlEventStore implements EventStore {
           jsonArray(metadata),
         ])
         answers = [row!.r]
+        at = row!.at
       } else {
         const flat = {
           ids: [] as string[],
@@ -213,7 +242,7 @@ export class SqlEventStore implements EventStore {
           flat.metadata.push(...prepared.metadata)
           hi.push(flat.ids.length)
         }
-        const rows = await query<{ r: string[] }>(many, [
+        const rows = await query<{ r: string[]; at: string }>(many, [
           parts.map((p) => p.stream),
           parts.map((p) => categoryOf(p.stream)),
           parts.map(expectedOf),
@@ -225,6 +254,7 @@ export class SqlEventStore implements EventStore {
           jsonArray(flat.metadata),
         ])
         answers = rows.map((row) => row.r)
+        at = rows[0]?.at ?? ''
       }
       if (beforeCommit)
         await beforeCommit().catch((e: unknown) => {
@@ -237,15 +267,57 @@ export class SqlEventStore implements EventStore {
       // One statement either way: its own transaction, unless the caller holds it open.
       const answers = beforeCommit ? await this.#db.transaction(run) : await run(this.#db.query)
       const results = answers.map(toAppendResult)
+      if (this.#exclusive) this.#appended(parts, results, at, touched)
       if (results.some((r) => r.written)) this.#wake.notify()
       return results
     } catch (error) {
       if (error instanceof HookError) throw error.cause
       const e = error as DbError
+      // Raised by the statement itself, which rolled back: nothing was written, the cache holds.
+      const refused = e.code === 'TR409' || e.code === 'TR410' || e.code === '23505'
+      if (this.#exclusive && !refused) this.#appended(parts, [], at, touched)
       // An event id is already stored: answer from the store if this is a retry of that append.
-      if (e.code === '23505' && e.constraint?.endsWith('_id_key')) return this.#storedAnswer(parts)
+      if (e.code === '23505' && e.constraint?.endsWith('_id_key')) {
+        const stored = await this.#storedAnswer(parts)
+        if (this.#exclusive) this.#appended(parts, stored, at, touched)
+        return stored
+      }
       const part = parts.find((p) => p.stream === e.hint) ?? parts[0]!
       throw this.#translate(e, part.stream, part.expectedRevision)
+    } finally {
+      this.#inFlight.delete(touched)
+    }
+  }
+
+  /**
+   * Exclusive mode: what an append did to the cached streams. Its events go at the end of their
+   * stream as a read would return them; a part without an answer (the append failed in a way that
+   * may have written it) or that wrote nothing (a retry) drops its stream, read whole next time.
+   */
+  #appended(parts: Part[], results: AppendResult[], recordedAt: string, touched: Set<string>): void {
+    for (const [i, part] of parts.entries()) {
+      for (const other of this.#inFlight) if (other !== touched) other.add(part.stream)
+      const result = results[i]
+      const { ids, types, data, metadata } = part.prepared
+      if (!result?.written || touched.has(part.stream)) {
+        if (ids.length > 0) this.#cache.delete(part.stream)
+        continue
+      }
+      const first = result.revision - ids.length + 1
+      this.#cache.extend(
+        part.stream,
+        ids.map((id, k) => ({
+          id,
+          stream: part.stream,
+          revision: first + k,
+          position: result.positions[k]!,
+          type: types[k]!,
+          // The stored text is exactly this text, and reads parse it the same way.
+          data: JSON.parse(data[k]!),
+          metadata: JSON.parse(metadata[k]!),
+          recordedAt,
+        })),
+      )
     }
   }
 
@@ -289,6 +361,7 @@ export class SqlEventStore implements EventStore {
     assertStreamName(stream)
     const whole = options.direction !== 'backwards' && !options.fromRevision && options.maxCount === undefined
     if (!whole) return this.#readStream(stream, options)
+    if (this.#exclusive) return (await this.readStreams([stream]))[0]!
     const cached = this.#cache.get(stream)
     const last = cached?.at(-1)
     if (cached && last) {
@@ -325,9 +398,62 @@ export class SqlEventStore implements EventStore {
    */
   async readStreams(streams: readonly string[]): Promise<RecordedEvent[][]> {
     for (const stream of streams) assertStreamName(stream)
+    if (this.#exclusive) return this.#readTrusted(streams)
     const names = [...new Set(streams)]
     const cached = names.map((stream) => this.#cache.get(stream))
     const from = cached.map((events) => events?.at(-1)?.revision ?? 0)
+    const read = await this.#readFrom(names, from)
+    const whole = new Map<string, RecordedEvent[]>()
+    for (const [i, stream] of names.entries()) {
+      const held = cached[i]
+      const since = read.get(stream)!
+      const last = held?.at(-1)
+      let events: RecordedEvent[]
+      if (!held || !last) events = since
+      else if (since[0]?.id === last.id) events = since.length === 1 ? held : [...held, ...since.slice(1)]
+      // No longer what was cached (see stream-cache.ts): read it whole again.
+      else events = await this.#readStream(stream, {})
+      if (events !== held) this.#cache.set(stream, events)
+      whole.set(stream, events)
+    }
+    return streams.map((s) => whole.get(s)!.slice())
+  }
+
+  /**
+   * Exclusive mode: cached streams as cached, the others read whole in one statement. A stream
+   * appended to while its read was in flight is answered as read but not cached (the append may
+   * have come after the read and been cached since, or not cached at all).
+   */
+  async #readTrusted(streams: readonly string[]): Promise<RecordedEvent[][]> {
+    const whole = new Map<string, RecordedEvent[]>()
+    for (const stream of streams) {
+      const cached = this.#cache.get(stream)
+      // A copy now: later appends extend the cached array in place.
+      if (cached) whole.set(stream, cached.slice())
+    }
+    const missing = [...new Set(streams.filter((s) => !whole.has(s)))]
+    if (missing.length > 0) {
+      const moved = new Set<string>()
+      this.#inFlight.add(moved)
+      try {
+        const read = await this.#readFrom(
+          missing,
+          missing.map(() => 0),
+        )
+        for (const [stream, events] of read) {
+          whole.set(stream, events)
+          // Empty streams too: this store hears of their first append.
+          if (!moved.has(stream)) this.#cache.set(stream, events, true)
+        }
+      } finally {
+        this.#inFlight.delete(moved)
+      }
+    }
+    return streams.map((s) => whole.get(s)!.slice())
+  }
+
+  /** The events of each of `names` from the revision at the same index of `from` on, in one statement. */
+  async #readFrom(names: readonly string[], from: readonly number[]): Promise<Map<string, RecordedEvent[]>> {
     // Each stream looked up by its own index scan (lateral): as a join, the generic plan of the
     // prepared statement hashed a scan of every event (PGlite's tables have no statistics). The
     // streams come as JSON, not arrays: the planner counts a constant array's elements, so with
@@ -343,20 +469,7 @@ export class SqlEventStore implements EventStore {
     )
     const read = new Map<string, RecordedEvent[]>(names.map((s) => [s, []]))
     for (const row of rows) read.get(row.stream)!.push(toRecorded(row))
-    const whole = new Map<string, RecordedEvent[]>()
-    for (const [i, stream] of names.entries()) {
-      const held = cached[i]
-      const since = read.get(stream)!
-      const last = held?.at(-1)
-      let events: RecordedEvent[]
-      if (!held || !last) events = since
-      else if (since[0]?.id === last.id) events = since.length === 1 ? held : [...held, ...since.slice(1)]
-      // No longer what was cached (see stream-cache.ts): read it whole again.
-      else events = await this.#readStream(stream, {})
-      if (events !== held) this.#cache.set(stream, events)
-      whole.set(stream, events)
-    }
-    return streams.map((s) => whole.get(s)!.slice())
+    return read
   }
 
   async readEvents(ids: readonly string[]): Promise<RecordedEvent[]> {
