@@ -9,6 +9,7 @@ import { CompactSign, importJWK } from 'jose'
 import { sendJson } from './http-client.ts'
 import { type EndpointKey, endpoints, type MixPlan } from './mixed-traffic-mix.ts'
 import { card, type ServerInfo } from './mixed-traffic-server.ts'
+import { loopDelays } from './mixed-traffic-thread.ts'
 
 interface Prepared {
   path: string
@@ -202,8 +203,11 @@ export async function runLoad(
   let cpuSeconds = 0
   let backlogAtEnd = 0
   const outstanding = new Set<{ due: number; e: number }>()
+  // The generator's own loop: an answer read late counts against the server's latency.
+  const ownLoop = loopDelays()
   setTimeout(() => {
     cpuFrom = process.cpuUsage()
+    ownLoop.reset()
     send({ type: 'measuring' })
   }, from - performance.now())
   const windowClosed = new Promise<void>((resolve) =>
@@ -211,6 +215,7 @@ export async function runLoad(
       const cpu = process.cpuUsage(cpuFrom)
       cpuSeconds = (cpu.user + cpu.system) / 1e6
       for (const o of outstanding) if (o.due < end) backlogAtEnd++
+      process.stderr.write(`  load generator over the window: ${ownLoop.summary()}\n`)
       send({ type: 'window-end' })
       resolve()
     }, end - performance.now()),

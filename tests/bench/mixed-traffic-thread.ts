@@ -27,7 +27,13 @@ const processCpu = () => {
 const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
-export function watchRequestThread(requestsAnswered: () => number): void {
+const ms = (v: number) => `${v.toFixed(1)} ms`
+
+/**
+ * How late a 10 ms timer fires on this thread, from the last `reset()` on: what a message that
+ * arrives waits before this thread reads it (its own work, and the time it is not scheduled).
+ */
+export function loopDelays(): { reset(): void; summary(): string } {
   let delays: number[] = []
   let expected = performance.now() + tickMs
   setInterval(() => {
@@ -35,9 +41,22 @@ export function watchRequestThread(requestsAnswered: () => number): void {
     delays.push(Math.max(0, now - expected))
     expected = now + tickMs
   }, tickMs).unref()
+  return {
+    reset: () => {
+      delays = []
+    },
+    summary: () => {
+      const sorted = [...delays].sort((a, b) => a - b)
+      return `event-loop delay p50 ${ms(quantile(sorted, 0.5))}, p99 ${ms(quantile(sorted, 0.99))}, max ${ms(sorted.at(-1) ?? 0)}`
+    },
+  }
+}
+
+export function watchRequestThread(requestsAnswered: () => number): void {
+  const delays = loopDelays()
   let start = { thread: 0, process: 0, at: 0, answered: 0 }
   process.on('SIGUSR1', () => {
-    delays = []
+    delays.reset()
     start = {
       thread: mainThreadCpu(),
       process: processCpu(),
@@ -50,10 +69,8 @@ export function watchRequestThread(requestsAnswered: () => number): void {
     const thread = mainThreadCpu() - start.thread
     const all = processCpu() - start.process
     const answered = requestsAnswered() - start.answered
-    const sorted = [...delays].sort((a, b) => a - b)
-    const ms = (v: number) => `${v.toFixed(1)} ms`
     process.stderr.write(
-      `  server: request thread over the window: event-loop delay p50 ${ms(quantile(sorted, 0.5))}, p99 ${ms(quantile(sorted, 0.99))}, max ${ms(sorted.at(-1) ?? 0)}; CPU ${(thread / seconds).toFixed(2)} of a core (whole process ${(all / seconds).toFixed(2)}); ${answered} requests answered, ${((thread / Math.max(1, answered)) * 1e6).toFixed(0)} µs of request-thread CPU each (${((all / Math.max(1, answered)) * 1e6).toFixed(0)} µs of the process)\n`,
+      `  server: request thread over the window: ${delays.summary()}; CPU ${(thread / seconds).toFixed(2)} of a core (whole process ${(all / seconds).toFixed(2)}); ${answered} requests answered, ${((thread / Math.max(1, answered)) * 1e6).toFixed(0)} µs of request-thread CPU each (${((all / Math.max(1, answered)) * 1e6).toFixed(0)} µs of the process)\n`,
     )
   })
 }

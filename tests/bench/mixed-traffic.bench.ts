@@ -57,7 +57,16 @@ async function startServer(
 ): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const child = spawn(
     process.execPath,
-    [import.meta.filename, '--serve', '--database', database, '--world', JSON.stringify(world)],
+    [
+      // BENCH_PROFILE=<dir>: the app's CPU profiles (every thread) go there, for `--cpu-prof` reading.
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+      import.meta.filename,
+      '--serve',
+      '--database',
+      database,
+      '--world',
+      JSON.stringify(world),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const lines = createInterface({ input: child.stdout! })

@@ -68,6 +68,10 @@ export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> 
 export function readSideOptions(config: Config, storeSchema?: string): Pick<AppOptions, 'readSideThread'> {
   if (config.TREC_STORE !== 'postgres' || config.TREC_READ_SIDE === 'main' || !config.DATABASE_URL) return {}
   return {
-    readSideThread: { connectionString: config.DATABASE_URL, ...(storeSchema ? { storeSchema } : {}) },
+    readSideThread: {
+      connectionString: config.DATABASE_URL,
+      nice: config.TREC_READ_SIDE_NICE,
+      ...(storeSchema ? { storeSchema } : {}),
+    },
   }
 }

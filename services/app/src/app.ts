@@ -86,7 +86,7 @@ export interface AppOptions {
    * connections to this PostgreSQL database, so the request thread only handles HTTP and commands
    * (read-side-thread.ts). Absent: on the request thread. Only for a PostgreSQL store.
    */
-  readSideThread?: { connectionString: string; storeSchema?: string }
+  readSideThread?: { connectionString: string; storeSchema?: string; nice?: number }
 }
 
 /**

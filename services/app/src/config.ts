@@ -43,6 +43,12 @@ export const configSchema = z
      * and KurrentDB).
      */
     TREC_READ_SIDE: z.enum(['thread', 'main']).optional(),
+    /**
+     * The niceness of the read side's thread (0–19, Linux): above 0, a machine whose cores are all
+     * busy runs the request thread first, so requests (refusals under overload too) are read
+     * sooner and the read side catches up when the peak passes.
+     */
+    TREC_READ_SIDE_NICE: z.coerce.number().int().min(0).max(19).default(0),
     /** Token verification; without a JWKS the process runs with development keys in TREC_DATA_DIR. */
     TREC_JWT_ISSUER: z.string().min(1).default('trec-dev'),
     TREC_JWT_AUDIENCE: z.string().min(1).default('trec-api'),

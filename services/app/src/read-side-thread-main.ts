@@ -10,6 +10,7 @@ import type { ReadGauge } from './metrics.ts'
 import { startReadSide } from './read-side.ts'
 import type { FromThread, ReadSideManifest, ReadSideThreadData, ToThread } from './read-side-thread.ts'
 import { Readiness } from './readiness.ts'
+import { lowerThreadPriority } from './thread-priority.ts'
 
 const data = workerData as ReadSideThreadData
 const port = parentPort!
@@ -40,6 +41,11 @@ const metrics = {
   },
 }
 const readiness = new Readiness()
+
+if (data.nice) {
+  const notApplied = lowerThreadPriority(data.nice)
+  if (notApplied) log.info({ nice: data.nice, reason: notApplied }, 'read side thread: niceness not applied')
+}
 
 const pool = new pg.Pool({
   connectionString: data.connectionString,

@@ -17,6 +17,8 @@ export interface ReadSideThreadData {
   connectionString: string
   /** The store's schema (default `trec`). */
   storeSchema?: string
+  /** The thread's niceness (TREC_READ_SIDE_NICE; thread-priority.ts). */
+  nice?: number
   services: readonly ServiceName[]
   readModels: 'feed' | 'kafka'
   audit?: AuditLogOptions

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { admissionOptions } from '../src/app-options.ts'
+import { admissionOptions, readSideOptions } from '../src/app-options.ts'
 import { loadConfig } from '../src/config.ts'
 import { loadRelayConfig } from '../src/relay-config.ts'
 
@@ -63,6 +63,15 @@ describe('production settings', () => {
     expect(() =>
       loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '-1', TREC_ADMISSION_MAX_LATENCY_MS: 'soon' }),
     ).toThrow(/TREC_ADMISSION_MAX_IN_FLIGHT[\s\S]*TREC_ADMISSION_MAX_LATENCY_MS/)
+  })
+
+  it('give the read side’s thread its niceness, 0 to 19', () => {
+    const postgres = { TREC_STORE: 'postgres', DATABASE_URL: 'postgres://trec@db:5432/trec' }
+    expect(readSideOptions(loadConfig(postgres)).readSideThread?.nice).toBe(0)
+    expect(readSideOptions(loadConfig({ ...postgres, TREC_READ_SIDE_NICE: '10' })).readSideThread?.nice).toBe(
+      10,
+    )
+    expect(() => loadConfig({ ...postgres, TREC_READ_SIDE_NICE: '20' })).toThrow(/TREC_READ_SIDE_NICE/)
   })
 })
 
