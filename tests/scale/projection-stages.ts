@@ -91,7 +91,7 @@ function timed(runner: ProjectionRunner, into: { applyMs: number }): void {
 }
 
 /**
- * The oversight read side from zero, as the app runs it: one read of the feed (batches of 2,000)
+ * The oversight read side from zero, as the app runs it: one read of the feed (batches of 20,000)
  * applied to every fraud detector, the registry, the alerts and the case work; the detectors'
  * alerts are appended to the store and read in turn.
  */

@@ -27,6 +27,13 @@ export interface ReadSideOptions {
   enabled?: readonly RuleId[]
   /** Schema of the read-model tables (default `trec_read`). */
   schema?: string
+  /**
+   * Events read and applied per transaction (default 20,000). Most of a batch's cost is per slot
+   * of rule state and per row it touches, each written once per batch however many of the batch's
+   * events changed it: a worker's attendance or a device's checks are rewritten once per batch
+   * that brings one of theirs, so catching up in large batches writes each far fewer times. Live,
+   * a batch is what has arrived since the last, so this only bounds a catch-up's transactions.
+   */
   batchSize?: number
 }
 
@@ -54,7 +61,7 @@ export class OversightReadSide {
     this.store = options.store
     this.db = options.db
     this.rules = options.rules ?? loadRuleBook()
-    this.#batchSize = options.batchSize ?? 2000
+    this.#batchSize = options.batchSize ?? 20000
     const runnerOptions = options.schema ? { schema: options.schema } : {}
     const enabled = options.enabled ?? ruleIds
     this.detectors = enabled.map(

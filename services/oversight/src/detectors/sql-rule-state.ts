@@ -5,8 +5,11 @@ const absent = Symbol('absent')
 
 /**
  * A rule's state slots in one `key → jsonb` table, read inside the batch's transaction. Slots
- * are loaded together before the batch (`preload`), or one by one on a miss; every slot read or
- * written is saved back at the end of the batch, in the same transaction as the checkpoint.
+ * are loaded together before the batch (`preload`), or one by one on a miss; every slot written
+ * (`set`, `delete`) is saved back at the end of the batch, in the same transaction as the
+ * checkpoint. A slot only read is not written back: rules write back what they change with
+ * `set`, as `RuleState` asks (the in-memory state of the rule tests hands out copies, so a rule
+ * that changed a slot in place without `set` would fail there).
  */
 export class SqlRuleState implements RuleState {
   readonly #query: Query
@@ -34,8 +37,6 @@ export class SqlRuleState implements RuleState {
     if (!this.#cache.has(key)) await this.preload([key])
     const value = this.#cache.get(key)
     if (value === absent) return undefined
-    // Handed out by reference: a rule that changes a slot in place still gets it saved.
-    this.#dirty.add(key)
     return value as T
   }
 

@@ -1,5 +1,5 @@
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
-import { localDay } from './time.ts'
+import { chinaDayStart, localDay } from './time.ts'
 
 // R10 (docs/fraud-rules.md; National Audit Office 2023: 「外挂」 software to brush online courses):
 // online-learning segments played faster than `maxPlaybackRate`, one worker's segments
@@ -99,7 +99,7 @@ export const r10OnlineBrushing: FraudRule<'R10'> = {
     state.set(key, trail)
 
     const day = localDay(start)
-    const dayStart = Date.parse(`${day}T00:00:00+08:00`)
+    const dayStart = chinaDayStart(day)
     const studied = coveredMs(
       trail.segments.map(([s, e]) => [s, e]),
       dayStart,
