@@ -47,8 +47,7 @@ await runRelay({
     published += events
   },
   onError: (e) => console.error(`relay: retrying after ${(e as Error).message}`),
-  onProducerReplaced: ({ type }) =>
-    console.error(`relay: the broker rejected the producer's state (${type}); replaced the producer`),
+  onProducerReplaced: ({ type }) => console.error(`relay: a send failed (${type}); replaced the producer`),
 })
 console.log(`relay: stopped after ${published} events`)
 await store.close()

@@ -10,7 +10,7 @@ export interface RelayOptions {
   /**
    * Makes the relay's producers. The relay owns them: it creates one with
    * `{ idempotent: true, maxInFlightRequests: 1 }` (so retries neither duplicate nor reorder),
-   * connects it, replaces it after a producer-state error and disconnects it when it stops.
+   * connects it, replaces it after any failed send and disconnects it when it stops.
    */
   kafka: Pick<Kafka, 'producer'>
   topic: string
@@ -23,9 +23,9 @@ export interface RelayOptions {
   /** Called when a pass fails (broker or store down) before the relay retries from its checkpoint. */
   onError?: (error: unknown) => void
   /**
-   * Called after `onError` when the pass failed because the producer's state no longer matches
-   * the broker's (e.g. `OUT_OF_ORDER_SEQUENCE_NUMBER`): the relay has dropped that producer and
-   * the next pass publishes from the checkpoint with a new one.
+   * Called after `onError` when a send failed: the relay has dropped that producer and the next
+   * pass publishes from the checkpoint with a new one. `type` is the producer-state error the
+   * broker answered (e.g. `OUT_OF_ORDER_SEQUENCE_NUMBER`), or `send_failed` for any other failure.
    */
   onProducerReplaced?: (info: { type: string; error: unknown }) => void
   /** Longest wait between retries (ms, default 2,000). */
@@ -43,6 +43,7 @@ export interface RelayOptions {
 export async function runRelay(options: RelayOptions): Promise<void> {
   const name = options.name ?? `relay:${options.topic}`
   let producer: Producer | undefined
+  let failedSend: unknown
   const relay: ReadModel = {
     name,
     checkpoint: async () => ({
@@ -55,7 +56,16 @@ export async function runRelay(options: RelayOptions): Promise<void> {
     async applyBatch(_lane, events) {
       // Every event the feed hands over is past the checkpoint: a round starts from it.
       if (!producer) throw new Error('the relay has no producer')
-      await producer.send({ topic: options.topic, acks: -1, messages: events.map(toMessage) })
+      try {
+        await producer.send({ topic: options.topic, acks: -1, messages: events.map(toMessage) })
+      } catch (error) {
+        // Whatever failed, this producer's sequence numbers can no longer be trusted (README,
+        // "Producer replacement"): a later batch of as many records sent under numbers the broker
+        // already holds is acknowledged as a duplicate and not written. A new producer (a new
+        // producer id, numbering from zero) publishes from the checkpoint instead.
+        failedSend = error
+        throw error
+      }
       const position = events[events.length - 1]!.position
       await options.checkpoints.save(name, position)
       options.onPublished?.({ events: events.length, position })
@@ -71,12 +81,12 @@ export async function runRelay(options: RelayOptions): Promise<void> {
     maxRetryMs: options.maxBackoffMs ?? 2000,
     async onError(error) {
       options.onError?.(error)
-      const type = producer && producerStateError(error)
-      if (producer && type) {
+      if (producer && failedSend !== undefined) {
         const stale = producer
         producer = undefined
+        failedSend = undefined
         await stale.disconnect().catch(() => undefined)
-        options.onProducerReplaced?.({ type, error })
+        options.onProducerReplaced?.({ type: producerStateError(error) ?? 'send_failed', error })
       }
     },
   })

@@ -246,12 +246,15 @@ suite(title, () => {
     await projection.stop()
   }, 300_000)
 
-  it('replaces a producer the broker answers OUT_OF_ORDER_SEQUENCE_NUMBER and publishes everything', async () => {
+  it('replaces a producer whose answers are lost and publishes everything, none acknowledged unwritten', async () => {
     // The way a broker restart gets there: the broker writes a batch but its answer is lost (here
     // the test cuts the connection as the answer arrives, for every produce request while
     // `cutting`). KafkaJS takes the batch's sequence numbers back and, once its retries are spent
     // (one here, five by default), the relay retries from its checkpoint with a batch the feed has
-    // grown meanwhile, under sequence numbers the broker has already seen for other records.
+    // grown meanwhile. Under the same producer that batch would reuse numbers the broker has seen
+    // for other records: refused (OUT_OF_ORDER_SEQUENCE_NUMBER) if larger, and acknowledged without
+    // being written if as large (this test once lost its last 60 events so). So every failed send
+    // replaces the producer.
     await storeWithSchema()
     const topic = await newTopic()
     const relaySchema = schema('relay')
@@ -324,7 +327,7 @@ suite(title, () => {
           `the relay to publish everything (replaced: ${replaced.join(', ') || 'none'}, ${errors} errors, last: ${lastError})`,
         async () => (await checkpoints.load(`relay:${topic}`)) >= (await store.headPosition()),
       )
-      expect(replaced).toContain('OUT_OF_ORDER_SEQUENCE_NUMBER')
+      expect(replaced.length).toBeGreaterThan(0)
       expect(new Set(await topicIds(topic))).toEqual(new Set(ids))
       await expectEqualToRebuild(projection.runner, ids.length)
     } finally {

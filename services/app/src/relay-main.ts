@@ -42,7 +42,7 @@ const relayErrors = new Counter({
 })
 const producerReplacements = new Counter({
   name: 'trec_relay_producer_replacements_total',
-  help: 'Producers the relay replaced because the broker rejected their sequence state (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER).',
+  help: 'Producers the relay replaced after a failed send (reason: the producer-state error the broker answered, or send_failed).',
   labelNames: ['reason'],
   registers: [metrics.registry],
 })
@@ -90,7 +90,7 @@ const relaying = runRelay({
     producerReplacements.inc({ reason: type })
     http.log.warn(
       { reason: type },
-      `relay: the broker rejected the producer's state (${type}); replaced the producer, publishing again from the checkpoint`,
+      `relay: a send failed (${type}); replaced the producer, publishing again from the checkpoint`,
     )
   },
 })
