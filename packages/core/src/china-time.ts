@@ -12,6 +12,14 @@ export function chinaDay(instant: string | number | Date): string {
   return new Date(ms + chinaOffsetMs).toISOString().slice(0, 10)
 }
 
+/**
+ * The first instant (epoch ms) of a calendar day in China (`YYYY-MM-DD`): an instant `t` has
+ * `chinaDay(t) >= day` exactly when `t >= chinaDayStart(day)`, with no date formatting per instant.
+ */
+export function chinaDayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`) - chinaOffsetMs
+}
+
 /** The calendar day `days` after `day` (`YYYY-MM-DD`; before it, when negative). */
 export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)

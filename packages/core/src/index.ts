@@ -20,7 +20,7 @@ export {
   looksLikeCardNumber,
   redactCardNumbers,
 } from './card-number-scan.ts'
-export { addDays, chinaDay, quarterOf, quarterPattern } from './china-time.ts'
+export { addDays, chinaDay, chinaDayStart, quarterOf, quarterPattern } from './china-time.ts'
 export type { CryptoProfile, CryptoProfileName } from './crypto-profile.ts'
 export {
   cryptoProfile,

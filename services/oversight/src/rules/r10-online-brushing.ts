@@ -1,5 +1,6 @@
+import { chinaDayStart } from '@trec/core'
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
-import { chinaDayStart, localDay } from './time.ts'
+import { localDay } from './time.ts'
 
 // R10 (docs/fraud-rules.md; National Audit Office 2023: 「外挂」 software to brush online courses):
 // online-learning segments played faster than `maxPlaybackRate`, one worker's segments

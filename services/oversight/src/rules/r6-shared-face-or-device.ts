@@ -1,5 +1,6 @@
+import { chinaDayStart } from '@trec/core'
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
-import { chinaDayStart, localDay } from './time.ts'
+import { localDay } from './time.ts'
 
 // R6 (docs/fraud-rules.md; the Haidian case of bought identities): proxy attendance and face
 // spoofing. A face template serves one person, so one template hash matched for more workers

@@ -7,12 +7,6 @@ import { chinaDay } from '@trec/core'
 /** The local (UTC+8) date of an instant, `YYYY-MM-DD`. */
 export const localDay = (instant: string | number): string => chinaDay(instant)
 
-/**
- * The first instant (epoch ms) of a local day `YYYY-MM-DD`: an instant `t` has
- * `localDay(t) >= day` exactly when `t >= chinaDayStart(day)`, with no date formatting per instant.
- */
-export const chinaDayStart = (day: string): number => Date.parse(`${day}T00:00:00+08:00`)
-
 /** `2024-05` for a date or instant. */
 export function monthOf(date: string): string {
   return date.slice(0, 7)
