@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
-import { brokerProperties, loggingConfig } from './config.ts'
+import { brokerProperties, loggingConfig, newClusterId } from './config.ts'
 import { KafkaInfraError } from './errors.ts'
 import { findJava } from './executables.ts'
 import { resolveKafkaJars } from './jars.ts'
@@ -306,9 +305,9 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
       }),
     )
     await writeFile(loggingFile, logging.text)
-    // `kafka-storage format` without the shell script. A cluster id is 16 random bytes in unpadded
-    // base64url (Uuid.fromString), so no extra JVM start for `random-uuid` is needed.
-    const clusterId = randomBytes(16).toString('base64url')
+    // `kafka-storage format` without the shell script; the id is made here, so no extra JVM start
+    // for `random-uuid` is needed.
+    const clusterId = newClusterId()
     const format = await run(
       java,
       [

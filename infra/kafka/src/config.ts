@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { KafkaInfraError } from './errors.ts'
 
 export interface BrokerConfigInput {
@@ -104,5 +105,17 @@ export function loggingConfig(
       'log4j.logger.kafka.server.KafkaRaftServer=INFO',
       '',
     ].join('\n'),
+  }
+}
+
+/**
+ * A new KRaft cluster id: 16 random bytes in unpadded base64url, as Kafka's `Uuid.fromString` reads
+ * it. An id that starts with `-` is drawn again (as Kafka's own `Uuid.randomUuid` does): the storage
+ * tool's argument parser would take it for an option and refuse the format, once in 64 starts.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url')
+    if (!id.startsWith('-')) return id
   }
 }

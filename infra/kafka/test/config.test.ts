@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { brokerProperties } from '../src/config.ts'
+import { brokerProperties, newClusterId } from '../src/config.ts'
 import { KafkaInfraError } from '../src/errors.ts'
 
 function parse(text: string): Map<string, string> {
@@ -63,5 +63,19 @@ describe('broker server.properties', () => {
       KafkaInfraError,
     )
     expect(() => brokerProperties({ ...input, overrides: { 'a b': 1 } })).toThrow(KafkaInfraError)
+  })
+})
+
+describe('newClusterId', () => {
+  it('draws again an id that would start with "-", which the storage tool reads as an option', () => {
+    const draws = [Buffer.alloc(16, 0xfb), Buffer.alloc(16, 0x01)]
+    const id = newClusterId(() => draws.shift() ?? Buffer.alloc(16))
+    expect(Buffer.alloc(16, 0xfb).toString('base64url').startsWith('-')).toBe(true)
+    expect(id).toBe(Buffer.alloc(16, 0x01).toString('base64url'))
+    expect(draws).toHaveLength(0)
+  })
+
+  it('gives 22 base64url characters', () => {
+    for (let i = 0; i < 200; i += 1) expect(newClusterId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
   })
 })
