@@ -2,7 +2,7 @@ import { auditService, type Notary, publishedKeys, type SigningOptions, startNot
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
 import type { Platform } from '@trec/fastify-kit'
 import { type GaugeRegistry, trackMerkleTreeSize } from './metrics.ts'
-import { behindHeadMs, maxBehindMs, type Readiness } from './readiness.ts'
+import { behindHeadMs, behindJudge, type Readiness } from './readiness.ts'
 
 export interface AuditLogOptions {
   signing: SigningOptions
@@ -64,6 +64,7 @@ export async function startNotarising(parts: {
     ...(options.witnesses ? { witnesses: options.witnesses } : {}),
     onError: (error) => parts.log.error({ err: error }, 'audit notary: batch failed; retrying'),
   })
+  const near = behindJudge()
   const untrack = [
     trackMerkleTreeSize(parts.metrics, () => notary.status().size),
     parts.readiness.add({
@@ -71,7 +72,7 @@ export async function startNotarising(parts: {
       async check() {
         const { size, feedPosition } = notary.status()
         const behindMs = await behindHeadMs(store, feedPosition)
-        return { ready: behindMs <= maxBehindMs, treeSize: size, behindMs }
+        return { ready: near(behindMs), treeSize: size, behindMs }
       },
     }),
   ]

@@ -86,10 +86,31 @@ export interface LagSource {
 
 /**
  * How far behind the head of the feed a follower of it (a read model, the detectors, the notary)
- * may be, in time, for the process to count as ready: a read answered now misses at most what
- * the last second appended.
+ * may be, in time, for the process to become ready: after a start or a restart of the read side,
+ * a read answered then misses at most what the last second appended.
  */
 export const maxBehindMs = 1000
+
+/**
+ * How far behind a follower that has caught up once may then fall and still count as ready. Under
+ * a peak of writes the read side falls behind by seconds and catches up after it: the process
+ * still takes writes (admission control refuses what it cannot take), so it must not be taken out
+ * of the load balancer for that, which would turn a lag into an outage. A follower this far
+ * behind is stuck or starved, and the process is unready until it is within `maxBehindMs` again.
+ */
+export const staysReadyBehindMs = 30_000
+
+/**
+ * Judges how far behind a follower is, with hysteresis: ready once within `maxBehindMs`, then
+ * while within `staysReadyBehindMs`. One judge per follower (it remembers whether it caught up).
+ */
+export function behindJudge(): (behindMs: number) => boolean {
+  let caughtUp = false
+  return (behindMs) => {
+    caughtUp = behindMs <= (caughtUp ? staysReadyBehindMs : maxBehindMs)
+    return caughtUp
+  }
+}
 
 /**
  * How long ago the first event after `position` was recorded (0 when there is none): how far
@@ -100,18 +121,19 @@ export async function behindHeadMs(store: EventStore, position: bigint): Promise
   return next ? Math.max(0, Date.now() - Date.parse(next.recordedAt)) : 0
 }
 
-/** A readiness check: ready while the follower at `position()` is within `maxBehindMs` of the head. */
+/** A readiness check: ready while the follower at `position()` is near the head (`behindJudge`). */
 export function followerCheck(
   name: string,
   store: EventStore,
   position: () => Promise<bigint>,
 ): ReadinessCheck {
+  const near = behindJudge()
   return {
     name,
     async check() {
       const at = await position()
       const behindMs = await behindHeadMs(store, at)
-      return { ready: behindMs <= maxBehindMs, position: at.toString(), behindMs }
+      return { ready: near(behindMs), position: at.toString(), behindMs }
     },
   }
 }
@@ -120,7 +142,7 @@ export function followerCheck(
  * Reports a projection's lag in readiness and as `trec_projection_lag_events{projection}`.
  * With `maxLag`, a projection further behind makes the process unready (use it for a
  * read-side process whose answers would be stale); with the source's `behindMs`, so does one
- * more than `maxBehindMs` behind the head; without either, lag is reported only.
+ * too far behind the head (`behindJudge`); without either, lag is reported only.
  */
 export function trackProjectionLag(
   source: LagSource,
@@ -132,13 +154,14 @@ export function trackProjectionLag(
       'projection',
     ])
     .track({ projection: source.name }, () => source.lag())
+  const near = behindJudge()
   const unadd = into.readiness.add({
     name: `projection:${source.name}`,
     async check() {
       const lag = await source.lag()
       const behindMs = source.behindMs ? await source.behindMs() : 0
       return {
-        ready: (maxLag === undefined || lag <= maxLag) && behindMs <= maxBehindMs,
+        ready: (maxLag === undefined || lag <= maxLag) && near(behindMs),
         lag,
         ...(maxLag === undefined ? {} : { maxLag }),
         ...(source.behindMs ? { behindMs } : {}),

@@ -3,7 +3,13 @@ import { pgliteExecutor } from '@trec/eventstore/pglite'
 import { feedLane, type Projection, ProjectionRunner } from '@trec/projections'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Metrics, trackMerkleTreeSize } from '../src/metrics.ts'
-import { followerCheck, maxBehindMs, Readiness, trackProjectionLag } from '../src/readiness.ts'
+import {
+  followerCheck,
+  maxBehindMs,
+  Readiness,
+  staysReadyBehindMs,
+  trackProjectionLag,
+} from '../src/readiness.ts'
 import { type AppHarness, appHarness, designation, people } from './harness.ts'
 
 /** The value of one sample of the exposition text, or undefined when there is none. */
@@ -181,7 +187,7 @@ describe('readiness', () => {
     expect(Object.keys((await h.get('/health/ready')).json().checks)).toEqual(['store'])
   })
 
-  it('is unavailable while a follower (a read model, the detectors, the notary) is over a second behind the head', async () => {
+  it('is unavailable until a follower (a read model, the detectors, the notary) is within a second of the head, then while it is over 30 s behind', async () => {
     // The feed as a follower at position 0 sees it: the first event after it was recorded `ago` ms back.
     let ago: number | undefined
     const store = {
@@ -196,6 +202,15 @@ describe('readiness', () => {
       checks: { notary: { ready: false, position: '0' } },
     })
     expect((await readiness.report()).checks.notary!.behindMs).toBeGreaterThan(maxBehindMs)
+    ago = 200
+    expect((await readiness.report()).status).toBe('ready')
+    // Caught up once, it stays ready through a peak's lag, and not past staysReadyBehindMs.
+    ago = 5000
+    expect((await readiness.report()).status).toBe('ready')
+    ago = staysReadyBehindMs + 5000
+    expect((await readiness.report()).status).toBe('unavailable')
+    ago = 5000
+    expect((await readiness.report()).status).toBe('unavailable')
     ago = 200
     expect((await readiness.report()).status).toBe('ready')
     ago = undefined
