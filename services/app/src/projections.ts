@@ -22,7 +22,7 @@ export interface RunningProjections {
  * read-worker-main.ts) each follows its own source, a Kafka consumer group, made anew for each
  * round. Each catches up from its checkpoint, then follows live; its lag behind the store shows in
  * /health/ready and /metrics, and the process is ready only while it is within a second of the
- * feed's head. A round that fails is restarted from the checkpoints after a pause: since rows and
+ * feed’s head. A round that fails is restarted from the checkpoints after a pause: since rows and
  * checkpoints commit together, nothing is lost or applied twice.
  */
 export async function runProjections(
