@@ -105,6 +105,11 @@ export const configSchema = z
      * waits that long before it is read. 0 (the default) leaves it out of the budget.
      */
     TREC_ADMISSION_MAX_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+    /**
+     * PostgreSQL: connections of the request thread's pool (commands, queries, idempotency). Each
+     * busy connection is a server process competing for the cores with the request thread.
+     */
+    TREC_PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
     /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, /metrics is public. */
     TREC_METRICS_TOKEN: z.string().min(16).optional(),
     /** 行政区划代码 of this deployment: the region put on the access events it records. */

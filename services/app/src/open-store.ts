@@ -49,7 +49,11 @@ export async function beginRuntime(config: Config): Promise<{ runtime: Promise<R
 async function openServerRuntime(config: Config): Promise<Runtime> {
   const pg = (await import('pg')).default
   const { pgExecutor, SqlEventStore } = await import('@trec/eventstore/postgres')
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20, application_name: 'trec' })
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.TREC_PG_POOL_MAX,
+    application_name: 'trec',
+  })
   pool.on('error', () => undefined)
   const sql = pgExecutor(pool)
   if (config.TREC_STORE === 'postgres') {

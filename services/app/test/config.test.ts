@@ -73,6 +73,12 @@ describe('production settings', () => {
     )
     expect(() => loadConfig({ ...postgres, TREC_READ_SIDE_NICE: '20' })).toThrow(/TREC_READ_SIDE_NICE/)
   })
+
+  it('size the serving process’s PostgreSQL pool, 20 unless set', () => {
+    expect(loadConfig({}).TREC_PG_POOL_MAX).toBe(20)
+    expect(loadConfig({ TREC_PG_POOL_MAX: '8' }).TREC_PG_POOL_MAX).toBe(8)
+    expect(() => loadConfig({ TREC_PG_POOL_MAX: '0' })).toThrow(/TREC_PG_POOL_MAX/)
+  })
 })
 
 describe('the relay’s settings', () => {
