@@ -117,7 +117,12 @@ const say = (line: string) => process.stderr.write(`  server: ${line}\n`)
 
 export async function serve(connectionString: string, world: World): Promise<void> {
   const started = performance.now()
-  const client = new pg.Pool({ connectionString, max: 20, application_name: 'trec-bench-mixed' })
+  const config = loadConfig({ ...process.env, TREC_STORE: 'postgres', DATABASE_URL: connectionString })
+  const client = new pg.Pool({
+    connectionString,
+    max: config.TREC_PG_POOL_MAX,
+    application_name: 'trec-bench-mixed',
+  })
   client.on('error', () => undefined)
   const sql = pgExecutor(client)
   const store = new SqlEventStore(sql, { schema: storeSchema })
@@ -126,7 +131,6 @@ export async function serve(connectionString: string, world: World): Promise<voi
   const issuer = await createTokenIssuer('https://idp.bench.test', 'trec-api')
   const clock = { now: new Date(setUpAt) }
   const signingKey = cryptoProfile().signature.generateKeyPair()
-  const config = loadConfig({ ...process.env, TREC_STORE: 'postgres', DATABASE_URL: connectionString })
   const app = await buildApp({
     runtime,
     auth: { issuer: issuer.issuer, audience: issuer.audience, keys: { jwks: issuer.jwks } },

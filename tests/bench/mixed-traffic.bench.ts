@@ -13,7 +13,7 @@
 //   replaces the mixed-traffic section of BENCHMARKS.md; keep a run worth keeping by quoting its
 //   figures in an analysis section of its own, outside the markers); the app's admission
 //   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT, TREC_ADMISSION_MAX_LATENCY_MS and
-//   TREC_ADMISSION_MAX_LOOP_DELAY_MS as for `pnpm serve`
+//   TREC_ADMISSION_MAX_LOOP_DELAY_MS as for `pnpm serve`, its pool size from TREC_PG_POOL_MAX
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
       readSide: { atEnd, caughtUpSeconds, limitSeconds: catchUpLimit },
       drainSeconds,
       acknowledged: { events: result.acknowledged.length, lost },
-      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}, TREC_ADMISSION_MAX_LOOP_DELAY_MS=${process.env.TREC_ADMISSION_MAX_LOOP_DELAY_MS || 'default'}`,
+      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}, TREC_ADMISSION_MAX_LOOP_DELAY_MS=${process.env.TREC_ADMISSION_MAX_LOOP_DELAY_MS || 'default'}, TREC_PG_POOL_MAX=${process.env.TREC_PG_POOL_MAX || 'default'}`,
     }
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)
