@@ -117,7 +117,9 @@ export const complianceRecordTypes = ['TrainingCompleted', 'SubsidyPaid'] as con
  * A fact of these types changes a worker's rows only when it comes before one of the worker's
  * payments, or when a payment cites an event not in the record yet: past `quietAfter` it changes
  * nothing, so a read model need not fold the worker again for it (the face checks that come after
- * a worker's completion, most of the feed). Change it with the fold.
+ * a worker's completion, most of the feed). Nor, while the worker has no SubsidyPaid, does the fold
+ * read them (nor a class's schedule, ClassOpened): a read model need not load them for it.
+ * Change it with the fold.
  */
 export const complianceInertTypes: ReadonlySet<string> = new Set([
   'WorkerEnrolled',

@@ -52,6 +52,8 @@ const workerTypes = new Set<string>(complianceWorkerTypes)
 const typeCode = new Map<string, number>(complianceWorkerTypes.map((t, i) => [t, i]))
 const recordCodes = new Set<number>(complianceRecordTypes.map((t) => typeCode.get(t)!))
 const inertCodes = new Set<number>([...complianceInertTypes].map((t) => typeCode.get(t)!))
+const inertCodeList = [...inertCodes]
+const paidCode = typeCode.get('SubsidyPaid')!
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
 
@@ -410,13 +412,21 @@ export async function loadFacts(
   table: (name: string) => string,
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
-  const rows = await query<WorkerFactRow>(
-    `select w.worker, e.position::text as position, e.id::text as id, e.class::text as class, e.type,
-            e.occurred_at, e.region, e.data
-       from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
-      where w.worker = any($1::text[])`,
-    [workers],
-  )
+  // The inert types are read only for a payment (`complianceInertTypes`): most folds come before
+  // the worker's first payment (its completion, assessment, certificate, claim), and would read
+  // and unpack every face check for nothing. They are loaded only for the workers with a payment.
+  const eventRows = (types: string, of: readonly string[]) =>
+    query<WorkerFactRow>(
+      `select w.worker, e.position::text as position, e.id::text as id, e.class::text as class, e.type,
+              e.occurred_at, e.region, e.data
+         from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
+        where w.worker = any($1::text[]) and e.type ${types}`,
+      [of, inertCodeList],
+    )
+  const rows = await eventRows('<> all($2::int2[])', workers)
+  const paid = new Set<string>()
+  for (const r of rows) if (r.type === paidCode) paid.add(r.worker)
+  if (paid.size > 0) for (const r of await eventRows('= any($2::int2[])', [...paid])) rows.push(r)
   const memberRows = await query<{ worker: string; class: string; key: string }>(
     `select worker, class, hashtextextended(class, 0)::text as key from ${table('members')}
       where worker = any($1::text[])`,
@@ -457,14 +467,17 @@ export async function loadFacts(
       data: unpackComplianceData(type, { class: classNamed(r), data: r.data }, r.worker),
     })
   }
+  // A class's schedule (ClassOpened, its largest fact) is read only for a payment too: loaded only
+  // for the classes of the workers with one.
   const refs = await query<StoredFoldRow>(
     `with classes as (select distinct class from ${table('members')} where worker = any($1::text[]))
      select r.kind, r.key, r.position::text as position, r.id::text as id, r.type, r.recorded_at, r.occurred_at, r.region, r.data
        from ${table('reference_events')} r
-      where (r.kind = 'class' and r.key in (select class from classes))
+      where (r.kind = 'class' and r.key in (select class from classes) and (r.type <> 'ClassOpened' or r.key in (
+               select class from ${table('members')} where worker = any($2::text[]))))
          or (r.kind = 'programme' and r.key in (
                select programme from ${table('programme_classes')} where class in (select class from classes)))`,
-    [workers],
+    [workers, [...paid]],
   )
   const byKey = referencesByKey(refs)
   const programmesOf = new Map<string, Set<string>>()
