@@ -213,11 +213,13 @@ async function applyCompliance(
 
   await insertFacts(query, table, facts)
   if (own.length > 0) {
+    // Only new workers and those recorded now: an upsert would lock every row it finds.
     const recorded = new Map<string, boolean>()
     for (const r of own) recorded.set(r.worker, recorded.get(r.worker) === true || recordCodes.has(r.type))
     await query(
       `insert into ${table('workers')} as t (worker, key, recorded)
        select worker, hashtextextended(worker, 0), recorded from unnest($1::text[], $2::bool[]) as x(worker, recorded)
+        where not exists (select 1 from ${table('workers')} w where w.worker = x.worker and (w.recorded or not x.recorded))
        on conflict (worker) do update set recorded = true where excluded.recorded and not t.recorded`,
       [[...recorded.keys()], [...recorded.values()]],
     )
@@ -328,6 +330,8 @@ async function applyCompliance(
     await countPayments(query, table, chunk, payments)
     // A worker folded again mostly gets the rows it had: only new and changed rows are written
     // (no dead row, no index entry for an unchanged one), and rows the fold no longer gives go.
+    // An unchanged row is left out before the upsert: `on conflict do update … where` locks the
+    // row it finds even when the condition is false (a heap write and a WAL record each).
     await query(
       `delete from ${table('payments')} where worker = any($1::text[]) and not (payment = any($2::uuid[]))`,
       [chunk, payments.map((p) => p.payment)],
@@ -342,7 +346,9 @@ async function applyCompliance(
       `worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean,
        record jsonb, position int8, awaiting boolean`,
       payments,
-      `on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
+      `where not exists (select 1 from ${table('payments')} p
+                          where p.worker = x.worker and p.payment = x.payment and p.record = x.record)
+       on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
          quarter = excluded.quarter, region = excluded.region, paid_on = excluded.paid_on,
          backed = excluded.backed, record = excluded.record, position = excluded.position, awaiting = excluded.awaiting
        where t.record is distinct from excluded.record`,
@@ -352,7 +358,9 @@ async function applyCompliance(
       `${table('completions')} as t`,
       'worker text, completion uuid, class text, quarter text, region text, record jsonb',
       completions,
-      `on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
+      `where not exists (select 1 from ${table('completions')} c
+                          where c.worker = x.worker and c.completion = x.completion and c.record = x.record)
+       on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
          region = excluded.region, record = excluded.record
        where t.record is distinct from excluded.record`,
     )
