@@ -78,8 +78,10 @@ const sealedFields: Partial<Record<string, readonly string[]>> = {
 /** The event's data without its sealed personal fields, for storing in a read model. */
 export function slimData(type: string, data: unknown): Record<string, unknown> {
   const drop = sealedFields[type]
+  // Most types have none: their data as it is (a read model only reads and writes it out).
+  if (drop === undefined) return data as Record<string, unknown>
   const out = { ...(data as Record<string, unknown>) }
-  for (const field of drop ?? []) delete out[field]
+  for (const field of drop) delete out[field]
   return out
 }
 

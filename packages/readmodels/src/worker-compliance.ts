@@ -117,7 +117,9 @@ export const complianceRecordTypes = ['TrainingCompleted', 'SubsidyPaid'] as con
  * A fact of these types changes a worker's rows only when it comes before one of the worker's
  * payments, or when a payment cites an event not in the record yet: past `quietAfter` it changes
  * nothing, so a read model need not fold the worker again for it (the face checks that come after
- * a worker's completion, most of the feed). Change it with the fold.
+ * a worker's completion, most of the feed). Nor, while the worker has no SubsidyPaid, does the fold
+ * read them (nor a class's schedule, ClassOpened): a read model need not load them for it.
+ * Change it with the fold.
  */
 export const complianceInertTypes: ReadonlySet<string> = new Set([
   'WorkerEnrolled',
@@ -237,7 +239,36 @@ const instantFields = new Set(['checkedAt', 'start', 'end', 'tappedAt'])
 /** The milliseconds of an ISO instant written as `toISOString` writes it, else undefined. */
 function msOf(text: string): number | undefined {
   const ms = Date.parse(text)
-  return Number.isFinite(ms) && new Date(ms).toISOString() === text ? ms : undefined
+  if (!Number.isFinite(ms)) return undefined
+  // Every field in its range gives the text back exactly, without writing it out (most instants).
+  return inRange(text) || new Date(ms).toISOString() === text ? ms : undefined
+}
+
+const daysIn = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** Whether `text` is `YYYY-MM-DDTHH:mm:ss.sssZ` (year 1000 on) with each field in its range. */
+function inRange(text: string): boolean {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T') return false
+  if (text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false
+  const n = (from: number, to: number): number => {
+    let v = 0
+    for (let i = from; i < to; i++) {
+      const d = text.charCodeAt(i) - 48
+      if (d < 0 || d > 9) return -1
+      v = v * 10 + d
+    }
+    return v
+  }
+  const year = n(0, 4)
+  const month = n(5, 7)
+  const day = n(8, 10)
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return false
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  if (day > (month === 2 ? (leap ? 29 : 28) : daysIn[month - 1]!)) return false
+  const hour = n(11, 13)
+  const minute = n(14, 16)
+  const second = n(17, 19)
+  return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && n(20, 23) >= 0
 }
 
 /** The data the fold reads, from what `packComplianceData` kept and the worker's pseudonym. */

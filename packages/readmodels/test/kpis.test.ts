@@ -281,3 +281,39 @@ describe('which facts leave a worker’s compliance rows as they are', () => {
     expect(quietChecked).toBeGreaterThan(60)
   })
 })
+
+describe('what the fold of a worker with no payment reads', () => {
+  it('no fact of complianceInertTypes and no class schedule (ClassOpened) changes it', () => {
+    const record = generateRecord({ workers: 40, seed: 11 })
+    const events = envelopes(record.appends)
+    const options = { rules: [testRuleSet] }
+    let checked = 0
+    for (const w of record.workers) {
+      const firstPaid = events.find(
+        (e) => e.type === 'SubsidyPaid' && (e.data as { worker?: unknown }).worker === w,
+      )
+      const facts = events.filter((e) => {
+        const of = (e.data as { worker?: unknown }).worker
+        return (of === undefined || of === w) && (firstPaid === undefined || e.position < firstPaid.position)
+      })
+      const read = facts.filter((e) => !complianceInertTypes.has(e.type) && e.type !== 'ClassOpened')
+      // Each prefix of the worker's record up to its first payment, as a projection folds it.
+      for (const upTo of facts) {
+        if ((upTo.data as { worker?: unknown }).worker !== w) continue
+        const all = foldWorkerCompliance(
+          w,
+          facts.filter((e) => e.position <= upTo.position),
+          options,
+        )
+        const slim = foldWorkerCompliance(
+          w,
+          read.filter((e) => e.position <= upTo.position),
+          options,
+        )
+        expect([w, upTo.id, slim]).toEqual([w, upTo.id, all])
+        if (all.completions.length > 0) checked += 1
+      }
+    }
+    expect(checked).toBeGreaterThan(40)
+  })
+})

@@ -52,6 +52,8 @@ const workerTypes = new Set<string>(complianceWorkerTypes)
 const typeCode = new Map<string, number>(complianceWorkerTypes.map((t, i) => [t, i]))
 const recordCodes = new Set<number>(complianceRecordTypes.map((t) => typeCode.get(t)!))
 const inertCodes = new Set<number>([...complianceInertTypes].map((t) => typeCode.get(t)!))
+const inertCodeList = [...inertCodes]
+const paidCode = typeCode.get('SubsidyPaid')!
 const referenceTypes = new Set<string>(complianceReferenceTypes)
 const ruleSetTypes = new Set<string>(['SubsidyRuleSetPublished', 'SubsidyRuleSetAmended'])
 
@@ -211,34 +213,44 @@ async function applyCompliance(
 
   await insertFacts(query, table, facts)
   if (own.length > 0) {
+    // Only new workers and those recorded now: an upsert would lock every row it finds.
     const recorded = new Map<string, boolean>()
     for (const r of own) recorded.set(r.worker, recorded.get(r.worker) === true || recordCodes.has(r.type))
     await query(
       `insert into ${table('workers')} as t (worker, key, recorded)
        select worker, hashtextextended(worker, 0), recorded from unnest($1::text[], $2::bool[]) as x(worker, recorded)
+        where not exists (select 1 from ${table('workers')} w where w.worker = x.worker and (w.recorded or not x.recorded))
        on conflict (worker) do update set recorded = true where excluded.recorded and not t.recorded`,
       [[...recorded.keys()], [...recorded.values()]],
     )
     // An event already kept (delivered again through another lane: the runner drops one
     // redelivered in its own lane before it gets here) is left out. Only an event at or below the
     // newest kept can be one, so only those are looked up among their worker's.
+    // Sent as one array per column (`unnest`), not as JSON objects: the names of the columns
+    // repeated in every row were a third of the bytes of a batch's statements.
     await query(
       `with ins as (
          insert into ${table('worker_events')} (key, position, id, class, type, occurred_at, region, data)
-         select k, p, id, hashtextextended(class, 0), type, occurred_at, region, data
-           from json_to_recordset($1::json) as x(worker text, position text, id uuid, class text, type int2,
-             occurred_at text, region text, data json)
-           cross join hashtextextended(worker, 0) as k cross join cast(x.position as int8) as p
-          where p > coalesce((select position from ${table('newest_event')}), 0)
-             or not exists (select 1 from ${table('worker_events')} e where e.key = k and e.position = p)
+         select k, x.position, id, hashtextextended(class, 0), type, occurred_at, region, data
+           from unnest($1::text[], $2::int8[], $3::uuid[], $4::text[], $5::int2[], $6::text[], $7::text[], $8::json[])
+             as x(worker, position, id, class, type, occurred_at, region, data)
+           cross join hashtextextended(worker, 0) as k
+          where x.position > coalesce((select position from ${table('newest_event')}), 0)
+             or not exists (select 1 from ${table('worker_events')} e where e.key = k and e.position = x.position)
          returning position)
        insert into ${table('newest_event')} as t (newest, position)
        select true, max(position) from ins having count(*) > 0
        on conflict (newest) do update set position = greatest(t.position, excluded.position)`,
-      [JSON.stringify(own)],
+      columnsOf(own),
     )
   }
-  await insertRecordset(query, table('members'), 'class text, worker text', [...members.values()])
+  if (members.size > 0) {
+    const pairs = [...members.values()]
+    await query(
+      `insert into ${table('members')} select * from unnest($1::text[], $2::text[]) on conflict do nothing`,
+      [pairs.map((m) => m.class), pairs.map((m) => m.worker)],
+    )
+  }
 
   // A worker's own new facts call for a fold unless all of them are of the types that change its
   // rows only before its last payment (`complianceInertTypes`) and come after its `quietAfter`.
@@ -318,6 +330,8 @@ async function applyCompliance(
     await countPayments(query, table, chunk, payments)
     // A worker folded again mostly gets the rows it had: only new and changed rows are written
     // (no dead row, no index entry for an unchanged one), and rows the fold no longer gives go.
+    // An unchanged row is left out before the upsert: `on conflict do update … where` locks the
+    // row it finds even when the condition is false (a heap write and a WAL record each).
     await query(
       `delete from ${table('payments')} where worker = any($1::text[]) and not (payment = any($2::uuid[]))`,
       [chunk, payments.map((p) => p.payment)],
@@ -332,7 +346,9 @@ async function applyCompliance(
       `worker text, payment uuid, claim text, payment_ref text, quarter text, region text, paid_on text, backed boolean,
        record jsonb, position int8, awaiting boolean`,
       payments,
-      `on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
+      `where not exists (select 1 from ${table('payments')} p
+                          where p.worker = x.worker and p.payment = x.payment and p.record = x.record)
+       on conflict (worker, payment) do update set claim = excluded.claim, payment_ref = excluded.payment_ref,
          quarter = excluded.quarter, region = excluded.region, paid_on = excluded.paid_on,
          backed = excluded.backed, record = excluded.record, position = excluded.position, awaiting = excluded.awaiting
        where t.record is distinct from excluded.record`,
@@ -342,7 +358,9 @@ async function applyCompliance(
       `${table('completions')} as t`,
       'worker text, completion uuid, class text, quarter text, region text, record jsonb',
       completions,
-      `on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
+      `where not exists (select 1 from ${table('completions')} c
+                          where c.worker = x.worker and c.completion = x.completion and c.record = x.record)
+       on conflict (worker, completion) do update set class = excluded.class, quarter = excluded.quarter,
          region = excluded.region, record = excluded.record
        where t.record is distinct from excluded.record`,
     )
@@ -390,6 +408,24 @@ async function countPayments(
   if (changes.some((d) => d.n < 0)) await query(`delete from ${table('payment_counts')} where n = 0`)
 }
 
+/** The rows as the arrays of the worker events' insert: one per column, `data` as JSON text. */
+function columnsOf(rows: readonly WorkerFactRow[]): unknown[][] {
+  const n = rows.length
+  const columns = Array.from({ length: 8 }, () => new Array<unknown>(n))
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!
+    columns[0]![i] = r.worker
+    columns[1]![i] = r.position
+    columns[2]![i] = r.id
+    columns[3]![i] = r.class
+    columns[4]![i] = r.type
+    columns[5]![i] = r.occurred_at
+    columns[6]![i] = r.region
+    columns[7]![i] = JSON.stringify(r.data)
+  }
+  return columns
+}
+
 /** A row of `worker_events`: what the fold reads of one worker event. */
 interface WorkerFactRow {
   worker: string
@@ -410,13 +446,21 @@ export async function loadFacts(
   table: (name: string) => string,
   workers: readonly string[],
 ): Promise<Map<string, FoldEvent[]>> {
-  const rows = await query<WorkerFactRow>(
-    `select w.worker, e.position::text as position, e.id::text as id, e.class::text as class, e.type,
-            e.occurred_at, e.region, e.data
-       from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
-      where w.worker = any($1::text[])`,
-    [workers],
-  )
+  // The inert types are read only for a payment (`complianceInertTypes`): most folds come before
+  // the worker's first payment (its completion, assessment, certificate, claim), and would read
+  // and unpack every face check for nothing. They are loaded only for the workers with a payment.
+  const eventRows = (types: string, of: readonly string[]) =>
+    query<WorkerFactRow>(
+      `select w.worker, e.position::text as position, e.id::text as id, e.class::text as class, e.type,
+              e.occurred_at, e.region, e.data
+         from ${table('workers')} w join ${table('worker_events')} e on e.key = w.key
+        where w.worker = any($1::text[]) and e.type ${types}`,
+      [of, inertCodeList],
+    )
+  const rows = await eventRows('<> all($2::int2[])', workers)
+  const paid = new Set<string>()
+  for (const r of rows) if (r.type === paidCode) paid.add(r.worker)
+  if (paid.size > 0) for (const r of await eventRows('= any($2::int2[])', [...paid])) rows.push(r)
   const memberRows = await query<{ worker: string; class: string; key: string }>(
     `select worker, class, hashtextextended(class, 0)::text as key from ${table('members')}
       where worker = any($1::text[])`,
@@ -457,14 +501,17 @@ export async function loadFacts(
       data: unpackComplianceData(type, { class: classNamed(r), data: r.data }, r.worker),
     })
   }
+  // A class's schedule (ClassOpened, its largest fact) is read only for a payment too: loaded only
+  // for the classes of the workers with one.
   const refs = await query<StoredFoldRow>(
     `with classes as (select distinct class from ${table('members')} where worker = any($1::text[]))
      select r.kind, r.key, r.position::text as position, r.id::text as id, r.type, r.recorded_at, r.occurred_at, r.region, r.data
        from ${table('reference_events')} r
-      where (r.kind = 'class' and r.key in (select class from classes))
+      where (r.kind = 'class' and r.key in (select class from classes) and (r.type <> 'ClassOpened' or r.key in (
+               select class from ${table('members')} where worker = any($2::text[]))))
          or (r.kind = 'programme' and r.key in (
                select programme from ${table('programme_classes')} where class in (select class from classes)))`,
-    [workers],
+    [workers, [...paid]],
   )
   const byKey = referencesByKey(refs)
   const programmesOf = new Map<string, Set<string>>()
