@@ -59,7 +59,10 @@ export class SqlRuleState implements RuleState {
     }
     if (Object.keys(upserts).length > 0)
       await this.#query(
-        `insert into ${this.#table} (key, value) select key, value from jsonb_each($1::jsonb)
+        // `json_each` and a cast per value, not `jsonb_each`: the server then parses each slot
+        // once from text, instead of parsing the whole batch into one jsonb and copying every slot
+        // out of it again (about half the server's time for large slots such as R7's attendance).
+        `insert into ${this.#table} (key, value) select key, value::jsonb from json_each($1::json)
          on conflict (key) do update set value = excluded.value`,
         [JSON.stringify(upserts)],
       )

@@ -1,5 +1,6 @@
 import { chinaDayStart } from '@trec/core'
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
+import { fromFirst, insertSorted } from './sorted-list.ts'
 import { localDay } from './time.ts'
 
 // R6 (docs/fraud-rules.md; the Haidian case of bought identities): proxy attendance and face
@@ -28,21 +29,6 @@ const maxEvidenceKept = 200
 const maxChecksKept = 2000
 
 const byCheckTime = (a: DeviceCheck, b: DeviceCheck) => a[0] - b[0] || a[2].localeCompare(b[2])
-
-/**
- * Puts `check` into `checks`, kept sorted by `byCheckTime`, after any equal to it: where pushing
- * it and sorting again (a stable sort) would, without sorting the whole list for each check.
- */
-function insertSorted(checks: DeviceCheck[], check: DeviceCheck): void {
-  let lo = 0
-  let hi = checks.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (byCheckTime(checks[mid]!, check) <= 0) lo = mid + 1
-    else hi = mid
-  }
-  checks.splice(lo, 0, check)
-}
 
 /**
  * The first window of `burstMs` (earliest start) holding the check at `at` in which more than
@@ -99,7 +85,7 @@ export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
 
     const dKey = `d:${d.device}`
     const device = (await state.get<DeviceUse>(dKey)) ?? { recent: [], days: {} }
-    insertSorted(device.recent, [at, d.worker, event.id])
+    insertSorted(device.recent, [at, d.worker, event.id], byCheckTime)
     const burst = findBurst(device.recent, at, params.burst.seconds * 1000, params.burst.workers)
     if (burst)
       drafts.push({
@@ -130,8 +116,8 @@ export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
     for (const old of days.slice(0, -2)) delete device.days[old]
     const firstKept = days.slice(-2)[0]!
     const firstKeptFrom = chinaDayStart(firstKept)
-    const from = device.recent.findIndex(([t]) => t >= firstKeptFrom)
-    device.recent = from < 0 ? [] : device.recent.slice(from).slice(-maxChecksKept)
+    const kept = fromFirst(device.recent, ([t]) => t >= firstKeptFrom)
+    device.recent = kept.length > maxChecksKept ? kept.slice(-maxChecksKept) : kept
     state.set(dKey, device)
     return drafts
   },
