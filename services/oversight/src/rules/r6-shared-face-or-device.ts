@@ -1,6 +1,6 @@
 import { chinaDayStart } from '@trec/core'
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
-import { fromFirst, insertSorted } from './sorted-list.ts'
+import { firstWhere, fromFirst, insertSorted } from './sorted-list.ts'
 import { localDay } from './time.ts'
 
 // R6 (docs/fraud-rules.md; the Haidian case of bought identities): proxy attendance and face
@@ -43,9 +43,8 @@ function findBurst(
   burstMs: number,
   limit: number,
 ): { checks: DeviceCheck[]; workers: number } | undefined {
-  for (let i = 0; i < checks.length; i++) {
+  for (let i = firstWhere(checks, ([t]) => t >= at - burstMs); i < checks.length; i++) {
     const from = checks[i]![0]
-    if (from < at - burstMs) continue
     if (from > at) break
     const inWindow: DeviceCheck[] = []
     for (let j = i; j < checks.length && checks[j]![0] <= from + burstMs; j++) inWindow.push(checks[j]!)

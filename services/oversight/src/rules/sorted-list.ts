@@ -6,15 +6,24 @@
  * sorting again (a stable sort) would.
  */
 export function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
+  const at = firstWhere(list, (other) => compare(other, item) > 0)
+  if (at === list.length) list.push(item)
+  else list.splice(at, 0, item)
+}
+
+/**
+ * The index of the first item of `list` for which `test` holds (`list.length` if none), when
+ * `test` holds for every item after the first it holds for: a binary search.
+ */
+export function firstWhere<T>(list: readonly T[], test: (item: T) => boolean): number {
   let lo = 0
   let hi = list.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (compare(list[mid]!, item) <= 0) lo = mid + 1
-    else hi = mid
+    if (test(list[mid]!)) hi = mid
+    else lo = mid + 1
   }
-  if (lo === list.length) list.push(item)
-  else list.splice(lo, 0, item)
+  return lo
 }
 
 /**
@@ -23,7 +32,6 @@ export function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => num
  * itself when that is all of it, so the common case copies nothing.
  */
 export function fromFirst<T>(list: T[], keep: (item: T) => boolean): T[] {
-  const from = list.findIndex(keep)
-  if (from === 0) return list
-  return from < 0 ? [] : list.slice(from)
+  const from = firstWhere(list, keep)
+  return from === 0 ? list : list.slice(from)
 }
