@@ -1,7 +1,7 @@
 import { archiveProjection } from '@trec/archive'
 import { complianceProjection } from '@trec/compliance'
 import type { EventStore, SqlExecutor } from '@trec/eventstore'
-import { OversightReadSide } from '@trec/oversight'
+import { OversightReadSide, type RuleId } from '@trec/oversight'
 import {
   catchUp as catchUpGroup,
   type Projection,
@@ -77,10 +77,12 @@ async function together(
   return { name, events, ms, bytes: 0 }
 }
 
-/** Times every `applyBatch` of a runner into `into.applyMs`. */
+/** Times every batch a runner's projection applies into `into.applyMs`. */
 function timed(runner: ProjectionRunner, into: { applyMs: number }): void {
-  const apply = runner.applyBatch.bind(runner)
-  runner.applyBatch = async (...args) => {
+  // The projection's own `apply`: a group applies its runners' projections directly, never
+  // through each runner's `applyBatch`.
+  const apply = runner.projection.apply.bind(runner.projection)
+  runner.projection.apply = async (...args) => {
     const started = performance.now()
     try {
       return await apply(...args)
@@ -101,7 +103,9 @@ async function oversight(
   schema: string,
   total: number,
 ): Promise<ProjectionFigures> {
-  const side = new OversightReadSide({ store, db, schema })
+  // SCALE_OVERSIGHT_RULES=R4,R7 runs only those detectors ('' none): what each rule costs.
+  const rules = process.env.SCALE_OVERSIGHT_RULES?.split(',').filter(Boolean) as RuleId[] | undefined
+  const side = new OversightReadSide({ store, db, schema, ...(rules ? { enabled: rules } : {}) })
   await side.setup()
   const parts = side.runners.map((runner) => {
     const part = { name: runner.projection.name, applyMs: 0 }

@@ -1,6 +1,7 @@
 import type { FraudRule } from '../detectors/fraud-rule.ts'
 import { type ScheduleSlot, scheduleKey, scheduleOf } from './class-schedule.ts'
 import { distanceKm } from './geo.ts'
+import { fromFirst, insertSorted } from './sorted-list.ts'
 import { localDay } from './time.ts'
 
 // R4 (docs/fraud-rules.md): one worker in two places at once. Two passing face checks of a
@@ -24,6 +25,8 @@ interface Presence {
 }
 
 const hourMs = 3_600_000
+
+const byTime = (a: Check, b: Check) => a.at - b.at || a.id.localeCompare(b.id)
 
 export const r4ImpossiblePresence: FraudRule<'R4'> = {
   id: 'R4',
@@ -84,10 +87,9 @@ export const r4ImpossiblePresence: FraudRule<'R4'> = {
       if (conflict) conflicts.push(other.id)
     }
 
-    presence.checks.push(check)
-    presence.checks.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id))
+    insertSorted(presence.checks, check, byTime)
     const latest = presence.checks[presence.checks.length - 1]!.at
-    presence.checks = presence.checks.filter((c) => c.at >= latest - windowMs)
+    presence.checks = fromFirst(presence.checks, (c) => c.at >= latest - windowMs)
     state.set(key, presence)
 
     if (conflicts.length === 0) return []

@@ -1,5 +1,6 @@
 import { chinaDayStart } from '@trec/core'
 import type { AlertDraft, FraudRule } from '../detectors/fraud-rule.ts'
+import { firstWhere, fromFirst, insertSorted } from './sorted-list.ts'
 import { localDay } from './time.ts'
 
 // R6 (docs/fraud-rules.md; the Haidian case of bought identities): proxy attendance and face
@@ -30,21 +31,6 @@ const maxChecksKept = 2000
 const byCheckTime = (a: DeviceCheck, b: DeviceCheck) => a[0] - b[0] || a[2].localeCompare(b[2])
 
 /**
- * Puts `check` into `checks`, kept sorted by `byCheckTime`, after any equal to it: where pushing
- * it and sorting again (a stable sort) would, without sorting the whole list for each check.
- */
-function insertSorted(checks: DeviceCheck[], check: DeviceCheck): void {
-  let lo = 0
-  let hi = checks.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (byCheckTime(checks[mid]!, check) <= 0) lo = mid + 1
-    else hi = mid
-  }
-  checks.splice(lo, 0, check)
-}
-
-/**
  * The first window of `burstMs` (earliest start) holding the check at `at` in which more than
  * `limit` different workers passed, from `checks` sorted by check time. Every such window can be
  * slid to start at one of its checks, so the candidates are the windows starting at each check
@@ -57,9 +43,8 @@ function findBurst(
   burstMs: number,
   limit: number,
 ): { checks: DeviceCheck[]; workers: number } | undefined {
-  for (let i = 0; i < checks.length; i++) {
+  for (let i = firstWhere(checks, ([t]) => t >= at - burstMs); i < checks.length; i++) {
     const from = checks[i]![0]
-    if (from < at - burstMs) continue
     if (from > at) break
     const inWindow: DeviceCheck[] = []
     for (let j = i; j < checks.length && checks[j]![0] <= from + burstMs; j++) inWindow.push(checks[j]!)
@@ -99,7 +84,7 @@ export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
 
     const dKey = `d:${d.device}`
     const device = (await state.get<DeviceUse>(dKey)) ?? { recent: [], days: {} }
-    insertSorted(device.recent, [at, d.worker, event.id])
+    insertSorted(device.recent, [at, d.worker, event.id], byCheckTime)
     const burst = findBurst(device.recent, at, params.burst.seconds * 1000, params.burst.workers)
     if (burst)
       drafts.push({
@@ -130,8 +115,8 @@ export const r6SharedFaceOrDevice: FraudRule<'R6'> = {
     for (const old of days.slice(0, -2)) delete device.days[old]
     const firstKept = days.slice(-2)[0]!
     const firstKeptFrom = chinaDayStart(firstKept)
-    const from = device.recent.findIndex(([t]) => t >= firstKeptFrom)
-    device.recent = from < 0 ? [] : device.recent.slice(from).slice(-maxChecksKept)
+    const kept = fromFirst(device.recent, ([t]) => t >= firstKeptFrom)
+    device.recent = kept.length > maxChecksKept ? kept.slice(-maxChecksKept) : kept
     state.set(dKey, device)
     return drafts
   },
