@@ -71,6 +71,7 @@ export function readSideOptions(config: Config, storeSchema?: string): Pick<AppO
     readSideThread: {
       connectionString: config.DATABASE_URL,
       nice: config.TREC_READ_SIDE_NICE,
+      threads: config.TREC_READ_SIDE_THREADS,
       ...(storeSchema ? { storeSchema } : {}),
     },
   }

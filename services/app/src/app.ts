@@ -27,7 +27,7 @@ import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { openapiInfo } from './openapi-info.ts'
 import { startReadSide } from './read-side.ts'
-import { startReadSideThread } from './read-side-thread.ts'
+import { startReadSideThreads } from './read-side-threads.ts'
 import { Readiness, storeCheck } from './readiness.ts'
 import { workerSessionRoute } from './worker-sessions.ts'
 
@@ -84,9 +84,9 @@ export interface AppOptions {
   /**
    * Run the read side (projections, fraud detectors, notary) on a thread of its own with its own
    * connections to this PostgreSQL database, so the request thread only handles HTTP and commands
-   * (read-side-thread.ts). Absent: on the request thread. Only for a PostgreSQL store.
+   * (read-side-thread.ts), or on two (`threads`, default 2: read-side-threads.ts). Absent: on the request thread. Only for a PostgreSQL store.
    */
-  readSideThread?: { connectionString: string; storeSchema?: string; nice?: number }
+  readSideThread?: { connectionString: string; storeSchema?: string; nice?: number; threads?: 1 | 2 }
 }
 
 /**
@@ -228,9 +228,10 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     const into = { metrics, readiness }
     const stop = options.readSideThread
       ? (
-          await startReadSideThread(
+          await startReadSideThreads(
             {
               ...options.readSideThread,
+              threads: options.readSideThread.threads ?? 2,
               services,
               readModels,
               ...(options.audit ? { audit: options.audit } : {}),

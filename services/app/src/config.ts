@@ -49,6 +49,15 @@ export const configSchema = z
      * sooner and the read side catches up when the peak passes.
      */
     TREC_READ_SIDE_NICE: z.coerce.number().int().min(0).max(19).default(0),
+    /**
+     * How many threads the read side runs on (`thread` only): 2 (the default) runs the read
+     * models with the notary on one and the oversight projections with the fraud detectors on the
+     * other, so the read side's Node work uses two cores; 1 runs all of it on one.
+     */
+    TREC_READ_SIDE_THREADS: z.coerce
+      .number()
+      .pipe(z.union([z.literal(1), z.literal(2)]))
+      .default(2),
     /** Token verification; without a JWKS the process runs with development keys in TREC_DATA_DIR. */
     TREC_JWT_ISSUER: z.string().min(1).default('trec-dev'),
     TREC_JWT_AUDIENCE: z.string().min(1).default('trec-api'),

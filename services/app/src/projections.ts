@@ -17,8 +17,8 @@ export interface RunningProjections {
 
 /**
  * Runs read models in this process, with the one runner of @trec/projections (`follow`). In
- * embedded mode (no `sourceOf`) they are one group: one read of the store's feed, each batch
- * applied to every read model in one transaction. With `sourceOf` (read workers, see
+ * embedded mode and on the read side's thread (no `sourceOf`) they are one group: one read of the store's feed, each batch
+ * applied to every read model in one transaction. With `options.sourceOf` (read workers, see
  * read-worker-main.ts) each follows its own source, a Kafka consumer group, made anew for each
  * round. Each catches up from its checkpoint, then follows live; its lag behind the store shows in
  * /health/ready and /metrics, and the process is ready only while it is within a second of the
@@ -31,13 +31,18 @@ export async function runProjections(
   projections: readonly Projection[],
   into: { metrics: GaugeRegistry; readiness: Readiness },
   log: { error(obj: unknown, msg: string): void },
-  sourceOf?: (projection: Projection) => ProjectionSource,
+  options: {
+    sourceOf?: (projection: Projection) => ProjectionSource
+    /** Schema of the read models' tables (default `trec_read`). */
+    schema?: string
+  } = {},
 ): Promise<RunningProjections> {
+  const { sourceOf } = options
   const controller = new AbortController()
   const untrack: (() => void)[] = []
   const runners: ProjectionRunner[] = []
   for (const projection of projections) {
-    const runner = new ProjectionRunner(db, projection)
+    const runner = new ProjectionRunner(db, projection, options.schema ? { schema: options.schema } : {})
     await runner.setup()
     runners.push(runner)
     untrack.push(

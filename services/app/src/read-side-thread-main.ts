@@ -1,6 +1,7 @@
-// The read side's thread (started by read-side-thread.ts): the projections, the fraud detectors
-// and the audit notary, on connections of their own to PostgreSQL, so the request thread only
-// handles HTTP and commands. It answers the request thread's `status` messages (its readiness
+// A read side's thread (started by read-side-thread.ts): the projections, the fraud detectors
+// and the audit notary, or the group of them it is given (`only`: read-side-threads.ts), on
+// connections of their own to PostgreSQL, so the request thread only handles HTTP and commands.
+// It answers the request thread's `status` messages (its readiness
 // checks and gauges), forwards its log lines, and on `stop` stops after the batches in flight
 // commit, closes its connections and ends.
 import { parentPort, workerData } from 'node:worker_threads'
@@ -50,7 +51,7 @@ if (data.nice) {
 const pool = new pg.Pool({
   connectionString: data.connectionString,
   max: 10,
-  application_name: 'trec-read-side',
+  application_name: data.applicationName ?? 'trec-read-side',
 })
 pool.on('error', () => undefined)
 const sql = pgExecutor(pool)
@@ -60,6 +61,8 @@ const stop = await startReadSide({
   db: sql,
   services: data.services,
   readModels: data.readModels,
+  ...(data.only ? { only: data.only } : {}),
+  ...(data.readSchema ? { readSchema: data.readSchema } : {}),
   ...(data.audit ? { audit: data.audit } : {}),
   into: { metrics, readiness },
   log,

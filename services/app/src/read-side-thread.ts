@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads'
 import type { AuditLogOptions } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
 import type { GaugeRegistry } from './metrics.ts'
+import type { ReadSidePart } from './read-side.ts'
 import type { CheckResult, Readiness } from './readiness.ts'
 
 // The read side on a thread of its own (node:worker_threads), so that the request thread only
@@ -21,6 +22,12 @@ export interface ReadSideThreadData {
   nice?: number
   services: readonly ServiceName[]
   readModels: 'feed' | 'kafka'
+  /** Only these parts of the read side (default: all; read-side-threads.ts spreads them over threads). */
+  only?: readonly ReadSidePart[]
+  /** Schema of the read models' tables (default `trec_read`; the scale tests' own). */
+  readSchema?: string
+  /** `application_name` of the thread's connections (default `trec-read-side`). */
+  applicationName?: string
   audit?: AuditLogOptions
 }
 

@@ -8,12 +8,38 @@ import { runProjections } from './projections.ts'
 import { readModelsOf } from './read-models.ts'
 import { followerCheck, type Readiness } from './readiness.ts'
 
+/**
+ * The parts of the read side, each able to run on a thread of its own (read-side-threads.ts):
+ * the read models (one group following the feed), the oversight projections with the fraud
+ * detectors, and the audit notary.
+ */
+export type ReadSidePart = 'read-models' | 'oversight' | 'notary'
+export const readSideParts: readonly ReadSidePart[] = ['read-models', 'oversight', 'notary']
+
+/** The parts the chosen services run (whatever thread runs them). */
+export function readSidePartsOf(
+  services: readonly ServiceName[],
+  readModels: 'feed' | 'kafka',
+): ReadSidePart[] {
+  return readSideParts.filter((part) =>
+    part === 'read-models'
+      ? // the services with read models (read-models.ts), without loading compliance's rule sets
+        readModels !== 'kafka' &&
+        services.some((s) => s === 'subsidy' || s === 'archive' || s === 'compliance')
+      : services.includes(part === 'oversight' ? 'oversight' : 'audit'),
+  )
+}
+
 export interface ReadSideParts {
   store: EventStore
   db: SqlExecutor
   services: readonly ServiceName[]
   /** Who keeps the archive and compliance read models: this read side (`feed`) or read workers (`kafka`). */
   readModels: 'feed' | 'kafka'
+  /** Only these parts (default: every one the services run). */
+  only?: readonly ReadSidePart[]
+  /** Schema of the read models' tables (default `trec_read`; the scale tests' own). */
+  readSchema?: string
   /** The notary's checkpoint signing, with the audit service. */
   audit?: AuditLogOptions
   /** The rule sets compliance judges by (default: the shipped ones). */
@@ -34,15 +60,17 @@ export interface ReadSideParts {
 export async function startReadSide(parts: ReadSideParts): Promise<() => Promise<void>> {
   const { store, db, services, into, log } = parts
   const stops: (() => Promise<void>)[] = []
+  const runs = (part: ReadSidePart) => parts.only === undefined || parts.only.includes(part)
+  const schema = parts.readSchema ? { schema: parts.readSchema } : {}
   const projections = readModelsOf(services, parts.rules)
-  if (projections.length > 0 && parts.readModels !== 'kafka') {
-    const running = await runProjections(store, db, projections, into, log)
+  if (runs('read-models') && projections.length > 0 && parts.readModels !== 'kafka') {
+    const running = await runProjections(store, db, projections, into, log, schema)
     stops.push(() => running.stop())
   }
-  if (services.includes('oversight')) {
+  if (runs('oversight') && services.includes('oversight')) {
     let oversight = parts.oversight
     if (!oversight) {
-      oversight = new OversightReadSide({ store, db })
+      oversight = new OversightReadSide({ store, db, ...schema })
       await oversight.setup()
     }
     const readSide = oversight
@@ -55,7 +83,7 @@ export async function startReadSide(parts: ReadSideParts): Promise<() => Promise
       await following
     })
   }
-  if (services.includes('audit')) {
+  if (runs('notary') && services.includes('audit')) {
     if (!parts.audit) throw new Error('the audit service needs its checkpoint signing options (audit)')
     stops.push(await startNotarising({ store, db, options: parts.audit, ...into, log }))
   }

@@ -45,22 +45,24 @@ const running = await runProjections(
   projections,
   { metrics, readiness },
   http.log,
-  (projection) => {
-    const groupId = `${config.TREC_READ_GROUP}.${projection.name}`
-    const consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: config.TREC_READ_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.max(500, Math.floor(config.TREC_READ_SESSION_TIMEOUT_MS / 10)),
-      maxWaitTimeInMs: 100,
-    })
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const partitions = Object.values(payload.memberAssignment).flat()
-      http.log.info(
-        { group: groupId, partitions },
-        `read worker: ${projection.name} holds partitions ${partitions.join(',')}`,
-      )
-    })
-    return kafkaSource(consumer, config.TREC_TOPIC)
+  {
+    sourceOf: (projection) => {
+      const groupId = `${config.TREC_READ_GROUP}.${projection.name}`
+      const consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: config.TREC_READ_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.max(500, Math.floor(config.TREC_READ_SESSION_TIMEOUT_MS / 10)),
+        maxWaitTimeInMs: 100,
+      })
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const partitions = Object.values(payload.memberAssignment).flat()
+        http.log.info(
+          { group: groupId, partitions },
+          `read worker: ${projection.name} holds partitions ${partitions.join(',')}`,
+        )
+      })
+      return kafkaSource(consumer, config.TREC_TOPIC)
+    },
   },
 )
 http.log.info(

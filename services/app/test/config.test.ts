@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { admissionOptions, readSideOptions } from '../src/app-options.ts'
 import { loadConfig } from '../src/config.ts'
+import { readSideThreadGroups } from '../src/read-side-threads.ts'
 import { loadRelayConfig } from '../src/relay-config.ts'
 
 describe('production settings', () => {
@@ -78,6 +79,21 @@ describe('production settings', () => {
     expect(loadConfig({}).TREC_PG_POOL_MAX).toBe(20)
     expect(loadConfig({ TREC_PG_POOL_MAX: '8' }).TREC_PG_POOL_MAX).toBe(8)
     expect(() => loadConfig({ TREC_PG_POOL_MAX: '0' })).toThrow(/TREC_PG_POOL_MAX/)
+  })
+
+  it('spread the read side over two threads unless TREC_READ_SIDE_THREADS=1', () => {
+    const postgres = { TREC_STORE: 'postgres', DATABASE_URL: 'postgres://trec@db:5432/trec' }
+    expect(readSideOptions(loadConfig(postgres)).readSideThread?.threads).toBe(2)
+    expect(
+      readSideOptions(loadConfig({ ...postgres, TREC_READ_SIDE_THREADS: '1' })).readSideThread?.threads,
+    ).toBe(1)
+    expect(() => loadConfig({ ...postgres, TREC_READ_SIDE_THREADS: '3' })).toThrow(/TREC_READ_SIDE_THREADS/)
+    expect(readSideThreadGroups(2, ['read-models', 'oversight', 'notary'])).toEqual([
+      ['read-models', 'notary'],
+      ['oversight'],
+    ])
+    expect(readSideThreadGroups(2, ['oversight'])).toEqual([['oversight']])
+    expect(readSideThreadGroups(1, ['read-models', 'oversight'])).toEqual([['read-models', 'oversight']])
   })
 })
 

@@ -1,11 +1,13 @@
-// The read side on a thread of its own (src/read-side-thread.ts) on a real PostgreSQL: it keeps
-// the read models, the oversight projections and the notary from connections of its own while the
-// request thread's readiness and metrics report it; when the thread dies it is logged and a new
-// one resumes from the checkpoints; stopping it closes its connections.
+// The read side on threads of its own (src/read-side-thread.ts, src/read-side-threads.ts) on a
+// real PostgreSQL: two threads keep the read models with the notary, and the oversight
+// projections, from connections of their own while the request thread's readiness and metrics
+// report them; when a thread dies it is logged and a new one resumes from the checkpoints;
+// stopping them closes their connections.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Worker } from 'node:worker_threads'
 import { cryptoProfile } from '@trec/core'
 import { postgresForTests } from '@trec/eventstore/testing'
 import { buildProvince, writeEvents } from '@trec/generator'
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { Metrics } from '../src/metrics.ts'
 import { openRuntime, type Runtime } from '../src/open-store.ts'
-import { startReadSideThread } from '../src/read-side-thread.ts'
+import { startReadSideThreads } from '../src/read-side-threads.ts'
 import { Readiness } from '../src/readiness.ts'
 import { ownDatabase } from './own-database.ts'
 
@@ -58,9 +60,10 @@ suite('the read side on its own thread', () => {
     const readiness = new Readiness()
     const errors: string[] = []
     const log = { error: (_: unknown, msg: string) => errors.push(msg), info: () => undefined }
-    const running = await startReadSideThread(
+    const running = await startReadSideThreads(
       {
         connectionString: database!.url,
+        threads: 2,
         services: ['archive', 'compliance', 'oversight', 'audit'],
         readModels: 'feed',
         audit: {
@@ -103,13 +106,14 @@ suite('the read side on its own thread', () => {
       expect(exposition).toContain('trec_projection_lag_events{projection="archive"} 0')
       expect(exposition).toMatch(/^trec_merkle_tree_size \d+$/m)
 
-      // The thread dies (as on an uncaught error); a new one resumes from the checkpoints.
-      const first = running.thread()!
+      // The read models' and notary's thread dies (as on an uncaught error); a new one resumes from the checkpoints.
+      expect(running.threads()).toHaveLength(2)
+      const [first, other] = running.threads() as [Worker, Worker]
       await first.terminate()
       await until('the crash to be logged', () => errors.some((m) => m.includes('restarting')))
       await writeEvents(store, events.slice(half))
       await until('a new thread to catch up with the rest', async () => {
-        const now = running.thread()
+        const now = running.threads()[0]
         return now !== undefined && now !== first && (await caughtUp())
       })
       // Every event once in the audit tree: none lost to the crash, none appended twice.
@@ -117,11 +121,13 @@ suite('the read side on its own thread', () => {
         'select (select max(size) from trec_audit.state)::text as leaves, (select count(*) from trec.events)::text as events',
       )
       expect(rows[0]!.leaves).toBe(rows[0]!.events)
+      // The other thread ran on untouched.
+      expect(running.threads()[1]).toBe(other)
       expect(Number(rows[0]!.events)).toBeGreaterThanOrEqual(events.length)
     } finally {
       await running.stop()
     }
-    expect(running.thread()).toBeUndefined()
+    expect(running.threads()).toEqual([undefined, undefined])
     await until('the thread’s connections to close', async () => {
       const rows = await sql.query<{ n: string }>(
         `select count(*)::text as n from pg_stat_activity where application_name = 'trec-read-side'
@@ -133,7 +139,7 @@ suite('the read side on its own thread', () => {
     expect((await readiness.report()).status).toBe('unavailable')
   }, 180_000)
 
-  it('runs in `pnpm serve` on PostgreSQL by default, and SIGTERM stops both threads with exit 0', async () => {
+  it('runs in `pnpm serve` on PostgreSQL by default, and SIGTERM stops all three threads with exit 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'trec-read-side-thread-'))
     const child = spawn(process.execPath, [join(import.meta.dirname, '../src/main.ts')], {
       env: {
