@@ -1,4 +1,5 @@
 import type { EventData, ScheduledSession } from '@trec/contracts'
+import { utcInstant } from '@trec/core'
 import { type BackingRuleSet, ruleSetFor } from './backing-rules.ts'
 import { compactIds, expandIds } from './compact-ids.ts'
 import { allOf, canonical, type FoldEvent, is, lastOf, workerOf } from './events.ts'
@@ -226,7 +227,8 @@ export function packComplianceData(type: string, data: Record<string, unknown>):
     if (v === undefined) return null
     // An instant as its milliseconds when that gives it back exactly; a session named after its
     // class as the rest of its name (in an array, to tell it from a whole name).
-    if (instantFields.has(k) && typeof v === 'string' && msOf(v) !== undefined) return msOf(v)
+    const ms = instantFields.has(k) && typeof v === 'string' ? msOf(v) : undefined
+    if (ms !== undefined) return ms
     if (k === 'session' && typeof v === 'string' && cls !== null && v.startsWith(cls))
       return [v.slice(cls.length)]
     return v
@@ -238,37 +240,12 @@ const instantFields = new Set(['checkedAt', 'start', 'end', 'tappedAt'])
 
 /** The milliseconds of an ISO instant written as `toISOString` writes it, else undefined. */
 function msOf(text: string): number | undefined {
+  // Most instants are in the stored form, which utcInstant reads exactly, without writing it out.
+  const quick = text.length === 24 ? utcInstant(text) : undefined
+  if (quick !== undefined) return quick
   const ms = Date.parse(text)
   if (!Number.isFinite(ms)) return undefined
-  // Every field in its range gives the text back exactly, without writing it out (most instants).
-  return inRange(text) || new Date(ms).toISOString() === text ? ms : undefined
-}
-
-const daysIn = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-/** Whether `text` is `YYYY-MM-DDTHH:mm:ss.sssZ` (year 1000 on) with each field in its range. */
-function inRange(text: string): boolean {
-  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T') return false
-  if (text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false
-  const n = (from: number, to: number): number => {
-    let v = 0
-    for (let i = from; i < to; i++) {
-      const d = text.charCodeAt(i) - 48
-      if (d < 0 || d > 9) return -1
-      v = v * 10 + d
-    }
-    return v
-  }
-  const year = n(0, 4)
-  const month = n(5, 7)
-  const day = n(8, 10)
-  if (year < 1000 || month < 1 || month > 12 || day < 1) return false
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  if (day > (month === 2 ? (leap ? 29 : 28) : daysIn[month - 1]!)) return false
-  const hour = n(11, 13)
-  const minute = n(14, 16)
-  const second = n(17, 19)
-  return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && n(20, 23) >= 0
+  return new Date(ms).toISOString() === text ? ms : undefined
 }
 
 /** The data the fold reads, from what `packComplianceData` kept and the worker's pseudonym. */

@@ -1,4 +1,5 @@
 import { type exportSelectionSchema, underPrefix } from '@trec/contracts'
+import { utcInstant } from '@trec/core'
 import type { z } from 'zod'
 
 // What an export selects, and whether an event belongs to it. The server selects with these
@@ -75,47 +76,6 @@ export function occurredAtOf(event: SelectableEvent): number | undefined {
   const at = (event.metadata as { occurredAt?: unknown } | null)?.occurredAt
   const ms = typeof at === 'string' ? (utcInstant(at) ?? Date.parse(at)) : Number.NaN
   return Number.isNaN(ms) ? undefined : ms
-}
-
-const digitsAt = (s: string, from: number, to: number): number => {
-  let n = 0
-  for (let i = from; i < to; i++) {
-    const d = s.charCodeAt(i) - 0x30
-    if (d < 0 || d > 9) return -1
-    n = n * 10 + d
-  }
-  return n
-}
-
-/**
- * `Date.parse` of the forms stored events' times have, `YYYY-MM-DDTHH:MM:SS.sssZ` or with an
- * offset, `…sss+08:00` (devices report their own), with its fields in their usual ranges, read
- * without the general parser (the notary and the verifier read one per event); undefined for
- * anything else, which `Date.parse` then reads.
- */
-export function utcInstant(s: string): number | undefined {
-  let offset = 0
-  if (s.length === 29) {
-    const sign = s[23] === '+' ? 1 : s[23] === '-' ? -1 : 0
-    const hours = digitsAt(s, 24, 26)
-    const minutes = digitsAt(s, 27, 29)
-    if (sign === 0 || s[26] !== ':' || hours < 0 || hours > 23 || minutes < 0 || minutes > 59)
-      return undefined
-    offset = sign * (hours * 60 + minutes) * 60_000
-  } else if (s.length !== 24 || s[23] !== 'Z') return undefined
-  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.')
-    return undefined
-  const year = digitsAt(s, 0, 4)
-  const month = digitsAt(s, 5, 7)
-  const day = digitsAt(s, 8, 10)
-  const hour = digitsAt(s, 11, 13)
-  const minute = digitsAt(s, 14, 16)
-  const second = digitsAt(s, 17, 19)
-  const ms = digitsAt(s, 20, 23)
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 31) return undefined
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0)
-    return undefined
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset
 }
 
 /** Event ids an event cites as evidence (`data.evidence`). */

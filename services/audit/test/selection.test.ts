@@ -1,6 +1,6 @@
+import { utcInstant } from '@trec/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { utcInstant } from '../src/selection.ts'
 
 // The selection reads every event's time; its quick reading of the stored form must agree with
 // Date.parse wherever it answers, and leave everything else to Date.parse.
@@ -57,5 +57,12 @@ describe('utcInstant', () => {
     expect(utcInstant('2024-04-08T08:27:00.000+08:00')).toBe(Date.parse('2024-04-08T00:27:00.000Z'))
     expect(utcInstant('2024-04-07T19:30:00.000-04:57')).toBe(Date.parse('2024-04-08T00:27:00.000Z'))
     expect(utcInstant('2024-04-08T00:27:00.000+24:00')).toBeUndefined()
+  })
+
+  it('leaves a day past its month’s end to Date.parse, so a Z instant it answers is toISOString’s text', () => {
+    expect(utcInstant('2025-02-30T00:00:00.000Z')).toBeUndefined()
+    expect(utcInstant('2024-02-29T00:00:00.000Z')).toBe(Date.parse('2024-02-29T00:00:00.000Z'))
+    expect(utcInstant('2100-02-29T00:00:00.000Z')).toBeUndefined()
+    expect(utcInstant('2025-04-31T00:00:00.000Z')).toBeUndefined()
   })
 })
