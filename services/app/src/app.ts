@@ -84,7 +84,8 @@ export interface AppOptions {
   /**
    * Run the read side (projections, fraud detectors, notary) on a thread of its own with its own
    * connections to this PostgreSQL database, so the request thread only handles HTTP and commands
-   * (read-side-thread.ts), or on two (`threads`, default 2: read-side-threads.ts). Absent: on the request thread. Only for a PostgreSQL store.
+   * (read-side-thread.ts), or on two (`threads`, default 2: read-side-threads.ts). Absent: on the
+   * request thread. Only for a PostgreSQL store.
    */
   readSideThread?: { connectionString: string; storeSchema?: string; nice?: number; threads?: 1 | 2 }
 }

@@ -6,8 +6,8 @@ import type { Readiness } from './readiness.ts'
 
 // The read side spread over threads (TREC_READ_SIDE_THREADS), so that its Node work runs on more
 // than one core: on one thread the read models (~67 µs of Node CPU an event on a 1M-event
-// province), the oversight projections with the detectors (~47) and the notary share one core and cap the read side near 9,000
-// events/s however many cores are idle. Each thread follows the feed itself from connections of
+// province), the oversight projections with the detectors (~47) and the notary share one core,
+// which caps the read side near 9,000 events/s however many cores are idle. Each thread follows the feed itself from connections of
 // its own and reports its own checks and gauges (their names differ), so they need nothing from
 // each other: a detector's alert is an event of the store, read by every thread from the feed.
 
