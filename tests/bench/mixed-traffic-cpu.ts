@@ -11,7 +11,12 @@ export function processCpu(pid: number): number {
 
 /** User + system CPU seconds so far of a process's main thread alone (its other threads left out). */
 export function mainThreadCpu(pid: number): number {
-  return statCpu(`/proc/${pid}/task/${pid}/stat`)
+  return threadCpu(pid, pid)
+}
+
+/** User + system CPU seconds so far of one thread (`tid`) of a process; 0 if it is gone. */
+export function threadCpu(pid: number, tid: number | string): number {
+  return statCpu(`/proc/${pid}/task/${tid}/stat`)
 }
 
 function statCpu(path: string): number {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { Metrics, Readiness, type ServiceName, startReadSideThreads } from '@trec/app'
 import type pg from 'pg'
+import { processCpu, threadCpu } from '../bench/mixed-traffic-cpu.ts'
 import { dropSchemas, storedEvents } from './disk.ts'
 import { loadAverage } from './machine.ts'
 
@@ -12,8 +13,6 @@ import { loadAverage } from './machine.ts'
 // that would be counted as the read side's, and it delays the thread that answers.) Its wall time gives events/s of
 // the whole read side; CPU is this process's (every thread) and its threads' PostgreSQL backends'.
 
-const ticks = 100 // USER_HZ
-
 /** CPU seconds so far of each server backend whose application_name is `app`, by pid. */
 async function sampleBackends(pool: pg.Pool, app: string, into: Map<number, number>): Promise<void> {
   const { rows } = await pool.query<{ pid: number }>(
@@ -21,13 +20,8 @@ async function sampleBackends(pool: pg.Pool, app: string, into: Map<number, numb
     [app],
   )
   for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      into.set(pid, (Number(fields[11]) + Number(fields[12])) / ticks)
-    } catch {
-      // gone since: its last sample stands
-    }
+    const seconds = processCpu(pid)
+    if (seconds > 0) into.set(pid, seconds) // else gone since: its last sample stands
   }
 }
 
@@ -37,19 +31,12 @@ function workerThreadsCpu(): Map<string, number> {
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== 'WorkerThread') continue
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      cpu.set(tid, (Number(fields[11]) + Number(fields[12])) / ticks)
     } catch {
-      // ended since
+      continue // ended since
     }
+    cpu.set(tid, threadCpu(process.pid, tid))
   }
   return cpu
-}
-
-const processCpu = () => {
-  const u = process.cpuUsage()
-  return (u.user + u.system) / 1e6
 }
 
 /** Every checkpoint of `readSchema` (its lane of the store's feed) is at the head of the store's feed. */
@@ -88,7 +75,7 @@ export async function readSideTogether(input: {
   const backends = new Map<number, number>()
   const load = loadAverage()
   const before = workerThreadsCpu()
-  const node0 = processCpu()
+  const node0 = processCpu(process.pid)
   const started = performance.now()
   const running = await startReadSideThreads(
     {
@@ -110,7 +97,7 @@ export async function readSideTogether(input: {
       if (await caughtUp(pool, input.storeSchema, readSchema)) break
     }
     const ms = performance.now() - started
-    const nodeS = processCpu() - node0
+    const nodeS = processCpu(process.pid) - node0
     const pgS = [...backends.values()].reduce((a, b) => a + b, 0)
     const threadS = [...workerThreadsCpu()]
       .filter(([tid]) => !before.has(tid))

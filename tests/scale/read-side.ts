@@ -18,12 +18,12 @@
 // The detectors append their alerts to the store they read: --copy-store S reads a copy of S
 // (made, then dropped unless --keep-store), so that S itself is only read.
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { ServiceName } from '@trec/app'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
 import { postgresForTests } from '@trec/eventstore/testing'
 import pg from 'pg'
+import { processCpu } from '../bench/mixed-traffic-cpu.ts'
 import { storeProvince } from './append-stage.ts'
 import { dropSchemas, storedEvents } from './disk.ts'
 import { loadAverage } from './machine.ts'
@@ -56,30 +56,14 @@ pool.on('error', () => undefined)
 const db = pgExecutor(pool)
 const storeSchema = values.store ?? `scale_store_${tag}`
 const store = new SqlEventStore(db, { schema: storeSchema })
-const ticks = 100 // USER_HZ
-
 /** CPU seconds of this pool's server backends so far (utime + stime of each). */
 async function backendCpu(): Promise<number> {
   const { rows } = await pool.query<{ pid: number }>(
     'select pid from pg_stat_activity where application_name = $1',
     [app],
   )
-  let sum = 0
-  for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      sum += (Number(fields[11]) + Number(fields[12])) / ticks
-    } catch {
-      // a backend that has gone: its time is lost (the pool keeps its connections open)
-    }
-  }
-  return sum
-}
-
-const processCpu = () => {
-  const u = process.cpuUsage()
-  return (u.user + u.system) / 1e6
+  // a backend that has gone counts 0: its time is lost (the pool keeps its connections open)
+  return rows.reduce((sum, { pid }) => sum + processCpu(pid), 0)
 }
 
 try {
@@ -130,7 +114,7 @@ try {
       if (!only && stage.includes('+')) continue
       if (only && !only.includes(stage)) continue
       const schema = `scale_${stage.replace('+', '_')}_${tag}`
-      const node0 = processCpu()
+      const node0 = processCpu(process.pid)
       const pg0 = await backendCpu()
       const [figures] = await projectionStages({
         db,
@@ -141,7 +125,7 @@ try {
         keep: values.keep!,
         only: stage,
       })
-      const nodeS = processCpu() - node0
+      const nodeS = processCpu(process.pid) - node0
       const pgS = (await backendCpu()) - pg0
       const f = figures!
       sumMs += f.ms
