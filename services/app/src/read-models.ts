@@ -4,6 +4,9 @@ import type { Projection } from '@trec/projections'
 import { claimsListProjection, defaultRulesDir, loadRuleSets } from '@trec/subsidy'
 import type { ServiceName } from './config.ts'
 
+/** The services whose queries read read models of their own (the projections below). */
+export const readModelServices: readonly ServiceName[] = ['subsidy', 'archive', 'compliance']
+
 /**
  * The read models (projections) behind the chosen services' queries: one list whichever
  * process keeps them, the service's own (following the store's feed) or a read worker

@@ -5,7 +5,7 @@ import { type AuditLogOptions, startNotarising } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
 import type { GaugeRegistry } from './metrics.ts'
 import { runProjections } from './projections.ts'
-import { readModelsOf } from './read-models.ts'
+import { readModelServices, readModelsOf } from './read-models.ts'
 import { followerCheck, type Readiness } from './readiness.ts'
 
 /**
@@ -23,9 +23,8 @@ export function readSidePartsOf(
 ): ReadSidePart[] {
   return readSideParts.filter((part) =>
     part === 'read-models'
-      ? // the services with read models (read-models.ts), without loading compliance's rule sets
-        readModels !== 'kafka' &&
-        services.some((s) => s === 'subsidy' || s === 'archive' || s === 'compliance')
+      ? // without building the projections (compliance's loads its rule sets)
+        readModels !== 'kafka' && services.some((s) => readModelServices.includes(s))
       : services.includes(part === 'oversight' ? 'oversight' : 'audit'),
   )
 }
