@@ -12,6 +12,8 @@ export interface FrontOptions extends BudgetLimits {
   port: number
   /** Called for each write the front refuses (for metrics). */
   onRefuse?: (reason: AdmissionReason) => void
+  /** Called if the front thread ends without being closed: no request reaches the app any more. */
+  onLost?: (code: number) => void
 }
 
 export interface Front {
@@ -117,7 +119,9 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
     })
     worker.once('error', reject)
     worker.once('exit', (code) => {
-      if (!closed) app.log.fatal({ code }, 'front: the front thread ended; no request can reach this process')
+      if (closed) return
+      app.log.fatal({ code }, 'front: the front thread ended; no request can reach this process')
+      options.onLost?.(code)
     })
   })
   return {

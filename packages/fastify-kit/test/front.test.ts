@@ -83,6 +83,25 @@ describe('the front thread', () => {
     expect(tooLarge.status).toBe(413)
   })
 
+  it('passes a body the client sent in chunks', async () => {
+    const { url } = await serve()
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":'))
+        controller.enqueue(new TextEncoder().encode('"乙"}'))
+        controller.close()
+      },
+    })
+    const res = await fetch(`${url}/v1/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { body: unknown }).body).toEqual({ a: '乙' })
+  })
+
   it('streams an answer through', async () => {
     const { url } = await serve()
     const res = await fetch(`${url}/v1/lines`)

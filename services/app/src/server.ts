@@ -18,7 +18,12 @@ export async function serve(config: Config, opening: Promise<Runtime>): Promise<
   // With TREC_FRONT_THREAD=on a thread of its own reads the sockets (fastify-kit's front.ts).
   const frontWanted = frontOptions(config)
   const front = frontWanted
-    ? await listenBehindFront(app, { ...frontWanted, onRefuse: metrics.observeRefusal })
+    ? await listenBehindFront(app, {
+        ...frontWanted,
+        onRefuse: metrics.observeRefusal,
+        // A process no request can reach exits, for its supervisor to start it again.
+        onLost: () => process.exit(1),
+      })
     : undefined
   exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS, front), {
     timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
