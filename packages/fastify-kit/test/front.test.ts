@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AdmissionReason, type Front, listenBehindFront, problemPlugin } from '../src/index.ts'
+import { until } from './until.ts'
 
 // The app behind its front thread, over real HTTP on loopback.
 let running: { app: FastifyInstance; front: Front } | undefined
@@ -52,14 +53,6 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   })
-
-async function until(check: () => boolean, withinMs = 5000) {
-  const deadline = Date.now() + withinMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${withinMs} ms`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 describe('the front thread', () => {
   it('passes requests to the app and its answers back: status, headers, body, client address', async () => {
