@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import {
   admissionOptions,
   buildApp,
+  frontOptions,
   loadConfig,
   type Runtime,
   readSideOptions,
@@ -15,7 +16,7 @@ import {
 } from '@trec/app'
 import { cryptoProfile } from '@trec/core'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
-import { createTokenIssuer, type Platform } from '@trec/fastify-kit'
+import { createTokenIssuer, listenBehindFront, type Platform } from '@trec/fastify-kit'
 import { cardNumberCheckCharacter } from '@trec/privacy'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import pg from 'pg'
@@ -168,7 +169,10 @@ export async function serve(connectionString: string, world: World): Promise<voi
     await new Promise((r) => setTimeout(r, 2000))
     lag = await readSideLag(client)
   }
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  // Behind a front thread (TREC_FRONT_THREAD=on) as `pnpm serve` would run it, else as fastify listens.
+  const front = frontOptions(config)
+  const behind = front ? await listenBehindFront(app, { ...front, host: '127.0.0.1', port: 0 }) : undefined
+  const url = behind?.address ?? (await app.listen({ host: '127.0.0.1', port: 0 }))
   const mint = (claims: Parameters<typeof issuer.mint>[0]) => issuer.mint(claims, 3000)
   const staffTokens: Record<string, string> = {}
   for (const institution of set.institutions)
@@ -197,10 +201,12 @@ export async function serve(connectionString: string, world: World): Promise<voi
   }
   process.stdout.write(`${JSON.stringify(info)}\n`)
   process.once('SIGTERM', () => {
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
+    Promise.resolve(behind?.close())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
   })
 }
 

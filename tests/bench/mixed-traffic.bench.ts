@@ -13,7 +13,8 @@
 //   replaces the mixed-traffic section of BENCHMARKS.md; keep a run worth keeping by quoting its
 //   figures in an analysis section of its own, outside the markers); the app's admission
 //   budget comes from TREC_ADMISSION_MAX_IN_FLIGHT, TREC_ADMISSION_MAX_LATENCY_MS and
-//   TREC_ADMISSION_MAX_LOOP_DELAY_MS as for `pnpm serve`, its pool size from TREC_PG_POOL_MAX
+//   TREC_ADMISSION_MAX_LOOP_DELAY_MS as for `pnpm serve`, its pool size from TREC_PG_POOL_MAX,
+//   its front thread from TREC_FRONT_THREAD
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
       readSide: { atEnd, caughtUpSeconds, limitSeconds: catchUpLimit },
       drainSeconds,
       acknowledged: { events: result.acknowledged.length, lost },
-      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}, TREC_ADMISSION_MAX_LOOP_DELAY_MS=${process.env.TREC_ADMISSION_MAX_LOOP_DELAY_MS || 'default'}, TREC_PG_POOL_MAX=${process.env.TREC_PG_POOL_MAX || 'default'}`,
+      admission: `TREC_ADMISSION_MAX_IN_FLIGHT=${process.env.TREC_ADMISSION_MAX_IN_FLIGHT || 'default'}, TREC_ADMISSION_MAX_LATENCY_MS=${process.env.TREC_ADMISSION_MAX_LATENCY_MS || 'default'}, TREC_ADMISSION_MAX_LOOP_DELAY_MS=${process.env.TREC_ADMISSION_MAX_LOOP_DELAY_MS || 'default'}, TREC_PG_POOL_MAX=${process.env.TREC_PG_POOL_MAX || 'default'}, TREC_FRONT_THREAD=${process.env.TREC_FRONT_THREAD || 'default'}`,
     }
     const section = mixedTrafficSection(run)
     console.log(`\n${section.join('\n')}\n`)

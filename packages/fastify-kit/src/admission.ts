@@ -1,16 +1,15 @@
-import { TrecError } from '@trec/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import {
+  AdmissionBudget,
+  type AdmissionReason,
+  type BudgetLimits,
+  isWriteMethod,
+  overloaded,
+} from './admission-budget.ts'
 import { sendProblem } from './problem.ts'
 
-export interface AdmissionOptions {
-  /** Write requests handled at once; a write arriving when this many are in hand is refused. */
-  maxInFlight: number
-  /**
-   * Latency budget (ms): while the oldest write in hand has waited longer than this, new writes
-   * are refused, so the ones admitted finish within about this time.
-   */
-  maxLatencyMs: number
+export interface AdmissionOptions extends BudgetLimits {
   /**
    * Event-loop delay budget (ms): while the loop's recent delay (the worst over the last tenth
    * of a second or so) is past this, new writes are refused. A request, a refusal too, waits
@@ -21,8 +20,6 @@ export interface AdmissionOptions {
   /** Called for each refusal, e.g. to count it in metrics. */
   onRefuse?: (reason: AdmissionReason) => void
 }
-
-export type AdmissionReason = 'queue_depth' | 'latency' | 'event_loop'
 
 /** What the plugin knows, for gauges and readiness reports. */
 export interface AdmissionState {
@@ -42,11 +39,9 @@ declare module 'fastify' {
   }
 }
 
-const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-
 /** Writes are counted; reads (GET, HEAD), probes and metrics always pass. */
 export function isAdmitted(request: FastifyRequest): boolean {
-  return writeMethods.has(request.method) && request.routeOptions.config?.admission !== false
+  return isWriteMethod(request.method) && request.routeOptions.config?.admission !== false
 }
 
 /** How often the loop's delay is sampled (ms), and how long a window the budget looks at. */
@@ -101,49 +96,27 @@ function loopDelayWatch(): { delayMs(): number; stop(): void } {
  */
 export const admissionPlugin = fp(
   async (app: FastifyInstance, options: AdmissionOptions) => {
-    // Admission times in insertion order: the first entry is the oldest write in hand.
-    const inHand = new Set<{ at: number }>()
-    const oldestMs = () => {
-      for (const entry of inHand) return performance.now() - entry.at
-      return 0
-    }
+    const budget = new AdmissionBudget(options)
     const loop = options.maxLoopDelayMs === undefined ? undefined : loopDelayWatch()
     if (loop) app.addHook('onClose', async () => loop.stop())
     const loopDelayMs = () => loop?.delayMs() ?? 0
-    app.decorate('admission', { inFlight: () => inHand.size, oldestMs, loopDelayMs })
+    app.decorate('admission', {
+      inFlight: () => budget.inFlight(),
+      oldestMs: () => budget.oldestMs(),
+      loopDelayMs,
+    })
     app.addHook('onRequest', async (request, reply) => {
       if (!isAdmitted(request)) return
-      const waited = oldestMs()
-      const reason: AdmissionReason | undefined =
-        inHand.size >= options.maxInFlight
-          ? 'queue_depth'
-          : waited > options.maxLatencyMs
-            ? 'latency'
-            : loop && loop.delayMs() > options.maxLoopDelayMs!
-              ? 'event_loop'
-              : undefined
+      const reason =
+        budget.refusal() ?? (loop && loop.delayMs() > options.maxLoopDelayMs! ? 'event_loop' : undefined)
       if (reason) {
         options.onRefuse?.(reason)
-        // Without a latency budget (Infinity), a second is the shortest honest wait to name.
-        const budgetMs = Number.isFinite(options.maxLatencyMs) ? options.maxLatencyMs : 1000
-        const seconds = Math.max(1, Math.ceil(Math.max(waited, budgetMs) / 1000))
+        const seconds = budget.retryAfterSeconds()
         reply.header('retry-after', String(seconds))
-        return sendProblem(
-          reply,
-          new TrecError(
-            'TREC_OVERLOADED',
-            `系统繁忙，请 ${seconds} 秒后重试 (at capacity; retry in ${seconds} s)`,
-            {
-              details: { reason, retryAfterSeconds: seconds },
-              canRetry: true,
-            },
-          ),
-        )
+        return sendProblem(reply, overloaded(reason, seconds))
       }
-      const entry = { at: performance.now() }
-      inHand.add(entry)
       // 'close' fires once the answer is sent or the connection is gone, whichever comes first.
-      reply.raw.once('close', () => inHand.delete(entry))
+      reply.raw.once('close', budget.enter())
     })
   },
   { name: 'trec-admission', fastify: '5.x' },

@@ -1,7 +1,9 @@
-export type { AdmissionOptions, AdmissionReason, AdmissionState } from './admission.ts'
+export type { AdmissionOptions, AdmissionState } from './admission.ts'
 export { admissionPlugin, isAdmitted } from './admission.ts'
+export type { AdmissionReason, BudgetLimits } from './admission-budget.ts'
 export type { AuthOptions, RouteAuth, RouteAuthEntry } from './auth.ts'
 export { authenticate, authPlugin, keySource, principal, routeCatalogue, VerifiedTokens } from './auth.ts'
+export { type Front, type FrontOptions, listenBehindFront } from './front.ts'
 export type { IdempotencyOptions } from './idempotency.ts'
 export { type CommandIds, commandEventIds, idempotencyPlugin, singleEventId } from './idempotency.ts'
 export type { SqlWhere } from './list-sql.ts'
@@ -30,16 +32,15 @@ export {
   roles,
   staffRoles,
 } from './principal.ts'
-export type { Problem } from './problem.ts'
 export {
   issueSchema,
-  problemContentType,
-  problemOf,
   problemPlugin,
   problemSchema,
   sendProblem,
   toTrecError,
 } from './problem.ts'
+export type { Problem } from './problem-body.ts'
+export { problemContentType, problemOf } from './problem-body.ts'
 export type { RateLimitOptions } from './protection.ts'
 export { rateLimitKey, rateLimitPlugin, securityHeadersPlugin } from './protection.ts'
 export { refuseIdempotencyKey, refuseIdempotencyKeyFor } from './refuse-idempotency-key.ts'

@@ -1,22 +1,10 @@
 import { toIssues } from '@trec/contracts'
 import { errorCodes, type Issue, isTrecError, TrecError, type TrecErrorCode } from '@trec/core'
 import { isDatabaseUnavailable } from '@trec/eventstore'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { z } from 'zod'
-
-/** RFC 9457 problem details, with our stable `code` and the failing fields in `errors`. */
-export interface Problem {
-  type: string
-  title: string
-  status: number
-  code: TrecErrorCode
-  detail: string
-  instance: string
-  requestId: string
-  errors?: Issue[]
-  [extension: string]: unknown
-}
+import { problemContentType, problemOf } from './problem-body.ts'
 
 /** One failing field of a refused request: where it is, a machine-readable reason, a message. */
 export const issueSchema = z
@@ -76,12 +64,6 @@ export const problemSchema = z
 
 /** What a 503 asks the client to wait before retrying (RFC 9110 §10.2.3). */
 const retryAfterSeconds = 1
-
-export const problemContentType = 'application/problem+json; charset=utf-8'
-
-// The `type` is a relative URI (RFC 9457 §3.1.1 allows it), resolved against the API's own
-// origin, where `GET /errors` serves docs/errors.md with one anchor per code.
-const typeUri = (code: TrecErrorCode) => `/errors#${code.toLowerCase()}`
 
 const validationPart = (context: string | undefined) =>
   context === 'querystring' ? 'query' : (context ?? 'body')
@@ -147,27 +129,6 @@ export function toTrecError(error: unknown): TrecError {
       cause: error,
     })
   return new TrecError('TREC_INTERNAL', 'internal error', { cause: error })
-}
-
-export function problemOf(error: TrecError, request: FastifyRequest): Problem {
-  // A 503 (store unavailable, overloaded) is the client's to act on: it keeps its message and details.
-  const internal = error.status >= 500 && error.status !== 503
-  return {
-    ...(internal ? {} : error.details),
-    type: typeUri(error.code),
-    title: error.code
-      .replace(/^TREC_/, '')
-      .toLowerCase()
-      .replaceAll('_', ' '),
-    status: error.status,
-    code: error.code,
-    // Internal failures are logged with their cause, not shown to the caller.
-    detail: internal ? `internal error; quote request id ${request.id}` : error.message,
-    instance: request.url.split('?')[0]!,
-    requestId: String(request.id),
-    ...(error.issues.length > 0 ? { errors: error.issues } : {}),
-    ...(error.canRetry ? { canRetry: true } : {}),
-  }
 }
 
 export function sendProblem(reply: FastifyReply, error: TrecError): FastifyReply {

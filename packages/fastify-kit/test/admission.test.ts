@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AdmissionReason, admissionPlugin, problemPlugin } from '../src/index.ts'
+import { until } from './until.ts'
 
 // Over real HTTP on loopback: admission counts a write as in hand until its answer is sent.
 async function server(maxInFlight: number, maxLatencyMs: number, maxLoopDelayMs?: number) {
@@ -52,14 +53,6 @@ const post = (url: string, path: string, body: unknown = {}) =>
 
 /** Stops the server's busy work, if a test started some. */
 let cool = () => {}
-
-async function until(check: () => boolean, withinMs = 5000) {
-  const deadline = Date.now() + withinMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${withinMs} ms`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 describe('admission control', () => {
   let app: FastifyInstance | undefined

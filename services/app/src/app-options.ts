@@ -1,3 +1,4 @@
+import type { BudgetLimits, FrontOptions } from '@trec/fastify-kit'
 import type { AppOptions } from './app.ts'
 import type { Config } from './config.ts'
 import type { Settings } from './settings.ts'
@@ -51,16 +52,36 @@ export function appOptions(config: Config, settings: Settings, runtime: AppOptio
 
 /** The admission budget from the configuration: none when both limits are 0. */
 export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> {
-  const maxInFlight = config.TREC_ADMISSION_MAX_IN_FLIGHT
-  const maxLatencyMs = config.TREC_ADMISSION_MAX_LATENCY_MS
   const maxLoopDelayMs = config.TREC_ADMISSION_MAX_LOOP_DELAY_MS
-  if (maxInFlight === 0 && maxLatencyMs === 0 && maxLoopDelayMs === 0) return {}
+  const limits = budgetLimits(config)
+  const unlimited = !Number.isFinite(limits.maxInFlight) && !Number.isFinite(limits.maxLatencyMs)
+  // Behind a front thread the budget is the front's (frontOptions), not the app's.
+  if (config.TREC_FRONT_THREAD === 'on' || (unlimited && maxLoopDelayMs === 0)) return {}
   return {
     admission: {
-      maxInFlight: maxInFlight === 0 ? Number.POSITIVE_INFINITY : maxInFlight,
-      maxLatencyMs: maxLatencyMs === 0 ? Number.POSITIVE_INFINITY : maxLatencyMs,
+      ...limits,
       ...(maxLoopDelayMs === 0 ? {} : { maxLoopDelayMs }),
     },
+  }
+}
+
+/** Where and how the front thread listens (TREC_FRONT_THREAD=on), with the write budget's limits. */
+export function frontOptions(config: Config): Omit<FrontOptions, 'onRefuse'> | undefined {
+  if (config.TREC_FRONT_THREAD !== 'on') return undefined
+  return {
+    host: config.TREC_HOST,
+    port: config.TREC_PORT,
+    ...budgetLimits(config),
+  }
+}
+
+/** TREC_ADMISSION_MAX_IN_FLIGHT and _MAX_LATENCY_MS, 0 meaning no limit. */
+function budgetLimits(config: Config): BudgetLimits {
+  const maxInFlight = config.TREC_ADMISSION_MAX_IN_FLIGHT
+  const maxLatencyMs = config.TREC_ADMISSION_MAX_LATENCY_MS
+  return {
+    maxInFlight: maxInFlight === 0 ? Number.POSITIVE_INFINITY : maxInFlight,
+    maxLatencyMs: maxLatencyMs === 0 ? Number.POSITIVE_INFINITY : maxLatencyMs,
   }
 }
 

@@ -115,6 +115,12 @@ export const configSchema = z
      */
     TREC_ADMISSION_MAX_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
     /**
+     * `on`: a thread of its own reads the sockets and refuses writes past the budget above, so a
+     * refusal does not wait for the request thread (fastify-kit's front.ts). The loop-delay
+     * budget is then not used: the front's loop is never the one that is late.
+     */
+    TREC_FRONT_THREAD: z.enum(['on', 'off']).default('off'),
+    /**
      * PostgreSQL: connections of the request thread's pool (commands, queries, idempotency). Each
      * busy connection is a server process competing for the cores with the request thread.
      */

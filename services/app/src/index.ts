@@ -1,6 +1,6 @@
 export type { AppOptions } from './app.ts'
 export { buildApp } from './app.ts'
-export { admissionOptions, appOptions, readSideOptions } from './app-options.ts'
+export { admissionOptions, appOptions, frontOptions, readSideOptions } from './app-options.ts'
 export type { Config, ServiceName } from './config.ts'
 export { configSchema, loadConfig, serviceNames, withoutEmpty } from './config.ts'
 export { devAttestationIssuer, devIssuer, loadDevSecrets, localIdentityIssuer } from './dev-secrets.ts'

@@ -1,6 +1,8 @@
+import { listenBehindFront } from '@trec/fastify-kit'
 import { buildApp } from './app.ts'
-import { appOptions } from './app-options.ts'
+import { appOptions, frontOptions } from './app-options.ts'
 import type { Config } from './config.ts'
+import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { Readiness } from './readiness.ts'
 import { resolveSettings } from './settings.ts'
@@ -11,12 +13,23 @@ export async function serve(config: Config, opening: Promise<Runtime>): Promise<
   const settings = await resolveSettings(config)
   const runtime = await opening
   const readiness = new Readiness()
-  const app = await buildApp({ ...appOptions(config, settings, runtime), readiness })
-  exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS), {
+  const metrics = new Metrics()
+  const app = await buildApp({ ...appOptions(config, settings, runtime), readiness, metrics })
+  // With TREC_FRONT_THREAD=on a thread of its own reads the sockets (fastify-kit's front.ts).
+  const frontWanted = frontOptions(config)
+  const front = frontWanted
+    ? await listenBehindFront(app, {
+        ...frontWanted,
+        onRefuse: metrics.observeRefusal,
+        // A process no request can reach exits, for its supervisor to start it again.
+        onLost: () => process.exit(1),
+      })
+    : undefined
+  exitOnSignals(drainThenClose(app, readiness, config.TREC_SHUTDOWN_DRAIN_MS, front), {
     timeoutMs: config.TREC_SHUTDOWN_TIMEOUT_MS,
     log: (m) => app.log.info(m),
   })
-  const address = await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT })
+  const address = front?.address ?? (await app.listen({ host: config.TREC_HOST, port: config.TREC_PORT }))
   const where =
     config.TREC_STORE === 'pglite' ? `the embedded store in ${config.TREC_DATA_DIR}` : config.TREC_STORE
   console.log(`

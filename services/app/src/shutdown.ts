@@ -77,10 +77,15 @@ export function exitOnSignals(target: Closable, options: ShutdownOptions): void 
  * load balancers stop sending and clients move off their keep-alive connections while the
  * requests they already sent (maybe not yet read, on a busy event loop) are answered. Then it
  * closes (503 to anything newer, in-flight requests finish, background workers stop, the store
- * closes). Without the drain, closing drops idle keep-alive connections whose next request is
+ * closes; a `front` thread, if the app is served behind one, closes before the app). Without the drain, closing drops idle keep-alive connections whose next request is
  * already on the wire.
  */
-export function drainThenClose(app: Platform, readiness: Readiness, drainMs: number): Closable {
+export function drainThenClose(
+  app: Platform,
+  readiness: Readiness,
+  drainMs: number,
+  front?: Closable,
+): Closable {
   let draining = false
   app.addHook('onSend', async (_request, reply) => {
     if (draining) reply.header('connection', 'close')
@@ -90,6 +95,8 @@ export function drainThenClose(app: Platform, readiness: Readiness, drainMs: num
     async close() {
       draining = true
       await new Promise((resolve) => setTimeout(resolve, drainMs))
+      // Behind a front thread, it stops taking connections and answers what it holds first.
+      await front?.close()
       await app.close()
     },
   }

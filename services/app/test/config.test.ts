@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { admissionOptions, readSideOptions } from '../src/app-options.ts'
+import { admissionOptions, frontOptions, readSideOptions } from '../src/app-options.ts'
 import { loadConfig } from '../src/config.ts'
 import { readSideThreadGroups } from '../src/read-side-threads.ts'
 import { loadRelayConfig } from '../src/relay-config.ts'
@@ -58,6 +58,16 @@ describe('production settings', () => {
     expect(
       admissionOptions(loadConfig({ TREC_ADMISSION_MAX_IN_FLIGHT: '0', TREC_ADMISSION_MAX_LATENCY_MS: '0' })),
     ).toEqual({})
+    // Behind a front thread the budget is the front's.
+    const fronted = loadConfig({ TREC_FRONT_THREAD: 'on', TREC_PORT: '4000' })
+    expect(admissionOptions(fronted)).toEqual({})
+    expect(frontOptions(fronted)).toEqual({
+      host: fronted.TREC_HOST,
+      port: 4000,
+      maxInFlight: 64,
+      maxLatencyMs: 500,
+    })
+    expect(frontOptions(loadConfig({}))).toBeUndefined()
     expect(admissionOptions(loadConfig({ TREC_ADMISSION_MAX_LOOP_DELAY_MS: '50' }))).toEqual({
       admission: { maxInFlight: 64, maxLatencyMs: 500, maxLoopDelayMs: 50 },
     })

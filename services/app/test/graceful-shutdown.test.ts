@@ -35,7 +35,8 @@ function waitForAddress(child: ChildProcess): Promise<string> {
   })
 }
 
-describe('graceful shutdown of a real process', () => {
+// Served as fastify listens, and behind a front thread that reads the sockets (TREC_FRONT_THREAD).
+describe.each(['off', 'on'])('graceful shutdown of a real process (front thread %s)', (front) => {
   let dir = ''
   let child: ChildProcess | undefined
   afterAll(async () => {
@@ -55,6 +56,7 @@ describe('graceful shutdown of a real process', () => {
         TREC_LOG_LEVEL: 'warn',
         TREC_RATE_LIMIT_MAX: '0',
         TREC_SHUTDOWN_TIMEOUT_MS: '15000',
+        TREC_FRONT_THREAD: front,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

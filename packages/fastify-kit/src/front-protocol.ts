@@ -1,0 +1,40 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import type { BudgetLimits } from './admission-budget.ts'
+
+// The messages between the front thread (front-thread-main.ts), which reads the sockets, and
+// the request thread (front.ts), which runs the app. Bodies travel as transferred buffers.
+
+export interface FrontData extends BudgetLimits {
+  host: string
+  port: number
+}
+
+/** A body up to this size travels with its request in one message; a larger one follows in chunks. */
+export const wholeBodyBytes = 256 * 1024
+
+/** From the front to the request thread. */
+export type FromFront =
+  | { type: 'listening'; address: string }
+  | { type: 'listen-failed'; message: string }
+  | {
+      type: 'request'
+      id: number
+      method: string
+      url: string
+      headers: IncomingHttpHeaders
+      /** The whole body; or, with `streamed`, its first bytes, the rest in `body-chunk`s and a `body-end`. */
+      body: Uint8Array | undefined
+      streamed: boolean
+      remoteAddress: string | undefined
+    }
+  | { type: 'body-chunk'; id: number; data: Uint8Array }
+  | { type: 'body-end'; id: number; aborted: boolean }
+  | { type: 'refused'; reason: 'queue_depth' | 'latency' }
+  | { type: 'closed' }
+
+/** From the request thread to the front. */
+export type ToFront =
+  | { type: 'head'; id: number; status: number; headers: OutgoingHttpHeaders }
+  | { type: 'chunk'; id: number; data: Uint8Array }
+  | { type: 'end'; id: number }
+  | { type: 'close' }
