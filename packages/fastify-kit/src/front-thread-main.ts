@@ -83,8 +83,9 @@ function pass(request: IncomingMessage, response: ServerResponse) {
     const bytes = size > 0 ? bytesOf(chunks) : undefined
     post({ ...head, body: bytes, streamed: false }, bytes ? [bytes.buffer as ArrayBuffer] : [])
   })
-  request.once('aborted', () => {
-    if (streamed) post({ type: 'body-end', id, aborted: true })
+  // A body cut short by the client: the request thread's read of it fails rather than waits.
+  request.once('close', () => {
+    if (streamed && !request.complete) post({ type: 'body-end', id, aborted: true })
   })
 }
 
