@@ -284,9 +284,7 @@ export function foldWorkerCompliance(
   options: ComplianceOptions,
 ): WorkerCompliance {
   const record = canonical(events)
-  const own = record.filter(
-    (e) => workerOf(e) === worker && complianceWorkerTypeSet.has(e.type),
-  )
+  const own = record.filter((e) => workerOf(e) === worker && complianceWorkerTypeSet.has(e.type))
   const classes = new Map<string, EventData<'ClassOpeningApplied'>>()
   const schedules = new Map<string, ScheduledSession[]>()
   const programmes = new Map<string, EventData<'ProgrammePublished'>>()
