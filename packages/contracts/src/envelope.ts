@@ -266,10 +266,14 @@ export function decodeRecorded(recorded: StoredEvent): Envelope {
 
 const decoded = new WeakMap<StoredEvent, Envelope>()
 
+// Walks keys with for-in rather than Object.values: that allocated an array for every object
+// and array of every envelope, a few per event on the read side's hot path (decoded data is
+// JSON, plain objects and arrays with no inherited enumerable keys).
 function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
   Object.freeze(value)
-  for (const v of Object.values(value)) deepFreeze(v)
+  const record = value as Record<string, unknown>
+  for (const k in record) deepFreeze(record[k])
 }
 
 /**

@@ -129,15 +129,24 @@ export async function ownFacts(
     [workers],
   )
   const out = new Map<string, FoldEvent[]>()
-  for (const r of own) out.set(r.worker!, [...(out.get(r.worker!) ?? []), foldEventOfRow(r)])
+  for (const r of own) pushTo(out, r.worker!, foldEventOfRow(r))
   return out
+}
+
+/**
+ * Appends `value` to the list under `key` in place: spreading the list into a new one for each
+ * row copied a worker's whole history once per event of it (quadratic, most of it garbage).
+ */
+function pushTo<T>(lists: Map<string, T[]>, key: string, value: T): void {
+  const list = lists.get(key)
+  if (list) list.push(value)
+  else lists.set(key, [value])
 }
 
 /** Reference facts as fold events, by `kind:key`. */
 export function referencesByKey(refs: readonly StoredFoldRow[]): Map<string, FoldEvent[]> {
   const byKey = new Map<string, FoldEvent[]>()
-  for (const r of refs)
-    byKey.set(`${r.kind}:${r.key}`, [...(byKey.get(`${r.kind}:${r.key}`) ?? []), foldEventOfRow(r)])
+  for (const r of refs) pushTo(byKey, `${r.kind}:${r.key}`, foldEventOfRow(r))
   return byKey
 }
 

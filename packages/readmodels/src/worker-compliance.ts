@@ -275,15 +275,16 @@ export function unpackComplianceData(
   return out
 }
 
+/** `complianceWorkerTypes` to look up in: the fold asks it of every event of a worker's record. */
+const complianceWorkerTypeSet = new Set<string>(complianceWorkerTypes)
+
 export function foldWorkerCompliance(
   worker: string,
   events: readonly FoldEvent[],
   options: ComplianceOptions,
 ): WorkerCompliance {
   const record = canonical(events)
-  const own = record.filter(
-    (e) => workerOf(e) === worker && (complianceWorkerTypes as readonly string[]).includes(e.type),
-  )
+  const own = record.filter((e) => workerOf(e) === worker && complianceWorkerTypeSet.has(e.type))
   const classes = new Map<string, EventData<'ClassOpeningApplied'>>()
   const schedules = new Map<string, ScheduledSession[]>()
   const programmes = new Map<string, EventData<'ProgrammePublished'>>()

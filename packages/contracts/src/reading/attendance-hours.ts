@@ -187,15 +187,24 @@ export function computeAttendance(
   const uncreditedOnline: ScheduledSession[] = []
   let requiredMs = 0
   let attendedMs = 0
+  // The passing checks by session, in the order given, each time parsed once: each session used
+  // to filter (and parse) every check of the record, sessions × checks on a worker's every fold.
+  const passingBySession = new Map<string, { check: FaceCheckFact; at: number }[]>()
+  for (const check of faceChecks) {
+    if (!isPassingCheck(check)) continue
+    const list = passingBySession.get(check.session)
+    const entry = { check, at: Date.parse(check.checkedAt) }
+    if (list) list.push(entry)
+    else passingBySession.set(check.session, [entry])
+  }
 
   for (const s of sessions) {
     const start = Date.parse(s.start)
     const end = Date.parse(s.end)
     requiredMs += end - start
-    const passing = faceChecks.filter((c) => {
-      const at = Date.parse(c.checkedAt)
-      return c.session === s.session && isPassingCheck(c) && at >= start - grace && at <= end + grace
-    })
+    const passing: FaceCheckFact[] = []
+    for (const { check, at } of passingBySession.get(s.session) ?? [])
+      if (at >= start - grace && at <= end + grace) passing.push(check)
     const tapped = passing.length > 0 ? [] : bracketingTaps(taps, { session: s.session, start, end }, policy)
     if (signedLearning && s.mode === 'online') uncreditedOnline.push(s)
     else if (passing.length > 0 || tapped.length > 0) {
