@@ -16,7 +16,7 @@ import {
 } from '@trec/app'
 import { cryptoProfile } from '@trec/core'
 import { pgExecutor, SqlEventStore } from '@trec/eventstore/postgres'
-import { createTokenIssuer, listenBehindFront, type Platform } from '@trec/fastify-kit'
+import { createTokenIssuer, type Front, listenBehindFront, type Platform } from '@trec/fastify-kit'
 import { cardNumberCheckCharacter } from '@trec/privacy'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import pg from 'pg'
@@ -157,7 +157,11 @@ export async function serve(connectionString: string, world: World): Promise<voi
     answered++
   })
   await app.ready()
-  watchRequestThread(() => answered)
+  let behind: Front | undefined
+  watchRequestThread(
+    () => answered,
+    () => behind,
+  )
   const set = await setUpWorld(app, issuer, clock, world)
   clock.now = new Date(runAt)
   // The read side catches up with the set-up before the run, so the run measures the run.
@@ -171,7 +175,7 @@ export async function serve(connectionString: string, world: World): Promise<voi
   }
   // Behind a front thread (TREC_FRONT_THREAD=on) as `pnpm serve` would run it, else as fastify listens.
   const front = frontOptions(config)
-  const behind = front ? await listenBehindFront(app, { ...front, host: '127.0.0.1', port: 0 }) : undefined
+  behind = front ? await listenBehindFront(app, { ...front, host: '127.0.0.1', port: 0 }) : undefined
   const url = behind?.address ?? (await app.listen({ host: '127.0.0.1', port: 0 }))
   const mint = (claims: Parameters<typeof issuer.mint>[0]) => issuer.mint(claims, 3000)
   const staffTokens: Record<string, string> = {}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import type { Front } from '@trec/fastify-kit'
 
 // The request thread of the bench's server, over the measured window: its event-loop delay (how
 // late a 10 ms timer fires: what a request that arrives waits before it is read) and its own CPU
@@ -52,11 +53,16 @@ export function loopDelays(): { reset(): void; summary(): string } {
   }
 }
 
-export function watchRequestThread(requestsAnswered: () => number): void {
+/**
+ * Prints the request thread's figures over the window, and the front thread's (its loop delay
+ * and CPU) when the server runs behind one (`front()`, once it listens).
+ */
+export function watchRequestThread(requestsAnswered: () => number, front: () => Front | undefined): void {
   const delays = loopDelays()
   let start = { thread: 0, process: 0, at: 0, answered: 0 }
   process.on('SIGUSR1', () => {
     delays.reset()
+    void front()?.stats(true)
     start = {
       thread: mainThreadCpu(),
       process: processCpu(),
@@ -64,7 +70,7 @@ export function watchRequestThread(requestsAnswered: () => number): void {
       answered: requestsAnswered(),
     }
   })
-  process.on('SIGUSR2', () => {
+  process.on('SIGUSR2', async () => {
     const seconds = (performance.now() - start.at) / 1000
     const thread = mainThreadCpu() - start.thread
     const all = processCpu() - start.process
@@ -72,5 +78,10 @@ export function watchRequestThread(requestsAnswered: () => number): void {
     process.stderr.write(
       `  server: request thread over the window: ${delays.summary()}; CPU ${(thread / seconds).toFixed(2)} of a core (whole process ${(all / seconds).toFixed(2)}); ${answered} requests answered, ${((thread / Math.max(1, answered)) * 1e6).toFixed(0)} µs of request-thread CPU each (${((all / Math.max(1, answered)) * 1e6).toFixed(0)} µs of the process)\n`,
     )
+    const stats = await front()?.stats()
+    if (stats)
+      process.stderr.write(
+        `  server: front thread over the window: event-loop delay p50 ${ms(stats.loopDelayMs.p50)}, p99 ${ms(stats.loopDelayMs.p99)}, max ${ms(stats.loopDelayMs.max)}; CPU ${(stats.cpuSeconds / seconds).toFixed(2)} of a core\n`,
+      )
   })
 }

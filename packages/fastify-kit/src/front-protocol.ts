@@ -12,6 +12,14 @@ export interface FrontData extends BudgetLimits {
 /** A body up to this size travels with its request in one message; a larger one follows in chunks. */
 export const wholeBodyBytes = 256 * 1024
 
+/** How the front thread has fared since its stats were last reset: its own loop and CPU. */
+export interface FrontStats {
+  /** How late the front's event loop ran (ms): what a request waits before the front reads it. */
+  loopDelayMs: { p50: number; p99: number; max: number }
+  /** The front thread's own CPU time (seconds). */
+  cpuSeconds: number
+}
+
 /** From the front to the request thread. */
 export type FromFront =
   | { type: 'listening'; address: string }
@@ -31,6 +39,7 @@ export type FromFront =
   | { type: 'body-end'; id: number; aborted: boolean }
   | { type: 'refused'; reason: 'queue_depth' | 'latency' }
   | { type: 'closed' }
+  | ({ type: 'stats' } & FrontStats)
 
 /** From the request thread to the front. */
 export type ToFront =
@@ -38,3 +47,4 @@ export type ToFront =
   | { type: 'chunk'; id: number; data: Uint8Array }
   | { type: 'end'; id: number }
   | { type: 'close' }
+  | { type: 'stats'; reset: boolean }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
 import { AdmissionBudget, isWriteMethod, overloaded } from './admission-budget.ts'
 import type { FromFront, FrontData, ToFront } from './front-protocol.ts'
@@ -18,6 +19,11 @@ const post = (message: FromFront, transfer?: ArrayBuffer[]) => port.postMessage(
 const budget = new AdmissionBudget(data)
 const answering = new Map<number, ServerResponse>()
 let nextId = 0
+// The front's own loop: with nothing but sockets and messages on it, its delay is the time the
+// thread waits for a core.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+loopDelay.enable()
+let cpuFrom = process.threadCpuUsage()
 /** Set once the request thread asks the front to close: answers then end their connections. */
 let closing = false
 
@@ -115,6 +121,24 @@ port.on('message', (message: ToFront) => {
         if (closing) server.closeIdleConnections()
       })
       return
+    case 'stats': {
+      const cpu = process.threadCpuUsage(cpuFrom)
+      const ms = (ns: number) => ns / 1e6
+      post({
+        type: 'stats',
+        loopDelayMs: {
+          p50: ms(loopDelay.percentile(50)),
+          p99: ms(loopDelay.percentile(99)),
+          max: ms(loopDelay.max),
+        },
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      })
+      if (message.reset) {
+        loopDelay.reset()
+        cpuFrom = process.threadCpuUsage()
+      }
+      return
+    }
     case 'close':
       // No new connections; the requests in hand are answered, idle keep-alive ones closed.
       closing = true

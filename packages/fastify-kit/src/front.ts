@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { TrecError } from '@trec/core'
 import type { FastifyInstance } from 'fastify'
 import type { AdmissionReason, BudgetLimits } from './admission-budget.ts'
-import type { FromFront, FrontData, ToFront } from './front-protocol.ts'
+import type { FromFront, FrontData, FrontStats, ToFront } from './front-protocol.ts'
 import { problemContentType, problemOf } from './problem-body.ts'
 
 export interface FrontOptions extends BudgetLimits {
@@ -19,6 +19,8 @@ export interface FrontOptions extends BudgetLimits {
 export interface Front {
   /** Where it listens, e.g. `http://127.0.0.1:3000`. */
   address: string
+  /** The front thread's loop delay and CPU since the last reset (then reset, if asked). */
+  stats(reset?: boolean): Promise<FrontStats>
   /** Stops accepting, lets the requests in hand be answered, then ends the thread. */
   close(): Promise<void>
 }
@@ -45,6 +47,7 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
   const send = (message: ToFront, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer)
   const bodies = new Map<number, Readable>()
   let closed: (() => void) | undefined
+  const statsWanted: ((stats: FrontStats) => void)[] = []
 
   const answer = async (request: Extract<FromFront, { type: 'request' }>) => {
     let headSent = false
@@ -115,6 +118,9 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
         case 'closed':
           closed?.()
           return
+        case 'stats':
+          statsWanted.shift()?.(message)
+          return
       }
     })
     worker.once('error', reject)
@@ -126,6 +132,11 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
   })
   return {
     address,
+    stats: (reset = false) =>
+      new Promise<FrontStats>((resolve) => {
+        statsWanted.push(resolve)
+        send({ type: 'stats', reset })
+      }),
     async close() {
       await new Promise<void>((resolve) => {
         closed = resolve

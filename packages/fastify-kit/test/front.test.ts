@@ -64,6 +64,11 @@ describe('the front thread', () => {
     const missing = await fetch(`${url}/v1/nothing`)
     expect(missing.status).toBe(404)
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    // The front's own figures: its loop's delay and its CPU, then reset.
+    const stats = await running!.front.stats(true)
+    expect(stats.cpuSeconds).toBeGreaterThan(0)
+    expect(stats.loopDelayMs.max).toBeGreaterThanOrEqual(stats.loopDelayMs.p99)
+    expect((await running!.front.stats()).cpuSeconds).toBeLessThan(stats.cpuSeconds)
   })
 
   it('passes a body larger than one message in chunks, and the app still enforces its limit', async () => {
