@@ -212,6 +212,8 @@ async function main(): Promise<void> {
   })
   await app.register(archiveService, {
     store,
+    // The store is in the read model's database, as the app's PostgreSQL runtime has it.
+    readThenAppend: store,
     db,
     pseudonymSecret: secret,
     region: '130000',

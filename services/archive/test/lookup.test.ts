@@ -351,37 +351,53 @@ describe('the access event is stored before the answer is sent', () => {
     }
   })
 
-  it('fails closed: when the access event cannot be appended, nothing is answered', async () => {
-    const failing = (store: EventStore): EventStore => ({
-      append: async () => {
-        throw new Error('disk full')
-      },
-      appendMany: async () => {
-        throw new Error('disk full')
-      },
-      readStream: store.readStream.bind(store),
-      readAll: store.readAll.bind(store),
-      subscribe: store.subscribe.bind(store),
-      streamRevision: store.streamRevision.bind(store),
-      headPosition: store.headPosition.bind(store),
-      lastPosition: store.lastPosition.bind(store),
-      close: store.close.bind(store),
-    })
-    const h = await harness({ store: failing })
-    try {
-      const response = await lookup(h, await h.token('cardService'), {
-        cardNumber: card,
-        purpose: 'card_holder_request',
-      })
-      expect(response.statusCode).toBe(503)
-      expect(response.headers['content-type']).toContain('application/problem+json')
-      expect(response.json()).toMatchObject({ code: 'TREC_STORE_UNAVAILABLE' })
-      expect(response.body).not.toContain('trainings')
-      expect(response.body).not.toContain(worker)
-    } finally {
-      await h.close()
-    }
+  const failingStore = (store: EventStore): EventStore => ({
+    append: async () => {
+      throw new Error('disk full')
+    },
+    appendMany: async () => {
+      throw new Error('disk full')
+    },
+    readStream: store.readStream.bind(store),
+    readAll: store.readAll.bind(store),
+    subscribe: store.subscribe.bind(store),
+    streamRevision: store.streamRevision.bind(store),
+    headPosition: store.headPosition.bind(store),
+    lastPosition: store.lastPosition.bind(store),
+    close: store.close.bind(store),
   })
+  // The read and the append apart (a store of its own database), or in one statement.
+  it.each([
+    ['apart', { store: failingStore }],
+    [
+      'in one statement',
+      {
+        readThenAppend: () => ({
+          appendAfterRead: async () => {
+            throw new Error('disk full')
+          },
+        }),
+      },
+    ],
+  ] as const)(
+    'fails closed: when the access event cannot be appended (%s), nothing is answered',
+    async (_, faults) => {
+      const h = await harness(faults)
+      try {
+        const response = await lookup(h, await h.token('cardService'), {
+          cardNumber: card,
+          purpose: 'card_holder_request',
+        })
+        expect(response.statusCode).toBe(503)
+        expect(response.headers['content-type']).toContain('application/problem+json')
+        expect(response.json()).toMatchObject({ code: 'TREC_STORE_UNAVAILABLE' })
+        expect(response.body).not.toContain('trainings')
+        expect(response.body).not.toContain(worker)
+      } finally {
+        await h.close()
+      }
+    },
+  )
 })
 
 describe('GET /v1/archive/access-log', () => {
