@@ -81,6 +81,33 @@ describe('POST /v1/archive/lookup', () => {
     ])
   })
 
+  it('logs each of many lookups at once with its own event, found or not, whether they went alone, a few at once or together', async () => {
+    const token = await h.token('cardService')
+    // Known workers and unknown card numbers, several times each, all in flight together.
+    const numbers = [...cards, ...['11010119900307998', '11010119900307997'].map(cardNumber)]
+    const outcomes = new Set<boolean>()
+    for (const size of [1, 3, 12]) {
+      const asked = Array.from({ length: size }, (_, i) => numbers[i % numbers.length]!)
+      const before = await Promise.all(asked.map((n) => accessEvents(h, pseudonymizer.pseudonym(n))))
+      const answers = await Promise.all(
+        asked.map((n) => lookup(h, token, { cardNumber: n, purpose: 'card_holder_request' })),
+      )
+      for (const [i, n] of asked.entries()) {
+        expect(answers[i]!.statusCode).toBe(200)
+        const { worker, archive, access } = answers[i]!.json()
+        expect(worker).toBe(pseudonymizer.pseudonym(n))
+        const event = (await accessEvents(h, worker)).find((e) => e.id === access.event)
+        expect(event?.data).toMatchObject({ worker, found: archive.found })
+        outcomes.add(archive.found)
+      }
+      // One event per lookup, no more.
+      const after = await Promise.all(asked.map((n) => accessEvents(h, pseudonymizer.pseudonym(n))))
+      const added = new Map(asked.map((n, i) => [n, after[i]!.length - before[i]!.length]))
+      for (const n of new Set(asked)) expect(added.get(n)).toBe(asked.filter((m) => m === n).length)
+    }
+    expect(outcomes).toEqual(new Set([true, false]))
+  })
+
   it('logs a read of a card with no record, as not found', async () => {
     const number = cardNumber('11010119900307999')
     const response = await lookup(h, await h.token('cardService'), {
