@@ -40,20 +40,7 @@ export class AccessLog {
 
   /** Appends one access event; resolves when it is stored, with its id. */
   async record(data: EventDataToAppend<'RecordAccessed'>, meta: AppendMetadata): Promise<string> {
-    let event: EventToAppend
-    try {
-      event = toEventToAppend({ type: 'RecordAccessed', data }, meta) as EventToAppend
-    } catch (error) {
-      // The read cannot be recorded (e.g. a token subject outside the id alphabet): refuse it.
-      throw new TrecError(
-        'TREC_FORBIDDEN',
-        'this read cannot be recorded in the access log, so it is refused',
-        {
-          details: { reason: 'unrecordable access' },
-          cause: error,
-        },
-      )
-    }
+    const event = accessEvent(data, meta)
     await this.#groups.call({ stream: `access-${data.worker}`, event })
     return event.id
   }
@@ -104,13 +91,34 @@ export class AccessLog {
       else await this.#store.appendMany(appends)
     } catch (error) {
       // Whatever went wrong, the reads in this group were not recorded: none is answered.
-      throw unavailable(error)
+      throw accessLogUnavailable(error)
     }
     for (const w of group) w.resolve()
   }
 }
 
-function unavailable(cause: unknown): TrecError {
+/**
+ * The RecordAccessed event of a read, checked, as the access log appends it (for a caller that
+ * appends it itself, in the same statement as its read). A read that cannot be recorded (e.g. a
+ * token subject outside the id alphabet) is refused.
+ */
+export function accessEvent(data: EventDataToAppend<'RecordAccessed'>, meta: AppendMetadata): EventToAppend {
+  try {
+    return toEventToAppend({ type: 'RecordAccessed', data }, meta) as EventToAppend
+  } catch (error) {
+    throw new TrecError(
+      'TREC_FORBIDDEN',
+      'this read cannot be recorded in the access log, so it is refused',
+      {
+        details: { reason: 'unrecordable access' },
+        cause: error,
+      },
+    )
+  }
+}
+
+/** Whatever went wrong in appending access events: those reads were not recorded, and are refused (503). */
+export function accessLogUnavailable(cause: unknown): TrecError {
   if (isTrecError(cause, 'TREC_STORE_UNAVAILABLE')) return cause
   return new TrecError(
     'TREC_STORE_UNAVAILABLE',

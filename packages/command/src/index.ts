@@ -1,4 +1,11 @@
-export { type AccessEvent, AccessLog, type Reader, readAccessLog } from './access-log.ts'
+export {
+  type AccessEvent,
+  AccessLog,
+  accessEvent,
+  accessLogUnavailable,
+  type Reader,
+  readAccessLog,
+} from './access-log.ts'
 export { assertCitedCase, type CitedCaseCheck, type CitedFor } from './cited-case.ts'
 export type { Decider, RuleViolation } from './decider.ts'
 export { check, reject } from './decider.ts'

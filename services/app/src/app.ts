@@ -1,4 +1,4 @@
-import { archiveService } from '@trec/archive'
+import { archiveService, type ReadThenAppend } from '@trec/archive'
 import { assessmentService } from '@trec/assessment'
 import { attendanceService } from '@trec/attendance'
 import { complianceService } from '@trec/compliance'
@@ -22,7 +22,7 @@ import { type AuditLogOptions, registerAuditLog } from './audit-log.ts'
 import type { ServiceName } from './config.ts'
 import { registerConsole } from './console-routes.ts'
 import { registerHealthRoutes } from './health-routes.ts'
-import { instrumentStore } from './instrumented-store.ts'
+import { instrumentReadThenAppend, instrumentStore } from './instrumented-store.ts'
 import { Metrics } from './metrics.ts'
 import type { Runtime } from './open-store.ts'
 import { openapiInfo } from './openapi-info.ts'
@@ -182,7 +182,17 @@ export async function buildApp(options: AppOptions): Promise<Platform> {
     })
   const readSide = { store, db: runtime.sql, pseudonymSecret: options.pseudonymSecret, ...clock }
   if (services.includes('archive')) {
-    await app.register(archiveService, { ...readSide, region: options.region ?? '130100', cursorKey })
+    // The SQL stores keep their tables in the read models' database (runtime.sql): a lookup there
+    // reads the archive and logs the read in one statement.
+    const sqlStore = runtime.store as Partial<ReadThenAppend>
+    await app.register(archiveService, {
+      ...readSide,
+      region: options.region ?? '130100',
+      cursorKey,
+      ...(typeof sqlStore.appendAfterRead === 'function'
+        ? { readThenAppend: instrumentReadThenAppend(sqlStore as ReadThenAppend, metrics) }
+        : {}),
+    })
     if (sessions)
       workerSessionRoute(app, {
         store,

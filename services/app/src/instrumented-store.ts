@@ -1,3 +1,4 @@
+import type { ReadThenAppend } from '@trec/archive'
 import { isTrecError } from '@trec/core'
 import type { EventStore } from '@trec/eventstore'
 import type { Metrics } from './metrics.ts'
@@ -5,13 +6,9 @@ import type { Metrics } from './metrics.ts'
 const outcomeOf = (error: unknown) =>
   isTrecError(error) ? error.code.replace(/^TREC_/, '').toLowerCase() : 'error'
 
-/**
- * The store as the services see it, with every append timed and counted: a decorator here in
- * the composition root, so that no adapter knows about metrics and every adapter is measured
- * the same way. Reads and the feed pass straight through.
- */
-export function instrumentStore(store: EventStore, metrics: Metrics): EventStore {
-  async function timed<T>(operation: string, run: () => Promise<T>, written: (result: T) => number) {
+/** Times one store operation and counts the events it wrote. */
+function timer(metrics: Metrics) {
+  return async <T>(operation: string, run: () => Promise<T>, written: (result: T) => number) => {
     const end = metrics.storeDuration.startTimer({ operation })
     try {
       const result = await run()
@@ -24,6 +21,28 @@ export function instrumentStore(store: EventStore, metrics: Metrics): EventStore
       throw error
     }
   }
+}
+
+/** The archive's one-statement read and append (`appendAfterRead`), timed and counted as appends are. */
+export function instrumentReadThenAppend(store: ReadThenAppend, metrics: Metrics): ReadThenAppend {
+  const timed = timer(metrics)
+  return {
+    appendAfterRead: (read, stream, events) =>
+      timed(
+        'appendAfterRead',
+        () => store.appendAfterRead(read, stream, events),
+        ({ result }) => (result.written ? result.positions.length : 0),
+      ),
+  }
+}
+
+/**
+ * The store as the services see it, with every append timed and counted: a decorator here in
+ * the composition root, so that no adapter knows about metrics and every adapter is measured
+ * the same way. Reads and the feed pass straight through.
+ */
+export function instrumentStore(store: EventStore, metrics: Metrics): EventStore {
+  const timed = timer(metrics)
   metrics
     .readGauge('trec_store_head_position', 'Global position of the last event readers of the feed can see.')
     .track({}, () => store.headPosition())

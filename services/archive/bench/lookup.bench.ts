@@ -74,10 +74,18 @@ if (process.env.TREC_BENCH_ROLE === 'client') {
     seed = (seed * 1103515245 + 12345) >>> 0
     return seed % workers
   }
-  const one = async () => {
-    const body = JSON.stringify({ cardNumber: cardNumberOf(next()), purpose: 'card_holder_request' })
-    return (await client.sendJson('POST', '/v1/archive/lookup', token, body)).status
-  }
+  const request = () =>
+    client.jsonRequest(
+      'POST',
+      '/v1/archive/lookup',
+      token,
+      JSON.stringify({ cardNumber: cardNumberOf(next()), purpose: 'card_holder_request' }),
+    )
+  // An open loop's requests are all known beforehand: encoded now, the generator's CPU in the
+  // window is the sending and reading alone (it shares the cores with the server and PostgreSQL).
+  const prepared = rate > 0 ? Array.from({ length: Math.ceil((warmup + seconds) * rate) + 1 }, request) : []
+  let sent = 0
+  const one = async () => (await client.send(prepared[sent++] ?? request())).status
   const started = performance.now()
   const measureFrom = started + warmup * 1000
   let cpuFrom = process.cpuUsage()
@@ -146,7 +154,7 @@ async function main(): Promise<void> {
   const { envelopes, generateRecord } = await import('@trec/readmodels/testing')
   const { archiveProjection, archiveService } = await import('../src/index.ts')
   const { writeSection } = await import('../../../tests/bench/report.ts')
-  const { postgresCpu, postmasterOf } = await import('../../../tests/bench/mixed-traffic-cpu.ts')
+  const { postgresCpu, postmasterOf, processCpu } = await import('../../../tests/bench/mixed-traffic-cpu.ts')
 
   const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number)
   const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -168,16 +176,29 @@ async function main(): Promise<void> {
   const keep = process.env.BENCH_KEEP_ROWS === '1' && sizes.length === 1
   const readSchema = keep ? `bench_archive_rows_${sizes[0]}` : `bench_archive_${suffix}`
   const storeSchema = `bench_archive_store_${suffix}`
-  const pool = new pg.Pool({ connectionString: server.url, max: 10, application_name: 'trec-archive-bench' })
+  // The bench's own connections (the server's read model and event store) carry a name of this run,
+  // so that their backends' CPU can be told from the rest of a PostgreSQL server others use too.
+  const applicationName = `trec-archive-bench-${suffix}`
+  const benchUrl = new URL(server.url)
+  benchUrl.searchParams.set('application_name', applicationName)
+  const pool = new pg.Pool({ connectionString: benchUrl.href, max: 10 })
   pool.on('error', () => undefined)
   const db = pgExecutor(pool)
   const admin = new pg.Client({ connectionString: server.url })
   await admin.connect()
   const postmaster = await postmasterOf(admin)
+  /** CPU seconds so far of each backend serving this run's connections (the server's pools), by pid. */
+  const backendCpu = async () => {
+    const { rows } = await admin.query<{ pid: number }>(
+      'select pid from pg_stat_activity where application_name = $1',
+      [applicationName],
+    )
+    return new Map(rows.map(({ pid }) => [pid, processCpu(pid)]))
+  }
   const serverVersion = (await admin.query<{ v: string }>("select current_setting('server_version') as v"))
     .rows[0]!.v
   const store = await openPostgresEventStore({
-    connectionString: server.url,
+    connectionString: benchUrl.href,
     schema: storeSchema,
     maxConnections: 10,
   })
@@ -191,6 +212,8 @@ async function main(): Promise<void> {
   })
   await app.register(archiveService, {
     store,
+    // The store is in the read model's database, as the app's PostgreSQL runtime has it.
+    readThenAppend: store,
     db,
     pseudonymSecret: secret,
     region: '130000',
@@ -220,7 +243,7 @@ async function main(): Promise<void> {
     p50: number
     p99: number
     max: number
-    cpu: { server: number; client: number; postgres: number }
+    cpu: { server: number; client: number; postgres: number; backends: number }
     errors: number
     statuses: Record<string, number>
     /** The machine's 1-minute load average when the row's window ended. */
@@ -285,6 +308,7 @@ async function main(): Promise<void> {
   async function drive(size: number, token: string, { concurrency, rate }: (typeof loads)[number]) {
     let cpuFrom = process.cpuUsage()
     let postgresFrom = postgresCpu(postmaster)
+    let backendsFrom = backendCpu()
     const result = await new Promise<LoadResult>((resolve, reject) => {
       const child = fork(new URL(import.meta.url), [], {
         env: {
@@ -297,12 +321,17 @@ async function main(): Promise<void> {
         if (m === 'measuring') {
           cpuFrom = process.cpuUsage()
           postgresFrom = postgresCpu(postmaster)
+          backendsFrom = backendCpu()
         } else resolve(m as LoadResult)
       })
       child.once('error', reject)
     })
     const cpu = process.cpuUsage(cpuFrom)
     const postgresMicros = (postgresCpu(postmaster) - postgresFrom) * 1e6
+    // A backend that ended within the window takes its CPU with it; the pools keep theirs open under load.
+    const [before, after] = [await backendsFrom, await backendCpu()]
+    let backendsMicros = 0
+    for (const [pid, seconds] of after) backendsMicros += (seconds - (before.get(pid) ?? 0)) * 1e6
     const n = Math.max(1, result.latencies.length)
     return {
       rps: Math.round(result.latencies.length / result.seconds),
@@ -310,11 +339,14 @@ async function main(): Promise<void> {
       errors: result.errors,
       statuses: result.statuses,
       // CPU (user + system) per lookup over the measured window: this process, the load
-      // generator's, and the whole PostgreSQL server's (Linux /proc; 0 where unreadable).
+      // generator's, the whole PostgreSQL server's (Linux /proc; 0 where unreadable), and of that
+      // the backends of this run's connections alone (others' work on a shared server left out;
+      // so are PostgreSQL's own background processes, the WAL writer among them).
       cpu: {
         server: Math.round((cpu.user + cpu.system) / n),
         client: Math.round(result.cpuMicros / n),
         postgres: Math.round(postgresMicros / n),
+        backends: Math.round(backendsMicros / n),
       },
     }
   }
@@ -344,13 +376,13 @@ async function main(): Promise<void> {
     '',
     `Command: \`pnpm bench:archive\` (PostgreSQL 127.0.0.1:5432; the archive service listening on 127.0.0.1, its read model in PostgreSQL; archive rows generated in bulk SQL, one ${docBytes}-byte document per worker). A load generator in a child process drives it per size, each time ${warmup} s warm-up then ${seconds} s measured: **closed loop**, ${concurrencies.join(' and ')} requests in flight over keep-alive connections, each sending one lookup after another (one in flight: a lookup's own latency with nothing queued; more: the capacity); and **open loop** at ${rates.map((r) => r.toLocaleString('en')).join(', ')} lookups/s, sent on a fixed schedule whatever the answers do, each timed from when it was due (latency at that rate, without coordinated omission).`,
     '',
-    'Each lookup: EdDSA bearer-token check, card number validated and turned into its pseudonym (HMAC-SHA256), one primary-key read of the archive, the `RecordAccessed` event appended to the PostgreSQL event store, and only then the answer. Concurrent lookups share both: reads and appends arriving while one is in flight go together in the next (`worker = any($1)`, one multi-stream append). CPU per lookup is user + system time over the measured window divided by the lookups answered in it: the server process, the load generator, and the whole PostgreSQL server.',
+    'Each lookup: EdDSA bearer-token check, card number validated and turned into its pseudonym (HMAC-SHA256), one primary-key read of the archive, the `RecordAccessed` event appended to the PostgreSQL event store, and only then the answer. Concurrent lookups share both: reads and appends arriving while one is in flight go together in the next (`worker = any($1)`, one multi-stream append). CPU per lookup is user + system time over the measured window divided by the lookups answered in it: the server process, the load generator, and the whole PostgreSQL server (in brackets, the backends of this run’s own connections alone: the server is shared).',
     '',
-    `| workers in the read model | rows loaded in | load | lookups/s | p50 | p99 | max | CPU per lookup: server / load generator / PostgreSQL | non-200 | load average (1 min) | p99 ≤ 10 ms |`,
+    `| workers in the read model | rows loaded in | load | lookups/s | p50 | p99 | max | CPU per lookup: server / load generator / PostgreSQL (of which this run's backends) | non-200 | load average (1 min) | p99 ≤ 10 ms |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
-        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds === undefined ? 'kept from an earlier run' : `${r.loadSeconds} s`} | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${r.concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpu.server} / ${r.cpu.client} / ${r.cpu.postgres} µs | ${r.errors} | ${r.load.toFixed(2)} | ${met(r) ? 'yes' : 'no'} |`,
+        `| ${r.size.toLocaleString('en')} | ${r.loadSeconds === undefined ? 'kept from an earlier run' : `${r.loadSeconds} s`} | ${r.rate > 0 ? `open loop, ${r.rate.toLocaleString('en')}/s` : `closed loop, ${r.concurrency} in flight`} | ${r.rps.toLocaleString('en')} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.cpu.server} / ${r.cpu.client} / ${r.cpu.postgres} (${r.cpu.backends}) µs | ${r.errors} | ${r.load.toFixed(2)} | ${met(r) ? 'yes' : 'no'} |`,
     ),
     '',
     `**Target p99 ≤ 10 ms at ${targetRate} lookups/s open loop, ${targetSize.toLocaleString('en')} workers: ${targetRows.length === 0 ? 'not measured in this run' : targetMet ? 'met' : 'not met'}.** Highest open-loop rate with p99 ≤ 10 ms, by size: ${knee.join('; ')}.`,

@@ -6,6 +6,7 @@ import { objectionRoutes } from './routes/objections.ts'
 import { ownRecordRoutes } from './routes/own-record.ts'
 
 export { AccessLog, readAccessLog } from '@trec/command'
+export type { ReadThenAppend } from './archive-lookups.ts'
 export { ArchiveReads } from './archive-reads.ts'
 export { objectionsProjection } from './objections-projection.ts'
 export type { ArchiveOptions } from './options.ts'

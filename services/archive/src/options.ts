@@ -5,6 +5,7 @@ import { cursorKeyOf } from '@trec/fastify-kit'
 import { createPseudonymizer, type Pseudonymizer } from '@trec/privacy'
 import { ProjectionRunner } from '@trec/projections'
 import { z } from 'zod'
+import { ArchiveLookups, type ReadThenAppend } from './archive-lookups.ts'
 import { ArchiveReads } from './archive-reads.ts'
 import { objectionsProjection } from './objections-projection.ts'
 import { archiveProjection } from './projection.ts'
@@ -17,6 +18,12 @@ export interface ArchiveOptions {
   store: EventStore
   /** The read model's database (where the archive projection runs). */
   db: SqlExecutor
+  /**
+   * The event store itself (not a decorator of it), given only when it keeps its tables in the
+   * read model's database (the PostgreSQL or embedded SQL store beside the read model): a lookup
+   * then reads the archive and appends its access event in one statement (archive-lookups.ts).
+   */
+  readThenAppend?: ReadThenAppend
   /** The secret worker pseudonyms are keyed with (the training service's, so they match). */
   pseudonymSecret: string | Uint8Array
   /** The six-digit region code put on access events' envelopes (the deployment's province or city). */
@@ -39,6 +46,8 @@ export interface ResolvedOptions {
   runner: ProjectionRunner
   /** Current archives, read in shared batches. */
   reads: ArchiveReads
+  /** Current archives read and their reads logged, in one statement where the store allows. */
+  lookups: ArchiveLookups
   /** The objections list's tables (`objectionsProjection`, kept by whoever keeps the archive). */
   objections: ProjectionRunner
   cursorKey: Uint8Array
@@ -47,6 +56,10 @@ export interface ResolvedOptions {
 const optionsSchema = z.object({
   store: objectWith<EventStore>('an EventStore', 'appendMany'),
   db: objectWith<SqlExecutor>('a SqlExecutor', 'query'),
+  readThenAppend: objectWith<ReadThenAppend>(
+    'an event store with appendAfterRead',
+    'appendAfterRead',
+  ).optional(),
   pseudonymSecret: z.union([z.string(), z.instanceof(Uint8Array)]),
   region: regionCodeSchema,
   cursorKey: z.instanceof(Uint8Array).optional(),
@@ -61,15 +74,18 @@ export function resolveOptions(options: ArchiveOptions): ResolvedOptions {
     archiveProjection,
     options.schema ? { schema: options.schema } : {},
   )
+  const accessLog = new AccessLog(options.store)
+  const reads = new ArchiveReads(options.db.query, () => runner.table('archives'))
   return {
     store: options.store,
     db: options.db,
     pseudonymizer: createPseudonymizer(options.pseudonymSecret),
     region: options.region,
     clock: options.clock ?? (() => new Date()),
-    accessLog: new AccessLog(options.store),
+    accessLog,
     runner,
-    reads: new ArchiveReads(options.db.query, () => runner.table('archives')),
+    reads,
+    lookups: new ArchiveLookups(reads, accessLog, () => runner.table('archives'), options.readThenAppend),
     objections: new ProjectionRunner(
       options.db,
       objectionsProjection,

@@ -8,7 +8,7 @@ import { cardNumberCheckCharacter, createPseudonymizer } from '@trec/privacy'
 import { type ProjectionRunner, storeFeedSource } from '@trec/projections'
 import type { FoldEvent } from '@trec/readmodels'
 import { appendRecord, type GeneratedRecord, generateRecord } from '@trec/readmodels/testing'
-import { archiveService } from '../src/index.ts'
+import { archiveService, type ReadThenAppend } from '../src/index.ts'
 
 // The archive service on the real platform (signed tokens, problem+json, the redacting logger
 // with every line captured) over an embedded PostgreSQL holding both the store and the read model.
@@ -56,6 +56,8 @@ export interface HarnessOptions {
   /** Wraps the store the service appends to (to make it fail). */
   store?: (store: EventStore) => EventStore
   workers?: number
+  /** Stands for the store's one-statement read and append (to make it fail). */
+  readThenAppend?: (store: ReadThenAppend) => ReadThenAppend
   /** Runs on the app before it is ready (to add hooks). */
   beforeReady?: (app: Platform, store: EventStore) => void
 }
@@ -73,7 +75,20 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     logLevel: 'trace',
     logSink: { write: (line) => void lines.push(line) },
   })
-  await app.register(archiveService, { store, db, pseudonymSecret, region: '130000' })
+  // The store is in the read model's database: lookups read and log in one statement, unless a
+  // test wraps the store (then the read and the append go apart, through the wrapper).
+  const readThenAppend = options.readThenAppend
+    ? options.readThenAppend(realStore)
+    : options.store
+      ? undefined
+      : realStore
+  await app.register(archiveService, {
+    store,
+    db,
+    pseudonymSecret,
+    region: '130000',
+    ...(readThenAppend ? { readThenAppend } : {}),
+  })
   options.beforeReady?.(app, realStore)
   await app.ready()
   const record = generateRecord({

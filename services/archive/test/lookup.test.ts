@@ -81,6 +81,33 @@ describe('POST /v1/archive/lookup', () => {
     ])
   })
 
+  it('logs each of many lookups at once with its own event, found or not, whether they went alone, a few at once or together', async () => {
+    const token = await h.token('cardService')
+    // Known workers and unknown card numbers, several times each, all in flight together.
+    const numbers = [...cards, ...['11010119900307998', '11010119900307997'].map(cardNumber)]
+    const outcomes = new Set<boolean>()
+    for (const size of [1, 3, 12]) {
+      const asked = Array.from({ length: size }, (_, i) => numbers[i % numbers.length]!)
+      const before = await Promise.all(asked.map((n) => accessEvents(h, pseudonymizer.pseudonym(n))))
+      const answers = await Promise.all(
+        asked.map((n) => lookup(h, token, { cardNumber: n, purpose: 'card_holder_request' })),
+      )
+      for (const [i, n] of asked.entries()) {
+        expect(answers[i]!.statusCode).toBe(200)
+        const { worker, archive, access } = answers[i]!.json()
+        expect(worker).toBe(pseudonymizer.pseudonym(n))
+        const event = (await accessEvents(h, worker)).find((e) => e.id === access.event)
+        expect(event?.data).toMatchObject({ worker, found: archive.found })
+        outcomes.add(archive.found)
+      }
+      // One event per lookup, no more.
+      const after = await Promise.all(asked.map((n) => accessEvents(h, pseudonymizer.pseudonym(n))))
+      const added = new Map(asked.map((n, i) => [n, after[i]!.length - before[i]!.length]))
+      for (const n of new Set(asked)) expect(added.get(n)).toBe(asked.filter((m) => m === n).length)
+    }
+    expect(outcomes).toEqual(new Set([true, false]))
+  })
+
   it('logs a read of a card with no record, as not found', async () => {
     const number = cardNumber('11010119900307999')
     const response = await lookup(h, await h.token('cardService'), {
@@ -351,37 +378,53 @@ describe('the access event is stored before the answer is sent', () => {
     }
   })
 
-  it('fails closed: when the access event cannot be appended, nothing is answered', async () => {
-    const failing = (store: EventStore): EventStore => ({
-      append: async () => {
-        throw new Error('disk full')
-      },
-      appendMany: async () => {
-        throw new Error('disk full')
-      },
-      readStream: store.readStream.bind(store),
-      readAll: store.readAll.bind(store),
-      subscribe: store.subscribe.bind(store),
-      streamRevision: store.streamRevision.bind(store),
-      headPosition: store.headPosition.bind(store),
-      lastPosition: store.lastPosition.bind(store),
-      close: store.close.bind(store),
-    })
-    const h = await harness({ store: failing })
-    try {
-      const response = await lookup(h, await h.token('cardService'), {
-        cardNumber: card,
-        purpose: 'card_holder_request',
-      })
-      expect(response.statusCode).toBe(503)
-      expect(response.headers['content-type']).toContain('application/problem+json')
-      expect(response.json()).toMatchObject({ code: 'TREC_STORE_UNAVAILABLE' })
-      expect(response.body).not.toContain('trainings')
-      expect(response.body).not.toContain(worker)
-    } finally {
-      await h.close()
-    }
+  const failingStore = (store: EventStore): EventStore => ({
+    append: async () => {
+      throw new Error('disk full')
+    },
+    appendMany: async () => {
+      throw new Error('disk full')
+    },
+    readStream: store.readStream.bind(store),
+    readAll: store.readAll.bind(store),
+    subscribe: store.subscribe.bind(store),
+    streamRevision: store.streamRevision.bind(store),
+    headPosition: store.headPosition.bind(store),
+    lastPosition: store.lastPosition.bind(store),
+    close: store.close.bind(store),
   })
+  // The read and the append apart (a store of its own database), or in one statement.
+  it.each([
+    ['apart', { store: failingStore }],
+    [
+      'in one statement',
+      {
+        readThenAppend: () => ({
+          appendAfterRead: async () => {
+            throw new Error('disk full')
+          },
+        }),
+      },
+    ],
+  ] as const)(
+    'fails closed: when the access event cannot be appended (%s), nothing is answered',
+    async (_, faults) => {
+      const h = await harness(faults)
+      try {
+        const response = await lookup(h, await h.token('cardService'), {
+          cardNumber: card,
+          purpose: 'card_holder_request',
+        })
+        expect(response.statusCode).toBe(503)
+        expect(response.headers['content-type']).toContain('application/problem+json')
+        expect(response.json()).toMatchObject({ code: 'TREC_STORE_UNAVAILABLE' })
+        expect(response.body).not.toContain('trainings')
+        expect(response.body).not.toContain(worker)
+      } finally {
+        await h.close()
+      }
+    },
+  )
 })
 
 describe('GET /v1/archive/access-log', () => {

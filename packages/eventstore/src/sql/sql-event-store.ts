@@ -290,6 +290,71 @@ export class SqlEventStore implements EventStore {
   }
 
   /**
+   * Reads at most one row of this database and appends to `stream` in the same statement: one
+   * round trip and one transaction, committed before it answers. The events appended depend on
+   * what the read found: `events(true)` when its row has a column `found` that is true,
+   * `events(false)` when not or when there is no row; both are
+   * checked as `append` checks events and must have the same ids and types (only the payloads
+   * differ). For a read whose outcome its own record states (an access log that says whether
+   * anything was found), which would otherwise wait for the read before sending the append.
+   * `read.sql` takes its parameters as `$1`.. `$n`, n = `read.params.length`; the row comes back
+   * as JSON would write it (`row_to_json`).
+   */
+  async appendAfterRead(
+    read: { sql: string; params: unknown[] },
+    stream: string,
+    events: (found: boolean) => EventToAppend[],
+  ): Promise<{ row: Record<string, unknown> | undefined; result: AppendResult }> {
+    assertStreamName(stream)
+    const [found, none] = [
+      prepareEvents(events(true), this.#limits),
+      prepareEvents(events(false), this.#limits),
+    ]
+    if (found.ids.join() !== none.ids.join() || found.types.join() !== none.types.join())
+      throw new TypeError('appendAfterRead: both outcomes must append the same event ids and types')
+    const n = read.params.length
+    const chosen = (a: number, b: number) =>
+      `case when exists (select 1 from r where r.found) then ${jsonElements(a)} else ${jsonElements(b)} end`
+    // The read is a CTE referenced more than once, so it is run once (materialised), before the append.
+    const sql = `with r as (${read.sql})
+      select (select row_to_json(r)::text from r limit 1) as row,
+        ${this.#s}.append($${n + 1}, $${n + 2}, null, $${n + 3}::uuid[], $${n + 4}::text[],
+          ${chosen(n + 5, n + 6)}, ${chosen(n + 7, n + 8)}, false)::text[] as r, ${appendedAt}`
+    const part: Part = { stream, expectedRevision: 'any', prepared: found }
+    const touched = new Set<string>()
+    if (this.#exclusive) this.#inFlight.add(touched)
+    try {
+      const [answer] = await this.#db.query<{ row: string | null; r: string[]; at: string }>(sql, [
+        ...read.params,
+        stream,
+        categoryOf(stream),
+        found.ids,
+        found.types,
+        jsonArray(found.data),
+        jsonArray(none.data),
+        jsonArray(found.metadata),
+        jsonArray(none.metadata),
+      ])
+      const result = toAppendResult(answer!.r)
+      if (this.#exclusive) {
+        // What was stored is the outcome the read chose.
+        if (answer!.row === null || (JSON.parse(answer!.row) as { found?: unknown }).found !== true)
+          part.prepared = none
+        this.#appended([part], [result], answer!.at, touched)
+      }
+      if (result.written) this.#wake.notify()
+      return { row: answer!.row === null ? undefined : JSON.parse(answer!.row), result }
+    } catch (error) {
+      const e = error as DbError
+      const refused = e.code === 'TR409' || e.code === 'TR410' || e.code === '23505'
+      if (this.#exclusive && !refused) this.#appended([part], [], '', touched)
+      throw this.#translate(e, stream, 'any')
+    } finally {
+      this.#inFlight.delete(touched)
+    }
+  }
+
+  /**
    * Exclusive mode: what an append did to the cached streams. Its events go at the end of their
    * stream as a read would return them; a part without an answer (the append failed in a way that
    * may have written it) or that wrote nothing (a retry) drops its stream, read whole next time.

@@ -153,32 +153,33 @@ export function lookupRoute(app: Platform, options: ResolvedOptions): void {
           inScope: (r) => inRegionScope(p, r),
         })
       else assertRegion(p, issuedIn)
-      const archive =
-        asOf === undefined
-          ? ((await options.reads.read(worker)) ?? foldWorkerArchive(worker, []))
-          : await readArchiveAsOf(options.db.query, table, worker, asOf)
       const flags =
         purposesNeedingCase.includes(purpose) && caseRef === undefined ? (['no_case_ref'] as const) : []
-      const event = await options.accessLog.record(
-        {
-          worker,
-          view: 'archive',
-          purpose,
-          ...(caseRef === undefined ? {} : { caseRef }),
-          ...(consentRef === undefined ? {} : { consentRef }),
-          ...(asOf === undefined ? {} : { asOf }),
-          client: p.clientId,
-          requestId: String(request.id),
-          found: archive.found,
-          flags: [...flags],
-        },
-        {
-          occurredAt: options.clock().toISOString(),
-          actor: actorOf(p),
-          source: accessSource,
-          region: options.region,
-        },
-      )
+      const access = {
+        worker,
+        view: 'archive' as const,
+        purpose,
+        ...(caseRef === undefined ? {} : { caseRef }),
+        ...(consentRef === undefined ? {} : { consentRef }),
+        ...(asOf === undefined ? {} : { asOf }),
+        client: p.clientId,
+        requestId: String(request.id),
+        flags: [...flags],
+      }
+      const meta = {
+        occurredAt: options.clock().toISOString(),
+        actor: actorOf(p),
+        source: accessSource,
+        region: options.region,
+      }
+      if (asOf === undefined) {
+        // The read and its access event, in one statement where the store allows (archive-lookups.ts).
+        const looked = await options.lookups.lookUp({ worker, access, meta })
+        const archive = looked.archive ?? foldWorkerArchive(worker, [])
+        return { worker, archive, access: { event: looked.event, flags: [...flags] } }
+      }
+      const archive = await readArchiveAsOf(options.db.query, table, worker, asOf)
+      const event = await options.accessLog.record({ ...access, found: archive.found }, meta)
       return { worker, archive, access: { event, flags: [...flags] } }
     },
   )
