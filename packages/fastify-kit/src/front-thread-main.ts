@@ -21,7 +21,8 @@ const answering = new Map<number, ServerResponse>()
 let nextId = 0
 // The front's own loop: with nothing but sockets and messages on it, its delay is the time the
 // thread waits for a core.
-const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+const resolutionMs = 5
+const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs })
 loopDelay.enable()
 let cpuFrom = process.threadCpuUsage()
 /** Set once the request thread asks the front to close: answers then end their connections. */
@@ -123,7 +124,8 @@ port.on('message', (message: ToFront) => {
       return
     case 'stats': {
       const cpu = process.threadCpuUsage(cpuFrom)
-      const ms = (ns: number) => ns / 1e6
+      // The histogram holds each tick's whole interval: its lateness is what exceeds the resolution.
+      const ms = (ns: number) => Math.max(0, ns / 1e6 - resolutionMs)
       post({
         type: 'stats',
         loopDelayMs: {
