@@ -56,7 +56,7 @@ export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> 
   const limits = budgetLimits(config)
   const unlimited = !Number.isFinite(limits.maxInFlight) && !Number.isFinite(limits.maxLatencyMs)
   // Behind a front thread the budget is the front's (frontOptions), not the app's.
-  if (config.TREC_FRONT_THREAD === 'on' || (unlimited && maxLoopDelayMs === 0)) return {}
+  if (frontThreadOn(config) || (unlimited && maxLoopDelayMs === 0)) return {}
   return {
     admission: {
       ...limits,
@@ -65,9 +65,13 @@ export function admissionOptions(config: Config): Pick<AppOptions, 'admission'> 
   }
 }
 
-/** Where and how the front thread listens (TREC_FRONT_THREAD=on), with the write budget's limits. */
+/** TREC_FRONT_THREAD, on by default where the store is PostgreSQL. */
+const frontThreadOn = (config: Config) =>
+  (config.TREC_FRONT_THREAD ?? (config.TREC_STORE === 'postgres' ? 'on' : 'off')) === 'on'
+
+/** Where and how the front thread listens (TREC_FRONT_THREAD), with the write budget's limits. */
 export function frontOptions(config: Config): Omit<FrontOptions, 'onRefuse'> | undefined {
-  if (config.TREC_FRONT_THREAD !== 'on') return undefined
+  if (!frontThreadOn(config)) return undefined
   return {
     host: config.TREC_HOST,
     port: config.TREC_PORT,

@@ -48,7 +48,7 @@ export const configSchema = z
      * busy runs the request thread first, so requests (refusals under overload too) are read
      * sooner and the read side catches up when the peak passes.
      */
-    TREC_READ_SIDE_NICE: z.coerce.number().int().min(0).max(19).default(0),
+    TREC_READ_SIDE_NICE: z.coerce.number().int().min(0).max(19).default(10),
     /**
      * How many threads the read side runs on (`thread` only): 2 (the default) runs the read
      * models with the notary on one and the oversight projections with the fraud detectors on the
@@ -117,9 +117,10 @@ export const configSchema = z
     /**
      * `on`: a thread of its own reads the sockets and refuses writes past the budget above, so a
      * refusal does not wait for the request thread (fastify-kit's front.ts). The loop-delay
-     * budget is then not used: the front's loop is never the one that is late.
+     * budget is then not used: the front's loop is never the one that is late. Default: on with
+     * TREC_STORE=postgres (measured there: BENCHMARKS.md), off otherwise.
      */
-    TREC_FRONT_THREAD: z.enum(['on', 'off']).default('off'),
+    TREC_FRONT_THREAD: z.enum(['on', 'off']).optional(),
     /**
      * PostgreSQL: connections of the request thread's pool (commands, queries, idempotency). Each
      * busy connection is a server process competing for the cores with the request thread.

@@ -68,6 +68,11 @@ describe('production settings', () => {
       maxLatencyMs: 500,
     })
     expect(frontOptions(loadConfig({}))).toBeUndefined()
+    // On by default where the store is PostgreSQL only.
+    const postgres = { TREC_STORE: 'postgres', DATABASE_URL: 'postgres://trec@db:5432/trec' }
+    expect(frontOptions(loadConfig(postgres))).toMatchObject({ maxInFlight: 64 })
+    expect(admissionOptions(loadConfig(postgres))).toEqual({})
+    expect(frontOptions(loadConfig({ ...postgres, TREC_FRONT_THREAD: 'off' }))).toBeUndefined()
     expect(admissionOptions(loadConfig({ TREC_ADMISSION_MAX_LOOP_DELAY_MS: '50' }))).toEqual({
       admission: { maxInFlight: 64, maxLatencyMs: 500, maxLoopDelayMs: 50 },
     })
@@ -76,11 +81,11 @@ describe('production settings', () => {
     ).toThrow(/TREC_ADMISSION_MAX_IN_FLIGHT[\s\S]*TREC_ADMISSION_MAX_LATENCY_MS/)
   })
 
-  it('give the read side’s thread its niceness, 0 to 19', () => {
+  it('give the read side’s thread its niceness, 0 to 19, 10 unless set', () => {
     const postgres = { TREC_STORE: 'postgres', DATABASE_URL: 'postgres://trec@db:5432/trec' }
-    expect(readSideOptions(loadConfig(postgres)).readSideThread?.nice).toBe(0)
-    expect(readSideOptions(loadConfig({ ...postgres, TREC_READ_SIDE_NICE: '10' })).readSideThread?.nice).toBe(
-      10,
+    expect(readSideOptions(loadConfig(postgres)).readSideThread?.nice).toBe(10)
+    expect(readSideOptions(loadConfig({ ...postgres, TREC_READ_SIDE_NICE: '0' })).readSideThread?.nice).toBe(
+      0,
     )
     expect(() => loadConfig({ ...postgres, TREC_READ_SIDE_NICE: '20' })).toThrow(/TREC_READ_SIDE_NICE/)
   })
