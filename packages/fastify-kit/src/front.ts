@@ -25,6 +25,9 @@ export interface Front {
   close(): Promise<void>
 }
 
+/** A transferred body's bytes as a Buffer, without copying them. */
+const bufferOf = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
 // Hop-by-hop and framing headers of the app's injected answer: the front's own server sets them.
 const framing = new Set(['content-length', 'transfer-encoding', 'keep-alive'])
 
@@ -51,10 +54,10 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
 
   const answer = async (request: Extract<FromFront, { type: 'request' }>) => {
     let headSent = false
-    let payload: Readable | Buffer | undefined = request.body ? Buffer.from(request.body) : undefined
+    let payload: Readable | Buffer | undefined = request.body ? bufferOf(request.body) : undefined
     if (request.streamed) {
       const stream = new Readable({ read() {} })
-      if (request.body) stream.push(Buffer.from(request.body))
+      if (request.body) stream.push(bufferOf(request.body))
       bodies.set(request.id, stream)
       payload = stream
     }
@@ -104,7 +107,7 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
         case 'request':
           return void answer(message)
         case 'body-chunk':
-          bodies.get(message.id)?.push(Buffer.from(message.data))
+          bodies.get(message.id)?.push(bufferOf(message.data))
           return
         case 'body-end': {
           const body = bodies.get(message.id)
