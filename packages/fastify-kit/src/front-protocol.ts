@@ -9,7 +9,7 @@ export interface FrontData extends BudgetLimits {
   port: number
 }
 
-/** A body up to this size travels with its request in one message; a larger one follows in chunks. */
+/** A body (asked or answered) up to this size travels with its head in one message; a larger one follows in chunks. */
 export const wholeBodyBytes = 256 * 1024
 
 /** How the front thread has fared since its stats were last reset: its own loop and CPU. */
@@ -43,7 +43,15 @@ export type FromFront =
 
 /** From the request thread to the front. */
 export type ToFront =
-  | { type: 'head'; id: number; status: number; headers: OutgoingHttpHeaders }
+  | {
+      type: 'head'
+      id: number
+      status: number
+      headers: OutgoingHttpHeaders
+      /** The body, whole when `end`; else its first bytes, the rest in `chunk`s and an `end`. */
+      body: Uint8Array | undefined
+      end: boolean
+    }
   | { type: 'chunk'; id: number; data: Uint8Array }
   | { type: 'end'; id: number }
   | { type: 'close' }

@@ -96,6 +96,15 @@ function pass(request: IncomingMessage, response: ServerResponse) {
   })
 }
 
+/** Ends an answer; once closing, its connection is then let go if idle. */
+function finish(response: ServerResponse, body: Uint8Array | undefined) {
+  const done = () => {
+    if (closing) server.closeIdleConnections()
+  }
+  if (body) response.end(body, done)
+  else response.end(done)
+}
+
 const server = createServer((request, response) => {
   if (isWriteMethod(request.method ?? 'GET')) {
     const reason = budget.refusal()
@@ -108,20 +117,23 @@ port.on('message', (message: ToFront) => {
   switch (message.type) {
     case 'head': {
       const response = answering.get(message.id)
-      response?.writeHead(
+      if (!response) return
+      response.writeHead(
         message.status,
         closing ? { ...message.headers, connection: 'close' } : message.headers,
       )
+      if (message.end) finish(response, message.body)
+      else if (message.body) response.write(message.body)
       return
     }
     case 'chunk':
       answering.get(message.id)?.write(message.data)
       return
-    case 'end':
-      answering.get(message.id)?.end(() => {
-        if (closing) server.closeIdleConnections()
-      })
+    case 'end': {
+      const response = answering.get(message.id)
+      if (response) finish(response, undefined)
       return
+    }
     case 'stats': {
       const cpu = process.threadCpuUsage(cpuFrom)
       // The histogram holds each tick's whole interval: its lateness is what exceeds the resolution.

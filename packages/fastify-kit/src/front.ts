@@ -4,7 +4,13 @@ import { Worker } from 'node:worker_threads'
 import { TrecError } from '@trec/core'
 import type { FastifyInstance } from 'fastify'
 import type { AdmissionReason, BudgetLimits } from './admission-budget.ts'
-import type { FromFront, FrontData, FrontStats, ToFront } from './front-protocol.ts'
+import {
+  type FromFront,
+  type FrontData,
+  type FrontStats,
+  type ToFront,
+  wholeBodyBytes,
+} from './front-protocol.ts'
 import { problemContentType, problemOf } from './problem-body.ts'
 
 export interface FrontOptions extends BudgetLimits {
@@ -28,8 +34,10 @@ export interface Front {
 /** A transferred body's bytes as a Buffer, without copying them. */
 const bufferOf = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-// Hop-by-hop and framing headers of the app's injected answer: the front's own server sets them.
-const framing = new Set(['content-length', 'transfer-encoding', 'keep-alive'])
+// Hop-by-hop headers of the app's injected answer: the front's own server sets them. A length the
+// app gave is kept (the answer then goes out as before, not in chunks); without one, the answer
+// streams in chunks.
+const framing = new Set(['transfer-encoding', 'keep-alive'])
 
 /**
  * Serves `app` behind a front thread (front-thread-main.ts) instead of `app.listen`: that thread
@@ -53,12 +61,19 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
   const statsWanted: ((stats: FrontStats) => void)[] = []
 
   const answer = async (request: Extract<FromFront, { type: 'request' }>) => {
+    const id = request.id
     let headSent = false
+    /** Sends the head with what is gathered of the body: the whole answer in one message when `end`. */
+    const head = (status: number, headers: OutgoingHttpHeaders, chunks: Buffer[], end: boolean) => {
+      const body = chunks.length > 0 ? new Uint8Array(Buffer.concat(chunks)) : undefined
+      send({ type: 'head', id, status, headers, body, end })
+      headSent = true
+    }
     let payload: Readable | Buffer | undefined = request.body ? bufferOf(request.body) : undefined
     if (request.streamed) {
       const stream = new Readable({ read() {} })
       if (request.body) stream.push(bufferOf(request.body))
-      bodies.set(request.id, stream)
+      bodies.set(id, stream)
       payload = stream
     }
     try {
@@ -73,27 +88,33 @@ export async function listenBehindFront(app: FastifyInstance, options: FrontOpti
       const headers: OutgoingHttpHeaders = {}
       for (const [name, value] of Object.entries(response.headers))
         if (value !== undefined && !framing.has(name)) headers[name] = value
-      send({ type: 'head', id: request.id, status: response.statusCode, headers })
-      headSent = true
+      // Most answers are small: gathered whole, they cross in one message. A larger one (an
+      // export) goes in chunks once the first `wholeBodyBytes` are gathered.
+      let gathered: Buffer[] = []
+      let size = 0
       for await (const chunk of response.stream()) {
-        const bytes = new Uint8Array(chunk as Buffer)
-        send({ type: 'chunk', id: request.id, data: bytes }, [bytes.buffer as ArrayBuffer])
+        if (headSent) {
+          const bytes = new Uint8Array(chunk as Buffer)
+          send({ type: 'chunk', id, data: bytes }, [bytes.buffer as ArrayBuffer])
+          continue
+        }
+        gathered.push(chunk as Buffer)
+        size += (chunk as Buffer).length
+        if (size > wholeBodyBytes) {
+          head(response.statusCode, headers, gathered, false)
+          gathered = []
+        }
       }
+      if (!headSent) return head(response.statusCode, headers, gathered, true)
+      send({ type: 'end', id })
     } catch (error) {
       app.log.error({ err: error }, 'front: the answer failed')
       // Before its head the answer can still say so; after it, the connection ends short.
-      if (!headSent) {
-        const body = new TextEncoder().encode(
-          JSON.stringify(
-            problemOf(new TrecError('TREC_INTERNAL', 'internal error'), { id: request.id, url: request.url }),
-          ),
-        )
-        send({ type: 'head', id: request.id, status: 500, headers: { 'content-type': problemContentType } })
-        send({ type: 'chunk', id: request.id, data: body }, [body.buffer as ArrayBuffer])
-      }
+      if (headSent) return send({ type: 'end', id })
+      const problem = problemOf(new TrecError('TREC_INTERNAL', 'internal error'), { id, url: request.url })
+      head(500, { 'content-type': problemContentType }, [Buffer.from(JSON.stringify(problem))], true)
     } finally {
-      bodies.delete(request.id)
-      send({ type: 'end', id: request.id })
+      bodies.delete(id)
     }
   }
 

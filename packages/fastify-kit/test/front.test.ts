@@ -60,6 +60,9 @@ describe('the front thread', () => {
     const res = await post(`${url}/v1/echo`, { a: '甲' }, { 'x-trace': 't-1' })
     expect(res.status).toBe(200)
     expect(res.headers.get('x-seen-by')).toBe('app')
+    // Framed by its length, as the app framed it, not in chunks.
+    expect(res.headers.get('content-length')).toMatch(/^\d+$/)
+    expect(res.headers.get('transfer-encoding')).toBeNull()
     expect(await res.json()).toEqual({ body: { a: '甲' }, ip: '127.0.0.1', id: 't-1' })
     const missing = await fetch(`${url}/v1/nothing`)
     expect(missing.status).toBe(404)
