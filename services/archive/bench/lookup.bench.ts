@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   const pg = (await import('pg')).default
   const { openPostgresEventStore, pgExecutor } = await import('@trec/eventstore/postgres')
   const { postgresForTests } = await import('@trec/eventstore/testing')
-  const { buildPlatform } = await import('@trec/fastify-kit')
+  const { buildPlatform, listenBehindFront } = await import('@trec/fastify-kit')
   const { testTokens } = await import('@trec/fastify-kit/testing')
   const { ProjectionRunner } = await import('@trec/projections')
   const { foldWorkerArchive } = await import('@trec/readmodels')
@@ -219,8 +219,14 @@ async function main(): Promise<void> {
     region: '130000',
     schema: readSchema,
   })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const port = (app.server.address() as { port: number }).port
+  // TREC_FRONT_THREAD=on: behind the front thread, as the app listens on PostgreSQL by default,
+  // with the default write budget (a lookup is a POST).
+  const front =
+    process.env.TREC_FRONT_THREAD === 'on'
+      ? await listenBehindFront(app, { host: '127.0.0.1', port: 0, maxInFlight: 64, maxLatencyMs: 500 })
+      : undefined
+  if (!front) await app.listen({ host: '127.0.0.1', port: 0 })
+  const port = front ? Number(new URL(front.address).port) : (app.server.address() as { port: number }).port
   const runner = new ProjectionRunner(db, archiveProjection, { schema: readSchema })
   const archives = runner.table('archives')
 
@@ -395,6 +401,7 @@ async function main(): Promise<void> {
     '',
   ])
   await admin.end()
+  await front?.close()
   await app.close()
   await store.close()
   if (!keep) await pool.query(`drop schema if exists "${readSchema}" cascade`)
