@@ -4,7 +4,10 @@ import { TrecError } from '@trec/core'
 // the request thread, the front thread (front-thread-main.ts) asks it before a request reaches
 // that thread at all. Both refuse with the same answer.
 
-export type AdmissionReason = 'queue_depth' | 'latency' | 'event_loop'
+/** Why the budget itself refuses a write. */
+export type BudgetReason = 'queue_depth' | 'latency'
+/** Why a write is refused: the budget's reasons, or the request thread's loop running late. */
+export type AdmissionReason = BudgetReason | 'event_loop'
 
 export interface BudgetLimits {
   /** Write requests handled at once; a write arriving when this many are in hand is refused. */
@@ -42,7 +45,7 @@ export class AdmissionBudget {
   }
 
   /** Why a write arriving now is refused, if it is (the loop's delay is the caller's to add). */
-  refusal(): 'queue_depth' | 'latency' | undefined {
+  refusal(): BudgetReason | undefined {
     if (this.#inHand.size >= this.limits.maxInFlight) return 'queue_depth'
     return this.oldestMs() > this.limits.maxLatencyMs ? 'latency' : undefined
   }

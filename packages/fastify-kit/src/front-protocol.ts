@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
-import type { BudgetLimits } from './admission-budget.ts'
+import type { BudgetLimits, BudgetReason } from './admission-budget.ts'
 
 // The messages between the front thread (front-thread-main.ts), which reads the sockets, and
 // the request thread (front.ts), which runs the app. Bodies travel as transferred buffers.
@@ -37,7 +37,7 @@ export type FromFront =
     }
   | { type: 'body-chunk'; id: number; data: Uint8Array }
   | { type: 'body-end'; id: number; aborted: boolean }
-  | { type: 'refused'; reason: 'queue_depth' | 'latency' }
+  | { type: 'refused'; reason: BudgetReason }
   | { type: 'closed' }
   | ({ type: 'stats' } & FrontStats)
 

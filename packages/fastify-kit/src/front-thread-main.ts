@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
-import { AdmissionBudget, isWriteMethod, overloaded } from './admission-budget.ts'
+import { AdmissionBudget, type BudgetReason, isWriteMethod, overloaded } from './admission-budget.ts'
 import type { FromFront, FrontData, ToFront } from './front-protocol.ts'
 import { wholeBodyBytes } from './front-protocol.ts'
 import { problemContentType, problemOf } from './problem-body.ts'
@@ -34,7 +34,7 @@ const bytesOf = (chunks: Buffer[]): Uint8Array => {
   return new Uint8Array(whole)
 }
 
-function refuse(request: IncomingMessage, response: ServerResponse, reason: 'queue_depth' | 'latency') {
+function refuse(request: IncomingMessage, response: ServerResponse, reason: BudgetReason) {
   const seconds = budget.retryAfterSeconds()
   post({ type: 'refused', reason })
   const body = JSON.stringify(
